@@ -1,0 +1,66 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface SessionRow {
+  id: number;
+  accountId: number;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export async function insertSession(
+  db: Q,
+  s: { tokenHash: string; accountId: number; at: number; ip: string | null },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: s.tokenHash, account_id: s.accountId, created_at: s.at, last_seen_at: s.at, ip: s.ip })
+    .execute();
+}
+
+export async function findSessionByHash(db: Q, tokenHash: string): Promise<SessionRow | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .select(['id', 'account_id', 'created_at', 'last_seen_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return row && {
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    createdAt: Number(row.created_at),
+    lastSeenAt: Number(row.last_seen_at),
+  };
+}
+
+export async function touchSession(db: Q, id: number, at: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Q, id: number): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionByHash(db: Q, tokenHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+}
+
+/** Removes sessions idle since `idleBefore` or created before `createdBefore`. */
+export async function deleteExpiredSessions(db: Q, idleBefore: number, createdBefore: number): Promise<number> {
+  const res = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('last_seen_at', '<', idleBefore), eb('created_at', '<', createdBefore)]))
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export async function findSessionAccountNumber(db: Q, tokenHash: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select('accounts.number')
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return row?.number;
+}

@@ -1,0 +1,250 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { PriceRow } from '../domain/tariff.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// Every query here takes the customer's account id and filters by it: a customer can reach
+// only their own rows, whatever a request names.
+
+export interface AccountProfile {
+  id: number;
+  number: string;
+  surname: string;
+  firstName: string;
+  patronymic: string;
+  objectAddress: string;
+  residents: number;
+  tariffPlanId: number;
+  branchId: number;
+}
+
+export async function findProfile(db: Q, accountId: number): Promise<AccountProfile | undefined> {
+  const r = await db
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'number',
+      'surname',
+      'first_name',
+      'patronymic',
+      'object_address',
+      'residents',
+      'tariff_plan_id',
+      'branch_id',
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      number: r.number,
+      surname: r.surname,
+      firstName: r.first_name,
+      patronymic: r.patronymic,
+      objectAddress: r.object_address,
+      residents: r.residents,
+      tariffPlanId: Number(r.tariff_plan_id),
+      branchId: Number(r.branch_id),
+    }
+  );
+}
+
+export interface MeterInfo {
+  id: number;
+  serial: string;
+  digits: number;
+  zones: number;
+  ratio: number;
+  verificationDue: string;
+}
+
+/** The meter in service (not removed), the most recently installed one if several. */
+export async function findActiveMeter(db: Q, accountId: number): Promise<MeterInfo | undefined> {
+  const r = await db
+    .selectFrom('meters')
+    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due'])
+    .where('account_id', '=', accountId)
+    .where('removed_on', 'is', null)
+    .orderBy('installed_on', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      serial: r.serial,
+      digits: r.digits,
+      zones: r.zones,
+      ratio: r.ratio,
+      verificationDue: r.verification_due,
+    }
+  );
+}
+
+export async function listPrices(db: Q, planId: number): Promise<PriceRow[]> {
+  const rows = await db
+    .selectFrom('tariff_prices')
+    .select(['zone', 'band', 'valid_from', 'price_e5'])
+    .where('plan_id', '=', planId)
+    .execute();
+  return rows.map((r) => ({ zone: r.zone, band: r.band, validFrom: r.valid_from, priceE5: Number(r.price_e5) }));
+}
+
+export interface PaymentItem {
+  paidOn: string;
+  amountKop: number;
+  channel: string;
+}
+
+export async function listPayments(db: Q, accountId: number, fromDate: string): Promise<PaymentItem[]> {
+  const rows = await db
+    .selectFrom('payments')
+    .select(['paid_on', 'amount_kop', 'channel'])
+    .where('account_id', '=', accountId)
+    .where('paid_on', '>=', fromDate)
+    .orderBy('paid_on')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
+}
+
+export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: string): Promise<number> {
+  const r = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.sum<number>('amount_kop').as('total'))
+    .where('account_id', '=', accountId)
+    .where('paid_on', '>', afterDate)
+    .executeTakeFirst();
+  return Number(r?.total ?? 0);
+}
+
+export interface ReadingItem {
+  id: number;
+  meterId: number;
+  readingDate: string;
+  values: number[];
+  channel: string;
+  status: string;
+}
+
+function toReading(r: {
+  id: number;
+  meter_id: number;
+  reading_date: string;
+  value1: number;
+  value2: number | null;
+  value3: number | null;
+  channel: string;
+  status: string;
+}): ReadingItem {
+  const values = [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number);
+  return { id: Number(r.id), meterId: Number(r.meter_id), readingDate: r.reading_date, values, channel: r.channel, status: r.status };
+}
+
+const READING_COLUMNS = ['id', 'meter_id', 'reading_date', 'value1', 'value2', 'value3', 'channel', 'status'] as const;
+
+export async function listReadings(db: Q, accountId: number, fromDate: string): Promise<ReadingItem[]> {
+  const rows = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('reading_date', '>=', fromDate)
+    .orderBy('reading_date')
+    .orderBy('id')
+    .execute();
+  return rows.map(toReading);
+}
+
+export async function findReading(db: Q, accountId: number, readingId: number): Promise<ReadingItem | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('id', '=', readingId)
+    .executeTakeFirst();
+  return r && toReading(r);
+}
+
+export async function latestAcceptedReading(db: Q, accountId: number, meterId: number): Promise<ReadingItem | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('meter_id', '=', meterId)
+    .where('status', '=', 'accepted')
+    .orderBy('reading_date', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && toReading(r);
+}
+
+export interface ChargeItem {
+  period: string;
+  billedOn: string;
+  readingId: number | null;
+  readingValue: number | null;
+  kwh: number;
+  amountKop: number;
+  odnKop: number;
+  debtKop: number;
+  method: string;
+}
+
+const CHARGE_COLUMNS = [
+  'period',
+  'billed_on',
+  'reading_id',
+  'reading_value',
+  'kwh',
+  'amount_kop',
+  'odn_kop',
+  'debt_kop',
+  'method',
+] as const;
+
+function toCharge(r: {
+  period: string;
+  billed_on: string;
+  reading_id: number | null;
+  reading_value: number | null;
+  kwh: number;
+  amount_kop: number;
+  odn_kop: number;
+  debt_kop: number;
+  method: string;
+}): ChargeItem {
+  return {
+    period: r.period,
+    billedOn: r.billed_on,
+    readingId: r.reading_id === null ? null : Number(r.reading_id),
+    readingValue: r.reading_value === null ? null : Number(r.reading_value),
+    kwh: Number(r.kwh),
+    amountKop: Number(r.amount_kop),
+    odnKop: Number(r.odn_kop),
+    debtKop: Number(r.debt_kop),
+    method: r.method,
+  };
+}
+
+export async function listCharges(db: Q, accountId: number, fromPeriod: string): Promise<ChargeItem[]> {
+  const rows = await db
+    .selectFrom('charges')
+    .select(CHARGE_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('period', '>=', fromPeriod)
+    .orderBy('period')
+    .execute();
+  return rows.map(toCharge);
+}
+
+export async function findLastCharge(db: Q, accountId: number): Promise<ChargeItem | undefined> {
+  const r = await db
+    .selectFrom('charges')
+    .select(CHARGE_COLUMNS)
+    .where('account_id', '=', accountId)
+    .orderBy('period', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && toCharge(r);
+}

@@ -1,0 +1,134 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { balanceAtLastReading } from '../domain/balance.ts';
+import { periodTitle } from '../domain/dates.ts';
+import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
+import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
+import * as repo from './cabinet.repository.ts';
+
+export const CHANNEL_TITLES: Record<string, string> = {
+  internet: 'Интернет',
+  grid: 'Сетевая компания',
+  bill: 'Квитанция',
+  customer: 'Потребитель',
+  operator: 'Оператор',
+  computed: 'Расчётное',
+};
+
+export const STATUS_TITLES: Record<string, string> = {
+  accepted: 'принято',
+  review: 'на проверке',
+  rejected: 'отклонено',
+};
+
+export interface MainPageModel {
+  account: { number: string; fullName: string; objectAddress: string; residents: number };
+  meter: { serial: string; digits: number; ratio: number; zones: Zone[] } | null;
+  /** Current prices, per zone, in 1/100000 ₽. */
+  tariffs: Array<{ zone: Zone; title: string; priceE5: number | null }>;
+  balanceKop: number;
+  verification: VerificationStatus | null;
+  payments: repo.PaymentItem[];
+  readings: Array<{ date: string; values: number[]; channel: string; status: string; statusCode: string }>;
+  charges: Array<{
+    period: string;
+    title: string;
+    billedOn: string;
+    readingValue: number | null;
+    odnKop: number;
+    debtKop: number;
+    method: string;
+  }>;
+}
+
+export class AccountNotFound extends Error {}
+
+/**
+ * The customer's main page. Histories cover the current and the previous calendar year
+ * in the supplier's time zone (`today`).
+ */
+export async function loadMainPage(db: Kysely<Database>, accountId: number, today: string): Promise<MainPageModel> {
+  const profile = await repo.findProfile(db, accountId);
+  if (!profile) throw new AccountNotFound();
+  const fromYear = Number(today.slice(0, 4)) - 1;
+  const [meter, prices, payments, readings, charges, lastCharge] = await Promise.all([
+    repo.findActiveMeter(db, accountId),
+    repo.listPrices(db, profile.tariffPlanId),
+    repo.listPayments(db, accountId, `${fromYear}-01-01`),
+    repo.listReadings(db, accountId, `${fromYear}-01-01`),
+    repo.listCharges(db, accountId, `${fromYear}-01`),
+    repo.findLastCharge(db, accountId),
+  ]);
+
+  const current = pricesOn(prices, today);
+  const zones = zonesFor(meter?.zones ?? 1);
+  const tariffs = zones.map((zone) => ({ zone, title: ZONE_TITLES[zone], priceE5: current.get(zone) ?? null }));
+
+  const balanceKop = await computeBalance(db, accountId, meter, lastCharge, zones, current);
+
+  const status = meter ? verificationStatus(meter.verificationDue, today) : null;
+  return {
+    account: {
+      number: profile.number,
+      fullName: [profile.surname, profile.firstName, profile.patronymic].filter(Boolean).join(' '),
+      objectAddress: profile.objectAddress,
+      residents: profile.residents,
+    },
+    meter: meter ? { serial: meter.serial, digits: meter.digits, ratio: meter.ratio, zones } : null,
+    tariffs,
+    balanceKop,
+    verification: status && status.state !== 'valid' ? status : null,
+    payments,
+    readings: readings.map((r) => ({
+      date: r.readingDate,
+      values: r.values,
+      channel: CHANNEL_TITLES[r.channel] ?? r.channel,
+      status: STATUS_TITLES[r.status] ?? r.status,
+      statusCode: r.status,
+    })),
+    charges: charges.map((c) => ({
+      period: c.period,
+      title: periodTitle(c.period),
+      billedOn: c.billedOn,
+      readingValue: c.readingValue,
+      odnKop: c.odnKop,
+      debtKop: c.debtKop,
+      method: c.method,
+    })),
+  };
+}
+
+async function computeBalance(
+  db: Kysely<Database>,
+  accountId: number,
+  meter: repo.MeterInfo | undefined,
+  lastCharge: repo.ChargeItem | undefined,
+  zones: Zone[],
+  prices: Map<string, number>,
+): Promise<number> {
+  const since = lastCharge?.billedOn ?? '0000-00-00';
+  const paymentsSinceKop = await repo.sumPaymentsAfter(db, accountId, since);
+  const unbilled: Array<{ previous: number; current: number; priceE5: number }> = [];
+  if (meter && lastCharge?.readingId != null) {
+    const [billed, latest] = await Promise.all([
+      repo.findReading(db, accountId, lastCharge.readingId),
+      repo.latestAcceptedReading(db, accountId, meter.id),
+    ]);
+    if (billed && latest && billed.meterId === meter.id && latest.readingDate > billed.readingDate) {
+      zones.forEach((zone, i) => {
+        const previous = billed.values[i];
+        const cur = latest.values[i];
+        const priceE5 = prices.get(zone);
+        if (previous !== undefined && cur !== undefined && priceE5 !== undefined)
+          unbilled.push({ previous, current: cur, priceE5 });
+      });
+    }
+  }
+  return balanceAtLastReading({
+    closedDebtKop: lastCharge?.debtKop ?? 0,
+    paymentsSinceKop,
+    unbilled,
+    digits: meter?.digits ?? 1,
+    ratio: meter?.ratio ?? 1,
+  });
+}

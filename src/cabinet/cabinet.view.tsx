@@ -1,0 +1,252 @@
+import { formatRubles, formatTariff } from '../domain/money.ts';
+import type { VerificationStatus } from '../domain/verification.ts';
+import { ZONE_TITLES } from '../domain/tariff.ts';
+import { CABINET_CRUMBS, Layout, LogoutForm } from '../views/layout.tsx';
+import type { MainPageModel } from './cabinet.service.ts';
+
+export interface MainPageProps {
+  model: MainPageModel;
+  supplierName: string;
+  csrfToken: string;
+}
+
+export function billHref(period: string): string {
+  return `/cabinet/bills/${period}.pdf`;
+}
+
+export function MainPage({ model: m, supplierName, csrfToken }: MainPageProps) {
+  return (
+    <Layout title="Личный кабинет" supplierName={supplierName} crumbs={CABINET_CRUMBS} logout={{ csrfToken }}>
+      <h1>Личный кабинет для физических лиц</h1>
+      <ReferenceInfo m={m} supplierName={supplierName} />
+      {m.verification && <VerificationWarning v={m.verification} supplierName={supplierName} />}
+      <Payments m={m} />
+      <Readings m={m} />
+      <Charges m={m} />
+      <div class="bottom-logout no-print">
+        <LogoutForm csrfToken={csrfToken} />
+      </div>
+    </Layout>
+  );
+}
+
+function ReferenceInfo({ m, supplierName }: { m: MainPageModel; supplierName: string }) {
+  const balanceClass = m.balanceKop > 0 ? 'debt' : m.balanceKop < 0 ? 'overpaid' : 'settled';
+  return (
+    <section class="panel" aria-labelledby="ref-title">
+      <h2 id="ref-title">Справочная информация о потребителе</h2>
+      <table class="kv">
+        <tbody>
+          <tr>
+            <th scope="row">Лицевой счет</th>
+            <td>{m.account.number}</td>
+          </tr>
+          <tr>
+            <th scope="row">Ф.И.О.</th>
+            <td>{m.account.fullName}</td>
+          </tr>
+          <tr>
+            <th scope="row">Адрес</th>
+            <td>{m.account.objectAddress}</td>
+          </tr>
+          <tr>
+            <th scope="row">Номер счетчика</th>
+            <td>{m.meter?.serial ?? 'прибор учёта не установлен'}</td>
+          </tr>
+          {m.meter && (
+            <tr>
+              <th scope="row">Значность счетчика</th>
+              <td>{m.meter.digits}</td>
+            </tr>
+          )}
+          {m.meter && m.meter.ratio !== 1 && (
+            <tr>
+              <th scope="row">Коэффициент трансформации</th>
+              <td>{m.meter.ratio}</td>
+            </tr>
+          )}
+          <tr>
+            <th scope="row">Количество прописанных человек</th>
+            <td>{m.account.residents}</td>
+          </tr>
+          <tr>
+            <th scope="row">Тариф, РУБ</th>
+            <td>
+              {m.tariffs.length === 1
+                ? formatPrice(m.tariffs[0]!.priceE5)
+                : m.tariffs.map((t) => (
+                    <span class="zone-price">
+                      {t.title}: {formatPrice(t.priceE5)}
+                    </span>
+                  ))}
+            </td>
+          </tr>
+          <tr class={`balance ${balanceClass}`}>
+            <th scope="row">Сумма к оплате на дату передачи показания*</th>
+            <td>
+              <span class="amount">{formatRubles(m.balanceKop)} руб.</span>
+              {m.balanceKop < 0 && <span class="balance-note"> (переплата)</span>}
+              {m.balanceKop > 0 && <span class="balance-note"> (долг)</span>}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <p class="footnote">*Окончательный расчет будет произведен в последний день текущего месяца!</p>
+      <p>
+        Если не совпадают данные о количестве прописанных человек,{' '}
+        <a href="/offices">обратитесь в ближайший офис {supplierName}</a> со справкой о составе семьи, или
+        документами, подтверждающими количество прописанных.
+      </p>
+    </section>
+  );
+}
+
+function formatPrice(priceE5: number | null): string {
+  return priceE5 === null ? '—' : formatTariff(priceE5);
+}
+
+export function VerificationWarning({ v, supplierName }: { v: VerificationStatus; supplierName: string }) {
+  return (
+    <section class="panel warning" role="alert" aria-labelledby="verification-title">
+      <h2 id="verification-title">ВНИМАНИЕ!</h2>
+      <p>
+        {supplierName} уведомляет Вас, что дата истечения межповерочного интервала Вашего прибора учета
+        электрической энергии {v.state === 'expired' ? 'наступила' : 'наступит'} <strong>{v.due}</strong>.
+      </p>
+      <p>
+        В связи с чем Вам необходимо осуществить государственную поверку электросчетчика либо заменить его на
+        новый, соответствующий требованиям действующего законодательства.
+      </p>
+      <p>
+        В противном случае в последующие расчетные периоды, вплоть до допуска пригодного к коммерческим расчетам
+        прибора учета в эксплуатацию, расчет объема электроэнергии будет производиться в соответствии с п.п. 59, 60
+        Правил предоставления коммунальных услуг собственникам и пользователям помещений в многоквартирных домах и
+        жилых домов, утвержденных Постановлением Правительства РФ №354 от 06.05.2011.
+      </p>
+    </section>
+  );
+}
+
+function Payments({ m }: { m: MainPageModel }) {
+  return (
+    <section class="panel" aria-labelledby="payments-title">
+      <h2 id="payments-title">История платежей</h2>
+      {m.payments.length === 0 ? (
+        <p class="muted">Платежей за текущий и предыдущий год нет.</p>
+      ) : (
+        <table class="history" id="payments">
+          <thead>
+            <tr>
+              <th scope="col">Дата</th>
+              <th scope="col" class="num">
+                Сумма руб.
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {m.payments.map((p) => (
+              <tr>
+                <td>{p.paidOn}</td>
+                <td class="num">{formatRubles(p.amountKop)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Readings({ m }: { m: MainPageModel }) {
+  const zones = m.meter?.zones ?? ['single'];
+  const multi = zones.length > 1;
+  return (
+    <section class="panel" aria-labelledby="readings-title">
+      <h2 id="readings-title">История переданных показаний</h2>
+      {m.readings.length === 0 ? (
+        <p class="muted">Показаний за текущий и предыдущий год нет.</p>
+      ) : (
+        <table class="history" id="readings">
+          <thead>
+            <tr>
+              <th scope="col">Дата</th>
+              <th scope="col" class="num">
+                Показание счетчика
+              </th>
+              <th scope="col">Способ передачи показания</th>
+              <th scope="col">Статус</th>
+            </tr>
+          </thead>
+          <tbody>
+            {m.readings.map((r) => (
+              <tr class={`status-${r.statusCode}`}>
+                <td>{r.date}</td>
+                <td class="num">
+                  {multi
+                    ? r.values.map((v, i) => (
+                        <span class="zone-value">
+                          {ZONE_TITLES[zones[i] ?? 'single']}: {v}
+                        </span>
+                      ))
+                    : r.values[0]}
+                </td>
+                <td>{r.channel}</td>
+                <td>{r.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const METHOD_TITLES: Record<string, string> = {
+  readings: 'по показаниям',
+  average: 'по среднему',
+  norm: 'по нормативу',
+};
+
+function Charges({ m }: { m: MainPageModel }) {
+  return (
+    <section class="panel" aria-labelledby="charges-title">
+      <h2 id="charges-title">История начислений</h2>
+      {m.charges.length === 0 ? (
+        <p class="muted">Начислений за предыдущий и текущий год нет.</p>
+      ) : (
+        <table class="history" id="charges">
+          <thead>
+            <tr>
+              <th scope="col">Дата выставления счета</th>
+              <th scope="col" class="num">
+                Показание прибора учета
+              </th>
+              <th scope="col" class="num">
+                Начислено ОДН, руб.
+              </th>
+              <th scope="col" class="num">
+                Долг в рублях
+              </th>
+              <th scope="col">Квитанция с начислениями за период в формате PDF</th>
+            </tr>
+          </thead>
+          <tbody>
+            {m.charges.map((c) => (
+              <tr>
+                <td>{c.billedOn}</td>
+                <td class="num">
+                  {c.readingValue ?? <span title={METHOD_TITLES[c.method]}>{METHOD_TITLES[c.method] ?? '—'}</span>}
+                </td>
+                <td class="num">{formatRubles(c.odnKop)}</td>
+                <td class={`num ${c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''}`}>{formatRubles(c.debtKop)}</td>
+                <td>
+                  <a href={billHref(c.period)}>{c.title}</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

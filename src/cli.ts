@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.ts';
+import { openDb, type Db } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { ensureDemoData } from './demo/seed-demo.ts';
+import { generate } from './generate/generate.ts';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  migrate                         apply the database migrations
+  seed-demo                       create the demo data (reference data and account 1705057190)
+  generate --accounts N --seed S  fill the database with N generated accounts (deterministic for S)
+  quickstart                      migrate, create demo data if needed, and start the portal in demo mode
+
+The database is PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR (./data).`;
+
+async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolSize: config.dbPoolSize });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate': {
+      const config = loadConfig();
+      await withDb(config, async (db) => {
+        const res = await migrateToLatest(db);
+        const applied = res.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+      });
+      return 0;
+    }
+    case 'seed-demo': {
+      const config = loadConfig();
+      await withDb(config, async (db) => {
+        await migrateToLatest(db);
+        const created = await ensureDemoData(db, new Date(), config.timeZone);
+        console.log(created ? 'demo data created' : 'demo data already present');
+      });
+      return 0;
+    }
+    case 'generate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { accounts: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
+      });
+      const accounts = Number(values.accounts);
+      const seed = Number(values.seed);
+      if (!Number.isSafeInteger(accounts) || accounts < 1 || accounts > 10_000_000) {
+        console.error('--accounts must be a whole number from 1 to 10000000');
+        return 2;
+      }
+      if (!Number.isSafeInteger(seed)) {
+        console.error('--seed must be a whole number');
+        return 2;
+      }
+      const config = loadConfig();
+      await withDb(config, async (db) => {
+        await migrateToLatest(db);
+        const started = Date.now();
+        const res = await generate(db, { accounts, seed, now: new Date(), timeZone: config.timeZone, progress: true });
+        console.log(
+          `generated ${res.accounts} accounts (${res.readings} readings, ${res.payments} payments, ${res.charges} charges) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+      });
+      return 0;
+    }
+    case 'quickstart': {
+      process.env.DEMO_MODE ??= 'true';
+      await import('./server.ts');
+      return -1; // the server keeps running
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

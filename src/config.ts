@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { envSchema } from 'env-schema';
+import { Type, type Static } from 'typebox';
+
+/**
+ * Every setting the portal reads from the environment, checked once at boot.
+ * Values marked "(verify)" in docs/domain rules are configuration on purpose.
+ */
+const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  DATA_DIR: Type.String({ default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SUPPLIER_TIME_ZONE: Type.String({ default: 'Asia/Krasnoyarsk' }),
+  SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+  SESSION_ABSOLUTE_HOURS: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  LOGIN_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  IP_MAX_FAILED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
+  IP_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
+  CONSENT_POLICY_VERSION: Type.String({ minLength: 1, default: '2025-09-01' }),
+  DEMO_MODE: Type.Boolean({ default: false }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+});
+
+type RawConfig = Static<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL when set; otherwise SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  publicUrl: string;
+  /** True when the site is served over HTTPS: Secure cookies, `__Host-` prefix, HSTS. */
+  https: boolean;
+  timeZone: string;
+  session: { idleMs: number; absoluteMs: number };
+  loginLimits: { maxFailures: number; windowMs: number; ipMaxAccounts: number; ipWindowMs: number };
+  consentPolicyVersion: string;
+  demoMode: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  dbPoolSize: number;
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
+  if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
+    throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);
+  }
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  const dataDir = path.resolve(raw.DATA_DIR);
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir,
+    databaseUrl: raw.DATABASE_URL,
+    sqlitePath: path.join(dataDir, 'portal.db'),
+    publicUrl,
+    https: publicUrl.startsWith('https://'),
+    timeZone: raw.SUPPLIER_TIME_ZONE,
+    session: { idleMs: raw.SESSION_IDLE_MINUTES * 60_000, absoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    loginLimits: {
+      maxFailures: raw.LOGIN_MAX_FAILURES,
+      windowMs: raw.LOGIN_WINDOW_MINUTES * 60_000,
+      ipMaxAccounts: raw.IP_MAX_FAILED_ACCOUNTS,
+      ipWindowMs: raw.IP_WINDOW_MINUTES * 60_000,
+    },
+    consentPolicyVersion: raw.CONSENT_POLICY_VERSION,
+    demoMode: raw.DEMO_MODE,
+    trustProxy: raw.TRUST_PROXY,
+    logLevel: raw.LOG_LEVEL,
+    dbPoolSize: raw.DB_POOL_SIZE,
+  };
+}

@@ -1,0 +1,32 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Db, Dialect } from './connect.ts';
+import { initial } from './migrations/2026112701_initial.ts';
+
+export interface MigrationContext {
+  dialect: Dialect;
+}
+
+/** The migrations, in order; names are timestamps so that they sort. */
+const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
+  '2026112701_initial': initial,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(this.ctx)]));
+  }
+}
+
+export class MigrationError extends Error {}
+
+/** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}

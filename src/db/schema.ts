@@ -1,0 +1,205 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Every table of the portal. Conventions, the same on SQLite and PostgreSQL:
+ * - money is integer kopecks (`*_kop`); tariff prices are integer 1/100000 ₽ (`price_e5`);
+ * - calendar dates of business meaning are 'YYYY-MM-DD' text, periods 'YYYY-MM' text;
+ * - instants are integer milliseconds since the epoch (`*_at`);
+ * - booleans are integers 0/1.
+ */
+export interface Database {
+  settlements: SettlementsTable;
+  branches: BranchesTable;
+  offices: OfficesTable;
+  tariff_plans: TariffPlansTable;
+  tariff_prices: TariffPricesTable;
+  accounts: AccountsTable;
+  meters: MetersTable;
+  readings: ReadingsTable;
+  payments: PaymentsTable;
+  charges: ChargesTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+  consents: ConsentsTable;
+  audit_log: AuditLogTable;
+}
+
+export interface SettlementsTable {
+  code: string;
+  name: string;
+}
+
+export interface BranchesTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  payee_name: string;
+  inn: string;
+  kpp: string;
+  bank_name: string;
+  bic: string;
+  corr_account: string;
+  settlement_account: string;
+  address: string;
+  phones: string;
+  fax: string;
+  email: string;
+  website: string;
+}
+
+export interface OfficesTable {
+  id: Generated<number>;
+  branch_id: number;
+  name: string;
+  address: string;
+  phones: string;
+  hours: string;
+  /** Coordinates in millionths of a degree (exact integers). */
+  lat_e6: number | null;
+  lon_e6: number | null;
+}
+
+export interface TariffPlansTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  /** 1 (single rate), 2 (day/night) or 3 (peak/half-peak/night). */
+  zones: number;
+  /** Social norm of consumption (Decree 614), kWh per month for one resident; null = none. */
+  social_norm_kwh: number | null;
+  /** Additional kWh of the social norm per additional resident. */
+  social_norm_extra_kwh: number | null;
+  /** Consumption norm (п.42) per resident per month, kWh. */
+  norm_kwh_per_resident: number;
+}
+
+export interface TariffPricesTable {
+  id: Generated<number>;
+  plan_id: number;
+  /** 'single' | 'day' | 'night' | 'peak' | 'half_peak' */
+  zone: string;
+  /** 'base' (within the social norm, or the only band) | 'above_norm' */
+  band: string;
+  valid_from: string;
+  price_e5: number;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  number: string;
+  settlement_code: string;
+  surname: string;
+  first_name: string;
+  patronymic: string;
+  object_address: string;
+  delivery_address: string;
+  /** Floor area in 1/100 m². */
+  area_e2: number;
+  residents: number;
+  branch_id: number;
+  tariff_plan_id: number;
+  created_at: number;
+}
+
+export interface MetersTable {
+  id: Generated<number>;
+  account_id: number;
+  serial: string;
+  digits: number;
+  zones: number;
+  ratio: number;
+  installed_on: string;
+  verification_due: string;
+  removed_on: string | null;
+}
+
+export interface ReadingsTable {
+  id: Generated<number>;
+  account_id: number;
+  meter_id: number;
+  reading_date: string;
+  /** One register per zone: single / day / peak in value1, night / half-peak in value2, night in value3. */
+  value1: number;
+  value2: number | null;
+  value3: number | null;
+  /** 'internet' | 'grid' | 'bill' | 'customer' | 'operator' | 'computed' */
+  channel: string;
+  /** 'accepted' | 'review' | 'rejected' */
+  status: string;
+  reason: string | null;
+  submitted_at: number;
+  submitted_ip: string | null;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  account_id: number;
+  paid_on: string;
+  amount_kop: number;
+  /** 'bank' | 'post' | 'card' | 'terminal' | 'office' */
+  channel: string;
+  external_id: string | null;
+  created_at: number;
+}
+
+export interface ChargesTable {
+  id: Generated<number>;
+  account_id: number;
+  period: string;
+  billed_on: string;
+  reading_id: number | null;
+  reading_value: number | null;
+  kwh: number;
+  amount_kop: number;
+  odn_kwh: number;
+  odn_kop: number;
+  /** 'readings' | 'average' | 'norm' */
+  method: string;
+  payments_kop: number;
+  debt_start_kop: number;
+  /** Debt at the end of the period: positive = debt, negative = overpayment. */
+  debt_kop: number;
+  tariff_e5: number;
+  /** JSON with the inputs of the calculation. */
+  details: string | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  token_hash: string;
+  account_id: number;
+  created_at: number;
+  last_seen_at: number;
+  ip: string | null;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  account_number: string;
+  ip: string;
+  at: number;
+  success: number;
+}
+
+export interface ConsentsTable {
+  id: Generated<number>;
+  account_id: number | null;
+  account_number: string;
+  policy_version: string;
+  given_at: number;
+  ip: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  event: string;
+  account_number: string | null;
+  ip: string | null;
+  outcome: string;
+  details: string | null;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;

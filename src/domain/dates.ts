@@ -1,0 +1,92 @@
+/**
+ * Calendar dates ('YYYY-MM-DD') and periods ('YYYY-MM') in the supplier's time zone.
+ * They are plain strings on purpose: a bill date is a day, not an instant.
+ */
+export type IsoDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The calendar date of an instant in the given IANA time zone. */
+export function dateInZone(at: Date, timeZone: string): IsoDate {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+export function parseIsoDate(d: IsoDate): { y: number; m: number; d: number } {
+  const m = ISO_DATE.exec(d);
+  if (!m) throw new RangeError(`not a date: ${d}`);
+  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+}
+
+export function isIsoDate(s: string): boolean {
+  const m = ISO_DATE.exec(s);
+  if (!m) return false;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return toIso(new Date(t)) === s;
+}
+
+function toUtcMs(d: IsoDate): number {
+  const p = parseIsoDate(d);
+  return Date.UTC(p.y, p.m - 1, p.d);
+}
+
+function toIso(dt: Date): IsoDate {
+  return dt.toISOString().slice(0, 10);
+}
+
+export function addDays(d: IsoDate, days: number): IsoDate {
+  return toIso(new Date(toUtcMs(d) + days * 86_400_000));
+}
+
+/** Whole days from `a` to `b` (positive when b is later). */
+export function daysBetween(a: IsoDate, b: IsoDate): number {
+  return Math.round((toUtcMs(b) - toUtcMs(a)) / 86_400_000);
+}
+
+/** The same day `years` later; 29 February becomes 28 February in a common year. */
+export function addYears(d: IsoDate, years: number): IsoDate {
+  const p = parseIsoDate(d);
+  const y = p.y + years;
+  const last = daysInMonth(y, p.m);
+  return `${y}-${pad(p.m)}-${pad(Math.min(p.d, last))}`;
+}
+
+export function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+export function periodOf(d: IsoDate): string {
+  return d.slice(0, 7);
+}
+
+export function lastDayOfPeriod(period: string): IsoDate {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return `${period}-${pad(daysInMonth(y, m))}`;
+}
+
+export function addMonths(period: string, n: number): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  const idx = y * 12 + (m - 1) + n;
+  return `${Math.floor(idx / 12)}-${pad((idx % 12) + 1)}`;
+}
+
+const MONTHS_NOMINATIVE = [
+  'Январь', 'Февраль', 'Март', 'Апрель', 'Май', 'Июнь',
+  'Июль', 'Август', 'Сентябрь', 'Октябрь', 'Ноябрь', 'Декабрь',
+];
+
+/** "2014 Февраль", as in the seed's charge history. */
+export function periodTitle(period: string): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return `${y} ${MONTHS_NOMINATIVE[m - 1]}`;
+}
+
+/** "27.11.2026" */
+export function formatDateRu(d: IsoDate): string {
+  const p = parseIsoDate(d);
+  return `${pad(p.d)}.${pad(p.m)}.${p.y}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import csrf from '@fastify/csrf-protection';
+import type { Config } from '../config.ts';
+
+export const CSRF_FIELD = '_csrf';
+
+export function sessionCookieName(config: Pick<Config, 'https'>): string {
+  // The __Host- prefix pins the cookie to this host and path "/", and requires Secure.
+  return config.https ? '__Host-sid' : 'sid';
+}
+
+export function cookieOptions(config: Pick<Config, 'https'>) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.https };
+}
+
+/** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
+export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Map tiles for the offices page come from OpenStreetMap when the browser is online.
+        imgSrc: ["'self'", 'data:', 'https://tile.openstreetmap.org'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(config.https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+  });
+
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: config.https ? '__Host-csrf' : 'csrf',
+    cookieOpts: { ...cookieOptions(config), sameSite: 'strict' },
+    getToken: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const fromBody = body?.[CSRF_FIELD];
+      if (typeof fromBody === 'string') return fromBody;
+      const header = req.headers['x-csrf-token'];
+      return typeof header === 'string' ? header : undefined;
+    },
+  });
+
+  const publicOrigin = new URL(config.publicUrl).origin;
+  app.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
+    if (isCrossSite(req, publicOrigin)) {
+      void reply.code(403).type('text/plain; charset=utf-8').send('Запрос с другого сайта отклонён.');
+      return;
+    }
+    app.csrfProtection(req, reply, done);
+  });
+}
+
+function isCrossSite(req: FastifyRequest, publicOrigin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site') return true;
+  const origin = req.headers.origin;
+  if (typeof origin === 'string' && origin !== 'null') {
+    const host = req.headers.host;
+    const sameHost = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    if (origin !== publicOrigin && !sameHost) return true;
+  }
+  if (origin === 'null') return true;
+  return false;
+}

@@ -1,0 +1,51 @@
+import { loadConfig } from './config.ts';
+import { openDb } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildApp } from './app.ts';
+import { ensureDemoData } from './demo/seed-demo.ts';
+import { pino } from 'pino';
+
+/** Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    poolSize: config.dbPoolSize,
+    onPoolError: (err) => logger.warn({ err: { message: err.message } }, 'database connection lost'),
+  });
+  await migrateToLatest(db);
+  if (config.demoMode) {
+    const seeded = await ensureDemoData(db);
+    if (seeded) logger.info('demo data created');
+  }
+  const app = await buildApp({ config, db, logger });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`portal on ${config.publicUrl} (${db.dialect}${db.dialect === 'sqlite' ? `: ${config.sqlitePath}` : ''})`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

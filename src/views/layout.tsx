@@ -1,0 +1,99 @@
+import type { ComponentChildren } from 'preact';
+
+export interface Crumb {
+  title: string;
+  href?: string;
+}
+
+export interface LayoutProps {
+  title: string;
+  supplierName: string;
+  crumbs?: Crumb[];
+  /** Extra scripts (same-origin only: the CSP forbids inline code). */
+  scripts?: string[];
+  styles?: string[];
+  children: ComponentChildren;
+  /** Shown in the header when someone is logged in. */
+  logout?: { csrfToken: string };
+}
+
+export const CABINET_CRUMBS: Crumb[] = [
+  { title: 'Главная', href: '/' },
+  { title: 'Физическим лицам', href: '/individuals' },
+  { title: 'Личный кабинет', href: '/cabinet' },
+];
+
+export function Layout(props: LayoutProps) {
+  return (
+    <html lang="ru">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} — ${props.supplierName}`}</title>
+        <link rel="stylesheet" href="/static/css/site.css" />
+        {props.styles?.map((href) => <link rel="stylesheet" href={href} />)}
+        {props.scripts?.map((src) => <script src={src} defer />)}
+      </head>
+      <body>
+        <header class="site-header">
+          <a class="brand" href="/">
+            {props.supplierName}
+          </a>
+          <nav class="site-nav" aria-label="Разделы сайта">
+            <a href="/individuals">Физическим лицам</a>
+            <a href="/offices">Офисы</a>
+          </nav>
+          {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
+        </header>
+        {props.crumbs && <Breadcrumbs crumbs={props.crumbs} />}
+        <main id="main">{props.children}</main>
+        <footer class="site-footer">
+          <p>
+            {props.supplierName} · <a href="/privacy">Политика обработки персональных данных</a> ·{' '}
+            <a href="/offices">Офисы обслуживания</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function LogoutForm({ csrfToken }: { csrfToken: string }) {
+  return (
+    <form method="post" action="/logout" class="logout-form">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      <button type="submit" class="link-button">
+        выход
+      </button>
+    </form>
+  );
+}
+
+export function Breadcrumbs({ crumbs }: { crumbs: Crumb[] }) {
+  return (
+    <nav class="breadcrumbs" aria-label="Вы здесь">
+      <ol>
+        {crumbs.map((c, i) => (
+          <li>
+            {i > 0 && (
+              <span class="crumb-sep" aria-hidden="true">
+                {' → '}
+              </span>
+            )}
+            {c.href && i < crumbs.length - 1 ? <a href={c.href}>{c.title}</a> : <span aria-current="page">{c.title}</span>}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+/** A message next to a form field. */
+export function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p class="field-error" id={id} role="alert">
+      {message}
+    </p>
+  );
+}

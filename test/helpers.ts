@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDb, type Db, type Dialect } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { buildApp } from '../src/app.ts';
+import { ManualClock } from '../src/clock.ts';
+import { ensureDemoData } from '../src/demo/seed-demo.ts';
+
+/** Where the PostgreSQL suite creates its throw-away databases. */
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The dialects the HTTP suites run on: DIALECTS=sqlite,postgres by default. PostgreSQL is
+ * skipped with a note when unreachable, except in CI, where that is a failure.
+ */
+export async function testDialects(): Promise<Dialect[]> {
+  const wanted = (process.env.DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as Dialect[];
+  if (!wanted.includes('postgres')) return wanted;
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return wanted;
+  } catch (err) {
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI: ${String(err)}`);
+    console.warn(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: its suite is skipped (${String(err)})`);
+    return wanted.filter((d) => d !== 'postgres');
+  }
+}
+
+export interface TestDb {
+  db: Db;
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database: in-memory SQLite, or a new PostgreSQL database dropped afterwards. */
+export async function createTestDb(dialect: Dialect): Promise<TestDb> {
+  if (dialect === 'sqlite') {
+    const db = openDb({ sqlitePath: ':memory:' });
+    await migrateToLatest(db);
+    return { db, drop: () => db.close() };
+  }
+  const name = `lk_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = openDb({ databaseUrl: url.toString(), poolSize: 5 });
+  await migrateToLatest(db);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ DATA_DIR: '/tmp/lk-test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...overrides });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  clock: ManualClock;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** "Now" in the tests: a fixed instant in the seed's shifted year. */
+export const TEST_NOW = '2026-06-10T05:00:00.000Z';
+
+export async function createTestApp(
+  dialect: Dialect,
+  opts: { env?: Record<string, string>; now?: string; demo?: boolean } = {},
+): Promise<TestApp> {
+  const t = await createTestDb(dialect);
+  const clock = new ManualClock(opts.now ?? TEST_NOW);
+  const config = testConfig(opts.env);
+  if (opts.demo !== false) await ensureDemoData(t.db, clock.now(), config.timeZone);
+  const app = await buildApp({ config, db: t.db, clock, logLevel: false });
+  await app.ready();
+  return {
+    app,
+    db: t.db,
+    clock,
+    config,
+    async close() {
+      await app.close();
+      await t.drop();
+    },
+  };
+}
+
+/** Cookies from a response, as a name → value map. */
+export function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of res.cookies as Array<{ name: string; value: string }>) out[c.name] = c.value;
+  return out;
+}
+
+export function cookieHeader(jar: Record<string, string>): string {
+  return Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+}
+
+/** A tiny browser: keeps cookies between requests and fills in the CSRF token of the last page. */
+export class Agent {
+  jar: Record<string, string> = {};
+  csrf = '';
+  constructor(
+    readonly app: FastifyInstance,
+    readonly ip = '10.0.0.1',
+  ) {}
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(this.jar), ...headers }, remoteAddress: this.ip });
+    this.absorb(res);
+    return res;
+  }
+
+  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...form }).toString();
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(this.jar), ...headers },
+      remoteAddress: this.ip,
+    });
+    this.absorb(res);
+    return res;
+  }
+
+  /** Opens the login page and logs in; returns the login response. */
+  async login(account: string, surname: string, consent = true) {
+    await this.get('/cabinet');
+    return this.post('/login', { from: 'cabinet', account, surname, ...(consent ? { consent: 'yes' } : {}) });
+  }
+
+  private absorb(res: LightMyRequestResponse) {
+    for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) delete this.jar[c.name];
+      else this.jar[c.name] = c.value;
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (m) this.csrf = m[1]!;
+  }
+}
+
+/** The page's visible text, tags removed and whitespace collapsed (for asserting what a person reads). */
+export function textOf(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
