@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -32,16 +35,29 @@ export async function testDialects(): Promise<Dialect[]> {
 
 export interface TestDb {
   db: Db;
-  url?: string;
+  /** The SQLite file or the PostgreSQL URL, for opening a second connection. */
+  url: string;
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database: in-memory SQLite, or a new PostgreSQL database dropped afterwards. */
+/**
+ * A fresh, migrated database: an SQLite file in a temp dir (so that a second app instance can
+ * open it too), or a new PostgreSQL database; both are removed by `drop`.
+ */
 export async function createTestDb(dialect: Dialect): Promise<TestDb> {
   if (dialect === 'sqlite') {
-    const db = openDb({ sqlitePath: ':memory:' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-test-'));
+    const file = path.join(dir, 'portal.db');
+    const db = openDb({ sqlitePath: file });
     await migrateToLatest(db);
-    return { db, drop: () => db.close() };
+    return {
+      db,
+      url: file,
+      async drop() {
+        await db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `lk_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -72,6 +88,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
+  dbUrl: string;
   clock: ManualClock;
   config: Config;
   close(): Promise<void>;
@@ -93,6 +110,7 @@ export async function createTestApp(
   return {
     app,
     db: t.db,
+    dbUrl: t.url,
     clock,
     config,
     async close() {
@@ -172,4 +190,61 @@ export function textOf(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Opens another connection to a test database (as a second app instance would). */
+export function reopenDb(url: string): Db {
+  return url.startsWith('postgres') ? openDb({ databaseUrl: url, poolSize: 3 }) : openDb({ sqlitePath: url });
+}
+
+/** A second app instance over the same database, with its own clock. */
+export async function secondInstance(t: TestApp): Promise<{ app: FastifyInstance; db: Db; close(): Promise<void> }> {
+  const db = reopenDb(t.dbUrl);
+  const app = await buildApp({ config: t.config, db, clock: t.clock, logLevel: false });
+  await app.ready();
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** Adds a customer account with a meter, for tests that need more than the demo account. */
+export async function addAccount(
+  db: Db,
+  a: { number: string; surname: string; address?: string; serial?: string; payments?: Array<[string, number]> },
+): Promise<number> {
+  const k = db.kysely;
+  const branch = await k.selectFrom('branches').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const plan = await k.selectFrom('tariff_plans').select('id').where('code', '=', 'single').executeTakeFirstOrThrow();
+  const row = await k
+    .insertInto('accounts')
+    .values({
+      number: a.number,
+      settlement_code: a.number.slice(0, 2),
+      surname: a.surname,
+      first_name: 'Анна',
+      patronymic: 'Ивановна',
+      object_address: a.address ?? 'г. Абакан, ул. Ленина, 1',
+      delivery_address: a.address ?? 'г. Абакан, ул. Ленина, 1',
+      area_e2: 5000,
+      residents: 2,
+      branch_id: Number(branch.id),
+      tariff_plan_id: Number(plan.id),
+      created_at: 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  await k
+    .insertInto('meters')
+    .values({ account_id: id, serial: a.serial ?? '900001', digits: 6, zones: 1, ratio: 1, installed_on: '2020-01-01', verification_due: '2036-01-01', removed_on: null })
+    .execute();
+  for (const [date, kop] of a.payments ?? []) {
+    await k.insertInto('payments').values({ account_id: id, paid_on: date, amount_kop: kop, channel: 'bank', external_id: null, created_at: 0 }).execute();
+  }
+  return id;
 }

@@ -1,0 +1,200 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, createTestApp, secondInstance, testDialects, textOf, type TestApp } from '../helpers.ts';
+import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
+
+const MIN = 60_000;
+
+for (const dialect of await testDialects()) {
+  describe(`login (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(dialect);
+    });
+    after(async () => t.close());
+
+    test('both entry points show the form with an unticked consent box linked to the policy', async () => {
+      for (const url of ['/', '/cabinet']) {
+        const res = await new Agent(t.app).get(url);
+        assert.equal(res.statusCode, 200);
+        assert.match(res.body, /name="account"/);
+        assert.match(res.body, /name="surname"/);
+        assert.match(res.body, /<input id="[a-z]+-consent" name="consent" type="checkbox" value="yes"\/>/); // not checked
+        assert.match(res.body, /href="\/privacy"/);
+        assert.match(textOf(res.body), /Войти/);
+      }
+      assert.match(textOf((await new Agent(t.app).get('/')).body), /Физическим лицам/);
+      assert.equal((await new Agent(t.app).get('/privacy')).statusCode, 200);
+    });
+
+    test('logs in from the home page with the surname in another case and ё', async () => {
+      const agent = new Agent(t.app, '10.1.0.1');
+      await agent.get('/');
+      const res = await agent.post('/login', { from: 'home', account: ' 1705057190 ', surname: '  иВаНоВ ', consent: 'yes' });
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/cabinet');
+      const page = await agent.get('/cabinet');
+      assert.match(textOf(page.body), /Справочная информация о потребителе/);
+    });
+
+    test('without consent: refused with a message next to the box, values kept, nothing stored', async () => {
+      const agent = new Agent(t.app, '10.1.0.2');
+      const before = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname, false);
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /id="cabinet-consent-error"[^>]*>Чтобы войти, подтвердите согласие на обработку персональных данных/);
+      assert.match(res.body, /value="1705057190"/);
+      assert.match(res.body, /value="Иванов"/);
+      assert.equal(agent.jar.sid, undefined);
+      const after = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n));
+    });
+
+    test('each consent is stored with the policy version, time and IP', async () => {
+      const agent = new Agent(t.app, '10.1.0.3');
+      assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
+      const row = await t.db.kysely
+        .selectFrom('consents')
+        .selectAll()
+        .where('ip', '=', '10.1.0.3')
+        .executeTakeFirstOrThrow();
+      assert.equal(row.account_number, DEMO_ACCOUNT.number);
+      assert.equal(row.policy_version, t.config.consentPolicyVersion);
+      assert.equal(Number(row.given_at), t.clock.now().getTime());
+    });
+
+    test('account number errors say what is wrong, next to the field', async () => {
+      const cases: Array<[string, RegExp]> = [
+        ['', /Введите номер лицевого счёта/],
+        ['17O5057190', /состоит только из цифр/],
+        ['170505719', /10 цифр, а введено 9 цифр/],
+        ['9905057190', /кода «99» нет/],
+      ];
+      for (const [account, message] of cases) {
+        const agent = new Agent(t.app, '10.1.0.4');
+        const res = await agent.login(account, 'Иванов');
+        assert.equal(res.statusCode, 400, account);
+        const m = /id="cabinet-account-error"[^>]*>([^<]*)</.exec(res.body);
+        assert.ok(m, `no message next to the field for "${account}"`);
+        assert.match(m[1]!, message);
+      }
+    });
+
+    test('a missing surname gets its own message', async () => {
+      const res = await new Agent(t.app, '10.1.0.5').login(DEMO_ACCOUNT.number, '   ');
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /id="cabinet-surname-error"[^>]*>Введите фамилию/);
+    });
+
+    test('unknown account and wrong surname: same status and the same page', async () => {
+      const norm = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/value="\d{10}"/g, 'value=""');
+      const a = await new Agent(t.app, '10.1.0.6').login('1799999999', 'Петров');
+      const b = await new Agent(t.app, '10.1.0.7').login(DEMO_ACCOUNT.number, 'Петров');
+      assert.equal(a.statusCode, 401);
+      assert.equal(b.statusCode, a.statusCode);
+      assert.equal(norm(b.body), norm(a.body));
+      assert.match(textOf(a.body), /Неверный номер лицевого счёта или фамилия/);
+    });
+
+    test('the median time of the two failures differs by less than 10 ms over 200 tries', async () => {
+      const times: { unknown: number[]; wrong: number[] } = { unknown: [], wrong: [] };
+      for (let i = 0; i < 200; i++) {
+        const kind = i % 2 === 0 ? 'unknown' : 'wrong';
+        const agent = new Agent(t.app, `10.2.${Math.floor(i / 200)}.${i % 200}`);
+        await agent.get('/cabinet');
+        const started = process.hrtime.bigint();
+        const res = await agent.post('/login', {
+          from: 'cabinet',
+          account: kind === 'unknown' ? `17${String(90000000 + i)}` : DEMO_ACCOUNT.number,
+          surname: 'Сидоров',
+          consent: 'yes',
+        });
+        times[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
+        assert.equal(res.statusCode, 401);
+        t.clock.advance(16 * MIN); // stay clear of the throttles: this test is about timing
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const diff = Math.abs(median(times.unknown) - median(times.wrong));
+      assert.ok(diff < 10, `median difference ${diff.toFixed(2)} ms`);
+    });
+
+    test('5 wrong surnames in 15 minutes: the 6th attempt is refused with 429, even with the right surname', async () => {
+      const account = DEMO_ACCOUNT.number;
+      t.clock.advance(60 * MIN);
+      for (let i = 0; i < 5; i++) {
+        const res = await new Agent(t.app, `10.3.0.${i}`).login(account, 'Неправильная');
+        assert.equal(res.statusCode, 401);
+        t.clock.advance(MIN);
+      }
+      const refused = await new Agent(t.app, '10.3.1.1').login(account, DEMO_ACCOUNT.surname);
+      assert.equal(refused.statusCode, 429);
+      assert.match(textOf(refused.body), /Слишком много неудачных попыток входа\. Повторите попытку после \d\d:\d\d/);
+      const retryAfter = Number(refused.headers['retry-after']);
+      assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+
+      // The counters live in the database: another app instance (or a restart) refuses too.
+      const other = await secondInstance(t);
+      try {
+        const res = await new Agent(other.app, '10.3.1.2').login(account, DEMO_ACCOUNT.surname);
+        assert.equal(res.statusCode, 429);
+      } finally {
+        await other.close();
+      }
+
+      // After the window the right surname works again.
+      t.clock.advance(retryAfter * 1000 + 1000);
+      const ok = await new Agent(t.app, '10.3.1.3').login(account, DEMO_ACCOUNT.surname);
+      assert.equal(ok.statusCode, 303);
+      const events = await t.db.kysely.selectFrom('audit_log').select(['outcome']).where('event', '=', 'login').where('ip', '=', '10.3.1.1').execute();
+      assert.deepEqual(events.map((e) => e.outcome), ['locked']);
+    });
+
+    test('failures spread over two app instances add up', async () => {
+      t.clock.advance(60 * MIN);
+      const other = await secondInstance(t);
+      try {
+        for (let i = 0; i < 5; i++) {
+          const app = i % 2 === 0 ? t.app : other.app;
+          assert.equal((await new Agent(app, `10.4.0.${i}`).login('1000000001', 'Кто-то')).statusCode, 401);
+        }
+        assert.equal((await new Agent(other.app, '10.4.0.9').login('1000000001', 'Кто-то')).statusCode, 429);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('one IP failing on 20 different accounts within 10 minutes gets 429', async () => {
+      t.clock.advance(60 * MIN);
+      const agent = new Agent(t.app, '10.5.0.1');
+      for (let i = 0; i < 20; i++) {
+        const res = await agent.login(`2000000${String(i).padStart(3, '0')}`, 'Перебор');
+        assert.equal(res.statusCode, 401, `attempt ${i + 1}`);
+      }
+      const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.equal(res.statusCode, 429);
+      // Another address is not affected.
+      assert.equal((await new Agent(t.app, '10.5.0.2').login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
+    });
+
+    test('audit: one event per success and failure, with account, IP and UTC time, never the surname', async () => {
+      t.clock.advance(60 * MIN);
+      await new Agent(t.app, '10.6.0.1').login(DEMO_ACCOUNT.number, 'Секретная\r\nФамилия');
+      await new Agent(t.app, '10.6.0.2').login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      const rows = await t.db.kysely
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('ip', 'in', ['10.6.0.1', '10.6.0.2'])
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.event, r.outcome, r.account_number, r.ip, Number(r.at)]),
+        [
+          ['login', 'failure', DEMO_ACCOUNT.number, '10.6.0.1', t.clock.now().getTime()],
+          ['login', 'success', DEMO_ACCOUNT.number, '10.6.0.2', t.clock.now().getTime()],
+        ],
+      );
+      const all = await t.db.kysely.selectFrom('audit_log').select('details').execute();
+      for (const r of all) assert.doesNotMatch(r.details ?? '', /Секретная|Иванов|\r|\n/);
+    });
+  });
+}
