@@ -27,7 +27,7 @@ export async function testDialects(): Promise<Dialect[]> {
     await client.end();
     return wanted;
   } catch (err) {
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI: ${String(err)}`);
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI: ${String(err)}`, { cause: err });
     console.warn(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: its suite is skipped (${String(err)})`);
     return wanted.filter((d) => d !== 'postgres');
   }

@@ -65,6 +65,8 @@ function openPostgres(url: string, opts: DbOptions): Db {
   });
   // Without a listener an idle client's error (server restart) would crash the process.
   pool.on('error', (err) => opts.onPoolError?.(err));
+  // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

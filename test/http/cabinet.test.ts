@@ -1,0 +1,140 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, addAccount, createTestApp, testDialects, textOf, type TestApp } from '../helpers.ts';
+import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
+
+const HOSTILE_SURNAME = "О'Хара<script>alert(1)</script>";
+const HOSTILE_ADDRESS = 'г. Абакан, ул. "Кавычки" & <b>Теги</b>, д. 5\'';
+
+for (const dialect of await testDialects()) {
+  describe(`the customer's main page (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(dialect); // today: 2026-06-10 in Krasnoyarsk
+      await addAccount(t.db, {
+        number: '1000000017',
+        surname: HOSTILE_SURNAME,
+        address: HOSTILE_ADDRESS,
+        serial: '777555',
+        payments: [['2026-03-03', 123_456]],
+      });
+    });
+    after(async () => t.close());
+
+    async function page(account: string, surname: string) {
+      const agent = new Agent(t.app, `10.20.${account.slice(-2)}.1`);
+      assert.equal((await agent.login(account, surname)).statusCode, 303);
+      const res = await agent.get('/cabinet');
+      assert.equal(res.statusCode, 200);
+      return { agent, html: res.body, text: textOf(res.body) };
+    }
+
+    test('the demo account reproduces the seed: reference information', async () => {
+      const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.match(text, /Главная → Физическим лицам → Личный кабинет/);
+      assert.match(text, /Лицевой счет 1705057190/);
+      assert.match(text, /Ф\.И\.О\. Иванов Пётр Сергеевич/);
+      assert.match(text, /Адрес Республика Хакасия, г\. Черногорск, ул\. Бограда 71/);
+      assert.match(text, /Номер счетчика 168077/);
+      assert.match(text, /Значность счетчика 5/);
+      assert.match(text, /Количество прописанных человек 1/);
+      assert.match(text, /Тариф, РУБ 1\.61000/);
+      // −1092.85 at the end of May, plus 220 kWh × 1.61 since the billed reading 28250 → 28470.
+      assert.match(text, /Сумма к оплате на дату передачи показания\* -738\.65 руб\./);
+      assert.match(html, /<tr class="balance overpaid">/);
+      assert.match(text, /\*Окончательный расчет будет произведен в последний день текущего месяца!/);
+      assert.match(html, /<a href="\/offices">обратитесь в ближайший офис/);
+      assert.match(text, /выход/);
+    });
+
+    test('the verification warning sits between the reference information and the charges', async () => {
+      const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.match(text, /ВНИМАНИЕ! .*дата истечения межповерочного интервала Вашего прибора учета электрической энергии наступила 2025-07-23/);
+      assert.match(text, /п\.п\. 59, 60 Правил предоставления коммунальных услуг/);
+      const ref = html.indexOf('Справочная информация о потребителе');
+      const warn = html.indexOf('ВНИМАНИЕ!');
+      const charges = html.indexOf('История начислений');
+      assert.ok(ref < warn && warn < charges);
+    });
+
+    test('histories: payments and readings with channels for two years, charges with bill links', async () => {
+      const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.match(text, /История платежей Дата Сумма руб\. 2025-02-05 2000\.00 2025-04-08 1600\.00/);
+      assert.match(text, /2026-05-26 600\.00/);
+      assert.match(text, /2025-01-25 20120 Сетевая компания/);
+      assert.match(text, /2025-06-26 24500 Потребитель/);
+      assert.match(text, /2026-06-03 28470 Интернет принято/);
+      assert.match(
+        text,
+        /Дата выставления счета Показание прибора учета Начислено ОДН, руб\. Долг в рублях Квитанция с начислениями за период в формате PDF/,
+      );
+      assert.match(text, /2026-02-28 27130 0\.00 -96\.05 2026 Февраль/);
+      assert.match(text, /2026-03-31 27439 0\.00 -98\.56 2026 Март/);
+      assert.match(text, /2026-04-30 27440 0\.00 -796\.95 2026 Апрель/);
+      assert.match(text, /2026-05-31 28250 0\.00 -1092\.85 2026 Май/);
+      assert.match(html, /<a href="\/cabinet\/bills\/2026-02\.pdf">2026 Февраль<\/a>/);
+      // Only the current and the previous year.
+      assert.doesNotMatch(text, /2024-12-20/);
+    });
+
+    test('a bill link of an unclosed month answers with a page, not an error', async () => {
+      const { agent } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      const res = await agent.get('/cabinet/bills/2026-02.pdf');
+      assert.equal(res.statusCode, 404);
+      assert.match(textOf(res.body), /Квитанция за этот период ещё не сформирована/);
+      assert.equal((await t.app.inject({ url: '/cabinet/bills/2026-02.pdf' })).statusCode, 303);
+    });
+
+    test('a surname with quotes and markup, and an address with quotes, are shown escaped', async () => {
+      const { html, text } = await page('1000000017', "о'хара<script>alert(1)</script>");
+      assert.doesNotMatch(html, /<script>alert/);
+      assert.doesNotMatch(html, /<b>Теги<\/b>/);
+      assert.match(html, /О'Хара&lt;script>alert\(1\)&lt;\/script>|О&#39;Хара&lt;script&gt;/);
+      assert.ok(text.includes(`${HOSTILE_SURNAME} Анна Ивановна`), text);
+      assert.ok(text.includes(HOSTILE_ADDRESS));
+    });
+
+    test("one account never sees another's data", async () => {
+      const a = await page('1000000017', HOSTILE_SURNAME);
+      assert.doesNotMatch(a.text, /168077|Бограда|2000\.00|Иванов Пётр/);
+      assert.match(a.text, /777555/);
+      assert.match(a.text, /1234\.56/);
+      assert.doesNotMatch(a.text, /ВНИМАНИЕ!/); // its meter is verified until 2036
+      const b = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.doesNotMatch(b.text, /777555|Кавычки|1234\.56/);
+    });
+
+    test('a debt is red', async () => {
+      const { html, text } = await page('1000000017', HOSTILE_SURNAME);
+      // No charges yet and 1234.56 paid: an overpayment.
+      assert.match(text, /Сумма к оплате на дату передачи показания\* -1234\.56 руб\./);
+      assert.match(html, /class="balance overpaid"/);
+      const id = await addAccount(t.db, { number: '2000000018', surname: 'Должникова', serial: '100200' });
+      await t.db.kysely
+        .insertInto('charges')
+        .values({
+          account_id: id, period: '2026-05', billed_on: '2026-05-31', reading_id: null, reading_value: null, kwh: 100,
+          amount_kop: 16100, odn_kwh: 0, odn_kop: 0, method: 'norm', payments_kop: 0, debt_start_kop: 0, debt_kop: 16100,
+          tariff_e5: 161000, details: null,
+        })
+        .execute();
+      const d = await page('2000000018', 'должникова');
+      assert.match(d.text, /Сумма к оплате на дату передачи показания\* 161\.00 руб\. \(долг\)/);
+      assert.match(d.html, /class="balance debt"/);
+      assert.match(d.text, /2026-05-31 по нормативу 0\.00 161\.00 2026 Май/);
+    });
+
+    test('the offices page lists every office from the database', async () => {
+      const res = await t.app.inject({ url: '/offices' });
+      assert.equal(res.statusCode, 200);
+      const offices = await t.db.kysely.selectFrom('offices').select(['address', 'phones', 'hours']).execute();
+      assert.ok(offices.length >= 3);
+      for (const o of offices) {
+        assert.ok(res.body.includes(o.address), o.address);
+        assert.ok(res.body.includes(o.phones), o.phones);
+        assert.ok(res.body.includes(o.hours), o.hours);
+      }
+      assert.match(res.body, /<div id="offices-map" class="offices-map" hidden/);
+    });
+  });
+}
