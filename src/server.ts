@@ -4,6 +4,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { ensureDemoData } from './demo/seed-demo.ts';
 import { pino } from 'pino';
+import { pruneAuthState } from './auth/maintenance.ts';
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -22,10 +25,18 @@ async function main(): Promise<void> {
   }
   const app = await buildApp({ config, db, logger });
 
+  const prune = setInterval(() => {
+    pruneAuthState(db.kysely, config, Date.now()).catch((err: unknown) =>
+      logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'pruning sessions failed'),
+    );
+  }, PRUNE_INTERVAL_MS);
+  prune.unref();
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(prune);
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();

@@ -221,3 +221,31 @@ for (const dialect of await testDialects()) {
     });
   });
 }
+
+for (const dialect of await testDialects()) {
+  describe(`pruning (${dialect})`, () => {
+    test('expired sessions and stale login attempts are removed, live ones kept', async () => {
+      const { pruneAuthState } = await import('../../src/auth/maintenance.ts');
+      const t = await createTestApp(dialect);
+      try {
+        const old = new Agent(t.app, '10.30.0.1');
+        await old.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+        await new Agent(t.app, '10.30.0.2').login(DEMO_ACCOUNT.number, 'Неверная');
+        t.clock.advance(31 * MIN);
+        const fresh = new Agent(t.app, '10.30.0.3');
+        await fresh.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+        const res = await pruneAuthState(t.db.kysely, t.config, t.clock.now().getTime());
+        assert.equal(res.sessions, 1);
+        assert.ok(!isLoginPage((await fresh.get('/cabinet')).body));
+        const attempts = await t.db.kysely.selectFrom('login_attempts').select('ip').execute();
+        assert.deepEqual(attempts.map((a) => a.ip).sort(), ['10.30.0.1', '10.30.0.2', '10.30.0.3']);
+        t.clock.advance(30 * MIN); // the first two attempts are now 61 minutes old
+        await pruneAuthState(t.db.kysely, t.config, t.clock.now().getTime());
+        const left = await t.db.kysely.selectFrom('login_attempts').select('ip').execute();
+        assert.deepEqual(left.map((a) => a.ip), ['10.30.0.3']);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
