@@ -14,6 +14,8 @@ import { registerErrorHandling } from './http/errors.tsx';
 import { registerAuthRoutes } from './auth/auth.routes.tsx';
 import { registerCabinetRoutes } from './cabinet/cabinet.routes.tsx';
 import { registerOfficeRoutes } from './offices/offices.routes.tsx';
+import { registerReadingRoutes } from './readings/readings.routes.tsx';
+import { registerAssets } from './http/assets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -79,5 +81,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerAuthRoutes(app, ctx);
   registerCabinetRoutes(app, ctx);
   registerOfficeRoutes(app, ctx);
+  registerReadingRoutes(app, ctx);
+  registerAssets(app);
   return app;
 }

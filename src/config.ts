@@ -27,6 +27,7 @@ const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -49,6 +50,8 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   dbPoolSize: number;
+  /** Readings up to and including this day of the month count for that month; later ones for the next. */
+  readingsLastDay: number;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -88,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: raw.TRUST_PROXY,
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
+    readingsLastDay: raw.READINGS_LAST_DAY,
   };
 }

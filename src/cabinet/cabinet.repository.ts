@@ -118,67 +118,6 @@ export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: stri
   return Number(r?.total ?? 0);
 }
 
-export interface ReadingItem {
-  id: number;
-  meterId: number;
-  readingDate: string;
-  values: number[];
-  channel: string;
-  status: string;
-}
-
-function toReading(r: {
-  id: number;
-  meter_id: number;
-  reading_date: string;
-  value1: number;
-  value2: number | null;
-  value3: number | null;
-  channel: string;
-  status: string;
-}): ReadingItem {
-  const values = [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number);
-  return { id: Number(r.id), meterId: Number(r.meter_id), readingDate: r.reading_date, values, channel: r.channel, status: r.status };
-}
-
-const READING_COLUMNS = ['id', 'meter_id', 'reading_date', 'value1', 'value2', 'value3', 'channel', 'status'] as const;
-
-export async function listReadings(db: Q, accountId: number, fromDate: string): Promise<ReadingItem[]> {
-  const rows = await db
-    .selectFrom('readings')
-    .select(READING_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('reading_date', '>=', fromDate)
-    .orderBy('reading_date')
-    .orderBy('id')
-    .execute();
-  return rows.map(toReading);
-}
-
-export async function findReading(db: Q, accountId: number, readingId: number): Promise<ReadingItem | undefined> {
-  const r = await db
-    .selectFrom('readings')
-    .select(READING_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('id', '=', readingId)
-    .executeTakeFirst();
-  return r && toReading(r);
-}
-
-export async function latestAcceptedReading(db: Q, accountId: number, meterId: number): Promise<ReadingItem | undefined> {
-  const r = await db
-    .selectFrom('readings')
-    .select(READING_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('meter_id', '=', meterId)
-    .where('status', '=', 'accepted')
-    .orderBy('reading_date', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return r && toReading(r);
-}
-
 export interface ChargeItem {
   period: string;
   billedOn: string;

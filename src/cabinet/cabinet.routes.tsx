@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../http/context.ts';
@@ -6,20 +6,58 @@ import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
 import { renderPage } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
+import { loadSubmittedNotice } from '../readings/readings.service.ts';
+import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { loadMainPage } from './cabinet.service.ts';
-import { MainPage } from './cabinet.view.tsx';
+import { MainPage, type MainPageProps } from './cabinet.view.tsx';
+
+/** Renders the logged-in customer's main page, optionally with the reading form as it was posted. */
+export async function sendMainPage(
+  ctx: AppContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  opts: { status?: 200 | 400; readingState?: ReadingFormState; formKey?: string; submitted?: MainPageProps['submitted'] } = {},
+) {
+  const customer = req.customer!;
+  const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
+  const model = await loadMainPage(ctx.db.kysely, customer.accountId, today);
+  // A refused form keeps its key, so that correcting and resending it is still one submission.
+  if (model.readingForm && opts.formKey) model.readingForm.key = opts.formKey;
+  const html = renderPage(
+    <MainPage
+      model={model}
+      supplierName={ctx.supplierName}
+      csrfToken={reply.generateCsrf()}
+      {...(opts.readingState ? { readingState: opts.readingState } : {})}
+      {...(opts.submitted ? { submitted: opts.submitted } : {})}
+    />,
+  );
+  return reply.code(opts.status ?? 200).type('text/html; charset=utf-8').send(html);
+}
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const guard = requireCustomer(ctx);
 
-  r.get('/cabinet', { preHandler: guard, schema: { response: { 200: Type.String() } } }, async (req, reply) => {
-    const customer = req.customer!;
-    const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-    const model = await loadMainPage(ctx.db.kysely, customer.accountId, today);
-    const html = renderPage(<MainPage model={model} supplierName={ctx.supplierName} csrfToken={reply.generateCsrf()} />);
-    return reply.type('text/html; charset=utf-8').send(html);
-  });
+  r.get(
+    '/cabinet',
+    {
+      preHandler: guard,
+      schema: {
+        querystring: Type.Object({
+          reading: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+          repeat: Type.Optional(Type.Literal('1')),
+        }),
+        response: { 200: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const submitted = req.query.reading
+        ? await loadSubmittedNotice(ctx.db.kysely, req.customer!.accountId, Number(req.query.reading), req.query.repeat === '1')
+        : undefined;
+      return sendMainPage(ctx, req, reply, submitted ? { submitted } : {});
+    },
+  );
 
   // The month's bill is served here once the monthly closing produces it.
   r.get(

@@ -5,6 +5,8 @@ import { periodTitle } from '../domain/dates.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
+import * as readingsRepo from '../readings/readings.repository.ts';
+import { loadReadingForm, type ReadingForm } from '../readings/readings.service.ts';
 
 export const CHANNEL_TITLES: Record<string, string> = {
   internet: 'Интернет',
@@ -30,6 +32,8 @@ export interface MainPageModel {
   verification: VerificationStatus | null;
   payments: repo.PaymentItem[];
   readings: Array<{ date: string; values: number[]; channel: string; status: string; statusCode: string }>;
+  /** The form for a new reading; null without a meter in service. */
+  readingForm: ReadingForm | null;
   charges: Array<{
     period: string;
     title: string;
@@ -55,7 +59,7 @@ export async function loadMainPage(db: Kysely<Database>, accountId: number, toda
     repo.findActiveMeter(db, accountId),
     repo.listPrices(db, profile.tariffPlanId),
     repo.listPayments(db, accountId, `${fromYear}-01-01`),
-    repo.listReadings(db, accountId, `${fromYear}-01-01`),
+    readingsRepo.listReadings(db, accountId, `${fromYear}-01-01`),
     repo.listCharges(db, accountId, `${fromYear}-01`),
     repo.findLastCharge(db, accountId),
   ]);
@@ -64,6 +68,7 @@ export async function loadMainPage(db: Kysely<Database>, accountId: number, toda
   const zones = zonesFor(meter?.zones ?? 1);
   const tariffs = zones.map((zone) => ({ zone, title: ZONE_TITLES[zone], priceE5: current.get(zone) ?? null }));
 
+  const readingForm = meter ? await loadReadingForm(db, accountId, meter) : null;
   const balanceKop = await computeBalance(db, accountId, meter, lastCharge, zones, current);
 
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
@@ -78,6 +83,7 @@ export async function loadMainPage(db: Kysely<Database>, accountId: number, toda
     tariffs,
     balanceKop,
     verification: status && status.state !== 'valid' ? status : null,
+    readingForm,
     payments,
     readings: readings.map((r) => ({
       date: r.readingDate,
@@ -111,8 +117,8 @@ async function computeBalance(
   const unbilled: Array<{ previous: number; current: number; priceE5: number }> = [];
   if (meter && lastCharge?.readingId != null) {
     const [billed, latest] = await Promise.all([
-      repo.findReading(db, accountId, lastCharge.readingId),
-      repo.latestAcceptedReading(db, accountId, meter.id),
+      readingsRepo.findReading(db, accountId, lastCharge.readingId),
+      readingsRepo.latestAcceptedReading(db, accountId, meter.id),
     ]);
     if (billed && latest && billed.meterId === meter.id && latest.readingDate > billed.readingDate) {
       zones.forEach((zone, i) => {

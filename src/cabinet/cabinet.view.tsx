@@ -3,26 +3,47 @@ import type { VerificationStatus } from '../domain/verification.ts';
 import { ZONE_TITLES } from '../domain/tariff.ts';
 import { CABINET_CRUMBS, Layout, LogoutForm } from '../views/layout.tsx';
 import type { MainPageModel } from './cabinet.service.ts';
+import {
+  READING_FORM_SCRIPT,
+  ReadingFormSection,
+  SubmittedMessage,
+  type ReadingFormState,
+  type SubmittedNotice,
+} from '../readings/readings.view.tsx';
 
 export interface MainPageProps {
   model: MainPageModel;
   supplierName: string;
   csrfToken: string;
+  /** The reading form as posted, with its messages, when it was refused. */
+  readingState?: ReadingFormState;
+  /** The reading just submitted. */
+  submitted?: SubmittedNotice;
 }
 
 export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-export function MainPage({ model: m, supplierName, csrfToken }: MainPageProps) {
+export function MainPage({ model: m, supplierName, csrfToken, readingState, submitted }: MainPageProps) {
   return (
-    <Layout title="Личный кабинет" supplierName={supplierName} crumbs={CABINET_CRUMBS} logout={{ csrfToken }}>
+    <Layout
+      title="Личный кабинет"
+      supplierName={supplierName}
+      crumbs={CABINET_CRUMBS}
+      logout={{ csrfToken }}
+      scripts={m.readingForm ? [READING_FORM_SCRIPT] : []}
+    >
       <h1>Личный кабинет для физических лиц</h1>
+      {submitted && <SubmittedMessage n={submitted} />}
       <ReferenceInfo m={m} supplierName={supplierName} />
       {m.verification && <VerificationWarning v={m.verification} supplierName={supplierName} />}
       <Payments m={m} />
       <Readings m={m} />
       <Charges m={m} />
+      {m.readingForm && (
+        <ReadingFormSection form={m.readingForm} csrfToken={csrfToken} {...(readingState ? { state: readingState } : {})} />
+      )}
       <div class="bottom-logout no-print">
         <LogoutForm csrfToken={csrfToken} />
       </div>

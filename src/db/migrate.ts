@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db, Dialect } from './connect.ts';
 import { initial } from './migrations/2026112701_initial.ts';
+import { readingSubmissions } from './migrations/2026112702_reading_submissions.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -9,6 +10,7 @@ export interface MigrationContext {
 /** The migrations, in order; names are timestamps so that they sort. */
 const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
   '2026112701_initial': initial,
+  '2026112702_reading_submissions': readingSubmissions,
 };
 
 class StaticProvider implements MigrationProvider {

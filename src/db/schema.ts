@@ -129,6 +129,10 @@ export interface ReadingsTable {
   reason: string | null;
   submitted_at: number;
   submitted_ip: string | null;
+  /** The idempotency key of the portal form that submitted it; null for other channels. */
+  submission_key: Generated<string | null>;
+  /** The billing month the reading counts in ('YYYY-MM'); null when not recorded. */
+  billing_period: Generated<string | null>;
 }
 
 export interface PaymentsTable {

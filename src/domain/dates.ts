@@ -90,3 +90,11 @@ export function formatDateRu(d: IsoDate): string {
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
+
+const MONTHS_LOWER = MONTHS_NOMINATIVE.map((m) => m.toLowerCase());
+
+/** "июнь 2026 г." — as in "будет учтено при расчёте за июнь 2026 г." */
+export function periodInWords(period: string): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return `${MONTHS_LOWER[m - 1]} ${y} г.`;
+}
