@@ -41,8 +41,16 @@ export function MainPage({ model: m, supplierName, csrfToken, readingState, subm
       <Payments m={m} />
       <Readings m={m} />
       <Charges m={m} />
-      {m.readingForm && (
+      {m.readingForm ? (
         <ReadingFormSection form={m.readingForm} csrfToken={csrfToken} {...(readingState ? { state: readingState } : {})} />
+      ) : (
+        readingState?.formError && (
+          <section class="panel" id="reading-form">
+            <p class="form-error" role="alert">
+              {readingState.formError}
+            </p>
+          </section>
+        )
       )}
       <div class="bottom-logout no-print">
         <LogoutForm csrfToken={csrfToken} />

@@ -61,9 +61,6 @@ export function ReadingFormSection({ form, csrfToken, state }: { form: ReadingFo
                     {form.previous[i] ?? 0}
                   </td>
                   <td data-label="Текущее показание">
-                    <label class="visually-hidden" for={`reading-${name}`}>
-                      Текущее показание{multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}
-                    </label>
                     <input
                       id={`reading-${name}`}
                       name={name}
@@ -75,6 +72,7 @@ export function ReadingFormSection({ form, csrfToken, state }: { form: ReadingFo
                       aria-invalid={error ? 'true' : undefined}
                       aria-describedby={error ? `reading-${name}-error` : undefined}
                       class="reading-input"
+                      aria-label={`Текущее показание${multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}`}
                     />
                     <FieldError id={`reading-${name}-error`} message={error || undefined} />
                   </td>
