@@ -42,7 +42,11 @@ export function MainPage({ model: m, supplierName, csrfToken, readingState, subm
       <Readings m={m} />
       <Charges m={m} />
       {m.readingForm ? (
-        <ReadingFormSection form={m.readingForm} csrfToken={csrfToken} {...(readingState ? { state: readingState } : {})} />
+        <ReadingFormSection
+          form={m.readingForm}
+          csrfToken={csrfToken}
+          {...(readingState ? { state: readingState } : {})}
+        />
       ) : (
         readingState?.formError && (
           <section class="panel" id="reading-form">
@@ -136,7 +140,7 @@ function formatPrice(priceE5: number | null): string {
 
 export function VerificationWarning({ v, supplierName }: { v: VerificationStatus; supplierName: string }) {
   return (
-    <section class="panel warning" role="alert" aria-labelledby="verification-title">
+    <section class="panel warning" aria-labelledby="verification-title">
       <h2 id="verification-title">ВНИМАНИЕ!</h2>
       <p>
         {supplierName} уведомляет Вас, что дата истечения межповерочного интервала Вашего прибора учета
@@ -147,10 +151,10 @@ export function VerificationWarning({ v, supplierName }: { v: VerificationStatus
         новый, соответствующий требованиям действующего законодательства.
       </p>
       <p>
-        В противном случае в последующие расчетные периоды, вплоть до допуска пригодного к коммерческим расчетам
-        прибора учета в эксплуатацию, расчет объема электроэнергии будет производиться в соответствии с п.п. 59, 60
-        Правил предоставления коммунальных услуг собственникам и пользователям помещений в многоквартирных домах и
-        жилых домов, утвержденных Постановлением Правительства РФ №354 от 06.05.2011.
+        В противном случае в последующие расчетные периоды, вплоть до допуска пригодного к коммерческим
+        расчетам прибора учета в эксплуатацию, расчет объема электроэнергии будет производиться в соответствии
+        с п.п. 59, 60 Правил предоставления коммунальных услуг собственникам и пользователям помещений в
+        многоквартирных домах и жилых домов, утвержденных Постановлением Правительства РФ №354 от 06.05.2011.
       </p>
     </section>
   );
@@ -163,24 +167,26 @@ function Payments({ m }: { m: MainPageModel }) {
       {m.payments.length === 0 ? (
         <p class="muted">Платежей за текущий и предыдущий год нет.</p>
       ) : (
-        <table class="history" id="payments">
-          <thead>
-            <tr>
-              <th scope="col">Дата</th>
-              <th scope="col" class="num">
-                Сумма руб.
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.payments.map((p) => (
+        <div class="table-scroll" role="region" aria-labelledby="payments-title" tabIndex={0}>
+          <table class="history" id="payments">
+            <thead>
               <tr>
-                <td>{p.paidOn}</td>
-                <td class="num">{formatRubles(p.amountKop)}</td>
+                <th scope="col">Дата</th>
+                <th scope="col" class="num">
+                  Сумма руб.
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {m.payments.map((p) => (
+                <tr>
+                  <td>{p.paidOn}</td>
+                  <td class="num">{formatRubles(p.amountKop)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -195,36 +201,38 @@ function Readings({ m }: { m: MainPageModel }) {
       {m.readings.length === 0 ? (
         <p class="muted">Показаний за текущий и предыдущий год нет.</p>
       ) : (
-        <table class="history" id="readings">
-          <thead>
-            <tr>
-              <th scope="col">Дата</th>
-              <th scope="col" class="num">
-                Показание счетчика
-              </th>
-              <th scope="col">Способ передачи показания</th>
-              <th scope="col">Статус</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.readings.map((r) => (
-              <tr class={`status-${r.statusCode}`}>
-                <td>{r.date}</td>
-                <td class="num">
-                  {multi
-                    ? r.values.map((v, i) => (
-                        <span class="zone-value">
-                          {ZONE_TITLES[zones[i] ?? 'single']}: {v}
-                        </span>
-                      ))
-                    : r.values[0]}
-                </td>
-                <td>{r.channel}</td>
-                <td>{r.status}</td>
+        <div class="table-scroll" role="region" aria-labelledby="readings-title" tabIndex={0}>
+          <table class="history" id="readings">
+            <thead>
+              <tr>
+                <th scope="col">Дата</th>
+                <th scope="col" class="num">
+                  Показание счетчика
+                </th>
+                <th scope="col">Способ передачи показания</th>
+                <th scope="col">Статус</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {m.readings.map((r) => (
+                <tr class={`status-${r.statusCode}`}>
+                  <td>{r.date}</td>
+                  <td class="num">
+                    {multi
+                      ? r.values.map((v, i) => (
+                          <span class="zone-value">
+                            {ZONE_TITLES[zones[i] ?? 'single']}: {v}
+                          </span>
+                        ))
+                      : r.values[0]}
+                  </td>
+                  <td>{r.channel}</td>
+                  <td>{r.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -243,38 +251,44 @@ function Charges({ m }: { m: MainPageModel }) {
       {m.charges.length === 0 ? (
         <p class="muted">Начислений за предыдущий и текущий год нет.</p>
       ) : (
-        <table class="history" id="charges">
-          <thead>
-            <tr>
-              <th scope="col">Дата выставления счета</th>
-              <th scope="col" class="num">
-                Показание прибора учета
-              </th>
-              <th scope="col" class="num">
-                Начислено ОДН, руб.
-              </th>
-              <th scope="col" class="num">
-                Долг в рублях
-              </th>
-              <th scope="col">Квитанция с начислениями за период в формате PDF</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.charges.map((c) => (
+        <div class="table-scroll" role="region" aria-labelledby="charges-title" tabIndex={0}>
+          <table class="history" id="charges">
+            <thead>
               <tr>
-                <td>{c.billedOn}</td>
-                <td class="num">
-                  {c.readingValue ?? <span title={METHOD_TITLES[c.method]}>{METHOD_TITLES[c.method] ?? '—'}</span>}
-                </td>
-                <td class="num">{formatRubles(c.odnKop)}</td>
-                <td class={`num ${c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''}`}>{formatRubles(c.debtKop)}</td>
-                <td>
-                  <a href={billHref(c.period)}>{c.title}</a>
-                </td>
+                <th scope="col">Дата выставления счета</th>
+                <th scope="col" class="num">
+                  Показание прибора учета
+                </th>
+                <th scope="col" class="num">
+                  Начислено ОДН, руб.
+                </th>
+                <th scope="col" class="num">
+                  Долг в рублях
+                </th>
+                <th scope="col">Квитанция с начислениями за период в формате PDF</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {m.charges.map((c) => (
+                <tr>
+                  <td>{c.billedOn}</td>
+                  <td class="num">
+                    {c.readingValue ?? (
+                      <span title={METHOD_TITLES[c.method]}>{METHOD_TITLES[c.method] ?? '—'}</span>
+                    )}
+                  </td>
+                  <td class="num">{formatRubles(c.odnKop)}</td>
+                  <td class={`num ${c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''}`}>
+                    {formatRubles(c.debtKop)}
+                  </td>
+                  <td>
+                    <a href={billHref(c.period)}>{c.title}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -13,7 +13,7 @@ export function OfficesPage({ offices, supplierName }: { offices: Office[]; supp
       <h1>Офисы обслуживания {supplierName}</h1>
       <p>Выберите ближайший офис: адреса, телефоны и часы работы.</p>
       {/* The map is drawn by a script only when the browser is online; the list below is always there. */}
-      <div id="offices-map" class="offices-map" hidden aria-label="Карта офисов"></div>
+      <div id="offices-map" class="offices-map" hidden role="region" aria-label="Карта офисов"></div>
       <ul class="offices" id="offices-list">
         {offices.map((o) => (
           <li

@@ -30,6 +30,7 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} — ${props.supplierName}`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/css/site.css" />
         {props.styles?.map((href) => <link rel="stylesheet" href={href} />)}
         {props.scripts?.map((src) => <script src={src} defer />)}
