@@ -4,6 +4,14 @@ import { openDb, type Db } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureDemoData } from './demo/seed-demo.ts';
 import { generate } from './generate/generate.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import {
+  exportReadings,
+  parseDecisionsCsv,
+  reviewReadings,
+  type ReviewDecision,
+} from './readings/readings.backoffice.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -12,11 +20,19 @@ Commands:
   seed-demo                       create the demo data (reference data and account 1705057190)
   generate --accounts N --seed S  fill the database with N generated accounts (deterministic for S)
   quickstart                      migrate, create demo data if needed, and start the portal in demo mode
+  readings-export --from D --to D [--format csv|json] [--channel internet,...] [--out FILE]
+                                  readings dated D..D (YYYY-MM-DD) for the specialists; stdout by default
+  readings-review [--accept ID,ID] [--reject ID,ID] [--file decisions.csv] [--note TEXT]
+                                  decide readings under review; the CSV has a header id,decision[,note]
 
 The database is PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR (./data).`;
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolSize: config.dbPoolSize });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    poolSize: config.dbPoolSize,
+  });
   try {
     return await fn(db);
   } finally {
@@ -64,12 +80,99 @@ async function main(argv: string[]): Promise<number> {
       await withDb(config, async (db) => {
         await migrateToLatest(db);
         const started = Date.now();
-        const res = await generate(db, { accounts, seed, now: new Date(), timeZone: config.timeZone, progress: true });
+        const res = await generate(db, {
+          accounts,
+          seed,
+          now: new Date(),
+          timeZone: config.timeZone,
+          progress: true,
+        });
         console.log(
           `generated ${res.accounts} accounts (${res.readings} readings, ${res.payments} payments, ${res.charges} charges) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
       });
       return 0;
+    }
+    case 'readings-export': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          format: { type: 'string', default: 'csv' },
+          channel: { type: 'string' },
+          out: { type: 'string' },
+        },
+      });
+      if (!values.from || !values.to) {
+        console.error('--from and --to (YYYY-MM-DD) are required');
+        return 2;
+      }
+      if (values.format !== 'csv' && values.format !== 'json') {
+        console.error('--format is csv or json');
+        return 2;
+      }
+      const format = values.format;
+      const config = loadConfig();
+      const out = values.out ? fs.openSync(values.out, 'w') : 1;
+      try {
+        const n = await withDb(config, (db) =>
+          exportReadings(
+            db.kysely,
+            {
+              from: values.from!,
+              to: values.to!,
+              format,
+              ...(values.channel ? { channels: values.channel.split(',') } : {}),
+            },
+            (chunk) => {
+              fs.writeSync(out, chunk);
+            },
+          ),
+        );
+        console.error(`exported ${n} readings`);
+      } finally {
+        if (out !== 1) fs.closeSync(out);
+      }
+      return 0;
+    }
+    case 'readings-review': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          accept: { type: 'string' },
+          reject: { type: 'string' },
+          file: { type: 'string' },
+          note: { type: 'string' },
+        },
+      });
+      const ids = (list: string | undefined) =>
+        (list ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map((x) => {
+            if (!/^[0-9]+$/.test(x)) throw new Error(`"${x}" is not a reading id`);
+            return Number(x);
+          });
+      const note = values.note ? { note: values.note } : {};
+      const decisions: ReviewDecision[] = [
+        ...ids(values.accept).map((id) => ({ id, decision: 'accepted' as const, ...note })),
+        ...ids(values.reject).map((id) => ({ id, decision: 'rejected' as const, ...note })),
+        ...(values.file ? parseDecisionsCsv(fs.readFileSync(values.file, 'utf8')) : []),
+      ];
+      if (decisions.length === 0) {
+        console.error('nothing to decide: give --accept, --reject or --file');
+        return 2;
+      }
+      const config = loadConfig();
+      const results = await withDb(config, (db) =>
+        reviewReadings(db.kysely, decisions, { now: () => new Date(), operator: os.userInfo().username }),
+      );
+      for (const r of results) console.log(`${r.id}\t${r.decision}\t${r.result}`);
+      const done = results.filter((r) => r.result === 'done').length;
+      console.error(`${done} of ${results.length} decisions applied`);
+      return done === results.length ? 0 : 1;
     }
     case 'quickstart': {
       process.env.DEMO_MODE ??= 'true';
