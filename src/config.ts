@@ -28,6 +28,10 @@ const ConfigSchema = Type.Object({
   ),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
+  AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
+  AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
+  NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
+  BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -52,6 +56,12 @@ export interface Config {
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
   readingsLastDay: number;
+  /**
+   * Decree 354 п.59–60: periods in a row charged by the average when readings are not submitted
+   * (59б) and when the meter is broken or past verification (59а), then by the norm times the
+   * coefficient (thousandths). All three are (verify) in the domain notes, hence configuration.
+   */
+  billing: { averageMaxPeriods: number; averageMaxPeriodsFault: number; normCoefficientE3: number; dueDay: number };
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -61,6 +71,12 @@ function isValidTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** "1,5" → 1500 (thousandths), exactly. */
+function decimalE3(s: string): number {
+  const [int = '0', frac = ''] = s.replace(',', '.').split('.');
+  return Number(int) * 1000 + Number(frac.padEnd(3, '0'));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -92,5 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,
+    billing: {
+      averageMaxPeriods: raw.AVERAGE_MAX_PERIODS,
+      averageMaxPeriodsFault: raw.AVERAGE_MAX_PERIODS_METER_FAULT,
+      normCoefficientE3: decimalE3(raw.NORM_COEFFICIENT),
+      dueDay: raw.BILL_DUE_DAY,
+    },
   };
 }

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Db, Dialect } from './connect.ts';
 import { initial } from './migrations/2026112701_initial.ts';
 import { readingSubmissions } from './migrations/2026112702_reading_submissions.ts';
+import { billing } from './migrations/2026112703_billing.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -11,6 +12,7 @@ export interface MigrationContext {
 const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
   '2026112701_initial': initial,
   '2026112702_reading_submissions': readingSubmissions,
+  '2026112703_billing': billing,
 };
 
 class StaticProvider implements MigrationProvider {

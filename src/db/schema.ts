@@ -22,6 +22,51 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   consents: ConsentsTable;
   audit_log: AuditLogTable;
+  billing_periods: BillingPeriodsTable;
+  recalculations: RecalculationsTable;
+  buildings: BuildingsTable;
+  building_volumes: BuildingVolumesTable;
+}
+
+export interface BillingPeriodsTable {
+  period: string;
+  /** 'closing' while the monthly run is under way (or was interrupted), then 'closed' for good. */
+  status: string;
+  started_at: number;
+  closed_at: number | null;
+  accounts: Generated<number>;
+  total_kop: Generated<number>;
+}
+
+/** A change to a closed period's charge, shown and charged on the next bill. */
+export interface RecalculationsTable {
+  id: Generated<number>;
+  account_id: number;
+  /** The closed period that was recalculated. */
+  period: string;
+  /** The period whose bill carries it; null until that period is closed. */
+  applied_period: string | null;
+  kwh: number;
+  amount_kop: number;
+  reason: string;
+  details: string | null;
+  created_at: number;
+}
+
+export interface BuildingsTable {
+  id: Generated<number>;
+  address: string;
+  flats_area_e2: number;
+}
+
+/** A building's monthly volumes (kWh) for the ОДН formula. */
+export interface BuildingVolumesTable {
+  building_id: number;
+  period: string;
+  total_kwh: number;
+  nonresidential_kwh: Generated<number>;
+  unmetered_flats_kwh: Generated<number>;
+  metered_flats_kwh: Generated<number>;
 }
 
 export interface SettlementsTable {
@@ -99,6 +144,7 @@ export interface AccountsTable {
   branch_id: number;
   tariff_plan_id: number;
   created_at: number;
+  building_id: Generated<number | null>;
 }
 
 export interface MetersTable {
@@ -166,6 +212,8 @@ export interface ChargesTable {
   tariff_e5: number;
   /** JSON with the inputs of the calculation. */
   details: string | null;
+  /** Recalculations of earlier periods charged in this one. */
+  recalc_kop: Generated<number>;
 }
 
 export interface SessionsTable {
