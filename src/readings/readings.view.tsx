@@ -121,7 +121,11 @@ export function SubmittedMessage({ n }: { n: SubmittedNotice }) {
           : n.status === 'rejected'
             ? 'отклонено специалистами.'
             : 'принято.'}
-        {n.periodWords && ` Оно будет учтено при расчёте за ${n.periodWords}`}
+        {n.periodWords &&
+          n.status !== 'rejected' &&
+          (n.status === 'review'
+            ? ` Если специалисты его примут, оно будет учтено при расчёте за ${n.periodWords}`
+            : ` Оно будет учтено при расчёте за ${n.periodWords}`)}
       </p>
     </section>
   );

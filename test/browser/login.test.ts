@@ -1,127 +1,16 @@
 // End-to-end: the real server (`cli.ts quickstart`, demo mode, fresh SQLite) in a child process,
 // driven by Debian's Chromium through playwright-core. One server and one browser for the file.
-//
-// Chromium is /usr/bin/chromium (or CHROMIUM_PATH). When it is missing the suite is skipped with a
-// note, except in CI (CI=true), where that is a failure. Never `npx playwright install` here.
-import { after, before, describe, test, type TestContext } from 'node:test';
+// The machinery (server, browser, console/CSP watch, screenshots, skipping) is in support.ts.
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP = !HAVE_CHROMIUM && !IN_CI ? `Chromium not found at ${CHROMIUM}: browser tests skipped` : false;
-if (SKIP) console.warn(`# ${SKIP}`);
+import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { browserSuite, runScenario, SKIP, squash } from './support.ts';
 
 const ACCOUNT = '1705057190';
 const SURNAME_TYPED = 'иванов'; // lowercase on purpose: surnames match regardless of case
 const CONSENT_MESSAGE = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
 /** --overpaid in site.css (#1e7d32). */
 const OVERPAID_RGB = 'rgb(30, 125, 50)';
-
-// ---------------------------------------------------------------------------------------------
-// The server
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  dataDir: string;
-  output: () => string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startServer(): Promise<Server> {
-  let lastError: unknown;
-  // The port is free when we ask, but another process may take it before the server listens: retry.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lk-browser-'));
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DEMO_MODE: 'true',
-      LOG_LEVEL: 'warn',
-    };
-    // Always SQLite in DATA_DIR, and nothing of the test runner's own settings.
-    for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'quickstart'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const server: Server = { url: `http://127.0.0.1:${port}`, child, dataDir, output: () => output };
-    try {
-      await waitForHealth(server, 30_000);
-      return server;
-    } catch (err) {
-      lastError = err;
-      await stopServer(server);
-    }
-  }
-  throw lastError instanceof Error ? lastError : new Error(String(lastError));
-}
-
-async function waitForHealth(server: Server, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(
-        `the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.output()}`,
-      );
-    }
-    try {
-      const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) {
-        const body = (await res.json()) as { status?: string };
-        if (body.status === 'ok') return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`no healthy server at ${server.url} after ${timeoutMs} ms:\n${server.output()}`);
-}
-
-async function stopServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  const { child } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(server.dataDir, { recursive: true, force: true });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Page problems: console errors, uncaught exceptions and CSP violations
 
 /** Console errors that are expected, each with its reason. */
 function isExpectedConsoleError(msg: ConsoleMessage): boolean {
@@ -132,43 +21,8 @@ function isExpectedConsoleError(msg: ConsoleMessage): boolean {
   return false;
 }
 
-interface Watch {
-  problems: string[];
-}
-
-async function watchPage(context: BrowserContext, page: Page, jsEnabled: boolean): Promise<Watch> {
-  const w: Watch = { problems: [] };
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/Content[- ]Security[- ]Policy/i.test(text)) w.problems.push(`CSP: ${text}`);
-    else if (msg.type() === 'error' && !isExpectedConsoleError(msg))
-      w.problems.push(`console.error: ${text} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => w.problems.push(`uncaught: ${err.message}`));
-  if (jsEnabled) {
-    // The browser's own report of every blocked resource or inline code, also when nothing is logged.
-    await context.exposeBinding('__reportCspViolation', (_source, v: string) => {
-      w.problems.push(`CSP violation: ${v}`);
-    });
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        const report = (window as unknown as { __reportCspViolation?: (v: string) => void })
-          .__reportCspViolation;
-        report?.(
-          `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`,
-        );
-      });
-    });
-  }
-  return w;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Steps
-
-function squash(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
 
 /** The value cell of the reference table's row whose header is `label`. */
 function refValue(page: Page, label: string | RegExp) {
@@ -321,55 +175,20 @@ async function logoutAndCheck(page: Page, context: BrowserContext, baseUrl: stri
 // ---------------------------------------------------------------------------------------------
 
 describe('logging in with a real browser', { skip: SKIP }, () => {
-  let server: Server | undefined;
-  let browser: Browser | undefined;
-
-  before(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`Chromium is required in CI: nothing at ${CHROMIUM}`);
-    [server, browser] = await Promise.all([
-      startServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      }),
-    ]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stopServer(server);
-  });
-
-  // If the test process dies without `after`, the server must not stay behind.
-  process.once('exit', () => {
-    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
-  });
+  const suite = browserSuite();
 
   async function scenario(t: TestContext, jsEnabled: boolean): Promise<void> {
-    const context = await browser!.newContext({
-      javaScriptEnabled: jsEnabled,
-      locale: 'ru-RU',
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const watch = await watchPage(context, page, jsEnabled);
-    try {
-      await loginFromHome(page, server!.url);
-      await checkMainPage(page);
-      await logoutAndCheck(page, context, server!.url);
-      assert.deepEqual(watch.problems, [], 'no console errors, uncaught exceptions or CSP violations');
-    } catch (err) {
-      const shot = path.join(
-        os.tmpdir(),
-        `lk-browser-failure-${jsEnabled ? 'js' : 'nojs'}-${Date.now()}.png`,
-      );
-      await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-      t.diagnostic(`screenshot: ${shot}; page: ${page.url()}; problems: ${JSON.stringify(watch.problems)}`);
-      throw err;
-    } finally {
-      await context.close();
-    }
+    const baseUrl = suite.server().url;
+    await runScenario(
+      t,
+      suite.browser(),
+      { label: 'login', jsEnabled, isExpectedConsoleError },
+      async (page, context) => {
+        await loginFromHome(page, baseUrl);
+        await checkMainPage(page);
+        await logoutAndCheck(page, context, baseUrl);
+      },
+    );
   }
 
   test('the demo customer logs in from the home page (consent required), sees the main page and logs out', async (t) => {

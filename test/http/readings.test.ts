@@ -117,7 +117,7 @@ for (const dialect of await testDialects()) {
       assert.equal(row.reason, 'rollover');
       assert.equal(row.channel, 'internet');
       const text = textOf((await agent.get(String(stored.headers.location))).body);
-      assert.match(text, /Показание 28000 от 2026-06-10 передано специалистам на проверку/);
+      assert.match(text, /Показание 28000 от 2026-06-10 передано специалистам на проверку\. Если специалисты его примут, оно будет учтено при расчёте за июнь 2026 г\./);
       assert.match(text, /2026-06-10 28000 Интернет на проверке/);
       // A reading under review is not "the last accepted one": the form still compares with 28600.
       assert.match(text, /2026-06-10 28600 0 Обратите внимание/);

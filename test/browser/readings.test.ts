@@ -1,0 +1,191 @@
+// End-to-end: the demo customer submits meter readings through the main page's form, with the real
+// server and Chromium (see support.ts). One server for the file, so the tests share its database
+// and run in the order written: the first sees the demo's last accepted reading (28470); each
+// later one submits a value above everything accepted before it, so any subset in this order works.
+//
+// The server uses the real clock here: "today" is computed with Intl in the supplier's time zone,
+// before and after each submission (either is accepted, should the test cross midnight there).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import {
+  browserSuite,
+  dateIn,
+  logInAsDemo,
+  runScenario,
+  SKIP,
+  squash,
+  SUPPLIER_TIME_ZONE,
+  waitForText,
+} from './support.ts';
+
+/** --debt in site.css (#b3261e): the colour of `.consumption.suspicious`. */
+const DEBT_RGB = 'rgb(179, 38, 30)';
+const FORM_TITLE = 'Форма для передачи показания прибора учета';
+
+function today(): string {
+  return dateIn(SUPPLIER_TIME_ZONE);
+}
+
+/** Runs `submit` and returns the supplier-zone dates before and after it (usually the same). */
+async function aroundToday(submit: () => Promise<void>): Promise<string[]> {
+  const before = today();
+  await submit();
+  return [...new Set([before, today()])];
+}
+
+function theFormSection(page: Page): Locator {
+  return page.getByRole('region', { name: FORM_TITLE, exact: true });
+}
+
+/** Scrolls to the reading form and returns its parts (the demo meter has one zone: one row). */
+async function readingForm(page: Page) {
+  const section = theFormSection(page);
+  await section.getByRole('heading', { name: FORM_TITLE, exact: true }).scrollIntoViewIfNeeded();
+  const rows = section.locator('tbody tr[data-previous]');
+  assert.equal(await rows.count(), 1, 'the demo meter has one register');
+  const row = rows.first();
+  return {
+    section,
+    previousDate: row.locator('td[data-label="Дата предыдущего показания"]'),
+    previous: row.locator('td[data-label="Предыдущее показание"]'),
+    input: row.getByRole('textbox', { name: 'Текущее показание', exact: true }),
+    consumption: row.locator('output.consumption'),
+    submit: section.getByRole('button', { name: 'Передать показание', exact: true }),
+  };
+}
+
+async function colorOf(locator: Locator): Promise<string> {
+  return locator.evaluate((el) => getComputedStyle(el).color);
+}
+
+/** The history table (#readings) as rows of squashed cell texts. */
+async function historyRows(page: Page): Promise<string[][]> {
+  const rows = page.locator('#readings tbody tr');
+  const out: string[][] = [];
+  for (const row of await rows.all()) out.push((await row.locator('td').allInnerTexts()).map(squash));
+  return out;
+}
+
+/** The result message under the heading, squashed. */
+async function resultMessage(page: Page): Promise<string> {
+  return squash(await page.locator('#reading-result').innerText());
+}
+
+const afterSubmission = /\/cabinet\?reading=\d+(&repeat=1)?#reading-result$/;
+
+describe('submitting meter readings with a real browser', { skip: SKIP }, () => {
+  const suite = browserSuite();
+
+  test('the live consumption turns red for a reading below the last one, which is confirmed and sent for review', async (t) => {
+    const baseUrl = suite.server().url;
+    await runScenario(t, suite.browser(), { label: 'readings-review', jsEnabled: true }, async (page) => {
+      await logInAsDemo(page, baseUrl);
+      const form = await readingForm(page);
+      const year = today().slice(0, 4);
+      assert.equal(
+        squash(await form.previousDate.innerText()),
+        `${year}-06-03`,
+        'the demo seed date, moved to this year',
+      );
+      assert.equal(squash(await form.previous.innerText()), '28470');
+      assert.equal(squash(await form.consumption.innerText()), '0', 'nothing typed yet');
+
+      // A plausible reading: 28600 − 28470, in the normal colour.
+      await form.input.pressSequentially('28600');
+      await waitForText(form.consumption, '130');
+      assert.notEqual(await colorOf(form.consumption), DEBT_RGB, '130 kWh is not shown in red');
+
+      // Below the last reading: the meter would have gone round, 100000 + 28000 − 28470, in red.
+      await form.input.clear();
+      await form.input.pressSequentially('28000');
+      await waitForText(form.consumption, '99530');
+      assert.equal(await colorOf(form.consumption), DEBT_RGB, '99530 kWh is shown in red');
+
+      // The server asks for confirmation.
+      await Promise.all([page.waitForURL(/\/cabinet\/readings$/), form.submit.click()]);
+      const warning = page.locator('section[aria-labelledby="confirm-title"]');
+      assert.equal(
+        squash(await warning.getByRole('heading', { level: 1 }).innerText()),
+        'Показание введено некорректно!',
+      );
+      const paragraphs = (await warning.locator('p').allInnerTexts()).map(squash);
+      for (const expected of [
+        'Показание 28000 меньше, чем Ваше прошлое принятое показание 28470',
+        'Расход составляет 99530 кВтч',
+      ])
+        assert.ok(paragraphs.includes(expected), `"${expected}" in ${JSON.stringify(paragraphs)}`);
+
+      const dates = await aroundToday(() =>
+        Promise.all([
+          page.waitForURL(afterSubmission),
+          warning.getByRole('button', { name: 'Принять показание', exact: true }).click(),
+        ]).then(() => undefined),
+      );
+
+      // Back on the main page: the message and the history.
+      const message = await resultMessage(page);
+      assert.ok(
+        dates.some((d) => message.startsWith(`Показание 28000 от ${d} передано специалистам на проверку`)),
+        `the review message for ${dates.join(' or ')}: ${message}`,
+      );
+      const rows = await historyRows(page);
+      assert.ok(
+        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28000|Интернет|на проверке'),
+        `a row [today, 28000, Интернет, на проверке] in ${JSON.stringify(rows)}`,
+      );
+    });
+  });
+
+  test('with JavaScript disabled the form still submits a plain reading, which is accepted', async (t) => {
+    const baseUrl = suite.server().url;
+    await runScenario(t, suite.browser(), { label: 'readings-nojs', jsEnabled: false }, async (page) => {
+      await logInAsDemo(page, baseUrl);
+      const form = await readingForm(page);
+      await form.input.fill('28480');
+      const dates = await aroundToday(() =>
+        Promise.all([page.waitForURL(afterSubmission), form.submit.click()]).then(() => undefined),
+      );
+      const message = await resultMessage(page);
+      assert.ok(
+        dates.some((d) => message.startsWith(`Показание 28480 от ${d} принято.`)),
+        `the acceptance message for ${dates.join(' or ')}: ${message}`,
+      );
+      assert.match(
+        message,
+        /Оно будет учтено при расчёте за [а-яё]+ \d{4} г\.$/,
+        'the billing month is named',
+      );
+      const rows = await historyRows(page);
+      assert.ok(
+        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28480|Интернет|принято'),
+        `a row [today, 28480, Интернет, принято] in ${JSON.stringify(rows)}`,
+      );
+    });
+  });
+
+  test('a double click on "Передать показание" stores the reading once', async (t) => {
+    const baseUrl = suite.server().url;
+    await runScenario(t, suite.browser(), { label: 'readings-dblclick', jsEnabled: true }, async (page) => {
+      await logInAsDemo(page, baseUrl);
+      const form = await readingForm(page);
+      await form.input.pressSequentially('28490');
+      await waitForText(form.consumption, String(28490 - Number(squash(await form.previous.innerText()))));
+
+      let posts = 0;
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/cabinet/readings') posts++;
+      });
+      await Promise.all([page.waitForURL(afterSubmission), form.submit.dblclick()]);
+      await page.waitForLoadState('load');
+      const message = await resultMessage(page);
+      assert.match(message, /Показание 28490 от \d{4}-\d{2}-\d{2} принято\./);
+      t.diagnostic(`POSTs sent by the double click: ${posts}; landed on ${new URL(page.url()).search}`);
+
+      // Read the stored history afresh, not the page the double click landed on.
+      await page.goto(`${baseUrl}/cabinet`);
+      const rows = (await historyRows(page)).filter((r) => r[1] === '28490');
+      assert.equal(rows.length, 1, `exactly one 28490 in the history: ${JSON.stringify(rows)}`);
+    });
+  });
+});
