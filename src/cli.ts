@@ -6,6 +6,10 @@ import { ensureDemoData } from './demo/seed-demo.ts';
 import { generate } from './generate/generate.ts';
 import fs from 'node:fs';
 import os from 'node:os';
+import cliProgress from 'cli-progress';
+import { closeMonth, ClosingRefused } from './billing/close-month.ts';
+import { recalculate, RecalculationRefused } from './billing/recalculate.ts';
+import { addMonths, dateInZone, periodOf } from './domain/dates.ts';
 import {
   exportReadings,
   parseDecisionsCsv,
@@ -20,6 +24,11 @@ Commands:
   seed-demo                       create the demo data (reference data and account 1705057190)
   generate --accounts N --seed S  fill the database with N generated accounts (deterministic for S)
   quickstart                      migrate, create demo data if needed, and start the portal in demo mode
+  close-month [YYYY-MM] [--batch-size N]
+                                  compute every account's charge for the period (default: the month that
+                                  just ended) and close it; a closed month never changes
+  recalculate --account N --period YYYY-MM --reason TEXT
+                                  recalculate a closed month's charge; the difference goes on the next bill
   readings-export --from D --to D [--format csv|json] [--channel internet,...] [--out FILE]
                                   readings dated D..D (YYYY-MM-DD) for the specialists; stdout by default
   readings-review [--accept ID,ID] [--reject ID,ID] [--file decisions.csv] [--note TEXT]
@@ -92,6 +101,97 @@ async function main(argv: string[]): Promise<number> {
         );
       });
       return 0;
+    }
+    case 'close-month': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'batch-size': { type: 'string', default: '2000' } },
+      });
+      const batchSize = Number(values['batch-size']);
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+        console.error('--batch-size must be a whole number from 1 to 100000');
+        return 2;
+      }
+      const config = loadConfig();
+      const now = new Date();
+      const currentPeriod = periodOf(dateInZone(now, config.timeZone));
+      const period = positionals[0] ?? addMonths(currentPeriod, -1);
+      const bar = new cliProgress.SingleBar(
+        {
+          format: `close ${period} [{bar}] {percentage}% {value}/{total} accounts, {eta_formatted} left`,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let started = false;
+      try {
+        const started_at = Date.now();
+        const res = await withDb(config, async (db) => {
+          await migrateToLatest(db);
+          return closeMonth(db.kysely, {
+            period,
+            currentPeriod,
+            limits: config.billing,
+            readingsLastDay: config.readingsLastDay,
+            now: () => new Date(),
+            batchSize,
+            onProgress: (done, total) => {
+              if (!started) bar.start(total, 0);
+              started = true;
+              bar.update(done);
+            },
+          });
+        });
+        if (started) bar.stop();
+        const secs = ((Date.now() - started_at) / 1000).toFixed(1);
+        if (res.status === 'already_closed')
+          console.log(`${period} is already closed: ${res.accounts} charges, nothing changed`);
+        else
+          console.log(
+            `${period} closed: ${res.accounts} charges (${res.computed} computed now), ${(res.totalKop / 100).toFixed(2)} ₽ charged, ${secs} s`,
+          );
+        return 0;
+      } catch (err) {
+        if (started) bar.stop();
+        if (err instanceof ClosingRefused) {
+          console.error(err.message);
+          return 2;
+        }
+        throw err;
+      }
+    }
+    case 'recalculate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { account: { type: 'string' }, period: { type: 'string' }, reason: { type: 'string' } },
+      });
+      if (!values.account || !values.period || !values.reason) {
+        console.error('--account, --period and --reason are required');
+        return 2;
+      }
+      const config = loadConfig();
+      try {
+        const res = await withDb(config, (db) =>
+          recalculate(
+            db.kysely,
+            { account: values.account!, period: values.period!, reason: values.reason! },
+            { limits: config.billing, readingsLastDay: config.readingsLastDay, now: () => new Date() },
+          ),
+        );
+        console.log(
+          res.status === 'no_change'
+            ? 'the charge is unchanged: nothing recorded'
+            : `recorded: ${(res.amountKop / 100).toFixed(2)} ₽, ${res.kwh} kWh (${res.method}); it goes on the next bill`,
+        );
+        return 0;
+      } catch (err) {
+        if (err instanceof RecalculationRefused) {
+          console.error(err.message);
+          return 2;
+        }
+        throw err;
+      }
     }
     case 'readings-export': {
       const { values } = parseArgs({

@@ -27,7 +27,8 @@ export async function testDialects(): Promise<Dialect[]> {
     await client.end();
     return wanted;
   } catch (err) {
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI: ${String(err)}`, { cause: err });
+    if (process.env.CI === 'true')
+      throw new Error(`PostgreSQL is required in CI: ${String(err)}`, { cause: err });
     console.warn(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: its suite is skipped (${String(err)})`);
     return wanted.filter((d) => d !== 'postgres');
   }
@@ -82,7 +83,12 @@ export async function createTestDb(dialect: Dialect): Promise<TestDb> {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ DATA_DIR: '/tmp/lk-test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...overrides });
+  return loadConfig({
+    DATA_DIR: '/tmp/lk-test',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:3000',
+    ...overrides,
+  });
 }
 
 export interface TestApp {
@@ -143,7 +149,12 @@ export class Agent {
   ) {}
 
   async get(url: string, headers: Record<string, string> = {}) {
-    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(this.jar), ...headers }, remoteAddress: this.ip });
+    const res = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: cookieHeader(this.jar), ...headers },
+      remoteAddress: this.ip,
+    });
     this.absorb(res);
     return res;
   }
@@ -154,7 +165,11 @@ export class Agent {
       method: 'POST',
       url,
       payload: body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(this.jar), ...headers },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: cookieHeader(this.jar),
+        ...headers,
+      },
       remoteAddress: this.ip,
     });
     this.absorb(res);
@@ -198,7 +213,9 @@ export function reopenDb(url: string): Db {
 }
 
 /** A second app instance over the same database, with its own clock. */
-export async function secondInstance(t: TestApp): Promise<{ app: FastifyInstance; db: Db; close(): Promise<void> }> {
+export async function secondInstance(
+  t: TestApp,
+): Promise<{ app: FastifyInstance; db: Db; close(): Promise<void> }> {
   const db = reopenDb(t.dbUrl);
   const app = await buildApp({ config: t.config, db, clock: t.clock, logLevel: false });
   await app.ready();
@@ -215,11 +232,21 @@ export async function secondInstance(t: TestApp): Promise<{ app: FastifyInstance
 /** Adds a customer account with a meter, for tests that need more than the demo account. */
 export async function addAccount(
   db: Db,
-  a: { number: string; surname: string; address?: string; serial?: string; payments?: Array<[string, number]> },
+  a: {
+    number: string;
+    surname: string;
+    address?: string;
+    serial?: string;
+    payments?: Array<[string, number]>;
+  },
 ): Promise<number> {
   const k = db.kysely;
   const branch = await k.selectFrom('branches').select('id').orderBy('id').executeTakeFirstOrThrow();
-  const plan = await k.selectFrom('tariff_plans').select('id').where('code', '=', 'single').executeTakeFirstOrThrow();
+  const plan = await k
+    .selectFrom('tariff_plans')
+    .select('id')
+    .where('code', '=', 'single')
+    .executeTakeFirstOrThrow();
   const row = await k
     .insertInto('accounts')
     .values({
@@ -241,10 +268,173 @@ export async function addAccount(
   const id = Number(row.id);
   await k
     .insertInto('meters')
-    .values({ account_id: id, serial: a.serial ?? '900001', digits: 6, zones: 1, ratio: 1, installed_on: '2020-01-01', verification_due: '2036-01-01', removed_on: null })
+    .values({
+      account_id: id,
+      serial: a.serial ?? '900001',
+      digits: 6,
+      zones: 1,
+      ratio: 1,
+      installed_on: '2020-01-01',
+      verification_due: '2036-01-01',
+      removed_on: null,
+    })
     .execute();
   for (const [date, kop] of a.payments ?? []) {
-    await k.insertInto('payments').values({ account_id: id, paid_on: date, amount_kop: kop, channel: 'bank', external_id: null, created_at: 0 }).execute();
+    await k
+      .insertInto('payments')
+      .values({
+        account_id: id,
+        paid_on: date,
+        amount_kop: kop,
+        channel: 'bank',
+        external_id: null,
+        created_at: 0,
+      })
+      .execute();
   }
   return id;
+}
+
+/**
+ * Adds `n` accounts in bulk for the closing tests: each with a meter, a charge for `prevPeriod`
+ * by a reading (its baseline), and, for two accounts in three, a reading in the next month and a
+ * payment. `prevPeriod` is marked closed.
+ */
+export async function bulkAccounts(db: Db, n: number, prevPeriod = '2026-04'): Promise<void> {
+  const k = db.kysely;
+  const branch = await k.selectFrom('branches').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const plan = await k
+    .selectFrom('tariff_plans')
+    .select('id')
+    .where('code', '=', 'single')
+    .executeTakeFirstOrThrow();
+  const [y, m] = prevPeriod.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  const CHUNK = 500;
+  for (let start = 0; start < n; start += CHUNK) {
+    const size = Math.min(CHUNK, n - start);
+    await k.transaction().execute(async (tx) => {
+      const accounts = await tx
+        .insertInto('accounts')
+        .values(
+          Array.from({ length: size }, (_, j) => {
+            const i = start + j;
+            return {
+              number: `11${String(i).padStart(8, '0')}`,
+              settlement_code: '11',
+              surname: `Тестов${i}`,
+              first_name: 'Иван',
+              patronymic: 'Иванович',
+              object_address: `п. Усть-Абакан, ул. Тестовая, ${i}`,
+              delivery_address: `п. Усть-Абакан, ул. Тестовая, ${i}`,
+              area_e2: 4000 + (i % 5000),
+              residents: 1 + (i % 4),
+              branch_id: Number(branch.id),
+              tariff_plan_id: Number(plan.id),
+              created_at: 0,
+            };
+          }),
+        )
+        .returning(['id', 'number'])
+        .execute();
+      const ids = accounts.map((a) => Number(a.id));
+      const meters = await tx
+        .insertInto('meters')
+        .values(
+          ids.map((id, j) => ({
+            account_id: id,
+            serial: `M${start + j}`,
+            digits: 5,
+            zones: 1,
+            ratio: 1,
+            installed_on: '2020-01-01',
+            verification_due: '2034-01-01',
+            removed_on: null,
+          })),
+        )
+        .returning(['id', 'account_id'])
+        .execute();
+      const base = await tx
+        .insertInto('readings')
+        .values(
+          meters.map((mt, j) => ({
+            account_id: Number(mt.account_id),
+            meter_id: Number(mt.id),
+            reading_date: `${prevPeriod}-20`,
+            value1: 10_000 + ((start + j) % 80_000),
+            value2: null,
+            value3: null,
+            channel: 'bill',
+            status: 'accepted',
+            reason: null,
+            submitted_at: 0,
+            submitted_ip: null,
+          })),
+        )
+        .returning(['id', 'account_id', 'meter_id', 'value1'])
+        .execute();
+      await tx
+        .insertInto('charges')
+        .values(
+          base.map((b, j) => ({
+            account_id: Number(b.account_id),
+            period: prevPeriod,
+            billed_on: `${prevPeriod}-28`,
+            reading_id: Number(b.id),
+            reading_value: Number(b.value1),
+            kwh: 100,
+            amount_kop: 16_100,
+            odn_kwh: 0,
+            odn_kop: 0,
+            method: 'readings',
+            payments_kop: 0,
+            debt_start_kop: 0,
+            debt_kop: ((start + j) % 7) * 1000 - 2000,
+            tariff_e5: 161_000,
+            details: null,
+          })),
+        )
+        .execute();
+      const withReading = base.filter((_, j) => (start + j) % 3 !== 0);
+      if (withReading.length)
+        await tx
+          .insertInto('readings')
+          .values(
+            withReading.map((b, j) => ({
+              account_id: Number(b.account_id),
+              meter_id: Number(b.meter_id),
+              reading_date: `${next}-15`,
+              value1: (Number(b.value1) + 50 + (j % 400)) % 100_000,
+              value2: null,
+              value3: null,
+              channel: 'internet',
+              status: 'accepted',
+              reason: null,
+              submitted_at: 0,
+              submitted_ip: null,
+            })),
+          )
+          .execute();
+      const payers = base.filter((_, j) => (start + j) % 2 === 0);
+      if (payers.length)
+        await tx
+          .insertInto('payments')
+          .values(
+            payers.map((b, j) => ({
+              account_id: Number(b.account_id),
+              paid_on: `${next}-05`,
+              amount_kop: 10_000 + j,
+              channel: 'bank',
+              external_id: null,
+              created_at: 0,
+            })),
+          )
+          .execute();
+    });
+  }
+  await k
+    .insertInto('billing_periods')
+    .values({ period: prevPeriod, status: 'closed', started_at: 0, closed_at: 0 })
+    .onConflict((oc) => oc.column('period').doNothing())
+    .execute();
 }

@@ -240,4 +240,13 @@ async function insertDemoAccount(tx: Kysely<Database>, branchId: number, planId:
       })),
     )
     .execute();
+  // The demo's months are closed, as if the portal had billed them; the next closing continues from there.
+  for (const c of demoCharges()) {
+    const period = periodOf(d(`${c.period}-01`));
+    await tx
+      .insertInto('billing_periods')
+      .values({ period, status: 'closed', started_at: at, closed_at: at })
+      .onConflict((oc) => oc.column('period').doNothing())
+      .execute();
+  }
 }

@@ -259,10 +259,15 @@ function estimatedSince(previous: PreviousCharge[], i: number): number {
   return sum;
 }
 
+/**
+ * Periods charged by the average since the last charge by readings. Once the norm has been
+ * charged in that run, the average is over until a reading comes (Infinity), whatever the window.
+ */
 function countAverageInARow(previous: PreviousCharge[]): number {
   let n = 0;
   for (const c of previous) {
-    if (c.method !== 'average') break;
+    if (c.method === 'readings') break;
+    if (c.method === 'norm') return Number.POSITIVE_INFINITY;
     n++;
   }
   return n;
