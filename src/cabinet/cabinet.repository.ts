@@ -87,7 +87,12 @@ export async function listPrices(db: Q, planId: number): Promise<PriceRow[]> {
     .select(['zone', 'band', 'valid_from', 'price_e5'])
     .where('plan_id', '=', planId)
     .execute();
-  return rows.map((r) => ({ zone: r.zone, band: r.band, validFrom: r.valid_from, priceE5: Number(r.price_e5) }));
+  return rows.map((r) => ({
+    zone: r.zone,
+    band: r.band,
+    validFrom: r.valid_from,
+    priceE5: Number(r.price_e5),
+  }));
 }
 
 export interface PaymentItem {
@@ -119,6 +124,10 @@ export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: stri
 }
 
 export interface ChargeItem {
+  details: string | null;
+  tariffE5: number;
+  odnKwh: number;
+  recalcKop: number;
   period: string;
   billedOn: string;
   readingId: number | null;
@@ -131,6 +140,10 @@ export interface ChargeItem {
 }
 
 const CHARGE_COLUMNS = [
+  'details',
+  'tariff_e5',
+  'odn_kwh',
+  'recalc_kop',
   'period',
   'billed_on',
   'reading_id',
@@ -143,6 +156,10 @@ const CHARGE_COLUMNS = [
 ] as const;
 
 function toCharge(r: {
+  details: string | null;
+  tariff_e5: number;
+  odn_kwh: number;
+  recalc_kop: number;
   period: string;
   billed_on: string;
   reading_id: number | null;
@@ -154,6 +171,10 @@ function toCharge(r: {
   method: string;
 }): ChargeItem {
   return {
+    details: r.details,
+    tariffE5: Number(r.tariff_e5),
+    odnKwh: Number(r.odn_kwh),
+    recalcKop: Number(r.recalc_kop),
     period: r.period,
     billedOn: r.billed_on,
     readingId: r.reading_id === null ? null : Number(r.reading_id),

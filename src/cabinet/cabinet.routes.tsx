@@ -16,7 +16,12 @@ export async function sendMainPage(
   ctx: AppContext,
   req: FastifyRequest,
   reply: FastifyReply,
-  opts: { status?: 200 | 400; readingState?: ReadingFormState; formKey?: string; submitted?: MainPageProps['submitted'] } = {},
+  opts: {
+    status?: 200 | 400;
+    readingState?: ReadingFormState;
+    formKey?: string;
+    submitted?: MainPageProps['submitted'];
+  } = {},
 ) {
   const customer = req.customer!;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
@@ -32,7 +37,10 @@ export async function sendMainPage(
       {...(opts.submitted ? { submitted: opts.submitted } : {})}
     />,
   );
-  return reply.code(opts.status ?? 200).type('text/html; charset=utf-8').send(html);
+  return reply
+    .code(opts.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(html);
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -53,7 +61,12 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (req, reply) => {
       const submitted = req.query.reading
-        ? await loadSubmittedNotice(ctx.db.kysely, req.customer!.accountId, Number(req.query.reading), req.query.repeat === '1')
+        ? await loadSubmittedNotice(
+            ctx.db.kysely,
+            req.customer!.accountId,
+            Number(req.query.reading),
+            req.query.repeat === '1',
+          )
         : undefined;
       return sendMainPage(ctx, req, reply, submitted ? { submitted } : {});
     },

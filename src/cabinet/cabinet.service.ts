@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { balanceAtLastReading } from '../domain/balance.ts';
-import { periodTitle } from '../domain/dates.ts';
+import { addMonths, periodOf, periodTitle } from '../domain/dates.ts';
+import { explainCharge, type ChargeDetails } from '../domain/explain.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
@@ -42,7 +43,13 @@ export interface MainPageModel {
     odnKop: number;
     debtKop: number;
     method: string;
+    /** "Как рассчитано": the formula with the customer's numbers, line by line. */
+    explanation: string[];
   }>;
+  /** kWh per month for the last 24 months, for the chart; estimated months flagged. */
+  consumption: Array<
+    { period: string; kwh: number; estimated: boolean } | { period: string; kwh: null; estimated: false }
+  >;
 }
 
 export class AccountNotFound extends Error {}
@@ -51,7 +58,11 @@ export class AccountNotFound extends Error {}
  * The customer's main page. Histories cover the current and the previous calendar year
  * in the supplier's time zone (`today`).
  */
-export async function loadMainPage(db: Kysely<Database>, accountId: number, today: string): Promise<MainPageModel> {
+export async function loadMainPage(
+  db: Kysely<Database>,
+  accountId: number,
+  today: string,
+): Promise<MainPageModel> {
   const profile = await repo.findProfile(db, accountId);
   if (!profile) throw new AccountNotFound();
   const fromYear = Number(today.slice(0, 4)) - 1;
@@ -60,13 +71,17 @@ export async function loadMainPage(db: Kysely<Database>, accountId: number, toda
     repo.listPrices(db, profile.tariffPlanId),
     repo.listPayments(db, accountId, `${fromYear}-01-01`),
     readingsRepo.listReadings(db, accountId, `${fromYear}-01-01`),
-    repo.listCharges(db, accountId, `${fromYear}-01`),
+    repo.listCharges(db, accountId, addMonths(periodOf(today), -24)),
     repo.findLastCharge(db, accountId),
   ]);
 
   const current = pricesOn(prices, today);
   const zones = zonesFor(meter?.zones ?? 1);
-  const tariffs = zones.map((zone) => ({ zone, title: ZONE_TITLES[zone], priceE5: current.get(zone) ?? null }));
+  const tariffs = zones.map((zone) => ({
+    zone,
+    title: ZONE_TITLES[zone],
+    priceE5: current.get(zone) ?? null,
+  }));
 
   const readingForm = meter ? await loadReadingForm(db, accountId, meter) : null;
   const balanceKop = await computeBalance(db, accountId, meter, lastCharge, zones, current);
@@ -92,15 +107,24 @@ export async function loadMainPage(db: Kysely<Database>, accountId: number, toda
       status: STATUS_TITLES[r.status] ?? r.status,
       statusCode: r.status,
     })),
-    charges: charges.map((c) => ({
-      period: c.period,
-      title: periodTitle(c.period),
-      billedOn: c.billedOn,
-      readingValue: c.readingValue,
-      odnKop: c.odnKop,
-      debtKop: c.debtKop,
-      method: c.method,
-    })),
+    charges: charges
+      .filter((c) => c.period >= `${fromYear}-01`)
+      .map((c) => ({
+        period: c.period,
+        title: periodTitle(c.period),
+        billedOn: c.billedOn,
+        readingValue: c.readingValue,
+        odnKop: c.odnKop,
+        debtKop: c.debtKop,
+        method: c.method,
+        explanation: explainCharge({ ...c, details: parseDetails(c.details) }),
+      })),
+    consumption: lastMonths(periodOf(today), 24).map((period) => {
+      const c = charges.find((x) => x.period === period);
+      return c
+        ? { period, kwh: c.kwh, estimated: c.method !== 'readings' }
+        : { period, kwh: null, estimated: false as const };
+    }),
   };
 }
 
@@ -137,4 +161,18 @@ async function computeBalance(
     digits: meter?.digits ?? 1,
     ratio: meter?.ratio ?? 1,
   });
+}
+
+function parseDetails(json: string | null): ChargeDetails | null {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as ChargeDetails;
+  } catch {
+    return null;
+  }
+}
+
+/** The `count` periods before `current`, oldest first. */
+function lastMonths(current: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => addMonths(current, i - count));
 }

@@ -3,6 +3,7 @@ import type { VerificationStatus } from '../domain/verification.ts';
 import { ZONE_TITLES } from '../domain/tariff.ts';
 import { CABINET_CRUMBS, Layout, LogoutForm } from '../views/layout.tsx';
 import type { MainPageModel } from './cabinet.service.ts';
+import { ConsumptionChart } from './consumption-chart.tsx';
 import {
   READING_FORM_SCRIPT,
   ReadingFormSection,
@@ -41,6 +42,7 @@ export function MainPage({ model: m, supplierName, csrfToken, readingState, subm
       <Payments m={m} />
       <Readings m={m} />
       <Charges m={m} />
+      {m.consumption.some((c) => c.kwh !== null) && <ConsumptionChart months={m.consumption} />}
       {m.readingForm ? (
         <ReadingFormSection
           form={m.readingForm}
@@ -266,6 +268,7 @@ function Charges({ m }: { m: MainPageModel }) {
                   Долг в рублях
                 </th>
                 <th scope="col">Квитанция с начислениями за период в формате PDF</th>
+                <th scope="col">Как рассчитано</th>
               </tr>
             </thead>
             <tbody>
@@ -283,6 +286,14 @@ function Charges({ m }: { m: MainPageModel }) {
                   </td>
                   <td>
                     <a href={billHref(c.period)}>{c.title}</a>
+                  </td>
+                  <td class="explain">
+                    <details>
+                      <summary>Как рассчитано</summary>
+                      {c.explanation.map((line) => (
+                        <p>{line}</p>
+                      ))}
+                    </details>
                   </td>
                 </tr>
               ))}

@@ -111,7 +111,10 @@ export function demoCharges(): DemoCharge[] {
       billedCumulative += kwh;
       months += 1;
       const amountKop = chargeKopecks(kwh, SEED_PRICE_E5);
-      const paymentsKop = SEED_PAYMENTS.filter(([d]) => periodOf(d) === period).reduce((s, [, r]) => s + kopecksOf(r), 0);
+      const paymentsKop = SEED_PAYMENTS.filter(([d]) => periodOf(d) === period).reduce(
+        (s, [, r]) => s + kopecksOf(r),
+        0,
+      );
       const debtStartKop = debt;
       debt = debt + amountKop - paymentsKop;
       out.push({
@@ -135,17 +138,41 @@ export function demoCharges(): DemoCharge[] {
 }
 
 /** Creates the demo data unless the demo account exists; returns whether it did. */
-export async function ensureDemoData(db: Db, now: Date = new Date(), timeZone = 'Asia/Krasnoyarsk'): Promise<boolean> {
+export async function ensureDemoData(
+  db: Db,
+  now: Date = new Date(),
+  timeZone = 'Asia/Krasnoyarsk',
+): Promise<boolean> {
   const k = db.kysely;
   const currentYear = Number(dateInZone(now, timeZone).slice(0, 4));
   const refs = await ensureReferenceData(k, currentYear);
-  const exists = await k.selectFrom('accounts').select('id').where('number', '=', DEMO_ACCOUNT.number).executeTakeFirst();
+  const exists = await k
+    .selectFrom('accounts')
+    .select('id')
+    .where('number', '=', DEMO_ACCOUNT.number)
+    .executeTakeFirst();
   if (exists) return false;
-  await k.transaction().execute((tx) => insertDemoAccount(tx, refs.branchIds[BRANCH_OF_SETTLEMENT['17']!], refs.planIds['single']!, currentYear, now));
+  await k
+    .transaction()
+    .execute((tx) =>
+      insertDemoAccount(
+        tx,
+        refs.branchIds[BRANCH_OF_SETTLEMENT['17']!],
+        refs.planIds['single']!,
+        currentYear,
+        now,
+      ),
+    );
   return true;
 }
 
-async function insertDemoAccount(tx: Kysely<Database>, branchId: number, planId: number, currentYear: number, now: Date) {
+async function insertDemoAccount(
+  tx: Kysely<Database>,
+  branchId: number,
+  planId: number,
+  currentYear: number,
+  now: Date,
+) {
   const shift = currentYear - SEED_YEAR;
   const d = (date: string) => addYears(date, shift);
   const at = now.getTime();
@@ -221,7 +248,7 @@ async function insertDemoAccount(tx: Kysely<Database>, branchId: number, planId:
   await tx
     .insertInto('charges')
     .values(
-      demoCharges().map((c) => ({
+      demoCharges().map((c, i, all) => ({
         account_id: accountId,
         period: periodOf(d(`${c.period}-01`)),
         billed_on: lastDayOfPeriod(periodOf(d(`${c.period}-01`))),
@@ -236,7 +263,7 @@ async function insertDemoAccount(tx: Kysely<Database>, branchId: number, planId:
         debt_start_kop: c.debtStartKop,
         debt_kop: c.debtKop,
         tariff_e5: SEED_PRICE_E5,
-        details: JSON.stringify({ source: 'demo' }),
+        details: JSON.stringify(demoDetails(c, all.slice(0, i), d)),
       })),
     )
     .execute();
@@ -249,4 +276,31 @@ async function insertDemoAccount(tx: Kysely<Database>, branchId: number, planId:
       .onConflict((oc) => oc.column('period').doNothing())
       .execute();
   }
+}
+
+/** The inputs of a demo charge, in the shape the closing stores (for "Как рассчитано"). */
+function demoDetails(c: DemoCharge, earlier: DemoCharge[], d: (date: string) => string) {
+  const reading = c.readingIndex === null ? null : SEED_READINGS[c.readingIndex]!;
+  const billed = earlier.filter((e) => e.readingIndex !== null).pop();
+  const baseline = billed ? SEED_READINGS[billed.readingIndex!]! : SEED_READINGS[0]!;
+  return {
+    source: 'demo',
+    reason: c.method === 'average' ? 'no_reading' : null,
+    meter: { serial: '168077', digits: 5, ratio: 1 },
+    zones: [
+      {
+        zone: 'single',
+        kwh: c.kwh,
+        amountKop: c.amountKop,
+        bands: [{ band: 'base', kwh: c.kwh, priceE5: SEED_PRICE_E5, amountKop: c.amountKop }],
+      },
+    ],
+    reading: reading && { date: d(reading[0]), values: [reading[1]] },
+    baseline: c.method === 'readings' ? { date: d(baseline[0]), values: [baseline[1]] } : null,
+    // The kWh estimated since the last reading, settled by this one.
+    settledKwh:
+      c.method === 'readings' && earlier.length && earlier[earlier.length - 1]!.method === 'average'
+        ? [earlier[earlier.length - 1]!.kwh]
+        : undefined,
+  };
 }

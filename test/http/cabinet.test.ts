@@ -49,7 +49,10 @@ for (const dialect of await testDialects()) {
 
     test('the verification warning sits between the reference information and the charges', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
-      assert.match(text, /ВНИМАНИЕ! .*дата истечения межповерочного интервала Вашего прибора учета электрической энергии наступила 2025-07-23/);
+      assert.match(
+        text,
+        /ВНИМАНИЕ! .*дата истечения межповерочного интервала Вашего прибора учета электрической энергии наступила 2025-07-23/,
+      );
       assert.match(text, /п\.п\. 59, 60 Правил предоставления коммунальных услуг/);
       const ref = html.indexOf('Справочная информация о потребителе');
       const warn = html.indexOf('ВНИМАНИЕ!');
@@ -113,9 +116,21 @@ for (const dialect of await testDialects()) {
       await t.db.kysely
         .insertInto('charges')
         .values({
-          account_id: id, period: '2026-05', billed_on: '2026-05-31', reading_id: null, reading_value: null, kwh: 100,
-          amount_kop: 16100, odn_kwh: 0, odn_kop: 0, method: 'norm', payments_kop: 0, debt_start_kop: 0, debt_kop: 16100,
-          tariff_e5: 161000, details: null,
+          account_id: id,
+          period: '2026-05',
+          billed_on: '2026-05-31',
+          reading_id: null,
+          reading_value: null,
+          kwh: 100,
+          amount_kop: 16100,
+          odn_kwh: 0,
+          odn_kop: 0,
+          method: 'norm',
+          payments_kop: 0,
+          debt_start_kop: 0,
+          debt_kop: 16100,
+          tariff_e5: 161000,
+          details: null,
         })
         .execute();
       const d = await page('2000000018', 'должникова');
@@ -127,7 +142,10 @@ for (const dialect of await testDialects()) {
     test('the offices page lists every office from the database', async () => {
       const res = await t.app.inject({ url: '/offices' });
       assert.equal(res.statusCode, 200);
-      const offices = await t.db.kysely.selectFrom('offices').select(['address', 'phones', 'hours']).execute();
+      const offices = await t.db.kysely
+        .selectFrom('offices')
+        .select(['address', 'phones', 'hours'])
+        .execute();
       assert.ok(offices.length >= 3);
       for (const o of offices) {
         assert.ok(res.body.includes(o.address), o.address);
@@ -135,6 +153,40 @@ for (const dialect of await testDialects()) {
         assert.ok(res.body.includes(o.hours), o.hours);
       }
       assert.match(res.body, /<div id="offices-map" class="offices-map" hidden/);
+    });
+  });
+}
+
+for (const dialect of await testDialects()) {
+  describe(`"Как рассчитано" and the consumption chart (${dialect})`, () => {
+    test('each charge explains itself with the customer numbers; the chart marks estimated months', async () => {
+      const t = await createTestApp(dialect);
+      try {
+        const agent = new Agent(t.app, '10.21.0.1');
+        await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+        const html = (await agent.get('/cabinet')).body;
+        const text = textOf(html);
+        // May 2026 (the seed's May 2014): 28 250 − 27 440 = 810 kWh × 1.61 = 1 304.10.
+        assert.match(
+          text,
+          /2026 Май Как рассчитано 810 кВт·ч × 1,6100 ₽ = 1 304,10 ₽, по показаниям 27 440 → 28 250/,
+        );
+        // August 2025 had no reading: charged by the average, settled in September.
+        assert.match(
+          text,
+          /2025 Август Как рассчитано \d+ кВт·ч × 1,6100 ₽ = [\d ]+,\d\d ₽ Показания за месяц не переданы\./,
+        );
+        assert.match(
+          text,
+          /по показаниям 24 501 → 25 100, за вычетом \d+ кВт·ч, начисленных ранее по среднему/,
+        );
+        assert.match(html, /<svg class="consumption-chart"/);
+        assert.equal((html.match(/class="bar estimated"/g) ?? []).length, 1); // August 2025
+        assert.ok((html.match(/class="bar"/g) ?? []).length >= 15);
+        assert.match(html, /<title>2026-05: 810 кВт·ч<\/title>/);
+      } finally {
+        await t.close();
+      }
     });
   });
 }

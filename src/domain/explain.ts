@@ -1,0 +1,119 @@
+import { formatRublesRu } from './money.ts';
+import { ZONE_TITLES, type Zone } from './tariff.ts';
+
+/** What a charge row stores about how it was computed (see billing/close-month.ts chargeDetails). */
+export interface ChargeDetails {
+  reason?: 'no_reading' | 'meter_fault' | 'no_meter' | null;
+  meter?: { serial: string; digits: number; ratio: number } | null;
+  zones?: Array<{
+    zone: Zone;
+    kwh: number;
+    amountKop: number;
+    bands: Array<{ band: 'base' | 'above_norm'; kwh: number; priceE5: number; amountKop: number }>;
+  }>;
+  reading?: { date: string; values: number[] } | null;
+  baseline?: { date: string; values: number[] } | null;
+  settledKwh?: number[];
+  average?: { from: { date: string }; to: { date: string }; monthlyKwh: number[] } | null;
+  norm?: { perResident: number; residents: number; coefficientE3: number } | null;
+  odnPriceE5?: number;
+  recalculations?: Array<{ period: string; amountKop: number; reason: string }>;
+}
+
+export interface ExplainInput {
+  method: string;
+  kwh: number;
+  amountKop: number;
+  tariffE5: number;
+  readingValue: number | null;
+  odnKwh: number;
+  odnKop: number;
+  recalcKop: number;
+  details: ChargeDetails | null;
+}
+
+/** "1,1270 ₽" — a tariff for people: four decimals unless the fifth matters. */
+export function formatPriceRu(priceE5: number): string {
+  const rub = Math.trunc(priceE5 / 100000);
+  const frac = String(priceE5 % 100000).padStart(5, '0');
+  return `${rub},${frac.endsWith('0') ? frac.slice(0, 4) : frac}\u00a0₽`;
+}
+
+function n(x: number): string {
+  return String(x).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
+const kwh = (x: number) => `${n(x)}\u00a0кВт·ч`;
+
+/**
+ * "Как рассчитано": the charge's formula with the customer's own numbers, e.g.
+ * "342 кВт·ч × 1,1270 ₽ = 385,43 ₽, по показаниям 29 500 → 29 842".
+ */
+export function explainCharge(c: ExplainInput): string[] {
+  const d = c.details;
+  const lines: string[] = [];
+  const zones = d?.zones;
+  if (!zones || zones.length === 0) {
+    // Charges imported without their inputs: what the row itself says.
+    lines.push(
+      `${kwh(c.kwh)} × ${formatPriceRu(c.tariffE5)} = ${formatRublesRu(c.amountKop)}` +
+        (c.method === 'readings' && c.readingValue !== null
+          ? `, по показаниям (${n(c.readingValue)})`
+          : `, ${METHOD_WORDS[c.method] ?? c.method}`),
+    );
+  } else {
+    const multi = zones.length > 1;
+    zones.forEach((z, i) => {
+      const head = multi ? `${ZONE_TITLES[z.zone]}: ` : '';
+      const bands = z.bands
+        .filter((b) => b.kwh !== 0 || z.bands.length === 1)
+        .map(
+          (b) =>
+            `${kwh(b.kwh)} × ${formatPriceRu(b.priceE5)}${b.band === 'above_norm' ? ' (сверх социальной нормы)' : z.bands.length > 1 ? ' (в пределах социальной нормы)' : ''}`,
+        )
+        .join(' + ');
+      let how = '';
+      if (c.method === 'readings' && d.reading) {
+        const from = d.baseline?.values[i];
+        const to = d.reading.values[i] ?? 0;
+        const ratio =
+          d.meter && d.meter.ratio !== 1 ? ` × ${n(d.meter.ratio)} (коэффициент трансформации)` : '';
+        how =
+          from === undefined ? `, по показанию ${n(to)}` : `, по показаниям ${n(from)} → ${n(to)}${ratio}`;
+        const settled = d.settledKwh?.[i] ?? 0;
+        if (settled) how += `, за вычетом ${kwh(settled)}, начисленных ранее по среднему`;
+      } else if (c.method === 'average' && d.average && i === 0) {
+        how = `, по среднему (п. 59 Правил № 354): ${kwh(d.average.monthlyKwh[0] ?? 0)} в месяц по показаниям ${d.average.from.date} → ${d.average.to.date}`;
+      } else if (c.method === 'average' && d.average) {
+        how = ', по среднему';
+      } else if (c.method === 'norm' && d.norm && i === 0) {
+        const coef =
+          d.norm.coefficientE3 === 1000
+            ? ''
+            : ` × ${(d.norm.coefficientE3 / 1000).toString().replace('.', ',')}`;
+        how = `, по нормативу: ${kwh(d.norm.perResident)} × ${d.norm.residents} чел.${coef}`;
+      }
+      if (c.method !== 'norm' || i === 0 || z.kwh !== 0)
+        lines.push(`${head}${bands} = ${formatRublesRu(z.amountKop)}${how}`);
+    });
+    if (d.reason === 'meter_fault') lines.push('Прибор учёта не пригоден к расчётам (истёк срок поверки).');
+    else if (d.reason === 'no_meter') lines.push('Прибор учёта не установлен.');
+    else if (d.reason === 'no_reading' && c.method !== 'readings')
+      lines.push('Показания за месяц не переданы.');
+  }
+  if (c.odnKwh || c.odnKop) {
+    lines.push(
+      `ОДН: ${kwh(c.odnKwh)}${d?.odnPriceE5 ? ` × ${formatPriceRu(d.odnPriceE5)}` : ''} = ${formatRublesRu(c.odnKop)}`,
+    );
+  }
+  for (const r of d?.recalculations ?? [])
+    lines.push(`Перерасчёт за ${r.period}: ${formatRublesRu(r.amountKop)} (${r.reason})`);
+  if (!d?.recalculations && c.recalcKop) lines.push(`Перерасчёт: ${formatRublesRu(c.recalcKop)}`);
+  return lines;
+}
+
+const METHOD_WORDS: Record<string, string> = {
+  readings: 'по показаниям',
+  average: 'по среднему',
+  norm: 'по нормативу',
+};
