@@ -10,6 +10,12 @@ import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { loadMainPage } from './cabinet.service.ts';
 import { MainPage, type MainPageProps } from './cabinet.view.tsx';
+import { SlipPage } from './slip.view.tsx';
+import { loadBillDocument, loadSlipDocument } from '../billing/bill-document.ts';
+import { renderBillPdf } from '../bills/bill-pdf.ts';
+import { renderSlipPdf } from '../bills/slip-pdf.ts';
+import { slipQrPayload } from '../bills/bill-qr.ts';
+import { paymentQrMatrix } from '../bills/qr-matrix.ts';
 
 /** Renders the logged-in customer's main page, optionally with the reading form as it was posted. */
 export async function sendMainPage(
@@ -72,29 +78,65 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
   );
 
-  // The month's bill is served here once the monthly closing produces it.
+  // The month's bill: only its owner reaches it (the charge is looked up by the session's account).
   r.get(
     '/cabinet/bills/:file',
     {
       preHandler: guard,
       schema: {
         params: Type.Object({ file: Type.String({ maxLength: 40 }) }),
-        response: { 404: Type.String() },
+        querystring: Type.Object({ download: Type.Optional(Type.Literal('1')) }),
+        response: { 200: Type.Unknown(), 404: Type.String() },
       },
     },
-    async (_req, reply) =>
-      reply
-        .code(404)
-        .type('text/html; charset=utf-8')
-        .send(
-          renderPage(
-            <ErrorPage
-              supplierName={ctx.supplierName}
-              title="Квитанция не найдена"
-              message="Квитанция за этот период ещё не сформирована. Квитанции формируются после закрытия расчётного месяца."
-              back="/cabinet"
-            />,
-          ),
-        ),
+    async (req, reply) => {
+      const m = /^(\d{4}-(?:0[1-9]|1[0-2]))\.pdf$/.exec(req.params.file);
+      const bill = m ? await loadBillDocument(ctx.db.kysely, req.customer!.accountId, m[1]!, ctx.config.billing.dueDay) : undefined;
+      if (!bill) return sendNoBill(ctx, reply);
+      const pdf = await renderBillPdf(bill);
+      const name = `${bill.customer.account}-${bill.period}.pdf`;
+      return reply
+        .type('application/pdf')
+        .header('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}"`)
+        .send(pdf);
+    },
   );
+
+  r.get('/cabinet/slip', { preHandler: guard, schema: { response: { 200: Type.String() } } }, async (req, reply) => {
+    const slip = await loadSlip(ctx, req.customer!.accountId);
+    const html = renderPage(<SlipPage slip={slip} qr={paymentQrMatrix(slipQrPayload(slip))} supplierName={ctx.supplierName} />);
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  r.get('/cabinet/slip.pdf', { preHandler: guard, schema: { response: { 200: Type.Unknown() } } }, async (req, reply) => {
+    const slip = await loadSlip(ctx, req.customer!.accountId);
+    const pdf = await renderSlipPdf(slip);
+    return reply
+      .type('application/pdf')
+      .header('Content-Disposition', `inline; filename="${slip.customer.account}-${slip.date}.pdf"`)
+      .send(pdf);
+  });
+}
+
+async function loadSlip(ctx: AppContext, accountId: number) {
+  const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
+  const slip = await loadSlipDocument(ctx.db.kysely, accountId, today);
+  if (!slip) throw new Error('the session account has no row');
+  return slip;
+}
+
+function sendNoBill(ctx: AppContext, reply: FastifyReply) {
+  return reply
+    .code(404)
+    .type('text/html; charset=utf-8')
+    .send(
+      renderPage(
+        <ErrorPage
+          supplierName={ctx.supplierName}
+          title="Квитанция не найдена"
+          message="Квитанции за этот период нет. Квитанции формируются после закрытия расчётного месяца."
+          back="/cabinet"
+        />,
+      ),
+    );
 }

@@ -58,6 +58,11 @@ export function MainPage({ model: m, supplierName, csrfToken, readingState, subm
           </section>
         )
       )}
+      <p class="no-print">
+        <a class="button" href="/cabinet/slip">
+          Распечатать квитанцию
+        </a>
+      </p>
       <div class="bottom-logout no-print">
         <LogoutForm csrfToken={csrfToken} />
       </div>

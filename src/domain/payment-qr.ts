@@ -16,7 +16,8 @@
  *   value contains.
  */
 
-export type PaymentQrErrorCode = 'required' | 'too_long' | 'format' | 'required_block_too_long' | 'no_separator';
+export type PaymentQrErrorCode =
+  'required' | 'too_long' | 'format' | 'required_block_too_long' | 'no_separator';
 
 export class PaymentQrError extends Error {
   override readonly name = 'PaymentQrError';
@@ -102,7 +103,11 @@ export function buildPaymentQrPayload(fields: PaymentQrFields): string {
 
   const sep = SEPARATORS.find((s) => pairs.every(([, v]) => !v.includes(s)));
   if (sep === undefined) {
-    throw new PaymentQrError('no_separator', '', 'Каждый допустимый разделитель встречается в значениях реквизитов.');
+    throw new PaymentQrError(
+      'no_separator',
+      '',
+      'Каждый допустимый разделитель встречается в значениях реквизитов.',
+    );
   }
 
   const head = PAYMENT_QR_HEADER + PAYMENT_QR_ENCODING_UTF8 + sep;
@@ -119,7 +124,11 @@ export function buildPaymentQrPayload(fields: PaymentQrFields): string {
 }
 
 /** Splits a payload back into its keys and values, in order (for tests and for reading a scan). */
-export function parsePaymentQrPayload(payload: string): { encoding: string; separator: string; pairs: Array<[string, string]> } {
+export function parsePaymentQrPayload(payload: string): {
+  encoding: string;
+  separator: string;
+  pairs: Array<[string, string]>;
+} {
   if (!payload.startsWith(PAYMENT_QR_HEADER) || payload.length < 8) {
     throw new PaymentQrError('format', '', 'Это не платёжный QR-код ГОСТ Р 56042-2014.');
   }
@@ -144,7 +153,12 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function clean(field: string, value: string): string {
   const v = value.trim();
-  if (CONTROL.test(v)) throw new PaymentQrError('format', field, `${field}: управляющие символы (перевод строки, табуляция) недопустимы.`);
+  if (CONTROL.test(v))
+    throw new PaymentQrError(
+      'format',
+      field,
+      `${field}: управляющие символы (перевод строки, табуляция) недопустимы.`,
+    );
   return v;
 }
 
@@ -152,7 +166,8 @@ function requiredText(field: string, value: string, max: number): string {
   const v = clean(field, value);
   if (v === '') throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
   const chars = [...v].length;
-  if (chars > max) throw new PaymentQrError('too_long', field, `${field}: ${chars} символов, допустимо не больше ${max}.`);
+  if (chars > max)
+    throw new PaymentQrError('too_long', field, `${field}: ${chars} символов, допустимо не больше ${max}.`);
   return v;
 }
 
@@ -160,7 +175,11 @@ function digits(field: string, value: string, length: number, what: string): str
   const v = clean(field, value);
   if (v === '') throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
   if (!new RegExp(`^\\d{${length}}$`).test(v)) {
-    throw new PaymentQrError('format', field, `${field}: ${what} — это ровно ${length} цифр, получено "${v}".`);
+    throw new PaymentQrError(
+      'format',
+      field,
+      `${field}: ${what} — это ровно ${length} цифр, получено "${v}".`,
+    );
   }
   return v;
 }
@@ -190,7 +209,11 @@ function kpp(value: string | undefined): string | undefined {
 function sum(kop: number | undefined): string | undefined {
   if (kop === undefined) return undefined;
   if (!Number.isSafeInteger(kop) || kop < 0) {
-    throw new PaymentQrError('format', 'Sum', `Sum: сумма в копейках — целое неотрицательное число, получено ${kop}.`);
+    throw new PaymentQrError(
+      'format',
+      'Sum',
+      `Sum: сумма в копейках — целое неотрицательное число, получено ${kop}.`,
+    );
   }
   return String(kop);
 }
@@ -205,7 +228,11 @@ function purpose(value: string | undefined): string | undefined {
 function paymPeriod(value: string | undefined): string | undefined {
   const v = optionalText('PaymPeriod', value);
   if (v !== undefined && !/^(0[1-9]|1[0-2])\d{4}$/.test(v)) {
-    throw new PaymentQrError('format', 'PaymPeriod', `PaymPeriod: период записывается как ММГГГГ, получено "${v}".`);
+    throw new PaymentQrError(
+      'format',
+      'PaymPeriod',
+      `PaymPeriod: период записывается как ММГГГГ, получено "${v}".`,
+    );
   }
   return v;
 }
@@ -221,6 +248,11 @@ function techCode(value: string | undefined): string | undefined {
 /** 'YYYY-MM' → 'MMYYYY', the PaymPeriod form. */
 export function paymPeriodOf(period: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (!m) throw new PaymentQrError('format', 'PaymPeriod', `Период должен быть вида ГГГГ-ММ, получено "${period}".`);
+  if (!m)
+    throw new PaymentQrError(
+      'format',
+      'PaymPeriod',
+      `Период должен быть вида ГГГГ-ММ, получено "${period}".`,
+    );
   return `${m[2]}${m[1]}`;
 }

@@ -80,12 +80,46 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(text, /2024-12-20/);
     });
 
-    test('a bill link of an unclosed month answers with a page, not an error', async () => {
+    test('the bill of a closed month is a PDF for its owner only; other months get a page', async () => {
       const { agent } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
-      const res = await agent.get('/cabinet/bills/2026-02.pdf');
-      assert.equal(res.statusCode, 404);
-      assert.match(textOf(res.body), /Квитанция за этот период ещё не сформирована/);
+      const pdf = await agent.get('/cabinet/bills/2026-02.pdf');
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(pdf.headers['content-disposition'], 'inline; filename="1705057190-2026-02.pdf"');
+      assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+      const dl = await agent.get('/cabinet/bills/2026-02.pdf?download=1');
+      assert.equal(dl.headers['content-disposition'], 'attachment; filename="1705057190-2026-02.pdf"');
+      for (const missing of ['2026-07.pdf', '2026-13.pdf', 'x.pdf', '..%2F..%2Fetc.pdf']) {
+        const res = await agent.get(`/cabinet/bills/${missing}`);
+        assert.equal(res.statusCode, 404, missing);
+        assert.match(textOf(res.body), /Квитанции за этот период нет/);
+      }
       assert.equal((await t.app.inject({ url: '/cabinet/bills/2026-02.pdf' })).statusCode, 303);
+      // Another customer asking for the same month gets nothing of the demo account's.
+      const other = await page('1000000017', HOSTILE_SURNAME);
+      assert.equal((await other.agent.get('/cabinet/bills/2026-02.pdf')).statusCode, 404);
+    });
+
+    test('the printable slip: requisites, today, the last new reading, the sum blank, a QR code; and as PDF', async () => {
+      const { agent, html } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      assert.match(html, /<a class="button" href="\/cabinet\/slip">Распечатать квитанцию<\/a>/);
+      const res = await agent.get('/cabinet/slip');
+      assert.equal(res.statusCode, 200);
+      const text = textOf(res.body);
+      assert.match(text, /КВИТАНЦИЯ ОПЛАТУ ЗА ПОТРЕБЛЕННУЮ ЭЛЕКТРОЭНЕРГИЮ, СОГЛАСНО ЖК РФ/);
+      assert.match(text, /р\/сч 40702810171020110607 · Отделение № 8602 Сбербанка России · БИК 049514608/);
+      assert.match(text, /Абонент №: 1705057190 Ф\.И\.О\.: Иванов Пётр Сергеевич Адрес: Республика Хакасия, г\. Черногорск, ул\. Бограда 71/);
+      // Today (10.06.2026) and the reading of 2026-06-03, sent after the last bill (May); the sum is blank.
+      assert.match(res.body, /<td>10\.06\.2026<\/td><td class="slip-reading">28470<\/td><td class="slip-sum"><\/td>/);
+      assert.equal((res.body.match(/class="qr slip-qr"/g) ?? []).length, 1);
+      const pdf = await agent.get('/cabinet/slip.pdf');
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      // An account with no reading since its last bill gets an empty reading field, as the seed says.
+      const other = await page('1000000017', HOSTILE_SURNAME);
+      const empty = await other.agent.get('/cabinet/slip');
+      assert.match(empty.body, /<td class="slip-reading"><\/td><td class="slip-sum"><\/td>/);
+      assert.doesNotMatch(empty.body, /1705057190|Бограда/);
     });
 
     test('a surname with quotes and markup, and an address with quotes, are shown escaped', async () => {
