@@ -15,6 +15,8 @@ import { registerAuthRoutes } from './auth/auth.routes.tsx';
 import { registerCabinetRoutes } from './cabinet/cabinet.routes.tsx';
 import { registerOfficeRoutes } from './offices/offices.routes.tsx';
 import { registerReadingRoutes } from './readings/readings.routes.tsx';
+import { registerPaymentRoutes } from './payments/payments.routes.tsx';
+import { registerMailRoutes } from './mail/mail.routes.tsx';
 import { registerAssets } from './http/assets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,6 +84,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerCabinetRoutes(app, ctx);
   registerOfficeRoutes(app, ctx);
   registerReadingRoutes(app, ctx);
+  registerPaymentRoutes(app, ctx);
+  registerMailRoutes(app, ctx);
   registerAssets(app);
   return app;
 }

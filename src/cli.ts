@@ -16,6 +16,8 @@ import {
   reviewReadings,
   type ReviewDecision,
 } from './readings/readings.backoffice.ts';
+import { MAIL_USAGE, runMailCommand } from './mail/mail.cli.ts';
+import { reconcileFromCli } from './payments/payments.cli.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -33,6 +35,9 @@ Commands:
                                   readings dated D..D (YYYY-MM-DD) for the specialists; stdout by default
   readings-review [--accept ID,ID] [--reject ID,ID] [--file decisions.csv] [--note TEXT]
                                   decide readings under review; the CSV has a header id,decision[,note]
+  payments-reconcile [--limit N]  ask the bank about card payment orders still waiting, credit the paid ones,
+                                  expire abandoned ones (a listening server does this every PAYMENT_RECONCILE_SECONDS)
+${MAIL_USAGE}
 
 The database is PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR (./data).`;
 
@@ -274,6 +279,26 @@ async function main(argv: string[]): Promise<number> {
       console.error(`${done} of ${results.length} decisions applied`);
       return done === results.length ? 0 : 1;
     }
+    case 'payments-reconcile': {
+      const { values } = parseArgs({ args: rest, options: { limit: { type: 'string', default: '500' } } });
+      const limit = Number(values.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100_000) {
+        console.error('--limit must be a whole number from 1 to 100000');
+        return 2;
+      }
+      const config = loadConfig();
+      const summary = await withDb(config, async (db) => {
+        await migrateToLatest(db);
+        return reconcileFromCli(config, db, limit);
+      });
+      console.log(JSON.stringify(summary));
+      return 0;
+    }
+    case 'mail-enqueue':
+    case 'mail-worker':
+    case 'mail-status':
+    case 'mail-reminders':
+      return runMailCommand(command, rest);
     case 'quickstart': {
       process.env.DEMO_MODE ??= 'true';
       await import('./server.ts');

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { envSchema } from 'env-schema';
 import { Type, type Static } from 'typebox';
+import { paymentsConfig, type PaymentsConfig } from './payments/payments.config.ts';
+import { MailEnvSchema, mailConfig, type MailConfig } from './mail/mail.config.ts';
 
 /**
  * Every setting the portal reads from the environment, checked once at boot.
@@ -32,6 +34,24 @@ const ConfigSchema = Type.Object({
   AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
   NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
   BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
+  // Card payments (src/payments): the bank's gateway and its limits.
+  PAYMENT_GATEWAY: Type.Union([Type.Literal('sandbox'), Type.Literal('rbs')], { default: 'sandbox' }),
+  RBS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  RBS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_CALLBACK_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  RBS_FORM_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
+  RBS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  PAYMENT_SESSION_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 20 }),
+  PAYMENT_MIN_RUBLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  PAYMENT_MAX_RUBLES: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 300_000 }),
+  PAYMENT_RECONCILE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 120 }),
+  PAYMENT_TAX_SYSTEM: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
+  PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
+  PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
+  // Bills by e-mail (src/mail): SMTP_URL, MAIL_FROM, the outbox worker, confirmations, reminders.
+  ...MailEnvSchema,
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -62,6 +82,10 @@ export interface Config {
    * coefficient (thousandths). All three are (verify) in the domain notes, hence configuration.
    */
   billing: { averageMaxPeriods: number; averageMaxPeriodsFault: number; normCoefficientE3: number; dueDay: number };
+  /** Card payments: see src/payments/payments.config.ts. */
+  payments: PaymentsConfig;
+  /** Bills by e-mail: see src/mail/mail.config.ts. */
+  mail: MailConfig;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -114,5 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       normCoefficientE3: decimalE3(raw.NORM_COEFFICIENT),
       dueDay: raw.BILL_DUE_DAY,
     },
+    payments: paymentsConfig(raw),
+    mail: mailConfig(raw, dataDir),
   };
 }

@@ -10,6 +10,8 @@ import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { loadMainPage } from './cabinet.service.ts';
 import { MainPage, type MainPageProps } from './cabinet.view.tsx';
+import { loadMailSection } from '../mail/mail.section.ts';
+import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from '../billing/bill-document.ts';
 import { renderBillPdf } from '../bills/bill-pdf.ts';
@@ -27,6 +29,7 @@ export async function sendMainPage(
     readingState?: ReadingFormState;
     formKey?: string;
     submitted?: MainPageProps['submitted'];
+    mailState?: MailFormState;
   } = {},
 ) {
   const customer = req.customer!;
@@ -34,6 +37,7 @@ export async function sendMainPage(
   const model = await loadMainPage(ctx.db.kysely, customer.accountId, today);
   // A refused form keeps its key, so that correcting and resending it is still one submission.
   if (model.readingForm && opts.formKey) model.readingForm.key = opts.formKey;
+  const mail = await loadMailSection(ctx, req, opts.mailState);
   const html = renderPage(
     <MainPage
       model={model}
@@ -41,6 +45,7 @@ export async function sendMainPage(
       csrfToken={reply.generateCsrf()}
       {...(opts.readingState ? { readingState: opts.readingState } : {})}
       {...(opts.submitted ? { submitted: opts.submitted } : {})}
+      mail={mail}
     />,
   );
   return reply

@@ -11,6 +11,7 @@ import {
   type ReadingFormState,
   type SubmittedNotice,
 } from '../readings/readings.view.tsx';
+import { MailSection, type MailSectionModel } from '../mail/mail.view.tsx';
 
 export interface MainPageProps {
   model: MainPageModel;
@@ -20,13 +21,15 @@ export interface MainPageProps {
   readingState?: ReadingFormState;
   /** The reading just submitted. */
   submitted?: SubmittedNotice;
+  /** The e-mail section (bills by e-mail), after the reading form. */
+  mail?: MailSectionModel;
 }
 
 export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-export function MainPage({ model: m, supplierName, csrfToken, readingState, submitted }: MainPageProps) {
+export function MainPage({ model: m, supplierName, csrfToken, readingState, submitted, mail }: MainPageProps) {
   return (
     <Layout
       title="Личный кабинет"
@@ -58,10 +61,13 @@ export function MainPage({ model: m, supplierName, csrfToken, readingState, subm
           </section>
         )
       )}
+      {mail && <MailSection model={mail} csrfToken={csrfToken} />}
       <p class="no-print">
         <a class="button" href="/cabinet/slip">
           Распечатать квитанцию
         </a>
+        {' '}
+        <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a>
       </p>
       <div class="bottom-logout no-print">
         <LogoutForm csrfToken={csrfToken} />

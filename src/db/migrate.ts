@@ -3,6 +3,8 @@ import type { Db, Dialect } from './connect.ts';
 import { initial } from './migrations/2026112701_initial.ts';
 import { readingSubmissions } from './migrations/2026112702_reading_submissions.ts';
 import { billing } from './migrations/2026112703_billing.ts';
+import { payments } from './migrations/2026112704_payments.ts';
+import { mail } from './migrations/2026112705_mail.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -13,6 +15,8 @@ const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
   '2026112701_initial': initial,
   '2026112702_reading_submissions': readingSubmissions,
   '2026112703_billing': billing,
+  '2026112704_payments': payments,
+  '2026112705_mail': mail,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -26,6 +26,11 @@ export interface Database {
   recalculations: RecalculationsTable;
   buildings: BuildingsTable;
   building_volumes: BuildingVolumesTable;
+  payment_orders: PaymentOrdersTable;
+  mail_keys: MailKeysTable;
+  mail_subscriptions: MailSubscriptionsTable;
+  mail_confirmations: MailConfirmationsTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export interface BillingPeriodsTable {
@@ -251,6 +256,110 @@ export interface AuditLogTable {
   ip: string | null;
   outcome: string;
   details: string | null;
+}
+
+/**
+ * A card payment order sent to the bank (src/payments). Never any card data: the card is entered
+ * on the bank's page only.
+ */
+export interface PaymentOrdersTable {
+  id: Generated<number>;
+  /** Ours, unique; sent to the bank as orderNumber and shown as the transaction number. */
+  order_number: string;
+  /** The bank's orderId (mdOrder), unique; null until the bank has registered the order. */
+  bank_order_id: string | null;
+  account_id: number;
+  /** The order form's idempotency key: the same form posted twice is one order. */
+  form_key: string;
+  /** 'sandbox' | 'rbs' */
+  gateway: string;
+  amount_kop: number;
+  /** ISO 4217 numeric: 643 = RUB. */
+  currency: Generated<number>;
+  /** 'new' | 'registered' | 'paid' | 'declined' | 'expired' | 'failed' | 'mismatch' | 'reversed' */
+  status: string;
+  status_reason: string | null;
+  description: string;
+  form_url: string | null;
+  client_ip: string | null;
+  /** The meter reading sent with the payment (JSON array of register values), stored as a reading once paid. */
+  reading_meter_id: number | null;
+  reading_values: string | null;
+  reading_key: string | null;
+  /** null without a reading; 'pending' until stored after the payment; then 'stored' or 'refused'. */
+  reading_status: string | null;
+  reading_id: number | null;
+  /** JSON: what the fiscal receipt (54-FZ) needs — the bank's orderBundle and the supplier's data. */
+  receipt: string;
+  /** The `payments` row that credited it. */
+  payment_id: number | null;
+  paid_on: string | null;
+  paid_at: number | null;
+  auth_ref_num: string | null;
+  approval_code: string | null;
+  /** Status requests made to the bank for this order. */
+  attempts: Generated<number>;
+  last_checked_at: number | null;
+  created_at: number;
+  updated_at: number;
+  /** When the bank's payment page closes (created + sessionTimeoutSecs). */
+  expires_at: number;
+}
+
+/** Secrets made by the migrations (src/mail: the HMAC key of the unsubscribe links). */
+export interface MailKeysTable {
+  name: string;
+  secret: string;
+  created_at: number;
+}
+
+/** An account's address for bills (src/mail); the only place the address is stored. */
+export interface MailSubscriptionsTable {
+  account_id: number;
+  /** Normalised (lower case). */
+  email: string;
+  /** 1 = the customer wants bills by e-mail ("Я хочу получать квитанцию…"). */
+  subscribed: number;
+  /** When its owner followed the confirmation link; null = awaiting confirmation, nothing is sent. */
+  confirmed_at: number | null;
+  /** SHA-256 of the unsubscribe token. */
+  unsubscribe_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A confirmation link sent to an address: hashes only, single use, expiring. */
+export interface MailConfirmationsTable {
+  id: Generated<number>;
+  account_id: number;
+  /** Keyed hash of the address (the per-address rate limit; the address itself is not kept here). */
+  email_hash: string;
+  /** SHA-256 of the link's token. */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** The durable mailing queue: one message per (account, period, kind). */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  account_id: number;
+  period: string;
+  /** 'bill' | 'reminder' */
+  kind: string;
+  /** 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  /** The worker holding the row while 'sending', and until when. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** The last SMTP error, addresses masked. */
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

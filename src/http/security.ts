@@ -30,7 +30,8 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        // The order form answers with a redirect to the bank's payment page: the bank's origin too.
+        formAction: ["'self'", ...config.payments.formActionOrigins],
         frameAncestors: ["'none'"],
         ...(config.https ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { ensureDataset, ROOT, type Dataset } from './lib/dataset.ts';
+import { mainScenario } from './scenarios/main.ts';
+import { readingsScenario } from './scenarios/readings.ts';
+import { closeMonthScenario } from './scenarios/close-month.ts';
+import { runPdfBench } from './pdf.ts';
+import { runMailBench } from './mail.ts';
+import { runPaymentsBench } from './payments.ts';
+
+/** Scenarios that build their own data and take their own options (see each file). */
+const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
+  pdf: { describe: 'bills rendered per second vs a Helvetica baseline (--count N)', run: runPdfBench },
+  mail: { describe: 'bills queued and sent to a local SMTP sink (see bench/mail.ts)', run: runMailBench },
+  payments: { describe: 'orders paid through the sandbox, notifications duplicated (see bench/payments.ts)', run: runPaymentsBench },
+};
+
+/**
+ * `npm run bench -- [scenario] [options]`: builds (or reuses) a generated SQLite database in
+ * .bench/, starts the real server on it and prints figures. Not a test: nothing fails on a
+ * missed target, the table says so. Scenarios are registered below; add one per concern
+ * (e.g. `readings`) as a function of the BenchContext.
+ */
+export interface BenchOptions {
+  accounts: number;
+  seed: number;
+  rebuild: boolean;
+  connections: number;
+  /** Seconds per measured run. */
+  seconds: number;
+  /** Seconds of warm-up before each measured run. */
+  warmup: number;
+  sessions: number;
+  /** Directory for the server's CPU profile (node --cpu-prof), or null. */
+  profileDir: string | null;
+}
+
+export interface BenchContext {
+  options: BenchOptions;
+  dataset: Dataset;
+}
+
+const SCENARIOS: Record<string, { describe: string; run: (ctx: BenchContext) => Promise<void> }> = {
+  main: { describe: 'GET /ping vs the logged-in main page GET /cabinet', run: mainScenario },
+  readings: { describe: 'POST /cabinet/readings from many customers, then every reading counted', run: readingsScenario },
+  'close-month': { describe: 'close-month over a copy of the dataset with its last month reopened', run: closeMonthScenario },
+};
+
+const USAGE = `Usage: npm run bench -- [scenario] [options]
+
+Scenarios:
+${[...Object.entries(SCENARIOS), ...Object.entries(STANDALONE)]
+  .map(([name, s]) => `  ${name.padEnd(11)} ${s.describe}`)
+  .join('\n')}
+
+Options:
+  --accounts N      accounts in the generated database (default 100000)
+  --full            1 000 000 accounts (the size the targets are stated for)
+  --seed S          generator seed (default 1)
+  --rebuild         generate the database again even if .bench/ has one of this size and seed
+  --connections C   concurrent connections (default 50)
+  --duration S      seconds of each measured run (default 20)
+  --warmup S        seconds of warm-up before each run (default 3)
+  --sessions N      customers logged in for the run (default 2000)
+  --profile         write the server's CPU profile (node --cpu-prof) to .bench/profiles/`;
+
+function parse(argv: string[]): { scenario: string; options: BenchOptions } | null {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      accounts: { type: 'string', default: '100000' },
+      full: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      rebuild: { type: 'boolean', default: false },
+      connections: { type: 'string', default: '50' },
+      duration: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '3' },
+      sessions: { type: 'string', default: '2000' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return null;
+  const whole = (name: string, v: string, min: number) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+    return n;
+  };
+  return {
+    scenario: positionals[0] ?? 'main',
+    options: {
+      accounts: values.full ? 1_000_000 : whole('accounts', values.accounts, 1),
+      seed: whole('seed', values.seed, 0),
+      rebuild: values.rebuild,
+      connections: whole('connections', values.connections, 1),
+      seconds: whole('duration', values.duration, 1),
+      warmup: whole('warmup', values.warmup, 0),
+      sessions: whole('sessions', values.sessions, 1),
+      profileDir: values.profile ? path.join(ROOT, '.bench', 'profiles') : null,
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const [first, ...rest] = process.argv.slice(2);
+  const standalone = first ? STANDALONE[first] : undefined;
+  if (standalone) {
+    await standalone.run(rest);
+    return 0;
+  }
+  const parsed = parse(process.argv.slice(2));
+  if (!parsed) {
+    console.log(USAGE);
+    return 0;
+  }
+  const scenario = SCENARIOS[parsed.scenario];
+  if (!scenario) {
+    console.error(`unknown scenario: ${parsed.scenario}\n\n${USAGE}`);
+    return 2;
+  }
+  const o = parsed.options;
+  const dataset = await ensureDataset(o.accounts, o.seed, o.rebuild);
+  await scenario.run({ options: o, dataset });
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

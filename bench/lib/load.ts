@@ -1,0 +1,65 @@
+import autocannon from 'autocannon';
+import type { RssSampler } from './rss.ts';
+
+export interface LoadSpec {
+  /** Shown in the table, e.g. "GET /cabinet". */
+  label: string;
+  url: string;
+  path: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Headers for each request (e.g. a random session's cookie); fixed headers when absent. */
+  headers?: () => Record<string, string>;
+}
+
+export interface LoadResult {
+  label: string;
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  peakRssMb: number;
+}
+
+/** A short warm-up, then the measured run; the server's peak RSS is taken over both. */
+export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult> {
+  const opts = (seconds: number): autocannon.Options => ({
+    url: spec.url,
+    connections: spec.connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'GET',
+        path: spec.path,
+        ...(spec.headers
+          ? {
+              setupRequest: (req: autocannon.Request) => {
+                req.headers = { ...req.headers, ...spec.headers!() };
+                return req;
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+  rss.phasePeakMb();
+  if (spec.warmupSeconds > 0) await autocannon(opts(spec.warmupSeconds));
+  const r = await autocannon(opts(spec.seconds));
+  return {
+    label: spec.label,
+    requestsPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    peakRssMb: rss.phasePeakMb(),
+  };
+}

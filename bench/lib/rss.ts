@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+
+/** Samples a process's resident set size (VmRSS of /proc/<pid>/status) every `everyMs`. */
+export class RssSampler {
+  private timer: NodeJS.Timeout | null = null;
+  private peakKb = 0;
+  private phasePeakKb = 0;
+
+  constructor(
+    private readonly pid: number,
+    private readonly everyMs = 100,
+  ) {}
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Peak since the last call (or the start), MB; starts a new phase. */
+  phasePeakMb(): number {
+    this.sample();
+    const mb = this.phasePeakKb / 1024;
+    this.phasePeakKb = 0;
+    return mb;
+  }
+
+  /** Peak over the whole run, MB. */
+  get peakMb(): number {
+    return this.peakKb / 1024;
+  }
+
+  currentMb(): number {
+    return readRssKb(this.pid) / 1024;
+  }
+
+  private sample(): void {
+    const kb = readRssKb(this.pid);
+    if (kb > this.peakKb) this.peakKb = kb;
+    if (kb > this.phasePeakKb) this.phasePeakKb = kb;
+  }
+}
+
+function readRssKb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // the process has gone
+  }
+}

@@ -1,0 +1,83 @@
+import SQLite from 'better-sqlite3';
+import { Rng } from '../../src/generate/prng.ts';
+
+export interface Customer {
+  number: string;
+  surname: string;
+}
+
+/** `count` distinct accounts drawn at random (seeded) from the database, with the surnames to log in. */
+export function pickCustomers(dbPath: string, count: number, seed: number): Customer[] {
+  const db = new SQLite(dbPath, { readonly: true });
+  try {
+    const { lo, hi } = db.prepare('select min(id) as lo, max(id) as hi from accounts').get() as { lo: number; hi: number };
+    const find = db.prepare('select number, surname from accounts where id = ?');
+    const rng = new Rng(seed, 0xbe7c);
+    const seen = new Set<number>();
+    const out: Customer[] = [];
+    const total = hi - lo + 1;
+    if (count > total) throw new Error(`only ${total} accounts in the database, ${count} sessions asked for`);
+    while (out.length < count) {
+      const id = rng.int(lo, hi);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const row = find.get(id) as Customer | undefined;
+      if (row) out.push(row);
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Logs a customer in the way a browser does: GET /cabinet for the CSRF cookie and the form's
+ * hidden `_csrf`, then POST /login; returns the session cookie's value.
+ */
+export async function login(url: string, c: Customer): Promise<string> {
+  const page = await fetch(`${url}/cabinet`);
+  const html = await page.text();
+  const csrfCookie = cookie(page.headers.getSetCookie(), 'csrf');
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!csrfCookie || !token) throw new Error(`no CSRF cookie or field on GET /cabinet (${page.status})`);
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrf=${csrfCookie}` },
+    body: new URLSearchParams({ _csrf: token, from: 'cabinet', account: c.number, surname: c.surname, consent: 'yes' }).toString(),
+  });
+  await res.arrayBuffer();
+  const sid = cookie(res.headers.getSetCookie(), 'sid');
+  if (res.status !== 303 || !sid) throw new Error(`login of ${c.number} answered ${res.status}${sid ? '' : ' without a session cookie'}`);
+  return sid;
+}
+
+/** Logs all customers in, `parallel` at a time; returns their session cookies in the same order. */
+export async function loginAll(url: string, customers: Customer[], parallel = 16): Promise<string[]> {
+  const sids = new Array<string>(customers.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < customers.length) {
+      const i = next++;
+      sids[i] = await login(url, customers[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return sids;
+}
+
+/** Checks that a session opens the customer's own main page (not the login form). */
+export async function assertLoggedIn(url: string, sid: string, c: Customer): Promise<void> {
+  const res = await fetch(`${url}/cabinet`, { headers: { cookie: `sid=${sid}` } });
+  const html = await res.text();
+  if (res.status !== 200 || !html.includes(c.number) || /name="surname"/.test(html))
+    throw new Error(`GET /cabinet with the session of ${c.number} did not show the main page (${res.status})`);
+}
+
+function cookie(setCookies: string[], name: string): string | undefined {
+  for (const c of setCookies) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(c);
+    if (m) return m[1];
+  }
+  return undefined;
+}

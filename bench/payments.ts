@@ -1,0 +1,412 @@
+/**
+ * Card payments through the sandbox bank, end to end over real HTTP: N orders (the portal's order
+ * form, then the bank's card page with 4111 1111 1111 1111), the bank's notifications held back,
+ * then delivered duplicated and shuffled together with some of the customers' returns from the bank,
+ * then one reconciliation run. Prints the throughput of both phases and checks that exactly N
+ * payments were credited, with the right sums per account.
+ *
+ *   npm run bench -- payments [--orders 10000] [--accounts 500] [--concurrency 32] [--copies 3]
+ *                             [--returns 0.2] [--dialect sqlite|postgres]
+ *
+ * A fresh database each run (SQLite in a temp dir, or a throw-away PostgreSQL database on
+ * TEST_PG_URL / postgres://postgres@127.0.0.1:5432/postgres), removed at the end.
+ */
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDb, type Db } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { ensureDemoData } from '../src/demo/seed-demo.ts';
+
+interface Options {
+  orders: number;
+  accounts: number;
+  concurrency: number;
+  copies: number;
+  returns: number;
+  dialect: 'sqlite' | 'postgres';
+}
+
+export async function runPaymentsBench(args: string[]): Promise<void> {
+  const opts = parseOptions(args);
+  const { db, drop, label } = await freshDb(opts.dialect);
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-payments-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    LOG_LEVEL: 'silent',
+    PAYMENT_RECONCILE_SECONDS: '0',
+    DB_POOL_SIZE: '10',
+  });
+  await migrateToLatest(db);
+  await ensureDemoData(db, new Date(), config.timeZone);
+  const accounts = await addAccounts(db, opts.accounts);
+  const app = await buildApp({ config, db, logLevel: false });
+  // Hold the bank's notifications back, to deliver them later duplicated and out of order.
+  const held: Array<Record<string, string>> = [];
+  const bank = app.payments.sandbox;
+  if (!bank) throw new Error('the payments bench needs PAYMENT_GATEWAY=sandbox');
+  bank.deliver = async (_url, params) => {
+    held.push(params);
+    return true;
+  };
+  await app.listen({ port, host: '127.0.0.1' });
+
+  try {
+    console.log(
+      `payments bench: ${opts.orders} orders over ${opts.accounts} accounts, ${label}, concurrency ${opts.concurrency}`,
+    );
+    // Log every account in once (a session cookie and a CSRF token each).
+    const sessions = await pool(accounts, opts.concurrency, (a) => login(publicUrl, a.number, a.surname));
+
+    // Phase 1: order + pay, as a customer would (the order form, then the bank's card page).
+    const plan = Array.from({ length: opts.orders }, (_, i) => ({
+      account: i % accounts.length,
+      // 1.00 … 4999.99 ₽, typed the Russian way.
+      kop: randomInt(100, 500_000),
+      returnUrl: '',
+    }));
+    const orderLatency: number[] = [];
+    const t1 = performance.now();
+    await pool(plan, opts.concurrency, async (p) => {
+      const s = sessions[p.account]!;
+      const started = performance.now();
+      const typed = `${Math.trunc(p.kop / 100)},${String(p.kop % 100).padStart(2, '0')}`;
+      const ordered = await post(publicUrl, '/cabinet/payment', s, { key: randomUUID(), amount: typed });
+      const formUrl = expectRedirect(ordered, 'order form');
+      const mdOrder = new URL(formUrl).searchParams.get('mdOrder')!;
+      const paid = await post(publicUrl, '/sandbox-bank/pay', s, {
+        mdOrder,
+        pan: '4111 1111 1111 1111',
+        expiry: '12/30',
+        cvc: '123',
+      });
+      p.returnUrl = expectRedirect(paid, 'bank page');
+      orderLatency.push(performance.now() - started);
+    });
+    const phase1 = (performance.now() - t1) / 1000;
+    await bank.idle();
+
+    // Phase 2: every notification `copies` times, plus some customers' returns, shuffled, at once.
+    type Job =
+      { kind: 'callback'; params: Record<string, string> } | { kind: 'return'; url: string; account: number };
+    const jobs: Job[] = [];
+    for (const params of held) for (let c = 0; c < opts.copies; c++) jobs.push({ kind: 'callback', params });
+    for (const p of plan)
+      if (Math.random() < opts.returns) jobs.push({ kind: 'return', url: p.returnUrl, account: p.account });
+    shuffle(jobs);
+    const statuses = new Map<number, number>();
+    const t2 = performance.now();
+    await pool(jobs, opts.concurrency, async (job) => {
+      const res =
+        job.kind === 'callback'
+          ? await request(
+              'GET',
+              `${publicUrl}/payments/callback?${new URLSearchParams(job.params).toString()}`,
+            )
+          : await request('GET', job.url, { cookie: sessions[job.account]!.cookie });
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    });
+    const phase2 = (performance.now() - t2) / 1000;
+    const t3 = performance.now();
+    const reconciled = await app.payments.reconcile({ limit: opts.orders });
+    const phase3 = (performance.now() - t3) / 1000;
+
+    // The checks: exactly N credits, each order's sum on its account.
+    const k = db.kysely;
+    const credits = await k
+      .selectFrom('payments')
+      .innerJoin('accounts', 'accounts.id', 'payments.account_id')
+      .select(['accounts.number', 'payments.amount_kop', 'payments.external_id'])
+      .where('payments.channel', '=', 'card')
+      .execute();
+    const expectedByAccount = new Map<string, number>();
+    for (const p of plan) {
+      const n = accounts[p.account]!.number;
+      expectedByAccount.set(n, (expectedByAccount.get(n) ?? 0) + p.kop);
+    }
+    const gotByAccount = new Map<string, number>();
+    for (const c of credits)
+      gotByAccount.set(c.number, (gotByAccount.get(c.number) ?? 0) + Number(c.amount_kop));
+    const expectedTotal = plan.reduce((s, p) => s + p.kop, 0);
+    const gotTotal = credits.reduce((s, c) => s + Number(c.amount_kop), 0);
+    const wrongAccounts = [...expectedByAccount].filter(([n, kop]) => gotByAccount.get(n) !== kop).length;
+    const distinct = new Set(credits.map((c) => c.external_id)).size;
+    const notPaid = await k
+      .selectFrom('payment_orders')
+      .select('status')
+      .where('status', '!=', 'paid')
+      .execute();
+
+    const rub = (kop: number) => `${(kop / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2 })} ₽`;
+    const pct = (xs: number[], q: number) =>
+      xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(1);
+    console.log(
+      `  order + pay   ${opts.orders} in ${phase1.toFixed(1)} s: ${(opts.orders / phase1).toFixed(0)} orders/s ` +
+        `(2 HTTP requests each; p50 ${pct(orderLatency, 0.5)} ms, p99 ${pct(orderLatency, 0.99)} ms)`,
+    );
+    console.log(
+      `  notifications ${held.length} × ${opts.copies} shuffled + ${jobs.length - held.length * opts.copies} returns = ${jobs.length} requests in ${phase2.toFixed(1)} s: ` +
+        `${(jobs.length / phase2).toFixed(0)} req/s (HTTP ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')})`,
+    );
+    console.log(
+      `  reconciliation afterwards: ${reconciled.checked} orders still waiting, ${phase3.toFixed(2)} s`,
+    );
+    console.log(
+      `  credits ${credits.length} (expected ${opts.orders}), distinct bank orders ${distinct}, ` +
+        `total ${rub(gotTotal)} (expected ${rub(expectedTotal)}), accounts with a wrong sum ${wrongAccounts}, orders not paid ${notPaid.length}`,
+    );
+    const ok =
+      credits.length === opts.orders &&
+      distinct === opts.orders &&
+      gotTotal === expectedTotal &&
+      wrongAccounts === 0 &&
+      notPaid.length === 0;
+    console.log(
+      `  ${ok ? 'OK: exactly one credit per order, with the right sums' : 'FAILED: the credits do not match the orders'}`,
+    );
+    console.log(
+      `  RSS at the end ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (the portal and this client in one process)`,
+    );
+    if (!ok) process.exitCode = 1;
+  } finally {
+    agent.destroy();
+    await app.close();
+    await drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      orders: { type: 'string', default: '10000' },
+      accounts: { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '32' },
+      copies: { type: 'string', default: '3' },
+      returns: { type: 'string', default: '0.2' },
+      dialect: { type: 'string', default: 'sqlite' },
+    },
+  });
+  const int = (v: string | undefined, name: string, max: number) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1 || n > max)
+      throw new Error(`${name} must be a whole number from 1 to ${max}`);
+    return n;
+  };
+  const returns = Number(values.returns);
+  if (!(returns >= 0 && returns <= 1)) throw new Error('--returns is a share from 0 to 1');
+  if (values.dialect !== 'sqlite' && values.dialect !== 'postgres')
+    throw new Error('--dialect is sqlite or postgres');
+  return {
+    orders: int(values.orders, '--orders', 1_000_000),
+    accounts: int(values.accounts, '--accounts', 100_000),
+    concurrency: int(values.concurrency, '--concurrency', 1000),
+    copies: int(values.copies, '--copies', 100),
+    returns,
+    dialect: values.dialect,
+  };
+}
+
+async function freshDb(
+  dialect: 'sqlite' | 'postgres',
+): Promise<{ db: Db; drop: () => Promise<void>; label: string }> {
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-db-'));
+    const db = openDb({ sqlitePath: path.join(dir, 'portal.db') });
+    return {
+      db,
+      label: 'SQLite',
+      drop: async () => (await db.close(), fs.rmSync(dir, { recursive: true, force: true })),
+    };
+  }
+  const admin = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `lk_bench_${randomBytes(6).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const db = openDb({ databaseUrl: url.toString(), poolSize: 10 });
+  return {
+    db,
+    label: 'PostgreSQL',
+    drop: async () => {
+      await db.close();
+      const a = new pg.Client({ connectionString: admin });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+async function addAccounts(db: Db, n: number): Promise<Array<{ number: string; surname: string }>> {
+  const k = db.kysely;
+  const branch = await k.selectFrom('branches').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const plan = await k
+    .selectFrom('tariff_plans')
+    .select('id')
+    .where('code', '=', 'single')
+    .executeTakeFirstOrThrow();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    number: `15${String(i).padStart(8, '0')}`,
+    surname: `Плательщиков${i}`,
+  }));
+  await k.transaction().execute(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500)
+      await tx
+        .insertInto('accounts')
+        .values(
+          rows.slice(i, i + 500).map((r) => ({
+            number: r.number,
+            settlement_code: '15',
+            surname: r.surname,
+            first_name: 'Пётр',
+            patronymic: 'Петрович',
+            object_address: 'с. Шира, ул. Тестовая, 1',
+            delivery_address: 'с. Шира, ул. Тестовая, 1',
+            area_e2: 5000,
+            residents: 2,
+            branch_id: Number(branch.id),
+            tariff_plan_id: Number(plan.id),
+            created_at: 0,
+          })),
+        )
+        .execute();
+  });
+  return rows;
+}
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+interface Answer {
+  status: number;
+  location: string | undefined;
+  cookies: string[];
+  body: string;
+}
+
+// A plain keep-alive HTTP client: the portal and the client share this process's two cores, and
+// node:http costs the client several times less than fetch.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            cookies: res.headers['set-cookie'] ?? [],
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function login(base: string, account: string, surname: string): Promise<Session> {
+  const jar = new Map<string, string>();
+  const absorb = (res: Answer) => {
+    for (const c of res.cookies) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const page = await request('GET', `${base}/cabinet`);
+  absorb(page);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const res = await request(
+    'POST',
+    `${base}/login`,
+    { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie(), origin: base },
+    new URLSearchParams({ _csrf: csrf, from: 'cabinet', account, surname, consent: 'yes' }).toString(),
+  );
+  absorb(res);
+  if (res.status !== 303) throw new Error(`login of ${account} answered ${res.status}`);
+  // A token for the logged-in session's forms (any page's token is valid for the session's secret).
+  const form = await request('GET', `${base}/cabinet/payment`, { cookie: cookie() });
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
+  if (!token) throw new Error(`no payment form for ${account}`);
+  return { cookie: cookie(), csrf: token };
+}
+
+function post(base: string, url: string, s: Session, fields: Record<string, string>): Promise<Answer> {
+  return request(
+    'POST',
+    `${base}${url}`,
+    { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie, origin: base },
+    new URLSearchParams({ _csrf: s.csrf, ...fields }).toString(),
+  );
+}
+
+function expectRedirect(res: Answer, what: string): string {
+  if (res.status !== 303 || !res.location) throw new Error(`${what} answered ${res.status}`);
+  return res.location;
+}
+
+async function pool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+    }),
+  );
+  return out;
+}
+
+function shuffle<T>(xs: T[]): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,66 @@
+import type { BenchContext } from '../index.ts';
+import { load, type LoadResult } from '../lib/load.ts';
+import { table, verdict } from '../lib/report.ts';
+import { RssSampler } from '../lib/rss.ts';
+import { startServer } from '../lib/server.ts';
+import { assertLoggedIn, loginAll, pickCustomers } from '../lib/sessions.ts';
+
+/**
+ * The customer's main page against the framework's floor: GET /ping (a route that does
+ * nothing) and GET /cabinet with a random logged-in customer per request, same server, same run.
+ * Targets (1 000 000 accounts, 50 connections): the main page at ≥ 20 % of /ping's rate,
+ * its p99 ≤ 50 ms, the server's RSS ≤ 250 MB.
+ */
+export async function mainScenario(ctx: BenchContext): Promise<void> {
+  const { options: o, dataset } = ctx;
+  const server = await startServer(dataset.dir, {
+    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
+  });
+  const rss = new RssSampler(server.pid);
+  rss.start();
+  try {
+    console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
+    const customers = pickCustomers(dataset.dbPath, o.sessions, o.seed);
+    let started = performance.now();
+    const sids = await loginAll(server.url, customers);
+    const loginSeconds = (performance.now() - started) / 1000;
+    console.log(`sessions: ${sids.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sids.length / loginSeconds).toFixed(0)} logins/s)`);
+    started = performance.now();
+    for (let i = 0; i < sids.length; i += Math.max(1, Math.floor(sids.length / 50))) await assertLoggedIn(server.url, sids[i]!, customers[i]!);
+    const loginPeak = rss.phasePeakMb();
+
+    const results: LoadResult[] = [];
+    const common = { url: server.url, connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmup };
+    results.push(await load({ ...common, label: 'GET /ping', path: '/ping' }, rss));
+    results.push(
+      await load(
+        {
+          ...common,
+          label: 'GET /cabinet (logged in)',
+          path: '/cabinet',
+          headers: () => ({ cookie: `sid=${sids[Math.floor(Math.random() * sids.length)]!}` }),
+        },
+        rss,
+      ),
+    );
+
+    const [ping, cabinet] = results as [LoadResult, LoadResult];
+    const ratio = cabinet.requestsPerSec / ping.requestsPerSec;
+    const peak = Math.max(rss.peakMb, loginPeak);
+    console.log('');
+    console.log(
+      `scenario main: ${dataset.accounts.toLocaleString('en-US')} accounts (seed ${dataset.seed}), ${sids.length} sessions, ` +
+        `${o.connections} connections, ${o.seconds} s per route after ${o.warmup} s of warm-up`,
+    );
+    console.log(table(results));
+    console.log('');
+    console.log(`main page / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 20 %: ${verdict(ratio >= 0.2)})`);
+    console.log(`main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`);
+    console.log(`server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`);
+    if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
+  } finally {
+    rss.stop();
+    await server.stop();
+    if (o.profileDir) console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
+  }
+}

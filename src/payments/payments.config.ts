@@ -1,0 +1,104 @@
+/**
+ * Card payment settings, checked at boot (config.ts calls `paymentsConfig`).
+ *
+ * - PAYMENT_GATEWAY=sandbox (default): the built-in sandbox bank at /sandbox-bank/, for the
+ *   quickstart, tests and benchmarks. It behaves like an RBS bank (20 minutes, 3 attempts,
+ *   3-D Secure, server-to-server notifications) and takes only its test cards.
+ * - PAYMENT_GATEWAY=rbs: a real RBS ("Sberbank acquiring") merchant account. RBS_URL is the REST
+ *   root (e.g. https://securepayments.sberbank.ru/payment/rest/), with RBS_USERNAME + RBS_PASSWORD
+ *   or RBS_TOKEN, and RBS_CALLBACK_KEY, the merchant's key for the notifications' checksum.
+ *   RBS_FORM_ORIGIN is the origin of the bank's payment page when it differs from RBS_URL's.
+ *
+ * The fiscal receipt (54-FZ) settings are (verify) with the supplier's accountant: the tax system
+ * (0 = ОСН) and the VAT code of the bank's orderBundle (6 = 20 %; the 2026 rate may need another
+ * code), hence configuration rather than constants.
+ */
+export interface PaymentsConfig {
+  gateway: 'sandbox' | 'rbs';
+  rbs: {
+    /** The REST root, always ending with '/'. */
+    url: string;
+    userName: string | undefined;
+    password: string | undefined;
+    token: string | undefined;
+    callbackKey: string;
+    timeoutMs: number;
+  } | null;
+  /** The sandbox bank's notification key; a fresh random one per process unless RBS_CALLBACK_KEY is set. */
+  sandboxCallbackKey: string | undefined;
+  /** Origins the portal's forms may lead to (the CSP's form-action): the bank's payment page. */
+  formActionOrigins: string[];
+  /** The bank's payment page stays open this long (RBS sessionTimeoutSecs): the seed's 20 minutes. */
+  sessionTimeoutSecs: number;
+  minKop: number;
+  maxKop: number;
+  /** Seconds between reconciliation runs of a listening server; 0 turns it off. */
+  reconcileSeconds: number;
+  taxSystem: number;
+  taxType: number;
+  /** The acquiring bank, named in the seed's text about who keeps the card data confidential. */
+  bankName: string;
+}
+
+export interface RawPaymentsEnv {
+  PAYMENT_GATEWAY: string;
+  RBS_URL?: string | undefined;
+  RBS_USERNAME?: string | undefined;
+  RBS_PASSWORD?: string | undefined;
+  RBS_TOKEN?: string | undefined;
+  RBS_CALLBACK_KEY?: string | undefined;
+  RBS_FORM_ORIGIN?: string | undefined;
+  RBS_TIMEOUT_MS: number;
+  PAYMENT_SESSION_MINUTES: number;
+  PAYMENT_MIN_RUBLES: number;
+  PAYMENT_MAX_RUBLES: number;
+  PAYMENT_RECONCILE_SECONDS: number;
+  PAYMENT_TAX_SYSTEM: number;
+  PAYMENT_TAX_TYPE: number;
+  PAYMENT_BANK_NAME: string;
+}
+
+export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
+  if (raw.PAYMENT_MIN_RUBLES > raw.PAYMENT_MAX_RUBLES)
+    throw new Error('PAYMENT_MIN_RUBLES must not exceed PAYMENT_MAX_RUBLES');
+  const common = {
+    sessionTimeoutSecs: raw.PAYMENT_SESSION_MINUTES * 60,
+    minKop: raw.PAYMENT_MIN_RUBLES * 100,
+    maxKop: raw.PAYMENT_MAX_RUBLES * 100,
+    reconcileSeconds: raw.PAYMENT_RECONCILE_SECONDS,
+    taxSystem: raw.PAYMENT_TAX_SYSTEM,
+    taxType: raw.PAYMENT_TAX_TYPE,
+    bankName: raw.PAYMENT_BANK_NAME,
+  };
+  if (raw.PAYMENT_GATEWAY !== 'rbs') {
+    return {
+      gateway: 'sandbox',
+      rbs: null,
+      sandboxCallbackKey: raw.RBS_CALLBACK_KEY,
+      formActionOrigins: [],
+      ...common,
+    };
+  }
+  const missing: string[] = [];
+  if (!raw.RBS_URL) missing.push('RBS_URL');
+  if (!raw.RBS_TOKEN && !(raw.RBS_USERNAME && raw.RBS_PASSWORD))
+    missing.push('RBS_USERNAME and RBS_PASSWORD (or RBS_TOKEN)');
+  if (!raw.RBS_CALLBACK_KEY) missing.push('RBS_CALLBACK_KEY');
+  if (missing.length) throw new Error(`PAYMENT_GATEWAY=rbs requires ${missing.join(', ')}`);
+  const url = raw.RBS_URL!.endsWith('/') ? raw.RBS_URL! : `${raw.RBS_URL!}/`;
+  const formOrigin = new URL(raw.RBS_FORM_ORIGIN ?? url).origin;
+  return {
+    gateway: 'rbs',
+    rbs: {
+      url,
+      userName: raw.RBS_USERNAME,
+      password: raw.RBS_PASSWORD,
+      token: raw.RBS_TOKEN,
+      callbackKey: raw.RBS_CALLBACK_KEY!,
+      timeoutMs: raw.RBS_TIMEOUT_MS,
+    },
+    sandboxCallbackKey: undefined,
+    formActionOrigins: [formOrigin],
+    ...common,
+  };
+}
