@@ -71,7 +71,8 @@ export function sqliteEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function fingerprint(): string {
+/** Of the sources that decide what a build contains: the generator and the migrations. */
+export function fingerprint(): string {
   const h = createHash('sha256');
   for (const dir of ['src/generate', 'src/db/migrations']) {
     for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).sort()) {
