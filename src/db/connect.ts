@@ -42,7 +42,7 @@ function openSqlite(file: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -54,6 +54,30 @@ function openSqlite(file: string): Db {
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running a small query. The
+ * same SQL text gets the same prepared statement (statements run synchronously, one at a time).
+ */
+function withStatementCache(handle: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  return new Proxy(handle, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare')
+        return (sql: string) => {
+          let stmt = cache.get(sql);
+          if (!stmt) {
+            if (cache.size >= 1000) cache.clear(); // generated SQL varies little; this is a backstop
+            stmt = target.prepare(sql);
+            cache.set(sql, stmt);
+          }
+          return stmt;
+        };
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function openPostgres(url: string, opts: DbOptions): Db {
