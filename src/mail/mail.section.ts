@@ -22,10 +22,7 @@ function flashText(flash: MailFlash, ctx: AppContext): { text: string; error: bo
     case 'saved':
       return { text: 'Информация сохранена.', error: false };
     case 'sent':
-      return {
-        text: 'На указанный адрес отправлено письмо со ссылкой для подтверждения. Перейдите по ней в течение 24 часов: до подтверждения квитанции на этот адрес не отправляются.',
-        error: false,
-      };
+      return { text: 'На указанный адрес отправлено письмо со ссылкой для подтверждения.', error: false };
     case 'limited':
       return {
         text: `Письмо для подтверждения не отправлено: за последние ${Math.round(confirmWindowMs / 60_000)} мин. их было уже ${confirmLimit}. Попробуйте позже.`,

@@ -74,20 +74,20 @@ function AddressState({ m, csrfToken }: { m: MailSectionModel; csrfToken: string
   if (m.storedEmail === null) return null;
   if (m.status === 'pending')
     return (
-      <div class="notice mail-pending" role="status">
-        <p>
+      <>
+        <p class="notice mail-pending" role="status">
           Адрес <strong>{m.storedEmail}</strong> ожидает подтверждения: откройте ссылку из письма,
           отправленного на этот адрес. Ссылка действует 24 часа. До подтверждения квитанции на этот адрес не
           отправляются.
         </p>
-        <form method="post" action="/cabinet/email">
+        <form method="post" action="/cabinet/email" class="field">
           <input type="hidden" name="_csrf" value={csrfToken} />
           <input type="hidden" name="action" value="resend" />
           <button type="submit" class="button">
             Отправить письмо ещё раз
           </button>
         </form>
-      </div>
+      </>
     );
   return (
     <p class="muted mail-confirmed">
