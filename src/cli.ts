@@ -100,6 +100,9 @@ async function main(argv: string[]): Promise<number> {
           now: new Date(),
           timeZone: config.timeZone,
           progress: true,
+          // The generated history follows the same rules the closing applies.
+          billing: config.billing,
+          readingsLastDay: config.readingsLastDay,
         });
         console.log(
           `generated ${res.accounts} accounts (${res.readings} readings, ${res.payments} payments, ${res.charges} charges) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
