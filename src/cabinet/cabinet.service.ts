@@ -7,7 +7,7 @@ import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts'
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
-import { loadReadingForm, type ReadingForm } from '../readings/readings.service.ts';
+import { readingForm as makeReadingForm, type ReadingForm } from '../readings/readings.service.ts';
 
 export const CHANNEL_TITLES: Record<string, string> = {
   internet: 'Интернет',
@@ -83,8 +83,10 @@ export async function loadMainPage(
     priceE5: current.get(zone) ?? null,
   }));
 
-  const readingForm = meter ? await loadReadingForm(db, accountId, meter) : null;
-  const balanceKop = await computeBalance(db, accountId, meter, lastCharge, zones, current);
+  // One read of the latest accepted reading serves the form and the balance.
+  const latest = meter ? await readingsRepo.latestAcceptedReading(db, accountId, meter.id) : undefined;
+  const readingForm = meter ? makeReadingForm(meter, latest) : null;
+  const balanceKop = await computeBalance(db, accountId, meter, latest, lastCharge, zones, current);
 
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
   return {
@@ -132,6 +134,7 @@ async function computeBalance(
   db: Kysely<Database>,
   accountId: number,
   meter: repo.MeterInfo | undefined,
+  latest: readingsRepo.ReadingItem | undefined,
   lastCharge: repo.ChargeItem | undefined,
   zones: Zone[],
   prices: Map<string, number>,
@@ -140,10 +143,7 @@ async function computeBalance(
   const paymentsSinceKop = await repo.sumPaymentsAfter(db, accountId, since);
   const unbilled: Array<{ previous: number; current: number; priceE5: number }> = [];
   if (meter && lastCharge?.readingId != null) {
-    const [billed, latest] = await Promise.all([
-      readingsRepo.findReading(db, accountId, lastCharge.readingId),
-      readingsRepo.latestAcceptedReading(db, accountId, meter.id),
-    ]);
+    const billed = await readingsRepo.findReading(db, accountId, lastCharge.readingId);
     if (billed && latest && billed.meterId === meter.id && latest.readingDate > billed.readingDate) {
       zones.forEach((zone, i) => {
         const previous = billed.values[i];

@@ -29,8 +29,11 @@ export interface ReadingForm {
   key: string;
 }
 
-export async function loadReadingForm(db: Kysely<Database>, accountId: number, meter: { id: number; serial: string; digits: number; zones: number; ratio: number }): Promise<ReadingForm> {
-  const last = await repo.latestAcceptedReading(db, accountId, meter.id);
+/** The form for `meter`, compared with `last`, the meter's latest accepted reading (the caller has read it). */
+export function readingForm(
+  meter: { id: number; serial: string; digits: number; zones: number; ratio: number },
+  last: repo.ReadingItem | undefined,
+): ReadingForm {
   const zones = zonesFor(meter.zones);
   return {
     meterId: meter.id,
