@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { ROOT, sqliteEnv } from './dataset.ts';
+import { productionEntry } from './build.ts';
 
 export interface Server {
   url: string;
@@ -8,14 +9,14 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts the real portal (`node --import tsx src/server.ts`) on a free port and waits until it answers. */
+/** Starts the real portal as production runs it (`npm run build`, `node dist/server.js`) on a free port and waits until it answers. */
 export async function startServer(
   dataDir: string,
   opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), productionEntry('server')], {
     cwd: ROOT,
     env: {
       ...sqliteEnv(),

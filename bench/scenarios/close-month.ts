@@ -6,10 +6,11 @@ import type { BenchContext } from '../index.ts';
 import { ROOT, sqliteEnv } from '../lib/dataset.ts';
 import { verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
+import { productionEntry } from '../lib/build.ts';
 
 /**
  * `close-month` over the generated database: a copy of the dataset with its last closed month
- * reopened (its charges deleted), closed again by the real CLI in a child process whose wall
+ * reopened (its charges deleted), closed again by the real CLI (compiled, as production runs it) in a child process whose wall
  * time and peak RSS are measured. Targets (1 000 000 accounts, SQLite): ≤ 120 s, ≤ 300 MB.
  * With --pg-url the same is done on PostgreSQL (a database generated there with `generate`).
  */
@@ -34,8 +35,9 @@ export async function closeMonthScenario(ctx: BenchContext): Promise<void> {
   db.close();
   console.log(`reopened ${period} in a copy of the dataset (${((performance.now() - prepared) / 1000).toFixed(1)} s, not measured)`);
 
+  const cli = productionEntry('cli');
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'close-month', period], {
+  const child = spawn(process.execPath, [cli, 'close-month', period], {
     cwd: ROOT,
     env: { ...sqliteEnv(), DATA_DIR: dir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

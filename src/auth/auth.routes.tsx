@@ -21,7 +21,7 @@ const LoginBody = Type.Object({
 });
 
 export function authDeps(ctx: AppContext): AuthDeps {
-  return { db: ctx.db.kysely, clock: ctx.clock, config: ctx.config };
+  return { db: ctx.db.kysely, store: ctx.db, clock: ctx.clock, config: ctx.config };
 }
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {

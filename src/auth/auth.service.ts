@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/connect.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { parseAccountNumber } from '../domain/account-number.ts';
 import { normalizeSurname, surnamesMatch } from '../domain/surname.ts';
@@ -11,6 +12,8 @@ import * as sessions from './session.repository.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
+  /** The same database, for the session lookup every logged-in request makes (`Db.select`). */
+  store: Db;
   clock: Clock;
   config: Pick<Config, 'loginLimits' | 'session' | 'consentPolicyVersion'>;
 }
@@ -122,7 +125,7 @@ export interface ActiveSession {
 /** The session a token belongs to, if it is still valid; expired sessions are deleted. */
 export async function resolveSession(deps: AuthDeps, token: string): Promise<ActiveSession | null> {
   const { db, clock, config } = deps;
-  const s = await sessions.findSessionByHash(db, hashToken(token));
+  const s = await sessions.findSessionByHash(deps.store, hashToken(token));
   if (!s) return null;
   const now = clock.now().getTime();
   if (now - s.lastSeenAt > config.session.idleMs || now - s.createdAt > config.session.absoluteMs) {

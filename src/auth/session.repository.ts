@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/connect.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -20,12 +21,11 @@ export async function insertSession(
     .execute();
 }
 
-export async function findSessionByHash(db: Q, tokenHash: string): Promise<SessionRow | undefined> {
-  const row = await db
-    .selectFrom('sessions')
-    .select(['id', 'account_id', 'created_at', 'last_seen_at'])
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+export async function findSessionByHash(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
+  const [row] = await db.select<{ id: number; account_id: number; created_at: number; last_seen_at: number }>(
+    'select id, account_id, created_at, last_seen_at from sessions where token_hash = ?',
+    [tokenHash],
+  );
   return row && {
     id: Number(row.id),
     accountId: Number(row.account_id),

@@ -5,9 +5,12 @@
  * and automatic page breaks are never used, so a long value cannot push the form onto a page 2.
  */
 import zlib from 'node:zlib';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
+import { lazyRequire } from '../lazy.ts';
 import { paymentQrMatrix } from './qr-matrix.ts';
 import type { FontPair, FontSource } from './pdf-fonts.ts';
+
+const pdfkit = lazyRequire<typeof PDFDocument>('pdfkit');
 
 export type Align = 'left' | 'right' | 'center';
 
@@ -38,7 +41,7 @@ export class Sheet {
     private readonly fonts: FontPair,
     meta: DocumentMeta,
   ) {
-    this.doc = new PDFDocument({
+    this.doc = new (pdfkit())({
       size: 'A4',
       margin: 0,
       // No default font: pdfkit would otherwise parse Helvetica's metrics for every document.

@@ -17,8 +17,11 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as fontkit from 'fontkit';
+import type * as Fontkit from 'fontkit';
+import { lazyRequire } from '../lazy.ts';
 import { TrueTypeSource, TrueTypeSubset } from './ttf-subset.ts';
+
+const fontkit = lazyRequire<typeof Fontkit>('fontkit');
 
 /** What pdfkit's `registerFont` gets for each role: a parsed font, or a standard font's name. */
 export interface FontPair {
@@ -28,7 +31,7 @@ export interface FontPair {
 export type FontSource = string | PdfFont;
 
 /** A parsed font prepared for pdfkit, plus a fast width measure. */
-export type PdfFont = fontkit.Font & {
+export type PdfFont = Fontkit.Font & {
   /** Advance width of `text` in thousandths of an em (pdfkit's unit before × size / 1000). */
   measure(text: string): number;
 };
@@ -54,7 +57,7 @@ export function fontFile(role: keyof typeof FILES): string {
 function loadFont(role: keyof typeof FILES): PdfFont {
   const file = fontFile(role);
   const bytes = fs.readFileSync(file);
-  const font = fontkit.create(bytes);
+  const font = fontkit().create(bytes);
   if (!('glyphForCodePoint' in font)) throw new Error(`${file} is a font collection, not a font`);
   return forPdf(font, new TrueTypeSource(bytes));
 }
@@ -72,9 +75,9 @@ interface Position {
  * returns fresh objects and `advanceWidth` is read from them (as fontkit's GlyphRun does).
  * `createSubset` returns the byte-copying subsetter of ttf-subset.ts.
  */
-function forPdf(font: fontkit.Font, source: TrueTypeSource): PdfFont {
+function forPdf(font: Fontkit.Font, source: TrueTypeSource): PdfFont {
   const layout = (text: string) => {
-    const glyphs: fontkit.Glyph[] = [];
+    const glyphs: Fontkit.Glyph[] = [];
     const positions: Position[] = [];
     for (const ch of text) {
       const glyph = font.glyphForCodePoint(ch.codePointAt(0) ?? 0);
@@ -111,5 +114,5 @@ function forPdf(font: fontkit.Font, source: TrueTypeSource): PdfFont {
     return w;
   };
   // Everything else (cmap, metrics, tables) comes from the parsed font itself.
-  return Object.assign(Object.create(font) as fontkit.Font, { layout, createSubset, measure });
+  return Object.assign(Object.create(font) as Fontkit.Font, { layout, createSubset, measure });
 }

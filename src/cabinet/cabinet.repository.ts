@@ -1,11 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 import type { PriceRow } from '../domain/tariff.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 // Every query here takes the customer's account id and filters by it: a customer can reach
-// only their own rows, whatever a request names.
+// only their own rows, whatever a request names. The main page's reads go through `db.select`
+// (plain SQL, prepared once): they run on every view of the busiest page.
 
 export interface AccountProfile {
   id: number;
@@ -19,22 +21,22 @@ export interface AccountProfile {
   branchId: number;
 }
 
-export async function findProfile(db: Q, accountId: number): Promise<AccountProfile | undefined> {
-  const r = await db
-    .selectFrom('accounts')
-    .select([
-      'id',
-      'number',
-      'surname',
-      'first_name',
-      'patronymic',
-      'object_address',
-      'residents',
-      'tariff_plan_id',
-      'branch_id',
-    ])
-    .where('id', '=', accountId)
-    .executeTakeFirst();
+export async function findProfile(db: Db, accountId: number): Promise<AccountProfile | undefined> {
+  const [r] = await db.select<{
+    id: number;
+    number: string;
+    surname: string;
+    first_name: string;
+    patronymic: string;
+    object_address: string;
+    residents: number;
+    tariff_plan_id: number;
+    branch_id: number;
+  }>(
+    `select id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id
+       from accounts where id = ?`,
+    [accountId],
+  );
   return (
     r && {
       id: Number(r.id),
@@ -60,15 +62,19 @@ export interface MeterInfo {
 }
 
 /** The meter in service (not removed), the most recently installed one if several. */
-export async function findActiveMeter(db: Q, accountId: number): Promise<MeterInfo | undefined> {
-  const r = await db
-    .selectFrom('meters')
-    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due'])
-    .where('account_id', '=', accountId)
-    .where('removed_on', 'is', null)
-    .orderBy('installed_on', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+export async function findActiveMeter(db: Db, accountId: number): Promise<MeterInfo | undefined> {
+  const [r] = await db.select<{
+    id: number;
+    serial: string;
+    digits: number;
+    zones: number;
+    ratio: number;
+    verification_due: string;
+  }>(
+    `select id, serial, digits, zones, ratio, verification_due from meters
+      where account_id = ? and removed_on is null order by installed_on desc limit 1`,
+    [accountId],
+  );
   return (
     r && {
       id: Number(r.id),
@@ -81,18 +87,12 @@ export async function findActiveMeter(db: Q, accountId: number): Promise<MeterIn
   );
 }
 
-export async function listPrices(db: Q, planId: number): Promise<PriceRow[]> {
-  const rows = await db
-    .selectFrom('tariff_prices')
-    .select(['zone', 'band', 'valid_from', 'price_e5'])
-    .where('plan_id', '=', planId)
-    .execute();
-  return rows.map((r) => ({
-    zone: r.zone,
-    band: r.band,
-    validFrom: r.valid_from,
-    priceE5: Number(r.price_e5),
-  }));
+export async function listPrices(db: Db, planId: number): Promise<PriceRow[]> {
+  const rows = await db.select<{ zone: string; band: string; valid_from: string; price_e5: number }>(
+    'select zone, band, valid_from, price_e5 from tariff_prices where plan_id = ?',
+    [planId],
+  );
+  return rows.map((r) => ({ zone: r.zone, band: r.band, validFrom: r.valid_from, priceE5: Number(r.price_e5) }));
 }
 
 export interface PaymentItem {
@@ -101,15 +101,11 @@ export interface PaymentItem {
   channel: string;
 }
 
-export async function listPayments(db: Q, accountId: number, fromDate: string): Promise<PaymentItem[]> {
-  const rows = await db
-    .selectFrom('payments')
-    .select(['paid_on', 'amount_kop', 'channel'])
-    .where('account_id', '=', accountId)
-    .where('paid_on', '>=', fromDate)
-    .orderBy('paid_on')
-    .orderBy('id')
-    .execute();
+export async function listPayments(db: Db, accountId: number, fromDate: string): Promise<PaymentItem[]> {
+  const rows = await db.select<{ paid_on: string; amount_kop: number; channel: string }>(
+    'select paid_on, amount_kop, channel from payments where account_id = ? and paid_on >= ? order by paid_on, id',
+    [accountId, fromDate],
+  );
   return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
 }
 
@@ -155,7 +151,7 @@ const CHARGE_COLUMNS = [
   'method',
 ] as const;
 
-function toCharge(r: {
+interface ChargeRow {
   details: string | null;
   tariff_e5: number;
   odn_kwh: number;
@@ -169,7 +165,9 @@ function toCharge(r: {
   odn_kop: number;
   debt_kop: number;
   method: string;
-}): ChargeItem {
+}
+
+function toCharge(r: ChargeRow): ChargeItem {
   return {
     details: r.details,
     tariffE5: Number(r.tariff_e5),
@@ -187,14 +185,10 @@ function toCharge(r: {
   };
 }
 
-export async function listCharges(db: Q, accountId: number, fromPeriod: string): Promise<ChargeItem[]> {
-  const rows = await db
-    .selectFrom('charges')
-    .select(CHARGE_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('period', '>=', fromPeriod)
-    .orderBy('period')
-    .execute();
+const LIST_CHARGES = `select ${CHARGE_COLUMNS.join(', ')} from charges where account_id = ? and period >= ? order by period`;
+
+export async function listCharges(db: Db, accountId: number, fromPeriod: string): Promise<ChargeItem[]> {
+  const rows = await db.select<ChargeRow>(LIST_CHARGES, [accountId, fromPeriod]);
   return rows.map(toCharge);
 }
 

@@ -34,7 +34,7 @@ export async function sendMainPage(
 ) {
   const customer = req.customer!;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-  const model = await loadMainPage(ctx.db.kysely, customer.accountId, today);
+  const model = await loadMainPage(ctx.db, customer.accountId, today);
   // A refused form keeps its key, so that correcting and resending it is still one submission.
   if (model.readingForm && opts.formKey) model.readingForm.key = opts.formKey;
   const mail = await loadMailSection(ctx, req, opts.mailState);

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/connect.ts';
 import { balanceAtLastReading } from '../domain/balance.ts';
 import { addMonths, periodOf, periodTitle } from '../domain/dates.ts';
 import { explainCharge, type ChargeDetails } from '../domain/explain.ts';
@@ -59,21 +58,24 @@ export class AccountNotFound extends Error {}
  * in the supplier's time zone (`today`).
  */
 export async function loadMainPage(
-  db: Kysely<Database>,
+  db: Db,
   accountId: number,
   today: string,
 ): Promise<MainPageModel> {
   const profile = await repo.findProfile(db, accountId);
   if (!profile) throw new AccountNotFound();
   const fromYear = Number(today.slice(0, 4)) - 1;
-  const [meter, prices, payments, readings, charges, lastCharge] = await Promise.all([
+  const historyFrom = `${fromYear}-01-01`;
+  const [meter, prices, payments, readings, charges] = await Promise.all([
     repo.findActiveMeter(db, accountId),
     repo.listPrices(db, profile.tariffPlanId),
-    repo.listPayments(db, accountId, `${fromYear}-01-01`),
-    readingsRepo.listReadings(db, accountId, `${fromYear}-01-01`),
+    repo.listPayments(db, accountId, historyFrom),
+    readingsRepo.listReadings(db, accountId, historyFrom),
     repo.listCharges(db, accountId, addMonths(periodOf(today), -24)),
-    repo.findLastCharge(db, accountId),
   ]);
+  // The page's lists usually hold what the balance needs; the database is asked only when
+  // the last charge, the billed reading or the latest accepted one is older than the lists.
+  const lastCharge = charges.length > 0 ? charges[charges.length - 1] : await repo.findLastCharge(db.kysely, accountId);
 
   const current = pricesOn(prices, today);
   const zones = zonesFor(meter?.zones ?? 1);
@@ -84,9 +86,17 @@ export async function loadMainPage(
   }));
 
   // One read of the latest accepted reading serves the form and the balance.
-  const latest = meter ? await readingsRepo.latestAcceptedReading(db, accountId, meter.id) : undefined;
+  const latest = meter
+    ? (readings.findLast((r) => r.status === 'accepted' && r.meterId === meter.id) ??
+      (await readingsRepo.latestAcceptedReading(db.kysely, accountId, meter.id)))
+    : undefined;
   const readingForm = meter ? makeReadingForm(meter, latest) : null;
-  const balanceKop = await computeBalance(db, accountId, meter, latest, lastCharge, zones, current);
+  const balanceKop = await computeBalance(
+    db,
+    accountId,
+    { meter, latest, lastCharge, zones, prices: current },
+    { payments, readings, from: historyFrom },
+  );
 
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
   return {
@@ -131,19 +141,29 @@ export async function loadMainPage(
 }
 
 async function computeBalance(
-  db: Kysely<Database>,
+  db: Db,
   accountId: number,
-  meter: repo.MeterInfo | undefined,
-  latest: readingsRepo.ReadingItem | undefined,
-  lastCharge: repo.ChargeItem | undefined,
-  zones: Zone[],
-  prices: Map<string, number>,
+  c: {
+    meter: repo.MeterInfo | undefined;
+    latest: readingsRepo.ReadingItem | undefined;
+    lastCharge: repo.ChargeItem | undefined;
+    zones: Zone[];
+    prices: Map<string, number>;
+  },
+  /** The page's histories, complete from `from` (a date) on. */
+  lists: { payments: repo.PaymentItem[]; readings: readingsRepo.ReadingItem[]; from: string },
 ): Promise<number> {
+  const { meter, latest, lastCharge, zones, prices } = c;
   const since = lastCharge?.billedOn ?? '0000-00-00';
-  const paymentsSinceKop = await repo.sumPaymentsAfter(db, accountId, since);
+  const paymentsSinceKop =
+    since >= lists.from
+      ? lists.payments.reduce((sum, p) => (p.paidOn > since ? sum + p.amountKop : sum), 0)
+      : await repo.sumPaymentsAfter(db.kysely, accountId, since);
   const unbilled: Array<{ previous: number; current: number; priceE5: number }> = [];
-  if (meter && lastCharge?.readingId != null) {
-    const billed = await readingsRepo.findReading(db, accountId, lastCharge.readingId);
+  const billedId = lastCharge?.readingId;
+  if (meter && billedId != null) {
+    const billed =
+      lists.readings.find((r) => r.id === billedId) ?? (await readingsRepo.findReading(db.kysely, accountId, billedId));
     if (billed && latest && billed.meterId === meter.id && latest.readingDate > billed.readingDate) {
       zones.forEach((zone, i) => {
         const previous = billed.values[i];

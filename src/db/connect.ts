@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type Pg from 'pg';
+import { lazyRequire } from '../lazy.ts';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -13,7 +14,13 @@ export interface Db {
   /** The raw SQLite handle, for bulk work (the generator); absent on PostgreSQL. */
   sqlite?: SQLite.Database;
   /** The PostgreSQL pool; absent on SQLite. */
-  pool?: pg.Pool;
+  pool?: Pg.Pool;
+  /**
+   * One SELECT for a hot path (the customer's main page), without the query builder: SQL that
+   * both databases accept, `?` for each parameter. On SQLite the statement is prepared once and
+   * run synchronously; on PostgreSQL the placeholders become $1, $2, …
+   */
+  select<T>(sql: string, params: readonly (string | number | null)[]): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,8 +33,15 @@ export interface DbOptions {
   onPoolError?: (err: Error) => void;
 }
 
-// int8 (count(*), bigint columns) and numeric arrive as strings by default; our values fit in doubles.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+const loadPg = lazyRequire<typeof Pg>('pg');
+
+/** pg, loaded when a PostgreSQL database is opened (an SQLite install never needs it). */
+function pgModule(): typeof Pg {
+  const pg = loadPg();
+  // int8 (count(*), bigint columns) and numeric arrive as strings by default; our values fit in doubles.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  return pg;
+}
 
 export function openDb(opts: DbOptions): Db {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts);
@@ -42,11 +56,16 @@ function openSqlite(file: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+  const statements = new StatementCache(handle);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.proxy() }) });
   return {
     kysely,
     dialect: 'sqlite',
     sqlite: handle,
+    // async: a throw from SQLite becomes a rejection, as on PostgreSQL
+    async select<T>(sql: string, params: readonly (string | number | null)[]) {
+      return statements.get(sql).all(...params) as T[];
+    },
     async ping() {
       handle.prepare('select 1').get();
     },
@@ -60,28 +79,35 @@ function openSqlite(file: string): Db {
  * Kysely prepares every statement anew; preparing costs more than running a small query. The
  * same SQL text gets the same prepared statement (statements run synchronously, one at a time).
  */
-function withStatementCache(handle: SQLite.Database): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
-  return new Proxy(handle, {
-    get(target, prop, receiver) {
-      if (prop === 'prepare')
-        return (sql: string) => {
-          let stmt = cache.get(sql);
-          if (!stmt) {
-            if (cache.size >= 1000) cache.clear(); // generated SQL varies little; this is a backstop
-            stmt = target.prepare(sql);
-            cache.set(sql, stmt);
-          }
-          return stmt;
-        };
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+class StatementCache {
+  private readonly cache = new Map<string, SQLite.Statement>();
+  constructor(private readonly handle: SQLite.Database) {}
+
+  get(sql: string): SQLite.Statement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      if (this.cache.size >= 1000) this.cache.clear(); // generated SQL varies little; this is a backstop
+      stmt = this.handle.prepare(sql);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** The handle as Kysely's dialect sees it, its `prepare` served from the cache. */
+  proxy(): SQLite.Database {
+    const prepare = (sql: string) => this.get(sql);
+    return new Proxy(this.handle, {
+      get(target, prop, receiver) {
+        if (prop === 'prepare') return prepare;
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
 }
 
 function openPostgres(url: string, opts: DbOptions): Db {
-  const pool = new pg.Pool({
+  const pool = new (pgModule().Pool)({
     connectionString: url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 3000,
@@ -92,10 +118,21 @@ function openPostgres(url: string, opts: DbOptions): Db {
   // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
   pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const texts = new Map<string, string>();
   return {
     kysely,
     dialect: 'postgres',
     pool,
+    async select<T>(sql: string, params: readonly (string | number | null)[]) {
+      let text = texts.get(sql);
+      if (text === undefined) {
+        let n = 0;
+        text = sql.replace(/\?/g, () => `$${++n}`);
+        texts.set(sql, text);
+      }
+      const res = await pool.query(text, params as unknown[]);
+      return res.rows as T[];
+    },
     async ping() {
       await sql`select 1`.execute(kysely);
     },
@@ -110,7 +147,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(code))
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(
+        code,
+      )
+    )
       return true;
     if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR') return true;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { Dialect } from '../db/connect.ts';
+import type { Db, Dialect } from '../db/connect.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -22,12 +22,14 @@ export interface Subscription {
   confirmedAt: number | null;
 }
 
-function toSubscription(r: {
+interface SubscriptionRow {
   account_id: number;
   email: string;
   subscribed: number;
   confirmed_at: number | null;
-}): Subscription {
+}
+
+function toSubscription(r: SubscriptionRow): Subscription {
   return {
     accountId: Number(r.account_id),
     email: r.email,
@@ -37,6 +39,7 @@ function toSubscription(r: {
 }
 
 const SUB_COLUMNS = ['account_id', 'email', 'subscribed', 'confirmed_at'] as const;
+const FIND_SUBSCRIPTION = `select ${SUB_COLUMNS.join(', ')} from mail_subscriptions where account_id = ?`;
 
 export async function findSubscription(db: Q, accountId: number): Promise<Subscription | undefined> {
   const r = await db
@@ -44,6 +47,12 @@ export async function findSubscription(db: Q, accountId: number): Promise<Subscr
     .select(SUB_COLUMNS)
     .where('account_id', '=', accountId)
     .executeTakeFirst();
+  return r && toSubscription(r);
+}
+
+/** The main page's read of the same row (plain SQL: see `Db.select`). */
+export async function findSubscriptionForPage(db: Db, accountId: number): Promise<Subscription | undefined> {
+  const [r] = await db.select<SubscriptionRow>(FIND_SUBSCRIPTION, [accountId]);
   return r && toSubscription(r);
 }
 

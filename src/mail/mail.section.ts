@@ -63,7 +63,7 @@ export async function loadMailSection(
   req: FastifyRequest,
   state?: MailFormState,
 ): Promise<MailSectionModel> {
-  const a = await loadAddress(ctx.db.kysely, req.customer!.accountId);
+  const a = await loadAddress(ctx.db, req.customer!.accountId);
   const flash = state ? undefined : flashOf(req);
   return {
     email: state ? state.email : (a.email ?? ''),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type Nodemailer from 'nodemailer';
+import { lazyRequire } from '../lazy.ts';
 import type { MailConfig } from './mail.config.ts';
 import { scrubEmails } from './email-address.ts';
 
@@ -71,6 +72,8 @@ export function createMailTransport(config: MailConfig): MailTransport {
   return config.smtpUrl ? smtpTransport(config) : emlTransport(config);
 }
 
+const nodemailer = lazyRequire<typeof Nodemailer>('nodemailer');
+
 function envelopeOf(config: MailConfig, m: MailMessage) {
   return {
     from: config.from,
@@ -90,23 +93,25 @@ function envelopeOf(config: MailConfig, m: MailMessage) {
 
 function smtpTransport(config: MailConfig): MailTransport {
   const timeout = config.smtpTimeoutMs;
-  const transporter = nodemailer.createTransport({
-    url: config.smtpUrl!,
-    pool: true,
-    maxConnections: config.concurrency,
-    maxMessages: 1000,
-    // Every failed attempt comes back to the outbox, which retries with back-off and counts it.
-    maxRequeues: 0,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-    logger: false,
-  });
+  const transporter = once(() =>
+    nodemailer().createTransport({
+      url: config.smtpUrl!,
+      pool: true,
+      maxConnections: config.concurrency,
+      maxMessages: 1000,
+      // Every failed attempt comes back to the outbox, which retries with back-off and counts it.
+      maxRequeues: 0,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+      logger: false,
+    }),
+  );
   return {
     kind: 'smtp',
     async send(m) {
       try {
-        const info = await transporter.sendMail(envelopeOf(config, m));
+        const info = await transporter.get().sendMail(envelopeOf(config, m));
         // A server that takes the message for nobody has not delivered it.
         if (info.accepted.length !== 1)
           throw Object.assign(new Error(`recipient not accepted: ${info.response}`), {
@@ -118,7 +123,7 @@ function smtpTransport(config: MailConfig): MailTransport {
       }
     },
     close() {
-      transporter.close();
+      transporter.current()?.close();
     },
   };
 }
@@ -129,7 +134,9 @@ function smtpTransport(config: MailConfig): MailTransport {
  * renamed, so that a half-written file never appears.
  */
 function emlTransport(config: MailConfig): MailTransport {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const transporter = once(() =>
+    nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
+  );
   let made = false;
   return {
     kind: 'eml',
@@ -139,7 +146,7 @@ function emlTransport(config: MailConfig): MailTransport {
           await fs.promises.mkdir(config.emlDir, { recursive: true });
           made = true;
         }
-        const info = await transporter.sendMail(envelopeOf(config, m));
+        const info = await transporter.get().sendMail(envelopeOf(config, m));
         const name = m.messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
         const file = path.join(config.emlDir, `${name}.eml`);
         const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
@@ -152,7 +159,16 @@ function emlTransport(config: MailConfig): MailTransport {
       }
     },
     close() {
-      transporter.close();
+      transporter.current()?.close();
     },
+  };
+}
+
+/** A transporter made on the first message: a server that sends no mail never loads nodemailer. */
+function once<T>(make: () => T): { get(): T; current(): T | undefined } {
+  let value: T | undefined;
+  return {
+    get: () => (value ??= make()),
+    current: () => value,
   };
 }

@@ -84,7 +84,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     state?: PaymentFormState,
     key?: string,
   ) => {
-    const form = await loadPaymentForm(ctx.db.kysely, accountId);
+    const form = await loadPaymentForm(ctx.db, accountId);
     if (key) form.key = key;
     return html(
       reply,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/connect.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { dateInZone } from '../domain/dates.ts';
@@ -46,12 +47,12 @@ export interface PaymentFormState {
   formError?: string;
 }
 
-export async function loadPaymentForm(db: Kysely<Database>, accountId: number): Promise<PaymentForm> {
-  const payer = await repo.findPayer(db, accountId);
+export async function loadPaymentForm(db: Db, accountId: number): Promise<PaymentForm> {
+  const payer = await repo.findPayer(db.kysely, accountId);
   const meter = await findActiveMeter(db, accountId);
   let formMeter: PaymentFormMeter | null = null;
   if (meter) {
-    const last = await readingsRepo.latestAcceptedReading(db, accountId, meter.id);
+    const last = await readingsRepo.latestAcceptedReading(db.kysely, accountId, meter.id);
     const zones = zonesFor(meter.zones);
     formMeter = {
       id: meter.id,

@@ -1,5 +1,8 @@
 import { deflateSync } from 'node:zlib';
-import * as fontkit from 'fontkit';
+import type * as Fontkit from 'fontkit';
+import { lazyRequire } from '../lazy.ts';
+
+const fontkit = lazyRequire<typeof Fontkit>('fontkit');
 
 /**
  * A very small raster canvas for the electronic check: filled rectangles and anti-aliased text,
@@ -99,10 +102,10 @@ function crc32(buf: Buffer): number {
 
 // ---- Text
 
-type Font = fontkit.Font;
+type Font = Fontkit.Font;
 
 export function loadFont(bytes: Buffer): Font {
-  const f = fontkit.create(bytes);
+  const f = fontkit().create(bytes);
   if (!('glyphForCodePoint' in f)) throw new Error('a font collection, not a font');
   return f;
 }

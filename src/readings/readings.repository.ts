@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -16,7 +17,7 @@ export interface ReadingItem {
   billingPeriod: string | null;
 }
 
-function toReading(r: {
+interface ReadingRow {
   id: number;
   meter_id: number;
   reading_date: string;
@@ -27,7 +28,9 @@ function toReading(r: {
   status: string;
   reason: string | null;
   billing_period: string | null;
-}): ReadingItem {
+}
+
+function toReading(r: ReadingRow): ReadingItem {
   const values = [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number);
   return {
     id: Number(r.id),
@@ -54,15 +57,12 @@ const READING_COLUMNS = [
   'billing_period',
 ] as const;
 
-export async function listReadings(db: Q, accountId: number, fromDate: string): Promise<ReadingItem[]> {
-  const rows = await db
-    .selectFrom('readings')
-    .select(READING_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('reading_date', '>=', fromDate)
-    .orderBy('reading_date')
-    .orderBy('id')
-    .execute();
+const LIST_READINGS = `select ${READING_COLUMNS.join(', ')} from readings
+  where account_id = ? and reading_date >= ? order by reading_date, id`;
+
+/** The main page's reading history (plain SQL: see `Db.select`). */
+export async function listReadings(db: Db, accountId: number, fromDate: string): Promise<ReadingItem[]> {
+  const rows = await db.select<ReadingRow>(LIST_READINGS, [accountId, fromDate]);
   return rows.map(toReading);
 }
 

@@ -37,7 +37,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req, reply) => {
       const customer = req.customer!;
       const body = req.body;
-      const profile = await findProfile(ctx.db.kysely, customer.accountId);
+      const profile = await findProfile(ctx.db, customer.accountId);
       const values = [body.v1 ?? '', body.v2 ?? '', body.v3 ?? ''];
       const meterId = /^[0-9]{1,15}$/.test(body.meter ?? '') ? Number(body.meter) : 0;
       const key = body.key ?? '';

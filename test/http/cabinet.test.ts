@@ -173,6 +173,86 @@ for (const dialect of await testDialects()) {
       assert.match(d.text, /2026-05-31 по нормативу 0\.00 161\.00 2026 Май/);
     });
 
+    test('the balance is the same whether the history it needs is inside the page\'s two years or older', async () => {
+      // One history shifted by whole years: inside the page's lists (from 2025-01-01) and before them.
+      const price = await t.db.kysely
+        .selectFrom('tariff_prices')
+        .innerJoin('tariff_plans', 'tariff_plans.id', 'tariff_prices.plan_id')
+        .select(['price_e5', 'valid_from'])
+        .where('tariff_plans.code', '=', 'single')
+        .where('valid_from', '<=', '2026-06-10')
+        .orderBy('valid_from', 'desc')
+        .executeTakeFirstOrThrow();
+      const expected = 50_00 - 20_00 + Math.round((100 * Number(price.price_e5)) / 1000);
+      for (const [number, surname, year] of [
+        ['2000000026', 'Давняя', 2022],
+        ['2000000034', 'Недавняя', 2025],
+      ] as const) {
+        const id = await addAccount(t.db, {
+          number,
+          surname,
+          serial: '300400',
+          payments: [
+            [`${year}-03-15`, 7_77], // before the billing date: already in the closed debt
+            [`${year}-05-01`, 20_00],
+          ],
+        });
+        const meter = await t.db.kysely.selectFrom('meters').select('id').where('account_id', '=', id).executeTakeFirstOrThrow();
+        const reading = async (date: string, value: number, status: 'accepted' | 'rejected') => {
+          const r = await t.db.kysely
+            .insertInto('readings')
+            .values({
+              account_id: id,
+              meter_id: Number(meter.id),
+              reading_date: date,
+              value1: value,
+              value2: null,
+              value3: null,
+              channel: 'customer',
+              status,
+              reason: null,
+              submitted_at: 0,
+              submitted_ip: null,
+              submission_key: null,
+              billing_period: null,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return Number(r.id);
+        };
+        const billed = await reading(`${year}-03-20`, 1000, 'accepted');
+        await reading(`${year}-06-20`, 1100, 'accepted');
+        await reading(`${year}-07-20`, 5000, 'rejected');
+        await t.db.kysely
+          .insertInto('charges')
+          .values({
+            account_id: id,
+            period: `${year}-03`,
+            billed_on: `${year}-03-31`,
+            reading_id: billed,
+            reading_value: 1000,
+            kwh: 100,
+            amount_kop: 50_00,
+            odn_kwh: 0,
+            odn_kop: 0,
+            method: 'readings',
+            payments_kop: 0,
+            debt_start_kop: 0,
+            debt_kop: 50_00,
+            tariff_e5: Number(price.price_e5),
+            details: null,
+          })
+          .execute();
+        const { text } = await page(number, surname);
+        assert.ok(
+          text.includes(`Сумма к оплате на дату передачи показания* ${(expected / 100).toFixed(2)} руб. (долг)`),
+          `${year}: ${text.slice(0, 600)}`,
+        );
+        // The reading form offers the latest accepted reading, not the newer rejected one.
+        assert.ok(text.includes(`Расход, кВт*ч ${year}-06-20 1100 `), `${year}: the form's previous reading`);
+      }
+    });
+
     test('the offices page lists every office from the database', async () => {
       const res = await t.app.inject({ url: '/offices' });
       assert.equal(res.statusCode, 200);
