@@ -187,7 +187,7 @@ async function freshDatabase(usePg: boolean): Promise<{ dbUrl: string; drop(): P
 async function buildAccounts(db: Db, n: number): Promise<void> {
   await ensureReferenceData(db.kysely, 2026);
   await bulkAccounts(db, n, '2026-04');
-  await closeMonth(db.kysely, {
+  await closeMonth(db, {
     period: PERIOD,
     currentPeriod: '2026-06',
     limits: { averageMaxPeriods: 6, averageMaxPeriodsFault: 3, normCoefficientE3: 1000 },

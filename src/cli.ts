@@ -1,3 +1,4 @@
+import { heapGuard } from './memory.ts';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.ts';
 import { openDb, type Db } from './db/connect.ts';
@@ -26,9 +27,10 @@ Commands:
   seed-demo                       create the demo data (reference data and account 1705057190)
   generate --accounts N --seed S  fill the database with N generated accounts (deterministic for S)
   quickstart                      migrate, create demo data if needed, and start the portal in demo mode
-  close-month [YYYY-MM] [--batch-size N]
+  close-month [YYYY-MM] [--batch-size N] [--workers W]
                                   compute every account's charge for the period (default: the month that
-                                  just ended) and close it; a closed month never changes
+                                  just ended) and close it; a closed month never changes. W worker threads
+                                  (default 1; 0 = none) read and compute batches while this one writes
   recalculate --account N --period YYYY-MM --reason TEXT
                                   recalculate a closed month's charge; the difference goes on the next bill
   readings-export --from D --to D [--format csv|json] [--channel internet,...] [--out FILE]
@@ -114,9 +116,14 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { 'batch-size': { type: 'string', default: '2000' } },
+        options: { 'batch-size': { type: 'string', default: '2000' }, workers: { type: 'string', default: '1' } },
       });
       const batchSize = Number(values['batch-size']);
+      const workers = Number(values.workers);
+      if (!Number.isSafeInteger(workers) || workers < 0 || workers > 16) {
+        console.error('--workers must be a whole number from 0 to 16');
+        return 2;
+      }
       if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
         console.error('--batch-size must be a whole number from 1 to 100000');
         return 2;
@@ -133,21 +140,27 @@ async function main(argv: string[]): Promise<number> {
         cliProgress.Presets.shades_classic,
       );
       let started = false;
+      const guard = heapGuard(64);
       try {
         const started_at = Date.now();
         const res = await withDb(config, async (db) => {
           await migrateToLatest(db);
-          return closeMonth(db.kysely, {
+          return closeMonth(db, {
             period,
             currentPeriod,
             limits: config.billing,
             readingsLastDay: config.readingsLastDay,
             now: () => new Date(),
             batchSize,
+            workers: {
+              count: workers,
+              db: { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolSize: 2 },
+            },
             onProgress: (done, total) => {
               if (!started) bar.start(total, 0);
               started = true;
               bar.update(done);
+              guard();
             },
           });
         });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import SQLite from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,4 +82,26 @@ export function fingerprint(): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * The rows a scenario adds to the shared dataset (sessions, readings, login attempts…), removed
+ * when it ends, so that every scenario, and every later run, starts from the generated data.
+ */
+export function rowsAddedSince(dbPath: string, tables: string[]): { remove(): number } {
+  const db = new SQLite(dbPath, { readonly: true });
+  const marks = tables.map((t) => [t, (db.prepare(`select coalesce(max(id), 0) m from ${t}`).get() as { m: number }).m] as const);
+  db.close();
+  return {
+    remove() {
+      const rw = new SQLite(dbPath);
+      let n = 0;
+      rw.transaction(() => {
+        for (const [t, m] of marks) n += rw.prepare(`delete from ${t} where id > ?`).run(m).changes;
+      })();
+      rw.pragma('wal_checkpoint(TRUNCATE)');
+      rw.close();
+      return n;
+    },
+  };
 }

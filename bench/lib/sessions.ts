@@ -1,6 +1,9 @@
 import SQLite from 'better-sqlite3';
 import { Rng } from '../../src/generate/prng.ts';
 
+/** The tables a login writes to. */
+export const LOGIN_TABLES = ['sessions', 'login_attempts', 'audit_log', 'consents'];
+
 export interface Customer {
   number: string;
   surname: string;

@@ -37,7 +37,8 @@ export async function closeMonthScenario(ctx: BenchContext): Promise<void> {
 
   const cli = productionEntry('cli');
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'close-month', period], {
+  const profile = ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.options.profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, cli, 'close-month', period], {
     cwd: ROOT,
     env: { ...sqliteEnv(), DATA_DIR: dir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -3,7 +3,8 @@ import { load, type LoadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
 import { startServer } from '../lib/server.ts';
-import { assertLoggedIn, loginAll, pickCustomers } from '../lib/sessions.ts';
+import { assertLoggedIn, LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
+import { rowsAddedSince } from '../lib/dataset.ts';
 
 /**
  * The customer's main page against the framework's floor: GET /ping (a route that does
@@ -13,6 +14,7 @@ import { assertLoggedIn, loginAll, pickCustomers } from '../lib/sessions.ts';
  */
 export async function mainScenario(ctx: BenchContext): Promise<void> {
   const { options: o, dataset } = ctx;
+  const added = rowsAddedSince(dataset.dbPath, LOGIN_TABLES);
   const server = await startServer(dataset.dir, {
     nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
   });
@@ -61,6 +63,7 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
   } finally {
     rss.stop();
     await server.stop();
+    console.log(`dataset: the run's ${added.remove().toLocaleString('en-US')} rows (sessions, logins) removed`);
     if (o.profileDir) console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
   }
 }

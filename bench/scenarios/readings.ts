@@ -6,7 +6,8 @@ import { load, type LoadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
 import { startServer } from '../lib/server.ts';
-import { loginAll, pickCustomers } from '../lib/sessions.ts';
+import { rowsAddedSince } from '../lib/dataset.ts';
+import { LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
 
 interface Form {
   cookie: string;
@@ -25,6 +26,7 @@ interface Form {
  */
 export async function readingsScenario(ctx: BenchContext): Promise<void> {
   const { options: o, dataset } = ctx;
+  const added = rowsAddedSince(dataset.dbPath, [...LOGIN_TABLES, 'readings']);
   const server = await startServer(dataset.dir);
   const rss = new RssSampler(server.pid);
   rss.start();
@@ -118,5 +120,6 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
   } finally {
     rss.stop();
     await server.stop();
+    console.log(`dataset: the run's ${added.remove().toLocaleString('en-US')} rows (readings, sessions, logins) removed`);
   }
 }

@@ -17,7 +17,10 @@ export interface BillAccount {
   supplier: BillSupplier;
 }
 
-export async function findBillAccount(db: Kysely<Database>, accountId: number): Promise<BillAccount | undefined> {
+export async function findBillAccount(
+  db: Kysely<Database>,
+  accountId: number,
+): Promise<BillAccount | undefined> {
   const r = await db
     .selectFrom('accounts as a')
     .innerJoin('branches as b', 'b.id', 'a.branch_id')
@@ -94,7 +97,11 @@ export interface BillCharge {
   details: string | null;
 }
 
-export async function findCharge(db: Kysely<Database>, accountId: number, period: string): Promise<BillCharge | undefined> {
+export async function findCharge(
+  db: Kysely<Database>,
+  accountId: number,
+  period: string,
+): Promise<BillCharge | undefined> {
   const r = await db
     .selectFrom('charges')
     .selectAll()
@@ -131,7 +138,11 @@ export async function findBuildingVolume(db: Kysely<Database>, buildingId: numbe
   return (
     r && {
       totalKwh: Number(r.total_kwh),
-      commonKwh: Number(r.total_kwh) - Number(r.nonresidential_kwh) - Number(r.unmetered_flats_kwh) - Number(r.metered_flats_kwh),
+      commonKwh:
+        Number(r.total_kwh) -
+        Number(r.nonresidential_kwh) -
+        Number(r.unmetered_flats_kwh) -
+        Number(r.metered_flats_kwh),
     }
   );
 }
@@ -169,7 +180,10 @@ export async function lastBilledOn(db: Kysely<Database>, accountId: number): Pro
   return r?.billed_on;
 }
 
-export async function activeMeterSerial(db: Kysely<Database>, accountId: number): Promise<string | undefined> {
+export async function activeMeterSerial(
+  db: Kysely<Database>,
+  accountId: number,
+): Promise<string | undefined> {
   const r = await db
     .selectFrom('meters')
     .select('serial')

@@ -13,10 +13,14 @@ export async function loadBillDocument(
   period: string,
   dueDay: number,
 ): Promise<BillDocument | undefined> {
-  const [account, charge] = await Promise.all([repo.findBillAccount(db, accountId), repo.findCharge(db, accountId, period)]);
+  const [account, charge] = await Promise.all([
+    repo.findBillAccount(db, accountId),
+    repo.findCharge(db, accountId, period),
+  ]);
   if (!account || !charge) return undefined;
   const details = parseDetails(charge.details);
-  const building = account.buildingId === null ? undefined : await repo.findBuildingVolume(db, account.buildingId, period);
+  const building =
+    account.buildingId === null ? undefined : await repo.findBuildingVolume(db, account.buildingId, period);
   return {
     period,
     billedOn: charge.billedOn,
@@ -41,7 +45,11 @@ export async function loadBillDocument(
         }
       : null,
     lines: billLines(charge, details),
-    recalculations: (details?.recalculations ?? []).map((r) => ({ period: r.period, reason: r.reason, amountKop: r.amountKop })),
+    recalculations: (details?.recalculations ?? []).map((r) => ({
+      period: r.period,
+      reason: r.reason,
+      amountKop: r.amountKop,
+    })),
     debtStartKop: charge.debtStartKop,
     paymentsKop: charge.paymentsKop,
     chargedKop: charge.amountKop + charge.odnKop + charge.recalcKop,
@@ -60,15 +68,35 @@ function billLines(charge: repo.BillCharge, details: ChargeDetails | null): Bill
       for (const b of z.bands) {
         if (b.kwh === 0 && z.bands.length > 1) continue;
         const zone = multi ? `, ${ZONE_TITLES[z.zone].toLowerCase()}` : '';
-        const band = b.band === 'above_norm' ? ', сверх соц. нормы' : z.bands.length > 1 ? ', в пределах соц. нормы' : '';
-        lines.push({ title: `Электроэнергия${zone}${band}`, kwh: b.kwh, priceE5: b.priceE5, amountKop: b.amountKop });
+        const band =
+          b.band === 'above_norm'
+            ? ', сверх соц. нормы'
+            : z.bands.length > 1
+              ? ', в пределах соц. нормы'
+              : '';
+        lines.push({
+          title: `Электроэнергия${zone}${band}`,
+          kwh: b.kwh,
+          priceE5: b.priceE5,
+          amountKop: b.amountKop,
+        });
       }
     }
   } else {
-    lines.push({ title: 'Электроэнергия', kwh: charge.kwh, priceE5: charge.tariffE5, amountKop: charge.amountKop });
+    lines.push({
+      title: 'Электроэнергия',
+      kwh: charge.kwh,
+      priceE5: charge.tariffE5,
+      amountKop: charge.amountKop,
+    });
   }
   if (charge.odnKwh !== 0 || charge.odnKop !== 0)
-    lines.push({ title: 'ОДН', kwh: charge.odnKwh, priceE5: details?.odnPriceE5 ?? charge.tariffE5, amountKop: charge.odnKop });
+    lines.push({
+      title: 'ОДН',
+      kwh: charge.odnKwh,
+      priceE5: details?.odnPriceE5 ?? charge.tariffE5,
+      amountKop: charge.odnKop,
+    });
   return lines;
 }
 
@@ -85,11 +113,18 @@ function parseDetails(json: string | null): ChargeDetails | null {
  * The printable slip: the branch's requisites, today, and the last reading submitted since the
  * last bill — empty when there is none (the seed) — with the sum left for the customer.
  */
-export async function loadSlipDocument(db: Kysely<Database>, accountId: number, today: string): Promise<SlipDocument | undefined> {
+export async function loadSlipDocument(
+  db: Kysely<Database>,
+  accountId: number,
+  today: string,
+): Promise<SlipDocument | undefined> {
   const account = await repo.findBillAccount(db, accountId);
   if (!account) return undefined;
   const since = (await repo.lastBilledOn(db, accountId)) ?? '0000-00-00';
-  const [reading, serial] = await Promise.all([repo.latestReadingAfter(db, accountId, since), repo.activeMeterSerial(db, accountId)]);
+  const [reading, serial] = await Promise.all([
+    repo.latestReadingAfter(db, accountId, since),
+    repo.activeMeterSerial(db, accountId),
+  ]);
   return {
     date: today,
     supplier: account.supplier,

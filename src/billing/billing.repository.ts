@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Compilable, Kysely, Transaction } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { Database } from '../db/schema.ts';
 import type { Method, PreviousCharge, ReadingInput } from '../domain/billing.ts';
 import type { PriceRow } from '../domain/tariff.ts';
@@ -150,14 +151,31 @@ const READING_COLS = [
   'billing_period',
 ] as const;
 
+/**
+ * The rows of a batch query as arrays, in its select order. On SQLite (`sqlite`, the handle
+ * under `db`, whose one connection runs `db`'s transaction) they come from a raw-mode statement:
+ * tens of thousands of rows per batch cost much less as arrays than as objects.
+ */
+async function arrays(db: Q, query: Compilable, sqlite: SQLite.Database | undefined): Promise<unknown[][]> {
+  const c = query.compile();
+  if (sqlite)
+    return sqlite
+      .prepare(c.sql)
+      .raw(true)
+      .all(...c.parameters) as unknown[][];
+  const res = await db.executeQuery(c);
+  return res.rows.map((r): unknown[] => Object.values(r as Record<string, unknown>));
+}
+
 /** Accepted readings dated from `fromDate` on, oldest first. */
 export async function acceptedReadings(
   db: Q,
   fromId: number,
   toId: number,
   fromDate: string,
+  sqlite?: SQLite.Database,
 ): Promise<BatchReading[]> {
-  const rows = await db
+  const query = db
     .selectFrom('readings')
     .select(READING_COLS)
     .where('account_id', '>=', fromId)
@@ -166,9 +184,20 @@ export async function acceptedReadings(
     .where('status', '=', 'accepted')
     .orderBy('account_id')
     .orderBy('reading_date')
-    .orderBy('id')
-    .execute();
-  return rows.map(toBatchReading);
+    .orderBy('id');
+  // The columns of READING_COLS, in order.
+  return (await arrays(db, query, sqlite)).map(([id, accountId, meterId, date, v1, v2, v3, billingPeriod]) =>
+    toBatchReading({
+      id: id as number,
+      account_id: accountId as number,
+      meter_id: meterId as number,
+      reading_date: date as string,
+      value1: v1 as number,
+      value2: v2 as number | null,
+      value3: v3 as number | null,
+      billing_period: billingPeriod as string | null,
+    }),
+  );
 }
 
 export async function readingsById(db: Q, ids: number[]): Promise<BatchReading[]> {
@@ -182,32 +211,46 @@ export interface BatchCharge extends PreviousCharge {
   debtKop: number;
 }
 
-/** Charges of the periods [fromPeriod, beforePeriod), newest first per account. */
-export async function previousCharges(
+/**
+ * Charges of the periods [fromPeriod, throughPeriod], newest first per account. Only charges by
+ * the average carry their kWh per zone (parsed from the details, which the other methods'
+ * settlement never reads); the others give their total as one figure.
+ */
+export async function recentCharges(
   db: Q,
   fromId: number,
   toId: number,
   fromPeriod: string,
-  beforePeriod: string,
+  throughPeriod: string,
+  sqlite?: SQLite.Database,
 ): Promise<BatchCharge[]> {
-  const rows = await db
+  const query = db
     .selectFrom('charges')
-    .select(['account_id', 'period', 'method', 'reading_id', 'kwh', 'debt_kop', 'details'])
+    .select((eb) => [
+      'account_id',
+      'period',
+      'method',
+      'reading_id',
+      'kwh',
+      'debt_kop',
+      eb.case().when('method', '=', 'average').then(eb.ref('details')).else(null).end().as('details'),
+    ])
     .where('account_id', '>=', fromId)
     .where('account_id', '<=', toId)
     .where('period', '>=', fromPeriod)
-    .where('period', '<', beforePeriod)
+    .where('period', '<=', throughPeriod)
     .orderBy('account_id')
-    .orderBy('period', 'desc')
-    .execute();
-  return rows.map((r) => ({
-    accountId: Number(r.account_id),
-    period: r.period,
-    method: r.method as Method,
-    readingId: r.reading_id === null ? null : Number(r.reading_id),
-    zoneKwh: zoneKwhOf(r.details, Number(r.kwh)),
-    debtKop: Number(r.debt_kop),
-  }));
+    .orderBy('period', 'desc');
+  return (await arrays(db, query, sqlite)).map(
+    ([accountId, period, method, readingId, kwh, debtKop, details]) => ({
+      accountId: Number(accountId),
+      period: period as string,
+      method: method as Method,
+      readingId: readingId === null ? null : Number(readingId),
+      zoneKwh: zoneKwhOf(details as string | null, Number(kwh)),
+      debtKop: Number(debtKop),
+    }),
+  );
 }
 
 /** kWh per zone from a charge's details; charges without them count all kWh in the first zone. */
@@ -293,22 +336,6 @@ export async function pendingRecalculations(db: Q, fromId: number, toId: number)
   }));
 }
 
-export async function chargedAccounts(
-  db: Q,
-  fromId: number,
-  toId: number,
-  period: string,
-): Promise<Set<number>> {
-  const rows = await db
-    .selectFrom('charges')
-    .select('account_id')
-    .where('account_id', '>=', fromId)
-    .where('account_id', '<=', toId)
-    .where('period', '=', period)
-    .execute();
-  return new Set(rows.map((r) => Number(r.account_id)));
-}
-
 export interface BuildingVolume {
   flatsAreaE2: number;
   totalKwh: number;
@@ -364,8 +391,40 @@ export interface NewCharge {
   recalc_kop: number;
 }
 
-/** Inserts the batch's charges; an account already charged for the period keeps its charge. */
-export async function insertCharges(db: Q, rows: NewCharge[]): Promise<void> {
+const CHARGE_INSERT_COLUMNS = [
+  'account_id',
+  'period',
+  'billed_on',
+  'reading_id',
+  'reading_value',
+  'kwh',
+  'amount_kop',
+  'odn_kwh',
+  'odn_kop',
+  'method',
+  'payments_kop',
+  'debt_start_kop',
+  'debt_kop',
+  'tariff_e5',
+  'details',
+  'recalc_kop',
+] as const satisfies ReadonlyArray<keyof NewCharge>;
+
+const INSERT_CHARGE = `insert into charges (${CHARGE_INSERT_COLUMNS.join(', ')})
+  values (${CHARGE_INSERT_COLUMNS.map(() => '?').join(', ')}) on conflict (account_id, period) do nothing`;
+
+/**
+ * Inserts the batch's charges; an account already charged for the period keeps its charge.
+ * On SQLite (`sqlite`, the handle under `db`) one prepared statement runs per row: Kysely's
+ * SQLite dialect has this one connection, so the rows belong to the transaction `db` has open,
+ * and building a 16 000-value statement costs more than running a small one 1 000 times.
+ */
+export async function insertCharges(db: Q, rows: NewCharge[], sqlite?: SQLite.Database): Promise<void> {
+  if (sqlite) {
+    const stmt = sqlite.prepare(INSERT_CHARGE);
+    for (const r of rows) stmt.run(CHARGE_INSERT_COLUMNS.map((c) => r[c]));
+    return;
+  }
   // SQLite limits a statement to 32766 variables: 16 columns × 1000 rows stays well below.
   for (let i = 0; i < rows.length; i += 1000) {
     await db

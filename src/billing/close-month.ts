@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Db, DbOptions } from '../db/connect.ts';
+import { startModuleWorker } from '../threads.ts';
+import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.ts';
+import type SQLite from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import type { BillingLimits, ChargeResult } from '../domain/billing.ts';
 import { computeCharge, odnKwh } from '../domain/billing.ts';
 import { addMonths, lastDayOfPeriod } from '../domain/dates.ts';
@@ -15,6 +20,11 @@ export interface CloseOptions {
   now: () => Date;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads that read and compute batches in parallel, each on its own connection opened
+   * with `db`, while this thread writes their charges in order. None: all in this thread.
+   */
+  workers?: { count: number; db: DbOptions };
 }
 
 export type CloseResult =
@@ -33,7 +43,8 @@ const PREVIOUS_PERIODS = 8;
  * transaction that skips accounts already charged, so a run killed at any moment and run again
  * leaves exactly one charge per account with the same totals as an uninterrupted run.
  */
-export async function closeMonth(db: Kysely<Database>, opts: CloseOptions): Promise<CloseResult> {
+export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseResult> {
+  const db = store.kysely;
   const { period } = opts;
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
     throw new ClosingRefused(`"${period}" is not a period (YYYY-MM)`);
@@ -61,21 +72,109 @@ export async function closeMonth(db: Kysely<Database>, opts: CloseOptions): Prom
   let afterId = 0;
   let done = 0;
   let computed = 0;
-  for (;;) {
+  const nextBatch = async () => {
     const accounts = await repo.nextAccounts(db, afterId, batchSize);
-    if (accounts.length === 0) break;
-    computed += await db.transaction().execute(async (tx) => {
-      const rows = await computeBatch(tx, accounts, period, plans, buildings, opts);
-      await repo.insertCharges(tx, rows.charges);
+    if (accounts.length > 0) afterId = accounts[accounts.length - 1]!.id;
+    return accounts;
+  };
+  const write = async (accounts: repo.BatchAccount[], rows: BatchOutput) => {
+    await db.transaction().execute(async (tx) => {
+      await repo.insertCharges(tx, rows.charges, store.sqlite);
       await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
-      return rows.charges.length;
     });
-    afterId = accounts[accounts.length - 1]!.id;
+    computed += rows.charges.length;
     done += accounts.length;
     opts.onProgress?.(done, total);
+  };
+
+  if (opts.workers && opts.workers.count > 0) {
+    const pool = new BatchPool(opts.workers.count, {
+      db: opts.workers.db,
+      period,
+      limits: opts.limits,
+      readingsLastDay: opts.readingsLastDay,
+    });
+    try {
+      // Each worker has a batch in hand; their charges are written in batch order.
+      const queue: Array<{ accounts: repo.BatchAccount[]; rows: Promise<BatchOutput> }> = [];
+      for (;;) {
+        while (queue.length < opts.workers.count * 2) {
+          const accounts = await nextBatch();
+          if (accounts.length === 0) break;
+          queue.push({ accounts, rows: pool.compute(accounts) });
+        }
+        const head = queue.shift();
+        if (!head) break;
+        await write(head.accounts, await head.rows);
+      }
+    } finally {
+      await pool.close();
+    }
+  } else {
+    for (;;) {
+      const accounts = await nextBatch();
+      if (accounts.length === 0) break;
+      // Reading, computing and writing a batch in one transaction: a consistent snapshot.
+      await db.transaction().execute(async (tx) => {
+        const rows = await computeBatch(tx, accounts, period, plans, buildings, opts, {
+          sqlite: store.sqlite,
+        });
+        await repo.insertCharges(tx, rows.charges, store.sqlite);
+        await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
+        computed += rows.charges.length;
+      });
+      done += accounts.length;
+      opts.onProgress?.(done, total);
+    }
   }
   const totals = await repo.finishPeriod(db, period, opts.now().getTime());
   return { status: 'closed', ...totals, computed };
+}
+
+/**
+ * Worker threads computing batches (close-worker.ts). A batch goes to the worker with the
+ * fewest batches in hand; each worker answers its batches in the order it got them.
+ */
+class BatchPool {
+  private readonly workers: Array<{ worker: Worker; waiting: Array<(r: CloseWorkerReply) => void> }>;
+  private failure: Error | null = null;
+
+  constructor(count: number, setup: CloseWorkerSetup) {
+    this.workers = Array.from({ length: count }, () => {
+      const w = {
+        worker: startModuleWorker(import.meta.url, 'close-worker', setup),
+        waiting: [] as Array<(r: CloseWorkerReply) => void>,
+      };
+      w.worker.on('message', (reply: CloseWorkerReply) => w.waiting.shift()?.(reply));
+      const fail = (err: Error) => {
+        this.failure ??= err;
+        for (const resolve of w.waiting.splice(0)) resolve({ ok: false, error: err.message });
+      };
+      w.worker.on('error', fail);
+      w.worker.on('exit', (code) => fail(new Error(`a closing worker exited (code ${code})`)));
+      return w;
+    });
+  }
+
+  compute(accounts: repo.BatchAccount[]): Promise<BatchOutput> {
+    if (this.failure) return Promise.reject(this.failure);
+    const w = this.workers.reduce((a, b) => (b.waiting.length < a.waiting.length ? b : a));
+    return new Promise((resolve, reject) => {
+      w.waiting.push((reply) =>
+        reply.ok ? resolve(reply) : reject(new Error(`closing worker: ${reply.error}`)),
+      );
+      w.worker.postMessage(accounts);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async ({ worker }) => {
+        worker.removeAllListeners('exit');
+        await worker.terminate();
+      }),
+    );
+  }
 }
 
 interface BatchOutput {
@@ -101,7 +200,14 @@ export async function computeBatch(
   plans: Map<number, repo.PlanRow>,
   buildings: Map<number, repo.BuildingVolume>,
   opts: Pick<CloseOptions, 'limits' | 'readingsLastDay'>,
-  { includeCharged = false }: { includeCharged?: boolean } = {},
+  {
+    includeCharged = false,
+    sqlite,
+  }: {
+    includeCharged?: boolean;
+    /** The SQLite handle under `db`, for the batch's big reads (see `repo.acceptedReadings`). */
+    sqlite?: SQLite.Database | undefined;
+  } = {},
 ): Promise<BatchOutput & { results: Map<number, ChargeResult> }> {
   const fromId = accounts[0]!.id;
   const toId = accounts[accounts.length - 1]!.id;
@@ -109,11 +215,26 @@ export async function computeBatch(
   const end = lastDayOfPeriod(period);
   const historyFrom = `${addMonths(period, -HISTORY_MONTHS)}-01`;
 
-  const charged = includeCharged ? new Set<number>() : await repo.chargedAccounts(db, fromId, toId, period);
+  // One read of the recent charges: the period's own (accounts already charged by an interrupted
+  // run) and the previous ones (by the (account_id, period) key, whatever the period holds).
+  const recent = await repo.recentCharges(
+    db,
+    fromId,
+    toId,
+    addMonths(period, -PREVIOUS_PERIODS),
+    period,
+    sqlite,
+  );
+  const charged = new Set(
+    includeCharged ? [] : recent.filter((c) => c.period === period).map((c) => c.accountId),
+  );
   const meters = await repo.metersInService(db, fromId, toId, start, end);
-  const readings = groupBy(await repo.acceptedReadings(db, fromId, toId, historyFrom), (r) => r.accountId);
+  const readings = groupBy(
+    await repo.acceptedReadings(db, fromId, toId, historyFrom, sqlite),
+    (r) => r.accountId,
+  );
   const previous = groupBy(
-    await repo.previousCharges(db, fromId, toId, addMonths(period, -PREVIOUS_PERIODS), period),
+    recent.filter((c) => c.period < period),
     (c) => c.accountId,
   );
   const payments = await repo.paymentsIn(db, fromId, toId, start, end);

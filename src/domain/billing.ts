@@ -32,7 +32,10 @@ export interface PreviousCharge {
   period: string;
   method: Method;
   readingId: number | null;
-  /** kWh per zone charged (estimates included); for the settlement when readings resume. */
+  /**
+   * kWh per zone charged; for the settlement when readings resume, which reads it only for
+   * charges by the average (for the other methods a loader may give the total as one figure).
+   */
   zoneKwh: number[];
 }
 
@@ -162,7 +165,12 @@ export function computeCharge(input: ChargeInput): ChargeResult {
     const inARow = countAverageInARow(input.previous);
     const avg =
       meter && reason !== 'no_meter' && inARow < limit
-        ? averageMonthly(input.readings, meter, fault ? periodStart : null)
+        ? averageMonthly(
+            // Only what was known for the period: a month closed late gets the average it would have had on time.
+            input.readings.filter((r) => input.readingPeriod(r) <= input.period),
+            meter,
+            fault ? periodStart : null,
+          )
         : null;
     if (avg && meter) {
       method = 'average';

@@ -15,7 +15,7 @@ import {
 } from './mailing.ts';
 import { runMailWorker, workerName } from './mail.worker.ts';
 import { createMailTransport } from './transport.ts';
-import { heapGuard } from './memory.ts';
+import { heapGuard } from '../memory.ts';
 
 export const MAIL_USAGE = `  mail-enqueue [YYYY-MM]          queue the bill e-mails of a closed month (default: the last closed one)
                                   for every account with a confirmed, subscribed address

@@ -51,7 +51,7 @@ for (const dialect of await testDialects()) {
     after(async () => t.drop());
 
     test('one charge per account, by readings where a reading came and by the average or norm otherwise', async () => {
-      const res = await closeMonth(t.db.kysely, { ...OPTS, period: '2026-05' });
+      const res = await closeMonth(t.db, { ...OPTS, period: '2026-05' });
       assert.equal(res.status, 'closed');
       assert.equal(res.accounts, 300);
       const stats = await chargeStats(t.db, '2026-05');
@@ -115,22 +115,22 @@ for (const dialect of await testDialects()) {
           created_at: 0,
         })
         .execute();
-      const again = await closeMonth(t.db.kysely, { ...OPTS, period: '2026-05' });
+      const again = await closeMonth(t.db, { ...OPTS, period: '2026-05' });
       assert.equal(again.status, 'already_closed');
       assert.deepEqual(await chargeStats(t.db, '2026-05'), before);
     });
 
     test('refusals: a month not yet ended, an earlier month, a gap', async () => {
-      await assert.rejects(closeMonth(t.db.kysely, { ...OPTS, period: '2026-06' }), ClosingRefused);
+      await assert.rejects(closeMonth(t.db, { ...OPTS, period: '2026-06' }), ClosingRefused);
       await assert.rejects(
-        closeMonth(t.db.kysely, { ...OPTS, period: '2026-03' }),
+        closeMonth(t.db, { ...OPTS, period: '2026-03' }),
         /2026-05 is already closed/,
       );
       await assert.rejects(
-        closeMonth(t.db.kysely, { ...OPTS, currentPeriod: '2026-09', period: '2026-08' }),
+        closeMonth(t.db, { ...OPTS, currentPeriod: '2026-09', period: '2026-08' }),
         /close 2026-06 first/,
       );
-      await assert.rejects(closeMonth(t.db.kysely, { ...OPTS, period: '2026-13' }), /not a period/);
+      await assert.rejects(closeMonth(t.db, { ...OPTS, period: '2026-13' }), /not a period/);
     });
 
     test('a recalculation is recorded, leaves the closed charge alone, and is charged on the next bill', async () => {
@@ -184,7 +184,7 @@ for (const dialect of await testDialects()) {
         .executeTakeFirstOrThrow();
       assert.deepEqual(still, old);
 
-      const june = await closeMonth(t.db.kysely, { ...OPTS, currentPeriod: '2026-07', period: '2026-06' });
+      const june = await closeMonth(t.db, { ...OPTS, currentPeriod: '2026-07', period: '2026-06' });
       assert.equal(june.status, 'closed');
       const next = await t.db.kysely
         .selectFrom('charges')
@@ -269,6 +269,50 @@ function cliEnv(url: string): NodeJS.ProcessEnv {
     env.DATA_DIR = path.dirname(url);
   }
   return env;
+}
+
+for (const dialect of await testDialects()) {
+  describe(`closing with worker threads (${dialect})`, () => {
+    test('worker threads compute exactly the charges the closing computes alone', { timeout: 120_000 }, async () => {
+      const base = await createTestDb(dialect);
+      await ensureReferenceData(base.db.kysely, 2026);
+      await bulkAccounts(base.db, 1500, '2026-09');
+      const alone = await cloneDb(dialect, base);
+      const threaded = await cloneDb(dialect, base);
+      await base.drop();
+      const charges = async (db: Db) =>
+        db.kysely
+          .selectFrom('charges')
+          .select(['account_id', 'kwh', 'amount_kop', 'odn_kop', 'method', 'reading_id', 'debt_kop', 'details'])
+          .where('period', '=', '2026-10')
+          .orderBy('account_id')
+          .execute();
+      const opts = { ...OPTS, currentPeriod: '2026-11', period: '2026-10', batchSize: 64 };
+      try {
+        const a = reopenDb(alone.url);
+        const resA = await closeMonth(a, opts);
+        const expected = await charges(a);
+        await a.close();
+        const b = reopenDb(threaded.url);
+        const target = dialect === 'sqlite' ? { sqlitePath: threaded.url } : { databaseUrl: threaded.url };
+        let progress = 0;
+        const resB = await closeMonth(b, {
+          ...opts,
+          workers: { count: 2, db: target },
+          onProgress: (done) => (progress = done),
+        });
+        const got = await charges(b);
+        await b.close();
+        assert.equal(expected.length, 1500);
+        assert.equal(progress, 1500);
+        assert.deepEqual(resB, resA);
+        assert.deepEqual(got, expected);
+      } finally {
+        await alone.drop();
+        await threaded.drop();
+      }
+    });
+  });
 }
 
 for (const dialect of await testDialects()) {

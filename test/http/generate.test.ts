@@ -423,7 +423,7 @@ for (const dialect of await testDialects()) {
         periods.map((p) => [p.period, p.status, Number(p.accounts), Number(p.total_kop)]),
         totals.map((t) => [t.period, 'closed', Number(t.n), Number(t.total)]),
       );
-      const res = await closeMonth(db.kysely, {
+      const res = await closeMonth(db, {
         period: '2026-06',
         currentPeriod: '2026-07',
         limits: { averageMaxPeriods: 6, averageMaxPeriodsFault: 3, normCoefficientE3: 1000 },

@@ -55,7 +55,7 @@ async function prepare(dialect: 'sqlite' | 'postgres', n: number): Promise<TestD
   const t = await createTestDb(dialect);
   await ensureReferenceData(t.db.kysely, 2026);
   await bulkAccounts(t.db, n, '2026-04');
-  await closeMonth(t.db.kysely, {
+  await closeMonth(t.db, {
     period: '2026-05',
     currentPeriod: '2026-06',
     limits: { averageMaxPeriods: 6, averageMaxPeriodsFault: 3, normCoefficientE3: 1000 },

@@ -84,7 +84,7 @@ for (const dialect of await testDialects()) {
         });
       }
       // June closed, so that every account has a bill to mail.
-      await closeMonth(t.db.kysely, {
+      await closeMonth(t.db, {
         period: '2026-06',
         currentPeriod: '2026-07',
         limits: t.config.billing,

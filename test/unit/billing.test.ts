@@ -116,6 +116,17 @@ test('the average (п.59б) over ~6 months when no reading counts, then settled 
   assert.equal(b.kwh, 7);
 });
 
+test('the average of a period ignores readings that count for later periods', () => {
+  const readings = [r(1, '2025-11-15', 1_000), r(2, '2026-01-15', 1_300), r(3, '2026-04-15', 1_910)];
+  const base = input({ readings, previous: [prev('2026-04', 'readings', 3, 200)], plan: single(161_000) });
+  const a = computeCharge(base);
+  // May closed late, after June's reading arrived: the same average as closed on time.
+  const late = computeCharge({ ...base, readings: [...readings, r(4, '2026-06-20', 2_500)] });
+  assert.equal(late.method, 'average');
+  assert.deepEqual(late.average, a.average);
+  assert.equal(late.amountKop, a.amountKop);
+});
+
 test('at most N periods by the average in a row, then the norm × residents × coefficient (п.60)', () => {
   const readings = [r(1, '2025-06-10', 1_000), r(2, '2025-12-10', 2_200)];
   const six = ['2026-05', '2026-04', '2026-03', '2026-02', '2026-01', '2025-12'].map((p, i) =>
