@@ -12,7 +12,10 @@ import { runPaymentsBench } from './payments.ts';
 const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
   pdf: { describe: 'bills rendered per second vs a Helvetica baseline (--count N)', run: runPdfBench },
   mail: { describe: 'bills queued and sent to a local SMTP sink (see bench/mail.ts)', run: runMailBench },
-  payments: { describe: 'orders paid through the sandbox, notifications duplicated (see bench/payments.ts)', run: runPaymentsBench },
+  payments: {
+    describe: 'orders paid through the sandbox, notifications duplicated (see bench/payments.ts)',
+    run: runPaymentsBench,
+  },
 };
 
 /**
@@ -33,6 +36,8 @@ export interface BenchOptions {
   sessions: number;
   /** Directory for the server's CPU profile (node --cpu-prof), or null. */
   profileDir: string | null;
+  /** close-month: a PostgreSQL database filled by `generate` to measure instead of the SQLite copy. */
+  pgUrl: string | null;
 }
 
 export interface BenchContext {
@@ -42,8 +47,14 @@ export interface BenchContext {
 
 const SCENARIOS: Record<string, { describe: string; run: (ctx: BenchContext) => Promise<void> }> = {
   main: { describe: 'GET /ping vs the logged-in main page GET /cabinet', run: mainScenario },
-  readings: { describe: 'POST /cabinet/readings from many customers, then every reading counted', run: readingsScenario },
-  'close-month': { describe: 'close-month over a copy of the dataset with its last month reopened', run: closeMonthScenario },
+  readings: {
+    describe: 'POST /cabinet/readings from many customers, then every reading counted',
+    run: readingsScenario,
+  },
+  'close-month': {
+    describe: 'close-month over a copy of the dataset with its last month reopened',
+    run: closeMonthScenario,
+  },
 };
 
 const USAGE = `Usage: npm run bench -- [scenario] [options]
@@ -62,7 +73,8 @@ Options:
   --duration S      seconds of each measured run (default 20)
   --warmup S        seconds of warm-up before each run (default 3)
   --sessions N      customers logged in for the run (default 2000)
-  --profile         write the server's CPU profile (node --cpu-prof) to .bench/profiles/`;
+  --profile         write the server's CPU profile (node --cpu-prof) to .bench/profiles/
+  --pg-url URL      close-month: measure on this PostgreSQL database (filled by \`generate\`) instead`;
 
 function parse(argv: string[]): { scenario: string; options: BenchOptions } | null {
   const { values, positionals } = parseArgs({
@@ -78,6 +90,7 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       warmup: { type: 'string', default: '3' },
       sessions: { type: 'string', default: '2000' },
       profile: { type: 'boolean', default: false },
+      'pg-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,6 +111,7 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       warmup: whole('warmup', values.warmup, 0),
       sessions: whole('sessions', values.sessions, 1),
       profileDir: values.profile ? path.join(ROOT, '.bench', 'profiles') : null,
+      pgUrl: values['pg-url'] ?? null,
     },
   };
 }
