@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Db, DbOptions } from '../db/connect.ts';
 import { startModuleWorker } from '../threads.ts';
@@ -77,12 +77,12 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
     if (accounts.length > 0) afterId = accounts[accounts.length - 1]!.id;
     return accounts;
   };
-  const write = async (accounts: repo.BatchAccount[], rows: BatchOutput) => {
-    await db.transaction().execute(async (tx) => {
-      await repo.insertCharges(tx, rows.charges, store.sqlite);
-      await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
-    });
+  const writeRows = async (tx: Transaction<Database>, rows: BatchOutput) => {
+    await repo.insertCharges(tx, rows.charges, store.sqlite);
+    await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
     computed += rows.charges.length;
+  };
+  const written = (accounts: repo.BatchAccount[]) => {
     done += accounts.length;
     opts.onProgress?.(done, total);
   };
@@ -101,11 +101,15 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
         while (queue.length < opts.workers.count * 2) {
           const accounts = await nextBatch();
           if (accounts.length === 0) break;
-          queue.push({ accounts, rows: pool.compute(accounts) });
+          const rows = pool.compute(accounts);
+          rows.catch(() => {}); // a failure is met when this batch's turn comes
+          queue.push({ accounts, rows });
         }
         const head = queue.shift();
         if (!head) break;
-        await write(head.accounts, await head.rows);
+        const rows = await head.rows;
+        await db.transaction().execute((tx) => writeRows(tx, rows));
+        written(head.accounts);
       }
     } finally {
       await pool.close();
@@ -119,12 +123,9 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
         const rows = await computeBatch(tx, accounts, period, plans, buildings, opts, {
           sqlite: store.sqlite,
         });
-        await repo.insertCharges(tx, rows.charges, store.sqlite);
-        await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
-        computed += rows.charges.length;
+        await writeRows(tx, rows);
       });
-      done += accounts.length;
-      opts.onProgress?.(done, total);
+      written(accounts);
     }
   }
   const totals = await repo.finishPeriod(db, period, opts.now().getTime());
@@ -146,7 +147,8 @@ class BatchPool {
         waiting: [] as Array<(r: CloseWorkerReply) => void>,
       };
       w.worker.on('message', (reply: CloseWorkerReply) => w.waiting.shift()?.(reply));
-      const fail = (err: Error) => {
+      const fail = (reason: unknown) => {
+        const err = reason instanceof Error ? reason : new Error(String(reason));
         this.failure ??= err;
         for (const resolve of w.waiting.splice(0)) resolve({ ok: false, error: err.message });
       };

@@ -25,6 +25,7 @@ const setup = workerData as CloseWorkerSetup;
 const db = openDb(setup.db);
 const guard = heapGuard(48);
 const ready = Promise.all([repo.loadPlans(db.kysely), repo.buildingVolumes(db.kysely, setup.period)]);
+ready.catch(() => {}); // a failure is answered to each batch below
 const port = parentPort!;
 
 port.on('message', (accounts: repo.BatchAccount[]) => {

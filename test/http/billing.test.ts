@@ -312,6 +312,33 @@ for (const dialect of await testDialects()) {
         await threaded.drop();
       }
     });
+
+    test('a worker that fails stops the closing with its error; the period stays open and a new run closes it', async () => {
+      const t = await createTestDb(dialect);
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-empty-'));
+      try {
+        await ensureReferenceData(t.db.kysely, 2026);
+        await bulkAccounts(t.db, 200, '2026-09');
+        const opts = { ...OPTS, currentPeriod: '2026-11', period: '2026-10', batchSize: 50 };
+        // A database without the schema: every batch the worker reads fails.
+        await assert.rejects(
+          closeMonth(t.db, { ...opts, workers: { count: 1, db: { sqlitePath: path.join(empty, 'portal.db') } } }),
+          /closing worker: .*no such table/,
+        );
+        const state = await t.db.kysely
+          .selectFrom('billing_periods')
+          .select('status')
+          .where('period', '=', '2026-10')
+          .executeTakeFirst();
+        assert.notEqual(state?.status, 'closed');
+        const res = await closeMonth(t.db, opts);
+        assert.equal(res.status, 'closed');
+        assert.equal((await chargeStats(t.db, '2026-10')).n, 200);
+      } finally {
+        await t.drop();
+        fs.rmSync(empty, { recursive: true, force: true });
+      }
+    });
   });
 }
 
