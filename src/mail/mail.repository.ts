@@ -287,53 +287,23 @@ export async function hasReadingFor(
 
 const bigint = (n: number) => sql<number>`cast(${n} as bigint)`;
 
-/** Queues the period's bill for every confirmed, subscribed address with a charge; returns how many were new. */
-export async function enqueueBills(db: Q, period: string, now: number): Promise<number> {
-  const r = await db
-    .insertInto('mail_outbox')
-    .columns([
-      'account_id',
-      'period',
-      'kind',
-      'status',
-      'attempts',
-      'next_attempt_at',
-      'created_at',
-      'updated_at',
-    ])
-    .expression(
-      db
-        .selectFrom('mail_subscriptions as s')
-        .innerJoin('charges as c', (j) =>
-          j.onRef('c.account_id', '=', 's.account_id').on('c.period', '=', period),
-        )
-        .select([
-          's.account_id',
-          sql<string>`cast(${period} as text)`.as('period'),
-          sql<string>`'bill'`.as('kind'),
-          sql<string>`'queued'`.as('status'),
-          sql<number>`0`.as('attempts'),
-          bigint(now).as('next_attempt_at'),
-          bigint(now).as('created_at'),
-          bigint(now).as('updated_at'),
-        ])
-        .where('s.subscribed', '=', 1)
-        .where('s.confirmed_at', 'is not', null),
-    )
-    .onConflict((oc) => oc.columns(['account_id', 'period', 'kind']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0);
+/** A queued message's outbox columns after its account id, as a select list. */
+function queuedRow(period: string, kind: 'bill' | 'reminder', now: number) {
+  return [
+    sql<string>`cast(${period} as text)`.as('period'),
+    sql<string>`cast(${kind} as text)`.as('kind'),
+    sql<string>`'queued'`.as('status'),
+    sql<number>`0`.as('attempts'),
+    bigint(now).as('next_attempt_at'),
+    bigint(now).as('created_at'),
+    bigint(now).as('updated_at'),
+  ] as const;
 }
 
-/**
- * Queues a reminder for every confirmed, subscribed address whose account has a meter in service
- * and no reading yet that counts for `period`; returns how many were new.
- */
-export async function enqueueReminders(
+/** Inserts what `source` selects (an account id, then queuedRow) into the outbox; returns how many rows were new. */
+async function queue(
   db: Q,
-  period: string,
-  lastDate: string,
-  now: number,
+  source: Parameters<ReturnType<Q['insertInto']>['expression']>[0],
 ): Promise<number> {
   const r = await db
     .insertInto('mail_outbox')
@@ -347,55 +317,75 @@ export async function enqueueReminders(
       'created_at',
       'updated_at',
     ])
-    .expression(
-      db
-        .selectFrom('mail_subscriptions as s')
-        .select([
-          's.account_id',
-          sql<string>`cast(${period} as text)`.as('period'),
-          sql<string>`'reminder'`.as('kind'),
-          sql<string>`'queued'`.as('status'),
-          sql<number>`0`.as('attempts'),
-          bigint(now).as('next_attempt_at'),
-          bigint(now).as('created_at'),
-          bigint(now).as('updated_at'),
-        ])
-        .where('s.subscribed', '=', 1)
-        .where('s.confirmed_at', 'is not', null)
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('meters as m')
-              .select('m.id')
-              .whereRef('m.account_id', '=', 's.account_id')
-              .where('m.removed_on', 'is', null),
-          ),
-        )
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('readings as r')
-                .select('r.id')
-                .whereRef('r.account_id', '=', 's.account_id')
-                .where('r.status', '<>', 'rejected')
-                .where((w) =>
-                  w.or([
-                    w('r.billing_period', '=', period),
-                    w.and([
-                      w('r.billing_period', 'is', null),
-                      w('r.reading_date', '>=', `${period}-01`),
-                      w('r.reading_date', '<=', lastDate),
-                    ]),
-                  ]),
-                ),
-            ),
-          ),
-        ),
-    )
+    .expression(source)
     .onConflict((oc) => oc.columns(['account_id', 'period', 'kind']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** Queues the period's bill for every confirmed, subscribed address with a charge; returns how many were new. */
+export async function enqueueBills(db: Q, period: string, now: number): Promise<number> {
+  return queue(
+    db,
+    db
+      .selectFrom('mail_subscriptions as s')
+      .innerJoin('charges as c', (j) =>
+        j.onRef('c.account_id', '=', 's.account_id').on('c.period', '=', period),
+      )
+      .select(['s.account_id', ...queuedRow(period, 'bill', now)])
+      .where('s.subscribed', '=', 1)
+      .where('s.confirmed_at', 'is not', null),
+  );
+}
+
+/**
+ * Queues a reminder for every confirmed, subscribed address whose account has a meter in service
+ * and no reading yet that counts for `period`; returns how many were new.
+ */
+export async function enqueueReminders(
+  db: Q,
+  period: string,
+  lastDate: string,
+  now: number,
+): Promise<number> {
+  return queue(
+    db,
+    db
+      .selectFrom('mail_subscriptions as s')
+      .select(['s.account_id', ...queuedRow(period, 'reminder', now)])
+      .where('s.subscribed', '=', 1)
+      .where('s.confirmed_at', 'is not', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('meters as m')
+            .select('m.id')
+            .whereRef('m.account_id', '=', 's.account_id')
+            .where('m.removed_on', 'is', null),
+        ),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('readings as r')
+              .select('r.id')
+              .whereRef('r.account_id', '=', 's.account_id')
+              .where('r.status', '<>', 'rejected')
+              .where((w) =>
+                w.or([
+                  w('r.billing_period', '=', period),
+                  w.and([
+                    w('r.billing_period', 'is', null),
+                    w('r.reading_date', '>=', `${period}-01`),
+                    w('r.reading_date', '<=', lastDate),
+                  ]),
+                ]),
+              ),
+          ),
+        ),
+      ),
+  );
 }
 
 export interface ClaimedMessage {
