@@ -49,9 +49,13 @@ export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult>
   });
   rss.phasePeakMb();
   if (spec.warmupSeconds > 0) await autocannon(opts(spec.warmupSeconds));
-  const r = await autocannon(opts(spec.seconds));
+  return loadResult(spec.label, await autocannon(opts(spec.seconds)), rss);
+}
+
+/** An autocannon run as a row of the report; the server's peak RSS since the last phase. */
+export function loadResult(label: string, r: autocannon.Result, rss: RssSampler): LoadResult {
   return {
-    label: spec.label,
+    label,
     requestsPerSec: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,

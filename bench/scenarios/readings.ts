@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import autocannon from 'autocannon';
 import type { BenchContext } from '../index.ts';
-import { load, type LoadResult } from '../lib/load.ts';
+import { load, loadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
 import { startServer } from '../lib/server.ts';
@@ -85,18 +85,7 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
         },
       ],
     });
-    const readings: LoadResult = {
-      label: 'POST /cabinet/readings',
-      requestsPerSec: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      max: r.latency.max,
-      requests: r.requests.total,
-      non2xx: r.non2xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      peakRssMb: rss.phasePeakMb(),
-    };
+    const readings = loadResult('POST /cabinet/readings', r, rss);
     const after = countStored();
     db.close();
     const stored = after.n - before.n;
