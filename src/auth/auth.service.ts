@@ -12,7 +12,7 @@ import * as sessions from './session.repository.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
-  /** The same database, for the session lookup every logged-in request makes (`Db.select`). */
+  /** The same database, for the session lookup every logged-in request makes (`Db.rows`). */
   store: Db;
   clock: Clock;
   config: Pick<Config, 'loginLimits' | 'session' | 'consentPolicyVersion'>;

@@ -22,16 +22,11 @@ export async function insertSession(
 }
 
 export async function findSessionByHash(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
-  const [row] = await db.select<{ id: number; account_id: number; created_at: number; last_seen_at: number }>(
+  const [row] = await db.rows<[number, number, number, number]>(
     'select id, account_id, created_at, last_seen_at from sessions where token_hash = ?',
     [tokenHash],
   );
-  return row && {
-    id: Number(row.id),
-    accountId: Number(row.account_id),
-    createdAt: Number(row.created_at),
-    lastSeenAt: Number(row.last_seen_at),
-  };
+  return row && { id: Number(row[0]), accountId: Number(row[1]), createdAt: Number(row[2]), lastSeenAt: Number(row[3]) };
 }
 
 export async function touchSession(db: Q, id: number, at: number): Promise<void> {

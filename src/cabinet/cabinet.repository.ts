@@ -22,32 +22,22 @@ export interface AccountProfile {
 }
 
 export async function findProfile(db: Db, accountId: number): Promise<AccountProfile | undefined> {
-  const [r] = await db.select<{
-    id: number;
-    number: string;
-    surname: string;
-    first_name: string;
-    patronymic: string;
-    object_address: string;
-    residents: number;
-    tariff_plan_id: number;
-    branch_id: number;
-  }>(
+  const [r] = await db.rows<[number, string, string, string, string, string, number, number, number]>(
     `select id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id
        from accounts where id = ?`,
     [accountId],
   );
   return (
     r && {
-      id: Number(r.id),
-      number: r.number,
-      surname: r.surname,
-      firstName: r.first_name,
-      patronymic: r.patronymic,
-      objectAddress: r.object_address,
-      residents: r.residents,
-      tariffPlanId: Number(r.tariff_plan_id),
-      branchId: Number(r.branch_id),
+      id: Number(r[0]),
+      number: r[1],
+      surname: r[2],
+      firstName: r[3],
+      patronymic: r[4],
+      objectAddress: r[5],
+      residents: r[6],
+      tariffPlanId: Number(r[7]),
+      branchId: Number(r[8]),
     }
   );
 }
@@ -63,36 +53,29 @@ export interface MeterInfo {
 
 /** The meter in service (not removed), the most recently installed one if several. */
 export async function findActiveMeter(db: Db, accountId: number): Promise<MeterInfo | undefined> {
-  const [r] = await db.select<{
-    id: number;
-    serial: string;
-    digits: number;
-    zones: number;
-    ratio: number;
-    verification_due: string;
-  }>(
+  const [r] = await db.rows<[number, string, number, number, number, string]>(
     `select id, serial, digits, zones, ratio, verification_due from meters
       where account_id = ? and removed_on is null order by installed_on desc limit 1`,
     [accountId],
   );
   return (
     r && {
-      id: Number(r.id),
-      serial: r.serial,
-      digits: r.digits,
-      zones: r.zones,
-      ratio: r.ratio,
-      verificationDue: r.verification_due,
+      id: Number(r[0]),
+      serial: r[1],
+      digits: r[2],
+      zones: r[3],
+      ratio: r[4],
+      verificationDue: r[5],
     }
   );
 }
 
 export async function listPrices(db: Db, planId: number): Promise<PriceRow[]> {
-  const rows = await db.select<{ zone: string; band: string; valid_from: string; price_e5: number }>(
+  const rows = await db.rows<[string, string, string, number]>(
     'select zone, band, valid_from, price_e5 from tariff_prices where plan_id = ?',
     [planId],
   );
-  return rows.map((r) => ({ zone: r.zone, band: r.band, validFrom: r.valid_from, priceE5: Number(r.price_e5) }));
+  return rows.map((r) => ({ zone: r[0], band: r[1], validFrom: r[2], priceE5: Number(r[3]) }));
 }
 
 export interface PaymentItem {
@@ -102,11 +85,11 @@ export interface PaymentItem {
 }
 
 export async function listPayments(db: Db, accountId: number, fromDate: string): Promise<PaymentItem[]> {
-  const rows = await db.select<{ paid_on: string; amount_kop: number; channel: string }>(
+  const rows = await db.rows<[string, number, string]>(
     'select paid_on, amount_kop, channel from payments where account_id = ? and paid_on >= ? order by paid_on, id',
     [accountId, fromDate],
   );
-  return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
+  return rows.map((r) => ({ paidOn: r[0], amountKop: Number(r[1]), channel: r[2] }));
 }
 
 export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: string): Promise<number> {
@@ -187,9 +170,28 @@ function toCharge(r: ChargeRow): ChargeItem {
 
 const LIST_CHARGES = `select ${CHARGE_COLUMNS.join(', ')} from charges where account_id = ? and period >= ? order by period`;
 
+type ChargeTuple = [string | null, number, number, number, string, string, number | null, number | null, number, number, number, number, string];
+
+/** The main page's charge history (the columns in CHARGE_COLUMNS' order). */
 export async function listCharges(db: Db, accountId: number, fromPeriod: string): Promise<ChargeItem[]> {
-  const rows = await db.select<ChargeRow>(LIST_CHARGES, [accountId, fromPeriod]);
-  return rows.map(toCharge);
+  const rows = await db.rows<ChargeTuple>(LIST_CHARGES, [accountId, fromPeriod]);
+  return rows.map((r) =>
+    toCharge({
+      details: r[0],
+      tariff_e5: r[1],
+      odn_kwh: r[2],
+      recalc_kop: r[3],
+      period: r[4],
+      billed_on: r[5],
+      reading_id: r[6],
+      reading_value: r[7],
+      kwh: r[8],
+      amount_kop: r[9],
+      odn_kop: r[10],
+      debt_kop: r[11],
+      method: r[12],
+    }),
+  );
 }
 
 export async function findLastCharge(db: Q, accountId: number): Promise<ChargeItem | undefined> {

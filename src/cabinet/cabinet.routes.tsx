@@ -48,10 +48,11 @@ export async function sendMainPage(
       mail={mail}
     />,
   );
+  // Encoded once here: a string payload would be measured (Content-Length) and encoded again.
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(html);
+    .send(Buffer.from(html));
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -2,8 +2,9 @@ import { formatRubles, formatTariff } from '../domain/money.ts';
 import type { VerificationStatus } from '../domain/verification.ts';
 import { ZONE_TITLES } from '../domain/tariff.ts';
 import { CABINET_CRUMBS, Layout, LogoutForm } from '../views/layout.tsx';
+import { fromPreact, html, type Html } from '../views/html.ts';
 import type { MainPageModel } from './cabinet.service.ts';
-import { ConsumptionChart } from './consumption-chart.tsx';
+import { consumptionChart } from './consumption-chart.ts';
 import {
   READING_FORM_SCRIPT,
   ReadingFormSection,
@@ -29,225 +30,101 @@ export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-export function MainPage({ model: m, supplierName, csrfToken, readingState, submitted, mail }: MainPageProps) {
+// The page is the busiest one, and its histories are long: its body is built from `html`
+// templates (escaped as JSX is, see views/html.ts); the layout and the two forms stay components.
+export function MainPage(props: MainPageProps) {
+  const m = props.model;
   return (
     <Layout
       title="Личный кабинет"
-      supplierName={supplierName}
+      supplierName={props.supplierName}
       crumbs={CABINET_CRUMBS}
-      logout={{ csrfToken }}
+      logout={{ csrfToken: props.csrfToken }}
       scripts={m.readingForm ? [READING_FORM_SCRIPT] : []}
-    >
-      <h1>Личный кабинет для физических лиц</h1>
-      {submitted && <SubmittedMessage n={submitted} />}
-      <ReferenceInfo m={m} supplierName={supplierName} />
-      {m.verification && <VerificationWarning v={m.verification} supplierName={supplierName} />}
-      <Payments m={m} />
-      <Readings m={m} />
-      <Charges m={m} />
-      {m.consumption.some((c) => c.kwh !== null) && <ConsumptionChart months={m.consumption} />}
-      {m.readingForm ? (
-        <ReadingFormSection
-          form={m.readingForm}
-          csrfToken={csrfToken}
-          {...(readingState ? { state: readingState } : {})}
-        />
-      ) : (
-        readingState?.formError && (
-          <section class="panel" id="reading-form">
-            <p class="form-error" role="alert">
-              {readingState.formError}
-            </p>
-          </section>
-        )
-      )}
-      {mail && <MailSection model={mail} csrfToken={csrfToken} />}
-      <p class="no-print">
-        <a class="button" href="/cabinet/slip">
-          Распечатать квитанцию
-        </a>
-        {' '}
-        <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a>
-      </p>
-      <div class="bottom-logout no-print">
-        <LogoutForm csrfToken={csrfToken} />
-      </div>
-    </Layout>
+      main={mainPageBody(props)}
+    />
   );
 }
 
-function ReferenceInfo({ m, supplierName }: { m: MainPageModel; supplierName: string }) {
+function mainPageBody({ model: m, supplierName, csrfToken, readingState, submitted, mail }: MainPageProps): Html {
+  const form = m.readingForm
+    ? fromPreact(<ReadingFormSection form={m.readingForm} csrfToken={csrfToken} {...(readingState ? { state: readingState } : {})} />)
+    : readingState?.formError &&
+      html`<section class="panel" id="reading-form"><p class="form-error" role="alert">${readingState.formError}</p></section>`;
+  return html`<h1>Личный кабинет для физических лиц</h1>${submitted && fromPreact(<SubmittedMessage n={submitted} />)}${referenceInfo(
+    m,
+    supplierName,
+  )}${m.verification && verificationWarning(m.verification, supplierName)}${payments(m)}${readings(m)}${charges(m)}${
+    m.consumption.some((c) => c.kwh !== null) && consumptionChart(m.consumption)
+  }${form}${mail && fromPreact(<MailSection model={mail} csrfToken={csrfToken} />)}<p class="no-print"><a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a></p><div class="bottom-logout no-print">${fromPreact(
+    <LogoutForm csrfToken={csrfToken} />,
+  )}</div>`;
+}
+
+function referenceInfo(m: MainPageModel, supplierName: string): Html {
   const balanceClass = m.balanceKop > 0 ? 'debt' : m.balanceKop < 0 ? 'overpaid' : 'settled';
-  return (
-    <section class="panel" aria-labelledby="ref-title">
-      <h2 id="ref-title">Справочная информация о потребителе</h2>
-      <table class="kv">
-        <tbody>
-          <tr>
-            <th scope="row">Лицевой счет</th>
-            <td>{m.account.number}</td>
-          </tr>
-          <tr>
-            <th scope="row">Ф.И.О.</th>
-            <td>{m.account.fullName}</td>
-          </tr>
-          <tr>
-            <th scope="row">Адрес</th>
-            <td>{m.account.objectAddress}</td>
-          </tr>
-          <tr>
-            <th scope="row">Номер счетчика</th>
-            <td>{m.meter?.serial ?? 'прибор учёта не установлен'}</td>
-          </tr>
-          {m.meter && (
-            <tr>
-              <th scope="row">Значность счетчика</th>
-              <td>{m.meter.digits}</td>
-            </tr>
-          )}
-          {m.meter && m.meter.ratio !== 1 && (
-            <tr>
-              <th scope="row">Коэффициент трансформации</th>
-              <td>{m.meter.ratio}</td>
-            </tr>
-          )}
-          <tr>
-            <th scope="row">Количество прописанных человек</th>
-            <td>{m.account.residents}</td>
-          </tr>
-          <tr>
-            <th scope="row">Тариф, РУБ</th>
-            <td>
-              {m.tariffs.length === 1
-                ? formatPrice(m.tariffs[0]!.priceE5)
-                : m.tariffs.map((t) => (
-                    <span class="zone-price">
-                      {t.title}: {formatPrice(t.priceE5)}
-                    </span>
-                  ))}
-            </td>
-          </tr>
-          <tr class={`balance ${balanceClass}`}>
-            <th scope="row">Сумма к оплате на дату передачи показания*</th>
-            <td>
-              <span class="amount">{formatRubles(m.balanceKop)} руб.</span>
-              {m.balanceKop < 0 && <span class="balance-note"> (переплата)</span>}
-              {m.balanceKop > 0 && <span class="balance-note"> (долг)</span>}
-            </td>
-          </tr>
-        </tbody>
-      </table>
-      <p class="footnote">*Окончательный расчет будет произведен в последний день текущего месяца!</p>
-      <p>
-        Если не совпадают данные о количестве прописанных человек,{' '}
-        <a href="/offices">обратитесь в ближайший офис {supplierName}</a> со справкой о составе семьи, или
-        документами, подтверждающими количество прописанных.
-      </p>
-    </section>
-  );
+  const tariff =
+    m.tariffs.length === 1
+      ? formatPrice(m.tariffs[0]!.priceE5)
+      : m.tariffs.map((t) => html`<span class="zone-price">${t.title}: ${formatPrice(t.priceE5)}</span>`);
+  return html`<section class="panel" aria-labelledby="ref-title"><h2 id="ref-title">Справочная информация о потребителе</h2><table class="kv"><tbody><tr><th scope="row">Лицевой счет</th><td>${m.account.number}</td></tr><tr><th scope="row">Ф.И.О.</th><td>${m.account.fullName}</td></tr><tr><th scope="row">Адрес</th><td>${m.account.objectAddress}</td></tr><tr><th scope="row">Номер счетчика</th><td>${m.meter?.serial ?? 'прибор учёта не установлен'}</td></tr>${
+    m.meter && html`<tr><th scope="row">Значность счетчика</th><td>${m.meter.digits}</td></tr>`
+  }${
+    m.meter && m.meter.ratio !== 1 && html`<tr><th scope="row">Коэффициент трансформации</th><td>${m.meter.ratio}</td></tr>`
+  }<tr><th scope="row">Количество прописанных человек</th><td>${m.account.residents}</td></tr><tr><th scope="row">Тариф, РУБ</th><td>${tariff}</td></tr><tr class="balance ${balanceClass}"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">${formatRubles(
+    m.balanceKop,
+  )} руб.</span>${m.balanceKop < 0 && html`<span class="balance-note"> (переплата)</span>`}${
+    m.balanceKop > 0 && html`<span class="balance-note"> (долг)</span>`
+  }</td></tr></tbody></table><p class="footnote">*Окончательный расчет будет произведен в последний день текущего месяца!</p><p>Если не совпадают данные о количестве прописанных человек, <a href="/offices">обратитесь в ближайший офис ${supplierName}</a> со справкой о составе семьи, или документами, подтверждающими количество прописанных.</p></section>`;
 }
 
 function formatPrice(priceE5: number | null): string {
   return priceE5 === null ? '—' : formatTariff(priceE5);
 }
 
-export function VerificationWarning({ v, supplierName }: { v: VerificationStatus; supplierName: string }) {
-  return (
-    <section class="panel warning" aria-labelledby="verification-title">
-      <h2 id="verification-title">ВНИМАНИЕ!</h2>
-      <p>
-        {supplierName} уведомляет Вас, что дата истечения межповерочного интервала Вашего прибора учета
-        электрической энергии {v.state === 'expired' ? 'наступила' : 'наступит'} <strong>{v.due}</strong>.
-      </p>
-      <p>
-        В связи с чем Вам необходимо осуществить государственную поверку электросчетчика либо заменить его на
-        новый, соответствующий требованиям действующего законодательства.
-      </p>
-      <p>
-        В противном случае в последующие расчетные периоды, вплоть до допуска пригодного к коммерческим
-        расчетам прибора учета в эксплуатацию, расчет объема электроэнергии будет производиться в соответствии
-        с п.п. 59, 60 Правил предоставления коммунальных услуг собственникам и пользователям помещений в
-        многоквартирных домах и жилых домов, утвержденных Постановлением Правительства РФ №354 от 06.05.2011.
-      </p>
-    </section>
+function verificationWarning(v: VerificationStatus, supplierName: string): Html {
+  return html`<section class="panel warning" aria-labelledby="verification-title"><h2 id="verification-title">ВНИМАНИЕ!</h2><p>${supplierName} уведомляет Вас, что дата истечения межповерочного интервала Вашего прибора учета электрической энергии ${
+    v.state === 'expired' ? 'наступила' : 'наступит'
+  } <strong>${v.due}</strong>.</p><p>В связи с чем Вам необходимо осуществить государственную поверку электросчетчика либо заменить его на новый, соответствующий требованиям действующего законодательства.</p><p>В противном случае в последующие расчетные периоды, вплоть до допуска пригодного к коммерческим расчетам прибора учета в эксплуатацию, расчет объема электроэнергии будет производиться в соответствии с п.п. 59, 60 Правил предоставления коммунальных услуг собственникам и пользователям помещений в многоквартирных домах и жилых домов, утвержденных Постановлением Правительства РФ №354 от 06.05.2011.</p></section>`;
+}
+
+/** A history panel: its title, the table when there are rows, else the note. */
+function historyPanel(id: string, title: string, empty: string, table: Html | false): Html {
+  return html`<section class="panel" aria-labelledby="${id}-title"><h2 id="${id}-title">${title}</h2>${
+    table
+      ? html`<div class="table-scroll" role="region" aria-labelledby="${id}-title" tabindex="0"><table class="history" id="${id}">${table}</table></div>`
+      : html`<p class="muted">${empty}</p>`
+  }</section>`;
+}
+
+function payments(m: MainPageModel): Html {
+  return historyPanel(
+    'payments',
+    'История платежей',
+    'Платежей за текущий и предыдущий год нет.',
+    m.payments.length > 0 &&
+      html`<thead><tr><th scope="col">Дата</th><th scope="col" class="num">Сумма руб.</th></tr></thead><tbody>${m.payments.map(
+        (p) => html`<tr><td>${p.paidOn}</td><td class="num">${formatRubles(p.amountKop)}</td></tr>`,
+      )}</tbody>`,
   );
 }
 
-function Payments({ m }: { m: MainPageModel }) {
-  return (
-    <section class="panel" aria-labelledby="payments-title">
-      <h2 id="payments-title">История платежей</h2>
-      {m.payments.length === 0 ? (
-        <p class="muted">Платежей за текущий и предыдущий год нет.</p>
-      ) : (
-        <div class="table-scroll" role="region" aria-labelledby="payments-title" tabIndex={0}>
-          <table class="history" id="payments">
-            <thead>
-              <tr>
-                <th scope="col">Дата</th>
-                <th scope="col" class="num">
-                  Сумма руб.
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.payments.map((p) => (
-                <tr>
-                  <td>{p.paidOn}</td>
-                  <td class="num">{formatRubles(p.amountKop)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  );
-}
-
-function Readings({ m }: { m: MainPageModel }) {
+function readings(m: MainPageModel): Html {
   const zones = m.meter?.zones ?? ['single'];
   const multi = zones.length > 1;
-  return (
-    <section class="panel" aria-labelledby="readings-title">
-      <h2 id="readings-title">История переданных показаний</h2>
-      {m.readings.length === 0 ? (
-        <p class="muted">Показаний за текущий и предыдущий год нет.</p>
-      ) : (
-        <div class="table-scroll" role="region" aria-labelledby="readings-title" tabIndex={0}>
-          <table class="history" id="readings">
-            <thead>
-              <tr>
-                <th scope="col">Дата</th>
-                <th scope="col" class="num">
-                  Показание счетчика
-                </th>
-                <th scope="col">Способ передачи показания</th>
-                <th scope="col">Статус</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.readings.map((r) => (
-                <tr class={`status-${r.statusCode}`}>
-                  <td>{r.date}</td>
-                  <td class="num">
-                    {multi
-                      ? r.values.map((v, i) => (
-                          <span class="zone-value">
-                            {ZONE_TITLES[zones[i] ?? 'single']}: {v}
-                          </span>
-                        ))
-                      : r.values[0]}
-                  </td>
-                  <td>{r.channel}</td>
-                  <td>{r.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+  return historyPanel(
+    'readings',
+    'История переданных показаний',
+    'Показаний за текущий и предыдущий год нет.',
+    m.readings.length > 0 &&
+      html`<thead><tr><th scope="col">Дата</th><th scope="col" class="num">Показание счетчика</th><th scope="col">Способ передачи показания</th><th scope="col">Статус</th></tr></thead><tbody>${m.readings.map(
+        (r) =>
+          html`<tr class="status-${r.statusCode}"><td>${r.date}</td><td class="num">${
+            multi
+              ? r.values.map((v, i) => html`<span class="zone-value">${ZONE_TITLES[zones[i] ?? 'single']}: ${v}</span>`)
+              : r.values[0]
+          }</td><td>${r.channel}</td><td>${r.status}</td></tr>`,
+      )}</tbody>`,
   );
 }
 
@@ -257,61 +134,21 @@ const METHOD_TITLES: Record<string, string> = {
   norm: 'по нормативу',
 };
 
-function Charges({ m }: { m: MainPageModel }) {
-  return (
-    <section class="panel" aria-labelledby="charges-title">
-      <h2 id="charges-title">История начислений</h2>
-      {m.charges.length === 0 ? (
-        <p class="muted">Начислений за предыдущий и текущий год нет.</p>
-      ) : (
-        <div class="table-scroll" role="region" aria-labelledby="charges-title" tabIndex={0}>
-          <table class="history" id="charges">
-            <thead>
-              <tr>
-                <th scope="col">Дата выставления счета</th>
-                <th scope="col" class="num">
-                  Показание прибора учета
-                </th>
-                <th scope="col" class="num">
-                  Начислено ОДН, руб.
-                </th>
-                <th scope="col" class="num">
-                  Долг в рублях
-                </th>
-                <th scope="col">Квитанция с начислениями за период в формате PDF</th>
-                <th scope="col">Как рассчитано</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.charges.map((c) => (
-                <tr>
-                  <td>{c.billedOn}</td>
-                  <td class="num">
-                    {c.readingValue ?? (
-                      <span title={METHOD_TITLES[c.method]}>{METHOD_TITLES[c.method] ?? '—'}</span>
-                    )}
-                  </td>
-                  <td class="num">{formatRubles(c.odnKop)}</td>
-                  <td class={`num ${c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''}`}>
-                    {formatRubles(c.debtKop)}
-                  </td>
-                  <td>
-                    <a href={billHref(c.period)}>{c.title}</a>
-                  </td>
-                  <td class="explain">
-                    <details>
-                      <summary>Как рассчитано</summary>
-                      {c.explanation.map((line) => (
-                        <p>{line}</p>
-                      ))}
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+function charges(m: MainPageModel): Html {
+  return historyPanel(
+    'charges',
+    'История начислений',
+    'Начислений за предыдущий и текущий год нет.',
+    m.charges.length > 0 &&
+      html`<thead><tr><th scope="col">Дата выставления счета</th><th scope="col" class="num">Показание прибора учета</th><th scope="col" class="num">Начислено ОДН, руб.</th><th scope="col" class="num">Долг в рублях</th><th scope="col">Квитанция с начислениями за период в формате PDF</th><th scope="col">Как рассчитано</th></tr></thead><tbody>${m.charges.map(
+        (c) =>
+          html`<tr><td>${c.billedOn}</td><td class="num">${
+            c.readingValue ?? html`<span title="${METHOD_TITLES[c.method]}">${METHOD_TITLES[c.method] ?? '—'}</span>`
+          }</td><td class="num">${formatRubles(c.odnKop)}</td><td class="num ${
+            c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''
+          }">${formatRubles(c.debtKop)}</td><td><a href="${billHref(c.period)}">${c.title}</a></td><td class="explain"><details><summary>Как рассчитано</summary>${c.explanation.map(
+            (line) => html`<p>${line}</p>`,
+          )}</details></td></tr>`,
+      )}</tbody>`,
   );
 }

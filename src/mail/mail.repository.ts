@@ -50,10 +50,10 @@ export async function findSubscription(db: Q, accountId: number): Promise<Subscr
   return r && toSubscription(r);
 }
 
-/** The main page's read of the same row (plain SQL: see `Db.select`). */
+/** The main page's read of the same row (plain SQL: see `Db.rows`). */
 export async function findSubscriptionForPage(db: Db, accountId: number): Promise<Subscription | undefined> {
-  const [r] = await db.select<SubscriptionRow>(FIND_SUBSCRIPTION, [accountId]);
-  return r && toSubscription(r);
+  const [r] = await db.rows<[number, string, number, number | null]>(FIND_SUBSCRIPTION, [accountId]);
+  return r && toSubscription({ account_id: r[0], email: r[1], subscribed: r[2], confirmed_at: r[3] });
 }
 
 export async function subscriptionsOf(db: Q, accountIds: number[]): Promise<Map<number, Subscription>> {

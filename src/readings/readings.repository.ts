@@ -60,10 +60,25 @@ const READING_COLUMNS = [
 const LIST_READINGS = `select ${READING_COLUMNS.join(', ')} from readings
   where account_id = ? and reading_date >= ? order by reading_date, id`;
 
-/** The main page's reading history (plain SQL: see `Db.select`). */
+type ReadingTuple = [number, number, string, number, number | null, number | null, string, string, string | null, string | null];
+
+/** The main page's reading history (plain SQL: see `Db.rows`; the columns in READING_COLUMNS' order). */
 export async function listReadings(db: Db, accountId: number, fromDate: string): Promise<ReadingItem[]> {
-  const rows = await db.select<ReadingRow>(LIST_READINGS, [accountId, fromDate]);
-  return rows.map(toReading);
+  const rows = await db.rows<ReadingTuple>(LIST_READINGS, [accountId, fromDate]);
+  return rows.map((r) =>
+    toReading({
+      id: r[0],
+      meter_id: r[1],
+      reading_date: r[2],
+      value1: r[3],
+      value2: r[4],
+      value3: r[5],
+      channel: r[6],
+      status: r[7],
+      reason: r[8],
+      billing_period: r[9],
+    }),
+  );
 }
 
 export async function findReading(

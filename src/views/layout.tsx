@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { Html } from './html.ts';
 
 export interface Crumb {
   title: string;
@@ -12,7 +13,9 @@ export interface LayoutProps {
   /** Extra scripts (same-origin only: the CSP forbids inline code). */
   scripts?: string[];
   styles?: string[];
-  children: ComponentChildren;
+  children?: ComponentChildren;
+  /** The page's body as markup built by `html` (instead of children). */
+  main?: Html;
   /** Shown in the header when someone is logged in. */
   logout?: { csrfToken: string };
 }
@@ -47,7 +50,11 @@ export function Layout(props: LayoutProps) {
           {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
         </header>
         {props.crumbs && <Breadcrumbs crumbs={props.crumbs} />}
-        <main id="main">{props.children}</main>
+        {props.main ? (
+          <main id="main" dangerouslySetInnerHTML={{ __html: props.main.value }} />
+        ) : (
+          <main id="main">{props.children}</main>
+        )}
         <footer class="site-footer">
           <p>
             {props.supplierName} · <a href="/privacy">Политика обработки персональных данных</a> ·{' '}
