@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
-import { renderPage } from '../views/render.ts';
+import { renderPage, utf8 } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
 import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
@@ -48,11 +48,10 @@ export async function sendMainPage(
       mail={mail}
     />,
   );
-  // Encoded once here: a string payload would be measured (Content-Length) and encoded again.
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(Buffer.from(html));
+    .send(utf8(html));
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -99,6 +99,7 @@ export async function loadMainPage(
   );
 
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
+  const byPeriod = new Map(charges.map((c) => [c.period, c]));
   return {
     account: {
       number: profile.number,
@@ -132,7 +133,7 @@ export async function loadMainPage(
         explanation: explainCharge({ ...c, details: parseDetails(c.details) }),
       })),
     consumption: lastMonths(periodOf(today), 24).map((period) => {
-      const c = charges.find((x) => x.period === period);
+      const c = byPeriod.get(period);
       return c
         ? { period, kwh: c.kwh, estimated: c.method !== 'readings' }
         : { period, kwh: null, estimated: false as const };

@@ -85,8 +85,7 @@ const MONTHS_NOMINATIVE = [
 
 /** "2014 Февраль", as in the seed's charge history. */
 export function periodTitle(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return `${y} ${MONTHS_NOMINATIVE[m - 1]}`;
+  return `${period.slice(0, 4)} ${MONTHS_NOMINATIVE[Number(period.slice(5, 7)) - 1]}`;
 }
 
 /** "27.11.2026" */

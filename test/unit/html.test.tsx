@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { escapeHtml, fromPreact, html } from '../../src/views/html.ts';
+import { utf8 } from '../../src/views/render.ts';
 
 test('text and attribute values are escaped; markup from templates is not escaped again', () => {
   const name = `<script>alert("x")</script> & 'q'`;
@@ -34,4 +35,13 @@ test('escaped text never contains markup characters, and reads back as the origi
 test('Preact output is taken as markup: Preact escaped it', () => {
   const node = <p title={'"x"'}>{'<y>'}</p>;
   assert.equal(html`<div>${fromPreact(node)}</div>`.value, '<div><p title="&quot;x&quot;">&lt;y></p></div>');
+});
+
+test('a page is encoded as Buffer.from encodes it, whatever its characters', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (s) => {
+      assert.deepEqual(utf8(s), Buffer.from(s));
+    }),
+  );
+  assert.equal(utf8('Ёж 🙂 ₽').toString(), 'Ёж 🙂 ₽');
 });
