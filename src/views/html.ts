@@ -3,7 +3,7 @@ import { renderToString } from 'preact-render-to-string';
 
 /**
  * Markup for the hottest page (the customer's main page), built from template literals instead
- * of a component tree: about five times cheaper to produce than the same markup through
+ * of a component tree: about three times cheaper to produce than the same markup through
  * preact-render-to-string. Escaped by default, as JSX is: `html` escapes every value it is given
  * except another `Html`, so markup can only come from a template literal written in the code
  * (or from Preact, which escapes too). Attribute values must be quoted in the template.
