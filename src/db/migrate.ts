@@ -5,6 +5,7 @@ import { readingSubmissions } from './migrations/2026112702_reading_submissions.
 import { billing } from './migrations/2026112703_billing.ts';
 import { payments } from './migrations/2026112704_payments.ts';
 import { mail } from './migrations/2026112705_mail.ts';
+import { accountHistoryIndexes } from './migrations/2026112706_account_history_indexes.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -17,6 +18,7 @@ const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
   '2026112703_billing': billing,
   '2026112704_payments': payments,
   '2026112705_mail': mail,
+  '2026112706_account_history_indexes': accountHistoryIndexes,
 };
 
 class StaticProvider implements MigrationProvider {
