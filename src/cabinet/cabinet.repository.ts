@@ -118,89 +118,55 @@ export interface ChargeItem {
   method: string;
 }
 
-const CHARGE_COLUMNS = [
-  'details',
-  'tariff_e5',
-  'odn_kwh',
-  'recalc_kop',
-  'period',
-  'billed_on',
-  'reading_id',
-  'reading_value',
-  'kwh',
-  'amount_kop',
-  'odn_kop',
-  'debt_kop',
-  'method',
-] as const;
+/** The columns every charge read selects, in the order of `ChargeTuple`. */
+const CHARGE_COLUMNS =
+  'details, tariff_e5, odn_kwh, recalc_kop, period, billed_on, reading_id, reading_value, kwh, amount_kop, odn_kop, debt_kop, method';
 
-interface ChargeRow {
-  details: string | null;
-  tariff_e5: number;
-  odn_kwh: number;
-  recalc_kop: number;
-  period: string;
-  billed_on: string;
-  reading_id: number | null;
-  reading_value: number | null;
-  kwh: number;
-  amount_kop: number;
-  odn_kop: number;
-  debt_kop: number;
-  method: string;
-}
+type ChargeTuple = [
+  details: string | null,
+  tariffE5: number,
+  odnKwh: number,
+  recalcKop: number,
+  period: string,
+  billedOn: string,
+  readingId: number | null,
+  readingValue: number | null,
+  kwh: number,
+  amountKop: number,
+  odnKop: number,
+  debtKop: number,
+  method: string,
+];
 
-function toCharge(r: ChargeRow): ChargeItem {
+function toCharge(r: ChargeTuple): ChargeItem {
   return {
-    details: r.details,
-    tariffE5: Number(r.tariff_e5),
-    odnKwh: Number(r.odn_kwh),
-    recalcKop: Number(r.recalc_kop),
-    period: r.period,
-    billedOn: r.billed_on,
-    readingId: r.reading_id === null ? null : Number(r.reading_id),
-    readingValue: r.reading_value === null ? null : Number(r.reading_value),
-    kwh: Number(r.kwh),
-    amountKop: Number(r.amount_kop),
-    odnKop: Number(r.odn_kop),
-    debtKop: Number(r.debt_kop),
-    method: r.method,
+    details: r[0],
+    tariffE5: Number(r[1]),
+    odnKwh: Number(r[2]),
+    recalcKop: Number(r[3]),
+    period: r[4],
+    billedOn: r[5],
+    readingId: r[6] === null ? null : Number(r[6]),
+    readingValue: r[7] === null ? null : Number(r[7]),
+    kwh: Number(r[8]),
+    amountKop: Number(r[9]),
+    odnKop: Number(r[10]),
+    debtKop: Number(r[11]),
+    method: r[12],
   };
 }
 
-const LIST_CHARGES = `select ${CHARGE_COLUMNS.join(', ')} from charges where account_id = ? and period >= ? order by period`;
+const LIST_CHARGES = `select ${CHARGE_COLUMNS} from charges where account_id = ? and period >= ? order by period`;
+const LAST_CHARGE = `select ${CHARGE_COLUMNS} from charges where account_id = ? order by period desc limit 1`;
 
-type ChargeTuple = [string | null, number, number, number, string, string, number | null, number | null, number, number, number, number, string];
-
-/** The main page's charge history (the columns in CHARGE_COLUMNS' order). */
+/** The main page's charge history. */
 export async function listCharges(db: Db, accountId: number, fromPeriod: string): Promise<ChargeItem[]> {
   const rows = await db.rows<ChargeTuple>(LIST_CHARGES, [accountId, fromPeriod]);
-  return rows.map((r) =>
-    toCharge({
-      details: r[0],
-      tariff_e5: r[1],
-      odn_kwh: r[2],
-      recalc_kop: r[3],
-      period: r[4],
-      billed_on: r[5],
-      reading_id: r[6],
-      reading_value: r[7],
-      kwh: r[8],
-      amount_kop: r[9],
-      odn_kop: r[10],
-      debt_kop: r[11],
-      method: r[12],
-    }),
-  );
+  return rows.map(toCharge);
 }
 
-export async function findLastCharge(db: Q, accountId: number): Promise<ChargeItem | undefined> {
-  const r = await db
-    .selectFrom('charges')
-    .select(CHARGE_COLUMNS)
-    .where('account_id', '=', accountId)
-    .orderBy('period', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** The account's latest charge, for the balance when the page's history holds none. */
+export async function findLastCharge(db: Db, accountId: number): Promise<ChargeItem | undefined> {
+  const [r] = await db.rows<ChargeTuple>(LAST_CHARGE, [accountId]);
   return r && toCharge(r);
 }

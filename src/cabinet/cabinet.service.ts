@@ -75,7 +75,7 @@ export async function loadMainPage(
   ]);
   // The page's lists usually hold what the balance needs; the database is asked only when
   // the last charge, the billed reading or the latest accepted one is older than the lists.
-  const lastCharge = charges.length > 0 ? charges[charges.length - 1] : await repo.findLastCharge(db.kysely, accountId);
+  const lastCharge = charges.length > 0 ? charges[charges.length - 1] : await repo.findLastCharge(db, accountId);
 
   const current = pricesOn(prices, today);
   const zones = zonesFor(meter?.zones ?? 1);

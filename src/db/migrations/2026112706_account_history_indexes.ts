@@ -12,7 +12,7 @@ import type { MigrationContext } from '../migrate.ts';
  * tables used, and serve those queries as well.
  *
  * On an existing database this builds three indexes over the whole tables once, when the
- * portal starts (about a minute for a million accounts).
+ * portal starts: for a large database, run `npm run cli -- migrate` before starting it.
  */
 export function accountHistoryIndexes(_ctx: MigrationContext) {
   return {
