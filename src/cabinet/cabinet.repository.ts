@@ -6,7 +6,7 @@ import type { PriceRow } from '../domain/tariff.ts';
 type Q = Kysely<Database> | Transaction<Database>;
 
 // Every query here takes the customer's account id and filters by it: a customer can reach
-// only their own rows, whatever a request names. The main page's reads go through `db.select`
+// only their own rows, whatever a request names. The main page's reads go through `db.rows`
 // (plain SQL, prepared once): they run on every view of the busiest page.
 
 export interface AccountProfile {
