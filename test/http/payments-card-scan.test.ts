@@ -35,6 +35,21 @@ function findCardNumbers(text: string): string[] {
   return found;
 }
 
+/**
+ * The card numbers this test types, as they could be written out: the digits alone, or in groups
+ * of four split by spaces or dashes. The files are scanned for these rather than for any
+ * Luhn-valid run: SQLite writes a row's values side by side with no separator, so two adjacent
+ * digit columns (a bank's 12-digit RRN and its 6-digit approval code) read as one 18-digit
+ * number, a tenth of the time Luhn-valid.
+ */
+function findTypedCards(text: string): string[] {
+  return CARDS.flatMap((card) => {
+    const digits = card.replace(/\D/g, '');
+    const groups = digits.match(/\d{1,4}/g)!;
+    return [digits, groups.join(' '), groups.join('-')].filter((form) => text.includes(form));
+  });
+}
+
 /** Instants (`at`, `*_at`) are epoch milliseconds — 13 digits, a tenth of them Luhn-valid — not cards. */
 const isInstantColumn = (column: string) => column === 'at' || column.endsWith('_at');
 
@@ -177,7 +192,7 @@ for (const dialect of await testDialects()) {
           for (const f of fs.readdirSync(path.dirname(db.url)))
             files.push(path.join(path.dirname(db.url), f));
         return files.flatMap((f) =>
-          findCardNumbers(fs.readFileSync(f).toString('latin1')).map((h) => `${f}: ${h}`),
+          findTypedCards(fs.readFileSync(f).toString('latin1')).map((h) => `${f}: ${h}`),
         );
       };
 
