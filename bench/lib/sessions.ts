@@ -33,11 +33,17 @@ export function pickCustomers(dbPath: string, count: number, seed: number): Cust
   }
 }
 
+/** A logged-in browser: the `Cookie` header it sends from now on (the CSRF cookie and the session). */
+export interface BrowserSession {
+  cookie: string;
+}
+
 /**
  * Logs a customer in the way a browser does: GET /cabinet for the CSRF cookie and the form's
- * hidden `_csrf`, then POST /login; returns the session cookie's value.
+ * hidden `_csrf`, then POST /login. The browser keeps both cookies, so its later views reuse the
+ * CSRF secret instead of being given a new one each time.
  */
-export async function login(url: string, c: Customer): Promise<string> {
+export async function login(url: string, c: Customer): Promise<BrowserSession> {
   const page = await fetch(`${url}/cabinet`);
   const html = await page.text();
   const csrfCookie = cookie(page.headers.getSetCookie(), 'csrf');
@@ -52,12 +58,12 @@ export async function login(url: string, c: Customer): Promise<string> {
   await res.arrayBuffer();
   const sid = cookie(res.headers.getSetCookie(), 'sid');
   if (res.status !== 303 || !sid) throw new Error(`login of ${c.number} answered ${res.status}${sid ? '' : ' without a session cookie'}`);
-  return sid;
+  return { cookie: `csrf=${csrfCookie}; sid=${sid}` };
 }
 
-/** Logs all customers in, `parallel` at a time; returns their session cookies in the same order. */
-export async function loginAll(url: string, customers: Customer[], parallel = 16): Promise<string[]> {
-  const sids = new Array<string>(customers.length);
+/** Logs all customers in, `parallel` at a time; returns their sessions in the same order. */
+export async function loginAll(url: string, customers: Customer[], parallel = 16): Promise<BrowserSession[]> {
+  const sids = new Array<BrowserSession>(customers.length);
   let next = 0;
   const lane = async () => {
     while (next < customers.length) {
@@ -70,11 +76,13 @@ export async function loginAll(url: string, customers: Customer[], parallel = 16
 }
 
 /** Checks that a session opens the customer's own main page (not the login form). */
-export async function assertLoggedIn(url: string, sid: string, c: Customer): Promise<void> {
-  const res = await fetch(`${url}/cabinet`, { headers: { cookie: `sid=${sid}` } });
+export async function assertLoggedIn(url: string, s: BrowserSession, c: Customer): Promise<void> {
+  const res = await fetch(`${url}/cabinet`, { headers: { cookie: s.cookie } });
   const html = await res.text();
   if (res.status !== 200 || !html.includes(c.number) || /name="surname"/.test(html))
     throw new Error(`GET /cabinet with the session of ${c.number} did not show the main page (${res.status})`);
+  if (res.headers.getSetCookie().some((h) => h.startsWith('csrf=')))
+    throw new Error(`GET /cabinet with the session of ${c.number} was given a new CSRF cookie: the browser's was not accepted`);
 }
 
 function cookie(setCookies: string[], name: string): string | undefined {

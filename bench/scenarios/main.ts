@@ -24,11 +24,12 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
     const customers = pickCustomers(dataset.dbPath, o.sessions, o.seed);
     let started = performance.now();
-    const sids = await loginAll(server.url, customers);
+    const sessions = await loginAll(server.url, customers);
     const loginSeconds = (performance.now() - started) / 1000;
-    console.log(`sessions: ${sids.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sids.length / loginSeconds).toFixed(0)} logins/s)`);
+    console.log(`sessions: ${sessions.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sessions.length / loginSeconds).toFixed(0)} logins/s)`);
     started = performance.now();
-    for (let i = 0; i < sids.length; i += Math.max(1, Math.floor(sids.length / 50))) await assertLoggedIn(server.url, sids[i]!, customers[i]!);
+    for (let i = 0; i < sessions.length; i += Math.max(1, Math.floor(sessions.length / 50)))
+      await assertLoggedIn(server.url, sessions[i]!, customers[i]!);
     const loginPeak = rss.phasePeakMb();
 
     const results: LoadResult[] = [];
@@ -40,7 +41,8 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
           ...common,
           label: 'GET /cabinet (logged in)',
           path: '/cabinet',
-          headers: () => ({ cookie: `sid=${sids[Math.floor(Math.random() * sids.length)]!}` }),
+          // Each request is one customer's browser, with its session and CSRF cookies.
+          headers: () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie }),
         },
         rss,
       ),
@@ -51,7 +53,7 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     const peak = Math.max(rss.peakMb, loginPeak);
     console.log('');
     console.log(
-      `scenario main: ${dataset.accounts.toLocaleString('en-US')} accounts (seed ${dataset.seed}), ${sids.length} sessions, ` +
+      `scenario main: ${dataset.accounts.toLocaleString('en-US')} accounts (seed ${dataset.seed}), ${sessions.length} sessions, ` +
         `${o.connections} connections, ${o.seconds} s per route after ${o.warmup} s of warm-up`,
     );
     console.log(table(results));

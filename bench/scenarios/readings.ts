@@ -32,18 +32,17 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
   rss.start();
   try {
     const customers = pickCustomers(dataset.dbPath, o.sessions, o.seed + 7);
-    const sids = await loginAll(server.url, customers);
-    // Each customer's form: the CSRF pair, the meter and the last accepted values.
+    const sessions = await loginAll(server.url, customers);
+    // Each customer's form: the CSRF token, the meter and the last accepted values.
     const forms: Form[] = [];
-    for (const sid of sids) {
-      const res = await fetch(`${server.url}/cabinet`, { headers: { cookie: `sid=${sid}` } });
+    for (const { cookie } of sessions) {
+      const res = await fetch(`${server.url}/cabinet`, { headers: { cookie } });
       const html = await res.text();
-      const csrfCookie = /^csrf=([^;]*)/.exec(res.headers.getSetCookie().find((c) => c.startsWith('csrf=')) ?? '')?.[1];
       const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
       const meter = /name="meter" value="(\d+)"/.exec(html)?.[1];
-      if (!csrfCookie || !token || !meter) continue; // no meter in service: no form
+      if (!token || !meter) continue; // no meter in service: no form
       const previous = [...html.matchAll(/<tr[^>]*data-previous="(\d+)"/g)].map((m) => Number(m[1]));
-      forms.push({ cookie: `sid=${sid}; csrf=${csrfCookie}`, csrf: token, meter, zones: previous.length, previous, sent: 0 });
+      forms.push({ cookie, csrf: token, meter, zones: previous.length, previous, sent: 0 });
     }
     console.log(`forms: ${forms.length} customers with a meter in service`);
 
