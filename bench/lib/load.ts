@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { RssSampler } from './rss.ts';
+import { cpuMeter, type RssSampler } from './rss.ts';
 
 export interface LoadSpec {
   /** Shown in the table, e.g. "GET /cabinet". */
@@ -24,6 +24,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   peakRssMb: number;
+  /** The server's CPU over the measured run: the share of one core, and per request in µs. */
+  serverCpu: { share: number; usPerRequest: number };
 }
 
 /** A short warm-up, then the measured run; the server's peak RSS is taken over both. */
@@ -49,11 +51,18 @@ export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult>
   });
   rss.phasePeakMb();
   if (spec.warmupSeconds > 0) await autocannon(opts(spec.warmupSeconds));
-  return loadResult(spec.label, await autocannon(opts(spec.seconds)), rss);
+  const cpu = cpuMeter(rss.pid);
+  const r = await autocannon(opts(spec.seconds));
+  return loadResult(spec.label, r, rss, cpu.stop());
 }
 
 /** An autocannon run as a row of the report; the server's peak RSS since the last phase. */
-export function loadResult(label: string, r: autocannon.Result, rss: RssSampler): LoadResult {
+export function loadResult(
+  label: string,
+  r: autocannon.Result,
+  rss: RssSampler,
+  cpu: { seconds: number; share: number },
+): LoadResult {
   return {
     label,
     requestsPerSec: r.requests.average,
@@ -65,5 +74,6 @@ export function loadResult(label: string, r: autocannon.Result, rss: RssSampler)
     errors: r.errors,
     timeouts: r.timeouts,
     peakRssMb: rss.phasePeakMb(),
+    serverCpu: { share: cpu.share, usPerRequest: r.requests.total > 0 ? (cpu.seconds * 1e6) / r.requests.total : 0 },
   };
 }

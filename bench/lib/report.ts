@@ -4,7 +4,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The results as an aligned text table. */
 export function table(results: LoadResult[]): string {
-  const head = ['route', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'peak RSS MB'];
+  const head = ['route', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'peak RSS MB', 'server CPU', 'CPU µs/req'];
   const rows = results.map((r) => [
     r.label,
     int(r.requestsPerSec),
@@ -15,6 +15,8 @@ export function table(results: LoadResult[]): string {
     int(r.non2xx),
     int(r.errors + r.timeouts),
     r.peakRssMb.toFixed(0),
+    `${Math.round(r.serverCpu.share * 100)} %`,
+    int(r.serverCpu.usPerRequest),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -7,7 +7,7 @@ export class RssSampler {
   private phasePeakKb = 0;
 
   constructor(
-    private readonly pid: number,
+    readonly pid: number,
     private readonly everyMs = 100,
   ) {}
 
@@ -53,4 +53,26 @@ function readRssKb(pid: number): number {
   } catch {
     return 0; // the process has gone
   }
+}
+
+/** A process's CPU time so far (user + system), in seconds; Linux counts it in 1/100 s. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // the process has gone
+  }
+}
+
+/** Starts measuring a process's CPU time; `stop()` gives the share of one core and the seconds used. */
+export function cpuMeter(pid: number): { stop(): { seconds: number; share: number } } {
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  return {
+    stop() {
+      const seconds = cpuSeconds(pid) - cpu0;
+      return { seconds, share: seconds / ((performance.now() - t0) / 1000) };
+    },
+  };
 }

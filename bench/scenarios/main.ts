@@ -5,6 +5,7 @@ import { RssSampler } from '../lib/rss.ts';
 import { startServer } from '../lib/server.ts';
 import { assertLoggedIn, LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
 import { rowsAddedSince } from '../lib/dataset.ts';
+import { measureViewParts } from '../lib/view-parts.tsx';
 
 /**
  * The customer's main page against the framework's floor: GET /ping (a route that does
@@ -62,6 +63,23 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(`main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`);
     console.log(`server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`);
     if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
+
+    // The same pages built in this process, the server stopped: what the view's own work costs.
+    rss.stop();
+    await server.stop();
+    const parts = await measureViewParts(dataset.dbPath, customers);
+    const us = (n: number) => `${Math.round(n).toString().padStart(4)} µs`;
+    console.log('');
+    console.log(`where a view's time goes (the same ${customers.length} pages built in this process, no HTTP, ${Math.round(parts.bytes).toLocaleString('en-US')} bytes each):`);
+    console.log(`  reads (${parts.queries.toFixed(1)} queries)  ${us(parts.readsUs)}`);
+    console.log(`  model               ${us(parts.modelUs)}`);
+    console.log(`  HTML                ${us(parts.renderUs)}`);
+    console.log(`  UTF-8               ${us(parts.encodeUs)}`);
+    console.log(`  together            ${us(parts.readsUs + parts.modelUs + parts.renderUs + parts.encodeUs)}`);
+    console.log(
+      `the server spent ${Math.round(cabinet.serverCpu.usPerRequest)} µs of CPU per view (session, HTTP and GC included) and ` +
+        `${Math.round(ping.serverCpu.usPerRequest)} µs per /ping: at 20 % a view may cost about ${Math.round(ping.serverCpu.usPerRequest * 5)} µs`,
+    );
   } finally {
     rss.stop();
     await server.stop();

@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import type { BenchContext } from '../index.ts';
 import { load, loadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
-import { RssSampler } from '../lib/rss.ts';
+import { cpuMeter, RssSampler } from '../lib/rss.ts';
 import { startServer } from '../lib/server.ts';
 import { rowsAddedSince } from '../lib/dataset.ts';
 import { LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
@@ -58,6 +58,7 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
     rss.phasePeakMb();
     let ok303 = 0;
     let other = 0;
+    const cpu = cpuMeter(server.pid);
     const r = await autocannon({
       url: server.url,
       connections: o.connections,
@@ -84,7 +85,7 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
         },
       ],
     });
-    const readings = loadResult('POST /cabinet/readings', r, rss);
+    const readings = loadResult('POST /cabinet/readings', r, rss, cpu.stop());
     const after = countStored();
     db.close();
     const stored = after.n - before.n;

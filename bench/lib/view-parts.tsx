@@ -1,0 +1,87 @@
+import SQLite from 'better-sqlite3';
+import { openDb, type Db } from '../../src/db/connect.ts';
+import { loadMainPage } from '../../src/cabinet/cabinet.service.ts';
+import { MainPage } from '../../src/cabinet/cabinet.view.tsx';
+import { renderPage, utf8 } from '../../src/views/render.ts';
+import { dateInZone } from '../../src/domain/dates.ts';
+import type { Customer } from './sessions.ts';
+
+export interface ViewParts {
+  /** µs per view, averaged over the counted passes. */
+  readsUs: number;
+  queries: number;
+  modelUs: number;
+  renderUs: number;
+  encodeUs: number;
+  bytes: number;
+}
+
+/**
+ * Where a main-page view's time goes, without HTTP: the same accounts' pages built in this
+ * process with the portal's own code (the reads through `Db.rows`, the model, the HTML, its
+ * UTF-8), one account after another. The first pass warms the caches and is not counted.
+ */
+export async function measureViewParts(dbPath: string, customers: Customer[], passes = 3): Promise<ViewParts> {
+  const ids = accountIds(dbPath, customers);
+  const base = openDb({ sqlitePath: dbPath });
+  let readsNs = 0n;
+  let queries = 0;
+  // Db.rows does its work synchronously on SQLite: the time around the call is the query's.
+  const db: Db = {
+    ...base,
+    rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]) {
+      const t = process.hrtime.bigint();
+      const result = base.rows<T>(sql, params);
+      readsNs += process.hrtime.bigint() - t;
+      queries++;
+      return result;
+    },
+  };
+  const today = dateInZone(new Date(), process.env.SUPPLIER_TIME_ZONE ?? 'Asia/Krasnoyarsk');
+  const total = { load: 0n, render: 0n, encode: 0n, bytes: 0 };
+  let counted = 0;
+  try {
+    for (let pass = 0; pass < passes; pass++) {
+      if (pass === 1) {
+        readsNs = 0n;
+        queries = 0;
+      }
+      for (const id of ids) {
+        const t0 = process.hrtime.bigint();
+        const model = await loadMainPage(db, id, today);
+        const t1 = process.hrtime.bigint();
+        const page = renderPage(<MainPage model={model} supplierName="ООО «Энергосбыт»" csrfToken={'x'.repeat(52)} />);
+        const t2 = process.hrtime.bigint();
+        const bytes = utf8(page).length;
+        const t3 = process.hrtime.bigint();
+        if (pass === 0) continue;
+        total.load += t1 - t0;
+        total.render += t2 - t1;
+        total.encode += t3 - t2;
+        total.bytes += bytes;
+        counted++;
+      }
+    }
+  } finally {
+    await base.close();
+  }
+  const us = (ns: bigint) => Number(ns) / 1000 / counted;
+  return {
+    readsUs: us(readsNs),
+    queries: queries / counted,
+    modelUs: us(total.load - readsNs),
+    renderUs: us(total.render),
+    encodeUs: us(total.encode),
+    bytes: total.bytes / counted,
+  };
+}
+
+function accountIds(dbPath: string, customers: Customer[]): number[] {
+  const db = new SQLite(dbPath, { readonly: true });
+  try {
+    const find = db.prepare('select id from accounts where number = ?').pluck();
+    return customers.map((c) => find.get(c.number) as number);
+  } finally {
+    db.close();
+  }
+}
