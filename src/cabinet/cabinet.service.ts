@@ -195,5 +195,10 @@ function parseDetails(json: string | null): ChargeDetails | null {
 
 /** The `count` periods before `current`, oldest first. */
 function lastMonths(current: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => addMonths(current, i - count));
+  const first = Number(current.slice(0, 4)) * 12 + Number(current.slice(5, 7)) - 1 - count;
+  return Array.from({ length: count }, (_, i) => {
+    const idx = first + i;
+    const month = (idx % 12) + 1;
+    return `${Math.floor(idx / 12)}-${month < 10 ? '0' : ''}${month}`;
+  });
 }

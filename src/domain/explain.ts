@@ -1,4 +1,4 @@
-import { formatRublesRu } from './money.ts';
+import { formatRublesRu, groupThousands } from './money.ts';
 import { ZONE_TITLES, type Zone } from './tariff.ts';
 
 /** What a charge row stores about how it was computed (see billing/close-month.ts chargeDetails). */
@@ -39,9 +39,7 @@ export function formatPriceRu(priceE5: number): string {
   return `${rub},${frac.endsWith('0') ? frac.slice(0, 4) : frac}\u00a0₽`;
 }
 
-function n(x: number): string {
-  return String(x).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-}
+const n = groupThousands;
 
 const kwh = (x: number) => `${n(x)}\u00a0кВт·ч`;
 

@@ -37,8 +37,18 @@ export function formatRublesRu(kop: Kopecks): string {
   assertKopecks(kop);
   const sign = kop < 0 ? '−' : '';
   const abs = Math.abs(kop);
-  const rub = String(Math.trunc(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  const rub = groupThousands(Math.trunc(abs / 100));
   return `${sign}${rub},${String(abs % 100).padStart(2, '0')}\u00a0₽`;
+}
+
+/** A number with a no-break space between thousands: "29\u00a0842", a sign or a fraction is kept. */
+export function groupThousands(n: number): string {
+  const digits = String(n);
+  if (digits.length <= 3) return digits;
+  if (!Number.isSafeInteger(n) || n < 0) return digits.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  let out = digits.slice(0, digits.length % 3 || 3);
+  for (let i = out.length; i < digits.length; i += 3) out += '\u00a0' + digits.slice(i, i + 3);
+  return out;
 }
 
 /** A tariff stored as integer 1/100000 ₽ shown with five decimals, as the seed does ("1.61000"). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chargeKopecks, formatRubles, formatRublesRu, formatTariff, parseRubles } from '../../src/domain/money.ts';
+import { chargeKopecks, formatRubles, formatRublesRu, formatTariff, groupThousands, parseRubles } from '../../src/domain/money.ts';
 
 test('parses what people type, straight to kopecks', () => {
   const ok: Array<[string, number]> = [
@@ -55,6 +55,24 @@ test('format(parse(x)) round-trips every amount', () => {
     fc.property(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), (kop) => {
       const r = parseRubles(formatRubles(kop));
       return r.ok && r.kopecks === kop;
+    }),
+  );
+});
+
+test('thousands are grouped from the right with a no-break space, signs and fractions kept', () => {
+  assert.equal(groupThousands(0), '0');
+  assert.equal(groupThousands(999), '999');
+  assert.equal(groupThousands(1000), '1\u00a0000');
+  assert.equal(groupThousands(29842), '29\u00a0842');
+  assert.equal(groupThousands(1234567), '1\u00a0234\u00a0567');
+  assert.equal(groupThousands(-1234), '-1\u00a0234');
+  assert.equal(groupThousands(1234.5), '1\u00a0234.5');
+  fc.assert(
+    fc.property(fc.oneof(fc.maxSafeNat(), fc.integer()), (n) => {
+      const s = groupThousands(n);
+      assert.equal(s.replaceAll('\u00a0', ''), String(n));
+      const groups = s.replace('-', '').split('\u00a0');
+      assert.ok(groups[0]!.length >= 1 && groups[0]!.length <= 3 && groups.slice(1).every((g) => g.length === 3));
     }),
   );
 });
