@@ -27,7 +27,9 @@ interface Form {
 export async function readingsScenario(ctx: BenchContext): Promise<void> {
   const { options: o, dataset } = ctx;
   const added = rowsAddedSince(dataset.dbPath, [...LOGIN_TABLES, 'readings']);
-  const server = await startServer(dataset.dir);
+  const server = await startServer(dataset.dir, {
+    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
+  });
   const rss = new RssSampler(server.pid);
   rss.start();
   try {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import csrf from '@fastify/csrf-protection';
 import type { Config } from '../config.ts';
 
@@ -16,8 +16,9 @@ export function cookieOptions(config: Pick<Config, 'https'>) {
 
 /** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
 export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
-  await app.register(helmet, {
-    global: true,
+  // Helmet's middleware is built once: @fastify/helmet built it again on every request (it parsed
+  // the whole policy each time). The headers are the same on every response.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -40,6 +41,9 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
     frameguard: { action: 'deny' },
+  });
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    securityHeaders(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined));
   });
 
   await app.register(csrf, {
