@@ -110,7 +110,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (req, reply) => {
       const token = req.cookies[cookieName];
       if (token) await logout(deps, token, req.ip);
-      void reply.clearCookie(cookieName, { path: '/' });
+      // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
+      void reply.clearCookie(cookieName, cookieOptions(ctx.config));
       return reply.code(303).header('Location', '/cabinet').send('');
     },
   );

@@ -52,6 +52,15 @@ for (const dialect of await testDialects()) {
         assert.ok(set.every((c) => /Secure/.test(c)), 'every cookie is Secure');
         const hsts = String((await agent.get('/')).headers['strict-transport-security']);
         assert.ok(Number(/max-age=(\d+)/.exec(hsts)?.[1]) >= 31_536_000, hsts);
+        // Logging out clears the cookie with the same attributes: a browser keeps a __Host- cookie
+        // whose removal comes without Secure.
+        await agent.get('/cabinet');
+        const out = ([] as string[]).concat((await agent.post('/logout', {})).headers['set-cookie'] ?? []);
+        const cleared = out.find((c) => c.startsWith('__Host-sid=;'));
+        assert.ok(cleared, String(out));
+        assert.match(cleared, /Path=\//);
+        assert.match(cleared, /Secure/);
+        assert.match(cleared, /Expires=Thu, 01 Jan 1970/);
       } finally {
         await https.close();
       }
