@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
   await migrateToLatest(db);
   if (config.demoMode) {
-    const seeded = await ensureDemoData(db);
+    const seeded = await ensureDemoData(db, new Date(), config.timeZone);
     if (seeded) logger.info('demo data created');
   }
   const app = await buildApp({ config, db, logger });

@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
-import { addMonths, addYears, dateInZone, lastDayOfPeriod, periodOf } from '../domain/dates.ts';
+import { addMonths, addYears, dateInZone, lastDayOfPeriod, periodOf, type IsoDate } from '../domain/dates.ts';
 import { chargeKopecks } from '../domain/money.ts';
 import { consumption } from '../domain/consumption.ts';
 import { DEMO_ACCOUNT } from './demo-account.ts';
 import { BRANCH_OF_SETTLEMENT, ensureReferenceData } from './reference-data.ts';
 
-/** The year of the seed's screens; its dates are moved by whole years so that it is the current year. */
+/** The year of the seed's screens; its dates are moved by whole years (see `demoYear`). */
 const SEED_YEAR = 2014;
+/** The seed's newest date (its last reading). */
+const SEED_LAST_DATE = '2014-06-03';
 const SEED_PRICE_E5 = 161_000;
 
 /** The seed's reading history (date, value, channel), plus one earlier reading the first charge needs. */
@@ -137,6 +139,15 @@ export function demoCharges(): DemoCharge[] {
   return build(SEED_FEB_DEBT_KOP - feb.debtKop);
 }
 
+/**
+ * The year the seed's 2014 becomes: the current year once the seed's last date has come in it,
+ * the year before until then, so that no demo reading, payment or closed month lies in the future.
+ */
+export function demoYear(today: IsoDate): number {
+  const year = Number(today.slice(0, 4));
+  return addYears(SEED_LAST_DATE, year - SEED_YEAR) <= today ? year : year - 1;
+}
+
 /** Creates the demo data unless the demo account exists; returns whether it did. */
 export async function ensureDemoData(
   db: Db,
@@ -144,8 +155,8 @@ export async function ensureDemoData(
   timeZone = 'Asia/Krasnoyarsk',
 ): Promise<boolean> {
   const k = db.kysely;
-  const currentYear = Number(dateInZone(now, timeZone).slice(0, 4));
-  const refs = await ensureReferenceData(k, currentYear);
+  const year = demoYear(dateInZone(now, timeZone));
+  const refs = await ensureReferenceData(k, year);
   const exists = await k
     .selectFrom('accounts')
     .select('id')
@@ -159,7 +170,7 @@ export async function ensureDemoData(
         tx,
         refs.branchIds[BRANCH_OF_SETTLEMENT['17']!],
         refs.planIds['single']!,
-        currentYear,
+        year,
         now,
       ),
     );
@@ -170,10 +181,10 @@ async function insertDemoAccount(
   tx: Kysely<Database>,
   branchId: number,
   planId: number,
-  currentYear: number,
+  year: number,
   now: Date,
 ) {
-  const shift = currentYear - SEED_YEAR;
+  const shift = year - SEED_YEAR;
   const d = (date: string) => addYears(date, shift);
   const at = now.getTime();
   const account = await tx
