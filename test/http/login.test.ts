@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent, createTestApp, secondInstance, testDialects, textOf, type TestApp } from '../helpers.ts';
+import { addAccount, Agent, createTestApp, secondInstance, testDialects, textOf, type TestApp } from '../helpers.ts';
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
 
 const MIN = 60_000;
@@ -27,7 +27,7 @@ for (const dialect of await testDialects()) {
       assert.equal((await new Agent(t.app).get('/privacy')).statusCode, 200);
     });
 
-    test('logs in from the home page with the surname in another case and ё', async () => {
+    test('logs in from the home page with the surname in another case and with spaces around it', async () => {
       const agent = new Agent(t.app, '10.1.0.1');
       await agent.get('/');
       const res = await agent.post('/login', { from: 'home', account: ' 1705057190 ', surname: '  иВаНоВ ', consent: 'yes' });
@@ -35,6 +35,26 @@ for (const dialect of await testDialects()) {
       assert.equal(res.headers.location, '/cabinet');
       const page = await agent.get('/cabinet');
       assert.match(textOf(page.body), /Справочная информация о потребителе/);
+    });
+
+    test('ё and е are the same letter in a surname, either way round', async () => {
+      await addAccount(t.db, { number: '1000000041', surname: 'Семёнова', serial: '410041' });
+      await addAccount(t.db, { number: '1000000058', surname: 'Федоров', serial: '580058' });
+      for (const [account, surname, ip] of [
+        ['1000000041', 'СЕМЕНОВА', '10.1.0.11'],
+        ['1000000058', 'фЁдоров', '10.1.0.12'],
+      ] as const) {
+        const agent = new Agent(t.app, ip);
+        const res = await agent.login(account, surname);
+        assert.equal(res.statusCode, 303, `${account} ${surname}`);
+        assert.match(textOf((await agent.get('/cabinet')).body), new RegExp(`Лицевой счет ${account}`));
+      }
+    });
+
+    test('the home page\'s "Физическим лицам" leads to the "Личный кабинет" form', async () => {
+      const page = await new Agent(t.app).get('/individuals');
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<a[^>]* href="\/cabinet"[^>]*>[^<]*Личный кабинет/);
     });
 
     test('without consent: refused with a message next to the box, values kept, nothing stored', async () => {
