@@ -4,7 +4,10 @@ import { SETTLEMENTS } from '../domain/account-number.ts';
 
 /**
  * Reference data shared by the demo and the generator: settlements, branches with their
- * requisites, offices and tariff plans. Requisites are fictional but well-formed.
+ * requisites, offices and tariff plans. The payee and its bank are the seed's sample bill's
+ * (the Черногорск branch prints its account; the other branches' accounts are varied from it),
+ * so a demo bill or slip carries a payment QR code for that account: an installation replaces
+ * them with its own before real use.
  */
 export const BRANCHES = [
   {
