@@ -60,6 +60,10 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(table(results));
     console.log('');
     console.log(`main page / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 20 %: ${verdict(ratio >= 0.2)})`);
+    // The same comparison by the server's CPU per request: steadier when /ping's rate is held back
+    // by the load generator (the server then runs below one core) or by another process.
+    const cpuRatio = ping.serverCpu.usPerRequest / cabinet.serverCpu.usPerRequest;
+    console.log(`  by the server's CPU per request: ${(cpuRatio * 100).toFixed(1)} %`);
     console.log(`main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`);
     console.log(`server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`);
     if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
