@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Db, Dialect } from '../db/connect.ts';
 
@@ -264,23 +264,32 @@ export async function hasReadingFor(
   lastDate: string,
 ): Promise<boolean> {
   const r = await db
-    .selectFrom('readings')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('status', '<>', 'rejected')
-    .where((eb) =>
-      eb.or([
-        eb('billing_period', '=', period),
-        eb.and([
-          eb('billing_period', 'is', null),
-          eb('reading_date', '>=', `${period}-01`),
-          eb('reading_date', '<=', lastDate),
-        ]),
-      ]),
-    )
+    .selectFrom('readings as r')
+    .select('r.id')
+    .where('r.account_id', '=', accountId)
+    .where(countsFor(period, lastDate))
     .limit(1)
     .executeTakeFirst();
   return r !== undefined;
+}
+
+/**
+ * The rule for a reading (`readings as r`) that counts for `period`: not rejected, and either
+ * assigned to the period or, not yet assigned, dated within it (up to `lastDate`).
+ */
+function countsFor(period: string, lastDate: string) {
+  return (eb: ExpressionBuilder<{ r: Database['readings'] }, 'r'>) =>
+    eb.and([
+      eb('r.status', '<>', 'rejected'),
+      eb.or([
+        eb('r.billing_period', '=', period),
+        eb.and([
+          eb('r.billing_period', 'is', null),
+          eb('r.reading_date', '>=', `${period}-01`),
+          eb('r.reading_date', '<=', lastDate),
+        ]),
+      ]),
+    ]);
 }
 
 // ---- the outbox (back office)
@@ -371,17 +380,7 @@ export async function enqueueReminders(
               .selectFrom('readings as r')
               .select('r.id')
               .whereRef('r.account_id', '=', 's.account_id')
-              .where('r.status', '<>', 'rejected')
-              .where((w) =>
-                w.or([
-                  w('r.billing_period', '=', period),
-                  w.and([
-                    w('r.billing_period', 'is', null),
-                    w('r.reading_date', '>=', `${period}-01`),
-                    w('r.reading_date', '<=', lastDate),
-                  ]),
-                ]),
-              ),
+              .where(countsFor(period, lastDate)),
           ),
         ),
       ),
