@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.ts';
 import { balanceAtLastReading } from '../domain/balance.ts';
-import { addMonths, periodOf, periodTitle } from '../domain/dates.ts';
+import { addMonths, monthIndex, periodAt, periodOf, periodTitle } from '../domain/dates.ts';
 import { explainCharge, type ChargeDetails } from '../domain/explain.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
@@ -195,10 +195,6 @@ function parseDetails(json: string | null): ChargeDetails | null {
 
 /** The `count` periods before `current`, oldest first. */
 function lastMonths(current: string, count: number): string[] {
-  const first = Number(current.slice(0, 4)) * 12 + Number(current.slice(5, 7)) - 1 - count;
-  return Array.from({ length: count }, (_, i) => {
-    const idx = first + i;
-    const month = (idx % 12) + 1;
-    return `${Math.floor(idx / 12)}-${month < 10 ? '0' : ''}${month}`;
-  });
+  const first = monthIndex(current) - count;
+  return Array.from({ length: count }, (_, i) => periodAt(first + i));
 }

@@ -73,9 +73,17 @@ export function lastDayOfPeriod(period: string): IsoDate {
 }
 
 export function addMonths(period: string, n: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const idx = y * 12 + (m - 1) + n;
-  return `${Math.floor(idx / 12)}-${pad((idx % 12) + 1)}`;
+  return periodAt(monthIndex(period) + n);
+}
+
+/** A period ("YYYY-MM") as a count of months since year 0, for stepping through months. */
+export function monthIndex(period: string): number {
+  return Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+}
+
+/** The period `monthIndex` gave. */
+export function periodAt(index: number): string {
+  return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}`;
 }
 
 const MONTHS_NOMINATIVE = [
