@@ -9,6 +9,11 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Node's flags that write a process's CPU profile into `dir` (`--profile`); none without a directory. */
+export function cpuProfileArgs(dir: string | null): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Starts the real portal as production runs it (`npm run build`, `node dist/server.js`) on a free port and waits until it answers. */
 export async function startServer(
   dataDir: string,

@@ -8,6 +8,7 @@ import { ROOT, sqliteEnv } from '../lib/dataset.ts';
 import { verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
 import { productionEntry } from '../lib/build.ts';
+import { cpuProfileArgs } from '../lib/server.ts';
 
 /**
  * `close-month` over the generated database: a copy of the dataset with its last closed month
@@ -17,7 +18,7 @@ import { productionEntry } from '../lib/build.ts';
  * filled by `generate`): its last closed month is reopened and closed again in place.
  */
 export async function closeMonthScenario(ctx: BenchContext): Promise<void> {
-  const profile = ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.options.profileDir}`] : [];
+  const profile = cpuProfileArgs(ctx.options.profileDir);
   if (ctx.options.pgUrl) return closeOnPostgres(ctx.options.pgUrl, profile);
   const { dataset } = ctx;
   const dir = path.join(path.dirname(dataset.dir), `${path.basename(dataset.dir)}-close`);

@@ -2,8 +2,8 @@ import type { BenchContext } from '../index.ts';
 import { load, type LoadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
 import { RssSampler } from '../lib/rss.ts';
-import { startServer } from '../lib/server.ts';
-import { assertLoggedIn, LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
+import { cpuProfileArgs, startServer } from '../lib/server.ts';
+import { assertLoggedIn, LOGIN_TABLES, loginAll, pickCustomers, type Customer } from '../lib/sessions.ts';
 import { rowsAddedSince } from '../lib/dataset.ts';
 import { measureViewParts } from '../lib/view-parts.tsx';
 
@@ -16,11 +16,10 @@ import { measureViewParts } from '../lib/view-parts.tsx';
 export async function mainScenario(ctx: BenchContext): Promise<void> {
   const { options: o, dataset } = ctx;
   const added = rowsAddedSince(dataset.dbPath, LOGIN_TABLES);
-  const server = await startServer(dataset.dir, {
-    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
-  });
+  const server = await startServer(dataset.dir, { nodeArgs: cpuProfileArgs(o.profileDir) });
   const rss = new RssSampler(server.pid);
   rss.start();
+  let measured: { customers: Customer[]; ping: LoadResult; cabinet: LoadResult };
   try {
     console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
     const customers = pickCustomers(dataset.dbPath, o.sessions, o.seed);
@@ -67,27 +66,27 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(`main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`);
     console.log(`server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`);
     if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
-
-    // The same pages built in this process, the server stopped: what the view's own work costs.
-    rss.stop();
-    await server.stop();
-    const parts = await measureViewParts(dataset.dbPath, customers);
-    const us = (n: number) => `${Math.round(n).toString().padStart(4)} µs`;
-    console.log('');
-    console.log(`where a view's time goes (the same ${customers.length} pages built in this process, no HTTP, ${Math.round(parts.bytes).toLocaleString('en-US')} bytes each):`);
-    console.log(`  reads (${parts.queries.toFixed(1)} queries)  ${us(parts.readsUs)}`);
-    console.log(`  model               ${us(parts.modelUs)}`);
-    console.log(`  HTML                ${us(parts.renderUs)}`);
-    console.log(`  UTF-8               ${us(parts.encodeUs)}`);
-    console.log(`  together            ${us(parts.readsUs + parts.modelUs + parts.renderUs + parts.encodeUs)}`);
-    console.log(
-      `the server spent ${Math.round(cabinet.serverCpu.usPerRequest)} µs of CPU per view (session, HTTP and GC included) and ` +
-        `${Math.round(ping.serverCpu.usPerRequest)} µs per /ping: at 20 % a view may cost about ${Math.round(ping.serverCpu.usPerRequest * 5)} µs`,
-    );
+    measured = { customers, ping, cabinet };
   } finally {
     rss.stop();
     await server.stop();
     console.log(`dataset: the run's ${added.remove().toLocaleString('en-US')} rows (sessions, logins) removed`);
     if (o.profileDir) console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
   }
+
+  // The same pages built in this process, the server stopped: what the view's own work costs.
+  const { customers, ping, cabinet } = measured;
+  const parts = await measureViewParts(dataset.dbPath, customers);
+  const us = (n: number) => `${Math.round(n).toString().padStart(4)} µs`;
+  console.log('');
+  console.log(`where a view's time goes (the same ${customers.length} pages built in this process, no HTTP, ${Math.round(parts.bytes).toLocaleString('en-US')} bytes each):`);
+  console.log(`  reads (${parts.queries.toFixed(1)} queries)  ${us(parts.readsUs)}`);
+  console.log(`  model               ${us(parts.modelUs)}`);
+  console.log(`  HTML                ${us(parts.renderUs)}`);
+  console.log(`  UTF-8               ${us(parts.encodeUs)}`);
+  console.log(`  together            ${us(parts.readsUs + parts.modelUs + parts.renderUs + parts.encodeUs)}`);
+  console.log(
+    `the server spent ${Math.round(cabinet.serverCpu.usPerRequest)} µs of CPU per view (session, HTTP and GC included) and ` +
+      `${Math.round(ping.serverCpu.usPerRequest)} µs per /ping: at 20 % a view may cost about ${Math.round(ping.serverCpu.usPerRequest * 5)} µs`,
+  );
 }

@@ -5,7 +5,7 @@ import type { BenchContext } from '../index.ts';
 import { load, loadResult } from '../lib/load.ts';
 import { table, verdict } from '../lib/report.ts';
 import { cpuMeter, RssSampler } from '../lib/rss.ts';
-import { startServer } from '../lib/server.ts';
+import { cpuProfileArgs, startServer } from '../lib/server.ts';
 import { rowsAddedSince } from '../lib/dataset.ts';
 import { LOGIN_TABLES, loginAll, pickCustomers } from '../lib/sessions.ts';
 
@@ -27,9 +27,7 @@ interface Form {
 export async function readingsScenario(ctx: BenchContext): Promise<void> {
   const { options: o, dataset } = ctx;
   const added = rowsAddedSince(dataset.dbPath, [...LOGIN_TABLES, 'readings']);
-  const server = await startServer(dataset.dir, {
-    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
-  });
+  const server = await startServer(dataset.dir, { nodeArgs: cpuProfileArgs(o.profileDir) });
   const rss = new RssSampler(server.pid);
   rss.start();
   try {
