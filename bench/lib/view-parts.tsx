@@ -1,8 +1,8 @@
 import SQLite from 'better-sqlite3';
 import { openDb, type Db } from '../../src/db/connect.ts';
 import { loadMainPage } from '../../src/cabinet/cabinet.service.ts';
-import { MainPage } from '../../src/cabinet/cabinet.view.tsx';
-import { renderPage, utf8 } from '../../src/views/render.ts';
+import { mainPage } from '../../src/cabinet/cabinet.view.tsx';
+import { utf8 } from '../../src/views/render.ts';
 import { dateInZone } from '../../src/domain/dates.ts';
 import type { Customer } from './sessions.ts';
 
@@ -50,7 +50,7 @@ export async function measureViewParts(dbPath: string, customers: Customer[], pa
         const t0 = process.hrtime.bigint();
         const model = await loadMainPage(db, id, today);
         const t1 = process.hrtime.bigint();
-        const page = renderPage(<MainPage model={model} supplierName="ООО «Энергосбыт»" csrfToken={'x'.repeat(52)} />);
+        const page = mainPage({ model, supplierName: 'ООО «Энергосбыт»', csrfToken: 'x'.repeat(52) });
         const t2 = process.hrtime.bigint();
         const bytes = utf8(page).length;
         const t3 = process.hrtime.bigint();

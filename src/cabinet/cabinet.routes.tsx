@@ -9,7 +9,7 @@ import { ErrorPage } from '../views/error-pages.tsx';
 import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { loadMainPage } from './cabinet.service.ts';
-import { MainPage, type MainPageProps } from './cabinet.view.tsx';
+import { mainPage, type MainPageProps } from './cabinet.view.tsx';
 import { loadMailSection } from '../mail/mail.section.ts';
 import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
@@ -38,16 +38,14 @@ export async function sendMainPage(
   // A refused form keeps its key, so that correcting and resending it is still one submission.
   if (model.readingForm && opts.formKey) model.readingForm.key = opts.formKey;
   const mail = await loadMailSection(ctx, req, opts.mailState);
-  const html = renderPage(
-    <MainPage
-      model={model}
-      supplierName={ctx.supplierName}
-      csrfToken={reply.generateCsrf()}
-      {...(opts.readingState ? { readingState: opts.readingState } : {})}
-      {...(opts.submitted ? { submitted: opts.submitted } : {})}
-      mail={mail}
-    />,
-  );
+  const html = mainPage({
+    model,
+    supplierName: ctx.supplierName,
+    csrfToken: reply.generateCsrf(),
+    ...(opts.readingState ? { readingState: opts.readingState } : {}),
+    ...(opts.submitted ? { submitted: opts.submitted } : {}),
+    mail,
+  });
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')

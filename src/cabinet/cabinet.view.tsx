@@ -1,18 +1,18 @@
 import { formatRubles, formatTariff } from '../domain/money.ts';
 import type { VerificationStatus } from '../domain/verification.ts';
 import { ZONE_TITLES } from '../domain/tariff.ts';
-import { CABINET_CRUMBS, Layout, LogoutForm } from '../views/layout.tsx';
-import { fromPreact, html, type Html } from '../views/html.ts';
+import { CABINET_CRUMBS, logoutForm, pageDocument } from '../views/layout.tsx';
+import { html, type Html } from '../views/html.ts';
 import type { MainPageModel } from './cabinet.service.ts';
 import { consumptionChart } from './consumption-chart.ts';
 import {
   READING_FORM_SCRIPT,
-  ReadingFormSection,
-  SubmittedMessage,
+  readingFormSection,
+  submittedMessage,
   type ReadingFormState,
   type SubmittedNotice,
 } from '../readings/readings.view.tsx';
-import { MailSection, type MailSectionModel } from '../mail/mail.view.tsx';
+import { mailSection, type MailSectionModel } from '../mail/mail.view.tsx';
 
 export interface MainPageProps {
   model: MainPageModel;
@@ -30,34 +30,34 @@ export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-// The page is the busiest one, and its histories are long: its body is built from `html`
-// templates (escaped as JSX is, see views/html.ts); the layout and the two forms stay components.
-export function MainPage(props: MainPageProps) {
-  const m = props.model;
-  return (
-    <Layout
-      title="Личный кабинет"
-      supplierName={props.supplierName}
-      crumbs={CABINET_CRUMBS}
-      logout={{ csrfToken: props.csrfToken }}
-      scripts={m.readingForm ? [READING_FORM_SCRIPT] : []}
-      main={mainPageBody(props)}
-    />
+// The page is the busiest one, and its histories are long: it is built from `html` templates
+// (escaped as JSX is, see views/html.ts), its frame included.
+/** The customer's main page, as a whole document. */
+export function mainPage(props: MainPageProps): string {
+  return pageDocument(
+    {
+      title: 'Личный кабинет',
+      supplierName: props.supplierName,
+      crumbs: CABINET_CRUMBS,
+      logout: { csrfToken: props.csrfToken },
+      scripts: props.model.readingForm ? [READING_FORM_SCRIPT] : [],
+    },
+    mainPageBody(props),
   );
 }
 
 function mainPageBody({ model: m, supplierName, csrfToken, readingState, submitted, mail }: MainPageProps): Html {
   const form = m.readingForm
-    ? fromPreact(<ReadingFormSection form={m.readingForm} csrfToken={csrfToken} {...(readingState ? { state: readingState } : {})} />)
+    ? readingFormSection({ form: m.readingForm, csrfToken, ...(readingState ? { state: readingState } : {}) })
     : readingState?.formError &&
       html`<section class="panel" id="reading-form"><p class="form-error" role="alert">${readingState.formError}</p></section>`;
-  return html`<h1>Личный кабинет для физических лиц</h1>${submitted && fromPreact(<SubmittedMessage n={submitted} />)}${referenceInfo(
+  return html`<h1>Личный кабинет для физических лиц</h1>${submitted && submittedMessage(submitted)}${referenceInfo(
     m,
     supplierName,
   )}${m.verification && verificationWarning(m.verification, supplierName)}${payments(m)}${readings(m)}${charges(m)}${
     m.consumption.some((c) => c.kwh !== null) && consumptionChart(m.consumption)
-  }${form}${mail && fromPreact(<MailSection model={mail} csrfToken={csrfToken} />)}<p class="no-print"><a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a></p><div class="bottom-logout no-print">${fromPreact(
-    <LogoutForm csrfToken={csrfToken} />,
+  }${form}${mail && mailSection({ model: mail, csrfToken })}<p class="no-print"><a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a></p><div class="bottom-logout no-print">${logoutForm(
+    csrfToken,
   )}</div>`;
 }
 

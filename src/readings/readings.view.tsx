@@ -1,7 +1,8 @@
 import { ZONE_TITLES, type Zone } from '../domain/tariff.ts';
 import { SUSPICIOUS_KWH } from '../domain/consumption.ts';
 import type { RegisterCheck, SuspicionReason } from '../domain/readings.ts';
-import { CABINET_CRUMBS, FieldError, Layout } from '../views/layout.tsx';
+import { CABINET_CRUMBS, fieldError, Layout } from '../views/layout.tsx';
+import { html, type Html } from '../views/html.ts';
 import type { ReadingForm } from './readings.service.ts';
 
 export const READING_FORM_SCRIPT = '/assets/reading-form.js';
@@ -12,92 +13,34 @@ export interface ReadingFormState {
   formError?: string;
 }
 
-/** The seed's "Форма для передачи показания прибора учета"; one row per zone. */
-export function ReadingFormSection({ form, csrfToken, state }: { form: ReadingForm; csrfToken: string; state?: ReadingFormState }) {
+/**
+ * The seed's "Форма для передачи показания прибора учета"; one row per zone. On the main page,
+ * so built by `html` (see views/html.ts).
+ */
+export function readingFormSection({ form, csrfToken, state }: { form: ReadingForm; csrfToken: string; state?: ReadingFormState }): Html {
   const multi = form.zones.length > 1;
-  return (
-    <section class="panel" id="reading-form" aria-labelledby="reading-form-title">
-      <h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>
-      {state?.formError && (
-        <p class="form-error" role="alert">
-          {state.formError}
-        </p>
-      )}
-      <form
-        method="post"
-        action="/cabinet/readings"
-        class="reading-form"
-        data-digits={String(form.digits)}
-        data-ratio={String(form.ratio)}
-        data-limit={String(SUSPICIOUS_KWH)}
-        novalidate
-      >
-        <input type="hidden" name="_csrf" value={csrfToken} />
-        <input type="hidden" name="meter" value={String(form.meterId)} />
-        <input type="hidden" name="key" value={form.key} />
-        <table class="reading-table">
-          <thead>
-            <tr>
-              {multi && <th scope="col">Зона</th>}
-              <th scope="col">Дата предыдущего показания</th>
-              <th scope="col" class="num">
-                Предыдущее показание
-              </th>
-              <th scope="col">Текущее показание</th>
-              <th scope="col" class="num">
-                Расход, кВт*ч
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {form.zones.map((zone, i) => {
-              const name = `v${i + 1}`;
-              const error = state?.fieldErrors?.[i];
-              return (
-                <tr class={error ? 'has-error' : undefined} data-previous={String(form.previous[i] ?? 0)}>
-                  {multi && <th scope="row">{ZONE_TITLES[zone]}</th>}
-                  <td data-label="Дата предыдущего показания">{form.previousDate ?? '—'}</td>
-                  <td class="num" data-label="Предыдущее показание">
-                    {form.previous[i] ?? 0}
-                  </td>
-                  <td data-label="Текущее показание">
-                    <input
-                      id={`reading-${name}`}
-                      name={name}
-                      type="text"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      maxLength={form.digits + 4}
-                      value={state?.values?.[i] ?? ''}
-                      aria-invalid={error ? 'true' : undefined}
-                      aria-describedby={error ? `reading-${name}-error` : undefined}
-                      class="reading-input"
-                      aria-label={`Текущее показание${multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}`}
-                    />
-                    <FieldError id={`reading-${name}-error`} message={error || undefined} />
-                  </td>
-                  <td class="num" data-label="Расход, кВт*ч">
-                    <output class="consumption" for={`reading-${name}`} aria-live="polite">
-                      0
-                    </output>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        <p class="note">
-          Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено красным
-          шрифтом, то возможно, показание введено неправильно!
-        </p>
-        <p class="note">(Текущее показание меньше прошлого принятого показания, либо Расход более 50000 кВт*ч)</p>
-        <p class="note">Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!</p>
-        <button type="submit" class="button primary">
-          Передать показание
-        </button>
-      </form>
-    </section>
-  );
+  const rows = form.zones.map((zone, i) => {
+    const name = `v${i + 1}`;
+    const error = state?.fieldErrors?.[i] || undefined;
+    const previous = form.previous[i] ?? 0;
+    return html`<tr${error ? html` class="has-error"` : null} data-previous="${previous}">${
+      multi && html`<th scope="row">${ZONE_TITLES[zone]}</th>`
+    }<td data-label="Дата предыдущего показания">${form.previousDate ?? '—'}</td><td class="num" data-label="Предыдущее показание">${previous}</td><td data-label="Текущее показание"><input id="reading-${name}" name="${name}" type="text" inputmode="numeric" autocomplete="off" maxlength="${
+      form.digits + 4
+    }" value="${state?.values?.[i] ?? ''}"${
+      error ? html` aria-invalid="true" aria-describedby="reading-${name}-error"` : null
+    } class="reading-input" aria-label="Текущее показание${multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}"/>${fieldError(
+      `reading-${name}-error`,
+      error,
+    )}</td><td class="num" data-label="Расход, кВт*ч"><output class="consumption" for="reading-${name}" aria-live="polite">0</output></td></tr>`;
+  });
+  return html`<section class="panel" id="reading-form" aria-labelledby="reading-form-title"><h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>${
+    state?.formError && html`<p class="form-error" role="alert">${state.formError}</p>`
+  }<form method="post" action="/cabinet/readings" class="reading-form" data-digits="${form.digits}" data-ratio="${form.ratio}" data-limit="${SUSPICIOUS_KWH}" novalidate><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="meter" value="${
+    form.meterId
+  }"/><input type="hidden" name="key" value="${form.key}"/><table class="reading-table"><thead><tr>${
+    multi && html`<th scope="col">Зона</th>`
+  }<th scope="col">Дата предыдущего показания</th><th scope="col" class="num">Предыдущее показание</th><th scope="col">Текущее показание</th><th scope="col" class="num">Расход, кВт*ч</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено красным шрифтом, то возможно, показание введено неправильно!</p><p class="note">(Текущее показание меньше прошлого принятого показания, либо Расход более ${SUSPICIOUS_KWH} кВт*ч)</p><p class="note">Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!</p><button type="submit" class="button primary">Передать показание</button></form></section>`;
 }
 
 export interface SubmittedNotice {
@@ -109,26 +52,19 @@ export interface SubmittedNotice {
   duplicate: boolean;
 }
 
-export function SubmittedMessage({ n }: { n: SubmittedNotice }) {
+/** What became of the reading just submitted, above the main page's reference information. */
+export function submittedMessage(n: SubmittedNotice): Html {
   const value = n.zones.length > 1 ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${v}`).join(', ') : String(n.values[0]);
-  return (
-    <section class={`panel notice-panel status-${n.status}`} role="status" id="reading-result">
-      {n.duplicate && <p>Это показание уже было передано, повторно оно не сохранено.</p>}
-      <p>
-        Показание <strong>{value}</strong> от {n.date}{' '}
-        {n.status === 'review'
-          ? 'передано специалистам на проверку.'
-          : n.status === 'rejected'
-            ? 'отклонено специалистами.'
-            : 'принято.'}
-        {n.periodWords &&
-          n.status !== 'rejected' &&
-          (n.status === 'review'
-            ? ` Если специалисты его примут, оно будет учтено при расчёте за ${n.periodWords}`
-            : ` Оно будет учтено при расчёте за ${n.periodWords}`)}
-      </p>
-    </section>
-  );
+  const outcome = n.status === 'review' ? 'передано специалистам на проверку.' : n.status === 'rejected' ? 'отклонено специалистами.' : 'принято.';
+  const period =
+    n.periodWords && n.status !== 'rejected'
+      ? n.status === 'review'
+        ? ` Если специалисты его примут, оно будет учтено при расчёте за ${n.periodWords}`
+        : ` Оно будет учтено при расчёте за ${n.periodWords}`
+      : null;
+  return html`<section class="panel notice-panel status-${n.status}" role="status" id="reading-result">${
+    n.duplicate && html`<p>Это показание уже было передано, повторно оно не сохранено.</p>`
+  }<p>Показание <strong>${value}</strong> от ${n.date} ${outcome}${period}</p></section>`;
 }
 
 const REASON_TEXT: Record<SuspicionReason, string> = {

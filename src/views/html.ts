@@ -2,8 +2,8 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
 /**
- * Markup for the hottest page (the customer's main page), built from template literals instead
- * of a component tree: about three times cheaper to produce than the same markup through
+ * Markup for the hottest page (the customer's main page) and every page's frame, built from
+ * template literals instead of a component tree: about three times cheaper to produce than the same markup through
  * preact-render-to-string. Escaped by default, as JSX is: `html` escapes every value it is given
  * except another `Html`, so markup can only come from a template literal written in the code
  * (or from Preact, which escapes too). Attribute values must be quoted in the template.

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { Html } from './html.ts';
+import { fromPreact, html, type Html } from './html.ts';
 
 export interface Crumb {
   title: string;
@@ -14,8 +14,6 @@ export interface LayoutProps {
   scripts?: string[];
   styles?: string[];
   children?: ComponentChildren;
-  /** The page's body as markup built by `html` (instead of children). */
-  main?: Html;
   /** Shown in the header when someone is logged in. */
   logout?: { csrfToken: string };
 }
@@ -26,74 +24,44 @@ export const CABINET_CRUMBS: Crumb[] = [
   { title: 'Личный кабинет', href: '/cabinet' },
 ];
 
+/**
+ * Every page's frame: head, header, breadcrumbs, footer. Written once as a template (see
+ * views/html.ts); component pages reach it through `Layout`, the main page through `pageDocument`.
+ */
+function layoutInner(props: LayoutProps, main: Html): Html {
+  return html`<head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${`${props.title} — ${props.supplierName}`}</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="/static/css/site.css"/>${props.styles?.map(
+    (href) => html`<link rel="stylesheet" href="${href}"/>`,
+  )}${props.scripts?.map((src) => html`<script src="${src}" defer></script>`)}</head><body><header class="site-header"><a class="brand" href="/">${
+    props.supplierName
+  }</a><nav class="site-nav" aria-label="Разделы сайта"><a href="/individuals">Физическим лицам</a><a href="/offices">Офисы</a></nav>${
+    props.logout && logoutForm(props.logout.csrfToken)
+  }</header>${props.crumbs && breadcrumbs(props.crumbs)}<main id="main">${main}</main><footer class="site-footer"><p>${
+    props.supplierName
+  } · <a href="/privacy">Политика обработки персональных данных</a> · <a href="/offices">Офисы обслуживания</a></p></footer></body>`;
+}
+
+/** A page whose body is markup built by `html`, as a whole document. */
+export function pageDocument(props: Omit<LayoutProps, 'children'>, main: Html): string {
+  return `<!doctype html><html lang="ru">${layoutInner(props, main).value}</html>`;
+}
+
+/** The frame for component pages: their children, rendered by Preact, inside `layoutInner`. */
 export function Layout(props: LayoutProps) {
-  return (
-    <html lang="ru">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} — ${props.supplierName}`}</title>
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/css/site.css" />
-        {props.styles?.map((href) => <link rel="stylesheet" href={href} />)}
-        {props.scripts?.map((src) => <script src={src} defer />)}
-      </head>
-      <body>
-        <header class="site-header">
-          <a class="brand" href="/">
-            {props.supplierName}
-          </a>
-          <nav class="site-nav" aria-label="Разделы сайта">
-            <a href="/individuals">Физическим лицам</a>
-            <a href="/offices">Офисы</a>
-          </nav>
-          {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
-        </header>
-        {props.crumbs && <Breadcrumbs crumbs={props.crumbs} />}
-        {props.main ? (
-          <main id="main" dangerouslySetInnerHTML={{ __html: props.main.value }} />
-        ) : (
-          <main id="main">{props.children}</main>
-        )}
-        <footer class="site-footer">
-          <p>
-            {props.supplierName} · <a href="/privacy">Политика обработки персональных данных</a> ·{' '}
-            <a href="/offices">Офисы обслуживания</a>
-          </p>
-        </footer>
-      </body>
-    </html>
-  );
+  const main = fromPreact(<>{props.children}</>);
+  return <html lang="ru" dangerouslySetInnerHTML={{ __html: layoutInner(props, main).value }} />;
 }
 
-export function LogoutForm({ csrfToken }: { csrfToken: string }) {
-  return (
-    <form method="post" action="/logout" class="logout-form">
-      <input type="hidden" name="_csrf" value={csrfToken} />
-      <button type="submit" class="link-button">
-        выход
-      </button>
-    </form>
-  );
+export function logoutForm(csrfToken: string): Html {
+  return html`<form method="post" action="/logout" class="logout-form"><input type="hidden" name="_csrf" value="${csrfToken}"/><button type="submit" class="link-button">выход</button></form>`;
 }
 
-export function Breadcrumbs({ crumbs }: { crumbs: Crumb[] }) {
-  return (
-    <nav class="breadcrumbs" aria-label="Вы здесь">
-      <ol>
-        {crumbs.map((c, i) => (
-          <li>
-            {i > 0 && (
-              <span class="crumb-sep" aria-hidden="true">
-                {' → '}
-              </span>
-            )}
-            {c.href && i < crumbs.length - 1 ? <a href={c.href}>{c.title}</a> : <span aria-current="page">{c.title}</span>}
-          </li>
-        ))}
-      </ol>
-    </nav>
-  );
+function breadcrumbs(crumbs: Crumb[]): Html {
+  return html`<nav class="breadcrumbs" aria-label="Вы здесь"><ol>${crumbs.map(
+    (c, i) =>
+      html`<li>${i > 0 && html`<span class="crumb-sep" aria-hidden="true"> → </span>`}${
+        c.href && i < crumbs.length - 1 ? html`<a href="${c.href}">${c.title}</a>` : html`<span aria-current="page">${c.title}</span>`
+      }</li>`,
+  )}</ol></nav>`;
 }
 
 /** A message next to a form field. */
@@ -104,4 +72,9 @@ export function FieldError({ id, message }: { id: string; message: string | unde
       {message}
     </p>
   );
+}
+
+/** `FieldError` inside an `html` template (only on a refused form, so off the hot path). */
+export function fieldError(id: string, message: string | undefined): Html | null {
+  return message ? fromPreact(<FieldError id={id} message={message} />) : null;
 }
