@@ -4,6 +4,9 @@ import { Type, type Static } from 'typebox';
 import { paymentsConfig, type PaymentsConfig } from './payments/payments.config.ts';
 import { MailEnvSchema, mailConfig, type MailConfig } from './mail/mail.config.ts';
 
+/** The supplier's time zone when SUPPLIER_TIME_ZONE is not set: business dates are its calendar dates. */
+export const DEFAULT_TIME_ZONE = 'Asia/Krasnoyarsk';
+
 /**
  * Every setting the portal reads from the environment, checked once at boot.
  * Values marked "(verify)" in docs/domain rules are configuration on purpose.
@@ -14,7 +17,7 @@ const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  SUPPLIER_TIME_ZONE: Type.String({ default: 'Asia/Krasnoyarsk' }),
+  SUPPLIER_TIME_ZONE: Type.String({ default: DEFAULT_TIME_ZONE }),
   SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
   SESSION_ABSOLUTE_HOURS: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),

@@ -4,6 +4,7 @@ import { loadMainPage } from '../../src/cabinet/cabinet.service.ts';
 import { mainPage } from '../../src/cabinet/cabinet.view.tsx';
 import { utf8 } from '../../src/views/render.ts';
 import { dateInZone } from '../../src/domain/dates.ts';
+import { DEFAULT_TIME_ZONE } from '../../src/config.ts';
 import type { Customer } from './sessions.ts';
 
 export interface ViewParts {
@@ -37,7 +38,7 @@ export async function measureViewParts(dbPath: string, customers: Customer[], pa
       return result;
     },
   };
-  const today = dateInZone(new Date(), process.env.SUPPLIER_TIME_ZONE ?? 'Asia/Krasnoyarsk');
+  const today = dateInZone(new Date(), process.env.SUPPLIER_TIME_ZONE ?? DEFAULT_TIME_ZONE);
   const total = { load: 0n, render: 0n, encode: 0n, bytes: 0 };
   let counted = 0;
   try {

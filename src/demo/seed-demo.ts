@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '../config.ts';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
@@ -152,7 +153,7 @@ export function demoYear(today: IsoDate): number {
 export async function ensureDemoData(
   db: Db,
   now: Date = new Date(),
-  timeZone = 'Asia/Krasnoyarsk',
+  timeZone = DEFAULT_TIME_ZONE,
 ): Promise<boolean> {
   const k = db.kysely;
   const year = demoYear(dateInZone(now, timeZone));
