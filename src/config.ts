@@ -4,6 +4,21 @@ import { Type, type Static } from 'typebox';
 import { paymentsConfig, type PaymentsConfig } from './payments/payments.config.ts';
 import { MailEnvSchema, mailConfig, type MailConfig } from './mail/mail.config.ts';
 
+/**
+ * The oldest Node.js the portal runs on. Fastify's `inject` (the sandbox bank's notifications go
+ * through it) loads the ES-module-only `cookie` 2 with require(), which Node 20 does only from 20.19.
+ */
+export const MIN_NODE_VERSION = '20.19.0';
+
+/** Why this Node.js cannot run the portal, or null when it can. */
+export function unsupportedNode(version: string = process.versions.node): string | null {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [minMajor = 0, minMinor = 0] = MIN_NODE_VERSION.split('.').map(Number);
+  return major > minMajor || (major === minMajor && minor >= minMinor)
+    ? null
+    : `Node.js ${MIN_NODE_VERSION} or later is required; this is ${version}`;
+}
+
 /** The supplier's time zone when SUPPLIER_TIME_ZONE is not set: business dates are its calendar dates. */
 export const DEFAULT_TIME_ZONE = 'Asia/Krasnoyarsk';
 
@@ -107,6 +122,8 @@ function decimalE3(s: string): number {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const runtime = unsupportedNode();
+  if (runtime) throw new Error(runtime);
   const raw = envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
   if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
     throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, unsupportedNode } from '../../src/config.ts';
 
 test('defaults: port 3000, SQLite in ./data, Krasnoyarsk time, 30 min / 12 h sessions', () => {
   const c = loadConfig({});
@@ -39,4 +39,10 @@ test('bad values stop the boot with a message naming the variable', () => {
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ SUPPLIER_TIME_ZONE: 'Mars/Olympus' }), /SUPPLIER_TIME_ZONE/);
   assert.throws(() => loadConfig({ SESSION_IDLE_MINUTES: '0' }), /SESSION_IDLE_MINUTES/);
+});
+
+test('the Node.js version is checked at boot: 20.19 or later', () => {
+  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0']) assert.equal(unsupportedNode(v), null, v);
+  for (const v of ['20.18.3', '20.10.0', '18.20.4']) assert.match(unsupportedNode(v) ?? '', /20\.19\.0 or later is required; this is /, v);
+  assert.equal(unsupportedNode(), null); // the Node.js running these tests
 });
