@@ -68,6 +68,11 @@ for (const dialect of await testDialects()) {
         assert.ok(res.body.includes(`value="${value}"`) || value === '', 'the entered value is kept');
         assert.equal(keyOf(res.body), keyOf(page), 'the refused form keeps its key');
       }
+      // Markup typed into the field comes back as text in the value attribute.
+      const res = await submit(agent, page, { v1: '"><b>1' });
+      assert.equal(res.statusCode, 400);
+      assert.ok(res.body.includes('value="&quot;&gt;&lt;b&gt;1"'), 'the entered value is kept, escaped');
+      assert.doesNotMatch(res.body, /"><b>1/);
       assert.equal(await count(), before);
     });
 
