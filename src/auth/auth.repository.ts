@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -7,6 +7,19 @@ export interface LoginAccount {
   id: number;
   number: string;
   surname: string;
+}
+
+/** Advisory-lock namespaces (first key of `pg_advisory_xact_lock(int, int)`) for login attempts. */
+const LOCK_LOGIN_ACCOUNT = 0x4c41; // 'LA'
+const LOCK_LOGIN_IP = 0x4c49; // 'LI'
+
+/**
+ * PostgreSQL only: holds, until the transaction ends, a lock on this account number and one on
+ * this IP, always in that order (so two attempts cannot wait on each other).
+ */
+export async function lockLoginAttempts(tx: Transaction<Database>, accountNumber: string, ip: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_ACCOUNT}, hashtext(${accountNumber}))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_IP}, hashtext(${ip}))`.execute(tx);
 }
 
 export async function findLoginAccount(db: Q, number: string): Promise<LoginAccount | undefined> {

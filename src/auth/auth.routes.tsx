@@ -8,7 +8,16 @@ import { CABINET_CRUMBS } from '../views/layout.tsx';
 import { DEMO_ACCOUNT } from '../demo/demo-account.ts';
 import { hashToken, login, logout, type AuthDeps } from './auth.service.ts';
 import { deleteSessionByHash } from './session.repository.ts';
-import { CabinetLoginPage, HomePage, IndividualsPage, PrivacyPage, type LoginFormProps } from './login.view.tsx';
+import {
+  CabinetLoginPage,
+  CONSENT_VALUE,
+  HomePage,
+  IndividualsPage,
+  PrivacyPage,
+  type LoginFormProps,
+} from './login.view.tsx';
+
+const MINUTE_MS = 60_000;
 
 const Html = { 200: Type.String(), 303: Type.String(), 400: Type.String(), 401: Type.String(), 429: Type.String() };
 
@@ -63,7 +72,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   r.post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
     const body = req.body;
     const entry = body.from === 'home' ? 'home' : 'cabinet';
-    const values = { account: body.account ?? '', surname: body.surname ?? '', consent: body.consent !== undefined };
+    const values = { account: body.account ?? '', surname: body.surname ?? '', consent: body.consent === CONSENT_VALUE };
     const result = await login(deps, { ...values, ip: req.ip });
 
     const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
@@ -88,7 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
           timeZone: ctx.config.timeZone,
           hour: '2-digit',
           minute: '2-digit',
-        }).format(result.retryAt);
+        }).format(new Date(Math.ceil(result.retryAt.getTime() / MINUTE_MS) * MINUTE_MS)); // never earlier than allowed
         void reply.header('Retry-After', String(retrySec));
         return rerender(429, {
           formError: `Слишком много неудачных попыток входа. Повторите попытку после ${hhmm} (по местному времени).`,

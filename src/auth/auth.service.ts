@@ -66,52 +66,55 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   const now = clock.now();
   const at = now.getTime();
   const limits = config.loginLimits;
+  const number = acc.number;
 
-  // The throttles apply to unknown account numbers exactly as to real ones, so that a
-  // lock-out tells an attacker nothing about which numbers exist.
-  const failures = await repo.recentFailures(db, acc.number, at - limits.windowMs, limits.maxFailures);
-  const ipFailures = await repo.recentFailedAccountsFromIp(db, input.ip, at - limits.ipWindowMs, limits.ipMaxAccounts);
-  const accountLocked = failures.length >= limits.maxFailures;
-  const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
-  if (accountLocked || ipLocked) {
-    const retryMs = Math.max(
-      accountLocked ? failures[limits.maxFailures - 1]! + limits.windowMs : 0,
-      ipLocked ? ipFailures[limits.ipMaxAccounts - 1]! + limits.ipWindowMs : 0,
-    );
-    await recordAudit(db, now, {
-      event: 'login',
-      outcome: 'locked',
-      accountNumber: acc.number,
-      ip: input.ip,
-      details: { reason: accountLocked ? 'account' : 'ip' },
-    });
-    return { kind: 'throttled', retryAt: new Date(retryMs) };
-  }
+  // One transaction per attempt, holding a lock on the account number and on the IP (PostgreSQL:
+  // advisory locks; SQLite: its single connection), so that attempts sent in parallel are counted
+  // one after another and cannot all slip under the limit, whichever app instance takes them.
+  return db.transaction().execute(async (tx): Promise<LoginResult> => {
+    if (deps.store.dialect === 'postgres') await repo.lockLoginAttempts(tx, number, input.ip);
 
-  const account = await repo.findLoginAccount(db, acc.number);
-  const ok = account !== undefined && surnamesMatch(input.surname, account.surname);
-  if (!account || !ok) {
-    await db.transaction().execute(async (tx) => {
-      await repo.recordAttempt(tx, { accountNumber: acc.number, ip: input.ip, at, success: false });
-      await recordAudit(tx, now, { event: 'login', outcome: 'failure', accountNumber: acc.number, ip: input.ip });
-    });
-    return { kind: 'failed' };
-  }
+    // The throttles apply to unknown account numbers exactly as to real ones, so that a
+    // lock-out tells an attacker nothing about which numbers exist.
+    const failures = await repo.recentFailures(tx, number, at - limits.windowMs, limits.maxFailures);
+    const ipFailures = await repo.recentFailedAccountsFromIp(tx, input.ip, at - limits.ipWindowMs, limits.ipMaxAccounts);
+    const accountLocked = failures.length >= limits.maxFailures;
+    const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
+    if (accountLocked || ipLocked) {
+      const retryMs = Math.max(
+        accountLocked ? failures[limits.maxFailures - 1]! + limits.windowMs : 0,
+        ipLocked ? ipFailures[limits.ipMaxAccounts - 1]! + limits.ipWindowMs : 0,
+      );
+      await recordAudit(tx, now, {
+        event: 'login',
+        outcome: 'locked',
+        accountNumber: number,
+        ip: input.ip,
+        details: { reason: accountLocked ? 'account' : 'ip' },
+      });
+      return { kind: 'throttled', retryAt: new Date(retryMs) };
+    }
 
-  const token = newSessionToken();
-  await db.transaction().execute(async (tx) => {
-    await repo.recordAttempt(tx, { accountNumber: acc.number, ip: input.ip, at, success: true });
+    const account = await repo.findLoginAccount(tx, number);
+    if (!account || !surnamesMatch(input.surname, account.surname)) {
+      await repo.recordAttempt(tx, { accountNumber: number, ip: input.ip, at, success: false });
+      await recordAudit(tx, now, { event: 'login', outcome: 'failure', accountNumber: number, ip: input.ip });
+      return { kind: 'failed' };
+    }
+
+    const token = newSessionToken();
+    await repo.recordAttempt(tx, { accountNumber: number, ip: input.ip, at, success: true });
     await repo.recordConsent(tx, {
       accountId: account.id,
-      accountNumber: acc.number,
+      accountNumber: number,
       policyVersion: config.consentPolicyVersion,
       at,
       ip: input.ip,
     });
     await sessions.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, at, ip: input.ip });
-    await recordAudit(tx, now, { event: 'login', outcome: 'success', accountNumber: acc.number, ip: input.ip });
+    await recordAudit(tx, now, { event: 'login', outcome: 'success', accountNumber: number, ip: input.ip });
+    return { kind: 'ok', token, accountNumber: number };
   });
-  return { kind: 'ok', token, accountNumber: acc.number };
 }
 
 /** Sessions touch `last_seen_at` at most this often, so that reading a page is not always a write. */

@@ -1,6 +1,9 @@
 import { FieldError, Layout, type Crumb } from '../views/layout.tsx';
 import type { LoginFieldErrors } from './auth.service.ts';
 
+/** The value the consent box sends when ticked; any other value is no consent. */
+export const CONSENT_VALUE = 'yes';
+
 export type LoginEntry = 'home' | 'cabinet';
 
 export interface LoginFormProps {
@@ -63,7 +66,7 @@ export function LoginForm(p: LoginFormProps) {
           id={id('consent')}
           name="consent"
           type="checkbox"
-          value="yes"
+          value={CONSENT_VALUE}
           checked={v.consent === true}
           aria-invalid={e.consent ? 'true' : undefined}
           aria-describedby={e.consent ? id('consent-error') : undefined}

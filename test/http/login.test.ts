@@ -62,6 +62,12 @@ for (const dialect of await testDialects()) {
       const before = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname, false);
       assert.equal(res.statusCode, 400);
+      // Only the ticked box's own value is consent, not any value sent under its name.
+      for (const consent of ['', 'no', 'on', 'Yes']) {
+        const other = await agent.post('/login', { from: 'cabinet', account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname, consent });
+        assert.equal(other.statusCode, 400, `consent=${consent}`);
+        assert.match(other.body, /id="cabinet-consent-error"/);
+      }
       assert.match(res.body, /id="cabinet-consent-error"[^>]*>Чтобы войти, подтвердите согласие на обработку персональных данных/);
       assert.match(res.body, /value="1705057190"/);
       assert.match(res.body, /value="Иванов"/);
@@ -141,16 +147,24 @@ for (const dialect of await testDialects()) {
     test('5 wrong surnames in 15 minutes: the 6th attempt is refused with 429, even with the right surname', async () => {
       const account = DEMO_ACCOUNT.number;
       t.clock.advance(60 * MIN);
+      t.clock.advance((90_000 - (t.clock.now().getTime() % MIN)) % MIN); // T at hh:mm:30
+      // The first failure at T, the other four over the next four minutes.
       for (let i = 0; i < 5; i++) {
         const res = await new Agent(t.app, `10.3.0.${i}`).login(account, 'Неправильная');
         assert.equal(res.statusCode, 401);
-        t.clock.advance(MIN);
+        if (i < 4) t.clock.advance(MIN);
       }
+      // At T + 14 min the window (15 min) still holds all five: refused, to retry in exactly one minute.
+      t.clock.advance(10 * MIN);
       const refused = await new Agent(t.app, '10.3.1.1').login(account, DEMO_ACCOUNT.surname);
       assert.equal(refused.statusCode, 429);
-      assert.match(textOf(refused.body), /Слишком много неудачных попыток входа\. Повторите попытку после \d\d:\d\d/);
-      const retryAfter = Number(refused.headers['retry-after']);
-      assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+      const shown = /Слишком много неудачных попыток входа\. Повторите попытку после (\d\d:\d\d)/.exec(textOf(refused.body));
+      assert.ok(shown, 'the message says when to retry');
+      assert.equal(refused.headers['retry-after'], '60');
+      // Allowed from T + 15 min = hh:mm:30, so the message names the minute after it, never the one before.
+      const local = (ms: number) =>
+        new Intl.DateTimeFormat('ru-RU', { timeZone: t.config.timeZone, hour: '2-digit', minute: '2-digit' }).format(ms);
+      assert.equal(shown[1], local(t.clock.now().getTime() + 90_000));
 
       // The counters live in the database: another app instance (or a restart) refuses too.
       const other = await secondInstance(t);
@@ -161,12 +175,39 @@ for (const dialect of await testDialects()) {
         await other.close();
       }
 
-      // After the window the right surname works again.
-      t.clock.advance(retryAfter * 1000 + 1000);
-      const ok = await new Agent(t.app, '10.3.1.3').login(account, DEMO_ACCOUNT.surname);
+      // One second before T + 15 min still refused; once the first failure leaves the window, the right surname works.
+      t.clock.advance(59_000);
+      assert.equal((await new Agent(t.app, '10.3.1.3').login(account, DEMO_ACCOUNT.surname)).statusCode, 429);
+      t.clock.advance(1_000);
+      const ok = await new Agent(t.app, '10.3.1.4').login(account, DEMO_ACCOUNT.surname);
       assert.equal(ok.statusCode, 303);
       const events = await t.db.kysely.selectFrom('audit_log').select(['outcome']).where('event', '=', 'login').where('ip', '=', '10.3.1.1').execute();
       assert.deepEqual(events.map((e) => e.outcome), ['locked']);
+    });
+
+    test('30 wrong surnames sent at once to two app instances: 5 are checked, 25 refused with 429', async () => {
+      t.clock.advance(60 * MIN);
+      await addAccount(t.db, { number: '1000000065', surname: 'Параллельная', serial: '650065' });
+      const other = await secondInstance(t);
+      try {
+        // Each attempt from its own address, so that only the per-account limit applies.
+        const agents = Array.from({ length: 30 }, (_, i) => new Agent(i % 2 === 0 ? t.app : other.app, `10.3.2.${i}`));
+        await Promise.all(agents.map((a) => a.get('/cabinet')));
+        const results = await Promise.all(
+          agents.map((a) => a.post('/login', { from: 'cabinet', account: '1000000065', surname: 'Неправильная', consent: 'yes' })),
+        );
+        const codes = results.map((r) => r.statusCode);
+        assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(' '));
+        assert.equal(codes.filter((c) => c === 429).length, 25, codes.join(' '));
+        const failures = await t.db.kysely
+          .selectFrom('login_attempts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_number', '=', '1000000065')
+          .executeTakeFirstOrThrow();
+        assert.equal(Number(failures.n), 5);
+      } finally {
+        await other.close();
+      }
     });
 
     test('failures spread over two app instances add up', async () => {
@@ -186,14 +227,36 @@ for (const dialect of await testDialects()) {
     test('one IP failing on 20 different accounts within 10 minutes gets 429', async () => {
       t.clock.advance(60 * MIN);
       const agent = new Agent(t.app, '10.5.0.1');
+      // The first account at T, the other 19 at T + 9 min.
       for (let i = 0; i < 20; i++) {
         const res = await agent.login(`2000000${String(i).padStart(3, '0')}`, 'Перебор');
         assert.equal(res.statusCode, 401, `attempt ${i + 1}`);
+        if (i === 0) t.clock.advance(9 * MIN);
       }
       const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
       assert.equal(res.statusCode, 429);
+      assert.equal(res.headers['retry-after'], '60');
       // Another address is not affected.
       assert.equal((await new Agent(t.app, '10.5.0.2').login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
+      // Once the first failure is 10 minutes old, 19 accounts remain in the window and the address may try again.
+      t.clock.advance(59_000);
+      assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 429);
+      t.clock.advance(1_000);
+      assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
+    });
+
+    test('one IP trying 40 accounts at once: only 20 are checked', async () => {
+      t.clock.advance(60 * MIN);
+      const agents = Array.from({ length: 40 }, () => new Agent(t.app, '10.5.1.1'));
+      await Promise.all(agents.map((a) => a.get('/cabinet')));
+      const results = await Promise.all(
+        agents.map((a, i) =>
+          a.post('/login', { from: 'cabinet', account: `2100000${String(i).padStart(3, '0')}`, surname: 'Перебор', consent: 'yes' }),
+        ),
+      );
+      const codes = results.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 401).length, 20, codes.join(' '));
+      assert.equal(codes.filter((c) => c === 429).length, 20, codes.join(' '));
     });
 
     test('audit: one event per success and failure, with account, IP and UTC time, never the surname', async () => {
