@@ -20,6 +20,15 @@ function payee(
   };
 }
 
+/**
+ * A payer's name or address as stored (imported data may hold tabs or line breaks) made fit for
+ * the payload, which admits no control characters: each run of them and of spaces becomes one space.
+ */
+function payerText(value: string | null | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  return value == null ? undefined : value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
 /** A multi-zone reading has one CounterVal field in the standard: the zones go in it joined by '/'. */
 function counterVal(values: readonly number[] | undefined): string | undefined {
   return values && values.length > 0 ? formatReadingValues(values).replace(/ /g, '') : undefined;
@@ -36,10 +45,10 @@ export function billQrFields(bill: BillDocument): PaymentQrFields {
     sumKop: bill.toPayKop > 0 ? bill.toPayKop : undefined,
     purpose: `Оплата за электроэнергию за ${p.slice(0, 2)}.${p.slice(2)}, л/с ${bill.customer.account}`,
     persAcc: bill.customer.account,
-    lastName: bill.customer.surname,
-    firstName: bill.customer.firstName,
-    middleName: bill.customer.patronymic,
-    payerAddress: bill.customer.objectAddress,
+    lastName: payerText(bill.customer.surname),
+    firstName: payerText(bill.customer.firstName),
+    middleName: payerText(bill.customer.patronymic),
+    payerAddress: payerText(bill.customer.objectAddress),
     paymPeriod: p,
     counterId: bill.meter?.serial,
     counterVal: counterVal(bill.meter?.end?.values),
@@ -53,10 +62,10 @@ export function slipQrFields(slip: SlipDocument): PaymentQrFields {
     ...payee(slip.supplier),
     purpose: `Оплата за электроэнергию, л/с ${slip.customer.account}`,
     persAcc: slip.customer.account,
-    lastName: slip.customer.surname,
-    firstName: slip.customer.firstName,
-    middleName: slip.customer.patronymic,
-    payerAddress: slip.customer.objectAddress,
+    lastName: payerText(slip.customer.surname),
+    firstName: payerText(slip.customer.firstName),
+    middleName: payerText(slip.customer.patronymic),
+    payerAddress: payerText(slip.customer.objectAddress),
     counterId: slip.meterSerial ?? undefined,
     counterVal: counterVal(slip.lastReading?.values),
     techCode: TECH_CODE_UTILITIES,

@@ -2,6 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, addAccount, createTestApp, testDialects, textOf, type TestApp } from '../helpers.ts';
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
+import { loadSlipDocument } from '../../src/billing/bill-document.ts';
+import { slipQrPayload } from '../../src/bills/bill-qr.ts';
 
 const HOSTILE_SURNAME = "О'Хара<script>alert(1)</script>";
 const HOSTILE_ADDRESS = 'г. Абакан, ул. "Кавычки" & <b>Теги</b>, д. 5\'';
@@ -120,6 +122,20 @@ for (const dialect of await testDialects()) {
       const empty = await other.agent.get('/cabinet/slip');
       assert.match(empty.body, /<td class="slip-reading"><\/td><td class="slip-sum"><\/td>/);
       assert.doesNotMatch(empty.body, /1705057190|Бограда/);
+    });
+
+    test('the slip of an account whose stored address holds a tab and a line break is served, the QR with spaces', async () => {
+      const id = await addAccount(t.db, { number: '1000000072', surname: 'Табова', address: 'г. Абакан,\tул. Щетинкина\r\n12', serial: '720072' });
+      const { agent } = await page('1000000072', 'Табова');
+      const res = await agent.get('/cabinet/slip');
+      assert.equal(res.statusCode, 200);
+      assert.match(textOf(res.body), /Адрес: г\. Абакан, ул\. Щетинкина 12/);
+      const pdf = await agent.get('/cabinet/slip.pdf');
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      const slip = await loadSlipDocument(t.db.kysely, id, '2026-06-10');
+      assert.ok(slip);
+      assert.match(slipQrPayload(slip), /\|PayerAddress=г\. Абакан, ул\. Щетинкина 12\|/);
     });
 
     test('a surname with quotes and markup, and an address with quotes, are shown escaped', async () => {
