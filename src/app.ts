@@ -9,8 +9,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { AppContext } from './http/context.ts';
-import { registerSecurity } from './http/security.ts';
-import { registerErrorHandling } from './http/errors.tsx';
+import { registerSecurity, securityHeaders } from './http/security.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './http/errors.tsx';
 import { registerAuthRoutes } from './auth/auth.routes.tsx';
 import { registerCabinetRoutes } from './cabinet/cabinet.routes.tsx';
 import { registerOfficeRoutes } from './offices/offices.routes.tsx';
@@ -37,6 +37,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
   const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, supplierName: SUPPLIER_NAME };
 
+  const headers = securityHeaders(config);
   const app = Fastify({
     ...(opts.logger
       ? { loggerInstance: opts.logger }
@@ -45,12 +46,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler(ctx.supplierName, headers),
   });
 
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await registerSecurity(app, config);
+  await registerSecurity(app, config, headers);
   registerErrorHandling(app, ctx.supplierName);
 
   await app.register(fastifyStatic, {

@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SecurityHeaders } from './security.ts';
 import { isDatabaseUnavailable } from '../db/connect.ts';
 import { renderPage } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
@@ -58,4 +59,24 @@ export function registerErrorHandling(app: FastifyInstance, supplierName: string
       .type('text/html; charset=utf-8')
       .send(page('Страница не найдена', 'Такой страницы нет. Проверьте адрес или начните с главной страницы.'));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a request the router cannot even parse (a malformed percent-escape
+ * in the path, say) never reaches the hooks, so its 400 gets the security headers and the error
+ * page here.
+ */
+export function frameworkErrorHandler(supplierName: string, headers: SecurityHeaders) {
+  return (_err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    headers(req.raw, reply.raw, () => {
+      void reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(
+          renderPage(
+            <ErrorPage supplierName={supplierName} title="Неверный запрос" message="Адрес страницы записан неверно. Проверьте ссылку или перейдите на главную." />,
+          ),
+        );
+    });
+  };
 }

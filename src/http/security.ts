@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import csrf from '@fastify/csrf-protection';
@@ -14,11 +15,15 @@ export function cookieOptions(config: Pick<Config, 'https'>) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.https };
 }
 
-/** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
-export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
-  // Helmet's middleware is built once: @fastify/helmet built it again on every request (it parsed
-  // the whole policy each time). The headers are the same on every response.
-  const securityHeaders = helmet({
+/** Writes the security headers onto a response (helmet's middleware). */
+export type SecurityHeaders = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * The headers every response carries, errors included. Helmet's middleware is built once:
+ * @fastify/helmet built it again on every request (it parsed the whole policy each time).
+ */
+export function securityHeaders(config: Config): SecurityHeaders {
+  return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -42,8 +47,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     crossOriginEmbedderPolicy: false,
     frameguard: { action: 'deny' },
   });
+}
+
+/** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
+export async function registerSecurity(app: FastifyInstance, config: Config, headers: SecurityHeaders): Promise<void> {
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    securityHeaders(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined));
+    headers(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined));
   });
 
   await app.register(csrf, {

@@ -146,6 +146,7 @@ for (const dialect of await testDialects()) {
         await t.app.inject({ method: 'POST', url: '/logout', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
         await t.app.inject({ method: 'POST', url: '/login', payload: '{"a":', headers: { 'content-type': 'application/json' } }),
         await t.app.inject({ url: '/?tab=<script>' }),
+        await t.app.inject({ url: '/cabinet/%zz' }), // a path the router cannot decode
       ];
       for (const res of responses) {
         const where = `${res.statusCode} ${res.raw.req.url}`;
@@ -160,6 +161,8 @@ for (const dialect of await testDialects()) {
       }
       assert.equal(responses[1]!.statusCode, 404);
       assert.equal(responses[6]!.statusCode, 400);
+      assert.equal(responses[7]!.statusCode, 400);
+      assert.match(textOf(responses[7]!.body), /Адрес страницы записан неверно/);
     });
 
     test('pages carry no inline scripts or handlers', async () => {
