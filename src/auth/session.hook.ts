@@ -12,11 +12,18 @@ export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promis
   return s && { sessionId: s.id, accountId: s.accountId, token };
 }
 
+/** What the login page says when a form arrives after its session has ended. */
+export const SESSION_ENDED_NOTICE =
+  'Сеанс завершён: личный кабинет был открыт без действий дольше допустимого или из него вышли. Данные формы не отправлены. Войдите снова и повторите действие.';
+
 /**
  * A preHandler for the customer's pages: without a valid session a GET gets the login page
- * (the "Личный кабинет" entry point) and anything else is sent there.
+ * (the "Личный кабинет" entry point) and anything else is sent there. A form sent after its
+ * session ended (idle or absolute timeout, logout in another tab) gets the login page at once with
+ * a notice that it was not sent, and `lostForm` may add what was typed, so that nothing entered is
+ * lost without a word.
  */
-export function requireCustomer(ctx: AppContext) {
+export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     req.customer = await loadCustomer(ctx, req);
     if (req.customer) {
@@ -25,6 +32,10 @@ export function requireCustomer(ctx: AppContext) {
       return;
     }
     if (req.method === 'GET' && req.url === '/cabinet') return sendCabinetLogin(ctx, req, reply);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.cookies[sessionCookieName(ctx.config)]) {
+      const typed = lostForm?.(req.body);
+      return sendCabinetLogin(ctx, req, reply.code(401), typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE);
+    }
     return reply.code(303).header('Location', '/cabinet').send('');
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { requireCustomer } from '../auth/session.hook.ts';
 import { sendMainPage } from '../cabinet/cabinet.routes.tsx';
@@ -19,6 +19,13 @@ const ReadingBody = Type.Object({
   confirm: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
+/** The values of a reading form that arrived after its session ended, to show on the login page. */
+function typedReading(body: unknown): string | undefined {
+  const b = (body ?? {}) as Static<typeof ReadingBody>;
+  const values = [b.v1, b.v2, b.v3].map((v) => (v ?? '').trim()).filter((v) => v !== '');
+  return values.length > 0 ? `Введённые показания: ${values.join(' / ')}.` : undefined;
+}
+
 export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps: ReadingsDeps = {
@@ -31,8 +38,11 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     '/cabinet/readings',
     {
-      preHandler: requireCustomer(ctx),
-      schema: { body: ReadingBody, response: { 200: Type.String(), 303: Type.String(), 400: Type.String() } },
+      preHandler: requireCustomer(ctx, typedReading),
+      schema: {
+        body: ReadingBody,
+        response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 401: Type.String() },
+      },
     },
     async (req, reply) => {
       const customer = req.customer!;

@@ -85,6 +85,29 @@ for (const dialect of await testDialects()) {
       assert.ok(isLoginPage((await agent.get('/cabinet')).body), 'logged out after 31 idle minutes');
     });
 
+    test('a reading sent after the session timed out: the login page says it was not sent and shows the values', async () => {
+      const { agent } = await loggedIn('10.9.0.7');
+      const page = (await agent.get('/cabinet')).body;
+      const meter = /name="meter" value="(\d+)"/.exec(page)?.[1];
+      const key = /name="key" value="([^"]+)"/.exec(page)?.[1];
+      assert.ok(meter && key, 'the reading form is on the page');
+      const count = async () =>
+        Number((await t.db.kysely.selectFrom('readings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await count();
+      t.clock.advance(31 * MIN);
+      const res = await agent.post('/cabinet/readings', { meter, key, v1: '28999' });
+      assert.equal(res.statusCode, 401);
+      assert.ok(isLoginPage(res.body));
+      const text = textOf(res.body);
+      assert.match(text, /Сеанс завершён.*Данные формы не отправлены\. Войдите снова и повторите действие\. Введённые показания: 28999\./);
+      assert.equal(await count(), before);
+      // Without a session cookie at all (never logged in), the form is sent to the login page as before.
+      delete agent.jar.sid;
+      const stranger = await agent.post('/cabinet/readings', { meter, key, v1: '28999' });
+      assert.equal(stranger.statusCode, 303);
+      assert.equal(stranger.headers.location, '/cabinet');
+    });
+
     test('12 hours after login → logged out even if active', async () => {
       const { agent } = await loggedIn();
       for (let i = 0; i < 35; i++) {
