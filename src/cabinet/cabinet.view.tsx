@@ -140,7 +140,7 @@ function charges(m: MainPageModel): Html {
     'История начислений',
     'Начислений за предыдущий и текущий год нет.',
     m.charges.length > 0 &&
-      html`<thead><tr><th scope="col">Дата выставления счета</th><th scope="col" class="num">Показание прибора учета</th><th scope="col" class="num">Начислено ОДН, руб.</th><th scope="col" class="num">Долг в рублях</th><th scope="col">Квитанция с начислениями за период в формате PDF</th><th scope="col">Как рассчитано</th></tr></thead><tbody>${m.charges.map(
+      html`<thead><tr><th scope="col">Дата выставления счета</th><th scope="col" class="num">Показание прибора учета</th><th scope="col" class="num">Начислено ОДН, руб.</th><th scope="col" class="num">Долг в рублях</th><th scope="col">Квитанция с начислениями за период в формате PDF</th><th scope="col" class="explain">Как рассчитано</th></tr></thead><tbody>${m.charges.map(
         (c) =>
           html`<tr><td>${c.billedOn}</td><td class="num">${
             c.readingValue ?? html`<span title="${METHOD_TITLES[c.method]}">${METHOD_TITLES[c.method] ?? '—'}</span>`

@@ -149,6 +149,34 @@ async function checkMainPage(page: Page): Promise<void> {
   assert.ok((await page.locator('#charges tbody tr').count()) > 0, 'the charges table has rows');
 }
 
+async function checkPrinted(page: Page): Promise<void> {
+  await page.emulateMedia({ media: 'print' });
+  try {
+    const charges = page.locator('#charges');
+    assert.equal(await charges.isVisible(), true, 'the charges are printed');
+    // "Как рассчитано" is a button on screen: with nothing opened, print leaves out the column, title included.
+    assert.equal(await charges.getByRole('columnheader', { name: 'Как рассчитано' }).isVisible(), false);
+    assert.equal(await charges.locator('td.explain').first().isVisible(), false);
+    const headers = await charges
+      .locator('thead th')
+      .evaluateAll((ths) => ths.filter((th) => getComputedStyle(th).display !== 'none').length);
+    const cells = await charges
+      .locator('tbody tr')
+      .first()
+      .locator('td')
+      .evaluateAll((tds) => tds.filter((td) => getComputedStyle(td).display !== 'none').length);
+    assert.equal(cells, headers, 'each printed column has its title');
+    // Paper does not scroll: the tables' wrappers let them print whole.
+    const overflow = await page
+      .locator('.table-scroll')
+      .evaluateAll((els) => els.map((el) => getComputedStyle(el).overflowX));
+    assert.ok(overflow.length > 0 && overflow.every((o) => o === 'visible'), overflow.join());
+    assert.equal(await page.locator('#reading-form').isVisible(), false, 'no forms on paper');
+  } finally {
+    await page.emulateMedia({ media: 'screen' });
+  }
+}
+
 async function logoutAndCheck(page: Page, context: BrowserContext, baseUrl: string): Promise<void> {
   // We are on /cabinet already, so waiting for that URL proves nothing: wait for the POST itself.
   const loggedOut = page.waitForResponse(
@@ -186,6 +214,7 @@ describe('logging in with a real browser', { skip: SKIP }, () => {
       async (page, context) => {
         await loginFromHome(page, baseUrl);
         await checkMainPage(page);
+        await checkPrinted(page);
         await logoutAndCheck(page, context, baseUrl);
       },
     );
