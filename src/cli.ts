@@ -19,6 +19,7 @@ import {
 } from './readings/readings.backoffice.ts';
 import { MAIL_USAGE, runMailCommand } from './mail/mail.cli.ts';
 import { reconcileFromCli } from './payments/payments.cli.ts';
+import { CHANNEL_TITLES } from './cabinet/cabinet.service.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'migrate': {
+      parseArgs({ args: rest, options: {} }); // no options: anything given is refused
       const config = loadConfig();
       await withDb(config, async (db) => {
         const res = await migrateToLatest(db);
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'seed-demo': {
+      parseArgs({ args: rest, options: {} });
       const config = loadConfig();
       await withDb(config, async (db) => {
         await migrateToLatest(db);
@@ -118,6 +121,10 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { 'batch-size': { type: 'string', default: '2000' }, workers: { type: 'string', default: '1' } },
       });
+      if (positionals.length > 1) {
+        console.error(`close-month takes one period (YYYY-MM), got: ${positionals.join(' ')}`);
+        return 2;
+      }
       const batchSize = Number(values['batch-size']);
       const workers = Number(values.workers);
       if (!Number.isSafeInteger(workers) || workers < 0 || workers > 16) {
@@ -234,6 +241,12 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const format = values.format;
+      const channels = values.channel?.split(',').map((c) => c.trim());
+      const unknown = channels?.filter((c) => !Object.hasOwn(CHANNEL_TITLES, c)) ?? [];
+      if (unknown.length > 0) {
+        console.error(`unknown --channel ${unknown.join(',')}: the channels are ${Object.keys(CHANNEL_TITLES).join(', ')}`);
+        return 2;
+      }
       const config = loadConfig();
       const out = values.out ? fs.openSync(values.out, 'w') : 1;
       try {
@@ -244,7 +257,7 @@ async function main(argv: string[]): Promise<number> {
               from: values.from!,
               to: values.to!,
               format,
-              ...(values.channel ? { channels: values.channel.split(',') } : {}),
+              ...(channels ? { channels } : {}),
             },
             (chunk) => {
               fs.writeSync(out, chunk);
@@ -316,6 +329,7 @@ async function main(argv: string[]): Promise<number> {
     case 'mail-reminders':
       return runMailCommand(command, rest);
     case 'quickstart': {
+      parseArgs({ args: rest, options: {} });
       process.env.DEMO_MODE ??= 'true';
       await import('./server.ts');
       return -1; // the server keeps running
@@ -337,7 +351,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
+    // node:util parseArgs refuses unknown options and stray arguments: a usage error (exit 2).
+    const code = (err as { code?: unknown } | null)?.code;
+    const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
     console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
+    if (usage) console.error(`\n${USAGE}`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -186,6 +186,19 @@ describe('the CLI commands', () => {
           (e: { code: number; stdout: string }) => e.code === 1 && /not_under_review/.test(e.stdout),
         );
         await assert.rejects(cli('no-such-command'), (e: { code: number }) => e.code === 2);
+        // Misspelt options and stray arguments are refused (exit 2) before anything is done.
+        const usage = (message: RegExp) => (e: { code: number; stderr: string }) => e.code === 2 && message.test(e.stderr);
+        await assert.rejects(cli('migrate', '--bogus'), usage(/Unknown option '--bogus'/));
+        await assert.rejects(cli('seed-demo', 'extra'), usage(/Unexpected argument 'extra'/));
+        await assert.rejects(cli('quickstart', '--port=4000'), usage(/Unknown option '--port'/));
+        await assert.rejects(cli('generate', '--acounts', '5'), usage(/Unknown option '--acounts'/));
+        await assert.rejects(cli('close-month', '2026-01', '2026-02'), usage(/one period/));
+        await assert.rejects(
+          cli('readings-export', '--from', `${year}-01-01`, '--to', `${year}-12-31`, '--channel', 'internet,nonsense'),
+          usage(/unknown --channel nonsense: the channels are internet, grid/),
+        );
+        const internet = await cli('readings-export', '--from', `${year - 1}-01-01`, '--to', `${year}-12-31`, '--channel', 'internet');
+        assert.match(internet.stderr, /exported [1-9]\d* readings/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
