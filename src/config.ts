@@ -42,10 +42,7 @@ const ConfigSchema = Type.Object({
   CONSENT_POLICY_VERSION: Type.String({ minLength: 1, default: '2025-09-01' }),
   DEMO_MODE: Type.Boolean({ default: false }),
   TRUST_PROXY: Type.Boolean({ default: false }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
   AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
@@ -53,7 +50,7 @@ const ConfigSchema = Type.Object({
   NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
   BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
   // Card payments (src/payments): the bank's gateway and its limits.
-  PAYMENT_GATEWAY: Type.Union([Type.Literal('sandbox'), Type.Literal('rbs')], { default: 'sandbox' }),
+  PAYMENT_GATEWAY: oneOf(['sandbox', 'rbs'] as const, 'sandbox'),
   RBS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   RBS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
@@ -121,10 +118,33 @@ function decimalE3(s: string): number {
   return Number(int) * 1000 + Number(frac.padEnd(3, '0'));
 }
 
+/** A string setting that takes one of a few values (one clear message instead of one per value). */
+function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
+}
+
+/** The environment checked against the schema; the error names each bad variable and what it takes. */
+function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
+  try {
+    return envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
+  } catch (err) {
+    const errors = (err as { errors?: unknown }).errors;
+    if (!Array.isArray(errors)) throw err;
+    const lines = (errors as Array<{ instancePath?: string; message?: string; params?: { allowedValues?: unknown[] } }>).map(
+      (e) => {
+        const name = (e.instancePath ?? '').replace(/^\//, '') || 'environment';
+        const allowed = e.params?.allowedValues;
+        return allowed ? `${name} must be one of: ${allowed.join(', ')}` : `${name} ${e.message ?? 'is invalid'}`;
+      },
+    );
+    throw new Error(`bad configuration: ${lines.join('; ')}`, { cause: err });
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const runtime = unsupportedNode();
   if (runtime) throw new Error(runtime);
-  const raw = envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
+  const raw = checkedEnv(env);
   if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
     throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);
   }

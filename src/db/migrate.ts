@@ -35,9 +35,11 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
   const result = await migrator.migrateToLatest();
   if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
-    throw new MigrationError(`migration ${failed} failed: ${reason}`, { cause: result.error });
+    // No failed migration: it stopped before any ran (the database unreachable, refused, locked).
+    const what = failed ? `migration ${failed} failed` : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
+    throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
   }
   return result;
 }

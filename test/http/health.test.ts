@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/app.ts';
 import { openDb } from '../../src/db/connect.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { Agent, createTestApp, createTestDb, testConfig, testDialects, textOf, TEST_NOW, type TestDb } from '../helpers.ts';
 import { ensureDemoData } from '../../src/demo/seed-demo.ts';
@@ -64,6 +65,20 @@ describe('database loss on SQLite', () => {
     assert.doesNotMatch(page.body, /at .*\.ts:\d+|SqliteError|TypeError|stack/i);
     await t.app.close();
   });
+});
+
+test('migrating an unreachable database says so, not that some migration failed', async () => {
+  // A port nothing listens on: bind one, then free it.
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const db = openDb({ databaseUrl: `postgres://127.0.0.1:${port}/nothing`, poolSize: 1 });
+  try {
+    await assert.rejects(migrateToLatest(db), /cannot migrate the PostgreSQL database: .*ECONNREFUSED/);
+  } finally {
+    await db.close();
+  }
 });
 
 if ((await testDialects()).includes('postgres')) {

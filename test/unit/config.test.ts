@@ -39,6 +39,16 @@ test('bad values stop the boot with a message naming the variable', () => {
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ SUPPLIER_TIME_ZONE: 'Mars/Olympus' }), /SUPPLIER_TIME_ZONE/);
   assert.throws(() => loadConfig({ SESSION_IDLE_MINUTES: '0' }), /SESSION_IDLE_MINUTES/);
+  // A setting with a few allowed values says which, once (not once per value).
+  assert.throws(
+    () => loadConfig({ LOG_LEVEL: 'loud' }),
+    (e: Error) => e.message === 'bad configuration: LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent',
+  );
+  assert.throws(
+    () => loadConfig({ PAYMENT_GATEWAY: 'visa', PORT: 'x' }),
+    (e: Error) => /PAYMENT_GATEWAY must be one of: sandbox, rbs/.test(e.message) && /PORT must be integer/.test(e.message),
+  );
+  assert.equal(loadConfig({ LOG_LEVEL: 'debug', PAYMENT_GATEWAY: 'sandbox' }).logLevel, 'debug');
 });
 
 test('the Node.js version is checked at boot: 20.19 or later', () => {
