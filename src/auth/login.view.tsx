@@ -1,5 +1,6 @@
 import { FieldError, Layout, type Crumb } from '../views/layout.tsx';
 import type { LoginFieldErrors } from './auth.service.ts';
+import { SETTLEMENTS } from '../domain/account-number.ts';
 
 /** The value the consent box sends when ticked; any other value is no consent. */
 export const CONSENT_VALUE = 'yes';
@@ -43,7 +44,7 @@ export function LoginForm(p: LoginFormProps) {
           aria-describedby={e.account ? id('account-error') : id('account-hint')}
         />
         <p class="hint" id={id('account-hint')}>
-          10 цифр, как в поле «Код абонента» квитанции
+          10 цифр, как в поле «Код абонента» квитанции. <a href="/individuals#account-number">Где найти номер</a>
         </p>
         <FieldError id={id('account-error')} message={e.account} />
       </div>
@@ -157,10 +158,37 @@ export function IndividualsPage(p: { supplierName: string }) {
             <a href="/offices">Офисы обслуживания</a> — адреса, телефоны и часы работы.
           </li>
         </ul>
-        <h2>Лицевой счёт абонента</h2>
+      </section>
+      <section class="panel" id="account-number" aria-labelledby="account-number-title">
+        <h2 id="account-number-title">Лицевой счёт абонента</h2>
         <p>
-          При любом способе оплаты необходимо верно указать номер своего лицевого счёта. Это десятизначная
-          комбинация цифр, начинающаяся с кода населённого пункта, в котором Вы проживаете.
+          При выборе любого способа оплаты электроэнергии (через почтовые отделения, кредитные учреждения, сайт
+          компании, платёжные терминалы) необходимо верно указать номер своего лицевого счёта.
+        </p>
+        <p>
+          Это десятизначная комбинация цифр, начинающаяся с кода населённого пункта, в котором Вы проживаете.
+          Коды населённых пунктов следующие:
+        </p>
+        <table class="settlement-codes">
+          <thead>
+            <tr>
+              <th scope="col">Населённый пункт</th>
+              <th scope="col" class="num">Код</th>
+            </tr>
+          </thead>
+          <tbody>
+            {SETTLEMENTS.map((s) => (
+              <tr>
+                <td>{s.name}</td>
+                <td class="num">{s.code}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p>
+          Номер лицевого счёта можно посмотреть на получаемой Вами квитанции на оплату потреблённой электроэнергии
+          (поле «КОД АБОНЕНТА») либо узнать его при сверке показаний в любом <a href="/offices">офисе</a>{' '}
+          {p.supplierName}, назвав оператору свой точный адрес проживания и фамилию.
         </p>
       </section>
     </Layout>

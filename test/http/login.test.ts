@@ -57,6 +57,21 @@ for (const dialect of await testDialects()) {
       assert.match(page.body, /<a[^>]* href="\/cabinet"[^>]*>[^<]*Личный кабинет/);
     });
 
+    test('"Лицевой счет абонента": the settlement codes of the manual, linked from the login form', async () => {
+      const form = await new Agent(t.app).get('/cabinet');
+      assert.match(form.body, /href="\/individuals#account-number"/);
+      const page = await new Agent(t.app).get('/individuals');
+      const section = /<section[^>]* id="account-number"[\s\S]*?<\/section>/.exec(page.body)?.[0] ?? '';
+      const text = textOf(section);
+      assert.match(text, /десятизначная комбинация цифр, начинающаяся с кода населённого пункта/);
+      // All 13 codes, each with its place, as in the manual's table.
+      const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td><td class="num">(\d\d)<\/td><\/tr>/g)].map((m) => `${m[2]} ${m[1]}`);
+      assert.equal(rows.length, 13, rows.join('; '));
+      assert.ok(rows.includes('17 Черногорск и Пригорск'), rows.join('; '));
+      assert.ok(rows.includes('11 п.Усть-Абакан, п.Ильича, с.Курганное, п.Сахарный'), rows.join('; '));
+      assert.match(text, /поле «КОД АБОНЕНТА»/);
+    });
+
     test('without consent: refused with a message next to the box, values kept, nothing stored', async () => {
       const agent = new Agent(t.app, '10.1.0.2');
       const before = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
