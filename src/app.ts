@@ -18,6 +18,7 @@ import { registerReadingRoutes } from './readings/readings.routes.tsx';
 import { registerPaymentRoutes } from './payments/payments.routes.tsx';
 import { registerMailRoutes } from './mail/mail.routes.tsx';
 import { registerAssets } from './http/assets.ts';
+import { registerFairQueue } from './http/fair-queue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,6 +50,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler(ctx.supplierName, headers),
   });
 
+  registerFairQueue(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
