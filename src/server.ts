@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     force.unref();
     app
       .close()
+      // Handlers whose clients went away may still be using the database.
+      .then(() => app.requestsDone(8_000))
       .then(() => db.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
