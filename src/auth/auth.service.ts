@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
@@ -9,6 +9,7 @@ import { parseAccountNumber } from '../domain/account-number.ts';
 import { normalizeSurname, surnamesMatch } from '../domain/surname.ts';
 import * as repo from './auth.repository.ts';
 import * as sessions from './session.repository.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
@@ -62,59 +63,86 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
   const acc = parseAccountNumber(input.account);
   if (!acc.ok) throw new Error('unreachable: validated above');
-  const { db, clock, config } = deps;
+  const { db, clock } = deps;
   const now = clock.now();
-  const at = now.getTime();
-  const limits = config.loginLimits;
   const number = acc.number;
 
-  // One transaction per attempt, holding a lock on the account number and on the IP (PostgreSQL:
-  // advisory locks; SQLite: its single connection), so that attempts sent in parallel are counted
-  // one after another and cannot all slip under the limit, whichever app instance takes them.
-  return db.transaction().execute(async (tx): Promise<LoginResult> => {
-    if (deps.store.dialect === 'postgres') await repo.lockLoginAttempts(tx, number, input.ip);
+  // Attempts on one account number, or from one IP, are decided one after another, so that
+  // attempts sent in parallel cannot all be counted before any is recorded and slip under the limit.
+  // On SQLite this process's requests already run one at a time (the queries are synchronous); the
+  // writes are one short transaction, which waits its turn if another process (a mail worker, the
+  // closing) is writing. On PostgreSQL each attempt is one transaction holding advisory locks on the
+  // number and on the IP, shared by every app instance; within an instance the attempts first queue
+  // in memory, so that a flood on one key keeps at most one pool connection waiting for its lock.
+  const decide = (q: Q, write: Writer) => decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
+  if (deps.store.dialect !== 'postgres') return decide(db, (fn) => db.transaction().execute(fn));
+  return loginQueue.run([`account:${number}`, `ip:${input.ip}`], () =>
+    db.transaction().execute(async (tx) => {
+      await repo.lockLoginAttempts(tx, number, input.ip);
+      return decide(tx, (fn) => fn(tx));
+    }),
+  );
+}
 
-    // The throttles apply to unknown account numbers exactly as to real ones, so that a
-    // lock-out tells an attacker nothing about which numbers exist.
-    const failures = await repo.recentFailures(tx, number, at - limits.windowMs, limits.maxFailures);
-    const ipFailures = await repo.recentFailedAccountsFromIp(tx, input.ip, at - limits.ipWindowMs, limits.ipMaxAccounts);
-    const accountLocked = failures.length >= limits.maxFailures;
-    const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
-    if (accountLocked || ipLocked) {
-      const retryMs = Math.max(
-        accountLocked ? failures[limits.maxFailures - 1]! + limits.windowMs : 0,
-        ipLocked ? ipFailures[limits.ipMaxAccounts - 1]! + limits.ipWindowMs : 0,
-      );
-      await recordAudit(tx, now, {
-        event: 'login',
-        outcome: 'locked',
-        accountNumber: number,
-        ip: input.ip,
-        details: { reason: accountLocked ? 'account' : 'ip' },
-      });
-      return { kind: 'throttled', retryAt: new Date(retryMs) };
-    }
+type Q = Kysely<Database> | Transaction<Database>;
+/** Runs a group of writes atomically: in a new transaction, or in the one already open. */
+type Writer = <T>(fn: (tx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
-    const account = await repo.findLoginAccount(tx, number);
-    if (!account || !surnamesMatch(input.surname, account.surname)) {
-      await repo.recordAttempt(tx, { accountNumber: number, ip: input.ip, at, success: false });
-      await recordAudit(tx, now, { event: 'login', outcome: 'failure', accountNumber: number, ip: input.ip });
-      return { kind: 'failed' };
-    }
+const loginQueue = new KeyedMutex();
 
-    const token = newSessionToken();
-    await repo.recordAttempt(tx, { accountNumber: number, ip: input.ip, at, success: true });
+async function decideLogin(
+  deps: AuthDeps,
+  q: Q,
+  write: Writer,
+  a: { number: string; ip: string; surname: string; now: Date },
+): Promise<LoginResult> {
+  const { number, ip, now } = a;
+  const at = now.getTime();
+  const limits = deps.config.loginLimits;
+  // The throttles apply to unknown account numbers exactly as to real ones, so that a
+  // lock-out tells an attacker nothing about which numbers exist.
+  const failures = await repo.recentFailures(q, number, at - limits.windowMs, limits.maxFailures);
+  const ipFailures = await repo.recentFailedAccountsFromIp(q, ip, at - limits.ipWindowMs, limits.ipMaxAccounts);
+  const accountLocked = failures.length >= limits.maxFailures;
+  const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
+  if (accountLocked || ipLocked) {
+    const retryMs = Math.max(
+      accountLocked ? failures[limits.maxFailures - 1]! + limits.windowMs : 0,
+      ipLocked ? ipFailures[limits.ipMaxAccounts - 1]! + limits.ipWindowMs : 0,
+    );
+    await recordAudit(q, now, {
+      event: 'login',
+      outcome: 'locked',
+      accountNumber: number,
+      ip,
+      details: { reason: accountLocked ? 'account' : 'ip' },
+    });
+    return { kind: 'throttled', retryAt: new Date(retryMs) };
+  }
+
+  const account = await repo.findLoginAccount(q, number);
+  if (!account || !surnamesMatch(a.surname, account.surname)) {
+    await write(async (tx) => {
+      await repo.recordAttempt(tx, { accountNumber: number, ip, at, success: false });
+      await recordAudit(tx, now, { event: 'login', outcome: 'failure', accountNumber: number, ip });
+    });
+    return { kind: 'failed' };
+  }
+
+  const token = newSessionToken();
+  await write(async (tx) => {
+    await repo.recordAttempt(tx, { accountNumber: number, ip, at, success: true });
     await repo.recordConsent(tx, {
       accountId: account.id,
       accountNumber: number,
-      policyVersion: config.consentPolicyVersion,
+      policyVersion: deps.config.consentPolicyVersion,
       at,
-      ip: input.ip,
+      ip,
     });
-    await sessions.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, at, ip: input.ip });
-    await recordAudit(tx, now, { event: 'login', outcome: 'success', accountNumber: number, ip: input.ip });
-    return { kind: 'ok', token, accountNumber: number };
+    await sessions.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, at, ip });
+    await recordAudit(tx, now, { event: 'login', outcome: 'success', accountNumber: number, ip });
   });
+  return { kind: 'ok', token, accountNumber: number };
 }
 
 /** Sessions touch `last_seen_at` at most this often, so that reading a page is not always a write. */

@@ -162,7 +162,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     )
       return true;
     if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR') return true;
+    // SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_READ and the like: the extended codes of the same conditions.
+    if (/^SQLITE_(BUSY|CANTOPEN|IOERR)(_|$)/.test(code)) return true;
   }
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|The database connection is not open/i.test(
     err.message,
