@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
         options: { 'batch-size': { type: 'string', default: '2000' }, workers: { type: 'string', default: '1' } },
       });
       if (positionals.length > 1) {
-        console.error(`close-month takes one period (YYYY-MM), got: ${positionals.join(' ')}`);
+        console.error(`close-month takes one period (YYYY-MM), got: ${positionals.join(' ')}\n\n${USAGE}`);
         return 2;
       }
       const batchSize = Number(values['batch-size']);
@@ -241,7 +241,10 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const format = values.format;
-      const channels = values.channel?.split(',').map((c) => c.trim());
+      const channels = values.channel
+        ?.split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
       const unknown = channels?.filter((c) => !Object.hasOwn(CHANNEL_TITLES, c)) ?? [];
       if (unknown.length > 0) {
         console.error(`unknown --channel ${unknown.join(',')}: the channels are ${Object.keys(CHANNEL_TITLES).join(', ')}`);

@@ -44,7 +44,7 @@ export function LoginForm(p: LoginFormProps) {
           aria-describedby={e.account ? id('account-error') : id('account-hint')}
         />
         <p class="hint" id={id('account-hint')}>
-          10 цифр, как в поле «Код абонента» квитанции. <a href="/individuals#account-number">Где найти номер</a>
+          10 цифр, как в поле «Код абонента» квитанции. <a href="/individuals#account-number">Где найти номер?</a>
         </p>
         <FieldError id={id('account-error')} message={e.account} />
       </div>
@@ -187,7 +187,7 @@ export function IndividualsPage(p: { supplierName: string }) {
         </table>
         <p>
           Номер лицевого счёта можно посмотреть на получаемой Вами квитанции на оплату потреблённой электроэнергии
-          (поле «КОД АБОНЕНТА») либо узнать его при сверке показаний в любом <a href="/offices">офисе</a>{' '}
+          (поле «Код абонента») либо узнать его при сверке показаний в любом <a href="/offices">офисе</a>{' '}
           {p.supplierName}, назвав оператору свой точный адрес проживания и фамилию.
         </p>
       </section>

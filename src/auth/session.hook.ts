@@ -14,14 +14,14 @@ export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promis
 
 /** What the login page says when a form arrives after its session has ended. */
 export const SESSION_ENDED_NOTICE =
-  'Сеанс завершён: личный кабинет был открыт без действий дольше допустимого или из него вышли. Данные формы не отправлены. Войдите снова и повторите действие.';
+  'Сеанс завершён (истекло время сеанса или выполнен выход). Данные формы не отправлены. Войдите снова и повторите действие.';
 
 /**
  * A preHandler for the customer's pages: without a valid session a GET gets the login page
- * (the "Личный кабинет" entry point) and anything else is sent there. A form sent after its
- * session ended (idle or absolute timeout, logout in another tab) gets the login page at once with
- * a notice that it was not sent, and `lostForm` may add what was typed, so that nothing entered is
- * lost without a word.
+ * (the "Личный кабинет" entry point), another GET is sent there. A form sent after its session
+ * ended (idle or absolute timeout, logout in another tab) gets the login page at once with a notice
+ * that it was not sent, and `lostForm` may add what was typed, so that nothing entered is lost
+ * without a word.
  */
 export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
@@ -32,7 +32,9 @@ export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => s
       return;
     }
     if (req.method === 'GET' && req.url === '/cabinet') return sendCabinetLogin(ctx, req, reply);
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.cookies[sessionCookieName(ctx.config)]) {
+    // A form of ours (the CSRF and origin checks have passed) sent without a session: it timed out,
+    // or the customer logged out in another tab (which removed the cookie).
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
       const typed = lostForm?.(req.body);
       return sendCabinetLogin(ctx, req, reply.code(401), typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE);
     }

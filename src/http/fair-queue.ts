@@ -1,4 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Nginx's 499: the client closed the connection before the answer. */
+const clientGone = () =>
+  Object.assign(new Error('the client closed the connection while its request waited'), { statusCode: 499 });
 
 /**
  * Requests start in the order they arrived, one per turn of the event loop.
@@ -13,18 +17,21 @@ import type { FastifyInstance } from 'fastify';
  * I/O) once started; only the start is ordered. Used on SQLite, where requests run synchronously.
  */
 export function registerFairQueue(app: FastifyInstance): void {
-  const waiting: Array<() => void> = [];
+  const waiting: Array<{ req: FastifyRequest; done: (err?: Error) => void }> = [];
   let scheduled = false;
   const serveNext = () => {
     scheduled = false;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    // A client that gave up while waiting (it closed the connection) is not worth a page: its
+    // request ends at once, as a client error that nobody reads.
+    if (next) next.done(next.req.raw.socket?.destroyed ? clientGone() : undefined);
     if (waiting.length > 0) {
       scheduled = true;
       setImmediate(serveNext);
     }
   };
-  app.addHook('onRequest', (_req, _reply, done) => {
-    waiting.push(done);
+  app.addHook('onRequest', (req, _reply, done) => {
+    waiting.push({ req, done });
     if (!scheduled) {
       scheduled = true;
       setImmediate(serveNext);

@@ -70,7 +70,7 @@ for (const dialect of await testDialects()) {
       assert.equal(rows.length, 13, rows.join('; '));
       assert.ok(rows.includes('17 Черногорск и Пригорск'), rows.join('; '));
       assert.ok(rows.includes('11 п.Усть-Абакан, п.Ильича, с.Курганное, п.Сахарный'), rows.join('; '));
-      assert.match(text, /поле «КОД АБОНЕНТА»/);
+      assert.match(text, /поле «Код абонента»/);
     });
 
     test('without consent: refused with a message next to the box, values kept, nothing stored', async () => {
