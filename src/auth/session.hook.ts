@@ -17,11 +17,11 @@ export const SESSION_ENDED_NOTICE =
   'Сеанс завершён (истекло время сеанса или выполнен выход). Данные формы не отправлены. Войдите снова и повторите действие.';
 
 /**
- * A preHandler for the customer's pages: without a valid session a GET gets the login page
- * (the "Личный кабинет" entry point), another GET is sent there. A form sent after its session
- * ended (idle or absolute timeout, logout in another tab) gets the login page at once with a notice
- * that it was not sent, and `lostForm` may add what was typed, so that nothing entered is lost
- * without a word.
+ * A preHandler for the customer's pages. Without a valid session, GET /cabinet shows the login
+ * page (the "Личный кабинет" entry point) and other GETs are redirected to it. A form sent after
+ * its session ended (idle or absolute timeout, logout in another tab) gets the login page at once
+ * with a notice that it was not sent, and `lostForm` may add what was typed, so that nothing
+ * entered is lost without a word.
  */
 export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {

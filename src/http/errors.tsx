@@ -15,9 +15,12 @@ function wantsJson(url: string, accept: string | undefined): boolean {
  * The one place that turns errors into responses. 5xx bodies never show internals;
  * an unreachable database is a 503 with Retry-After, not a 500.
  */
+function errorPage(supplierName: string, title: string, message: string): string {
+  return renderPage(<ErrorPage supplierName={supplierName} title={title} message={message} />);
+}
+
 export function registerErrorHandling(app: FastifyInstance, supplierName: string): void {
-  const page = (title: string, message: string) =>
-    renderPage(<ErrorPage supplierName={supplierName} title={title} message={message} />);
+  const page = (title: string, message: string) => errorPage(supplierName, title, message);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const json = wantsJson(req.url, req.headers.accept);
@@ -73,9 +76,7 @@ export function frameworkErrorHandler(supplierName: string, headers: SecurityHea
         .code(400)
         .type('text/html; charset=utf-8')
         .send(
-          renderPage(
-            <ErrorPage supplierName={supplierName} title="Неверный запрос" message="Адрес страницы записан неверно. Проверьте ссылку или перейдите на главную." />,
-          ),
+          errorPage(supplierName, 'Неверный запрос', 'Адрес страницы записан неверно. Проверьте ссылку или перейдите на главную.'),
         );
     });
   };

@@ -23,10 +23,9 @@ const ReadingBody = Type.Object({
 function typedReading(body: unknown): string | undefined {
   const b = (body ?? {}) as Static<typeof ReadingBody>;
   const values = [b.v1, b.v2, b.v3].map((v) => (v ?? '').trim());
-  const typed = values.filter((v) => v !== '');
-  if (typed.length === 0) return undefined;
-  // One zone: the value alone; several: each with its field's number, an empty one as "—".
   const last = values.findLastIndex((v) => v !== '');
+  if (last < 0) return undefined;
+  // Only the first field: the value alone; more: each with its field's number, an empty one said so.
   return last === 0
     ? `Введённое показание: ${values[0]}.`
     : `Введённые показания: ${values.slice(0, last + 1).map((v, i) => `${i + 1}-е поле — ${v || 'не заполнено'}`).join('; ')}.`;
