@@ -6,6 +6,7 @@ import { billing } from './migrations/2026112703_billing.ts';
 import { payments } from './migrations/2026112704_payments.ts';
 import { mail } from './migrations/2026112705_mail.ts';
 import { accountHistoryIndexes } from './migrations/2026112706_account_history_indexes.ts';
+import { pageVersions } from './migrations/2026112707_page_versions.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -19,6 +20,7 @@ const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
   '2026112704_payments': payments,
   '2026112705_mail': mail,
   '2026112706_account_history_indexes': accountHistoryIndexes,
+  '2026112707_page_versions': pageVersions,
 };
 
 class StaticProvider implements MigrationProvider {

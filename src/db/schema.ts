@@ -150,6 +150,8 @@ export interface AccountsTable {
   tariff_plan_id: number;
   created_at: number;
   building_id: Generated<number | null>;
+  /** Changed by triggers on every write to the account's meters, readings, payments, charges. */
+  page_version: Generated<number>;
 }
 
 export interface MetersTable {

@@ -13,8 +13,9 @@ export interface SqliteSinkOptions {
  * transaction per chunk, no foreign-key checks and no fsyncs during the load (the model's rows
  * are consistent by construction), and a rollback journal in memory rather than the WAL, so
  * that each page is written once. Indexes that do not start with account_id are dropped for
- * the load and built again at the end (see scatteredIndexes). With `sideWriter`, the largest
- * table, readings, is written by a second thread into a side file and merged at the end.
+ * the load and built again at the end (see scatteredIndexes), and so are the tables' triggers.
+ * With `sideWriter`, the largest table, readings, is written by a second thread into a side file
+ * and merged at the end.
  * The database is back in WAL mode, with its settings, afterwards.
  */
 export class SqliteSink {
@@ -22,6 +23,7 @@ export class SqliteSink {
   private side: SideTable | null = null;
   private saved: { foreignKeys: number; synchronous: number; cacheSize: number } | null = null;
   private dropped: IndexDef[] = [];
+  private droppedTriggers: Array<{ name: string; sql: string }> = [];
   private inTransaction = false;
   /** Milliseconds spent per table (decoding, binding, SQLite) and in commits, index builds and the merge. */
   readonly timings: Record<string, number> = {};
@@ -55,6 +57,15 @@ export class SqliteSink {
     // The side table keeps its indexes here: it is empty until the merge, which copies them whole.
     this.dropped = TABLES.filter((t) => t.name !== this.side?.table).flatMap((t) => scatteredIndexes(db, t.name));
     for (const ix of this.dropped) db.exec(`drop index "${ix.name}"`);
+    // The tables' triggers (the page versions, see migration 2026112707) would run per row, and
+    // would keep SQLite from copying the side table page by page; they are put back at the end.
+    const names = TABLES.map((t) => t.name);
+    this.droppedTriggers = db
+      .prepare(
+        `select name, sql from sqlite_master where type = 'trigger' and tbl_name in (${names.map(() => '?').join(', ')}) order by name`,
+      )
+      .all(...names) as Array<{ name: string; sql: string }>;
+    for (const t of this.droppedTriggers) db.exec(`drop trigger "${t.name}"`);
   }
 
   /** Writes a chunk; returns the buffers (of this chunk or earlier ones) no longer needed. */
@@ -107,6 +118,8 @@ export class SqliteSink {
       }
     } finally {
       if (side && !ok) await side.abort();
+      for (const t of this.droppedTriggers) db.exec(t.sql);
+      this.droppedTriggers = [];
       if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
       if (this.saved) {
         db.pragma(`synchronous = ${this.saved.synchronous}`);
