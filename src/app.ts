@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { createPageCache } from './cabinet/page-cache.ts';
 import type { AppContext } from './http/context.ts';
 import { registerSecurity, securityHeaders } from './http/security.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.tsx';
@@ -37,8 +38,6 @@ export const SUPPLIER_NAME = 'ОАО «Хакасэнергосбыт»';
 /** Builds the portal: plugins and routes, never listening (server.ts does that). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
-  const ctx: AppContext = { config, db, clock: opts.clock ?? systemClock, supplierName: SUPPLIER_NAME };
-
   const headers = securityHeaders(config);
   const app = Fastify({
     ...(opts.logger
@@ -48,9 +47,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
-    frameworkErrors: frameworkErrorHandler(ctx.supplierName, headers),
+    frameworkErrors: frameworkErrorHandler(SUPPLIER_NAME, headers),
   });
 
+  const ctx: AppContext = {
+    config,
+    db,
+    clock: opts.clock ?? systemClock,
+    supplierName: SUPPLIER_NAME,
+    pageCache: await createPageCache(db, config.pageCacheBytes, (msg) => app.log.warn(msg)),
+  };
+
+  app.decorate('pageCache', ctx.pageCache);
   registerInFlight(app);
   // On SQLite a request runs start to end in one go (its queries are synchronous), so the order in
   // which requests start is the order they are answered. On PostgreSQL requests interleave at every

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     clearInterval(prune);
-    app.log.info({ signal }, 'shutting down');
+    const c = app.pageCache;
+    app.log.info(
+      { signal, pageCache: { hits: c.hits, misses: c.misses, entries: c.entries, bytes: c.size } },
+      'shutting down',
+    );
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app

@@ -19,11 +19,13 @@ export interface AccountProfile {
   residents: number;
   tariffPlanId: number;
   branchId: number;
+  /** Changes with every write to the account's meters, readings, payments, charges (page-cache.ts). */
+  pageVersion: number;
 }
 
 export async function findProfile(db: Db, accountId: number): Promise<AccountProfile | undefined> {
-  const [r] = await db.rows<[number, string, string, string, string, string, number, number, number]>(
-    `select id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id
+  const [r] = await db.rows<[number, string, string, string, string, string, number, number, number, number]>(
+    `select id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id, page_version
        from accounts where id = ?`,
     [accountId],
   );
@@ -38,6 +40,7 @@ export async function findProfile(db: Db, accountId: number): Promise<AccountPro
       residents: r[6],
       tariffPlanId: Number(r[7]),
       branchId: Number(r[8]),
+      pageVersion: Number(r[9]),
     }
   );
 }

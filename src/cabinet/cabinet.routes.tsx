@@ -4,12 +4,14 @@ import { Type } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
-import { renderPage, utf8 } from '../views/render.ts';
+import { randomUUID } from 'node:crypto';
+import { renderPage, utf8Around } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
 import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
-import { loadMainPage } from './cabinet.service.ts';
-import { mainPage, type MainPageProps } from './cabinet.view.tsx';
+import { loadMainPage, loadPageHead, sectionsKey } from './cabinet.service.ts';
+import { accountSections, mainPageAround, type MainPageProps } from './cabinet.view.tsx';
+import type { CachedSections } from './page-cache.ts';
 import { loadMailSection } from '../mail/mail.section.ts';
 import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
@@ -32,14 +34,14 @@ export async function sendMainPage(
     mailState?: MailFormState;
   } = {},
 ) {
-  const customer = req.customer!;
+  const accountId = req.customer!.accountId;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-  const model = await loadMainPage(ctx.db, customer.accountId, today);
+  const sections = await loadSections(ctx, accountId, today);
   // A refused form keeps its key, so that correcting and resending it is still one submission.
-  if (model.readingForm && opts.formKey) model.readingForm.key = opts.formKey;
+  const readingForm = sections.form && { ...sections.form, key: opts.formKey ?? randomUUID() };
   const mail = await loadMailSection(ctx, req, opts.mailState);
-  const html = mainPage({
-    model,
+  const [before, after] = mainPageAround({
+    readingForm,
     supplierName: ctx.supplierName,
     csrfToken: reply.generateCsrf(),
     ...(opts.readingState ? { readingState: opts.readingState } : {}),
@@ -49,7 +51,32 @@ export async function sendMainPage(
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(utf8(html));
+    .send(utf8Around(before, sections.bytes, after));
+}
+
+/** The account's sections of the main page, from the cache when the account has not changed. */
+async function loadSections(ctx: AppContext, accountId: number, today: string): Promise<CachedSections> {
+  // The key is read before anything the sections show: a write that lands in between changes
+  // the key the next view reads, so sections built from a mix of old and new rows are never reused.
+  const head = await loadPageHead(ctx.db, accountId);
+  const key = sectionsKey(head, today);
+  const cached = ctx.pageCache.get(accountId, key);
+  if (cached) return cached;
+  const model = await loadMainPage(ctx.db, accountId, today, head);
+  const f = model.readingForm;
+  const form: CachedSections['form'] = f && {
+    meterId: f.meterId,
+    serial: f.serial,
+    digits: f.digits,
+    ratio: f.ratio,
+    zones: f.zones,
+    previousDate: f.previousDate,
+    previous: f.previous,
+  };
+  // Exactly sized: a cached buffer is kept for long.
+  const built = { key, bytes: Buffer.from(accountSections(model, ctx.supplierName).value), form };
+  ctx.pageCache.set(accountId, built);
+  return built;
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.ts';
 import { balanceAtLastReading } from '../domain/balance.ts';
 import { addMonths, monthIndex, periodAt, periodOf, periodTitle } from '../domain/dates.ts';
 import { explainCharge, type ChargeDetails } from '../domain/explain.ts';
-import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
+import { pricesOn, zonesFor, ZONE_TITLES, type PriceRow, type Zone } from '../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
@@ -53,6 +53,26 @@ export interface MainPageModel {
 
 export class AccountNotFound extends Error {}
 
+/** The account's row and its tariff plan's prices: read on every view, cached sections or not. */
+export interface PageHead {
+  profile: repo.AccountProfile;
+  prices: PriceRow[];
+}
+
+export async function loadPageHead(db: Db, accountId: number): Promise<PageHead> {
+  const profile = await repo.findProfile(db, accountId);
+  if (!profile) throw new AccountNotFound();
+  return { profile, prices: await repo.listPrices(db, profile.tariffPlanId) };
+}
+
+/**
+ * What the account's sections of the page are built from, besides the rows whose writes change
+ * `pageVersion` (see page-cache.ts): equal keys, equal sections.
+ */
+export function sectionsKey(head: PageHead, today: string): string {
+  return `${today} ${JSON.stringify(head)}`;
+}
+
 /**
  * The customer's main page. Histories cover the current and the previous calendar year
  * in the supplier's time zone (`today`).
@@ -61,14 +81,13 @@ export async function loadMainPage(
   db: Db,
   accountId: number,
   today: string,
+  head?: PageHead,
 ): Promise<MainPageModel> {
-  const profile = await repo.findProfile(db, accountId);
-  if (!profile) throw new AccountNotFound();
+  const { profile, prices } = head ?? (await loadPageHead(db, accountId));
   const fromYear = Number(today.slice(0, 4)) - 1;
   const historyFrom = `${fromYear}-01-01`;
-  const [meter, prices, payments, readings, charges] = await Promise.all([
+  const [meter, payments, readings, charges] = await Promise.all([
     repo.findActiveMeter(db, accountId),
-    repo.listPrices(db, profile.tariffPlanId),
     repo.listPayments(db, accountId, historyFrom),
     readingsRepo.listReadings(db, accountId, historyFrom),
     repo.listCharges(db, accountId, addMonths(periodOf(today), -24)),

@@ -1,10 +1,11 @@
 import { formatRubles, formatTariff } from '../domain/money.ts';
 import type { VerificationStatus } from '../domain/verification.ts';
 import { ZONE_TITLES } from '../domain/tariff.ts';
-import { CABINET_CRUMBS, logoutForm, pageDocument } from '../views/layout.tsx';
+import { CABINET_CRUMBS, logoutForm, pageDocumentAround } from '../views/layout.tsx';
 import { html, type Html } from '../views/html.ts';
 import type { MainPageModel } from './cabinet.service.ts';
 import { consumptionChart } from './consumption-chart.ts';
+import type { ReadingForm } from '../readings/readings.service.ts';
 import {
   READING_FORM_SCRIPT,
   readingFormSection,
@@ -14,8 +15,10 @@ import {
 } from '../readings/readings.view.tsx';
 import { mailSection, type MailSectionModel } from '../mail/mail.view.tsx';
 
-export interface MainPageProps {
-  model: MainPageModel;
+/** What surrounds the account's sections: built for each response. */
+export interface MainPageFrameProps {
+  /** The reading form; null without a meter in service. */
+  readingForm: ReadingForm | null;
   supplierName: string;
   csrfToken: string;
   /** The reading form as posted, with its messages, when it was refused. */
@@ -26,39 +29,50 @@ export interface MainPageProps {
   mail?: MailSectionModel;
 }
 
+export interface MainPageProps extends Omit<MainPageFrameProps, 'readingForm'> {
+  model: MainPageModel;
+}
+
 export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
 // The page is the busiest one, and its histories are long: it is built from `html` templates
-// (escaped as JSX is, see views/html.ts), its frame included.
+// (escaped as JSX is, see views/html.ts), its frame included. The account's sections depend on
+// the account's data only, so they can be cached (page-cache.ts); the rest is built per response.
 /** The customer's main page, as a whole document. */
 export function mainPage(props: MainPageProps): string {
-  return pageDocument(
+  const [before, after] = mainPageAround({ ...props, readingForm: props.model.readingForm });
+  return before + accountSections(props.model, props.supplierName).value + after;
+}
+
+/** The main page's markup before and after the account's sections. */
+export function mainPageAround(props: MainPageFrameProps): [string, string] {
+  const { readingForm, supplierName, csrfToken, readingState, submitted, mail } = props;
+  const form = readingForm
+    ? readingFormSection({ form: readingForm, csrfToken, ...(readingState ? { state: readingState } : {}) })
+    : readingState?.formError &&
+      html`<section class="panel" id="reading-form"><p class="form-error" role="alert">${readingState.formError}</p></section>`;
+  return pageDocumentAround(
     {
       title: 'Личный кабинет',
-      supplierName: props.supplierName,
+      supplierName,
       crumbs: CABINET_CRUMBS,
-      logout: { csrfToken: props.csrfToken },
-      scripts: props.model.readingForm ? [READING_FORM_SCRIPT] : [],
+      logout: { csrfToken },
+      scripts: readingForm ? [READING_FORM_SCRIPT] : [],
     },
-    mainPageBody(props),
+    html`<h1>Личный кабинет для физических лиц</h1>${submitted && submittedMessage(submitted)}`,
+    html`${form}${mail && mailSection({ model: mail, csrfToken })}<p class="no-print"><a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a></p><div class="bottom-logout no-print">${logoutForm(
+      csrfToken,
+    )}</div>`,
   );
 }
 
-function mainPageBody({ model: m, supplierName, csrfToken, readingState, submitted, mail }: MainPageProps): Html {
-  const form = m.readingForm
-    ? readingFormSection({ form: m.readingForm, csrfToken, ...(readingState ? { state: readingState } : {}) })
-    : readingState?.formError &&
-      html`<section class="panel" id="reading-form"><p class="form-error" role="alert">${readingState.formError}</p></section>`;
-  return html`<h1>Личный кабинет для физических лиц</h1>${submitted && submittedMessage(submitted)}${referenceInfo(
+/** The account's sections: reference information, verification warning, histories, chart. */
+export function accountSections(m: MainPageModel, supplierName: string): Html {
+  return html`${referenceInfo(m, supplierName)}${m.verification && verificationWarning(m.verification, supplierName)}${payments(
     m,
-    supplierName,
-  )}${m.verification && verificationWarning(m.verification, supplierName)}${payments(m)}${readings(m)}${charges(m)}${
-    m.consumption.some((c) => c.kwh !== null) && consumptionChart(m.consumption)
-  }${form}${mail && mailSection({ model: mail, csrfToken })}<p class="no-print"><a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">Оплатить картой Visa, MasterCard</a></p><div class="bottom-logout no-print">${logoutForm(
-    csrfToken,
-  )}</div>`;
+  )}${readings(m)}${charges(m)}${m.consumption.some((c) => c.kwh !== null) && consumptionChart(m.consumption)}`;
 }
 
 function referenceInfo(m: MainPageModel, supplierName: string): Html {

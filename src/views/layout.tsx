@@ -26,23 +26,40 @@ export const CABINET_CRUMBS: Crumb[] = [
 
 /**
  * Every page's frame: head, header, breadcrumbs, footer. Written once as a template (see
- * views/html.ts); component pages reach it through `Layout`, the main page through `pageDocument`.
+ * views/html.ts); component pages reach it through `Layout`, the main page through
+ * `pageDocumentAround`.
  */
 function layoutInner(props: LayoutProps, main: Html): Html {
+  return html`${frameStart(props)}${main}${frameEnd(props)}`;
+}
+
+/** The frame up to the start of `<main>`. */
+function frameStart(props: LayoutProps): Html {
   return html`<head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${`${props.title} — ${props.supplierName}`}</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="/static/css/site.css"/>${props.styles?.map(
     (href) => html`<link rel="stylesheet" href="${href}"/>`,
   )}${props.scripts?.map((src) => html`<script src="${src}" defer></script>`)}</head><body><header class="site-header"><a class="brand" href="/">${
     props.supplierName
   }</a><nav class="site-nav" aria-label="Разделы сайта"><a href="/individuals">Физическим лицам</a><a href="/offices">Офисы</a></nav>${
     props.logout && logoutForm(props.logout.csrfToken)
-  }</header>${props.crumbs && breadcrumbs(props.crumbs)}<main id="main">${main}</main><footer class="site-footer"><p>${
+  }</header>${props.crumbs && breadcrumbs(props.crumbs)}<main id="main">`;
+}
+
+/** The frame from the end of `<main>`. */
+function frameEnd(props: LayoutProps): Html {
+  return html`</main><footer class="site-footer"><p>${
     props.supplierName
   } · <a href="/privacy">Политика обработки персональных данных</a> · <a href="/offices">Офисы обслуживания</a></p></footer></body>`;
 }
 
-/** A page whose body is markup built by `html`, as a whole document. */
-export function pageDocument(props: Omit<LayoutProps, 'children'>, main: Html): string {
-  return `<!doctype html><html lang="ru">${layoutInner(props, main).value}</html>`;
+/**
+ * A whole document around a part of `<main>` that the caller already holds (as bytes): the
+ * markup before it (frame included) and after it.
+ */
+export function pageDocumentAround(props: Omit<LayoutProps, 'children'>, before: Html, after: Html): [string, string] {
+  return [
+    `<!doctype html><html lang="ru">${frameStart(props).value}${before.value}`,
+    `${after.value}${frameEnd(props).value}</html>`,
+  ];
 }
 
 /** The frame for component pages: their children, rendered by Preact, inside `layoutInner`. */

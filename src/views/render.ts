@@ -10,6 +10,15 @@ export function utf8(page: string): Buffer {
   return buf.subarray(0, buf.write(page));
 }
 
+/** `before`, `middle` (already UTF-8) and `after` as one buffer of UTF-8, written in one pass each. */
+export function utf8Around(before: string, middle: Buffer, after: string): Buffer {
+  const buf = Buffer.allocUnsafe((before.length + after.length) * 3 + middle.length);
+  let n = buf.write(before);
+  n += middle.copy(buf, n);
+  n += buf.write(after, n);
+  return buf.subarray(0, n);
+}
+
 /** Renders a page; preact escapes every text and attribute value it is given. */
 export function renderPage(page: VNode): string {
   return '<!doctype html>' + renderToString(page);

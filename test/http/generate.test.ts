@@ -1,5 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { countPageVersionTriggers } from '../../src/cabinet/page-cache.ts';
+import { PAGE_VERSION_TRIGGER_COUNT } from '../../src/db/migrations/2026112707_page_versions.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -407,6 +409,14 @@ for (const dialect of await testDialects()) {
           submitted_ip: null,
         })
         .execute();
+      // The page-version triggers are in place again (SQLite drops them for the load, PostgreSQL
+      // skips the load's transactions): the generated rows left 0, the two writes above count.
+      assert.equal(await countPageVersionTriggers(db), PAGE_VERSION_TRIGGER_COUNT);
+      const versions = await rows<{ id: number; v: number }>(
+        db,
+        `select id, page_version as v from accounts where id in (${acc.id}, ${added[1]!.id}) order by id`,
+      );
+      assert.deepEqual(versions.map((r) => Number(r.v)), [2, 0]);
     });
 
     test('generated months are closed, and the monthly closing follows on from them', async () => {
@@ -452,7 +462,7 @@ describe('generate into a SQLite file (bulk-load path: second writer thread, ind
       await migrateToLatest(file);
       const opts = { accounts: ACCOUNTS, seed: SEED, now: NOW, timeZone: TZ, progress: false };
       const indexes = (db: Db) =>
-        rows<{ name: string; sql: string | null }>(db, `select name, sql from sqlite_master where type = 'index' order by name`);
+        rows<{ name: string; sql: string | null }>(db, `select name, sql from sqlite_master where type in ('index', 'trigger') order by name`);
       const indexesBefore = await indexes(file);
       const before = [await digests(memory.db), await digests(file)] as const;
       assert.deepEqual(
