@@ -73,10 +73,12 @@ export async function findActiveMeter(db: Db, accountId: number): Promise<MeterI
   );
 }
 
-export async function listPrices(db: Db, planId: number): Promise<PriceRow[]> {
+/** The prices of the account's tariff plan, in a fixed order (they are part of the page cache's key). */
+export async function listAccountPrices(db: Db, accountId: number): Promise<PriceRow[]> {
   const rows = await db.rows<[string, string, string, number]>(
-    'select zone, band, valid_from, price_e5 from tariff_prices where plan_id = ?',
-    [planId],
+    `select zone, band, valid_from, price_e5 from tariff_prices
+      where plan_id = (select tariff_plan_id from accounts where id = ?) order by zone, band, valid_from, id`,
+    [accountId],
   );
   return rows.map((r) => ({ zone: r[0], band: r[1], validFrom: r[2], priceE5: Number(r[3]) }));
 }

@@ -1,17 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
-import { randomUUID } from 'node:crypto';
 import { renderPage, utf8Around } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
 import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
-import { loadMainPage, loadPageHead, sectionsKey } from './cabinet.service.ts';
-import { accountSections, mainPageAround, type MainPageProps } from './cabinet.view.tsx';
-import type { CachedSections } from './page-cache.ts';
+import { mainPageAround, type MainPageProps } from './cabinet.view.tsx';
+import { loadSections } from './page-cache.ts';
 import { loadMailSection } from '../mail/mail.section.ts';
 import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
@@ -52,31 +51,6 @@ export async function sendMainPage(
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
     .send(utf8Around(before, sections.bytes, after));
-}
-
-/** The account's sections of the main page, from the cache when the account has not changed. */
-async function loadSections(ctx: AppContext, accountId: number, today: string): Promise<CachedSections> {
-  // The key is read before anything the sections show: a write that lands in between changes
-  // the key the next view reads, so sections built from a mix of old and new rows are never reused.
-  const head = await loadPageHead(ctx.db, accountId);
-  const key = sectionsKey(head, today);
-  const cached = ctx.pageCache.get(accountId, key);
-  if (cached) return cached;
-  const model = await loadMainPage(ctx.db, accountId, today, head);
-  const f = model.readingForm;
-  const form: CachedSections['form'] = f && {
-    meterId: f.meterId,
-    serial: f.serial,
-    digits: f.digits,
-    ratio: f.ratio,
-    zones: f.zones,
-    previousDate: f.previousDate,
-    previous: f.previous,
-  };
-  // Exactly sized: a cached buffer is kept for long.
-  const built = { key, bytes: Buffer.from(accountSections(model, ctx.supplierName).value), form };
-  ctx.pageCache.set(accountId, built);
-  return built;
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -60,9 +60,9 @@ export interface PageHead {
 }
 
 export async function loadPageHead(db: Db, accountId: number): Promise<PageHead> {
-  const profile = await repo.findProfile(db, accountId);
+  const [profile, prices] = await Promise.all([repo.findProfile(db, accountId), repo.listAccountPrices(db, accountId)]);
   if (!profile) throw new AccountNotFound();
-  return { profile, prices: await repo.listPrices(db, profile.tariffPlanId) };
+  return { profile, prices };
 }
 
 /**

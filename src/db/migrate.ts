@@ -7,6 +7,7 @@ import { payments } from './migrations/2026112704_payments.ts';
 import { mail } from './migrations/2026112705_mail.ts';
 import { accountHistoryIndexes } from './migrations/2026112706_account_history_indexes.ts';
 import { pageVersions } from './migrations/2026112707_page_versions.ts';
+import { ensurePageVersionTriggers } from './page-versions.ts';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -32,7 +33,10 @@ class StaticProvider implements MigrationProvider {
 
 export class MigrationError extends Error {}
 
-/** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
+/**
+ * Brings the schema to the latest version, and puts back any missing page_version trigger
+ * (see page-versions.ts); throws (so the CLI exits non-zero) on any failure.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
   const result = await migrator.migrateToLatest();
@@ -42,6 +46,13 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     // No failed migration: it stopped before any ran (the database unreachable, refused, locked).
     const what = failed ? `migration ${failed} failed` : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
     throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
+  }
+  try {
+    await ensurePageVersionTriggers(db.kysely, db.dialect);
+  } catch (err) {
+    throw new MigrationError(`cannot create the page_version triggers: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   return result;
 }

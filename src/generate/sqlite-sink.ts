@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import { scatteredIndexes, TableInserter, type IndexDef } from './sqlite-insert.ts';
 import { SideTable } from './sqlite-side.ts';
 import { TABLES, transferables, type Chunk } from './tables.ts';
+import { PAGE_VERSION_STAMP, pageVersionTriggers } from '../db/page-versions.ts';
 
 export interface SqliteSinkOptions {
   /** Load `readings` in a second thread when possible (see SideTable). */
@@ -23,7 +24,8 @@ export class SqliteSink {
   private side: SideTable | null = null;
   private saved: { foreignKeys: number; synchronous: number; cacheSize: number } | null = null;
   private dropped: IndexDef[] = [];
-  private droppedTriggers: Array<{ name: string; sql: string }> = [];
+  /** The last account before the load, while the page_version triggers are off; null when on. */
+  private triggersOffAfter: number | null = null;
   private inTransaction = false;
   /** Milliseconds spent per table (decoding, binding, SQLite) and in commits, index builds and the merge. */
   readonly timings: Record<string, number> = {};
@@ -57,15 +59,11 @@ export class SqliteSink {
     // The side table keeps its indexes here: it is empty until the merge, which copies them whole.
     this.dropped = TABLES.filter((t) => t.name !== this.side?.table).flatMap((t) => scatteredIndexes(db, t.name));
     for (const ix of this.dropped) db.exec(`drop index "${ix.name}"`);
-    // The tables' triggers (the page versions, see migration 2026112707) would run per row, and
-    // would keep SQLite from copying the side table page by page; they are put back at the end.
-    const names = TABLES.map((t) => t.name);
-    this.droppedTriggers = db
-      .prepare(
-        `select name, sql from sqlite_master where type = 'trigger' and tbl_name in (${names.map(() => '?').join(', ')}) order by name`,
-      )
-      .all(...names) as Array<{ name: string; sql: string }>;
-    for (const t of this.droppedTriggers) db.exec(`drop trigger "${t.name}"`);
+    // The page_version triggers would run per row, and would keep SQLite from copying the side
+    // table page by page: they are off for the load (see finish).
+    const last = db.prepare('select coalesce(max(id), 0) as id from accounts').get() as { id: number };
+    this.triggersOffAfter = Number(last.id);
+    for (const t of pageVersionTriggers('sqlite')) db.exec(`drop trigger if exists ${t.name}`);
   }
 
   /** Writes a chunk; returns the buffers (of this chunk or earlier ones) no longer needed. */
@@ -92,7 +90,7 @@ export class SqliteSink {
 
   /**
    * Rolls back the chunk being written if any, merges the side table (when all went well),
-   * builds the dropped indexes again and restores the settings.
+   * builds the dropped indexes again, and puts back the triggers and the settings, whatever fails.
    */
   async finish(ok: boolean): Promise<void> {
     const db = this.db;
@@ -117,9 +115,33 @@ export class SqliteSink {
         this.timings[`${side.table} merge`] = t.mergeMs;
       }
     } finally {
+      try {
+        this.restoreTriggers();
+      } finally {
+        await this.restoreRest(side, ok);
+      }
+    }
+  }
+
+  /**
+   * Puts the page_version triggers back and gives the accounts that were there before the load a
+   * new stamp: a portal left running may have written to them while the triggers were off.
+   */
+  private restoreTriggers(): void {
+    const before = this.triggersOffAfter;
+    if (before === null) return;
+    const db = this.db;
+    for (const t of pageVersionTriggers('sqlite')) db.exec(t.sql);
+    db.prepare(`update accounts set page_version = ${PAGE_VERSION_STAMP.sqlite} where id <= ?`).run(before);
+    this.triggersOffAfter = null;
+  }
+
+  /** Ends the side table after a failure, and puts back the journal mode and the settings. */
+  private async restoreRest(side: SideTable | null, ok: boolean): Promise<void> {
+    const db = this.db;
+    try {
       if (side && !ok) await side.abort();
-      for (const t of this.droppedTriggers) db.exec(t.sql);
-      this.droppedTriggers = [];
+    } finally {
       if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
       if (this.saved) {
         db.pragma(`synchronous = ${this.saved.synchronous}`);
