@@ -33,6 +33,8 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
       await assertLoggedIn(server.url, sessions[i]!, customers[i]!);
     const loginPeak = rss.phasePeakMb();
 
+    // Each request is one customer's browser, with its session and CSRF cookies.
+    const randomCustomer = () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie });
     const results: LoadResult[] = [];
     const common = { url: server.url, connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmup };
     results.push(await load({ ...common, label: 'GET /ping', path: '/ping' }, rss));
@@ -42,8 +44,7 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
           ...common,
           label: 'GET /cabinet (logged in)',
           path: '/cabinet',
-          // Each request is one customer's browser, with its session and CSRF cookies.
-          headers: () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie }),
+          headers: randomCustomer,
         },
         rss,
       ),
@@ -53,7 +54,7 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     const peak = Math.max(rss.peakMb, loginPeak);
 
     // The same load on a server without the page cache: every view built from the database.
-    // The 2 000 sessions above come back again and again, so nearly all those views were served
+    // The sessions above come back again and again, so nearly all those views were served
     // from the cache; this run shows what a view costs when it is not.
     rss.stop();
     await server.stop();
@@ -66,7 +67,7 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
         url: server.url,
         label: 'GET /cabinet, PAGE_CACHE_MB=0',
         path: '/cabinet',
-        headers: () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie }),
+        headers: randomCustomer,
       },
       rss,
     );

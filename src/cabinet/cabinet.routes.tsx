@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -7,7 +6,7 @@ import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
 import { renderPage, utf8Around } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
-import { loadSubmittedNotice } from '../readings/readings.service.ts';
+import { formWithKey, loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { mainPageAround, type MainPageProps } from './cabinet.view.tsx';
 import { loadSections } from './page-cache.ts';
@@ -37,7 +36,7 @@ export async function sendMainPage(
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
   const sections = await loadSections(ctx, accountId, today);
   // A refused form keeps its key, so that correcting and resending it is still one submission.
-  const readingForm = sections.form && { ...sections.form, key: opts.formKey ?? randomUUID() };
+  const readingForm = sections.form && formWithKey(sections.form, opts.formKey);
   const mail = await loadMailSection(ctx, req, opts.mailState);
   const [before, after] = mainPageAround({
     readingForm,

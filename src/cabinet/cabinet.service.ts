@@ -6,7 +6,7 @@ import { pricesOn, zonesFor, ZONE_TITLES, type PriceRow, type Zone } from '../do
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
-import { readingForm as makeReadingForm, type ReadingForm } from '../readings/readings.service.ts';
+import { readingForm as makeReadingForm, type ReadingFormData } from '../readings/readings.service.ts';
 
 export const CHANNEL_TITLES: Record<string, string> = {
   internet: 'Интернет',
@@ -33,7 +33,7 @@ export interface MainPageModel {
   payments: repo.PaymentItem[];
   readings: Array<{ date: string; values: number[]; channel: string; status: string; statusCode: string }>;
   /** The form for a new reading; null without a meter in service. */
-  readingForm: ReadingForm | null;
+  readingForm: ReadingFormData | null;
   charges: Array<{
     period: string;
     title: string;

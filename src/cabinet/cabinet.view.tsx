@@ -5,7 +5,7 @@ import { CABINET_CRUMBS, logoutForm, pageDocumentAround } from '../views/layout.
 import { html, type Html } from '../views/html.ts';
 import type { MainPageModel } from './cabinet.service.ts';
 import { consumptionChart } from './consumption-chart.ts';
-import type { ReadingForm } from '../readings/readings.service.ts';
+import { formWithKey, type ReadingForm } from '../readings/readings.service.ts';
 import {
   READING_FORM_SCRIPT,
   readingFormSection,
@@ -42,7 +42,8 @@ export function billHref(period: string): string {
 // the account's data only, so they can be cached (page-cache.ts); the rest is built per response.
 /** The customer's main page, as a whole document. */
 export function mainPage(props: MainPageProps): string {
-  const [before, after] = mainPageAround({ ...props, readingForm: props.model.readingForm });
+  const form = props.model.readingForm;
+  const [before, after] = mainPageAround({ ...props, readingForm: form && formWithKey(form) });
   return before + accountSections(props.model, props.supplierName).value + after;
 }
 

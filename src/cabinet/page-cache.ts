@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/connect.ts';
 import { pageVersionProblem } from '../db/page-versions.ts';
 import type { AppContext } from '../http/context.ts';
-import type { ReadingForm } from '../readings/readings.service.ts';
+import type { ReadingFormData } from '../readings/readings.service.ts';
 import { loadMainPage, loadPageHead, sectionsKey } from './cabinet.service.ts';
 import { accountSections } from './cabinet.view.tsx';
 
@@ -27,8 +27,8 @@ export interface CachedSections {
   key: string;
   /** The sections as UTF-8. */
   bytes: Buffer;
-  /** The reading form's data; each response gets a copy with its own key. */
-  form: Omit<ReadingForm, 'key'> | null;
+  /** The reading form's data; each response adds its own key. */
+  form: ReadingFormData | null;
 }
 
 export class PageCache {
@@ -113,12 +113,7 @@ export async function loadSections(ctx: AppContext, accountId: number, today: st
   const cached = ctx.pageCache.get(accountId, key);
   if (cached) return cached;
   const model = await loadMainPage(ctx.db, accountId, today, head);
-  let form: CachedSections['form'] = null;
-  if (model.readingForm) {
-    const { key: _fresh, ...data } = model.readingForm;
-    form = data;
-  }
-  const built = { key, bytes: exactUtf8(accountSections(model, ctx.supplierName).value), form };
+  const built = { key, bytes: exactUtf8(accountSections(model, ctx.supplierName).value), form: model.readingForm };
   ctx.pageCache.set(accountId, built);
   return built;
 }

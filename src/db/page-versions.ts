@@ -65,36 +65,41 @@ export function pageVersionTriggers(dialect: Dialect): PageVersionTrigger[] {
   return out;
 }
 
-/** The triggers in place and firing, by name, in this schema. */
-async function triggersInPlace(db: Kysely<any>, dialect: Dialect): Promise<Set<string>> {
+/** The triggers of this schema's tables: name, table, and whether they fire in ordinary sessions. */
+async function schemaTriggers(db: Kysely<any>, dialect: Dialect): Promise<Array<{ name: string; table: string; firing: boolean }>> {
   if (dialect === 'sqlite') {
-    const r = await sql<{ name: string; tbl_name: string }>`select name, tbl_name from sqlite_master where type = 'trigger'`.execute(db);
-    const expected = new Map(pageVersionTriggers(dialect).map((t) => [t.name, t.table as string]));
-    return new Set(r.rows.filter((t) => expected.get(t.name) === t.tbl_name).map((t) => t.name));
+    const r = await sql<{ name: string; table: string }>`select name, tbl_name as "table" from sqlite_master where type = 'trigger'`.execute(db);
+    return r.rows.map((t) => ({ ...t, firing: true }));
   }
   // 'O' and 'A' fire in ordinary sessions; 'D' (disabled) and 'R' (replica only) do not.
   const r = await sql<{ name: string; table: string; enabled: string }>`
-    select t.tgname as name, c.relname as table, t.tgenabled as enabled
+    select t.tgname as name, c.relname as "table", t.tgenabled as enabled
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
      where not t.tgisinternal and c.relnamespace = current_schema()::regnamespace`.execute(db);
-  const expected = new Map(pageVersionTriggers(dialect).map((t) => [t.name, t.table as string]));
-  return new Set(
-    r.rows.filter((t) => expected.get(t.name) === t.table && (t.enabled === 'O' || t.enabled === 'A')).map((t) => t.name),
-  );
+  return r.rows.map((t) => ({ name: t.name, table: t.table, firing: t.enabled === 'O' || t.enabled === 'A' }));
+}
+
+/** The page_version triggers that are not there (`firing`: or there but not firing). */
+async function missingTriggers(db: Kysely<any>, dialect: Dialect, firing: boolean): Promise<PageVersionTrigger[]> {
+  const present = new Set((await schemaTriggers(db, dialect)).filter((t) => !firing || t.firing).map((t) => `${t.table}.${t.name}`));
+  return pageVersionTriggers(dialect).filter((t) => !present.has(`${t.table}.${t.name}`));
 }
 
 /** Why the page versions cannot be trusted (triggers missing or not firing), or null. */
 export async function pageVersionProblem(db: Kysely<any>, dialect: Dialect): Promise<string | null> {
-  const expected = pageVersionTriggers(dialect);
-  const found = await triggersInPlace(db, dialect);
-  const missing = expected.filter((t) => !found.has(t.name)).map((t) => t.name);
+  const missing = await missingTriggers(db, dialect, true);
   return missing.length === 0
     ? null
-    : `${missing.length} of the ${expected.length} page_version triggers are missing or not firing (${missing.join(', ')})`;
+    : `${missing.length} of the ${pageVersionTriggers(dialect).length} page_version triggers are missing or not firing (${missing.map((t) => t.name).join(', ')})`;
 }
 
-/** Creates the triggers (and on PostgreSQL their functions) that are missing; leaves the others. */
+/**
+ * Creates the triggers (and on PostgreSQL their functions) that are missing; leaves the others,
+ * disabled ones included (someone disabled them: the cache stays off, see pageVersionProblem).
+ * With all of them there, as on every ordinary start, it only reads the catalogue.
+ */
 export async function ensurePageVersionTriggers(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  if ((await missingTriggers(db, dialect, false)).length === 0) return;
   if (dialect === 'sqlite') {
     for (const t of pageVersionTriggers(dialect)) await sql.raw(t.sql).execute(db);
     return;
@@ -114,11 +119,7 @@ export async function ensurePageVersionTriggers(db: Kysely<any>, dialect: Dialec
         )
         .execute(tx);
     }
-    const r = await sql<{ name: string; table: string }>`
-      select t.tgname as name, c.relname as table from pg_trigger t join pg_class c on c.oid = t.tgrelid
-       where not t.tgisinternal and c.relnamespace = current_schema()::regnamespace`.execute(tx);
-    const present = new Set(r.rows.map((t) => `${t.table}.${t.name}`));
-    for (const t of pageVersionTriggers(dialect)) if (!present.has(`${t.table}.${t.name}`)) await sql.raw(t.sql).execute(tx);
+    for (const t of await missingTriggers(tx, dialect, false)) await sql.raw(t.sql).execute(tx);
   });
 }
 

@@ -17,8 +17,8 @@ export interface ReadingsDeps {
   lastDay: number;
 }
 
-/** What the main page's form shows: the meter, the last accepted values per zone, a fresh idempotency key. */
-export interface ReadingForm {
+/** What the main page's form shows: the meter and the last accepted values per zone. */
+export interface ReadingFormData {
   meterId: number;
   serial: string;
   digits: number;
@@ -26,6 +26,10 @@ export interface ReadingForm {
   zones: Zone[];
   previousDate: string | null;
   previous: number[];
+}
+
+/** The form as sent to one browser: with its idempotency key. */
+export interface ReadingForm extends ReadingFormData {
   key: string;
 }
 
@@ -33,7 +37,7 @@ export interface ReadingForm {
 export function readingForm(
   meter: { id: number; serial: string; digits: number; zones: number; ratio: number },
   last: repo.ReadingItem | undefined,
-): ReadingForm {
+): ReadingFormData {
   const zones = zonesFor(meter.zones);
   return {
     meterId: meter.id,
@@ -43,8 +47,12 @@ export function readingForm(
     zones,
     previousDate: last?.readingDate ?? null,
     previous: zones.map((_, i) => last?.values[i] ?? 0),
-    key: randomUUID(),
   };
+}
+
+/** The form for one response: a fresh key, or the key of a refused form being shown again. */
+export function formWithKey(form: ReadingFormData, key: string = randomUUID()): ReadingForm {
+  return { ...form, key };
 }
 
 export interface SubmitInput {
