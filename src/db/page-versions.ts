@@ -28,8 +28,11 @@ export interface PageVersionTrigger {
   sql: string;
 }
 
-/** A new stamp: a random whole number that a JavaScript number holds exactly. */
-export const PAGE_VERSION_STAMP = { sqlite: 'abs(random() % 9007199254740991)', postgres: '(random() * 9007199254740991)::bigint' };
+/**
+ * A new stamp: a random whole number below 10^12. At most 12 digits, so that no stamp looks like
+ * a card number (13–19 digits), which the card-data scan of the database would rightly flag.
+ */
+export const PAGE_VERSION_STAMP = { sqlite: 'abs(random() % 1000000000000)', postgres: '(random() * 999999999999)::bigint' };
 
 /** The PostgreSQL functions the triggers call: which accounts a statement touched, by transition table. */
 const PG_FUNCTIONS: Record<string, string> = {

@@ -83,6 +83,9 @@ for (const dialect of await testDialects()) {
         .execute();
       const after = await view();
       assert.match(after.text, /2026-06-01 456\.78/);
+      // The new stamp has at most 12 digits: nothing in the database may look like a card number.
+      const stamp = await other.kysely.selectFrom('accounts').select('page_version').where('id', '=', accountId).executeTakeFirstOrThrow();
+      assert.ok(Number(stamp.page_version) < 1e12, `stamp ${stamp.page_version}`);
       assert.notEqual(
         /Сумма к оплате[^|]*?руб\./.exec(after.text)?.[0],
         /Сумма к оплате[^|]*?руб\./.exec(before.text)?.[0],
