@@ -45,6 +45,67 @@ export async function findProfile(db: Db, accountId: number): Promise<AccountPro
   );
 }
 
+/** The account's e-mail address for bills, as the main page shows it (the mail feature's row). */
+export interface PageMailRow {
+  email: string;
+  subscribed: boolean;
+  confirmedAt: number | null;
+}
+
+export interface PageHeadRows {
+  profile: AccountProfile;
+  /** The plan's prices, in a fixed order. */
+  prices: PriceRow[];
+  mail: PageMailRow | null;
+}
+
+type PageHeadRow = [
+  ...[number, string, string, string, string, string, number, number, number, number],
+  ...[string | null, number | null, number | null],
+  ...[string | null, string | null, string | null, number | null],
+];
+
+/**
+ * The main page's read on every view, in one statement: the account's row, its e-mail address
+ * for bills, and its tariff plan's prices (one row per price, the account's columns repeated).
+ */
+export async function findPageHead(db: Db, accountId: number): Promise<PageHeadRows | undefined> {
+  const rows = await db.rows<PageHeadRow>(
+    `select a.id, a.number, a.surname, a.first_name, a.patronymic, a.object_address, a.residents,
+            a.tariff_plan_id, a.branch_id, a.page_version,
+            s.email, s.subscribed, s.confirmed_at,
+            p.zone, p.band, p.valid_from, p.price_e5
+       from accounts a
+       left join mail_subscriptions s on s.account_id = a.id
+       left join tariff_prices p on p.plan_id = a.tariff_plan_id
+      where a.id = ?
+      order by p.zone, p.band, p.valid_from, p.id`,
+    [accountId],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  const prices: PriceRow[] = [];
+  for (const x of rows) {
+    if (x[13] !== null) prices.push({ zone: x[13], band: x[14]!, validFrom: x[15]!, priceE5: Number(x[16]) });
+  }
+  return {
+    profile: {
+      id: Number(r[0]),
+      number: r[1],
+      surname: r[2],
+      firstName: r[3],
+      patronymic: r[4],
+      objectAddress: r[5],
+      residents: r[6],
+      tariffPlanId: Number(r[7]),
+      branchId: Number(r[8]),
+      pageVersion: Number(r[9]),
+    },
+    prices,
+    mail: r[10] === null ? null : { email: r[10], subscribed: Number(r[11]) === 1, confirmedAt: r[12] === null ? null : Number(r[12]) },
+  };
+}
+
 export interface MeterInfo {
   id: number;
   serial: string;
@@ -74,15 +135,6 @@ export async function findActiveMeter(db: Db, accountId: number): Promise<MeterI
 }
 
 /** The prices of the account's tariff plan, in a fixed order (they are part of the page cache's key). */
-export async function listAccountPrices(db: Db, accountId: number): Promise<PriceRow[]> {
-  const rows = await db.rows<[string, string, string, number]>(
-    `select zone, band, valid_from, price_e5 from tariff_prices
-      where plan_id = (select tariff_plan_id from accounts where id = ?) order by zone, band, valid_from, id`,
-    [accountId],
-  );
-  return rows.map((r) => ({ zone: r[0], band: r[1], validFrom: r[2], priceE5: Number(r[3]) }));
-}
-
 export interface PaymentItem {
   paidOn: string;
   amountKop: number;

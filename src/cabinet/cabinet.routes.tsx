@@ -6,11 +6,11 @@ import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
 import { renderPage, utf8Around } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
-import { formWithKey, loadSubmittedNotice } from '../readings/readings.service.ts';
+import { formWithKey, loadSubmittedNotice, newFormKey } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
 import { mainPageAround, type MainPageProps } from './cabinet.view.tsx';
-import { loadSections } from './page-cache.ts';
-import { loadMailSection } from '../mail/mail.section.ts';
+import { loadPage } from './page-cache.ts';
+import { flashOf, mailSectionModel } from '../mail/mail.section.ts';
 import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from '../billing/bill-document.ts';
@@ -34,22 +34,30 @@ export async function sendMainPage(
 ) {
   const accountId = req.customer!.accountId;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-  const sections = await loadSections(ctx, accountId, today);
-  // A refused form keeps its key, so that correcting and resending it is still one submission.
-  const readingForm = sections.form && formWithKey(sections.form, opts.formKey);
-  const mail = await loadMailSection(ctx, req, opts.mailState);
-  const [before, after] = mainPageAround({
-    readingForm,
-    supplierName: ctx.supplierName,
-    csrfToken: reply.generateCsrf(),
-    ...(opts.readingState ? { readingState: opts.readingState } : {}),
-    ...(opts.submitted ? { submitted: opts.submitted } : {}),
-    mail,
-  });
+  const page = await loadPage(ctx, accountId, today);
+  const flash = opts.mailState ? undefined : flashOf(req);
+  const csrfToken = reply.generateCsrf();
+  let body: Buffer;
+  if (page.plain && !flash && !opts.status && !opts.readingState && !opts.formKey && !opts.submitted && !opts.mailState) {
+    // The page as most views show it: the cached bytes with this response's token and form key.
+    body = page.plain.fill({ csrf: csrfToken, key: newFormKey() });
+  } else {
+    // A refused form keeps its key, so that correcting and resending it is still one submission.
+    const readingForm = page.form && formWithKey(page.form, opts.formKey);
+    const [before, after] = mainPageAround({
+      readingForm,
+      supplierName: ctx.supplierName,
+      csrfToken,
+      ...(opts.readingState ? { readingState: opts.readingState } : {}),
+      ...(opts.submitted ? { submitted: opts.submitted } : {}),
+      mail: mailSectionModel(ctx, page.address, opts.mailState, flash),
+    });
+    body = utf8Around(before, page.sections, after);
+  }
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(utf8Around(before, sections.bytes, after));
+    .send(body);
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.ts';
 import { balanceAtLastReading } from '../domain/balance.ts';
 import { addMonths, monthIndex, periodAt, periodOf, periodTitle } from '../domain/dates.ts';
 import { explainCharge, type ChargeDetails } from '../domain/explain.ts';
-import { pricesOn, zonesFor, ZONE_TITLES, type PriceRow, type Zone } from '../domain/tariff.ts';
+import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../domain/verification.ts';
 import * as repo from './cabinet.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
@@ -53,21 +53,21 @@ export interface MainPageModel {
 
 export class AccountNotFound extends Error {}
 
-/** The account's row and its tariff plan's prices: read on every view, cached sections or not. */
-export interface PageHead {
-  profile: repo.AccountProfile;
-  prices: PriceRow[];
-}
+/**
+ * What is read on every view, cached sections or not: the account's row, its tariff plan's prices
+ * and its e-mail address for bills (one statement).
+ */
+export type PageHead = repo.PageHeadRows;
 
 export async function loadPageHead(db: Db, accountId: number): Promise<PageHead> {
-  const [profile, prices] = await Promise.all([repo.findProfile(db, accountId), repo.listAccountPrices(db, accountId)]);
-  if (!profile) throw new AccountNotFound();
-  return { profile, prices };
+  const head = await repo.findPageHead(db, accountId);
+  if (!head) throw new AccountNotFound();
+  return head;
 }
 
 /**
- * What the account's sections of the page are built from, besides the rows whose writes change
- * `pageVersion` (see page-cache.ts): equal keys, equal sections.
+ * What the cached part of the page is built from, besides the rows whose writes change
+ * `pageVersion` (see page-cache.ts): equal keys, equal pages.
  */
 export function sectionsKey(head: PageHead, today: string): string {
   return `${today} ${JSON.stringify(head)}`;

@@ -2,37 +2,52 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/connect.ts';
 import { pageVersionProblem } from '../db/page-versions.ts';
 import type { AppContext } from '../http/context.ts';
-import type { ReadingFormData } from '../readings/readings.service.ts';
+import { formWithKey, type ReadingFormData } from '../readings/readings.service.ts';
+import { addressView, type AddressView } from '../mail/mail.service.ts';
+import { mailSectionModel } from '../mail/mail.section.ts';
+import { ByteTemplate, verifiedTemplate } from '../views/byte-template.ts';
 import { loadMainPage, loadPageHead, sectionsKey } from './cabinet.service.ts';
-import { accountSections } from './cabinet.view.tsx';
+import { accountSections, mainPageAround } from './cabinet.view.tsx';
 
 /**
- * The main page's account sections (reference information, verification warning, the three
- * histories, the chart), rendered and encoded, per account, in this process's memory.
+ * The main page, per account, in this process's memory: its account sections (reference
+ * information, verification warning, the three histories, the chart) rendered and encoded, and
+ * the whole page as it is viewed without a notice or a refused form, encoded with gaps for the
+ * response's CSRF token and reading form key (a `ByteTemplate`).
  *
  * An entry is used only while its key still holds, and the key is read from the database on
  * every view, so a write by any process (the portal, the closing, an import, psql) is seen at the
  * next view:
  * - `accounts.page_version`, which triggers stamp anew with every write to the account's meters,
  *   readings, payments and charges (db/page-versions.ts);
- * - the account's own row and its tariff plan's prices, read on every view and compared whole;
+ * - the account's own row, its tariff plan's prices and its e-mail address for bills, read on
+ *   every view (one statement) and compared whole;
  * - the day in the supplier's time zone (the histories' years, the verification warning).
- * Everything else on the page (the session's CSRF token, the reading form's key, the e-mail
- * section, notices) is built for each response. The supplier's name is fixed per process.
+ * The session's CSRF token and the form's key are put in for each response; a page with a notice
+ * or a form as posted is built around the cached sections. The supplier's name is fixed per
+ * process.
  *
  * The cache trusts the triggers only while they are all in place and firing: it checks at start
  * and again on `recheck` (every minute in the server), and is off, and empty, while they are not.
  */
-export interface CachedSections {
+export interface CachedPage {
   key: string;
-  /** The sections as UTF-8. */
-  bytes: Buffer;
+  /** The sections as UTF-8 (within the template's bytes when there is one). */
+  sections: Buffer;
   /** The reading form's data; each response adds its own key. */
   form: ReadingFormData | null;
+  /** The e-mail address for bills, as the key has it. */
+  address: AddressView;
+  /** The plain view with gaps; null when it could not be made (see `verifiedTemplate`). */
+  plain: ByteTemplate<PageSlot> | null;
 }
 
+export type PageSlot = 'csrf' | 'key';
+const SLOTS: readonly PageSlot[] = ['csrf', 'key'];
+const PROBE: Readonly<Record<PageSlot, string>> = { csrf: 'csrf-probe', key: 'key-probe' };
+
 export class PageCache {
-  private readonly lru: LRUCache<number, CachedSections> | null;
+  private readonly lru: LRUCache<number, CachedPage> | null;
   /** Why the cache is off although it has memory: the triggers' problem; null when on. */
   private problem: string | null = null;
   hits = 0;
@@ -46,10 +61,10 @@ export class PageCache {
   ) {
     this.lru =
       maxBytes > 0
-        ? new LRUCache<number, CachedSections>({
+        ? new LRUCache<number, CachedPage>({
             maxSize: maxBytes,
-            // The buffer, the key (UTF-16) and the entry's own objects, roughly.
-            sizeCalculation: (e) => e.bytes.length + e.key.length * 2 + 512,
+            // The bytes, the key (UTF-16) and the entry's own objects, roughly.
+            sizeCalculation: (e) => (e.plain ? e.plain.size : e.sections.length) + e.key.length * 2 + 1024,
           })
         : null;
   }
@@ -70,8 +85,8 @@ export class PageCache {
     this.problem = problem;
   }
 
-  /** The account's sections if they were cached under `key`. */
-  get(accountId: number, key: string): CachedSections | undefined {
+  /** The account's page if it was cached under `key`. */
+  get(accountId: number, key: string): CachedPage | undefined {
     if (!this.lru || this.problem) return undefined;
     const e = this.lru.get(accountId);
     if (e && e.key === key) {
@@ -82,7 +97,7 @@ export class PageCache {
     return undefined;
   }
 
-  set(accountId: number, entry: CachedSections): void {
+  set(accountId: number, entry: CachedPage): void {
     if (this.lru && !this.problem) this.lru.set(accountId, entry);
   }
 
@@ -103,17 +118,35 @@ export async function createPageCache(db: Db, maxBytes: number, warn: (msg: stri
   return cache;
 }
 
-/** The account's sections of the main page, from the cache when the account has not changed. */
-export async function loadSections(ctx: AppContext, accountId: number, today: string): Promise<CachedSections> {
-  // The key is read before anything the sections show. A write that lands in between changes the
-  // key that views started after it read, so they do not get sections built from a mix of old and
+/** The account's page, from the cache when the account has not changed. */
+export async function loadPage(ctx: AppContext, accountId: number, today: string): Promise<CachedPage> {
+  // The key is read before anything the page shows. A write that lands in between changes the
+  // key that views started after it read, so they do not get a page built from a mix of old and
   // new rows (views already under way may: they are concurrent with the write anyway).
   const head = await loadPageHead(ctx.db, accountId);
   const key = sectionsKey(head, today);
   const cached = ctx.pageCache.get(accountId, key);
   if (cached) return cached;
   const model = await loadMainPage(ctx.db, accountId, today, head);
-  const built = { key, bytes: exactUtf8(accountSections(model, ctx.supplierName).value), form: model.readingForm };
+  const sections = exactUtf8(accountSections(model, ctx.supplierName).value);
+  const form = model.readingForm;
+  const address = addressView(head.mail);
+  const mail = mailSectionModel(ctx, address);
+  // Without a cache, each view is built once anyway: no template to make.
+  const plain = !ctx.pageCache.enabled ? null : verifiedTemplate(
+    SLOTS,
+    (v) => {
+      const [before, after] = mainPageAround({
+        readingForm: form && formWithKey(form, v.key),
+        supplierName: ctx.supplierName,
+        csrfToken: v.csrf,
+        mail,
+      });
+      return [before, sections, after];
+    },
+    PROBE,
+  );
+  const built = { key, sections: plain ? plain.pieceBytes() : sections, form, address, plain };
   ctx.pageCache.set(accountId, built);
   return built;
 }

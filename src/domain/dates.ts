@@ -6,18 +6,26 @@ export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** The calendar date of an instant in the given IANA time zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Per time zone: its formatter (building one costs far more than using one) and the last answer. */
+const zones = new Map<string, { format: Intl.DateTimeFormat; second: number; date: IsoDate }>();
 
+/** The calendar date of an instant in the given IANA time zone. */
 export function dateInZone(at: Date, timeZone: string): IsoDate {
-  // Building a formatter costs far more than using one: one per time zone, kept.
-  let f = formatters.get(timeZone);
-  if (!f) {
+  let z = zones.get(timeZone);
+  if (!z) {
     // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
+    const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    z = { format, second: NaN, date: '' };
+    zones.set(timeZone, z);
   }
-  return f.format(at);
+  // Zone offsets are whole seconds, so every instant of one second has the same date: a page
+  // asks once per request, and formatting is the costly part.
+  const second = Math.floor(at.getTime() / 1000);
+  if (second !== z.second) {
+    z.date = z.format.format(at);
+    z.second = second;
+  }
+  return z.date;
 }
 
 export function parseIsoDate(d: IsoDate): { y: number; m: number; d: number } {

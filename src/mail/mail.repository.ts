@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { Db, Dialect } from '../db/connect.ts';
+import type { Dialect } from '../db/connect.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -39,7 +39,6 @@ function toSubscription(r: SubscriptionRow): Subscription {
 }
 
 const SUB_COLUMNS = ['account_id', 'email', 'subscribed', 'confirmed_at'] as const;
-const FIND_SUBSCRIPTION = `select ${SUB_COLUMNS.join(', ')} from mail_subscriptions where account_id = ?`;
 
 export async function findSubscription(db: Q, accountId: number): Promise<Subscription | undefined> {
   const r = await db
@@ -50,11 +49,6 @@ export async function findSubscription(db: Q, accountId: number): Promise<Subscr
   return r && toSubscription(r);
 }
 
-/** The main page's read of the same row (plain SQL: see `Db.rows`). */
-export async function findSubscriptionForPage(db: Db, accountId: number): Promise<Subscription | undefined> {
-  const [r] = await db.rows<[number, string, number, number | null]>(FIND_SUBSCRIPTION, [accountId]);
-  return r && toSubscription({ account_id: r[0], email: r[1], subscribed: r[2], confirmed_at: r[3] });
-}
 
 export async function subscriptionsOf(db: Q, accountIds: number[]): Promise<Map<number, Subscription>> {
   if (accountIds.length === 0) return new Map();

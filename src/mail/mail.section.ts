@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../http/context.ts';
-import { loadAddress } from './mail.service.ts';
+import type { AddressView } from './mail.service.ts';
 import type { MailFormState, MailSectionModel } from './mail.view.tsx';
 
 /** The outcomes a POST reports to the main page it redirects to (`/cabinet?mail=…`). */
@@ -47,7 +47,8 @@ function flashText(flash: MailFlash, ctx: AppContext): { text: string; error: bo
   }
 }
 
-function flashOf(req: FastifyRequest): MailFlash | undefined {
+/** The outcome named by `?mail=`, if it is one of ours. */
+export function flashOf(req: FastifyRequest): MailFlash | undefined {
   const v = (req.query as Record<string, unknown> | undefined)?.mail;
   return typeof v === 'string' && (MAIL_FLASHES as readonly string[]).includes(v)
     ? (v as MailFlash)
@@ -56,21 +57,20 @@ function flashOf(req: FastifyRequest): MailFlash | undefined {
 
 /**
  * The e-mail section of the logged-in customer's main page: the stored address and its state,
- * the form as posted when it was refused, and the outcome of the last POST (`?mail=`).
+ * the form as posted when it was refused, and the outcome of the last POST (`flash`, from `?mail=`).
  */
-export async function loadMailSection(
+export function mailSectionModel(
   ctx: AppContext,
-  req: FastifyRequest,
+  a: AddressView,
   state?: MailFormState,
-): Promise<MailSectionModel> {
-  const a = await loadAddress(ctx.db, req.customer!.accountId);
-  const flash = state ? undefined : flashOf(req);
+  flash?: MailFlash,
+): MailSectionModel {
   return {
     email: state ? state.email : (a.email ?? ''),
     subscribed: state ? state.subscribed : a.subscribed,
     storedEmail: a.email,
     status: a.status,
     ...(state ? { fieldError: state.fieldError } : {}),
-    ...(flash ? { notice: flashText(flash, ctx) } : {}),
+    ...(flash && !state ? { notice: flashText(flash, ctx) } : {}),
   };
 }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
-import type { Db } from '../db/connect.ts';
 import type { MailConfig } from './mail.config.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { maskEmail, parseEmail } from './email-address.ts';
@@ -55,8 +54,8 @@ export interface AddressView {
   status: AddressStatus;
 }
 
-export async function loadAddress(db: Db, accountId: number): Promise<AddressView> {
-  const s = await repo.findSubscriptionForPage(db, accountId);
+/** The address as the customer's page shows it, from the stored row (none: no address). */
+export function addressView(s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null): AddressView {
   if (!s) return { email: null, subscribed: false, status: 'none' };
   return {
     email: s.email,

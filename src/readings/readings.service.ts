@@ -50,8 +50,13 @@ export function readingForm(
   };
 }
 
+/** A new reading form's key: it makes one submission of the form one reading, however often it is sent. */
+export function newFormKey(): string {
+  return randomUUID();
+}
+
 /** The form for one response: a fresh key, or the key of a refused form being shown again. */
-export function formWithKey(form: ReadingFormData, key: string = randomUUID()): ReadingForm {
+export function formWithKey(form: ReadingFormData, key: string = newFormKey()): ReadingForm {
   return { ...form, key };
 }
 

@@ -161,6 +161,34 @@ for (const dialect of await testDialects()) {
       await other.kysely.deleteFrom('tariff_prices').where('price_e5', '=', 987_650).execute();
     });
 
+    test('an e-mail address stored by another connection shows on the next view, and a notice is built around the cached sections', async () => {
+      assert.doesNotMatch((await cachedView()).html, /kesheva@example\.org/);
+      await other.kysely
+        .insertInto('mail_subscriptions')
+        .values({
+          account_id: accountId,
+          email: 'kesheva@example.org',
+          subscribed: 1,
+          confirmed_at: null,
+          unsubscribe_hash: 'page-cache-test',
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
+      const stored = await view();
+      assert.match(stored.html, /value="kesheva@example\.org"/);
+      const hits = t.app.pageCache.hits;
+      const notice = await agent.get('/cabinet?mail=saved');
+      assert.equal(notice.statusCode, 200);
+      assert.equal(t.app.pageCache.hits, hits + 1, 'the sections come from the cache');
+      assert.match(textOf(notice.body), /Информация сохранена\./);
+      assert.match(notice.body, /value="kesheva@example\.org"/);
+      assert.match(textOf(notice.body), /Номер счетчика 424242/);
+      assert.doesNotMatch((await view()).text, /Информация сохранена/, 'the notice is not kept for the next view');
+      await other.kysely.deleteFrom('mail_subscriptions').where('account_id', '=', accountId).execute();
+      assert.doesNotMatch((await view()).html, /kesheva@example\.org/);
+    });
+
     test('on the next day the page is built again (the verification warning’s 90 days)', async () => {
       // Due in 91 days: no warning today; tomorrow it is 90 days off and the warning appears.
       await other.kysely.updateTable('meters').set({ verification_due: '2026-09-09' }).where('account_id', '=', accountId).execute();

@@ -9,6 +9,19 @@ test('the calendar date is the supplier time zone date, not UTC', () => {
   assert.equal(dateInZone(new Date('2026-05-31T18:30:00Z'), 'Europe/Moscow'), '2026-05-31');
 });
 
+test('the date is right for each instant and zone asked in turn, across midnight and back in time', () => {
+  const zone = 'Asia/Krasnoyarsk';
+  // Midnight in Krasnoyarsk is 17:00 UTC: the last millisecond before it and the first after.
+  assert.equal(dateInZone(new Date('2026-05-31T16:59:59.999Z'), zone), '2026-05-31');
+  assert.equal(dateInZone(new Date('2026-05-31T16:59:59.000Z'), zone), '2026-05-31');
+  assert.equal(dateInZone(new Date('2026-05-31T17:00:00.000Z'), zone), '2026-06-01');
+  assert.equal(dateInZone(new Date('2026-05-31T17:00:00.000Z'), 'Europe/Moscow'), '2026-05-31');
+  assert.equal(dateInZone(new Date('2026-05-31T17:00:00.500Z'), zone), '2026-06-01');
+  assert.equal(dateInZone(new Date('2026-05-31T16:59:59.999Z'), zone), '2026-05-31');
+  assert.equal(dateInZone(new Date('2025-05-31T17:00:00.000Z'), zone), '2025-06-01');
+  assert.throws(() => dateInZone(new Date(Number.NaN), zone), RangeError);
+});
+
 test('date arithmetic', () => {
   assert.equal(addYears('2014-02-28', 12), '2026-02-28');
   assert.equal(addYears('2016-02-29', 1), '2017-02-28');
