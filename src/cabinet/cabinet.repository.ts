@@ -23,26 +23,28 @@ export interface AccountProfile {
   pageVersion: number;
 }
 
+type ProfileRow = [number, string, string, string, string, string, number, number, number, number];
+const PROFILE_COLUMNS = `id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id, page_version`;
+
+/** The account from a row that starts with PROFILE_COLUMNS. */
+function profileOfRow(r: readonly [...ProfileRow, ...unknown[]]): AccountProfile {
+  return {
+    id: Number(r[0]),
+    number: r[1],
+    surname: r[2],
+    firstName: r[3],
+    patronymic: r[4],
+    objectAddress: r[5],
+    residents: r[6],
+    tariffPlanId: Number(r[7]),
+    branchId: Number(r[8]),
+    pageVersion: Number(r[9]),
+  };
+}
+
 export async function findProfile(db: Db, accountId: number): Promise<AccountProfile | undefined> {
-  const [r] = await db.rows<[number, string, string, string, string, string, number, number, number, number]>(
-    `select id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id, page_version
-       from accounts where id = ?`,
-    [accountId],
-  );
-  return (
-    r && {
-      id: Number(r[0]),
-      number: r[1],
-      surname: r[2],
-      firstName: r[3],
-      patronymic: r[4],
-      objectAddress: r[5],
-      residents: r[6],
-      tariffPlanId: Number(r[7]),
-      branchId: Number(r[8]),
-      pageVersion: Number(r[9]),
-    }
-  );
+  const [r] = await db.rows<ProfileRow>(`select ${PROFILE_COLUMNS} from accounts where id = ?`, [accountId]);
+  return r && profileOfRow(r);
 }
 
 /** The account's e-mail address for bills, as the main page shows it (the mail feature's row). */
@@ -60,7 +62,7 @@ export interface PageHeadRows {
 }
 
 type PageHeadRow = [
-  ...[number, string, string, string, string, string, number, number, number, number],
+  ...ProfileRow,
   ...[string | null, number | null, number | null],
   ...[string | null, string | null, string | null, number | null],
 ];
@@ -71,8 +73,7 @@ type PageHeadRow = [
  */
 export async function findPageHead(db: Db, accountId: number): Promise<PageHeadRows | undefined> {
   const rows = await db.rows<PageHeadRow>(
-    `select a.id, a.number, a.surname, a.first_name, a.patronymic, a.object_address, a.residents,
-            a.tariff_plan_id, a.branch_id, a.page_version,
+    `select ${PROFILE_COLUMNS.replace(/\w+/g, 'a.$&')},
             s.email, s.subscribed, s.confirmed_at,
             p.zone, p.band, p.valid_from, p.price_e5
        from accounts a
@@ -89,18 +90,7 @@ export async function findPageHead(db: Db, accountId: number): Promise<PageHeadR
     if (x[13] !== null) prices.push({ zone: x[13], band: x[14]!, validFrom: x[15]!, priceE5: Number(x[16]) });
   }
   return {
-    profile: {
-      id: Number(r[0]),
-      number: r[1],
-      surname: r[2],
-      firstName: r[3],
-      patronymic: r[4],
-      objectAddress: r[5],
-      residents: r[6],
-      tariffPlanId: Number(r[7]),
-      branchId: Number(r[8]),
-      pageVersion: Number(r[9]),
-    },
+    profile: profileOfRow(r),
     prices,
     mail: r[10] === null ? null : { email: r[10], subscribed: Number(r[11]) === 1, confirmedAt: r[12] === null ? null : Number(r[12]) },
   };

@@ -17,7 +17,7 @@ import { createPageCache } from '../../src/cabinet/page-cache.ts';
 import { pageVersionProblem } from '../../src/db/page-versions.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
-// The main page's account sections are cached per account (src/cabinet/page-cache.ts). Each test
+// The main page is cached per account (src/cabinet/page-cache.ts). Each test
 // views a page (filling the cache), changes the data behind the app's back (another connection,
 // as another instance, an import or an operator in psql would) and views it again.
 for (const dialect of await testDialects()) {
