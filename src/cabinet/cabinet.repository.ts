@@ -42,8 +42,10 @@ function profileOfRow(r: readonly [...ProfileRow, ...unknown[]]): AccountProfile
   };
 }
 
+const FIND_PROFILE = `select ${PROFILE_COLUMNS} from accounts where id = ?`;
+
 export async function findProfile(db: Db, accountId: number): Promise<AccountProfile | undefined> {
-  const [r] = await db.rows<ProfileRow>(`select ${PROFILE_COLUMNS} from accounts where id = ?`, [accountId]);
+  const [r] = await db.rows<ProfileRow>(FIND_PROFILE, [accountId]);
   return r && profileOfRow(r);
 }
 
@@ -67,22 +69,23 @@ type PageHeadRow = [
   ...[string | null, string | null, string | null, number | null],
 ];
 
+// Made once: `db.rows` finds its prepared statement by the SQL's text.
+const FIND_PAGE_HEAD = `
+  select ${PROFILE_COLUMNS.replace(/\w+/g, 'a.$&')},
+         s.email, s.subscribed, s.confirmed_at,
+         p.zone, p.band, p.valid_from, p.price_e5
+    from accounts a
+    left join mail_subscriptions s on s.account_id = a.id
+    left join tariff_prices p on p.plan_id = a.tariff_plan_id
+   where a.id = ?
+   order by p.zone, p.band, p.valid_from, p.id`;
+
 /**
  * The main page's read on every view, in one statement: the account's row, its e-mail address
  * for bills, and its tariff plan's prices (one row per price, the account's columns repeated).
  */
 export async function findPageHead(db: Db, accountId: number): Promise<PageHeadRows | undefined> {
-  const rows = await db.rows<PageHeadRow>(
-    `select ${PROFILE_COLUMNS.replace(/\w+/g, 'a.$&')},
-            s.email, s.subscribed, s.confirmed_at,
-            p.zone, p.band, p.valid_from, p.price_e5
-       from accounts a
-       left join mail_subscriptions s on s.account_id = a.id
-       left join tariff_prices p on p.plan_id = a.tariff_plan_id
-      where a.id = ?
-      order by p.zone, p.band, p.valid_from, p.id`,
-    [accountId],
-  );
+  const rows = await db.rows<PageHeadRow>(FIND_PAGE_HEAD, [accountId]);
   const r = rows[0];
   if (!r) return undefined;
   const prices: PriceRow[] = [];

@@ -131,24 +131,31 @@ export async function loadPage(ctx: AppContext, accountId: number, today: string
   const sections = exactUtf8(accountSections(model, ctx.supplierName).value);
   const form = model.readingForm;
   const address = addressView(head.mail);
-  const mail = mailSectionModel(ctx, address);
   // Without a cache, each view is built once anyway: no template to make.
-  const plain = !ctx.pageCache.enabled ? null : verifiedTemplate(
-    SLOTS,
-    (v) => {
-      const [before, after] = mainPageAround({
-        readingForm: form && formWithKey(form, v.key),
-        supplierName: ctx.supplierName,
-        csrfToken: v.csrf,
-        mail,
-      });
-      return [before, sections, after];
-    },
-    PROBE,
-  );
+  const plain = ctx.pageCache.enabled ? plainTemplate(ctx, sections, form, address) : null;
   const built = { key, sections: plain ? plain.pieceBytes() : sections, form, address, plain };
   ctx.pageCache.set(accountId, built);
   return built;
+}
+
+/** The page as viewed without a notice or a form as posted, with gaps for the response's CSRF token and form key. */
+function plainTemplate(
+  ctx: AppContext,
+  sections: Buffer,
+  form: ReadingFormData | null,
+  address: AddressView,
+): ByteTemplate<PageSlot> | null {
+  const mail = mailSectionModel(ctx, address);
+  const render = (v: Readonly<Record<PageSlot, string>>) => {
+    const [before, after] = mainPageAround({
+      readingForm: form && formWithKey(form, v.key),
+      supplierName: ctx.supplierName,
+      csrfToken: v.csrf,
+      mail,
+    });
+    return [before, sections, after];
+  };
+  return verifiedTemplate(SLOTS, render, PROBE);
 }
 
 /** UTF-8 in a buffer of its own, of the exact size (a small `Buffer.from` shares an 8 KB slab). */
