@@ -49,7 +49,6 @@ export async function findSubscription(db: Q, accountId: number): Promise<Subscr
   return r && toSubscription(r);
 }
 
-
 export async function subscriptionsOf(db: Q, accountIds: number[]): Promise<Map<number, Subscription>> {
   if (accountIds.length === 0) return new Map();
   const rows = await db
