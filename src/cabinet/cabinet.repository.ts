@@ -127,7 +127,6 @@ export async function findActiveMeter(db: Db, accountId: number): Promise<MeterI
   );
 }
 
-/** The prices of the account's tariff plan, in a fixed order (they are part of the page cache's key). */
 export interface PaymentItem {
   paidOn: string;
   amountKop: number;

@@ -37,8 +37,10 @@ export async function sendMainPage(
   const page = await loadPage(ctx, accountId, today);
   const flash = opts.mailState ? undefined : flashOf(req);
   const csrfToken = reply.generateCsrf();
+  // Any option (a status, a form as posted, a notice) makes the page differ from the plain view.
+  const asPlain = !flash && Object.values(opts).every((v) => v === undefined);
   let body: Buffer;
-  if (page.plain && !flash && !opts.status && !opts.readingState && !opts.formKey && !opts.submitted && !opts.mailState) {
+  if (page.plain && asPlain) {
     // The page as most views show it: the cached bytes with this response's token and form key.
     body = page.plain.fill({ csrf: csrfToken, key: newFormKey() });
   } else {

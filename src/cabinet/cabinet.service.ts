@@ -69,7 +69,7 @@ export async function loadPageHead(db: Db, accountId: number): Promise<PageHead>
  * What the cached part of the page is built from, besides the rows whose writes change
  * `pageVersion` (see page-cache.ts): equal keys, equal pages.
  */
-export function sectionsKey(head: PageHead, today: string): string {
+export function pageKey(head: PageHead, today: string): string {
   return `${today} ${JSON.stringify(head)}`;
 }
 

@@ -6,7 +6,7 @@ import { formWithKey, type ReadingFormData } from '../readings/readings.service.
 import { addressView, type AddressView } from '../mail/mail.service.ts';
 import { mailSectionModel } from '../mail/mail.section.ts';
 import { ByteTemplate, verifiedTemplate } from '../views/byte-template.ts';
-import { loadMainPage, loadPageHead, sectionsKey } from './cabinet.service.ts';
+import { loadMainPage, loadPageHead, pageKey } from './cabinet.service.ts';
 import { accountSections, mainPageAround } from './cabinet.view.tsx';
 
 /**
@@ -124,7 +124,7 @@ export async function loadPage(ctx: AppContext, accountId: number, today: string
   // key that views started after it read, so they do not get a page built from a mix of old and
   // new rows (views already under way may: they are concurrent with the write anyway).
   const head = await loadPageHead(ctx.db, accountId);
-  const key = sectionsKey(head, today);
+  const key = pageKey(head, today);
   const cached = ctx.pageCache.get(accountId, key);
   if (cached) return cached;
   const model = await loadMainPage(ctx.db, accountId, today, head);
