@@ -119,7 +119,10 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { 'batch-size': { type: 'string', default: '2000' }, workers: { type: 'string', default: '1' } },
+        options: {
+          'batch-size': { type: 'string', default: '2000' },
+          workers: { type: 'string', default: '1' },
+        },
       });
       if (positionals.length > 1) {
         console.error(`close-month takes one period (YYYY-MM), got: ${positionals.join(' ')}\n\n${USAGE}`);
@@ -247,7 +250,9 @@ async function main(argv: string[]): Promise<number> {
         .filter((c) => c !== '');
       const unknown = channels?.filter((c) => !Object.hasOwn(CHANNEL_TITLES, c)) ?? [];
       if (unknown.length > 0) {
-        console.error(`unknown --channel ${unknown.join(',')}: the channels are ${Object.keys(CHANNEL_TITLES).join(', ')}`);
+        console.error(
+          `unknown --channel ${unknown.join(',')}: the channels are ${Object.keys(CHANNEL_TITLES).join(', ')}`,
+        );
         return 2;
       }
       const config = loadConfig();

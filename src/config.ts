@@ -99,7 +99,12 @@ export interface Config {
    * (59б) and when the meter is broken or past verification (59а), then by the norm times the
    * coefficient (thousandths). All three are (verify) in the domain notes, hence configuration.
    */
-  billing: { averageMaxPeriods: number; averageMaxPeriodsFault: number; normCoefficientE3: number; dueDay: number };
+  billing: {
+    averageMaxPeriods: number;
+    averageMaxPeriodsFault: number;
+    normCoefficientE3: number;
+    dueDay: number;
+  };
   /** Card payments: see src/payments/payments.config.ts. */
   payments: PaymentsConfig;
   /** Bills by e-mail: see src/mail/mail.config.ts. */
@@ -133,13 +138,15 @@ function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
   } catch (err) {
     const errors = (err as { errors?: unknown }).errors;
     if (!Array.isArray(errors)) throw err;
-    const lines = (errors as Array<{ instancePath?: string; message?: string; params?: { allowedValues?: unknown[] } }>).map(
-      (e) => {
-        const name = (e.instancePath ?? '').replace(/^\//, '') || 'environment';
-        const allowed = e.params?.allowedValues;
-        return allowed ? `${name} must be one of: ${allowed.join(', ')}` : `${name} ${e.message ?? 'is invalid'}`;
-      },
-    );
+    const lines = (
+      errors as Array<{ instancePath?: string; message?: string; params?: { allowedValues?: unknown[] } }>
+    ).map((e) => {
+      const name = (e.instancePath ?? '').replace(/^\//, '') || 'environment';
+      const allowed = e.params?.allowedValues;
+      return allowed
+        ? `${name} must be one of: ${allowed.join(', ')}`
+        : `${name} ${e.message ?? 'is invalid'}`;
+    });
     throw new Error(`bad configuration: ${lines.join('; ')}`, { cause: err });
   }
 }
@@ -162,7 +169,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     https: publicUrl.startsWith('https://'),
     timeZone: raw.SUPPLIER_TIME_ZONE,
-    session: { idleMs: raw.SESSION_IDLE_MINUTES * 60_000, absoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    session: {
+      idleMs: raw.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
     loginLimits: {
       maxFailures: raw.LOGIN_MAX_FAILURES,
       windowMs: raw.LOGIN_WINDOW_MINUTES * 60_000,

@@ -28,15 +28,23 @@ async function main(): Promise<void> {
 
   const prune = setInterval(() => {
     pruneAuthState(db.kysely, config, Date.now()).catch((err: unknown) =>
-      logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'pruning sessions failed'),
+      logger.warn(
+        { err: { message: err instanceof Error ? err.message : String(err) } },
+        'pruning sessions failed',
+      ),
     );
   }, PRUNE_INTERVAL_MS);
   prune.unref();
   // The main page cache trusts the page_version triggers only while they are all there.
   const recheck = setInterval(() => {
-    app.pageCache.recheck().catch((err: unknown) =>
-      logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'checking the page_version triggers failed'),
-    );
+    app.pageCache
+      .recheck()
+      .catch((err: unknown) =>
+        logger.warn(
+          { err: { message: err instanceof Error ? err.message : String(err) } },
+          'checking the page_version triggers failed',
+        ),
+      );
   }, PAGE_CACHE_RECHECK_MS);
   recheck.unref();
 
@@ -68,7 +76,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`portal on ${config.publicUrl} (${db.dialect}${db.dialect === 'sqlite' ? `: ${config.sqlitePath}` : ''})`);
+  app.log.info(
+    `portal on ${config.publicUrl} (${db.dialect}${db.dialect === 'sqlite' ? `: ${config.sqlitePath}` : ''})`,
+  );
 }
 
 main().catch((err: unknown) => {

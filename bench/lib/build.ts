@@ -12,10 +12,14 @@ let built = false;
 export function productionEntry(entry: 'server' | 'cli'): string {
   if (!built) {
     const started = performance.now();
-    const res = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    const res = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
     if (res.status !== 0) throw new Error('npm run build failed');
     console.log(`build: dist/ compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     built = true;

@@ -39,18 +39,26 @@ export async function ensureDataset(accounts: number, seed: number, rebuild: boo
   if (!rebuild && fs.existsSync(metaPath) && fs.existsSync(dbPath)) {
     const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as Meta;
     if (meta.accounts === accounts && meta.seed === seed && meta.fingerprint === print) {
-      console.log(`dataset: reusing ${path.relative(ROOT, dir)} (built ${meta.builtAt} in ${meta.buildSeconds.toFixed(0)} s; --rebuild to build again)`);
+      console.log(
+        `dataset: reusing ${path.relative(ROOT, dir)} (built ${meta.builtAt} in ${meta.buildSeconds.toFixed(0)} s; --rebuild to build again)`,
+      );
       return { dir, dbPath, accounts, seed, reused: true, buildSeconds: meta.buildSeconds };
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`dataset: generating ${accounts.toLocaleString('en-US')} accounts (seed ${seed}) into ${path.relative(ROOT, dir)}`);
+  console.log(
+    `dataset: generating ${accounts.toLocaleString('en-US')} accounts (seed ${seed}) into ${path.relative(ROOT, dir)}`,
+  );
   const started = performance.now();
-  await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'generate', '--accounts', String(accounts), '--seed', String(seed)], {
-    ...sqliteEnv(),
-    DATA_DIR: dir,
-  });
+  await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'generate', '--accounts', String(accounts), '--seed', String(seed)],
+    {
+      ...sqliteEnv(),
+      DATA_DIR: dir,
+    },
+  );
   const buildSeconds = (performance.now() - started) / 1000;
   const meta: Meta = { accounts, seed, fingerprint: print, builtAt: new Date().toISOString(), buildSeconds };
   fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2));
@@ -61,7 +69,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: 'inherit' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -90,7 +100,9 @@ export function fingerprint(): string {
  */
 export function rowsAddedSince(dbPath: string, tables: string[]): { remove(): number } {
   const db = new SQLite(dbPath, { readonly: true });
-  const marks = tables.map((t) => [t, (db.prepare(`select coalesce(max(id), 0) m from ${t}`).get() as { m: number }).m] as const);
+  const marks = tables.map(
+    (t) => [t, (db.prepare(`select coalesce(max(id), 0) m from ${t}`).get() as { m: number }).m] as const,
+  );
   db.close();
   return {
     remove() {

@@ -74,6 +74,9 @@ export function loadResult(
     errors: r.errors,
     timeouts: r.timeouts,
     peakRssMb: rss.phasePeakMb(),
-    serverCpu: { share: cpu.share, usPerRequest: r.requests.total > 0 ? (cpu.seconds * 1e6) / r.requests.total : 0 },
+    serverCpu: {
+      share: cpu.share,
+      usPerRequest: r.requests.total > 0 ? (cpu.seconds * 1e6) / r.requests.total : 0,
+    },
   };
 }

@@ -4,7 +4,19 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The results as an aligned text table. */
 export function table(results: LoadResult[]): string {
-  const head = ['route', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'peak RSS MB', 'server CPU', 'CPU µs/req'];
+  const head = [
+    'route',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'requests',
+    'non-2xx',
+    'errors',
+    'peak RSS MB',
+    'server CPU',
+    'CPU µs/req',
+  ];
   const rows = results.map((r) => [
     r.label,
     int(r.requestsPerSec),
@@ -19,7 +31,8 @@ export function table(results: LoadResult[]): string {
     int(r.serverCpu.usPerRequest),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -13,7 +13,10 @@ export interface Customer {
 export function pickCustomers(dbPath: string, count: number, seed: number): Customer[] {
   const db = new SQLite(dbPath, { readonly: true });
   try {
-    const { lo, hi } = db.prepare('select min(id) as lo, max(id) as hi from accounts').get() as { lo: number; hi: number };
+    const { lo, hi } = db.prepare('select min(id) as lo, max(id) as hi from accounts').get() as {
+      lo: number;
+      hi: number;
+    };
     const find = db.prepare('select number, surname from accounts where id = ?');
     const rng = new Rng(seed, 0xbe7c);
     const seen = new Set<number>();
@@ -53,11 +56,18 @@ export async function login(url: string, c: Customer): Promise<BrowserSession> {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrf=${csrfCookie}` },
-    body: new URLSearchParams({ _csrf: token, from: 'cabinet', account: c.number, surname: c.surname, consent: 'yes' }).toString(),
+    body: new URLSearchParams({
+      _csrf: token,
+      from: 'cabinet',
+      account: c.number,
+      surname: c.surname,
+      consent: 'yes',
+    }).toString(),
   });
   await res.arrayBuffer();
   const sid = cookie(res.headers.getSetCookie(), 'sid');
-  if (res.status !== 303 || !sid) throw new Error(`login of ${c.number} answered ${res.status}${sid ? '' : ' without a session cookie'}`);
+  if (res.status !== 303 || !sid)
+    throw new Error(`login of ${c.number} answered ${res.status}${sid ? '' : ' without a session cookie'}`);
   return { cookie: `csrf=${csrfCookie}; sid=${sid}` };
 }
 
@@ -80,9 +90,13 @@ export async function assertLoggedIn(url: string, s: BrowserSession, c: Customer
   const res = await fetch(`${url}/cabinet`, { headers: { cookie: s.cookie } });
   const html = await res.text();
   if (res.status !== 200 || !html.includes(c.number) || /name="surname"/.test(html))
-    throw new Error(`GET /cabinet with the session of ${c.number} did not show the main page (${res.status})`);
+    throw new Error(
+      `GET /cabinet with the session of ${c.number} did not show the main page (${res.status})`,
+    );
   if (res.headers.getSetCookie().some((h) => h.startsWith('csrf=')))
-    throw new Error(`GET /cabinet with the session of ${c.number} was given a new CSRF cookie: the browser's was not accepted`);
+    throw new Error(
+      `GET /cabinet with the session of ${c.number} was given a new CSRF cookie: the browser's was not accepted`,
+    );
 }
 
 function cookie(setCookies: string[], name: string): string | undefined {

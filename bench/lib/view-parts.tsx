@@ -22,7 +22,11 @@ export interface ViewParts {
  * process with the portal's own code (the reads through `Db.rows`, the model, the HTML, its
  * UTF-8), one account after another. The first pass warms the caches and is not counted.
  */
-export async function measureViewParts(dbPath: string, customers: Customer[], passes = 3): Promise<ViewParts> {
+export async function measureViewParts(
+  dbPath: string,
+  customers: Customer[],
+  passes = 3,
+): Promise<ViewParts> {
   const ids = accountIds(dbPath, customers);
   const base = openDb({ sqlitePath: dbPath });
   let readsNs = 0n;

@@ -22,12 +22,16 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
   rss.start();
   let measured: { customers: Customer[]; ping: LoadResult; cabinet: LoadResult; built: LoadResult };
   try {
-    console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
+    console.log(
+      `server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`,
+    );
     const customers = pickCustomers(dataset.dbPath, o.sessions, o.seed);
     let started = performance.now();
     const sessions = await loginAll(server.url, customers);
     const loginSeconds = (performance.now() - started) / 1000;
-    console.log(`sessions: ${sessions.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sessions.length / loginSeconds).toFixed(0)} logins/s)`);
+    console.log(
+      `sessions: ${sessions.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sessions.length / loginSeconds).toFixed(0)} logins/s)`,
+    );
     started = performance.now();
     for (let i = 0; i < sessions.length; i += Math.max(1, Math.floor(sessions.length / 50)))
       await assertLoggedIn(server.url, sessions[i]!, customers[i]!);
@@ -36,7 +40,12 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     // Each request is one customer's browser, with its session and CSRF cookies.
     const randomCustomer = () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie });
     const results: LoadResult[] = [];
-    const common = { url: server.url, connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmup };
+    const common = {
+      url: server.url,
+      connections: o.connections,
+      seconds: o.seconds,
+      warmupSeconds: o.warmup,
+    };
     results.push(await load({ ...common, label: 'GET /ping', path: '/ping' }, rss));
     results.push(
       await load(
@@ -81,7 +90,9 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     );
     console.log(table(results));
     console.log('');
-    console.log(`main page / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 20 %: ${verdict(ratio >= 0.2)})`);
+    console.log(
+      `main page / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 20 %: ${verdict(ratio >= 0.2)})`,
+    );
     // The same comparison by the server's CPU per request: steadier when /ping's rate is held back
     // by the load generator (the server then runs below one core) or by another process.
     const cpuRatio = ping.serverCpu.usPerRequest / cabinet.serverCpu.usPerRequest;
@@ -90,15 +101,23 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
       `  every view built (PAGE_CACHE_MB=0): ${(builtRatio * 100).toFixed(1)} % of the req/s, ` +
         `${((ping.serverCpu.usPerRequest / built.serverCpu.usPerRequest) * 100).toFixed(1)} % by CPU, p99 ${built.p99} ms`,
     );
-    console.log(`main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`);
-    console.log(`server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`);
-    if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
+    console.log(
+      `main page p99:             ${cabinet.p99} ms                 (target ≤ 50 ms: ${verdict(cabinet.p99 <= 50)})`,
+    );
+    console.log(
+      `server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`,
+    );
+    if (dataset.accounts !== 1_000_000)
+      console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
     measured = { customers, ping, cabinet, built };
   } finally {
     rss.stop();
     await server.stop();
-    console.log(`dataset: the run's ${added.remove().toLocaleString('en-US')} rows (sessions, logins) removed`);
-    if (o.profileDir) console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
+    console.log(
+      `dataset: the run's ${added.remove().toLocaleString('en-US')} rows (sessions, logins) removed`,
+    );
+    if (o.profileDir)
+      console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
   }
 
   // The same pages built in this process, the server stopped: what the view's own work costs.
@@ -106,7 +125,9 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
   const parts = await measureViewParts(dataset.dbPath, customers);
   const us = (n: number) => `${Math.round(n).toString().padStart(4)} µs`;
   console.log('');
-  console.log(`where a view's time goes (the same ${customers.length} pages built in this process, no HTTP, ${Math.round(parts.bytes).toLocaleString('en-US')} bytes each):`);
+  console.log(
+    `where a view's time goes (the same ${customers.length} pages built in this process, no HTTP, ${Math.round(parts.bytes).toLocaleString('en-US')} bytes each):`,
+  );
   console.log(`  reads (${parts.queries.toFixed(1)} queries)  ${us(parts.readsUs)}`);
   console.log(`  model               ${us(parts.modelUs)}`);
   console.log(`  HTML                ${us(parts.renderUs)}`);

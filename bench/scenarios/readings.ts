@@ -48,13 +48,27 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
 
     const db = new SQLite(dataset.dbPath, { readonly: true });
     const countStored = () =>
-      db.prepare("select count(*) n, count(distinct submission_key) k from readings where submission_key is not null").get() as {
+      db
+        .prepare(
+          'select count(*) n, count(distinct submission_key) k from readings where submission_key is not null',
+        )
+        .get() as {
         n: number;
         k: number;
       };
     const before = countStored();
 
-    const ping = await load({ label: 'GET /ping', url: server.url, path: '/ping', connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmup }, rss);
+    const ping = await load(
+      {
+        label: 'GET /ping',
+        url: server.url,
+        path: '/ping',
+        connections: o.connections,
+        seconds: o.seconds,
+        warmupSeconds: o.warmup,
+      },
+      rss,
+    );
     rss.phasePeakMb();
     let ok303 = 0;
     let other = 0;
@@ -74,7 +88,11 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
             // without a question whatever order concurrent posts of the same customer arrive in.
             const body = new URLSearchParams({ _csrf: f.csrf, meter: f.meter, key: randomUUID() });
             f.previous.forEach((v, i) => body.set(`v${i + 1}`, String(v + 1)));
-            req.headers = { ...req.headers, cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' };
+            req.headers = {
+              ...req.headers,
+              cookie: f.cookie,
+              'content-type': 'application/x-www-form-urlencoded',
+            };
             req.body = body.toString();
             return req;
           },
@@ -94,21 +112,32 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
     const duplicated = stored - distinct;
     const ratio = readings.requestsPerSec / ping.requestsPerSec;
     console.log('');
-    console.log(`scenario readings: ${dataset.accounts.toLocaleString('en-US')} accounts, ${forms.length} customers, ${o.connections} connections, ${o.seconds} s per route`);
+    console.log(
+      `scenario readings: ${dataset.accounts.toLocaleString('en-US')} accounts, ${forms.length} customers, ${o.connections} connections, ${o.seconds} s per route`,
+    );
     console.log(table([ping, readings]));
     console.log('');
     // Posts still in flight when the run stops are stored without their answer being counted.
-    console.log(`answered 303 (stored): ${ok303}, other answers: ${other}, stored rows: ${stored}, distinct keys: ${distinct}`);
-    console.log(`errors:      ${readings.errors + readings.timeouts + other}   (target 0: ${verdict(readings.errors + readings.timeouts + other === 0)})`);
+    console.log(
+      `answered 303 (stored): ${ok303}, other answers: ${other}, stored rows: ${stored}, distinct keys: ${distinct}`,
+    );
+    console.log(
+      `errors:      ${readings.errors + readings.timeouts + other}   (target 0: ${verdict(readings.errors + readings.timeouts + other === 0)})`,
+    );
     console.log(`lost:        ${lost}   (target 0: ${verdict(lost === 0)})`);
     console.log(`duplicated:  ${duplicated}   (target 0: ${verdict(duplicated === 0)})`);
-    console.log(`readings / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 10 %: ${verdict(ratio >= 0.1)})`);
+    console.log(
+      `readings / trivial route: ${(ratio * 100).toFixed(1)} % of the req/s   (target ≥ 10 %: ${verdict(ratio >= 0.1)})`,
+    );
     console.log(`readings p99: ${readings.p99} ms   (target ≤ 100 ms: ${verdict(readings.p99 <= 100)})`);
     console.log(`server peak RSS: ${rss.peakMb.toFixed(0)} MB`);
-    if (dataset.accounts !== 1_000_000) console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- readings --full)');
+    if (dataset.accounts !== 1_000_000)
+      console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- readings --full)');
   } finally {
     rss.stop();
     await server.stop();
-    console.log(`dataset: the run's ${added.remove().toLocaleString('en-US')} rows (readings, sessions, logins) removed`);
+    console.log(
+      `dataset: the run's ${added.remove().toLocaleString('en-US')} rows (readings, sessions, logins) removed`,
+    );
   }
 }

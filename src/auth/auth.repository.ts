@@ -17,7 +17,11 @@ const LOCK_LOGIN_IP = 0x4c49; // 'LI'
  * PostgreSQL only: holds, until the transaction ends, a lock on this account number and one on
  * this IP, always in that order (so two attempts cannot wait on each other).
  */
-export async function lockLoginAttempts(tx: Transaction<Database>, accountNumber: string, ip: string): Promise<void> {
+export async function lockLoginAttempts(
+  tx: Transaction<Database>,
+  accountNumber: string,
+  ip: string,
+): Promise<void> {
   await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_ACCOUNT}, hashtext(${accountNumber}))`.execute(tx);
   await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_IP}, hashtext(${ip}))`.execute(tx);
 }
@@ -34,7 +38,12 @@ export async function findLoginAccount(db: Q, number: string): Promise<LoginAcco
  * Times of the failed attempts on one account since `since` and since its last success,
  * newest first, at most `limit`.
  */
-export async function recentFailures(db: Q, accountNumber: string, since: number, limit: number): Promise<number[]> {
+export async function recentFailures(
+  db: Q,
+  accountNumber: string,
+  since: number,
+  limit: number,
+): Promise<number[]> {
   const lastSuccess = await db
     .selectFrom('login_attempts')
     .select((eb) => eb.fn.max('at').as('at'))
@@ -56,7 +65,12 @@ export async function recentFailures(db: Q, accountNumber: string, since: number
 }
 
 /** For each account that failed from this IP since `since`, the time of its latest failure, newest first. */
-export async function recentFailedAccountsFromIp(db: Q, ip: string, since: number, limit: number): Promise<number[]> {
+export async function recentFailedAccountsFromIp(
+  db: Q,
+  ip: string,
+  since: number,
+  limit: number,
+): Promise<number[]> {
   const rows = await db
     .selectFrom('login_attempts')
     .select(['account_number', (eb) => eb.fn.max('at').as('last_at')])
@@ -70,7 +84,10 @@ export async function recentFailedAccountsFromIp(db: Q, ip: string, since: numbe
   return rows.map((r) => Number(r.last_at));
 }
 
-export async function recordAttempt(db: Q, a: { accountNumber: string; ip: string; at: number; success: boolean }) {
+export async function recordAttempt(
+  db: Q,
+  a: { accountNumber: string; ip: string; at: number; success: boolean },
+) {
   await db
     .insertInto('login_attempts')
     .values({ account_number: a.accountNumber, ip: a.ip, at: a.at, success: a.success ? 1 : 0 })

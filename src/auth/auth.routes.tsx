@@ -19,7 +19,13 @@ import {
 
 const MINUTE_MS = 60_000;
 
-const Html = { 200: Type.String(), 303: Type.String(), 400: Type.String(), 401: Type.String(), 429: Type.String() };
+const Html = {
+  200: Type.String(),
+  303: Type.String(),
+  400: Type.String(),
+  401: Type.String(),
+  429: Type.String(),
+};
 
 const LoginBody = Type.Object({
   account: Type.Optional(Type.String({ maxLength: 200 })),
@@ -37,7 +43,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps = authDeps(ctx);
   const cookieName = sessionCookieName(ctx.config);
-  const demo = ctx.config.demoMode ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname } : undefined;
+  const demo = ctx.config.demoMode
+    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
+    : undefined;
 
   const formProps = (reply: FastifyReply, entry: 'home' | 'cabinet'): LoginFormProps => ({
     entry,
@@ -49,30 +57,48 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     '/',
     {
       schema: {
-        querystring: Type.Object({ tab: Type.Optional(Type.Union([Type.Literal('individuals'), Type.Literal('legal')])) }),
+        querystring: Type.Object({
+          tab: Type.Optional(Type.Union([Type.Literal('individuals'), Type.Literal('legal')])),
+        }),
         response: Html,
       },
     },
     async (req, reply) => {
-      const page = <HomePage supplierName={ctx.supplierName} tab={req.query.tab ?? 'individuals'} {...formProps(reply, 'home')} />;
+      const page = (
+        <HomePage
+          supplierName={ctx.supplierName}
+          tab={req.query.tab ?? 'individuals'}
+          {...formProps(reply, 'home')}
+        />
+      );
       return reply.type('text/html; charset=utf-8').send(renderPage(page));
     },
   );
 
   r.get('/individuals', { schema: { response: Html } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderPage(<IndividualsPage supplierName={ctx.supplierName} />)),
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage(<IndividualsPage supplierName={ctx.supplierName} />)),
   );
 
   r.get('/privacy', { schema: { response: Html } }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
-      .send(renderPage(<PrivacyPage supplierName={ctx.supplierName} policyVersion={ctx.config.consentPolicyVersion} />)),
+      .send(
+        renderPage(
+          <PrivacyPage supplierName={ctx.supplierName} policyVersion={ctx.config.consentPolicyVersion} />,
+        ),
+      ),
   );
 
   r.post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
     const body = req.body;
     const entry = body.from === 'home' ? 'home' : 'cabinet';
-    const values = { account: body.account ?? '', surname: body.surname ?? '', consent: body.consent === CONSENT_VALUE };
+    const values = {
+      account: body.account ?? '',
+      surname: body.surname ?? '',
+      consent: body.consent === CONSENT_VALUE,
+    };
     const result = await login(deps, { ...values, ip: req.ip });
 
     const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
@@ -92,7 +118,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       case 'failed':
         return rerender(401, { formError: 'Неверный номер лицевого счёта или фамилия.' });
       case 'throttled': {
-        const retrySec = Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
+        const retrySec = Math.max(
+          1,
+          Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000),
+        );
         const hhmm = new Intl.DateTimeFormat('ru-RU', {
           timeZone: ctx.config.timeZone,
           hour: '2-digit',
@@ -128,7 +157,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
 /** Renders the "Личный кабинет" login page (the second entry point), e.g. after a session ended. */
 export function sendCabinetLogin(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, notice?: string) {
-  const demo = ctx.config.demoMode ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname } : undefined;
+  const demo = ctx.config.demoMode
+    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
+    : undefined;
   void req;
   const page = (
     <CabinetLoginPage

@@ -53,8 +53,7 @@ export function validateLoginForm(input: Omit<LoginInput, 'ip'>): LoginFieldErro
   const surname = normalizeSurname(input.surname);
   if (surname === '') errors.surname = 'Введите фамилию владельца лицевого счёта.';
   else if (surname.length > MAX_SURNAME_LENGTH) errors.surname = 'Фамилия слишком длинная.';
-  if (!input.consent)
-    errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
+  if (!input.consent) errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
   return errors;
 }
 
@@ -74,7 +73,8 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   // closing) is writing. On PostgreSQL each attempt is one transaction holding advisory locks on the
   // number and on the IP, shared by every app instance; within an instance the attempts first queue
   // in memory, so that a flood on one key keeps at most one pool connection waiting for its lock.
-  const decide = (q: Q, write: Writer) => decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
+  const decide = (q: Q, write: Writer) =>
+    decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
   if (deps.store.dialect !== 'postgres') return decide(db, (fn) => db.transaction().execute(fn));
   return loginQueue.run([`account:${number}`, `ip:${input.ip}`], () =>
     db.transaction().execute(async (tx) => {
@@ -102,7 +102,12 @@ async function decideLogin(
   // The throttles apply to unknown account numbers exactly as to real ones, so that a
   // lock-out tells an attacker nothing about which numbers exist.
   const failures = await repo.recentFailures(q, number, at - limits.windowMs, limits.maxFailures);
-  const ipFailures = await repo.recentFailedAccountsFromIp(q, ip, at - limits.ipWindowMs, limits.ipMaxAccounts);
+  const ipFailures = await repo.recentFailedAccountsFromIp(
+    q,
+    ip,
+    at - limits.ipWindowMs,
+    limits.ipMaxAccounts,
+  );
   const accountLocked = failures.length >= limits.maxFailures;
   const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
   if (accountLocked || ipLocked) {
@@ -172,6 +177,7 @@ export async function logout(deps: AuthDeps, token: string, ip: string): Promise
   await deps.db.transaction().execute(async (tx) => {
     const accountNumber = await sessions.findSessionAccountNumber(tx, hash);
     await sessions.deleteSessionByHash(tx, hash);
-    if (accountNumber) await recordAudit(tx, deps.clock.now(), { event: 'logout', outcome: 'success', accountNumber, ip });
+    if (accountNumber)
+      await recordAudit(tx, deps.clock.now(), { event: 'logout', outcome: 'success', accountNumber, ip });
   });
 }

@@ -44,7 +44,8 @@ export function LoginForm(p: LoginFormProps) {
           aria-describedby={e.account ? id('account-error') : id('account-hint')}
         />
         <p class="hint" id={id('account-hint')}>
-          10 цифр, как в поле «Код абонента» квитанции. <a href="/individuals#account-number">Где найти номер?</a>
+          10 цифр, как в поле «Код абонента» квитанции.{' '}
+          <a href="/individuals#account-number">Где найти номер?</a>
         </p>
         <FieldError id={id('account-error')} message={e.account} />
       </div>
@@ -93,7 +94,9 @@ export function LoginForm(p: LoginFormProps) {
   );
 }
 
-export function CabinetLoginPage(p: LoginFormProps & { supplierName: string; crumbs: Crumb[]; notice?: string }) {
+export function CabinetLoginPage(
+  p: LoginFormProps & { supplierName: string; crumbs: Crumb[]; notice?: string },
+) {
   return (
     <Layout title="Личный кабинет" supplierName={p.supplierName} crumbs={p.crumbs}>
       <section class="panel narrow">
@@ -115,10 +118,18 @@ export function HomePage(p: LoginFormProps & { supplierName: string; tab: 'indiv
       </section>
       <section class="panel narrow tabs-panel">
         <nav class="tabs" aria-label="Вход в личный кабинет">
-          <a href="/?tab=individuals" class={p.tab === 'individuals' ? 'tab active' : 'tab'} aria-current={p.tab === 'individuals' ? 'page' : undefined}>
+          <a
+            href="/?tab=individuals"
+            class={p.tab === 'individuals' ? 'tab active' : 'tab'}
+            aria-current={p.tab === 'individuals' ? 'page' : undefined}
+          >
             Физическим лицам
           </a>
-          <a href="/?tab=legal" class={p.tab === 'legal' ? 'tab active' : 'tab'} aria-current={p.tab === 'legal' ? 'page' : undefined}>
+          <a
+            href="/?tab=legal"
+            class={p.tab === 'legal' ? 'tab active' : 'tab'}
+            aria-current={p.tab === 'legal' ? 'page' : undefined}
+          >
             Юридическим лицам
           </a>
         </nav>
@@ -152,7 +163,8 @@ export function IndividualsPage(p: { supplierName: string }) {
         <h1>Физическим лицам</h1>
         <ul class="services">
           <li>
-            <a href="/cabinet">Личный кабинет</a> — баланс, платежи, история показаний и начислений, квитанции.
+            <a href="/cabinet">Личный кабинет</a> — баланс, платежи, история показаний и начислений,
+            квитанции.
           </li>
           <li>
             <a href="/offices">Офисы обслуживания</a> — адреса, телефоны и часы работы.
@@ -162,8 +174,8 @@ export function IndividualsPage(p: { supplierName: string }) {
       <section class="panel" id="account-number" aria-labelledby="account-number-title">
         <h2 id="account-number-title">Лицевой счёт абонента</h2>
         <p>
-          При выборе любого способа оплаты электроэнергии (через почтовые отделения, кредитные учреждения, сайт
-          компании, платёжные терминалы) необходимо верно указать номер своего лицевого счёта.
+          При выборе любого способа оплаты электроэнергии (через почтовые отделения, кредитные учреждения,
+          сайт компании, платёжные терминалы) необходимо верно указать номер своего лицевого счёта.
         </p>
         <p>
           Это десятизначная комбинация цифр, начинающаяся с кода населённого пункта, в котором Вы проживаете.
@@ -173,7 +185,9 @@ export function IndividualsPage(p: { supplierName: string }) {
           <thead>
             <tr>
               <th scope="col">Населённый пункт</th>
-              <th scope="col" class="num">Код</th>
+              <th scope="col" class="num">
+                Код
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -186,9 +200,10 @@ export function IndividualsPage(p: { supplierName: string }) {
           </tbody>
         </table>
         <p>
-          Номер лицевого счёта можно посмотреть на получаемой Вами квитанции на оплату потреблённой электроэнергии
-          (поле «Код абонента») либо узнать его при сверке показаний в любом <a href="/offices">офисе</a>{' '}
-          {p.supplierName}, назвав оператору свой точный адрес проживания и фамилию.
+          Номер лицевого счёта можно посмотреть на получаемой Вами квитанции на оплату потреблённой
+          электроэнергии (поле «Код абонента») либо узнать его при сверке показаний в любом{' '}
+          <a href="/offices">офисе</a> {p.supplierName}, назвав оператору свой точный адрес проживания и
+          фамилию.
         </p>
       </section>
     </Layout>
@@ -203,18 +218,19 @@ export function PrivacyPage(p: { supplierName: string; policyVersion: string }) 
         <p class="muted">Редакция {p.policyVersion}</p>
         <p>
           Оператор персональных данных — {p.supplierName}. Мы обрабатываем номер лицевого счёта, фамилию, имя,
-          отчество, адрес объекта и адрес доставки, сведения о приборе учёта, показаниях, начислениях и платежах,
-          адрес электронной почты (если Вы его указали), а также IP-адрес и время входа.
+          отчество, адрес объекта и адрес доставки, сведения о приборе учёта, показаниях, начислениях и
+          платежах, адрес электронной почты (если Вы его указали), а также IP-адрес и время входа.
         </p>
         <p>
           Цели обработки: расчёт платы за электроэнергию, предоставление сведений о начислениях и платежах,
-          приём показаний приборов учёта, направление квитанций, защита личного кабинета от несанкционированного
-          доступа (Федеральный закон № 152-ФЗ «О персональных данных»).
+          приём показаний приборов учёта, направление квитанций, защита личного кабинета от
+          несанкционированного доступа (Федеральный закон № 152-ФЗ «О персональных данных»).
         </p>
         <p>
-          Согласие даётся отдельно при каждом входе в личный кабинет: отметкой в поле согласия. Мы храним версию
-          политики, время и IP-адрес, с которых согласие было дано. Согласие можно отозвать письменным заявлением
-          в любом офисе обслуживания; это не влияет на обработку, необходимую по договору энергоснабжения.
+          Согласие даётся отдельно при каждом входе в личный кабинет: отметкой в поле согласия. Мы храним
+          версию политики, время и IP-адрес, с которых согласие было дано. Согласие можно отозвать письменным
+          заявлением в любом офисе обслуживания; это не влияет на обработку, необходимую по договору
+          энергоснабжения.
         </p>
         <p>
           Данные банковских карт в личном кабинете не вводятся и не хранятся: они вводятся только на странице

@@ -13,7 +13,11 @@ export async function pruneAuthState(
   config: Pick<Config, 'session' | 'loginLimits'>,
   now: number,
 ): Promise<{ sessions: number }> {
-  const sessions = await deleteExpiredSessions(db, now - config.session.idleMs, now - config.session.absoluteMs);
+  const sessions = await deleteExpiredSessions(
+    db,
+    now - config.session.idleMs,
+    now - config.session.absoluteMs,
+  );
   // Well past every throttle window; the audit log keeps the history.
   const keepMs = Math.max(config.loginLimits.windowMs, config.loginLimits.ipWindowMs) * 4;
   await pruneAttempts(db, now - keepMs);

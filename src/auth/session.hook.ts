@@ -36,7 +36,12 @@ export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => s
     // or the customer logged out in another tab (which removed the cookie).
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const typed = lostForm?.(req.body);
-      return sendCabinetLogin(ctx, req, reply.code(401), typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE);
+      return sendCabinetLogin(
+        ctx,
+        req,
+        reply.code(401),
+        typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE,
+      );
     }
     return reply.code(303).header('Location', '/cabinet').send('');
   };

@@ -17,7 +17,13 @@ export async function insertSession(
 ): Promise<void> {
   await db
     .insertInto('sessions')
-    .values({ token_hash: s.tokenHash, account_id: s.accountId, created_at: s.at, last_seen_at: s.at, ip: s.ip })
+    .values({
+      token_hash: s.tokenHash,
+      account_id: s.accountId,
+      created_at: s.at,
+      last_seen_at: s.at,
+      ip: s.ip,
+    })
     .execute();
 }
 
@@ -26,7 +32,14 @@ export async function findSessionByHash(db: Db, tokenHash: string): Promise<Sess
     'select id, account_id, created_at, last_seen_at from sessions where token_hash = ?',
     [tokenHash],
   );
-  return row && { id: Number(row[0]), accountId: Number(row[1]), createdAt: Number(row[2]), lastSeenAt: Number(row[3]) };
+  return (
+    row && {
+      id: Number(row[0]),
+      accountId: Number(row[1]),
+      createdAt: Number(row[2]),
+      lastSeenAt: Number(row[3]),
+    }
+  );
 }
 
 export async function touchSession(db: Q, id: number, at: number): Promise<void> {
@@ -42,7 +55,11 @@ export async function deleteSessionByHash(db: Q, tokenHash: string): Promise<voi
 }
 
 /** Removes sessions idle since `idleBefore` or created before `createdBefore`. */
-export async function deleteExpiredSessions(db: Q, idleBefore: number, createdBefore: number): Promise<number> {
+export async function deleteExpiredSessions(
+  db: Q,
+  idleBefore: number,
+  createdBefore: number,
+): Promise<number> {
   const res = await db
     .deleteFrom('sessions')
     .where((eb) => eb.or([eb('last_seen_at', '<', idleBefore), eb('created_at', '<', createdBefore)]))

@@ -95,7 +95,14 @@ export async function findPageHead(db: Db, accountId: number): Promise<PageHeadR
   return {
     profile: profileOfRow(r),
     prices,
-    mail: r[10] === null ? null : { email: r[10], subscribed: Number(r[11]) === 1, confirmedAt: r[12] === null ? null : Number(r[12]) },
+    mail:
+      r[10] === null
+        ? null
+        : {
+            email: r[10],
+            subscribed: Number(r[11]) === 1,
+            confirmedAt: r[12] === null ? null : Number(r[12]),
+          },
   };
 }
 

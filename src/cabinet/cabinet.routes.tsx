@@ -104,7 +104,9 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (req, reply) => {
       const m = /^(\d{4}-(?:0[1-9]|1[0-2]))\.pdf$/.exec(req.params.file);
-      const bill = m ? await loadBillDocument(ctx.db.kysely, req.customer!.accountId, m[1]!, ctx.config.billing.dueDay) : undefined;
+      const bill = m
+        ? await loadBillDocument(ctx.db.kysely, req.customer!.accountId, m[1]!, ctx.config.billing.dueDay)
+        : undefined;
       if (!bill) return sendNoBill(ctx, reply);
       const pdf = await renderBillPdf(bill);
       const name = `${bill.customer.account}-${bill.period}.pdf`;
@@ -115,20 +117,30 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
   );
 
-  r.get('/cabinet/slip', { preHandler: guard, schema: { response: { 200: Type.String() } } }, async (req, reply) => {
-    const slip = await loadSlip(ctx, req.customer!.accountId);
-    const html = renderPage(<SlipPage slip={slip} qr={paymentQrMatrix(slipQrPayload(slip))} supplierName={ctx.supplierName} />);
-    return reply.type('text/html; charset=utf-8').send(html);
-  });
+  r.get(
+    '/cabinet/slip',
+    { preHandler: guard, schema: { response: { 200: Type.String() } } },
+    async (req, reply) => {
+      const slip = await loadSlip(ctx, req.customer!.accountId);
+      const html = renderPage(
+        <SlipPage slip={slip} qr={paymentQrMatrix(slipQrPayload(slip))} supplierName={ctx.supplierName} />,
+      );
+      return reply.type('text/html; charset=utf-8').send(html);
+    },
+  );
 
-  r.get('/cabinet/slip.pdf', { preHandler: guard, schema: { response: { 200: Type.Unknown() } } }, async (req, reply) => {
-    const slip = await loadSlip(ctx, req.customer!.accountId);
-    const pdf = await renderSlipPdf(slip);
-    return reply
-      .type('application/pdf')
-      .header('Content-Disposition', `inline; filename="${slip.customer.account}-${slip.date}.pdf"`)
-      .send(pdf);
-  });
+  r.get(
+    '/cabinet/slip.pdf',
+    { preHandler: guard, schema: { response: { 200: Type.Unknown() } } },
+    async (req, reply) => {
+      const slip = await loadSlip(ctx, req.customer!.accountId);
+      const pdf = await renderSlipPdf(slip);
+      return reply
+        .type('application/pdf')
+        .header('Content-Disposition', `inline; filename="${slip.customer.account}-${slip.date}.pdf"`)
+        .send(pdf);
+    },
+  );
 }
 
 async function loadSlip(ctx: AppContext, accountId: number) {

@@ -94,7 +94,8 @@ export async function loadMainPage(
   ]);
   // The page's lists usually hold what the balance needs; the database is asked only when
   // the last charge, the billed reading or the latest accepted one is older than the lists.
-  const lastCharge = charges.length > 0 ? charges[charges.length - 1] : await repo.findLastCharge(db, accountId);
+  const lastCharge =
+    charges.length > 0 ? charges[charges.length - 1] : await repo.findLastCharge(db, accountId);
 
   const current = pricesOn(prices, today);
   const zones = zonesFor(meter?.zones ?? 1);
@@ -183,7 +184,8 @@ async function computeBalance(
   const billedId = lastCharge?.readingId;
   if (meter && billedId != null) {
     const billed =
-      lists.readings.find((r) => r.id === billedId) ?? (await readingsRepo.findReading(db.kysely, accountId, billedId));
+      lists.readings.find((r) => r.id === billedId) ??
+      (await readingsRepo.findReading(db.kysely, accountId, billedId));
     if (billed && latest && billed.meterId === meter.id && latest.readingDate > billed.readingDate) {
       zones.forEach((zone, i) => {
         const previous = billed.values[i];

@@ -85,7 +85,9 @@ function referenceInfo(m: MainPageModel, supplierName: string): Html {
   return html`<section class="panel" aria-labelledby="ref-title"><h2 id="ref-title">Справочная информация о потребителе</h2><table class="kv"><tbody><tr><th scope="row">Лицевой счет</th><td>${m.account.number}</td></tr><tr><th scope="row">Ф.И.О.</th><td>${m.account.fullName}</td></tr><tr><th scope="row">Адрес</th><td>${m.account.objectAddress}</td></tr><tr><th scope="row">Номер счетчика</th><td>${m.meter?.serial ?? 'прибор учёта не установлен'}</td></tr>${
     m.meter && html`<tr><th scope="row">Значность счетчика</th><td>${m.meter.digits}</td></tr>`
   }${
-    m.meter && m.meter.ratio !== 1 && html`<tr><th scope="row">Коэффициент трансформации</th><td>${m.meter.ratio}</td></tr>`
+    m.meter &&
+    m.meter.ratio !== 1 &&
+    html`<tr><th scope="row">Коэффициент трансформации</th><td>${m.meter.ratio}</td></tr>`
   }<tr><th scope="row">Количество прописанных человек</th><td>${m.account.residents}</td></tr><tr><th scope="row">Тариф, РУБ</th><td>${tariff}</td></tr><tr class="balance ${balanceClass}"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">${formatRubles(
     m.balanceKop,
   )} руб.</span>${m.balanceKop < 0 && html`<span class="balance-note"> (переплата)</span>`}${
@@ -136,7 +138,9 @@ function readings(m: MainPageModel): Html {
         (r) =>
           html`<tr class="status-${r.statusCode}"><td>${r.date}</td><td class="num">${
             multi
-              ? r.values.map((v, i) => html`<span class="zone-value">${ZONE_TITLES[zones[i] ?? 'single']}: ${v}</span>`)
+              ? r.values.map(
+                  (v, i) => html`<span class="zone-value">${ZONE_TITLES[zones[i] ?? 'single']}: ${v}</span>`,
+                )
               : r.values[0]
           }</td><td>${r.channel}</td><td>${r.status}</td></tr>`,
       )}</tbody>`,
@@ -158,7 +162,8 @@ function charges(m: MainPageModel): Html {
       html`<thead><tr><th scope="col">Дата выставления счета</th><th scope="col" class="num">Показание прибора учета</th><th scope="col" class="num">Начислено ОДН, руб.</th><th scope="col" class="num">Долг в рублях</th><th scope="col">Квитанция с начислениями за период в формате PDF</th><th scope="col" class="explain">Как рассчитано</th></tr></thead><tbody>${m.charges.map(
         (c) =>
           html`<tr><td>${c.billedOn}</td><td class="num">${
-            c.readingValue ?? html`<span title="${METHOD_TITLES[c.method]}">${METHOD_TITLES[c.method] ?? '—'}</span>`
+            c.readingValue ??
+            html`<span title="${METHOD_TITLES[c.method]}">${METHOD_TITLES[c.method] ?? '—'}</span>`
           }</td><td class="num">${formatRubles(c.odnKop)}</td><td class="num ${
             c.debtKop > 0 ? 'debt' : c.debtKop < 0 ? 'overpaid' : ''
           }">${formatRubles(c.debtKop)}</td><td><a href="${billHref(c.period)}">${c.title}</a></td><td class="explain"><details><summary>Как рассчитано</summary>${c.explanation.map(

@@ -35,9 +35,16 @@ export function consumptionChart(months: MainPageModel['consumption']): Html {
     const x = r1(xNum);
     const month = Number(m.period.slice(5, 7));
     const label =
-      i % 2 !== 0 ? '' : month === 1 || i === 0 ? `${MONTHS_SHORT[month - 1]} ${m.period.slice(2, 4)}` : MONTHS_SHORT[month - 1];
+      i % 2 !== 0
+        ? ''
+        : month === 1 || i === 0
+          ? `${MONTHS_SHORT[month - 1]} ${m.period.slice(2, 4)}`
+          : MONTHS_SHORT[month - 1];
     const labelX = r1(xNum + slot * 0.35);
-    if (m.kwh === null) return label ? html`<g><text x="${labelX}" y="${LABEL_Y}" class="axis" text-anchor="middle">${label}</text></g>` : EMPTY_G;
+    if (m.kwh === null)
+      return label
+        ? html`<g><text x="${labelX}" y="${LABEL_Y}" class="axis" text-anchor="middle">${label}</text></g>`
+        : EMPTY_G;
     const title = `${m.period}: ${m.kwh} кВт·ч${m.estimated ? ' (расчётно)' : ''}`;
     titles.push(title);
     const bar =

@@ -112,7 +112,11 @@ export class PageCache {
 }
 
 /** The cache for an app, of `maxBytes` (0: none), checked once before it is used. */
-export async function createPageCache(db: Db, maxBytes: number, warn: (msg: string) => void): Promise<PageCache> {
+export async function createPageCache(
+  db: Db,
+  maxBytes: number,
+  warn: (msg: string) => void,
+): Promise<PageCache> {
   const cache = new PageCache(maxBytes, () => pageVersionProblem(db.kysely, db.dialect), warn);
   await cache.recheck();
   return cache;

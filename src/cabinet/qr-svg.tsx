@@ -8,7 +8,13 @@ export function QrSvg({ matrix, label, class: cls }: { matrix: QrMatrix; label: 
     for (let x = 0; x < size; x++) if (data[y * size + x]) d += `M${x + 4} ${y + 4}h1v1h-1z`;
   const full = size + 8;
   return (
-    <svg class={cls ?? 'qr'} viewBox={`0 0 ${full} ${full}`} role="img" aria-label={label} shape-rendering="crispEdges">
+    <svg
+      class={cls ?? 'qr'}
+      viewBox={`0 0 ${full} ${full}`}
+      role="img"
+      aria-label={label}
+      shape-rendering="crispEdges"
+    >
       <rect width={full} height={full} class="qr-bg" />
       <path d={d} class="qr-fg" />
     </svg>

@@ -8,14 +8,27 @@ export const SLIP_NOTICE =
   'ОПЛАТУ ЗА ПОТРЕБЛЕННУЮ ЭЛЕКТРОЭНЕРГИЮ, СОГЛАСНО ЖК РФ, НЕОБХОДИМО ПРОИЗВОДИТЬ ЕЖЕМЕСЯЧНО НЕ ПОЗДНЕЕ 10-ГО ЧИСЛА МЕСЯЦА, СЛЕДУЮЩЕГО ЗА РАСЧЕТНЫМ';
 
 /** The printable payment slip ("Распечатать квитанцию"): two parts, the sum left blank. */
-export function SlipPage({ slip, qr, supplierName }: { slip: SlipDocument; qr: QrMatrix; supplierName: string }) {
+export function SlipPage({
+  slip,
+  qr,
+  supplierName,
+}: {
+  slip: SlipDocument;
+  qr: QrMatrix;
+  supplierName: string;
+}) {
   return (
-    <Layout title="Квитанция для оплаты" supplierName={supplierName} crumbs={CABINET_CRUMBS} scripts={['/static/js/print.js']}>
+    <Layout
+      title="Квитанция для оплаты"
+      supplierName={supplierName}
+      crumbs={CABINET_CRUMBS}
+      scripts={['/static/js/print.js']}
+    >
       <div class="slip-actions no-print">
         <h1>Квитанция для оплаты</h1>
         <p>
-          Впишите сумму к оплате, поставьте подпись и оплатите квитанцию в банке или на почте. Банковское приложение
-          заполнит реквизиты по QR-коду.
+          Впишите сумму к оплате, поставьте подпись и оплатите квитанцию в банке или на почте. Банковское
+          приложение заполнит реквизиты по QR-коду.
         </p>
         <p>
           <button type="button" class="button primary js-print" hidden>
@@ -32,14 +45,17 @@ export function SlipPage({ slip, qr, supplierName }: { slip: SlipDocument; qr: Q
           <div class="slip-side">
             <strong>{part}</strong>
             <span class="slip-cashier">Кассир</span>
-            {part === 'Квитанция' && <QrSvg matrix={qr} label="QR-код для оплаты (ГОСТ Р 56042-2014)" class="qr slip-qr" />}
+            {part === 'Квитанция' && (
+              <QrSvg matrix={qr} label="QR-код для оплаты (ГОСТ Р 56042-2014)" class="qr slip-qr" />
+            )}
           </div>
           <div class="slip-body">
             <p class="slip-title">КВИТАНЦИЯ</p>
             <p class="slip-notice">{SLIP_NOTICE}</p>
             <p>
-              {slip.supplier.payeeName} · р/сч {slip.supplier.settlementAccount} · {slip.supplier.bankName} · БИК{' '}
-              {slip.supplier.bic} · к/сч {slip.supplier.corrAccount} · ИНН {slip.supplier.inn} · КПП {slip.supplier.kpp}
+              {slip.supplier.payeeName} · р/сч {slip.supplier.settlementAccount} · {slip.supplier.bankName} ·
+              БИК {slip.supplier.bic} · к/сч {slip.supplier.corrAccount} · ИНН {slip.supplier.inn} · КПП{' '}
+              {slip.supplier.kpp}
             </p>
             <dl class="slip-who">
               <dt>Абонент №:</dt>

@@ -44,15 +44,20 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
     // No failed migration: it stopped before any ran (the database unreachable, refused, locked).
-    const what = failed ? `migration ${failed} failed` : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
+    const what = failed
+      ? `migration ${failed} failed`
+      : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
     throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
   }
   try {
     await ensurePageVersionTriggers(db.kysely, db.dialect);
   } catch (err) {
-    throw new MigrationError(`cannot create the page_version triggers: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    throw new MigrationError(
+      `cannot create the page_version triggers: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return result;
 }

@@ -32,7 +32,10 @@ export interface PageVersionTrigger {
  * A new stamp: a random whole number below 10^12. At most 12 digits, so that no stamp looks like
  * a card number (13–19 digits), which the card-data scan of the database would rightly flag.
  */
-export const PAGE_VERSION_STAMP = { sqlite: 'abs(random() % 1000000000000)', postgres: '(random() * 999999999999)::bigint' };
+export const PAGE_VERSION_STAMP = {
+  sqlite: 'abs(random() % 1000000000000)',
+  postgres: '(random() * 999999999999)::bigint',
+};
 
 /** The PostgreSQL functions the triggers call: which accounts a statement touched, by transition table. */
 const PG_FUNCTIONS: Record<string, string> = {
@@ -51,17 +54,45 @@ export function pageVersionTriggers(dialect: Dialect): PageVersionTrigger[] {
     if (dialect === 'sqlite') {
       const bump = `update accounts set page_version = ${PAGE_VERSION_STAMP.sqlite} where id`;
       out.push(
-        { name: name('insert'), table, sql: `create trigger if not exists ${name('insert')} after insert on ${table} begin ${bump} = new.account_id; end` },
-        { name: name('update'), table, sql: `create trigger if not exists ${name('update')} after update on ${table} begin ${bump} in (old.account_id, new.account_id); end` },
-        { name: name('delete'), table, sql: `create trigger if not exists ${name('delete')} after delete on ${table} begin ${bump} = old.account_id; end` },
+        {
+          name: name('insert'),
+          table,
+          sql: `create trigger if not exists ${name('insert')} after insert on ${table} begin ${bump} = new.account_id; end`,
+        },
+        {
+          name: name('update'),
+          table,
+          sql: `create trigger if not exists ${name('update')} after update on ${table} begin ${bump} in (old.account_id, new.account_id); end`,
+        },
+        {
+          name: name('delete'),
+          table,
+          sql: `create trigger if not exists ${name('delete')} after delete on ${table} begin ${bump} = old.account_id; end`,
+        },
       );
     } else {
       const on = `on ${table}`;
       out.push(
-        { name: name('insert'), table, sql: `create trigger ${name('insert')} after insert ${on} referencing new table as page_version_new for each statement execute function page_version_bump_new()` },
-        { name: name('update'), table, sql: `create trigger ${name('update')} after update ${on} referencing old table as page_version_old new table as page_version_new for each statement execute function page_version_bump_both()` },
-        { name: name('delete'), table, sql: `create trigger ${name('delete')} after delete ${on} referencing old table as page_version_old for each statement execute function page_version_bump_old()` },
-        { name: name('truncate'), table, sql: `create trigger ${name('truncate')} after truncate ${on} for each statement execute function page_version_bump_all()` },
+        {
+          name: name('insert'),
+          table,
+          sql: `create trigger ${name('insert')} after insert ${on} referencing new table as page_version_new for each statement execute function page_version_bump_new()`,
+        },
+        {
+          name: name('update'),
+          table,
+          sql: `create trigger ${name('update')} after update ${on} referencing old table as page_version_old new table as page_version_new for each statement execute function page_version_bump_both()`,
+        },
+        {
+          name: name('delete'),
+          table,
+          sql: `create trigger ${name('delete')} after delete ${on} referencing old table as page_version_old for each statement execute function page_version_bump_old()`,
+        },
+        {
+          name: name('truncate'),
+          table,
+          sql: `create trigger ${name('truncate')} after truncate ${on} for each statement execute function page_version_bump_all()`,
+        },
       );
     }
   }
@@ -69,9 +100,15 @@ export function pageVersionTriggers(dialect: Dialect): PageVersionTrigger[] {
 }
 
 /** The triggers of this schema's tables: name, table, and whether they fire in ordinary sessions. */
-async function schemaTriggers(db: Kysely<any>, dialect: Dialect): Promise<Array<{ name: string; table: string; firing: boolean }>> {
+async function schemaTriggers(
+  db: Kysely<any>,
+  dialect: Dialect,
+): Promise<Array<{ name: string; table: string; firing: boolean }>> {
   if (dialect === 'sqlite') {
-    const r = await sql<{ name: string; table: string }>`select name, tbl_name as "table" from sqlite_master where type = 'trigger'`.execute(db);
+    const r = await sql<{
+      name: string;
+      table: string;
+    }>`select name, tbl_name as "table" from sqlite_master where type = 'trigger'`.execute(db);
     return r.rows.map((t) => ({ ...t, firing: true }));
   }
   // 'O' and 'A' fire in ordinary sessions; 'D' (disabled) and 'R' (replica only) do not.
@@ -79,12 +116,22 @@ async function schemaTriggers(db: Kysely<any>, dialect: Dialect): Promise<Array<
     select t.tgname as name, c.relname as "table", t.tgenabled as enabled
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
      where not t.tgisinternal and c.relnamespace = current_schema()::regnamespace`.execute(db);
-  return r.rows.map((t) => ({ name: t.name, table: t.table, firing: t.enabled === 'O' || t.enabled === 'A' }));
+  return r.rows.map((t) => ({
+    name: t.name,
+    table: t.table,
+    firing: t.enabled === 'O' || t.enabled === 'A',
+  }));
 }
 
 /** The page_version triggers that are not there (`firing`: or there but not firing). */
-async function missingTriggers(db: Kysely<any>, dialect: Dialect, firing: boolean): Promise<PageVersionTrigger[]> {
-  const present = new Set((await schemaTriggers(db, dialect)).filter((t) => !firing || t.firing).map((t) => `${t.table}.${t.name}`));
+async function missingTriggers(
+  db: Kysely<any>,
+  dialect: Dialect,
+  firing: boolean,
+): Promise<PageVersionTrigger[]> {
+  const present = new Set(
+    (await schemaTriggers(db, dialect)).filter((t) => !firing || t.firing).map((t) => `${t.table}.${t.name}`),
+  );
   return pageVersionTriggers(dialect).filter((t) => !present.has(`${t.table}.${t.name}`));
 }
 
@@ -129,6 +176,10 @@ export async function ensurePageVersionTriggers(db: Kysely<any>, dialect: Dialec
 /** Drops the triggers (migration down); on PostgreSQL their functions too. */
 export async function dropPageVersionTriggers(db: Kysely<any>, dialect: Dialect): Promise<void> {
   for (const t of pageVersionTriggers(dialect))
-    await sql.raw(`drop trigger if exists ${t.name}${dialect === 'postgres' ? ` on ${t.table}` : ''}`).execute(db);
-  if (dialect === 'postgres') for (const name of Object.keys(PG_FUNCTIONS)) await sql.raw(`drop function if exists ${name}()`).execute(db);
+    await sql
+      .raw(`drop trigger if exists ${t.name}${dialect === 'postgres' ? ` on ${t.table}` : ''}`)
+      .execute(db);
+  if (dialect === 'postgres')
+    for (const name of Object.keys(PG_FUNCTIONS))
+      await sql.raw(`drop function if exists ${name}()`).execute(db);
 }

@@ -64,18 +64,84 @@ export type BranchCode = (typeof BRANCHES)[number]['code'];
 
 /** Which branch serves each settlement code. */
 export const BRANCH_OF_SETTLEMENT: Record<string, BranchCode> = {
-  '10': 'abakan', '11': 'abakan', '12': 'abakan', '14': 'abakan', '15': 'abakan', '16': 'abakan',
-  '17': 'chernogorsk', '21': 'abakan', '22': 'abakan', '23': 'abakan', '24': 'abakan', '25': 'abakan',
+  '10': 'abakan',
+  '11': 'abakan',
+  '12': 'abakan',
+  '14': 'abakan',
+  '15': 'abakan',
+  '16': 'abakan',
+  '17': 'chernogorsk',
+  '21': 'abakan',
+  '22': 'abakan',
+  '23': 'abakan',
+  '24': 'abakan',
+  '25': 'abakan',
   '20': 'smo',
 };
 
-const OFFICES: Array<{ branch: BranchCode; name: string; address: string; phones: string; hours: string; lat: number; lon: number }> = [
-  { branch: 'abakan', name: 'Абакан, центральный офис', address: 'г. Абакан, ул. Пушкина, 56', phones: '(3902) 22-33-44, (3902) 22-33-46', hours: 'пн–пт 8:00–19:00, сб 9:00–14:00', lat: 53.722_400, lon: 91.443_700 },
-  { branch: 'abakan', name: 'Абакан, офис на Торговой', address: 'г. Абакан, ул. Торговая, 12', phones: '(3902) 22-40-10', hours: 'пн–пт 9:00–18:00', lat: 53.712_900, lon: 91.420_500 },
-  { branch: 'chernogorsk', name: 'Черногорск', address: 'г. Черногорск, ул. Линейная, 249', phones: '(39031) 3-51-10', hours: 'пн–пт 8:00–17:00, обед 12:00–13:00', lat: 53.823_600, lon: 91.284_200 },
-  { branch: 'smo', name: 'Саяногорск', address: 'г. Саяногорск, ул. Индустриальная, 7', phones: '(39042) 2-11-22', hours: 'пн–пт 8:00–17:00', lat: 53.100_600, lon: 91.412_200 },
-  { branch: 'abakan', name: 'Абаза', address: 'г. Абаза, ул. Ленина, 20', phones: '(39047) 2-30-40', hours: 'пн–пт 8:00–16:00', lat: 52.651_700, lon: 90.088_600 },
-  { branch: 'abakan', name: 'Шира', address: 'п. Шира, ул. Октябрьская, 83', phones: '(39035) 9-12-34', hours: 'пн–пт 8:00–16:00', lat: 54.491_300, lon: 89.963_100 },
+const OFFICES: Array<{
+  branch: BranchCode;
+  name: string;
+  address: string;
+  phones: string;
+  hours: string;
+  lat: number;
+  lon: number;
+}> = [
+  {
+    branch: 'abakan',
+    name: 'Абакан, центральный офис',
+    address: 'г. Абакан, ул. Пушкина, 56',
+    phones: '(3902) 22-33-44, (3902) 22-33-46',
+    hours: 'пн–пт 8:00–19:00, сб 9:00–14:00',
+    lat: 53.722_400,
+    lon: 91.443_700,
+  },
+  {
+    branch: 'abakan',
+    name: 'Абакан, офис на Торговой',
+    address: 'г. Абакан, ул. Торговая, 12',
+    phones: '(3902) 22-40-10',
+    hours: 'пн–пт 9:00–18:00',
+    lat: 53.712_900,
+    lon: 91.420_500,
+  },
+  {
+    branch: 'chernogorsk',
+    name: 'Черногорск',
+    address: 'г. Черногорск, ул. Линейная, 249',
+    phones: '(39031) 3-51-10',
+    hours: 'пн–пт 8:00–17:00, обед 12:00–13:00',
+    lat: 53.823_600,
+    lon: 91.284_200,
+  },
+  {
+    branch: 'smo',
+    name: 'Саяногорск',
+    address: 'г. Саяногорск, ул. Индустриальная, 7',
+    phones: '(39042) 2-11-22',
+    hours: 'пн–пт 8:00–17:00',
+    lat: 53.100_600,
+    lon: 91.412_200,
+  },
+  {
+    branch: 'abakan',
+    name: 'Абаза',
+    address: 'г. Абаза, ул. Ленина, 20',
+    phones: '(39047) 2-30-40',
+    hours: 'пн–пт 8:00–16:00',
+    lat: 52.651_700,
+    lon: 90.088_600,
+  },
+  {
+    branch: 'abakan',
+    name: 'Шира',
+    address: 'п. Шира, ул. Октябрьская, 83',
+    phones: '(39035) 9-12-34',
+    hours: 'пн–пт 8:00–16:00',
+    lat: 54.491_300,
+    lon: 89.963_100,
+  },
 ];
 
 /** Tariff plans; prices (1/100000 ₽) valid from the first of a year, given as an offset from the current year. */
@@ -128,8 +194,14 @@ export async function ensureReferenceData(db: Kysely<Database>, currentYear: num
   await db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('settlements').select('code').limit(1).execute();
     if (existing.length > 0) return;
-    await tx.insertInto('settlements').values(SETTLEMENTS.map((s) => ({ ...s }))).execute();
-    await tx.insertInto('branches').values(BRANCHES.map((b) => ({ ...b }))).execute();
+    await tx
+      .insertInto('settlements')
+      .values(SETTLEMENTS.map((s) => ({ ...s })))
+      .execute();
+    await tx
+      .insertInto('branches')
+      .values(BRANCHES.map((b) => ({ ...b })))
+      .execute();
     const branchRows = await tx.selectFrom('branches').select(['id', 'code']).execute();
     const branchId = new Map(branchRows.map((b) => [b.code, Number(b.id)]));
     await tx
@@ -149,7 +221,14 @@ export async function ensureReferenceData(db: Kysely<Database>, currentYear: num
     for (const p of TARIFF_PLANS) {
       const plan = await tx
         .insertInto('tariff_plans')
-        .values({ code: p.code, name: p.name, zones: p.zones, norm_kwh_per_resident: p.norm, social_norm_kwh: null, social_norm_extra_kwh: null })
+        .values({
+          code: p.code,
+          name: p.name,
+          zones: p.zones,
+          norm_kwh_per_resident: p.norm,
+          social_norm_kwh: null,
+          social_norm_extra_kwh: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await tx

@@ -167,13 +167,7 @@ export async function ensureDemoData(
   await k
     .transaction()
     .execute((tx) =>
-      insertDemoAccount(
-        tx,
-        refs.branchIds[BRANCH_OF_SETTLEMENT['17']!],
-        refs.planIds['single']!,
-        year,
-        now,
-      ),
+      insertDemoAccount(tx, refs.branchIds[BRANCH_OF_SETTLEMENT['17']!], refs.planIds['single']!, year, now),
     );
   return true;
 }

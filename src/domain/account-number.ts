@@ -30,8 +30,7 @@ export type AccountNumberResult =
 export function parseAccountNumber(input: string): AccountNumberResult {
   const compact = input.replace(/[\s\u00a0-]+/g, '');
   if (compact === '') return fail('empty', 'Введите номер лицевого счёта.');
-  if (!/^[0-9]+$/.test(compact))
-    return fail('not_digits', 'Номер лицевого счёта состоит только из цифр.');
+  if (!/^[0-9]+$/.test(compact)) return fail('not_digits', 'Номер лицевого счёта состоит только из цифр.');
   if (compact.length !== 10)
     return fail(
       'length',

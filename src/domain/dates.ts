@@ -14,7 +14,12 @@ export function dateInZone(at: Date, timeZone: string): IsoDate {
   let z = zones.get(timeZone);
   if (!z) {
     // en-CA formats as YYYY-MM-DD.
-    const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
     z = { format, second: NaN, date: '' };
     zones.set(timeZone, z);
   }
@@ -95,8 +100,18 @@ export function periodAt(index: number): string {
 }
 
 const MONTHS_NOMINATIVE = [
-  'Январь', 'Февраль', 'Март', 'Апрель', 'Май', 'Июнь',
-  'Июль', 'Август', 'Сентябрь', 'Октябрь', 'Ноябрь', 'Декабрь',
+  'Январь',
+  'Февраль',
+  'Март',
+  'Апрель',
+  'Май',
+  'Июнь',
+  'Июль',
+  'Август',
+  'Сентябрь',
+  'Октябрь',
+  'Ноябрь',
+  'Декабрь',
 ];
 
 /** "2014 Февраль", as in the seed's charge history. */

@@ -16,7 +16,8 @@ export function parseRubles(input: string): ParseMoneyResult {
   const m = /^(-?)(\d+)(?:[.,](\d*))?$/.exec(s);
   if (!m) return { ok: false, message: 'Сумма записывается цифрами, например 980 или 980,50.' };
   const [, sign = '', rub = '', frac = ''] = m;
-  if (frac.length > 2) return { ok: false, message: 'В сумме не может быть больше двух знаков после запятой.' };
+  if (frac.length > 2)
+    return { ok: false, message: 'В сумме не может быть больше двух знаков после запятой.' };
   if (rub.replace(/^0+/, '').length > 9) return { ok: false, message: 'Сумма слишком велика.' };
   const kop = Number(rub) * 100 + Number(frac.padEnd(2, '0'));
   const kopecks = sign === '-' ? -kop : kop;

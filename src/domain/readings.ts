@@ -11,10 +11,16 @@ export function parseReadingValue(input: string, digits: number): ReadingValueRe
   const s = input.replace(/[\s\u00a0]+/g, '');
   if (s === '') return { ok: false, message: 'Введите текущее показание.' };
   if (!/^[0-9]+$/.test(s))
-    return { ok: false, message: 'Показание записывается только цифрами, без запятых и букв (дробную часть не указывайте).' };
+    return {
+      ok: false,
+      message: 'Показание записывается только цифрами, без запятых и букв (дробную часть не указывайте).',
+    };
   const significant = s.replace(/^0+(?=\d)/, '');
   if (significant.length > digits)
-    return { ok: false, message: `У Вашего счётчика ${digits} ${digitsWord(digits)}, а введено ${significant.length}.` };
+    return {
+      ok: false,
+      message: `У Вашего счётчика ${digits} ${digitsWord(digits)}, а введено ${significant.length}.`,
+    };
   return { ok: true, value: Number(significant) };
 }
 
@@ -38,8 +44,16 @@ export function checkRegisters(
   digits: number,
   ratio: number,
 ): { registers: RegisterCheck[]; reason: SuspicionReason | null } {
-  const registers = current.map((cur, i) => ({ ...consumption(previous[i] ?? 0, cur, digits, ratio), previous: previous[i] ?? 0, current: cur }));
-  const reason = registers.some((r) => r.rollover) ? 'rollover' : registers.some((r) => r.suspicious) ? 'over_limit' : null;
+  const registers = current.map((cur, i) => ({
+    ...consumption(previous[i] ?? 0, cur, digits, ratio),
+    previous: previous[i] ?? 0,
+    current: cur,
+  }));
+  const reason = registers.some((r) => r.rollover)
+    ? 'rollover'
+    : registers.some((r) => r.suspicious)
+      ? 'over_limit'
+      : null;
   return { registers, reason };
 }
 

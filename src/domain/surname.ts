@@ -3,12 +3,7 @@
  * case-insensitive, and "ё" the same as "е" (people and old databases mix them).
  */
 export function normalizeSurname(input: string): string {
-  return input
-    .normalize('NFC')
-    .trim()
-    .replace(/\s+/g, ' ')
-    .toLocaleLowerCase('ru-RU')
-    .replace(/ё/g, 'е');
+  return input.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru-RU').replace(/ё/g, 'е');
 }
 
 export function surnamesMatch(typed: string, stored: string): boolean {

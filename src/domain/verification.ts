@@ -12,7 +12,11 @@ export type VerificationStatus =
  * Whether the meter's verification interval has ended (the due date has come: "наступила")
  * or ends within the warning window, counted in calendar days of the supplier's time zone.
  */
-export function verificationStatus(due: IsoDate, today: IsoDate, warningDays = VERIFICATION_WARNING_DAYS): VerificationStatus {
+export function verificationStatus(
+  due: IsoDate,
+  today: IsoDate,
+  warningDays = VERIFICATION_WARNING_DAYS,
+): VerificationStatus {
   const daysLeft = daysBetween(today, due);
   if (daysLeft <= 0) return { state: 'expired', due, daysLeft };
   if (daysLeft <= warningDays) return { state: 'due_soon', due, daysLeft };

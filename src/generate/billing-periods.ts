@@ -17,9 +17,17 @@ export async function markPeriodsClosed(
   const list = [...generated.keys()].sort((a, b) => a - b).map((m) => [m, periodOfMonth(m)] as const);
   const earlier = await db.kysely
     .selectFrom('charges')
-    .select((eb) => ['period', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(sql`amount_kop + odn_kop + recalc_kop`).as('total')])
+    .select((eb) => [
+      'period',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(sql`amount_kop + odn_kop + recalc_kop`).as('total'),
+    ])
     .where('id', '<', firstGeneratedCharge)
-    .where('period', 'in', list.map(([, p]) => p))
+    .where(
+      'period',
+      'in',
+      list.map(([, p]) => p),
+    )
     .groupBy('period')
     .execute();
   const before = new Map(earlier.map((r) => [r.period, { n: Number(r.n), total: Number(r.total ?? 0) }]));

@@ -58,7 +58,8 @@ export function periodOfMonth(month: number): string {
 /** The UTC offset (ms) of a time zone at an instant. */
 function offsetMs(utcMs: number, fmt: Intl.DateTimeFormat): number {
   const p: Record<string, number> = {};
-  for (const part of fmt.formatToParts(new Date(utcMs))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of fmt.formatToParts(new Date(utcMs)))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day, (p.hour ?? 0) % 24, p.minute, p.second);
   return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
@@ -99,7 +100,14 @@ export function buildCalendar(now: Date, timeZone: string, historyMonths: number
     const m = (idx % 12) + 1;
     const days = daysInMonth(y, m);
     const firstDay = dayNumber(y, m, 1);
-    months.push({ index: idx, period: periodOfMonth(idx), month: m, days, firstDay, lastDay: firstDay + days - 1 });
+    months.push({
+      index: idx,
+      period: periodOfMonth(idx),
+      month: m,
+      days,
+      firstDay,
+      lastDay: firstDay + days - 1,
+    });
   }
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone,

@@ -18,7 +18,11 @@ const HISTORY_MONTHS = 13;
 const PREVIOUS_PERIODS = 8;
 const DAYS_PER_MONTH = 365.25 / 12;
 
-export const DEFAULT_LIMITS: BillingLimits = { averageMaxPeriods: 6, averageMaxPeriodsFault: 3, normCoefficientE3: 1000 };
+export const DEFAULT_LIMITS: BillingLimits = {
+  averageMaxPeriods: 6,
+  averageMaxPeriodsFault: 3,
+  normCoefficientE3: 1000,
+};
 
 /** The accepted readings of one meter so far, oldest first (by date, then id). */
 export class ReadingLog {
@@ -161,7 +165,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
     }
     for (let i = 0; i < zones; i++) {
       const raw =
-        from >= 0 ? consumption(log.values[from]![i] ?? 0, log.values[candidate]![i] ?? 0, c.digits, c.ratio).kwh : 0;
+        from >= 0
+          ? consumption(log.values[from]![i] ?? 0, log.values[candidate]![i] ?? 0, c.digits, c.ratio).kwh
+          : 0;
       zoneKwh[i] = raw - settled[i]!;
     }
   } else {
@@ -177,14 +183,17 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
       }
       inARow++;
     }
-    if (inARow < limit) average = averageMonthly(log, list, fault ? c.firstDay : -1, zones, c.digits, c.ratio);
+    if (inARow < limit)
+      average = averageMonthly(log, list, fault ? c.firstDay : -1, zones, c.digits, c.ratio);
     if (average) {
       method = 'average';
       for (let i = 0; i < zones; i++) zoneKwh[i] = average.monthlyKwh[i]!;
     } else {
       method = 'norm';
       const residents = Math.max(1, c.residents);
-      zoneKwh[0] = Math.floor((c.normKwhPerResident * residents * c.limits.normCoefficientE3 * 2 + 1000) / 2000);
+      zoneKwh[0] = Math.floor(
+        (c.normKwhPerResident * residents * c.limits.normCoefficientE3 * 2 + 1000) / 2000,
+      );
       norm = { perResident: c.normKwhPerResident, residents, coefficientE3: c.limits.normCoefficientE3 };
     }
   }
@@ -192,7 +201,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
   let kwh = 0;
   for (let i = 0; i < zones; i++) kwh += zoneKwh[i]!;
   const socialNorm =
-    c.socialNormKwh === null ? null : c.socialNormKwh + Math.max(0, c.residents - 1) * (c.socialNormExtraKwh ?? 0);
+    c.socialNormKwh === null
+      ? null
+      : c.socialNormKwh + Math.max(0, c.residents - 1) * (c.socialNormExtraKwh ?? 0);
   const zoneWithin = socialNorm === null ? null : new Array<number>(zones);
   const zoneAmountKop = new Array<number>(zones);
   let amountKop = 0;
@@ -308,16 +319,47 @@ export function detailsJson(
   const p = parts;
   p.length = 0;
   p.push('{"reason":', ch.reason === null ? 'null' : `"${ch.reason}"`);
-  p.push(',"meter":{"serial":', JSON.stringify(meter.serial), ',"digits":', String(meter.digits), ',"ratio":', String(meter.ratio), '},"zones":[');
+  p.push(
+    ',"meter":{"serial":',
+    JSON.stringify(meter.serial),
+    ',"digits":',
+    String(meter.digits),
+    ',"ratio":',
+    String(meter.ratio),
+    '},"zones":[',
+  );
   for (let i = 0; i < zoneNames.length; i++) {
     const k = ch.zoneKwh[i]!;
     const base = prices.base[i]!;
     const within = ch.zoneWithin ? ch.zoneWithin[i]! : k;
-    p.push(i > 0 ? ',{"zone":"' : '{"zone":"', zoneNames[i]!, '","kwh":', String(k), ',"amountKop":', String(ch.zoneAmountKop[i]));
-    p.push(',"bands":[{"band":"base","kwh":', String(within), ',"priceE5":', String(base), ',"amountKop":', String(kopecks(within, base)), '}');
+    p.push(
+      i > 0 ? ',{"zone":"' : '{"zone":"',
+      zoneNames[i]!,
+      '","kwh":',
+      String(k),
+      ',"amountKop":',
+      String(ch.zoneAmountKop[i]),
+    );
+    p.push(
+      ',"bands":[{"band":"base","kwh":',
+      String(within),
+      ',"priceE5":',
+      String(base),
+      ',"amountKop":',
+      String(kopecks(within, base)),
+      '}',
+    );
     if (k - within > 0) {
       const hi = prices.above[i]!;
-      p.push(',{"band":"above_norm","kwh":', String(k - within), ',"priceE5":', String(hi), ',"amountKop":', String(kopecks(k - within, hi)), '}');
+      p.push(
+        ',{"band":"above_norm","kwh":',
+        String(k - within),
+        ',"priceE5":',
+        String(hi),
+        ',"amountKop":',
+        String(kopecks(k - within, hi)),
+        '}',
+      );
     }
     p.push(']}');
   }
@@ -337,7 +379,16 @@ export function detailsJson(
     p.push(',"monthlyKwh":[', ch.average.monthlyKwh.join(','), ']}');
   } else p.push('null');
   p.push(',"norm":');
-  if (ch.norm) p.push('{"perResident":', String(ch.norm.perResident), ',"residents":', String(ch.norm.residents), ',"coefficientE3":', String(ch.norm.coefficientE3), '}');
+  if (ch.norm)
+    p.push(
+      '{"perResident":',
+      String(ch.norm.perResident),
+      ',"residents":',
+      String(ch.norm.residents),
+      ',"coefficientE3":',
+      String(ch.norm.coefficientE3),
+      '}',
+    );
   else p.push('null');
   p.push(',"odnPriceE5":', String(ch.priceE5), '}');
   return p.join('');

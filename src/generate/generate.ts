@@ -55,19 +55,23 @@ interface Sink {
  * `now` on the same starting database give the same rows, byte for byte.
  */
 export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateResult> {
-  if (!Number.isSafeInteger(opts.accounts) || opts.accounts < 1) throw new RangeError('accounts: a positive whole number');
+  if (!Number.isSafeInteger(opts.accounts) || opts.accounts < 1)
+    throw new RangeError('accounts: a positive whole number');
   if (!Number.isSafeInteger(opts.seed)) throw new RangeError('seed: a whole number');
   const started = performance.now();
   const input = await modelInput(db, opts);
 
   const plan: number[] = [];
   const chunkSize = opts.chunkSize ?? CHUNK_ACCOUNTS;
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError('chunkSize: a positive whole number');
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
+    throw new RangeError('chunkSize: a positive whole number');
   for (let left = opts.accounts; left > 0; left -= chunkSize) plan.push(Math.min(chunkSize, left));
   const useWorker = opts.worker ?? opts.accounts >= WORKER_FROM;
   const source: ChunkSource = useWorker ? new WorkerSource(input, plan) : new InlineSource(input);
   const sink: Sink =
-    db.dialect === 'sqlite' ? new SqliteSink(db.sqlite!, { sideWriter: useWorker }) : new PostgresSink(db.pool!);
+    db.dialect === 'sqlite'
+      ? new SqliteSink(db.sqlite!, { sideWriter: useWorker })
+      : new PostgresSink(db.pool!);
   const progress = opts.progress ? progressBar() : silentProgress;
 
   const rows = { accounts: 0, meters: 0, readings: 0, payments: 0, charges: 0 };
@@ -166,7 +170,9 @@ async function modelInput(db: Db, opts: GenerateOptions): Promise<ModelInput> {
   for (const { code } of SETTLEMENTS) branchOf[code] = refs.branchIds[BRANCH_OF_SETTLEMENT[code]!];
 
   const maxId = async (table: string): Promise<number> => {
-    const r = await sql<{ m: number | string | null }>`select max(id) as m from ${sql.table(table)}`.execute(k);
+    const r = await sql<{ m: number | string | null }>`select max(id) as m from ${sql.table(table)}`.execute(
+      k,
+    );
     return Number(r.rows[0]?.m ?? 0) + 1;
   };
   const next: NextIds = {

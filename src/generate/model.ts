@@ -3,7 +3,14 @@ import { MAX_KOPECKS } from '../domain/money.ts';
 import { DEFAULT_READINGS_LAST_DAY } from '../domain/readings.ts';
 import { pricesOn, zonesFor, type PriceRow } from '../domain/tariff.ts';
 import { buildCalendar, isoOfDay, type Calendar } from './calendar.ts';
-import { DEFAULT_LIMITS, detailsJson, monthlyCharge, ReadingLog, type ChargeRecord, type MonthPrices } from './charges.ts';
+import {
+  DEFAULT_LIMITS,
+  detailsJson,
+  monthlyCharge,
+  ReadingLog,
+  type ChargeRecord,
+  type MonthPrices,
+} from './charges.ts';
 import { drawPerson } from './names.ts';
 import { accountNumber } from './numbers.ts';
 import { drawAddress, drawSettlement, SETTLEMENT_CODES } from './places.ts';
@@ -76,8 +83,17 @@ const WINTER = [true, true, true, false, false, false, false, false, false, fals
 const PLAN_CUM = cumulative([84, 12, 4]);
 const PLAN_CODES = ['single', 'two-zone', 'three-zone'];
 const RESIDENTS_CUM = cumulative([22, 34, 22, 13, 6, 3]);
-const DIGITS_SINGLE: ReadonlyArray<readonly [number, number]> = [[4, 10], [5, 55], [6, 25], [8, 10]];
-const DIGITS_MULTI: ReadonlyArray<readonly [number, number]> = [[5, 15], [6, 55], [8, 30]];
+const DIGITS_SINGLE: ReadonlyArray<readonly [number, number]> = [
+  [4, 10],
+  [5, 55],
+  [6, 25],
+  [8, 10],
+];
+const DIGITS_MULTI: ReadonlyArray<readonly [number, number]> = [
+  [5, 15],
+  [6, 55],
+  [8, 30],
+];
 const DIGITS_SINGLE_CUM = cumulative(DIGITS_SINGLE.map(([, w]) => w));
 const DIGITS_MULTI_CUM = cumulative(DIGITS_MULTI.map(([, w]) => w));
 /** internet, grid, bill, customer, operator (computed: opening readings only) */
@@ -149,7 +165,9 @@ export class Model {
       const plan = input.plans.find((p) => p.code === code);
       if (!plan) throw new Error(`tariff plan ${code} is missing`);
       const zoneNames = zonesFor(plan.zones);
-      const aboveRows = plan.prices.filter((r) => r.band === 'above_norm').map((r) => ({ ...r, band: 'base' }));
+      const aboveRows = plan.prices
+        .filter((r) => r.band === 'above_norm')
+        .map((r) => ({ ...r, band: 'base' }));
       const monthPrices = this.calendar.months.map((m) => {
         const first = isoOfDay(m.firstDay);
         const base = pricesOn(plan.prices, first);
@@ -157,7 +175,8 @@ export class Model {
         // computeCharge's priceOf: the zone's price, else the single rate, else any.
         const priceOf = (zone: string) => base.get(zone) ?? base.get('single') ?? [...base.values()][0];
         const baseZ = zoneNames.map(priceOf);
-        if (baseZ.some((p) => p === undefined)) throw new Error(`no price of plan ${code} in force on ${first}`);
+        if (baseZ.some((p) => p === undefined))
+          throw new Error(`no price of plan ${code} in force on ${first}`);
         return { base: baseZ as number[], above: zoneNames.map((z, i) => above.get(z) ?? baseZ[i]!) };
       });
       return { ...plan, zoneNames, monthPrices };
@@ -183,7 +202,11 @@ export class Model {
     for (let i = 0; i < count; i++) this.account(b);
     return {
       accounts: count,
-      periods: [...this.periodTotals].map(([month, t]) => ({ month, charges: t.charges, totalKop: t.totalKop })),
+      periods: [...this.periodTotals].map(([month, t]) => ({
+        month,
+        charges: t.charges,
+        totalKop: t.totalKop,
+      })),
       tables: {
         accounts: b.accounts.seal(),
         meters: b.meters.seal(),
@@ -235,7 +258,9 @@ export class Model {
     // --- the meter ---------------------------------------------------------------------
     const zones = plan.zones;
     const digits =
-      zones === 1 ? DIGITS_SINGLE[rng.weighted(DIGITS_SINGLE_CUM)]![0] : DIGITS_MULTI[rng.weighted(DIGITS_MULTI_CUM)]![0];
+      zones === 1
+        ? DIGITS_SINGLE[rng.weighted(DIGITS_SINGLE_CUM)]![0]
+        : DIGITS_MULTI[rng.weighted(DIGITS_MULTI_CUM)]![0];
     const wrap = 10 ** digits;
     const rr = rng.float();
     const ratio = rr < 0.006 ? 20 : rr < 0.013 ? 40 : rr < 0.016 ? 3000 : 1;
@@ -243,7 +268,11 @@ export class Model {
     const serial = rng.int(10 ** (serialLength - 1), 10 ** serialLength - 1);
     const vr = rng.float();
     const due =
-      vr < 0.045 ? cal.todayDay - rng.int(1, 420) : vr < 0.085 ? cal.todayDay + rng.int(1, 90) : cal.todayDay + rng.int(91, 16 * 365);
+      vr < 0.045
+        ? cal.todayDay - rng.int(1, 420)
+        : vr < 0.085
+          ? cal.todayDay + rng.int(1, 90)
+          : cal.todayDay + rng.int(91, 16 * 365);
     const installed = Math.min(historyStart - rng.int(30, 12 * 365), due - 365 * rng.int(1, 16));
 
     o = b.meters.add();
@@ -260,7 +289,9 @@ export class Model {
 
     // --- how this household uses electricity, reads the meter and pays -------------------
     const heating = !address.flat && rng.chance(0.15);
-    let base = address.flat ? 55 + 38 * residents + rng.int(-10, 40) : 90 + 45 * residents + areaM2 * 0.5 + rng.int(-20, 60);
+    let base = address.flat
+      ? 55 + 38 * residents + rng.int(-10, 40)
+      : 90 + 45 * residents + areaM2 * 0.5 + rng.int(-20, 60);
     if (ratio > 1) base *= ratio >= 1000 ? 12 : 4;
     const shares = zoneShares(zones, rng);
     const reg = new Array<number>(zones);
@@ -283,7 +314,14 @@ export class Model {
     // How the household pays: every month (the bill), every other month (two bills at once),
     // irregular round sums, or in arrears with part payments.
     const payStyle = rng.float();
-    const payMode = payStyle < 0.35 ? PAY_MONTHLY : payStyle < 0.75 ? PAY_BIMONTHLY : payStyle < 0.9 ? PAY_IRREGULAR : PAY_ARREARS;
+    const payMode =
+      payStyle < 0.35
+        ? PAY_MONTHLY
+        : payStyle < 0.75
+          ? PAY_BIMONTHLY
+          : payStyle < 0.9
+            ? PAY_IRREGULAR
+            : PAY_ARREARS;
     const payProb = PAY_PROBABILITY[payMode]!;
     const payParity = rng.int(0, 1);
     const payDay = rng.int(3, 27);
@@ -329,7 +367,11 @@ export class Model {
       // Consumption of the month moves the registers (in register units: kWh / ratio).
       const elapsed = current ? (cal.todayDay - m.firstDay) / m.days : 1;
       const k =
-        base * SEASON[m.month - 1]! * (heating && WINTER[m.month - 1] ? 2.2 : 1) * (0.85 + 0.3 * rng.float()) * elapsed;
+        base *
+        SEASON[m.month - 1]! *
+        (heating && WINTER[m.month - 1] ? 2.2 : 1) *
+        (0.85 + 0.3 * rng.float()) *
+        elapsed;
       for (let z = 0; z < zones; z++) {
         carry[z]! += (k * shares[z]!) / ratio;
         const d = Math.floor(carry[z]!);
@@ -347,7 +389,12 @@ export class Model {
         if (debtStart > 0) {
           if (payMode === PAY_MONTHLY || payMode === PAY_BIMONTHLY) {
             const r = rng.float();
-            amount = r < 0.55 ? debtStart : r < 0.8 ? Math.ceil(debtStart / 1000) * 1000 : Math.ceil(debtStart / 10_000) * 10_000;
+            amount =
+              r < 0.55
+                ? debtStart
+                : r < 0.8
+                  ? Math.ceil(debtStart / 1000) * 1000
+                  : Math.ceil(debtStart / 10_000) * 10_000;
           } else if (payMode === PAY_IRREGULAR) {
             amount = Math.max(10_000, Math.ceil((debtStart * (0.6 + rng.float())) / 10_000) * 10_000);
           } else {
@@ -362,7 +409,14 @@ export class Model {
           const first = parts === 2 ? Math.round(amount / 2) : amount;
           const d1 = clampDay(m.firstDay + payDay - 1 + rng.int(-4, 4), m.firstDay, lastDay);
           this.payment(b.payments, rng, accountId, d1, first);
-          if (parts === 2) this.payment(b.payments, rng, accountId, clampDay(d1 + rng.int(3, 12), m.firstDay, lastDay), amount - first);
+          if (parts === 2)
+            this.payment(
+              b.payments,
+              rng,
+              accountId,
+              clampDay(d1 + rng.int(3, 12), m.firstDay, lastDay),
+              amount - first,
+            );
           paymentsKop = amount;
         }
       }
@@ -382,22 +436,50 @@ export class Model {
           const frac = 0.2 + 0.6 * rng.float();
           const values = new Array<number>(zones);
           for (let z = 0; z < zones; z++) values[z] = (before[z]! + Math.floor(delta[z]! * frac)) % wrap;
-          pending.push({ day: rng.int(windowStart, day - 1), period: m.index, values, channel: rng.weighted(READING_CHANNEL_CUM), status, reason });
+          pending.push({
+            day: rng.int(windowStart, day - 1),
+            period: m.index,
+            values,
+            channel: rng.weighted(READING_CHANNEL_CUM),
+            status,
+            reason,
+          });
         }
         if (!rejectAll && lastAccepted[0]! >= 1000 && rng.chance(0.005)) {
           // A typing error: lower than the last reading and not confirmed as a rollover.
           const values = reg.slice();
           values[0] = lastAccepted[0]! - rng.int(10, 900);
-          pending.push({ day, period: m.index, values, channel: CH_INTERNET, status: ST_REJECTED, reason: REASON_LOWER });
+          pending.push({
+            day,
+            period: m.index,
+            values,
+            channel: CH_INTERNET,
+            status: ST_REJECTED,
+            reason: REASON_LOWER,
+          });
         }
-        pending.push({ day, period: m.index, values: reg.slice(), channel: rng.weighted(READING_CHANNEL_CUM), status, reason });
+        pending.push({
+          day,
+          period: m.index,
+          values: reg.slice(),
+          channel: rng.weighted(READING_CHANNEL_CUM),
+          status,
+          reason,
+        });
       }
       if (i === reviewMonth && windowEnd >= windowStart && lastAccepted[0]! >= 3000) {
         // A suspicious reading waiting for the customer's confirmation; not billed.
         const values = reg.slice();
         values[0] = lastAccepted[0]! - rng.int(100, 2000);
         const day = clampDay(m.firstDay + readDay + rng.int(0, 3), windowStart, windowEnd);
-        pending.push({ day, period: m.index, values, channel: CH_INTERNET, status: ST_REVIEW, reason: REASON_REVIEW });
+        pending.push({
+          day,
+          period: m.index,
+          values,
+          channel: CH_INTERNET,
+          status: ST_REVIEW,
+          reason: REASON_REVIEW,
+        });
       }
       pending.sort(byDay);
       for (const r of pending) this.addReading(rd, rng, r);
@@ -426,7 +508,10 @@ export class Model {
       debt = debtStart + ch.amountKop - paymentsKop;
       // Details as the closing stores them, where the bill and the next closing need more than
       // the row: several zones, or an estimate. A single-rate charge by readings keeps the row only.
-      const details = zones > 1 || ch.method !== 'readings' ? detailsJson(ch, plan.zoneNames, plan.monthPrices[i]!, meterInfo, log) : null;
+      const details =
+        zones > 1 || ch.method !== 'readings'
+          ? detailsJson(ch, plan.zoneNames, plan.monthPrices[i]!, meterInfo, log)
+          : null;
 
       const co = b.charges.add();
       const x = b.charges.nums;
@@ -476,7 +561,11 @@ export class Model {
     cur.lastSubmittedAt = at;
     x[ro + R.submitted_at] = at;
     x[ro + R.submitted_ip] =
-      r.channel === CH_INTERNET ? rng.int(0, OFFICE_IP_FIRST - 1) : r.channel === CH_OPERATOR ? OFFICE_IP_FIRST + rng.int(0, 7) : -1;
+      r.channel === CH_INTERNET
+        ? rng.int(0, OFFICE_IP_FIRST - 1)
+        : r.channel === CH_OPERATOR
+          ? OFFICE_IP_FIRST + rng.int(0, 7)
+          : -1;
     if (r.status === ST_ACCEPTED) this.log.push(id, r.day, r.values);
   }
 
@@ -490,7 +579,8 @@ export class Model {
     x[o + P.paid_on] = day;
     x[o + P.amount_kop] = amountKop;
     x[o + P.channel] = channel;
-    x[o + P.external_id] = channel === 0 || channel === 2 || channel === 3 ? channel * EXTERNAL_ID_BASE + id : -1;
+    x[o + P.external_id] =
+      channel === 0 || channel === 2 || channel === 3 ? channel * EXTERNAL_ID_BASE + id : -1;
     x[o + P.created_at] = this.calendar.midnightMs(day) + rng.int(8 * 3600, 21 * 3600) * 1000;
   }
 }

@@ -15,7 +15,8 @@ const SPACE = BLOCK * BLOCK;
 const STEP = 7_919;
 
 export function suffixOf(id: number, seed: number): number {
-  if (!Number.isSafeInteger(id) || id < 0 || id >= SPACE) throw new RangeError(`account id out of range: ${id}`);
+  if (!Number.isSafeInteger(id) || id < 0 || id >= SPACE)
+    throw new RangeError(`account id out of range: ${id}`);
   const block = Math.floor(id / BLOCK);
   const target = (block * STEP + (hashInts(seed, 0x6b) % BLOCK)) % BLOCK;
   const inner = id % BLOCK;

@@ -12,7 +12,8 @@ export const silentProgress: Progress = { start() {}, update() {}, stop() {} };
 export function progressBar(): Progress {
   const bar = new cliProgress.SingleBar(
     {
-      format: 'generate |{bar}| {percentage}% | {value}/{total} accounts | {rows} rows | {rate} rows/s | {duration_formatted} (eta {eta_formatted})',
+      format:
+        'generate |{bar}| {percentage}% | {value}/{total} accounts | {rows} rows | {rate} rows/s | {duration_formatted} (eta {eta_formatted})',
       stream: process.stderr,
       hideCursor: true,
       noTTYOutput: true,
@@ -29,7 +30,10 @@ export function progressBar(): Progress {
     },
     update(accounts, rows) {
       const seconds = (performance.now() - started) / 1000;
-      bar.update(accounts, { rows: rows.toLocaleString('en-US'), rate: Math.round(rows / Math.max(seconds, 0.001)).toLocaleString('en-US') });
+      bar.update(accounts, {
+        rows: rows.toLocaleString('en-US'),
+        rate: Math.round(rows / Math.max(seconds, 0.001)).toLocaleString('en-US'),
+      });
     },
     stop() {
       bar.stop();

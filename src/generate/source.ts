@@ -67,7 +67,9 @@ export class WorkerSource implements ChunkSource {
     if (expected !== count) throw new Error(`chunk ${this.served}: asked for ${count}, planned ${expected}`);
     this.served++;
     const chunk = this.ready.shift();
-    const result = chunk ? Promise.resolve(chunk) : new Promise<Chunk>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    const result = chunk
+      ? Promise.resolve(chunk)
+      : new Promise<Chunk>((resolve, reject) => this.waiting.push({ resolve, reject }));
     this.fill();
     return result;
   }

@@ -53,7 +53,9 @@ export interface IndexDef {
  */
 export function scatteredIndexes(db: SQLite.Database, table: string): IndexDef[] {
   const rows = db
-    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = ? order by name`)
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = ? order by name`,
+    )
     .all(table) as IndexDef[];
   return rows.filter((ix) => {
     const cols = db.pragma(`index_info("${ix.name}")`) as Array<{ name: string | null }>;

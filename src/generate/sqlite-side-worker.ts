@@ -17,7 +17,10 @@ db.pragma('foreign_keys = OFF');
 db.pragma('cache_size = -16384');
 db.exec(setup.tableSql);
 for (const sql of setup.indexesNow) db.exec(sql);
-const inserter = new TableInserter(db, TABLES.find((t) => t.name === setup.table)!);
+const inserter = new TableInserter(
+  db,
+  TABLES.find((t) => t.name === setup.table)!,
+);
 let loadMs = 0;
 
 port.on('message', (m: SideMessage) => {

@@ -14,7 +14,8 @@ export interface SideSetup {
 }
 
 export type SideMessage = { type: 'rows'; rows: TableChunk } | { type: 'finish' };
-export type SideReply = { type: 'ack'; buffers: ArrayBuffer[] } | { type: 'done'; loadMs: number; indexMs: number };
+export type SideReply =
+  { type: 'ack'; buffers: ArrayBuffer[] } | { type: 'done'; loadMs: number; indexMs: number };
 
 /** Chunks the side writer may have queued before the main thread waits for it. */
 const MAX_QUEUED = 2;
@@ -68,8 +69,16 @@ export class SideTable {
     if (db.memory || db.name === '' || db.name === ':memory:') return null;
     const empty = !db.prepare(`select 1 from ${table} limit 1`).get();
     if (!empty) return null;
-    const tableSql = (db.prepare(`select sql from sqlite_master where type = 'table' and name = ?`).get(table) as { sql: string }).sql;
-    const all = db.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = ? order by name`).all(table) as Array<{
+    const tableSql = (
+      db.prepare(`select sql from sqlite_master where type = 'table' and name = ?`).get(table) as {
+        sql: string;
+      }
+    ).sql;
+    const all = db
+      .prepare(
+        `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = ? order by name`,
+      )
+      .all(table) as Array<{
       name: string;
       sql: string;
     }>;
@@ -89,7 +98,8 @@ export class SideTable {
 
   /** Hands a chunk of rows over (its buffer moves to the other thread); waits while too many are queued. */
   async write(rows: TableChunk): Promise<void> {
-    while (this.queued >= MAX_QUEUED && !this.failure) await new Promise<void>((res) => this.waiters.push(res));
+    while (this.queued >= MAX_QUEUED && !this.failure)
+      await new Promise<void>((res) => this.waiters.push(res));
     if (this.failure) throw this.failure;
     this.queued++;
     this.worker.postMessage({ type: 'rows', rows } satisfies SideMessage, tableBuffers(rows));

@@ -57,7 +57,9 @@ export class SqliteSink {
     }
     if (this.options.sideWriter) this.side = SideTable.open(db, 'readings');
     // The side table keeps its indexes here: it is empty until the merge, which copies them whole.
-    this.dropped = TABLES.filter((t) => t.name !== this.side?.table).flatMap((t) => scatteredIndexes(db, t.name));
+    this.dropped = TABLES.filter((t) => t.name !== this.side?.table).flatMap((t) =>
+      scatteredIndexes(db, t.name),
+    );
     for (const ix of this.dropped) db.exec(`drop index "${ix.name}"`);
     // The page_version triggers would run per row, and would keep SQLite from copying the side
     // table page by page: they are off for the load (see finish).
@@ -142,7 +144,8 @@ export class SqliteSink {
     try {
       if (side && !ok) await side.abort();
     } finally {
-      if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal')
+        db.pragma('journal_mode = WAL');
       if (this.saved) {
         db.pragma(`synchronous = ${this.saved.synchronous}`);
         db.pragma(`cache_size = ${this.saved.cacheSize}`);

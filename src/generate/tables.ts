@@ -41,7 +41,9 @@ export const CHARGE_METHODS = ['readings', 'average', 'norm'] as const;
 
 /** Addresses from the documentation ranges (RFC 5737) for readings sent through the site, and the offices' ones. */
 export const IPS: readonly string[] = [
-  ...['192.0.2', '198.51.100', '203.0.113'].flatMap((net) => Array.from({ length: 254 }, (_, i) => `${net}.${i + 1}`)),
+  ...['192.0.2', '198.51.100', '203.0.113'].flatMap((net) =>
+    Array.from({ length: 254 }, (_, i) => `${net}.${i + 1}`),
+  ),
   ...Array.from({ length: 8 }, (_, i) => `10.17.0.${i + 10}`),
 ];
 export const OFFICE_IP_FIRST = 254 * 3;
@@ -66,40 +68,86 @@ export interface TableSpec<N extends string = string> {
   pgTypes: ReadonlyArray<'int8' | 'text'>;
 }
 
-function table<const N extends string>(name: TableName, columns: ReadonlyArray<readonly [N, Decoder]>): TableSpec<N> {
+function table<const N extends string>(
+  name: TableName,
+  columns: ReadonlyArray<readonly [N, Decoder]>,
+): TableSpec<N> {
   const col = {} as Record<N, number>;
   columns.forEach(([c], i) => (col[c] = i));
   return { name, columns, col, pgTypes: columns.map(([, d]) => (d === num ? 'int8' : 'text')) };
 }
 
 export const ACCOUNTS = table('accounts', [
-  ['id', num], ['number', text], ['settlement_code', oneOf(SETTLEMENT_CODES)], ['surname', oneOf(SURNAME_FORMS)],
-  ['first_name', oneOf(FIRST_NAMES)], ['patronymic', oneOf(PATRONYMICS)], ['object_address', str],
-  ['delivery_address', str], ['area_e2', num], ['residents', num], ['branch_id', num], ['tariff_plan_id', num],
+  ['id', num],
+  ['number', text],
+  ['settlement_code', oneOf(SETTLEMENT_CODES)],
+  ['surname', oneOf(SURNAME_FORMS)],
+  ['first_name', oneOf(FIRST_NAMES)],
+  ['patronymic', oneOf(PATRONYMICS)],
+  ['object_address', str],
+  ['delivery_address', str],
+  ['area_e2', num],
+  ['residents', num],
+  ['branch_id', num],
+  ['tariff_plan_id', num],
   ['created_at', num],
 ]);
 
 export const METERS = table('meters', [
-  ['id', num], ['account_id', num], ['serial', text], ['digits', num], ['zones', num], ['ratio', num],
-  ['installed_on', day], ['verification_due', day], ['removed_on', day],
+  ['id', num],
+  ['account_id', num],
+  ['serial', text],
+  ['digits', num],
+  ['zones', num],
+  ['ratio', num],
+  ['installed_on', day],
+  ['verification_due', day],
+  ['removed_on', day],
 ]);
 
 export const READINGS = table('readings', [
-  ['id', num], ['account_id', num], ['meter_id', num], ['reading_date', day], ['value1', num], ['value2', num],
-  ['value3', num], ['channel', oneOf(READING_CHANNELS)], ['status', oneOf(READING_STATUSES)],
-  ['reason', oneOf(READING_REASONS)], ['submitted_at', num], ['submitted_ip', oneOf(IPS)], ['billing_period', period],
+  ['id', num],
+  ['account_id', num],
+  ['meter_id', num],
+  ['reading_date', day],
+  ['value1', num],
+  ['value2', num],
+  ['value3', num],
+  ['channel', oneOf(READING_CHANNELS)],
+  ['status', oneOf(READING_STATUSES)],
+  ['reason', oneOf(READING_REASONS)],
+  ['submitted_at', num],
+  ['submitted_ip', oneOf(IPS)],
+  ['billing_period', period],
 ]);
 
 export const PAYMENTS = table('payments', [
-  ['id', num], ['account_id', num], ['paid_on', day], ['amount_kop', num], ['channel', oneOf(PAYMENT_CHANNELS)],
-  ['external_id', externalId], ['created_at', num],
+  ['id', num],
+  ['account_id', num],
+  ['paid_on', day],
+  ['amount_kop', num],
+  ['channel', oneOf(PAYMENT_CHANNELS)],
+  ['external_id', externalId],
+  ['created_at', num],
 ]);
 
 export const CHARGES = table('charges', [
-  ['id', num], ['account_id', num], ['period', period], ['billed_on', day], ['reading_id', num],
-  ['reading_value', num], ['kwh', num], ['amount_kop', num], ['odn_kwh', num], ['odn_kop', num],
-  ['method', oneOf(CHARGE_METHODS)], ['payments_kop', num], ['debt_start_kop', num], ['debt_kop', num],
-  ['tariff_e5', num], ['details', str],
+  ['id', num],
+  ['account_id', num],
+  ['period', period],
+  ['billed_on', day],
+  ['reading_id', num],
+  ['reading_value', num],
+  ['kwh', num],
+  ['amount_kop', num],
+  ['odn_kwh', num],
+  ['odn_kop', num],
+  ['method', oneOf(CHARGE_METHODS)],
+  ['payments_kop', num],
+  ['debt_start_kop', num],
+  ['debt_kop', num],
+  ['tariff_e5', num],
+  ['details', str],
 ]);
 
 /** In the order of insertion (parents before children). */
@@ -208,7 +256,14 @@ export function textOf(t: TableChunk): Buffer {
 }
 
 /** Decodes one row into `out` from position `k`; returns the next position. */
-export function decodeRow(spec: TableSpec, t: TableChunk, text: Buffer, row: number, out: unknown[], k: number): number {
+export function decodeRow(
+  spec: TableSpec,
+  t: TableChunk,
+  text: Buffer,
+  row: number,
+  out: unknown[],
+  k: number,
+): number {
   const cols = spec.columns;
   const n = cols.length;
   const base = row * n;

@@ -40,17 +40,32 @@ export function registerErrorHandling(app: FastifyInstance, supplierName: string
       );
     }
     if (err.validation) {
-      return send(400, 'bad_request', 'Неверный запрос', 'Запрос содержит неверные данные. Вернитесь назад и проверьте введённые значения.');
+      return send(
+        400,
+        'bad_request',
+        'Неверный запрос',
+        'Запрос содержит неверные данные. Вернитесь назад и проверьте введённые значения.',
+      );
     }
     if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
-      return send(403, 'csrf', 'Форма устарела', 'Форма устарела или открыта на другом сайте. Обновите страницу и повторите действие.');
+      return send(
+        403,
+        'csrf',
+        'Форма устарела',
+        'Форма устарела или открыта на другом сайте. Обновите страницу и повторите действие.',
+      );
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return send(status, 'bad_request', 'Неверный запрос', 'Запрос не может быть выполнен.');
     }
     req.log.error({ err }, 'request failed');
-    return send(500, 'internal', 'Ошибка сервиса', 'Произошла ошибка. Мы уже знаем о ней; пожалуйста, повторите попытку позже.');
+    return send(
+      500,
+      'internal',
+      'Ошибка сервиса',
+      'Произошла ошибка. Мы уже знаем о ней; пожалуйста, повторите попытку позже.',
+    );
   });
 
   // An attacker could search for valid URLs if not-found answers differed; they are all the same page.
@@ -60,7 +75,9 @@ export function registerErrorHandling(app: FastifyInstance, supplierName: string
     return reply
       .code(404)
       .type('text/html; charset=utf-8')
-      .send(page('Страница не найдена', 'Такой страницы нет. Проверьте адрес или начните с главной страницы.'));
+      .send(
+        page('Страница не найдена', 'Такой страницы нет. Проверьте адрес или начните с главной страницы.'),
+      );
   });
 }
 
@@ -76,7 +93,11 @@ export function frameworkErrorHandler(supplierName: string, headers: SecurityHea
         .code(400)
         .type('text/html; charset=utf-8')
         .send(
-          errorPage(supplierName, 'Неверный запрос', 'Адрес страницы записан неверно. Проверьте ссылку или перейдите на главную.'),
+          errorPage(
+            supplierName,
+            'Неверный запрос',
+            'Адрес страницы записан неверно. Проверьте ссылку или перейдите на главную.',
+          ),
         );
     });
   };

@@ -16,7 +16,11 @@ export function cookieOptions(config: Pick<Config, 'https'>) {
 }
 
 /** Writes the security headers onto a response (helmet's middleware). */
-export type SecurityHeaders = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type SecurityHeaders = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
 
 /**
  * The headers every response carries, errors included. Helmet's middleware is built once:
@@ -50,7 +54,11 @@ export function securityHeaders(config: Config): SecurityHeaders {
 }
 
 /** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
-export async function registerSecurity(app: FastifyInstance, config: Config, headers: SecurityHeaders): Promise<void> {
+export async function registerSecurity(
+  app: FastifyInstance,
+  config: Config,
+  headers: SecurityHeaders,
+): Promise<void> {
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     headers(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined));
   });

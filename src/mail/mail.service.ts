@@ -55,7 +55,9 @@ export interface AddressView {
 }
 
 /** The address as the customer's page shows it, from the stored row (none: no address). */
-export function addressView(s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null): AddressView {
+export function addressView(
+  s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,
+): AddressView {
   if (!s) return { email: null, subscribed: false, status: 'none' };
   return {
     email: s.email,

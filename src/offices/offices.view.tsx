@@ -6,7 +6,11 @@ export function OfficesPage({ offices, supplierName }: { offices: Office[]; supp
     <Layout
       title="Офисы обслуживания"
       supplierName={supplierName}
-      crumbs={[{ title: 'Главная', href: '/' }, { title: 'Физическим лицам', href: '/individuals' }, { title: 'Офисы' }]}
+      crumbs={[
+        { title: 'Главная', href: '/' },
+        { title: 'Физическим лицам', href: '/individuals' },
+        { title: 'Офисы' },
+      ]}
       scripts={['/static/vendor/leaflet/leaflet.js', '/static/js/offices-map.js']}
       styles={['/static/vendor/leaflet/leaflet.css']}
     >

@@ -60,7 +60,18 @@ const READING_COLUMNS = [
 const LIST_READINGS = `select ${READING_COLUMNS.join(', ')} from readings
   where account_id = ? and reading_date >= ? order by reading_date, id`;
 
-type ReadingTuple = [number, number, string, number, number | null, number | null, string, string, string | null, string | null];
+type ReadingTuple = [
+  number,
+  number,
+  string,
+  number,
+  number | null,
+  number | null,
+  string,
+  string,
+  string | null,
+  string | null,
+];
 
 /** The main page's reading history (plain SQL: see `Db.rows`; the columns in READING_COLUMNS' order). */
 export async function listReadings(db: Db, accountId: number, fromDate: string): Promise<ReadingItem[]> {
@@ -122,7 +133,11 @@ export interface MeterForReading {
   removedOn: string | null;
 }
 
-export async function findMeter(db: Q, accountId: number, meterId: number): Promise<MeterForReading | undefined> {
+export async function findMeter(
+  db: Q,
+  accountId: number,
+  meterId: number,
+): Promise<MeterForReading | undefined> {
   const r = await db
     .selectFrom('meters')
     .select(['id', 'serial', 'digits', 'zones', 'ratio', 'removed_on'])
@@ -130,11 +145,22 @@ export async function findMeter(db: Q, accountId: number, meterId: number): Prom
     .where('id', '=', meterId)
     .executeTakeFirst();
   return (
-    r && { id: Number(r.id), serial: r.serial, digits: r.digits, zones: r.zones, ratio: r.ratio, removedOn: r.removed_on }
+    r && {
+      id: Number(r.id),
+      serial: r.serial,
+      digits: r.digits,
+      zones: r.zones,
+      ratio: r.ratio,
+      removedOn: r.removed_on,
+    }
   );
 }
 
-export async function findBySubmissionKey(db: Q, accountId: number, key: string): Promise<ReadingItem | undefined> {
+export async function findBySubmissionKey(
+  db: Q,
+  accountId: number,
+  key: string,
+): Promise<ReadingItem | undefined> {
   const r = await db
     .selectFrom('readings')
     .select(READING_COLUMNS)
@@ -243,7 +269,10 @@ export async function listForExport(
   }));
 }
 
-export async function findForReview(db: Q, id: number): Promise<{ id: number; account: string; status: string } | undefined> {
+export async function findForReview(
+  db: Q,
+  id: number,
+): Promise<{ id: number; account: string; status: string } | undefined> {
   const r = await db
     .selectFrom('readings')
     .innerJoin('accounts', 'accounts.id', 'readings.account_id')

@@ -28,7 +28,10 @@ function typedReading(body: unknown): string | undefined {
   // Only the first field: the value alone; more: each with its field's number, an empty one said so.
   return last === 0
     ? `Введённое показание: ${values[0]}.`
-    : `Введённые показания: ${values.slice(0, last + 1).map((v, i) => `${i + 1}-е поле — ${v || 'не заполнено'}`).join('; ')}.`;
+    : `Введённые показания: ${values
+        .slice(0, last + 1)
+        .map((v, i) => `${i + 1}-е поле — ${v || 'не заполнено'}`)
+        .join('; ')}.`;
 }
 
 export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -69,23 +72,30 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
         case 'invalid':
           return sendMainPage(ctx, req, reply, {
             status: 400,
-            readingState: { values, fieldErrors: result.fieldErrors, ...(result.formError ? { formError: result.formError } : {}) },
+            readingState: {
+              values,
+              fieldErrors: result.fieldErrors,
+              ...(result.formError ? { formError: result.formError } : {}),
+            },
             ...(result.formError ? {} : { formKey: key }),
           });
         case 'confirm':
-          return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(
-            renderPage(
-              <ConfirmReadingPage
-                supplierName={ctx.supplierName}
-                csrfToken={reply.generateCsrf()}
-                meterId={meterId}
-                formKey={key}
-                zones={result.zones}
-                registers={result.registers}
-                reason={result.reason}
-              />,
-            ),
-          );
+          return reply
+            .type('text/html; charset=utf-8')
+            .header('Cache-Control', 'no-store')
+            .send(
+              renderPage(
+                <ConfirmReadingPage
+                  supplierName={ctx.supplierName}
+                  csrfToken={reply.generateCsrf()}
+                  meterId={meterId}
+                  formKey={key}
+                  zones={result.zones}
+                  registers={result.registers}
+                  reason={result.reason}
+                />,
+              ),
+            );
         case 'stored': {
           const query = `reading=${result.readingId}${result.duplicate ? '&repeat=1' : ''}`;
           return reply.code(303).header('Location', `/cabinet?${query}#reading-result`).send('');

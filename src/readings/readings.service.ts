@@ -4,7 +4,13 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { dateInZone, periodInWords } from '../domain/dates.ts';
-import { billingPeriodFor, checkRegisters, parseReadingValue, type RegisterCheck, type SuspicionReason } from '../domain/readings.ts';
+import {
+  billingPeriodFor,
+  checkRegisters,
+  parseReadingValue,
+  type RegisterCheck,
+  type SuspicionReason,
+} from '../domain/readings.ts';
 import { zonesFor, type Zone } from '../domain/tariff.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import * as repo from './readings.repository.ts';
@@ -85,14 +91,17 @@ const KEY_PATTERN = /^[0-9a-f-]{36}$/;
 export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Promise<SubmitResult> {
   const { db } = deps;
   if (!KEY_PATTERN.test(input.key))
-    return { kind: 'invalid', fieldErrors: [], formError: 'Форма устарела. Обновите страницу и введите показание ещё раз.' };
+    return {
+      kind: 'invalid',
+      fieldErrors: [],
+      formError: 'Форма устарела. Обновите страницу и введите показание ещё раз.',
+    };
 
   const existing = await repo.findBySubmissionKey(db, input.accountId, input.key);
   if (existing) return { kind: 'stored', readingId: existing.id, duplicate: true };
 
   const meter = await repo.findMeter(db, input.accountId, input.meterId);
-  if (!meter)
-    return { kind: 'invalid', fieldErrors: [], formError: 'Счётчик не найден. Обновите страницу.' };
+  if (!meter) return { kind: 'invalid', fieldErrors: [], formError: 'Счётчик не найден. Обновите страницу.' };
   if (meter.removedOn !== null)
     return {
       kind: 'invalid',

@@ -17,7 +17,15 @@ export interface ReadingFormState {
  * The seed's "Форма для передачи показания прибора учета"; one row per zone. On the main page,
  * so built by `html` (see views/html.ts).
  */
-export function readingFormSection({ form, csrfToken, state }: { form: ReadingForm; csrfToken: string; state?: ReadingFormState }): Html {
+export function readingFormSection({
+  form,
+  csrfToken,
+  state,
+}: {
+  form: ReadingForm;
+  csrfToken: string;
+  state?: ReadingFormState;
+}): Html {
   const multi = form.zones.length > 1;
   const rows = form.zones.map((zone, i) => {
     const name = `v${i + 1}`;
@@ -54,8 +62,16 @@ export interface SubmittedNotice {
 
 /** What became of the reading just submitted, above the main page's reference information. */
 export function submittedMessage(n: SubmittedNotice): Html {
-  const value = n.zones.length > 1 ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${v}`).join(', ') : String(n.values[0]);
-  const outcome = n.status === 'review' ? 'передано специалистам на проверку.' : n.status === 'rejected' ? 'отклонено специалистами.' : 'принято.';
+  const value =
+    n.zones.length > 1
+      ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${v}`).join(', ')
+      : String(n.values[0]);
+  const outcome =
+    n.status === 'review'
+      ? 'передано специалистам на проверку.'
+      : n.status === 'rejected'
+        ? 'отклонено специалистами.'
+        : 'принято.';
   const period =
     n.periodWords && n.status !== 'rejected'
       ? n.status === 'review'
@@ -104,8 +120,8 @@ export function ConfirmReadingPage(p: {
           <strong>Проверьте правильность ввода нового показания!</strong>
         </p>
         <p>
-          Внести в базу введенное Вами показание {REASON_TEXT[p.reason]} {p.registers.map((r) => r.current).join(' / ')} или
-          вернуться для исправления?
+          Внести в базу введенное Вами показание {REASON_TEXT[p.reason]}{' '}
+          {p.registers.map((r) => r.current).join(' / ')} или вернуться для исправления?
         </p>
         <form method="post" action="/cabinet/readings" class="confirm-form">
           <input type="hidden" name="_csrf" value={p.csrfToken} />
@@ -120,7 +136,9 @@ export function ConfirmReadingPage(p: {
           </button>
         </form>
         <p>
-          <a href="/cabinet#reading-form">Вернуться на главную страницу Личного кабинета для ввода правильного показания</a>
+          <a href="/cabinet#reading-form">
+            Вернуться на главную страницу Личного кабинета для ввода правильного показания
+          </a>
         </p>
       </section>
     </Layout>

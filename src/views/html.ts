@@ -41,7 +41,13 @@ function partToString(p: HtmlPart): string {
 
 const SPECIAL = /[&<>"']/;
 const SPECIAL_ALL = /[&<>"']/g;
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text or a quoted attribute value, safe to put into markup. */
 export function escapeHtml(s: string): string {

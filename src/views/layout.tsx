@@ -55,7 +55,11 @@ function frameEnd(props: LayoutProps): Html {
  * A whole document around a part of `<main>` that the caller already holds (as bytes): the
  * markup before it (frame included) and after it.
  */
-export function pageDocumentAround(props: Omit<LayoutProps, 'children'>, before: Html, after: Html): [string, string] {
+export function pageDocumentAround(
+  props: Omit<LayoutProps, 'children'>,
+  before: Html,
+  after: Html,
+): [string, string] {
   return [
     `<!doctype html><html lang="ru">${frameStart(props).value}${before.value}`,
     `${after.value}${frameEnd(props).value}</html>`,
@@ -76,7 +80,9 @@ function breadcrumbs(crumbs: Crumb[]): Html {
   return html`<nav class="breadcrumbs" aria-label="Вы здесь"><ol>${crumbs.map(
     (c, i) =>
       html`<li>${i > 0 && html`<span class="crumb-sep" aria-hidden="true"> → </span>`}${
-        c.href && i < crumbs.length - 1 ? html`<a href="${c.href}">${c.title}</a>` : html`<span aria-current="page">${c.title}</span>`
+        c.href && i < crumbs.length - 1
+          ? html`<a href="${c.href}">${c.title}</a>`
+          : html`<span aria-current="page">${c.title}</span>`
       }</li>`,
   )}</ol></nav>`;
 }

@@ -16,7 +16,10 @@ const PNG = Buffer.from(
 
 /** Chromium logs a failed tile request as a console error: expected when the tile server is away. */
 function isTileError(msg: ConsoleMessage): boolean {
-  return /^https:\/\/tile\.openstreetmap\.org\//.test(msg.location().url) || /ERR_FAILED|ERR_INTERNET_DISCONNECTED/.test(msg.text());
+  return (
+    /^https:\/\/tile\.openstreetmap\.org\//.test(msg.location().url) ||
+    /ERR_FAILED|ERR_INTERNET_DISCONNECTED/.test(msg.text())
+  );
 }
 
 /** The offices listed on the page: name, and whether they carry coordinates for the map. */
@@ -25,8 +28,15 @@ async function listedOffices(page: Page): Promise<Array<{ name: string; located:
   const out: Array<{ name: string; located: boolean }> = [];
   for (const li of await items.all()) {
     const text = squash(await li.innerText());
-    assert.match(text, /Адрес .+ Телефоны .+ Часы работы .+/, `an office reads as address, phones and hours: ${text}`);
-    out.push({ name: squash(await li.locator('h2').innerText()), located: (await li.getAttribute('data-lat')) !== null });
+    assert.match(
+      text,
+      /Адрес .+ Телефоны .+ Часы работы .+/,
+      `an office reads as address, phones and hours: ${text}`,
+    );
+    out.push({
+      name: squash(await li.locator('h2').innerText()),
+      located: (await li.getAttribute('data-lat')) !== null,
+    });
   }
   return out;
 }
@@ -35,30 +45,45 @@ describe('the offices page: a map when online, the list always', { skip: SKIP },
   const suite = browserSuite();
 
   test('online with the tile server answering: a marker per office above the full list', async (t) => {
-    await runScenario(t, suite.browser(), { label: 'offices-online', jsEnabled: true }, async (page, context) => {
-      let tiles = 0;
-      await context.route(TILES, (route) => {
-        tiles++;
-        return route.fulfill({ status: 200, contentType: 'image/png', body: PNG });
-      });
-      await page.goto(`${suite.server().url}/offices`);
-      const offices = await listedOffices(page);
-      assert.ok(offices.length >= 2, `the demo has several offices, listed: ${offices.length}`);
-      const map = page.getByRole('region', { name: 'Карта офисов' });
-      await map.waitFor({ state: 'visible' });
-      const markers = page.locator('#offices-map .leaflet-marker-icon');
-      await markers.first().waitFor();
-      assert.equal(await markers.count(), offices.filter((o) => o.located).length, 'one marker per located office');
-      assert.ok(tiles > 1, `tiles were asked for (${tiles})`);
-      // The marker's title names its office.
-      const titles = await markers.evaluateAll((els) => els.map((e) => e.getAttribute('title')));
-      assert.deepEqual([...titles].sort(), offices.filter((o) => o.located).map((o) => o.name).sort());
+    await runScenario(
+      t,
+      suite.browser(),
+      { label: 'offices-online', jsEnabled: true },
+      async (page, context) => {
+        let tiles = 0;
+        await context.route(TILES, (route) => {
+          tiles++;
+          return route.fulfill({ status: 200, contentType: 'image/png', body: PNG });
+        });
+        await page.goto(`${suite.server().url}/offices`);
+        const offices = await listedOffices(page);
+        assert.ok(offices.length >= 2, `the demo has several offices, listed: ${offices.length}`);
+        const map = page.getByRole('region', { name: 'Карта офисов' });
+        await map.waitFor({ state: 'visible' });
+        const markers = page.locator('#offices-map .leaflet-marker-icon');
+        await markers.first().waitFor();
+        assert.equal(
+          await markers.count(),
+          offices.filter((o) => o.located).length,
+          'one marker per located office',
+        );
+        assert.ok(tiles > 1, `tiles were asked for (${tiles})`);
+        // The marker's title names its office.
+        const titles = await markers.evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+        assert.deepEqual(
+          [...titles].sort(),
+          offices
+            .filter((o) => o.located)
+            .map((o) => o.name)
+            .sort(),
+        );
 
-      // Going offline hides the map; the list stays.
-      await context.setOffline(true);
-      await map.waitFor({ state: 'hidden' });
-      assert.equal((await listedOffices(page)).length, offices.length);
-    });
+        // Going offline hides the map; the list stays.
+        await context.setOffline(true);
+        await map.waitFor({ state: 'hidden' });
+        assert.equal((await listedOffices(page)).length, offices.length);
+      },
+    );
   });
 
   test('tile server unreachable: no map box at all, the list readable', async (t) => {

@@ -122,10 +122,7 @@ for (const dialect of await testDialects()) {
 
     test('refusals: a month not yet ended, an earlier month, a gap', async () => {
       await assert.rejects(closeMonth(t.db, { ...OPTS, period: '2026-06' }), ClosingRefused);
-      await assert.rejects(
-        closeMonth(t.db, { ...OPTS, period: '2026-03' }),
-        /2026-05 is already closed/,
-      );
+      await assert.rejects(closeMonth(t.db, { ...OPTS, period: '2026-03' }), /2026-05 is already closed/);
       await assert.rejects(
         closeMonth(t.db, { ...OPTS, currentPeriod: '2026-09', period: '2026-08' }),
         /close 2026-06 first/,
@@ -273,45 +270,58 @@ function cliEnv(url: string): NodeJS.ProcessEnv {
 
 for (const dialect of await testDialects()) {
   describe(`closing with worker threads (${dialect})`, () => {
-    test('worker threads compute exactly the charges the closing computes alone', { timeout: 120_000 }, async () => {
-      const base = await createTestDb(dialect);
-      await ensureReferenceData(base.db.kysely, 2026);
-      await bulkAccounts(base.db, 1500, '2026-09');
-      const alone = await cloneDb(dialect, base);
-      const threaded = await cloneDb(dialect, base);
-      await base.drop();
-      const charges = async (db: Db) =>
-        db.kysely
-          .selectFrom('charges')
-          .select(['account_id', 'kwh', 'amount_kop', 'odn_kop', 'method', 'reading_id', 'debt_kop', 'details'])
-          .where('period', '=', '2026-10')
-          .orderBy('account_id')
-          .execute();
-      const opts = { ...OPTS, currentPeriod: '2026-11', period: '2026-10', batchSize: 64 };
-      try {
-        const a = reopenDb(alone.url);
-        const resA = await closeMonth(a, opts);
-        const expected = await charges(a);
-        await a.close();
-        const b = reopenDb(threaded.url);
-        const target = dialect === 'sqlite' ? { sqlitePath: threaded.url } : { databaseUrl: threaded.url };
-        let progress = 0;
-        const resB = await closeMonth(b, {
-          ...opts,
-          workers: { count: 2, db: target },
-          onProgress: (done) => (progress = done),
-        });
-        const got = await charges(b);
-        await b.close();
-        assert.equal(expected.length, 1500);
-        assert.equal(progress, 1500);
-        assert.deepEqual(resB, resA);
-        assert.deepEqual(got, expected);
-      } finally {
-        await alone.drop();
-        await threaded.drop();
-      }
-    });
+    test(
+      'worker threads compute exactly the charges the closing computes alone',
+      { timeout: 120_000 },
+      async () => {
+        const base = await createTestDb(dialect);
+        await ensureReferenceData(base.db.kysely, 2026);
+        await bulkAccounts(base.db, 1500, '2026-09');
+        const alone = await cloneDb(dialect, base);
+        const threaded = await cloneDb(dialect, base);
+        await base.drop();
+        const charges = async (db: Db) =>
+          db.kysely
+            .selectFrom('charges')
+            .select([
+              'account_id',
+              'kwh',
+              'amount_kop',
+              'odn_kop',
+              'method',
+              'reading_id',
+              'debt_kop',
+              'details',
+            ])
+            .where('period', '=', '2026-10')
+            .orderBy('account_id')
+            .execute();
+        const opts = { ...OPTS, currentPeriod: '2026-11', period: '2026-10', batchSize: 64 };
+        try {
+          const a = reopenDb(alone.url);
+          const resA = await closeMonth(a, opts);
+          const expected = await charges(a);
+          await a.close();
+          const b = reopenDb(threaded.url);
+          const target = dialect === 'sqlite' ? { sqlitePath: threaded.url } : { databaseUrl: threaded.url };
+          let progress = 0;
+          const resB = await closeMonth(b, {
+            ...opts,
+            workers: { count: 2, db: target },
+            onProgress: (done) => (progress = done),
+          });
+          const got = await charges(b);
+          await b.close();
+          assert.equal(expected.length, 1500);
+          assert.equal(progress, 1500);
+          assert.deepEqual(resB, resA);
+          assert.deepEqual(got, expected);
+        } finally {
+          await alone.drop();
+          await threaded.drop();
+        }
+      },
+    );
 
     test('a worker that fails stops the closing with its error; the period stays open and a new run closes it', async () => {
       const t = await createTestDb(dialect);
@@ -322,7 +332,10 @@ for (const dialect of await testDialects()) {
         const opts = { ...OPTS, currentPeriod: '2026-11', period: '2026-10', batchSize: 50 };
         // A database without the schema: every batch the worker reads fails.
         await assert.rejects(
-          closeMonth(t.db, { ...opts, workers: { count: 1, db: { sqlitePath: path.join(empty, 'portal.db') } } }),
+          closeMonth(t.db, {
+            ...opts,
+            workers: { count: 1, db: { sqlitePath: path.join(empty, 'portal.db') } },
+          }),
           /closing worker: .*no such table/,
         );
         const state = await t.db.kysely

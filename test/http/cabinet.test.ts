@@ -110,9 +110,15 @@ for (const dialect of await testDialects()) {
       const text = textOf(res.body);
       assert.match(text, /КВИТАНЦИЯ ОПЛАТУ ЗА ПОТРЕБЛЕННУЮ ЭЛЕКТРОЭНЕРГИЮ, СОГЛАСНО ЖК РФ/);
       assert.match(text, /р\/сч 40702810171020110607 · Отделение № 8602 Сбербанка России · БИК 049514608/);
-      assert.match(text, /Абонент №: 1705057190 Ф\.И\.О\.: Иванов Пётр Сергеевич Адрес: Республика Хакасия, г\. Черногорск, ул\. Бограда 71/);
+      assert.match(
+        text,
+        /Абонент №: 1705057190 Ф\.И\.О\.: Иванов Пётр Сергеевич Адрес: Республика Хакасия, г\. Черногорск, ул\. Бограда 71/,
+      );
       // Today (10.06.2026) and the reading of 2026-06-03, sent after the last bill (May); the sum is blank.
-      assert.match(res.body, /<td>10\.06\.2026<\/td><td class="slip-reading">28470<\/td><td class="slip-sum"><\/td>/);
+      assert.match(
+        res.body,
+        /<td>10\.06\.2026<\/td><td class="slip-reading">28470<\/td><td class="slip-sum"><\/td>/,
+      );
       assert.equal((res.body.match(/class="qr slip-qr"/g) ?? []).length, 1);
       const pdf = await agent.get('/cabinet/slip.pdf');
       assert.equal(pdf.statusCode, 200);
@@ -125,7 +131,12 @@ for (const dialect of await testDialects()) {
     });
 
     test('the slip of an account whose stored address holds a tab and a line break is served, the QR with spaces', async () => {
-      const id = await addAccount(t.db, { number: '1000000072', surname: 'Табова', address: 'г. Абакан,\tул. Щетинкина\r\n12', serial: '720072' });
+      const id = await addAccount(t.db, {
+        number: '1000000072',
+        surname: 'Табова',
+        address: 'г. Абакан,\tул. Щетинкина\r\n12',
+        serial: '720072',
+      });
       const { agent } = await page('1000000072', 'Табова');
       const res = await agent.get('/cabinet/slip');
       assert.equal(res.statusCode, 200);
@@ -189,7 +200,7 @@ for (const dialect of await testDialects()) {
       assert.match(d.text, /2026-05-31 по нормативу 0\.00 161\.00 2026 Май/);
     });
 
-    test('the balance is the same whether the history it needs is inside the page\'s two years or older', async () => {
+    test("the balance is the same whether the history it needs is inside the page's two years or older", async () => {
       // One history shifted by whole years: inside the page's lists (from 2025-01-01) and before them.
       const price = await t.db.kysely
         .selectFrom('tariff_prices')
@@ -213,7 +224,11 @@ for (const dialect of await testDialects()) {
             [`${year}-05-01`, 20_00],
           ],
         });
-        const meter = await t.db.kysely.selectFrom('meters').select('id').where('account_id', '=', id).executeTakeFirstOrThrow();
+        const meter = await t.db.kysely
+          .selectFrom('meters')
+          .select('id')
+          .where('account_id', '=', id)
+          .executeTakeFirstOrThrow();
         const reading = async (date: string, value: number, status: 'accepted' | 'rejected') => {
           const r = await t.db.kysely
             .insertInto('readings')
@@ -261,7 +276,9 @@ for (const dialect of await testDialects()) {
           .execute();
         const { text } = await page(number, surname);
         assert.ok(
-          text.includes(`Сумма к оплате на дату передачи показания* ${(expected / 100).toFixed(2)} руб. (долг)`),
+          text.includes(
+            `Сумма к оплате на дату передачи показания* ${(expected / 100).toFixed(2)} руб. (долг)`,
+          ),
           `${year}: ${text.slice(0, 600)}`,
         );
         // The reading form offers the latest accepted reading, not the newer rejected one.

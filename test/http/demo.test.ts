@@ -8,7 +8,7 @@ import { dateInZone } from '../../src/domain/dates.ts';
 
 const TZ = 'Asia/Krasnoyarsk';
 
-test('the seed\'s 2014 becomes this year from the date of its last reading (3 June), last year before', () => {
+test("the seed's 2014 becomes this year from the date of its last reading (3 June), last year before", () => {
   assert.equal(demoYear('2027-01-01'), 2026);
   assert.equal(demoYear('2027-06-02'), 2026);
   assert.equal(demoYear('2027-06-03'), 2027);
@@ -27,7 +27,11 @@ for (const dialect of await testDialects()) {
         try {
           assert.equal(await ensureDemoData(t.db, now, TZ), true);
           const k = t.db.kysely;
-          const account = await k.selectFrom('accounts').select('id').where('number', '=', DEMO_ACCOUNT.number).executeTakeFirstOrThrow();
+          const account = await k
+            .selectFrom('accounts')
+            .select('id')
+            .where('number', '=', DEMO_ACCOUNT.number)
+            .executeTakeFirstOrThrow();
           const latest = await k
             .selectFrom('readings')
             .select((eb) => eb.fn.max('reading_date').as('d'))
@@ -35,8 +39,14 @@ for (const dialect of await testDialects()) {
             .executeTakeFirstOrThrow();
           // The seed's last reading, 2014-06-03, in the year the seed's 2014 became.
           assert.equal(latest.d, `${demoYear(today)}-06-03`);
-          const paid = await k.selectFrom('payments').select((eb) => eb.fn.max('paid_on').as('d')).executeTakeFirstOrThrow();
-          const billed = await k.selectFrom('charges').select((eb) => eb.fn.max('billed_on').as('d')).executeTakeFirstOrThrow();
+          const paid = await k
+            .selectFrom('payments')
+            .select((eb) => eb.fn.max('paid_on').as('d'))
+            .executeTakeFirstOrThrow();
+          const billed = await k
+            .selectFrom('charges')
+            .select((eb) => eb.fn.max('billed_on').as('d'))
+            .executeTakeFirstOrThrow();
           const closed = await k
             .selectFrom('billing_periods')
             .select((eb) => eb.fn.max('period').as('p'))
@@ -44,10 +54,18 @@ for (const dialect of await testDialects()) {
             .executeTakeFirstOrThrow();
           assert.ok(String(paid.d) <= today, `payment ${paid.d} after ${today}`);
           assert.ok(String(billed.d) <= today, `charge billed ${billed.d} after ${today}`);
-          assert.ok(String(closed.p) < today.slice(0, 7), `period ${closed.p} closed before it ended (${today})`);
+          assert.ok(
+            String(closed.p) < today.slice(0, 7),
+            `period ${closed.p} closed before it ended (${today})`,
+          );
           // The tariff in force for the demo's charges is in the price list from their first month on.
-          const prices = await sql<{ valid_from: string }>`select valid_from from tariff_prices where price_e5 = 161000 order by valid_from`.execute(k);
-          assert.ok(prices.rows.some((p) => p.valid_from <= `${demoYear(today) - 1}-01-01`), JSON.stringify(prices.rows));
+          const prices = await sql<{
+            valid_from: string;
+          }>`select valid_from from tariff_prices where price_e5 = 161000 order by valid_from`.execute(k);
+          assert.ok(
+            prices.rows.some((p) => p.valid_from <= `${demoYear(today) - 1}-01-01`),
+            JSON.stringify(prices.rows),
+          );
         } finally {
           await t.drop();
         }
@@ -60,7 +78,8 @@ for (const dialect of await testDialects()) {
         try {
           for (const url of ['/', '/cabinet']) {
             const body = (await new Agent(t.app).get(url)).body;
-            const shown = /class="demo-credentials"[^]*?<code>1705057190<\/code>[^]*?<code>Иванов<\/code>/.test(body);
+            const shown =
+              /class="demo-credentials"[^]*?<code>1705057190<\/code>[^]*?<code>Иванов<\/code>/.test(body);
             assert.equal(shown, demo, `${url} with DEMO_MODE=${demo}`);
           }
         } finally {

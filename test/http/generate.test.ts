@@ -78,7 +78,10 @@ async function digests(db: Db): Promise<Map<string, string>> {
   const tables =
     db.dialect === 'sqlite'
       ? await rows<{ name: string }>(db, `select name from sqlite_master where type = 'table' order by name`)
-      : await rows<{ name: string }>(db, `select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`);
+      : await rows<{ name: string }>(
+          db,
+          `select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`,
+        );
   const out = new Map<string, string>();
   for (const { name } of tables) {
     // page_version is a random stamp by design (db/page-versions.ts), set on the demo account's rows.
@@ -101,7 +104,10 @@ for (const dialect of await testDialects()) {
     after(async () => a.t.drop());
 
     test('reports what it wrote', async () => {
-      const [c] = await rows<{ n: number }>(db, `select count(*) as n from accounts where number <> '${DEMO_ACCOUNT.number}'`);
+      const [c] = await rows<{ n: number }>(
+        db,
+        `select count(*) as n from accounts where number <> '${DEMO_ACCOUNT.number}'`,
+      );
       assert.equal(Number(c!.n), ACCOUNTS);
       assert.equal(a.result.accounts, ACCOUNTS);
       const [r] = await rows<{ r: number; p: number; c: number }>(
@@ -115,11 +121,19 @@ for (const dialect of await testDialects()) {
     });
 
     test('accounts: all 13 settlement codes, well-formed unique numbers, the branch of the settlement', async () => {
-      const accounts = await rows<{ number: string; settlement_code: string; branch_code: string; residents: number }>(
+      const accounts = await rows<{
+        number: string;
+        settlement_code: string;
+        branch_code: string;
+        residents: number;
+      }>(
         db,
         `select a.number, a.settlement_code, b.code as branch_code, a.residents from accounts a join branches b on b.id = a.branch_id`,
       );
-      assert.deepEqual(new Set(accounts.map((x) => x.settlement_code)), new Set(SETTLEMENTS.map((s) => s.code)));
+      assert.deepEqual(
+        new Set(accounts.map((x) => x.settlement_code)),
+        new Set(SETTLEMENTS.map((s) => s.code)),
+      );
       assert.equal(new Set(accounts.map((x) => x.number)).size, accounts.length);
       for (const x of accounts) {
         assert.match(x.number, /^\d{10}$/);
@@ -137,7 +151,12 @@ for (const dialect of await testDialects()) {
     });
 
     test('names agree in gender; addresses are in the settlement', async () => {
-      const people = await rows<{ surname: string; first_name: string; patronymic: string; object_address: string }>(
+      const people = await rows<{
+        surname: string;
+        first_name: string;
+        patronymic: string;
+        object_address: string;
+      }>(
         db,
         `select surname, first_name, patronymic, object_address from accounts where number <> '${DEMO_ACCOUNT.number}'`,
       );
@@ -146,15 +165,24 @@ for (const dialect of await testDialects()) {
         const woman = /на$/.test(p.patronymic);
         assert.ok(woman || /ич$/.test(p.patronymic), p.patronymic);
         if (woman) female++;
-        if (/(ов|ев|ёв|ин|ский)$/.test(p.surname)) assert.ok(!woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
-        if (/(ова|ева|ёва|ина|ская)$/.test(p.surname)) assert.ok(woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
+        if (/(ов|ев|ёв|ин|ский)$/.test(p.surname))
+          assert.ok(!woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
+        if (/(ова|ева|ёва|ина|ская)$/.test(p.surname))
+          assert.ok(woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
         assert.match(p.object_address, /^Республика Хакасия, (г|рп|п|с|д)\. /);
       }
       assert.ok(female > ACCOUNTS * 0.3 && female < ACCOUNTS * 0.7);
     });
 
     test('meters: zones of the plan, ratios, verification expired and due within 90 days', async () => {
-      const meters = await rows<{ zones: number; plan_zones: number; ratio: number; digits: number; verification_due: string; installed_on: string }>(
+      const meters = await rows<{
+        zones: number;
+        plan_zones: number;
+        ratio: number;
+        digits: number;
+        verification_due: string;
+        installed_on: string;
+      }>(
         db,
         `select m.zones, p.zones as plan_zones, m.ratio, m.digits, m.verification_due, m.installed_on
            from meters m join accounts a on a.id = m.account_id join tariff_plans p on p.id = a.tariff_plan_id`,
@@ -164,20 +192,40 @@ for (const dialect of await testDialects()) {
         assert.ok([4, 5, 6, 8].includes(m.digits));
         assert.ok(m.installed_on < m.verification_due);
       }
-      assert.ok(meters.some((m) => m.zones > 1), 'multi-zone meters');
-      assert.ok(meters.some((m) => m.ratio > 1), 'a transformer ratio above 1');
-      assert.ok(meters.some((m) => m.verification_due <= TODAY), 'verification expired');
+      assert.ok(
+        meters.some((m) => m.zones > 1),
+        'multi-zone meters',
+      );
+      assert.ok(
+        meters.some((m) => m.ratio > 1),
+        'a transformer ratio above 1',
+      );
+      assert.ok(
+        meters.some((m) => m.verification_due <= TODAY),
+        'verification expired',
+      );
       const soon = addDays(TODAY, 90);
-      assert.ok(meters.some((m) => m.verification_due > TODAY && m.verification_due <= soon), 'due within 90 days');
+      assert.ok(
+        meters.some((m) => m.verification_due > TODAY && m.verification_due <= soon),
+        'due within 90 days',
+      );
     });
 
     test('readings: channels, statuses, billing periods, and a rollover among accepted readings', async () => {
-      const readings = await rows<{ meter_id: number; reading_date: string; value1: number; channel: string; status: string; billing_period: string }>(
+      const readings = await rows<{
+        meter_id: number;
+        reading_date: string;
+        value1: number;
+        channel: string;
+        status: string;
+        billing_period: string;
+      }>(
         db,
         `select meter_id, reading_date, value1, channel, status, billing_period from readings order by meter_id, reading_date, id`,
       );
       const channels = new Set(readings.map((r) => r.channel));
-      for (const c of ['internet', 'grid', 'bill', 'customer', 'operator', 'computed']) assert.ok(channels.has(c), c);
+      for (const c of ['internet', 'grid', 'bill', 'customer', 'operator', 'computed'])
+        assert.ok(channels.has(c), c);
       const accepted = readings.filter((r) => r.status === 'accepted');
       assert.ok(accepted.length > readings.length * 0.95, 'almost all accepted');
       assert.ok(readings.some((r) => r.status === 'rejected'));
@@ -196,11 +244,16 @@ for (const dialect of await testDialects()) {
     });
 
     test('payments: every channel, whole kopecks, up to today', async () => {
-      const payments = await rows<{ channel: string; amount_kop: number; paid_on: string; external_id: string | null }>(
-        db,
-        `select channel, amount_kop, paid_on, external_id from payments`,
+      const payments = await rows<{
+        channel: string;
+        amount_kop: number;
+        paid_on: string;
+        external_id: string | null;
+      }>(db, `select channel, amount_kop, paid_on, external_id from payments`);
+      assert.deepEqual(
+        new Set(payments.map((p) => p.channel)),
+        new Set(['bank', 'post', 'card', 'terminal', 'office']),
       );
-      assert.deepEqual(new Set(payments.map((p) => p.channel)), new Set(['bank', 'post', 'card', 'terminal', 'office']));
       for (const p of payments) {
         assert.ok(Number.isSafeInteger(Number(p.amount_kop)) && Number(p.amount_kop) > 0);
         assert.ok(p.paid_on < TODAY);
@@ -213,7 +266,10 @@ for (const dialect of await testDialects()) {
         `select account_id, count(*) as n, count(distinct period) as periods, max(period) as last from charges group by account_id`,
       );
       assert.equal(per.length, ACCOUNTS + 1);
-      const [demo] = await rows<{ id: number }>(db, `select id from accounts where number = '${DEMO_ACCOUNT.number}'`);
+      const [demo] = await rows<{ id: number }>(
+        db,
+        `select id from accounts where number = '${DEMO_ACCOUNT.number}'`,
+      );
       for (const p of per.filter((x) => Number(x.account_id) !== Number(demo!.id))) {
         assert.ok(Number(p.n) >= 24, `account ${p.account_id}: ${p.n} charges`);
         assert.equal(Number(p.n), Number(p.periods));
@@ -242,7 +298,10 @@ for (const dialect of await testDialects()) {
         payments_kop: number;
         debt_start_kop: number;
         debt_kop: number;
-      }>(db, `select account_id, period, billed_on, amount_kop, odn_kop, payments_kop, debt_start_kop, debt_kop from charges order by account_id, period`);
+      }>(
+        db,
+        `select account_id, period, billed_on, amount_kop, odn_kop, payments_kop, debt_start_kop, debt_kop from charges order by account_id, period`,
+      );
       const paid = await rows<{ account_id: number; period: string; total: number }>(
         db,
         `select account_id, substr(paid_on, 1, 7) as period, sum(amount_kop) as total from payments group by account_id, substr(paid_on, 1, 7)`,
@@ -255,29 +314,53 @@ for (const dialect of await testDialects()) {
           assert.equal(c.period, addMonths(prev.period, 1));
           assert.equal(Number(c.debt_start_kop), Number(prev.debt_kop), `${c.account_id} ${c.period}`);
         }
-        assert.equal(Number(c.debt_kop), Number(c.debt_start_kop) + Number(c.amount_kop) + Number(c.odn_kop) - Number(c.payments_kop));
-        assert.equal(Number(c.payments_kop), paidBy.get(`${c.account_id}/${c.period}`) ?? 0, `${c.account_id} ${c.period}`);
+        assert.equal(
+          Number(c.debt_kop),
+          Number(c.debt_start_kop) + Number(c.amount_kop) + Number(c.odn_kop) - Number(c.payments_kop),
+        );
+        assert.equal(
+          Number(c.payments_kop),
+          paidBy.get(`${c.account_id}/${c.period}`) ?? 0,
+          `${c.account_id} ${c.period}`,
+        );
         assert.equal(c.billed_on, lastDayOfPeriod(c.period));
       }
     });
 
     test('every charge is the one the monthly closing computes (computeCharge, chargeDetails)', async () => {
       const plans = await loadPlans(db.kysely);
-      const demoId = Number((await rows<{ id: number }>(db, `select id from accounts where number = '${DEMO_ACCOUNT.number}'`))[0]!.id);
+      const demoId = Number(
+        (
+          await rows<{ id: number }>(db, `select id from accounts where number = '${DEMO_ACCOUNT.number}'`)
+        )[0]!.id,
+      );
       const accounts = await rows<{ id: number; residents: number; tariff_plan_id: number }>(
         db,
         `select id, residents, tariff_plan_id from accounts where id <> ${demoId} order by id`,
       );
       const meters = new Map(
         (
-          await rows<{ id: number; account_id: number; serial: string; digits: number; ratio: number; zones: number; verification_due: string }>(
-            db,
-            `select id, account_id, serial, digits, ratio, zones, verification_due from meters`,
-          )
+          await rows<{
+            id: number;
+            account_id: number;
+            serial: string;
+            digits: number;
+            ratio: number;
+            zones: number;
+            verification_due: string;
+          }>(db, `select id, account_id, serial, digits, ratio, zones, verification_due from meters`)
         ).map((m) => [Number(m.account_id), m]),
       );
       const readingsOf = group(
-        await rows<{ id: number; account_id: number; reading_date: string; value1: number; value2: number | null; value3: number | null; billing_period: string }>(
+        await rows<{
+          id: number;
+          account_id: number;
+          reading_date: string;
+          value1: number;
+          value2: number | null;
+          value3: number | null;
+          billing_period: string;
+        }>(
           db,
           `select id, account_id, reading_date, value1, value2, value3, billing_period from readings where status = 'accepted' order by account_id, reading_date, id`,
         ),
@@ -310,7 +393,14 @@ for (const dialect of await testDialects()) {
       const methods = new Set<string>();
       for (const a of accounts) {
         const m = meters.get(Number(a.id))!;
-        const meter = { id: Number(m.id), serial: m.serial, digits: m.digits, ratio: m.ratio, zones: m.zones, verificationDue: m.verification_due };
+        const meter = {
+          id: Number(m.id),
+          serial: m.serial,
+          digits: m.digits,
+          ratio: m.ratio,
+          zones: m.zones,
+          verificationDue: m.verification_due,
+        };
         const all = (readingsOf.get(Number(a.id)) ?? []).map((r) => ({
           id: Number(r.id),
           date: r.reading_date,
@@ -324,9 +414,17 @@ for (const dialect of await testDialects()) {
             .slice(Math.max(0, k - 8), k)
             .filter((p) => p.period >= addMonths(c.period, -8))
             .reverse()
-            .map((p) => ({ period: p.period, method: p.method, readingId: p.reading_id === null ? null : Number(p.reading_id), zoneKwh: zoneKwhOf(p.details, Number(p.kwh)), debtKop: Number(p.debt_kop) }));
+            .map((p) => ({
+              period: p.period,
+              method: p.method,
+              readingId: p.reading_id === null ? null : Number(p.reading_id),
+              zoneKwh: zoneKwhOf(p.details, Number(p.kwh)),
+              debtKop: Number(p.debt_kop),
+            }));
           const baselineId = previous.find((p) => p.readingId !== null)?.readingId;
-          const list = all.filter((r) => r.billingPeriod <= c.period && r.date >= `${addMonths(c.period, -13)}-01`);
+          const list = all.filter(
+            (r) => r.billingPeriod <= c.period && r.date >= `${addMonths(c.period, -13)}-01`,
+          );
           const baseline = all.find((r) => r.id === baselineId);
           if (baseline && !list.includes(baseline)) list.unshift(baseline);
           const result = computeCharge({
@@ -345,18 +443,57 @@ for (const dialect of await testDialects()) {
           });
           const where = `account ${a.id} ${c.period}`;
           assert.deepEqual(
-            [c.method, Number(c.kwh), Number(c.amount_kop), Number(c.odn_kop), Number(c.tariff_e5), c.reading_id === null ? null : Number(c.reading_id)],
-            [result.method, result.kwh, result.amountKop, result.odnKop, result.priceE5, result.reading?.id ?? null],
+            [
+              c.method,
+              Number(c.kwh),
+              Number(c.amount_kop),
+              Number(c.odn_kop),
+              Number(c.tariff_e5),
+              c.reading_id === null ? null : Number(c.reading_id),
+            ],
+            [
+              result.method,
+              result.kwh,
+              result.amountKop,
+              result.odnKop,
+              result.priceE5,
+              result.reading?.id ?? null,
+            ],
             where,
           );
-          assert.equal(c.reading_value === null ? null : Number(c.reading_value), result.reading?.values[0] ?? null, where);
-          assert.deepEqual([Number(c.debt_start_kop), Number(c.payments_kop), Number(c.debt_kop)], [result.debtStartKop, result.paymentsKop, result.debtKop], where);
-          if (c.details === null) assert.ok(meter.zones === 1 && c.method === 'readings', `${where}: details left out only for single-rate charges by readings`);
-          else assert.equal(c.details, JSON.stringify(chargeDetails(result, { ...meter, accountId: Number(a.id), installedOn: '' }, [])), where);
+          assert.equal(
+            c.reading_value === null ? null : Number(c.reading_value),
+            result.reading?.values[0] ?? null,
+            where,
+          );
+          assert.deepEqual(
+            [Number(c.debt_start_kop), Number(c.payments_kop), Number(c.debt_kop)],
+            [result.debtStartKop, result.paymentsKop, result.debtKop],
+            where,
+          );
+          if (c.details === null)
+            assert.ok(
+              meter.zones === 1 && c.method === 'readings',
+              `${where}: details left out only for single-rate charges by readings`,
+            );
+          else
+            assert.equal(
+              c.details,
+              JSON.stringify(
+                chargeDetails(result, { ...meter, accountId: Number(a.id), installedOn: '' }, []),
+              ),
+              where,
+            );
           methods.add(`${result.method}/${result.reason ?? ''}`);
         });
       }
-      for (const m of ['readings/', 'average/no_reading', 'norm/no_reading', 'average/meter_fault', 'norm/meter_fault'])
+      for (const m of [
+        'readings/',
+        'average/no_reading',
+        'norm/no_reading',
+        'average/meter_fault',
+        'norm/meter_fault',
+      ])
         assert.ok(methods.has(m), `a charge ${m}`);
     });
 
@@ -370,7 +507,11 @@ for (const dialect of await testDialects()) {
           if (digest === db2.get(table)) continue;
           // Only a table that differed before the generator ran (migration timestamps, per-database
           // secrets) may differ, and the generator must not have touched it.
-          assert.notEqual(a.before.get(table), b.before.get(table), `${table} differs after generating the same seed`);
+          assert.notEqual(
+            a.before.get(table),
+            b.before.get(table),
+            `${table} differs after generating the same seed`,
+          );
           assert.equal(digest, a.before.get(table), table);
           assert.equal(db2.get(table), b.before.get(table), table);
         }
@@ -384,23 +525,45 @@ for (const dialect of await testDialects()) {
       const before = await rows<{ m: number }>(db, `select max(id) as m from accounts`);
       const res = await generate(db, { accounts: 20, seed: SEED, now: NOW, timeZone: TZ, progress: false });
       assert.equal(res.accounts, 20);
-      const added = await rows<{ id: number; number: string }>(db, `select id, number from accounts where id > ${Number(before[0]!.m)}`);
+      const added = await rows<{ id: number; number: string }>(
+        db,
+        `select id, number from accounts where id > ${Number(before[0]!.m)}`,
+      );
       assert.equal(added.length, 20);
-      const all = await rows<{ n: number; d: number }>(db, `select count(*) as n, count(distinct number) as d from accounts`);
+      const all = await rows<{ n: number; d: number }>(
+        db,
+        `select count(*) as n, count(distinct number) as d from accounts`,
+      );
       assert.equal(Number(all[0]!.n), Number(all[0]!.d));
-      const demo = await rows<{ n: number }>(db, `select count(*) as n from accounts where number = '${DEMO_ACCOUNT.number}'`);
+      const demo = await rows<{ n: number }>(
+        db,
+        `select count(*) as n from accounts where number = '${DEMO_ACCOUNT.number}'`,
+      );
       assert.equal(Number(demo[0]!.n), 1);
       // Ids given by the generator do not collide with the ones the database gives next.
       const acc = added[0]!;
       await db.kysely
         .insertInto('payments')
-        .values({ account_id: acc.id, paid_on: TODAY, amount_kop: 100, channel: 'office', external_id: null, created_at: NOW.getTime() })
+        .values({
+          account_id: acc.id,
+          paid_on: TODAY,
+          amount_kop: 100,
+          channel: 'office',
+          external_id: null,
+          created_at: NOW.getTime(),
+        })
         .execute();
       await db.kysely
         .insertInto('readings')
         .values({
           account_id: acc.id,
-          meter_id: (await db.kysely.selectFrom('meters').select('id').where('account_id', '=', acc.id).executeTakeFirstOrThrow()).id,
+          meter_id: (
+            await db.kysely
+              .selectFrom('meters')
+              .select('id')
+              .where('account_id', '=', acc.id)
+              .executeTakeFirstOrThrow()
+          ).id,
           reading_date: TODAY,
           value1: 1,
           value2: null,
@@ -462,12 +625,22 @@ describe('generate on SQLite: the page_version triggers', () => {
     const t = await createTestDb('sqlite');
     try {
       const stamp = async () =>
-        Number((await rows<{ v: number }>(t.db, `select page_version as v from accounts where number = '${DEMO_ACCOUNT.number}'`))[0]!.v);
+        Number(
+          (
+            await rows<{ v: number }>(
+              t.db,
+              `select page_version as v from accounts where number = '${DEMO_ACCOUNT.number}'`,
+            )
+          )[0]!.v,
+        );
       await ensureDemoData(t.db, NOW, TZ);
       const before = await stamp();
       const sink = new SqliteSink(t.db.sqlite!);
       await sink.start();
-      assert.match(String(await pageVersionProblem(t.db.kysely, 'sqlite')), /12 of the 12 page_version triggers are missing/);
+      assert.match(
+        String(await pageVersionProblem(t.db.kysely, 'sqlite')),
+        /12 of the 12 page_version triggers are missing/,
+      );
       await sink.finish(false);
       assert.equal(await pageVersionProblem(t.db.kysely, 'sqlite'), null);
       // A portal left running could have written to it while the triggers were off.
@@ -487,7 +660,10 @@ describe('generate into a SQLite file (bulk-load path: second writer thread, ind
       await migrateToLatest(file);
       const opts = { accounts: ACCOUNTS, seed: SEED, now: NOW, timeZone: TZ, progress: false };
       const indexes = (db: Db) =>
-        rows<{ name: string; sql: string | null }>(db, `select name, sql from sqlite_master where type in ('index', 'trigger') order by name`);
+        rows<{ name: string; sql: string | null }>(
+          db,
+          `select name, sql from sqlite_master where type in ('index', 'trigger') order by name`,
+        );
       const indexesBefore = await indexes(file);
       const before = [await digests(memory.db), await digests(file)] as const;
       assert.deepEqual(
@@ -505,7 +681,10 @@ describe('generate into a SQLite file (bulk-load path: second writer thread, ind
       assert.equal(h.pragma('foreign_keys', { simple: true }), 1);
       assert.deepEqual(h.pragma('foreign_key_check'), []);
       assert.equal(h.pragma('integrity_check', { simple: true }), 'ok');
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.gen-')), []);
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.includes('.gen-')),
+        [],
+      );
       // Appending to tables that have rows takes the one-writer path.
       await generate(file, { ...opts, accounts: 30, worker: true });
       assert.equal(h.pragma('integrity_check', { simple: true }), 'ok');

@@ -6,7 +6,16 @@ import { buildApp } from '../../src/app.ts';
 import { openDb } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { Agent, createTestApp, createTestDb, testConfig, testDialects, textOf, TEST_NOW, type TestDb } from '../helpers.ts';
+import {
+  Agent,
+  createTestApp,
+  createTestDb,
+  testConfig,
+  testDialects,
+  textOf,
+  TEST_NOW,
+  type TestDb,
+} from '../helpers.ts';
 import { ensureDemoData } from '../../src/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
 
@@ -98,7 +107,12 @@ if ((await testDialects()).includes('postgres')) {
       const url = new URL(base.url);
       url.port = String(proxy.port);
       const db = openDb({ databaseUrl: url.toString(), poolSize: 3 });
-      const app = await buildApp({ config: testConfig(), db, clock: new ManualClock(TEST_NOW), logLevel: false });
+      const app = await buildApp({
+        config: testConfig(),
+        db,
+        clock: new ManualClock(TEST_NOW),
+        logLevel: false,
+      });
       try {
         const agent = new Agent(app);
         assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
@@ -109,7 +123,10 @@ if ((await testDialects()).includes('postgres')) {
         assert.equal(health.statusCode, 503);
         assert.ok(Number(health.headers['retry-after']) > 0);
         assert.deepEqual(health.json(), {
-          error: { code: 'unavailable', message: 'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.' },
+          error: {
+            code: 'unavailable',
+            message: 'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.',
+          },
         });
         const page = await agent.get('/cabinet');
         assert.equal(page.statusCode, 503);

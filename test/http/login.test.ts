@@ -1,7 +1,15 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { addAccount, Agent, createTestApp, secondInstance, testDialects, textOf, type TestApp } from '../helpers.ts';
+import {
+  addAccount,
+  Agent,
+  createTestApp,
+  secondInstance,
+  testDialects,
+  textOf,
+  type TestApp,
+} from '../helpers.ts';
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
 
 const MIN = 60_000;
@@ -31,7 +39,12 @@ for (const dialect of await testDialects()) {
     test('logs in from the home page with the surname in another case and with spaces around it', async () => {
       const agent = new Agent(t.app, '10.1.0.1');
       await agent.get('/');
-      const res = await agent.post('/login', { from: 'home', account: ' 1705057190 ', surname: '  иВаНоВ ', consent: 'yes' });
+      const res = await agent.post('/login', {
+        from: 'home',
+        account: ' 1705057190 ',
+        surname: '  иВаНоВ ',
+        consent: 'yes',
+      });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, '/cabinet');
       const page = await agent.get('/cabinet');
@@ -66,7 +79,9 @@ for (const dialect of await testDialects()) {
       const text = textOf(section);
       assert.match(text, /десятизначная комбинация цифр, начинающаяся с кода населённого пункта/);
       // All 13 codes, each with its place, as in the manual's table.
-      const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td><td class="num">(\d\d)<\/td><\/tr>/g)].map((m) => `${m[2]} ${m[1]}`);
+      const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td><td class="num">(\d\d)<\/td><\/tr>/g)].map(
+        (m) => `${m[2]} ${m[1]}`,
+      );
       assert.equal(rows.length, 13, rows.join('; '));
       assert.ok(rows.includes('17 Черногорск и Пригорск'), rows.join('; '));
       assert.ok(rows.includes('11 п.Усть-Абакан, п.Ильича, с.Курганное, п.Сахарный'), rows.join('; '));
@@ -75,20 +90,34 @@ for (const dialect of await testDialects()) {
 
     test('without consent: refused with a message next to the box, values kept, nothing stored', async () => {
       const agent = new Agent(t.app, '10.1.0.2');
-      const before = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await t.db.kysely
+        .selectFrom('consents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname, false);
       assert.equal(res.statusCode, 400);
       // Only the ticked box's own value is consent, not any value sent under its name.
       for (const consent of ['', 'no', 'on', 'Yes']) {
-        const other = await agent.post('/login', { from: 'cabinet', account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname, consent });
+        const other = await agent.post('/login', {
+          from: 'cabinet',
+          account: DEMO_ACCOUNT.number,
+          surname: DEMO_ACCOUNT.surname,
+          consent,
+        });
         assert.equal(other.statusCode, 400, `consent=${consent}`);
         assert.match(other.body, /id="cabinet-consent-error"/);
       }
-      assert.match(res.body, /id="cabinet-consent-error"[^>]*>Чтобы войти, подтвердите согласие на обработку персональных данных/);
+      assert.match(
+        res.body,
+        /id="cabinet-consent-error"[^>]*>Чтобы войти, подтвердите согласие на обработку персональных данных/,
+      );
       assert.match(res.body, /value="1705057190"/);
       assert.match(res.body, /value="Иванов"/);
       assert.equal(agent.jar.sid, undefined);
-      const after = await t.db.kysely.selectFrom('consents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const after = await t.db.kysely
+        .selectFrom('consents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       assert.equal(Number(after.n), Number(before.n));
     });
 
@@ -129,7 +158,8 @@ for (const dialect of await testDialects()) {
     });
 
     test('unknown account and wrong surname: same status and the same page', async () => {
-      const norm = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/value="\d{10}"/g, 'value=""');
+      const norm = (html: string) =>
+        html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/value="\d{10}"/g, 'value=""');
       const a = await new Agent(t.app, '10.1.0.6').login('1799999999', 'Петров');
       const b = await new Agent(t.app, '10.1.0.7').login(DEMO_ACCOUNT.number, 'Петров');
       assert.equal(a.statusCode, 401);
@@ -174,12 +204,18 @@ for (const dialect of await testDialects()) {
       t.clock.advance(10 * MIN);
       const refused = await new Agent(t.app, '10.3.1.1').login(account, DEMO_ACCOUNT.surname);
       assert.equal(refused.statusCode, 429);
-      const shown = /Слишком много неудачных попыток входа\. Повторите попытку после (\d\d:\d\d)/.exec(textOf(refused.body));
+      const shown = /Слишком много неудачных попыток входа\. Повторите попытку после (\d\d:\d\d)/.exec(
+        textOf(refused.body),
+      );
       assert.ok(shown, 'the message says when to retry');
       assert.equal(refused.headers['retry-after'], '60');
       // Allowed from T + 15 min = hh:mm:30, so the message names the minute after it, never the one before.
       const local = (ms: number) =>
-        new Intl.DateTimeFormat('ru-RU', { timeZone: t.config.timeZone, hour: '2-digit', minute: '2-digit' }).format(ms);
+        new Intl.DateTimeFormat('ru-RU', {
+          timeZone: t.config.timeZone,
+          hour: '2-digit',
+          minute: '2-digit',
+        }).format(ms);
       assert.equal(shown[1], local(t.clock.now().getTime() + 90_000));
 
       // The counters live in the database: another app instance (or a restart) refuses too.
@@ -197,38 +233,62 @@ for (const dialect of await testDialects()) {
       t.clock.advance(1_000);
       const ok = await new Agent(t.app, '10.3.1.4').login(account, DEMO_ACCOUNT.surname);
       assert.equal(ok.statusCode, 303);
-      const events = await t.db.kysely.selectFrom('audit_log').select(['outcome']).where('event', '=', 'login').where('ip', '=', '10.3.1.1').execute();
-      assert.deepEqual(events.map((e) => e.outcome), ['locked']);
+      const events = await t.db.kysely
+        .selectFrom('audit_log')
+        .select(['outcome'])
+        .where('event', '=', 'login')
+        .where('ip', '=', '10.3.1.1')
+        .execute();
+      assert.deepEqual(
+        events.map((e) => e.outcome),
+        ['locked'],
+      );
     });
 
     // On SQLite one process runs its requests one at a time anyway; it is PostgreSQL, with queries
     // that really overlap, where attempts sent at once could all be counted before any was recorded.
-    const onPostgres = { skip: dialect === 'sqlite' ? 'one SQLite process serialises its requests by itself' : false };
+    const onPostgres = {
+      skip: dialect === 'sqlite' ? 'one SQLite process serialises its requests by itself' : false,
+    };
 
-    test('30 wrong surnames sent at once to two app instances: 5 are checked, 25 refused with 429', onPostgres, async () => {
-      t.clock.advance(60 * MIN);
-      await addAccount(t.db, { number: '1000000065', surname: 'Параллельная', serial: '650065' });
-      const other = await secondInstance(t);
-      try {
-        // Each attempt from its own address, so that only the per-account limit applies.
-        const agents = Array.from({ length: 30 }, (_, i) => new Agent(i % 2 === 0 ? t.app : other.app, `10.3.2.${i}`));
-        await Promise.all(agents.map((a) => a.get('/cabinet')));
-        const results = await Promise.all(
-          agents.map((a) => a.post('/login', { from: 'cabinet', account: '1000000065', surname: 'Неправильная', consent: 'yes' })),
-        );
-        const codes = results.map((r) => r.statusCode);
-        assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(' '));
-        assert.equal(codes.filter((c) => c === 429).length, 25, codes.join(' '));
-        const failures = await t.db.kysely
-          .selectFrom('login_attempts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('account_number', '=', '1000000065')
-          .executeTakeFirstOrThrow();
-        assert.equal(Number(failures.n), 5);
-      } finally {
-        await other.close();
-      }
-    });
+    test(
+      '30 wrong surnames sent at once to two app instances: 5 are checked, 25 refused with 429',
+      onPostgres,
+      async () => {
+        t.clock.advance(60 * MIN);
+        await addAccount(t.db, { number: '1000000065', surname: 'Параллельная', serial: '650065' });
+        const other = await secondInstance(t);
+        try {
+          // Each attempt from its own address, so that only the per-account limit applies.
+          const agents = Array.from(
+            { length: 30 },
+            (_, i) => new Agent(i % 2 === 0 ? t.app : other.app, `10.3.2.${i}`),
+          );
+          await Promise.all(agents.map((a) => a.get('/cabinet')));
+          const results = await Promise.all(
+            agents.map((a) =>
+              a.post('/login', {
+                from: 'cabinet',
+                account: '1000000065',
+                surname: 'Неправильная',
+                consent: 'yes',
+              }),
+            ),
+          );
+          const codes = results.map((r) => r.statusCode);
+          assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(' '));
+          assert.equal(codes.filter((c) => c === 429).length, 25, codes.join(' '));
+          const failures = await t.db.kysely
+            .selectFrom('login_attempts')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('account_number', '=', '1000000065')
+            .executeTakeFirstOrThrow();
+          assert.equal(Number(failures.n), 5);
+        } finally {
+          await other.close();
+        }
+      },
+    );
 
     test('failures spread over two app instances add up', async () => {
       t.clock.advance(60 * MIN);
@@ -257,7 +317,10 @@ for (const dialect of await testDialects()) {
       assert.equal(res.statusCode, 429);
       assert.equal(res.headers['retry-after'], '60');
       // Another address is not affected.
-      assert.equal((await new Agent(t.app, '10.5.0.2').login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);
+      assert.equal(
+        (await new Agent(t.app, '10.5.0.2').login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode,
+        303,
+      );
       // Once the first failure is 10 minutes old, 19 accounts remain in the window and the address may try again.
       t.clock.advance(59_000);
       assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 429);
@@ -271,7 +334,12 @@ for (const dialect of await testDialects()) {
       await Promise.all(agents.map((a) => a.get('/cabinet')));
       const results = await Promise.all(
         agents.map((a, i) =>
-          a.post('/login', { from: 'cabinet', account: `2100000${String(i).padStart(3, '0')}`, surname: 'Перебор', consent: 'yes' }),
+          a.post('/login', {
+            from: 'cabinet',
+            account: `2100000${String(i).padStart(3, '0')}`,
+            surname: 'Перебор',
+            consent: 'yes',
+          }),
         ),
       );
       const codes = results.map((r) => r.statusCode);
@@ -279,27 +347,36 @@ for (const dialect of await testDialects()) {
       assert.equal(codes.filter((c) => c === 429).length, 20, codes.join(' '));
     });
 
-    test('SQLite: a login while another process holds the write lock waits for it, then succeeds', { skip: dialect !== 'sqlite' }, async () => {
-      t.clock.advance(60 * MIN);
-      const agent = new Agent(t.app, '10.5.2.1');
-      await agent.get('/cabinet');
-      // A mail worker or the closing, say: another process in a write transaction for 700 ms.
-      const holder = spawn(process.execPath, [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('begin immediate'); console.log('locked');
+    test(
+      'SQLite: a login while another process holds the write lock waits for it, then succeeds',
+      { skip: dialect !== 'sqlite' },
+      async () => {
+        t.clock.advance(60 * MIN);
+        const agent = new Agent(t.app, '10.5.2.1');
+        await agent.get('/cabinet');
+        // A mail worker or the closing, say: another process in a write transaction for 700 ms.
+        const holder = spawn(process.execPath, [
+          '-e',
+          `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('begin immediate'); console.log('locked');
          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 700); db.exec('commit');`,
-        t.dbUrl,
-      ]);
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (d: Buffer) => (String(d).includes('locked') ? resolve() : undefined));
-        holder.on('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
-      });
-      const started = Date.now();
-      const res = await agent.post('/login', { from: 'cabinet', account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname, consent: 'yes' });
-      assert.equal(res.statusCode, 303);
-      assert.ok(Date.now() - started >= 300, 'the login waited for the other writer');
-      await new Promise((resolve) => holder.on('close', resolve));
-    });
+          t.dbUrl,
+        ]);
+        await new Promise<void>((resolve, reject) => {
+          holder.stdout.on('data', (d: Buffer) => (String(d).includes('locked') ? resolve() : undefined));
+          holder.on('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
+        });
+        const started = Date.now();
+        const res = await agent.post('/login', {
+          from: 'cabinet',
+          account: DEMO_ACCOUNT.number,
+          surname: DEMO_ACCOUNT.surname,
+          consent: 'yes',
+        });
+        assert.equal(res.statusCode, 303);
+        assert.ok(Date.now() - started >= 300, 'the login waited for the other writer');
+        await new Promise((resolve) => holder.on('close', resolve));
+      },
+    );
 
     test('audit: one event per success and failure, with account, IP and UTC time, never the surname', async () => {
       t.clock.advance(60 * MIN);

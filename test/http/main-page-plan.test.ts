@@ -22,12 +22,17 @@ test('on SQLite the main page reads the meter, payments and readings from coveri
       return rows(sql, params);
     };
     const page = await loadMainPage(t.db, Number(account.id), '2026-06-10');
-    assert.ok(page.payments.length > 0 && page.readings.length > 0 && page.meter, 'the demo account has a history');
+    assert.ok(
+      page.payments.length > 0 && page.readings.length > 0 && page.meter,
+      'the demo account has a history',
+    );
     for (const table of ['meters', 'payments', 'readings']) {
       const reads = seen.filter((s) => new RegExp(`\\bfrom ${table}\\b`).test(s.sql));
       assert.equal(reads.length, 1, `one read of ${table}`);
       const { sql, params } = reads[0]!;
-      const plan = (t.db.sqlite!.prepare(`explain query plan ${sql}`).all(...params) as Array<{ detail: string }>)
+      const plan = (
+        t.db.sqlite!.prepare(`explain query plan ${sql}`).all(...params) as Array<{ detail: string }>
+      )
         .map((r) => r.detail)
         .join(' | ');
       assert.match(plan, new RegExp(`^SEARCH ${table} USING COVERING INDEX ${table}_account_history `), plan);

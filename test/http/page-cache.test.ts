@@ -65,7 +65,11 @@ for (const dialect of await testDialects()) {
       assert.equal(t.app.pageCache.hits, hits + 1);
       const formKey = (html: string) => /name="key" value="([^"]+)"/.exec(html)?.[1];
       assert.ok(formKey(first.html) && formKey(second.html));
-      assert.notEqual(formKey(first.html), formKey(second.html), 'each page carries a fresh reading-form key');
+      assert.notEqual(
+        formKey(first.html),
+        formKey(second.html),
+        'each page carries a fresh reading-form key',
+      );
       const csrf = (html: string) => [...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(csrf(second.html).length >= 2);
       for (const token of csrf(second.html)) assert.equal(token, agent.csrf);
@@ -79,12 +83,23 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(before.text, /2026-06-01 456\.78/);
       await other.kysely
         .insertInto('payments')
-        .values({ account_id: accountId, paid_on: '2026-06-01', amount_kop: 45_678, channel: 'bank', external_id: null, created_at: 0 })
+        .values({
+          account_id: accountId,
+          paid_on: '2026-06-01',
+          amount_kop: 45_678,
+          channel: 'bank',
+          external_id: null,
+          created_at: 0,
+        })
         .execute();
       const after = await view();
       assert.match(after.text, /2026-06-01 456\.78/);
       // The new stamp has at most 12 digits: nothing in the database may look like a card number.
-      const stamp = await other.kysely.selectFrom('accounts').select('page_version').where('id', '=', accountId).executeTakeFirstOrThrow();
+      const stamp = await other.kysely
+        .selectFrom('accounts')
+        .select('page_version')
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
       assert.ok(Number(stamp.page_version) < 1e12, `stamp ${stamp.page_version}`);
       assert.notEqual(
         /Сумма к оплате[^|]*?руб\./.exec(after.text)?.[0],
@@ -94,7 +109,11 @@ for (const dialect of await testDialects()) {
     });
 
     test('a reading accepted after review, and then deleted, shows each time', async () => {
-      const meter = await other.kysely.selectFrom('meters').select('id').where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      const meter = await other.kysely
+        .selectFrom('meters')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
       await other.kysely
         .insertInto('readings')
         .values({
@@ -108,7 +127,11 @@ for (const dialect of await testDialects()) {
         })
         .execute();
       assert.match((await cachedView()).text, /2026-06-05 31337 Сетевая компания на проверке/);
-      await other.kysely.updateTable('readings').set({ status: 'accepted' }).where('value1', '=', 31_337).execute();
+      await other.kysely
+        .updateTable('readings')
+        .set({ status: 'accepted' })
+        .where('value1', '=', 31_337)
+        .execute();
       assert.match((await view()).text, /2026-06-05 31337 Сетевая компания принято/);
       await cachedView();
       await other.kysely.deleteFrom('readings').where('value1', '=', 31_337).execute();
@@ -143,7 +166,11 @@ for (const dialect of await testDialects()) {
 
     test('a change of the meter, the account or the tariff shows on the next view', async () => {
       assert.doesNotMatch((await cachedView()).text, /ВНИМАНИЕ!/);
-      await other.kysely.updateTable('meters').set({ verification_due: '2026-07-01' }).where('account_id', '=', accountId).execute();
+      await other.kysely
+        .updateTable('meters')
+        .set({ verification_due: '2026-07-01' })
+        .where('account_id', '=', accountId)
+        .execute();
       assert.match((await view()).text, /ВНИМАНИЕ! .* наступит 2026-07-01/);
 
       assert.match((await cachedView()).text, /Количество прописанных человек 2/);
@@ -151,11 +178,21 @@ for (const dialect of await testDialects()) {
       await other.kysely.updateTable('accounts').set({ residents: 4 }).where('id', '=', accountId).execute();
       assert.match((await view()).text, /Количество прописанных человек 4/);
 
-      const plan = await other.kysely.selectFrom('accounts').select('tariff_plan_id').where('id', '=', accountId).executeTakeFirstOrThrow();
+      const plan = await other.kysely
+        .selectFrom('accounts')
+        .select('tariff_plan_id')
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
       assert.doesNotMatch((await cachedView()).text, /Тариф, РУБ 9\.87650/);
       await other.kysely
         .insertInto('tariff_prices')
-        .values({ plan_id: Number(plan.tariff_plan_id), zone: 'single', band: 'base', valid_from: '2026-06-01', price_e5: 987_650 })
+        .values({
+          plan_id: Number(plan.tariff_plan_id),
+          zone: 'single',
+          band: 'base',
+          valid_from: '2026-06-01',
+          price_e5: 987_650,
+        })
         .execute();
       assert.match((await view()).text, /Тариф, РУБ 9\.87650/);
       await other.kysely.deleteFrom('tariff_prices').where('price_e5', '=', 987_650).execute();
@@ -184,14 +221,22 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(notice.body), /Информация сохранена\./);
       assert.match(notice.body, /value="kesheva@example\.org"/);
       assert.match(textOf(notice.body), /Номер счетчика 424242/);
-      assert.doesNotMatch((await view()).text, /Информация сохранена/, 'the notice is not kept for the next view');
+      assert.doesNotMatch(
+        (await view()).text,
+        /Информация сохранена/,
+        'the notice is not kept for the next view',
+      );
       await other.kysely.deleteFrom('mail_subscriptions').where('account_id', '=', accountId).execute();
       assert.doesNotMatch((await view()).html, /kesheva@example\.org/);
     });
 
     test('on the next day the page is built again (the verification warning’s 90 days)', async () => {
       // Due in 91 days: no warning today; tomorrow it is 90 days off and the warning appears.
-      await other.kysely.updateTable('meters').set({ verification_due: '2026-09-09' }).where('account_id', '=', accountId).execute();
+      await other.kysely
+        .updateTable('meters')
+        .set({ verification_due: '2026-09-09' })
+        .where('account_id', '=', accountId)
+        .execute();
       assert.doesNotMatch((await cachedView()).text, /ВНИМАНИЕ!/);
       t.clock.advance(24 * 3_600_000);
       try {
@@ -224,12 +269,16 @@ for (const dialect of await testDialects()) {
     /** Switches one trigger off: dropped on SQLite; on PostgreSQL disabled, or set to fire for replicas only. */
     async function triggerOff(how: 'drop' | 'replica' = 'drop') {
       if (dialect === 'sqlite') await sql`drop trigger page_version_payments_insert`.execute(other.kysely);
-      else if (how === 'replica') await sql`alter table payments enable replica trigger page_version_payments_insert`.execute(other.kysely);
+      else if (how === 'replica')
+        await sql`alter table payments enable replica trigger page_version_payments_insert`.execute(
+          other.kysely,
+        );
       else await sql`alter table payments disable trigger page_version_payments_insert`.execute(other.kysely);
     }
 
     async function triggerOn() {
-      if (dialect === 'postgres') await sql`alter table payments enable trigger page_version_payments_insert`.execute(other.kysely);
+      if (dialect === 'postgres')
+        await sql`alter table payments enable trigger page_version_payments_insert`.execute(other.kysely);
       else await migrateToLatest(other); // puts back what is missing, every time
       assert.equal(await pageVersionProblem(other.kysely, dialect), null);
     }
@@ -245,7 +294,10 @@ for (const dialect of await testDialects()) {
       for (const how of dialect === 'postgres' ? (['drop', 'replica'] as const) : (['drop'] as const)) {
         await triggerOff(how);
         try {
-          assert.match(String(await pageVersionProblem(t.db.kysely, dialect)), /1 of the \d+ page_version triggers are missing or not firing \(page_version_payments_insert\)/);
+          assert.match(
+            String(await pageVersionProblem(t.db.kysely, dialect)),
+            /1 of the \d+ page_version triggers are missing or not firing \(page_version_payments_insert\)/,
+          );
           const warnings: string[] = [];
           assert.equal((await createPageCache(t.db, 1 << 20, (m) => warnings.push(m))).enabled, false);
           assert.match(warnings.join('\n'), /main page cache off: 1 of the \d+ page_version triggers/);
@@ -260,9 +312,19 @@ for (const dialect of await testDialects()) {
             const amount = how === 'drop' ? 11_111 : 11_112;
             await other.kysely
               .insertInto('payments')
-              .values({ account_id: accountId, paid_on: '2026-06-02', amount_kop: amount, channel: 'bank', external_id: null, created_at: 0 })
+              .values({
+                account_id: accountId,
+                paid_on: '2026-06-02',
+                amount_kop: amount,
+                channel: 'bank',
+                external_id: null,
+                created_at: 0,
+              })
               .execute();
-            assert.match((await view(a)).text, new RegExp(`2026-06-02 ${(amount / 100).toFixed(2).replace('.', '\\.')}`));
+            assert.match(
+              (await view(a)).text,
+              new RegExp(`2026-06-02 ${(amount / 100).toFixed(2).replace('.', '\\.')}`),
+            );
             assert.equal(app.pageCache.hits, 0);
           } finally {
             await app.close();
@@ -294,7 +356,12 @@ for (const dialect of await testDialects()) {
     });
 
     test('two accounts viewed in turn each get their own sections', async () => {
-      const otherId = await addAccount(t.db, { number: '1100000041', surname: 'Другова', serial: '515151', payments: [['2026-02-02', 77_700]] });
+      const otherId = await addAccount(t.db, {
+        number: '1100000041',
+        surname: 'Другова',
+        serial: '515151',
+        payments: [['2026-02-02', 77_700]],
+      });
       const b = new Agent(t.app, '10.77.0.5');
       assert.equal((await b.login('1100000041', 'Другова')).statusCode, 303);
       for (let i = 0; i < 3; i++) {
@@ -306,14 +373,21 @@ for (const dialect of await testDialects()) {
         assert.doesNotMatch(theirs.text, /424242|Кешева|1000000033/);
       }
       // A row moved from one account to another changes both pages.
-      await other.kysely.updateTable('payments').set({ account_id: accountId }).where('account_id', '=', otherId).execute();
+      await other.kysely
+        .updateTable('payments')
+        .set({ account_id: accountId })
+        .where('account_id', '=', otherId)
+        .execute();
       assert.match((await view()).text, /2026-02-02 777\.00/);
       assert.doesNotMatch((await view(b)).text, /777\.00/);
     });
 
     if (dialect === 'postgres') {
       test('TRUNCATE of a table the page shows is seen too (PostgreSQL)', async () => {
-        await other.kysely.schema.createTable('payments_saved').as(other.kysely.selectFrom('payments').selectAll()).execute();
+        await other.kysely.schema
+          .createTable('payments_saved')
+          .as(other.kysely.selectFrom('payments').selectAll())
+          .execute();
         try {
           assert.match((await cachedView()).text, /2026-03-03 100\.00/);
           await sql`truncate payment_orders, payments`.execute(other.kysely);
@@ -333,22 +407,43 @@ for (const dialect of await testDialects()) {
           await sql`set local portal.bulk_load = 'on'`.execute(tx);
           await tx
             .insertInto('payments')
-            .values({ account_id: accountId, paid_on: '2026-06-03', amount_kop: 22_222, channel: 'bank', external_id: null, created_at: 0 })
+            .values({
+              account_id: accountId,
+              paid_on: '2026-06-03',
+              amount_kop: 22_222,
+              channel: 'bank',
+              external_id: null,
+              created_at: 0,
+            })
             .execute();
         });
       } else {
         await triggerOff();
         await other.kysely
           .insertInto('payments')
-          .values({ account_id: accountId, paid_on: '2026-06-03', amount_kop: 22_222, channel: 'bank', external_id: null, created_at: 0 })
+          .values({
+            account_id: accountId,
+            paid_on: '2026-06-03',
+            amount_kop: 22_222,
+            channel: 'bank',
+            external_id: null,
+            created_at: 0,
+          })
           .execute();
         await triggerOn();
       }
       const stale = await view();
       assert.doesNotMatch(stale.text, /2026-06-03 222\.22/);
-      assert.equal(textOf(stale.html.replace(/name="(?:key|_csrf)" value="[^"]+"/g, '')), textOf(before.html.replace(/name="(?:key|_csrf)" value="[^"]+"/g, '')));
+      assert.equal(
+        textOf(stale.html.replace(/name="(?:key|_csrf)" value="[^"]+"/g, '')),
+        textOf(before.html.replace(/name="(?:key|_csrf)" value="[^"]+"/g, '')),
+      );
       // Any later write to the account brings it back.
-      await other.kysely.updateTable('payments').set({ channel: 'bank' }).where('amount_kop', '=', 22_222).execute();
+      await other.kysely
+        .updateTable('payments')
+        .set({ channel: 'bank' })
+        .where('amount_kop', '=', 22_222)
+        .execute();
       assert.match((await view()).text, /2026-06-03 222\.22/);
     });
   });

@@ -270,14 +270,22 @@ for (const dialect of await testDialects()) {
       assert.equal((await orderRow(orderId)).status, 'registered');
     });
 
-    test('audit: CR/LF in a notification\'s parameters is stored escaped, so it cannot forge a line (row 13)', async () => {
+    test("audit: CR/LF in a notification's parameters is stored escaped, so it cannot forge a line (row 13)", async () => {
       const forged = '\r\n2026-01-01T00:00:00Z payment_callback outcome=ok\n';
-      const res = await callback({ mdOrder: 'crlf-test', operation: `deposited${forged}`, status: '1', checksum: 'x' });
+      const res = await callback({
+        mdOrder: 'crlf-test',
+        operation: `deposited${forged}`,
+        status: '1',
+        checksum: 'x',
+      });
       assert.equal(res.statusCode, 400);
       const row = (await audit('bad_checksum')).find((x) => (x.details ?? '').includes('crlf-test'));
       assert.ok(row, 'the refused notification is audited');
       assert.doesNotMatch(row.details!, /[\r\n]/);
-      assert.equal((JSON.parse(row.details!) as { operation: string }).operation, `deposited${forged}`.slice(0, 40));
+      assert.equal(
+        (JSON.parse(row.details!) as { operation: string }).operation,
+        `deposited${forged}`.slice(0, 40),
+      );
     });
 
     test('the success URL without a confirmed payment credits nothing (row 15)', async () => {

@@ -562,7 +562,8 @@ for (const dialect of await testDialects()) {
             const res = await agent.post('/cabinet/payment', body);
             assert.ok([303, 400].includes(res.statusCode), `${res.statusCode} for ${JSON.stringify(body)}`);
             // A suspicious reading (smaller than the last one) is refused with the confirmation warning.
-            if (res.statusCode === 400) assert.match(res.body, /field-error|form-error|reading-check|Неверный запрос/);
+            if (res.statusCode === 400)
+              assert.match(res.body, /field-error|form-error|reading-check|Неверный запрос/);
           },
         ),
         { numRuns: 60 },

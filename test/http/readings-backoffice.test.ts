@@ -187,17 +187,34 @@ describe('the CLI commands', () => {
         );
         await assert.rejects(cli('no-such-command'), (e: { code: number }) => e.code === 2);
         // Misspelt options and stray arguments are refused (exit 2) before anything is done.
-        const usage = (message: RegExp) => (e: { code: number; stderr: string }) => e.code === 2 && message.test(e.stderr);
+        const usage = (message: RegExp) => (e: { code: number; stderr: string }) =>
+          e.code === 2 && message.test(e.stderr);
         await assert.rejects(cli('migrate', '--bogus'), usage(/Unknown option '--bogus'/));
         await assert.rejects(cli('seed-demo', 'extra'), usage(/Unexpected argument 'extra'/));
         await assert.rejects(cli('quickstart', '--port=4000'), usage(/Unknown option '--port'/));
         await assert.rejects(cli('generate', '--acounts', '5'), usage(/Unknown option '--acounts'/));
         await assert.rejects(cli('close-month', '2026-01', '2026-02'), usage(/one period/));
         await assert.rejects(
-          cli('readings-export', '--from', `${year}-01-01`, '--to', `${year}-12-31`, '--channel', 'internet,nonsense'),
+          cli(
+            'readings-export',
+            '--from',
+            `${year}-01-01`,
+            '--to',
+            `${year}-12-31`,
+            '--channel',
+            'internet,nonsense',
+          ),
           usage(/unknown --channel nonsense: the channels are internet, grid/),
         );
-        const internet = await cli('readings-export', '--from', `${year - 1}-01-01`, '--to', `${year}-12-31`, '--channel', 'internet');
+        const internet = await cli(
+          'readings-export',
+          '--from',
+          `${year - 1}-01-01`,
+          '--to',
+          `${year}-12-31`,
+          '--channel',
+          'internet',
+        );
         // Only the internet ones: some, but fewer than all 22 (the demo history has other channels too).
         const exported = Number(/exported (\d+) readings/.exec(internet.stderr)?.[1]);
         assert.ok(exported > 0 && exported < 22, internet.stderr);

@@ -1,7 +1,15 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Agent, addAccount, cookieHeader, createTestApp, testDialects, textOf, type TestApp } from '../helpers.ts';
+import {
+  Agent,
+  addAccount,
+  cookieHeader,
+  createTestApp,
+  testDialects,
+  textOf,
+  type TestApp,
+} from '../helpers.ts';
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
 
 const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
@@ -13,12 +21,20 @@ for (const dialect of await testDialects()) {
     let demoId: number;
     before(async () => {
       t = await createTestApp(dialect); // 2026-06-10 12:00 in Krasnoyarsk; last accepted reading 28470
-      const row = await t.db.kysely.selectFrom('accounts').select('id').where('number', '=', DEMO_ACCOUNT.number).executeTakeFirstOrThrow();
+      const row = await t.db.kysely
+        .selectFrom('accounts')
+        .select('id')
+        .where('number', '=', DEMO_ACCOUNT.number)
+        .executeTakeFirstOrThrow();
       demoId = Number(row.id);
     });
     after(async () => t.close());
 
-    async function session(account: string = DEMO_ACCOUNT.number, surname: string = DEMO_ACCOUNT.surname, ip = '10.40.0.1') {
+    async function session(
+      account: string = DEMO_ACCOUNT.number,
+      surname: string = DEMO_ACCOUNT.surname,
+      ip = '10.40.0.1',
+    ) {
       const agent = new Agent(t.app, ip);
       assert.equal((await agent.login(account, surname)).statusCode, 303);
       const page = await agent.get('/cabinet');
@@ -40,9 +56,15 @@ for (const dialect of await testDialects()) {
     test('the form shows the previous accepted reading, its date and the seed notes', async () => {
       const { page } = await session();
       const text = textOf(page);
-      assert.match(text, /Форма для передачи показания прибора учета Дата предыдущего показания Предыдущее показание Текущее показание Расход, кВт\*ч 2026-06-03 28470 0/);
+      assert.match(
+        text,
+        /Форма для передачи показания прибора учета Дата предыдущего показания Предыдущее показание Текущее показание Расход, кВт\*ч 2026-06-03 28470 0/,
+      );
       assert.match(text, /если значение поля Расход выделено красным шрифтом/);
-      assert.match(text, /Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!/);
+      assert.match(
+        text,
+        /Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!/,
+      );
       assert.match(page, /<button type="submit" class="button primary">Передать показание<\/button>/);
       assert.match(page, /<script src="\/assets\/reading-form\.js" defer>/);
       const js = await t.app.inject({ url: '/assets/reading-form.js' });
@@ -83,11 +105,18 @@ for (const dialect of await testDialects()) {
       assert.match(String(res.headers.location), /^\/cabinet\?reading=\d+#reading-result$/);
       const after = await agent.get(String(res.headers.location));
       const text = textOf(after.body);
-      assert.match(text, /Показание 28600 от 2026-06-10 принято\. Оно будет учтено при расчёте за июнь 2026 г\./);
+      assert.match(
+        text,
+        /Показание 28600 от 2026-06-10 принято\. Оно будет учтено при расчёте за июнь 2026 г\./,
+      );
       assert.match(text, /2026-06-10 28600 Интернет принято/);
       // The form now compares with the new reading.
       assert.match(text, /2026-06-10 28600 0 Обратите внимание/);
-      const audit = await t.db.kysely.selectFrom('audit_log').selectAll().where('event', '=', 'reading').execute();
+      const audit = await t.db.kysely
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('event', '=', 'reading')
+        .execute();
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.account_number, DEMO_ACCOUNT.number);
       assert.equal(audit[0]!.outcome, 'accepted');
@@ -104,9 +133,15 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Показание 28000 меньше, чем Ваше прошлое принятое показание 28600/);
       assert.match(text, /Расход составляет 99400 кВтч/);
       assert.match(text, /Проверьте правильность ввода нового показания!/);
-      assert.match(text, /Внести в базу введенное Вами показание \(переход счетчика через ноль\) 28000 или вернуться для исправления\?/);
+      assert.match(
+        text,
+        /Внести в базу введенное Вами показание \(переход счетчика через ноль\) 28000 или вернуться для исправления\?/,
+      );
       assert.match(text, /Принять показание/);
-      assert.match(res.body, /<a href="\/cabinet#reading-form">Вернуться на главную страницу Личного кабинета для ввода правильного показания<\/a>/);
+      assert.match(
+        res.body,
+        /<a href="\/cabinet#reading-form">Вернуться на главную страницу Личного кабинета для ввода правильного показания<\/a>/,
+      );
       await agent.get('/cabinet');
       assert.equal(await count(), before);
     });
@@ -114,15 +149,28 @@ for (const dialect of await testDialects()) {
     test('accepting the confirmation stores it under review with the reason', async () => {
       const { agent, page } = await session();
       const confirm = await submit(agent, page, { v1: '28000' });
-      const stored = await agent.post('/cabinet/readings', { meter: meterOf(confirm.body), key: keyOf(confirm.body), v1: '28000', confirm: 'yes' });
+      const stored = await agent.post('/cabinet/readings', {
+        meter: meterOf(confirm.body),
+        key: keyOf(confirm.body),
+        v1: '28000',
+        confirm: 'yes',
+      });
       assert.equal(stored.statusCode, 303);
-      const row = await t.db.kysely.selectFrom('readings').selectAll().where('account_id', '=', demoId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const row = await t.db.kysely
+        .selectFrom('readings')
+        .selectAll()
+        .where('account_id', '=', demoId)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       assert.equal(Number(row.value1), 28000);
       assert.equal(row.status, 'review');
       assert.equal(row.reason, 'rollover');
       assert.equal(row.channel, 'internet');
       const text = textOf((await agent.get(String(stored.headers.location))).body);
-      assert.match(text, /Показание 28000 от 2026-06-10 передано специалистам на проверку\. Если специалисты его примут, оно будет учтено при расчёте за июнь 2026 г\./);
+      assert.match(
+        text,
+        /Показание 28000 от 2026-06-10 передано специалистам на проверку\. Если специалисты его примут, оно будет учтено при расчёте за июнь 2026 г\./,
+      );
       assert.match(text, /2026-06-10 28000 Интернет на проверке/);
       // A reading under review is not "the last accepted one": the form still compares with 28600.
       assert.match(text, /2026-06-10 28600 0 Обратите внимание/);
@@ -134,8 +182,17 @@ for (const dialect of await testDialects()) {
       assert.equal(res.statusCode, 200);
       assert.match(textOf(res.body), /Расход составляет 50001 кВтч/);
       assert.doesNotMatch(textOf(res.body), /меньше, чем/);
-      await agent.post('/cabinet/readings', { meter: meterOf(page), key: keyOf(page), v1: '78601', confirm: 'yes' });
-      const row = await t.db.kysely.selectFrom('readings').select(['status', 'reason']).where('value1', '=', 78601).executeTakeFirstOrThrow();
+      await agent.post('/cabinet/readings', {
+        meter: meterOf(page),
+        key: keyOf(page),
+        v1: '78601',
+        confirm: 'yes',
+      });
+      const row = await t.db.kysely
+        .selectFrom('readings')
+        .select(['status', 'reason'])
+        .where('value1', '=', 78601)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(row, { status: 'review', reason: 'over_limit' });
       const ok = await session();
       assert.equal((await submit(ok.agent, ok.page, { v1: '78600' })).statusCode, 303); // exactly 50 000: no question
@@ -149,16 +206,27 @@ for (const dialect of await testDialects()) {
       assert.equal(first.statusCode, 303);
       assert.equal(again.statusCode, 303);
       assert.match(String(again.headers.location), /&repeat=1/);
-      assert.equal(String(again.headers.location).split('&')[0], String(first.headers.location).split('#')[0]);
-      assert.match(textOf((await agent.get(String(again.headers.location))).body), /Это показание уже было передано, повторно оно не сохранено/);
+      assert.equal(
+        String(again.headers.location).split('&')[0],
+        String(first.headers.location).split('#')[0],
+      );
+      assert.match(
+        textOf((await agent.get(String(again.headers.location))).body),
+        /Это показание уже было передано, повторно оно не сохранено/,
+      );
       assert.equal(await count(), before + 1);
     });
 
     test('two identical POSTs at the same moment store one reading', async () => {
       const { agent, page } = await session();
       const before = await count();
-      const results = await Promise.all(Array.from({ length: 5 }, () => submit(agent, page, { v1: '78800' })));
-      assert.ok(results.every((r) => r.statusCode === 303), results.map((r) => r.statusCode).join());
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => submit(agent, page, { v1: '78800' })),
+      );
+      assert.ok(
+        results.every((r) => r.statusCode === 303),
+        results.map((r) => r.statusCode).join(),
+      );
       assert.equal(await count(), before + 1);
       const ids = new Set(results.map((r) => /reading=(\d+)/.exec(String(r.headers.location))![1]));
       assert.equal(ids.size, 1);
@@ -167,10 +235,17 @@ for (const dialect of await testDialects()) {
     test('a removed meter takes no readings', async () => {
       const id = await addAccount(t.db, { number: '1200000011', surname: 'Снятова', serial: '31337' });
       const { agent, page } = await session('1200000011', 'Снятова', '10.40.0.2');
-      await t.db.kysely.updateTable('meters').set({ removed_on: '2026-06-01' }).where('account_id', '=', id).execute();
+      await t.db.kysely
+        .updateTable('meters')
+        .set({ removed_on: '2026-06-01' })
+        .where('account_id', '=', id)
+        .execute();
       const res = await submit(agent, page, { v1: '100' });
       assert.equal(res.statusCode, 400);
-      assert.match(textOf(res.body), /Счётчик № 31337 снят с учёта 2026-06-01: показания по нему не принимаются/);
+      assert.match(
+        textOf(res.body),
+        /Счётчик № 31337 снят с учёта 2026-06-01: показания по нему не принимаются/,
+      );
       assert.equal(await count(id), 0);
     });
 
@@ -179,7 +254,11 @@ for (const dialect of await testDialects()) {
       const other = await session('1400000012', 'Чужая', '10.40.0.3');
       const mine = await session();
       // Posting my form with the other account's meter id.
-      const res = await mine.agent.post('/cabinet/readings', { meter: meterOf(other.page), key: keyOf(mine.page), v1: '100' });
+      const res = await mine.agent.post('/cabinet/readings', {
+        meter: meterOf(other.page),
+        key: keyOf(mine.page),
+        v1: '100',
+      });
       assert.equal(res.statusCode, 400);
       assert.match(textOf(res.body), /Счётчик не найден/);
       assert.equal(await count(id), 0);
@@ -195,12 +274,22 @@ for (const dialect of await testDialects()) {
       t.clock.set('2026-06-25T16:59:00Z'); // 23:59 on the 25th in Krasnoyarsk
       const { agent } = await session();
       let page = (await agent.get('/cabinet')).body;
-      let res = await agent.post('/cabinet/readings', { meter: meterOf(page), key: keyOf(page), v1: '79000' });
-      assert.match(textOf((await agent.get(String(res.headers.location))).body), /от 2026-06-25 принято\. Оно будет учтено при расчёте за июнь 2026 г\./);
+      let res = await agent.post('/cabinet/readings', {
+        meter: meterOf(page),
+        key: keyOf(page),
+        v1: '79000',
+      });
+      assert.match(
+        textOf((await agent.get(String(res.headers.location))).body),
+        /от 2026-06-25 принято\. Оно будет учтено при расчёте за июнь 2026 г\./,
+      );
       t.clock.set('2026-06-25T17:00:00Z'); // midnight: the 26th
       page = (await agent.get('/cabinet')).body;
       res = await agent.post('/cabinet/readings', { meter: meterOf(page), key: keyOf(page), v1: '79010' });
-      assert.match(textOf((await agent.get(String(res.headers.location))).body), /от 2026-06-26 принято\. Оно будет учтено при расчёте за июль 2026 г\./);
+      assert.match(
+        textOf((await agent.get(String(res.headers.location))).body),
+        /от 2026-06-26 принято\. Оно будет учтено при расчёте за июль 2026 г\./,
+      );
       t.clock.set('2026-06-10T05:00:00Z');
     });
 
@@ -215,9 +304,16 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(bad.body, /id="reading-v1-error"/);
       const ok = await submit(agent, page, { v1: '120', v2: '45' });
       assert.equal(ok.statusCode, 303);
-      const row = await t.db.kysely.selectFrom('readings').select(['value1', 'value2', 'value3']).where('account_id', '=', id).executeTakeFirstOrThrow();
+      const row = await t.db.kysely
+        .selectFrom('readings')
+        .select(['value1', 'value2', 'value3'])
+        .where('account_id', '=', id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual([Number(row.value1), Number(row.value2), row.value3], [120, 45, null]);
-      assert.match(textOf((await agent.get(String(ok.headers.location))).body), /Показание День 120, Ночь 45 от 2026-06-10 принято/);
+      assert.match(
+        textOf((await agent.get(String(ok.headers.location))).body),
+        /Показание День 120, Ночь 45 от 2026-06-10 принято/,
+      );
     });
 
     test('CSRF: a post without the token or from another site is refused', async () => {
@@ -231,7 +327,11 @@ for (const dialect of await testDialects()) {
       });
       assert.equal(bare.statusCode, 403);
       assert.equal((await submit(agent, page, { v1: '80000' })).statusCode, 303);
-      const foreign = await agent.post('/cabinet/readings', { meter: meterOf(page), key: keyOf(page), v1: '80001' }, { origin: 'https://evil.example' });
+      const foreign = await agent.post(
+        '/cabinet/readings',
+        { meter: meterOf(page), key: keyOf(page), v1: '80001' },
+        { origin: 'https://evil.example' },
+      );
       assert.equal(foreign.statusCode, 403);
       assert.equal(await count(), before + 1);
     });
@@ -241,7 +341,11 @@ for (const dialect of await testDialects()) {
       await fc.assert(
         fc.asyncProperty(
           fc.record({
-            meter: fc.oneof(fc.constant(meterOf(page)), fc.string({ maxLength: 25 }), fc.constant('99999999999999')),
+            meter: fc.oneof(
+              fc.constant(meterOf(page)),
+              fc.string({ maxLength: 25 }),
+              fc.constant('99999999999999'),
+            ),
             key: fc.oneof(fc.uuid(), fc.string({ maxLength: 120 })),
             v1: fc.oneof(fc.string({ maxLength: 60 }), fc.nat().map(String), fc.constant('9'.repeat(40))),
             v2: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),

@@ -6,7 +6,8 @@ import { Agent, cookieHeader, createTestApp, testDialects, textOf, type TestApp 
 import { DEMO_ACCOUNT } from '../../src/demo/demo-account.ts';
 
 const MIN = 60_000;
-const isLoginPage = (html: string) => /name="surname"/.test(html) && !/Справочная информация о потребителе/.test(html);
+const isLoginPage = (html: string) =>
+  /name="surname"/.test(html) && !/Справочная информация о потребителе/.test(html);
 
 for (const dialect of await testDialects()) {
   describe(`sessions and security (${dialect})`, () => {
@@ -49,7 +50,10 @@ for (const dialect of await testDialects()) {
         const sid = set.find((c) => c.startsWith('__Host-sid='));
         assert.ok(sid, String(set));
         assert.match(sid, /Path=\/; HttpOnly; Secure; SameSite=Lax/);
-        assert.ok(set.every((c) => /Secure/.test(c)), 'every cookie is Secure');
+        assert.ok(
+          set.every((c) => /Secure/.test(c)),
+          'every cookie is Secure',
+        );
         const hsts = String((await agent.get('/')).headers['strict-transport-security']);
         assert.ok(Number(/max-age=(\d+)/.exec(hsts)?.[1]) >= 31_536_000, hsts);
         // Logging out clears the cookie with the same attributes: a browser keeps a __Host- cookie
@@ -70,7 +74,12 @@ for (const dialect of await testDialects()) {
       const { agent } = await loggedIn();
       const before = agent.jar.sid!;
       await agent.get('/cabinet');
-      const res = await agent.post('/login', { from: 'cabinet', account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname, consent: 'yes' });
+      const res = await agent.post('/login', {
+        from: 'cabinet',
+        account: DEMO_ACCOUNT.number,
+        surname: DEMO_ACCOUNT.surname,
+        consent: 'yes',
+      });
       assert.equal(res.statusCode, 303);
       assert.notEqual(agent.jar.sid, before);
       const replay = await t.app.inject({ url: '/cabinet', headers: { cookie: `sid=${before}` } });
@@ -92,20 +101,33 @@ for (const dialect of await testDialects()) {
       const key = /name="key" value="([^"]+)"/.exec(page)?.[1];
       assert.ok(meter && key, 'the reading form is on the page');
       const count = async () =>
-        Number((await t.db.kysely.selectFrom('readings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        Number(
+          (
+            await t.db.kysely
+              .selectFrom('readings')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       const before = await count();
       t.clock.advance(31 * MIN);
       const res = await agent.post('/cabinet/readings', { meter, key, v1: '28999' });
       assert.equal(res.statusCode, 401);
       assert.ok(isLoginPage(res.body));
       const text = textOf(res.body);
-      assert.match(text, /Сеанс завершён.*Данные формы не отправлены\. Войдите снова и повторите действие\. Введённое показание: 28999\./);
+      assert.match(
+        text,
+        /Сеанс завершён.*Данные формы не отправлены\. Войдите снова и повторите действие\. Введённое показание: 28999\./,
+      );
       assert.equal(await count(), before);
       // Logged out in another tab (the cookie is gone): the same page, nothing lost without a word.
       delete agent.jar.sid;
       const afterLogout = await agent.post('/cabinet/readings', { meter, key, v1: '', v2: '28999' });
       assert.equal(afterLogout.statusCode, 401);
-      assert.match(textOf(afterLogout.body), /Сеанс завершён \(истекло время сеанса или выполнен выход\)\. .* Введённые показания: 1-е поле — не заполнено; 2-е поле — 28999\./);
+      assert.match(
+        textOf(afterLogout.body),
+        /Сеанс завершён \(истекло время сеанса или выполнен выход\)\. .* Введённые показания: 1-е поле — не заполнено; 2-е поле — 28999\./,
+      );
       assert.equal(await count(), before);
     });
 
@@ -128,7 +150,12 @@ for (const dialect of await testDialects()) {
       const replay = await t.app.inject({ url: '/cabinet', headers: { cookie: `sid=${token}` } });
       assert.equal(replay.statusCode, 200);
       assert.ok(isLoginPage(replay.body));
-      assert.equal(await t.app.inject({ method: 'GET', url: '/logout', headers: { cookie: `sid=${token}` } }).then((r) => r.statusCode), 404);
+      assert.equal(
+        await t.app
+          .inject({ method: 'GET', url: '/logout', headers: { cookie: `sid=${token}` } })
+          .then((r) => r.statusCode),
+        404,
+      );
     });
 
     test('CSRF: state-changing requests need the token; foreign Origin or Sec-Fetch-Site is refused with 403', async () => {
@@ -140,7 +167,11 @@ for (const dialect of await testDialects()) {
           method: 'POST',
           url: '/logout',
           payload: body,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(agent.jar), ...headers },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie: cookieHeader(agent.jar),
+            ...headers,
+          },
         });
       assert.equal((await post('')).statusCode, 403);
       assert.equal((await post('_csrf=forged')).statusCode, 403);
@@ -148,8 +179,13 @@ for (const dialect of await testDialects()) {
       assert.equal((await post(good, { origin: 'https://evil.example' })).statusCode, 403);
       assert.equal((await post(good, { 'sec-fetch-site': 'cross-site' })).statusCode, 403);
       // Still logged in after all those refusals.
-      assert.ok(!isLoginPage((await t.app.inject({ url: '/cabinet', headers: { cookie: `sid=${token}` } })).body));
-      assert.equal((await post(good, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' })).statusCode, 303);
+      assert.ok(
+        !isLoginPage((await t.app.inject({ url: '/cabinet', headers: { cookie: `sid=${token}` } })).body),
+      );
+      assert.equal(
+        (await post(good, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' })).statusCode,
+        303,
+      );
       // The login form is protected too.
       const login = await t.app.inject({
         method: 'POST',
@@ -167,8 +203,18 @@ for (const dialect of await testDialects()) {
         await t.app.inject({ url: '/no-such-page' }),
         await t.app.inject({ url: '/healthz' }),
         await t.app.inject({ url: '/static/css/site.css' }),
-        await t.app.inject({ method: 'POST', url: '/logout', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
-        await t.app.inject({ method: 'POST', url: '/login', payload: '{"a":', headers: { 'content-type': 'application/json' } }),
+        await t.app.inject({
+          method: 'POST',
+          url: '/logout',
+          payload: '',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        await t.app.inject({
+          method: 'POST',
+          url: '/login',
+          payload: '{"a":',
+          headers: { 'content-type': 'application/json' },
+        }),
         await t.app.inject({ url: '/?tab=<script>' }),
         await t.app.inject({ url: '/cabinet/%zz' }), // a path the router cannot decode
       ];
@@ -200,15 +246,28 @@ for (const dialect of await testDialects()) {
 
     test('login form: any input gets a 4xx with a message, never a 5xx, and stores nothing', async () => {
       const count = async () =>
-        Number((await t.db.kysely.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        Number(
+          (
+            await t.db.kysely
+              .selectFrom('sessions')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       const sessionsBefore = await count();
       const agent = new Agent(t.app, '10.9.9.9');
       await agent.get('/cabinet');
       await fc.assert(
         fc.asyncProperty(
           fc.record({
-            account: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("1' OR '1'='1", '17050571;--', '1705057190\r\n')),
-            surname: fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("' OR 1=1 --", 'Иванов"; DROP TABLE accounts; --')),
+            account: fc.oneof(
+              fc.string({ maxLength: 30 }),
+              fc.constantFrom("1' OR '1'='1", '17050571;--', '1705057190\r\n'),
+            ),
+            surname: fc.oneof(
+              fc.string({ maxLength: 300 }),
+              fc.constantFrom("' OR 1=1 --", 'Иванов"; DROP TABLE accounts; --'),
+            ),
             consent: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
             from: fc.option(fc.string({ maxLength: 25 }), { nil: undefined }),
           }),
@@ -245,7 +304,10 @@ for (const dialect of await testDialects()) {
           payload,
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(agent.jar) },
         });
-        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode} for ${payload.slice(0, 60)}`);
+        assert.ok(
+          res.statusCode >= 400 && res.statusCode < 500,
+          `${res.statusCode} for ${payload.slice(0, 60)}`,
+        );
       }
       const huge = await t.app.inject({
         method: 'POST',
@@ -278,7 +340,10 @@ for (const dialect of await testDialects()) {
         t.clock.advance(30 * MIN); // the first two attempts are now 61 minutes old
         await pruneAuthState(t.db.kysely, t.config, t.clock.now().getTime());
         const left = await t.db.kysely.selectFrom('login_attempts').select('ip').execute();
-        assert.deepEqual(left.map((a) => a.ip), ['10.30.0.3']);
+        assert.deepEqual(
+          left.map((a) => a.ip),
+          ['10.30.0.3'],
+        );
       } finally {
         await t.close();
       }

@@ -13,7 +13,12 @@ for (const dialect of await testDialects()) {
       try {
         await ensureDemoData(base.db, new Date(TEST_NOW));
         const db = reopenDb(base.url);
-        const app = await buildApp({ config: testConfig(), db, clock: new ManualClock(TEST_NOW), logLevel: false });
+        const app = await buildApp({
+          config: testConfig(),
+          db,
+          clock: new ManualClock(TEST_NOW),
+          logLevel: false,
+        });
         await app.ready();
         const agent = new Agent(app);
         assert.equal((await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname)).statusCode, 303);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { parseAccountNumber, SETTLEMENTS } from '../../src/domain/account-number.ts';
 
 test('the seed account is valid and belongs to Черногорск (17)', () => {
-  assert.deepEqual(parseAccountNumber('1705057190'), { ok: true, number: '1705057190', settlementCode: '17' });
+  assert.deepEqual(parseAccountNumber('1705057190'), {
+    ok: true,
+    number: '1705057190',
+    settlementCode: '17',
+  });
 });
 
 test('all 13 settlement codes of the seed are accepted', () => {

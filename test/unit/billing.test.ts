@@ -148,7 +148,13 @@ test('at most N periods by the average in a row, then the norm × residents × c
   assert.equal(c.kwh, 540); // 120 × 3 × 1.5
   assert.equal(c.amountKop, 86_940);
   // The norm goes on until a reading comes: a norm period does not restart the count.
-  const next = computeCharge(input({ period: '2026-06', readings, previous: [prev('2026-05', 'norm', null, 540), ...six, prev('2025-11', 'readings', 2, 200)] }));
+  const next = computeCharge(
+    input({
+      period: '2026-06',
+      readings,
+      previous: [prev('2026-05', 'norm', null, 540), ...six, prev('2025-11', 'readings', 2, 200)],
+    }),
+  );
   assert.equal(next.method, 'norm');
 });
 

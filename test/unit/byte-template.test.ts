@@ -10,13 +10,18 @@ const page = (v: { csrf: string; key: string }, middle: Buffer, name = 'Иван
 
 test('a template gives the same bytes as the markup rendered with the values, each time with new values', () => {
   const middle = Buffer.from('<table>Начислено: 1 234,56 ₽</table>');
-  const t = ByteTemplate.of(page({ csrf: slotMarker('csrf'), key: slotMarker('key') }, middle), ['csrf', 'key'] as const);
+  const t = ByteTemplate.of(page({ csrf: slotMarker('csrf'), key: slotMarker('key') }, middle), [
+    'csrf',
+    'key',
+  ] as const);
   for (const values of [
     { csrf: 'abc-123', key: 'e0b7c1d2-0000-4000-8000-000000000001' },
     { csrf: 'x', key: '' },
     { csrf: 'ключ-в-юникоде', key: 'ещё' },
   ]) {
-    const expected = Buffer.concat(page(values, middle).map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
+    const expected = Buffer.concat(
+      page(values, middle).map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))),
+    );
     assert.equal(t.fill(values).toString(), expected.toString());
     assert.ok(t.fill(values).equals(expected));
   }
@@ -29,9 +34,15 @@ test('a template is refused when the data holds a marker, so a value never lands
   const middle = Buffer.from('<p>sections</p>');
   const slots = ['csrf', 'key'] as const;
   const probe = { csrf: 'csrf-probe', key: 'key-probe' };
-  assert.ok(verifiedTemplate(slots, (v) => page(v, middle), probe), 'ordinary data: a template');
+  assert.ok(
+    verifiedTemplate(slots, (v) => page(v, middle), probe),
+    'ordinary data: a template',
+  );
   const sly = `Иванов${slotMarker('csrf')}`;
-  assert.equal(verifiedTemplate(slots, (v) => page(v, middle, sly), probe), null);
+  assert.equal(
+    verifiedTemplate(slots, (v) => page(v, middle, sly), probe),
+    null,
+  );
   // In the encoded piece a marker is only bytes: it is not a gap.
   const inPiece = Buffer.from(`<p>${slotMarker('key')}</p>`);
   const t = verifiedTemplate(slots, (v) => page(v, inPiece), probe);

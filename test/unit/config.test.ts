@@ -42,17 +42,23 @@ test('bad values stop the boot with a message naming the variable', () => {
   // A setting with a few allowed values says which, once (not once per value).
   assert.throws(
     () => loadConfig({ LOG_LEVEL: 'loud' }),
-    (e: Error) => e.message === 'bad configuration: LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent',
+    (e: Error) =>
+      e.message ===
+      'bad configuration: LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent',
   );
   assert.throws(
     () => loadConfig({ PAYMENT_GATEWAY: 'visa', PORT: 'x' }),
-    (e: Error) => /PAYMENT_GATEWAY must be one of: sandbox, rbs/.test(e.message) && /PORT must be integer/.test(e.message),
+    (e: Error) =>
+      /PAYMENT_GATEWAY must be one of: sandbox, rbs/.test(e.message) &&
+      /PORT must be integer/.test(e.message),
   );
   assert.equal(loadConfig({ LOG_LEVEL: 'debug', PAYMENT_GATEWAY: 'sandbox' }).logLevel, 'debug');
 });
 
 test('the Node.js version is checked at boot: 20.19 or later', () => {
-  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0']) assert.equal(unsupportedNode(v), null, v);
-  for (const v of ['20.18.3', '20.10.0', '18.20.4']) assert.match(unsupportedNode(v) ?? '', /20\.19\.0 or later is required; this is /, v);
+  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0'])
+    assert.equal(unsupportedNode(v), null, v);
+  for (const v of ['20.18.3', '20.10.0', '18.20.4'])
+    assert.match(unsupportedNode(v) ?? '', /20\.19\.0 or later is required; this is /, v);
   assert.equal(unsupportedNode(), null); // the Node.js running these tests
 });

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addMonths, addYears, dateInZone, daysBetween, isIsoDate, lastDayOfPeriod, periodTitle } from '../../src/domain/dates.ts';
+import {
+  addMonths,
+  addYears,
+  dateInZone,
+  daysBetween,
+  isIsoDate,
+  lastDayOfPeriod,
+  periodTitle,
+} from '../../src/domain/dates.ts';
 import { normalizeSurname, surnamesMatch } from '../../src/domain/surname.ts';
 
 test('the calendar date is the supplier time zone date, not UTC', () => {

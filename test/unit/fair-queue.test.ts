@@ -21,7 +21,15 @@ test('requests start in arrival order, one per turn of the event loop', async ()
   const late = app.inject({ url: '/d' });
   const bodies = (await Promise.all([...first, late])).map((r) => r.body);
   assert.deepEqual(bodies, ['a', 'b', 'c', 'd']);
-  assert.deepEqual(events.slice(0, 7), ['start a', 'turn after a', 'start b', 'turn after b', 'start c', 'turn after c', 'start d']);
+  assert.deepEqual(events.slice(0, 7), [
+    'start a',
+    'turn after a',
+    'start b',
+    'turn after b',
+    'start c',
+    'turn after c',
+    'start d',
+  ]);
   await app.close();
 });
 
@@ -39,7 +47,10 @@ test('a request whose client left while it waited is not handled', async () => {
     return 'page';
   });
   await app.ready();
-  const [kept, gone] = await Promise.all([app.inject({ url: '/' }), app.inject({ url: '/', headers: { 'x-test-gone': '1' } })]);
+  const [kept, gone] = await Promise.all([
+    app.inject({ url: '/' }),
+    app.inject({ url: '/', headers: { 'x-test-gone': '1' } }),
+  ]);
   assert.equal(kept.statusCode, 200);
   assert.equal(gone.statusCode, 499);
   assert.equal(handled, 1);

@@ -25,7 +25,10 @@ test('escaped text never contains markup characters, and reads back as the origi
     fc.property(fc.string(), (s) => {
       const e = html`${s}`.value;
       assert.ok(!/[<>"']/.test(e));
-      const back = e.replace(/&(lt|gt|quot|#39|amp);/g, (_, n: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[n]!);
+      const back = e.replace(
+        /&(lt|gt|quot|#39|amp);/g,
+        (_, n: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[n]!,
+      );
       assert.equal(back, s);
       assert.equal(escapeHtml(s), e);
     }),

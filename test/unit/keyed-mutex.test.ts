@@ -22,7 +22,10 @@ test('one key at a time, in arrival order; other keys run alongside; errors rele
     job('c', ['account:2', 'ip:z']),
     job('d', ['account:3', 'ip:x']),
   ]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
   // b waits for a (same account) and d waits for a (same IP); c shares nothing and runs at once.
   assert.ok(log.indexOf('b in') > log.indexOf('a out'), log.join());
   assert.ok(log.indexOf('d in') > log.indexOf('a out'), log.join());

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chargeKopecks, formatRubles, formatRublesRu, formatTariff, groupThousands, parseRubles } from '../../src/domain/money.ts';
+import {
+  chargeKopecks,
+  formatRubles,
+  formatRublesRu,
+  formatTariff,
+  groupThousands,
+  parseRubles,
+} from '../../src/domain/money.ts';
 
 test('parses what people type, straight to kopecks', () => {
   const ok: Array<[string, number]> = [
@@ -72,7 +79,9 @@ test('thousands are grouped from the right with a no-break space, signs and frac
       const s = groupThousands(n);
       assert.equal(s.replaceAll('\u00a0', ''), String(n));
       const groups = s.replace('-', '').split('\u00a0');
-      assert.ok(groups[0]!.length >= 1 && groups[0]!.length <= 3 && groups.slice(1).every((g) => g.length === 3));
+      assert.ok(
+        groups[0]!.length >= 1 && groups[0]!.length <= 3 && groups.slice(1).every((g) => g.length === 3),
+      );
     }),
   );
 });

@@ -30,10 +30,16 @@ test('the 50 000 kWh boundary: 50 000 is fine, 50 001 is suspicious (also throug
 
 test('zone meters: each register on its own; a rollover in any zone asks for confirmation', () => {
   const two = checkRegisters([12_000, 4_000], [12_150, 4_060], 5, 1);
-  assert.deepEqual(two.registers.map((r) => r.kwh), [150, 60]);
+  assert.deepEqual(
+    two.registers.map((r) => r.kwh),
+    [150, 60],
+  );
   assert.equal(two.reason, null);
   const three = checkRegisters([500, 300, 99_990], [600, 350, 5], 5, 1);
-  assert.deepEqual(three.registers.map((r) => r.kwh), [100, 50, 15]);
+  assert.deepEqual(
+    three.registers.map((r) => r.kwh),
+    [100, 50, 15],
+  );
   assert.equal(three.reason, 'rollover');
   assert.equal(checkRegisters([0, 0], [10, 60_000], 6, 1).reason, 'over_limit');
 });

@@ -10,7 +10,11 @@ test('91 days before the end: no warning', () => {
 });
 
 test('90 and 89 days before the end: warned ("within 90 days")', () => {
-  assert.deepEqual(verificationStatus(addDays(today, 90), today), { state: 'due_soon', due: '2026-09-08', daysLeft: 90 });
+  assert.deepEqual(verificationStatus(addDays(today, 90), today), {
+    state: 'due_soon',
+    due: '2026-09-08',
+    daysLeft: 90,
+  });
   assert.equal(verificationStatus(addDays(today, 89), today).state, 'due_soon');
   assert.equal(verificationStatus(addDays(today, 1), today).state, 'due_soon');
 });

@@ -7,7 +7,9 @@ export function initial(ctx: MigrationContext) {
   const id = (db: Kysely<any>, table: string) =>
     db.schema
       .createTable(table)
-      .addColumn('id', idType, (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
+      .addColumn('id', idType, (c) =>
+        ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      );
 
   return {
     async up(db: Kysely<any>): Promise<void> {
@@ -97,7 +99,9 @@ export function initial(ctx: MigrationContext) {
         .addColumn('value2', 'bigint')
         .addColumn('value3', 'bigint')
         .addColumn('channel', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('accepted', 'review', 'rejected')`))
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('accepted', 'review', 'rejected')`),
+        )
         .addColumn('reason', 'text')
         .addColumn('submitted_at', 'bigint', (c) => c.notNull())
         .addColumn('submitted_ip', 'text')

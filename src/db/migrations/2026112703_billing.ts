@@ -11,7 +11,9 @@ export function billing(ctx: MigrationContext) {
   const id = (db: Kysely<any>, table: string) =>
     db.schema
       .createTable(table)
-      .addColumn('id', idType, (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
+      .addColumn('id', idType, (c) =>
+        ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      );
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
@@ -34,9 +36,16 @@ export function billing(ctx: MigrationContext) {
         .addColumn('details', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('recalculations_account').on('recalculations').columns(['account_id', 'applied_period']).execute();
+      await db.schema
+        .createIndex('recalculations_account')
+        .on('recalculations')
+        .columns(['account_id', 'applied_period'])
+        .execute();
 
-      await db.schema.alterTable('charges').addColumn('recalc_kop', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('charges')
+        .addColumn('recalc_kop', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
 
       await id(db, 'buildings')
         .addColumn('address', 'text', (c) => c.notNull())
@@ -53,7 +62,10 @@ export function billing(ctx: MigrationContext) {
         .addColumn('metered_flats_kwh', 'bigint', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('building_volumes_pk', ['building_id', 'period'])
         .execute();
-      await db.schema.alterTable('accounts').addColumn('building_id', 'bigint', (c) => c.references('buildings.id')).execute();
+      await db.schema
+        .alterTable('accounts')
+        .addColumn('building_id', 'bigint', (c) => c.references('buildings.id'))
+        .execute();
       await db.schema.createIndex('charges_period').on('charges').column('period').execute();
     },
     async down(db: Kysely<any>): Promise<void> {

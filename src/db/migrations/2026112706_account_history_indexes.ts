@@ -20,7 +20,19 @@ export function accountHistoryIndexes(_ctx: MigrationContext) {
       await db.schema
         .createIndex('readings_account_history')
         .on('readings')
-        .columns(['account_id', 'reading_date', 'id', 'meter_id', 'value1', 'value2', 'value3', 'channel', 'status', 'reason', 'billing_period'])
+        .columns([
+          'account_id',
+          'reading_date',
+          'id',
+          'meter_id',
+          'value1',
+          'value2',
+          'value3',
+          'channel',
+          'status',
+          'reason',
+          'billing_period',
+        ])
         .execute();
       await db.schema.dropIndex('readings_account_date').execute();
       await db.schema
@@ -32,16 +44,34 @@ export function accountHistoryIndexes(_ctx: MigrationContext) {
       await db.schema
         .createIndex('meters_account_history')
         .on('meters')
-        .columns(['account_id', 'removed_on', 'installed_on', 'id', 'serial', 'digits', 'zones', 'ratio', 'verification_due'])
+        .columns([
+          'account_id',
+          'removed_on',
+          'installed_on',
+          'id',
+          'serial',
+          'digits',
+          'zones',
+          'ratio',
+          'verification_due',
+        ])
         .execute();
       await db.schema.dropIndex('meters_account').execute();
     },
     async down(db: Kysely<any>): Promise<void> {
       await db.schema.createIndex('meters_account').on('meters').column('account_id').execute();
       await db.schema.dropIndex('meters_account_history').execute();
-      await db.schema.createIndex('payments_account_date').on('payments').columns(['account_id', 'paid_on']).execute();
+      await db.schema
+        .createIndex('payments_account_date')
+        .on('payments')
+        .columns(['account_id', 'paid_on'])
+        .execute();
       await db.schema.dropIndex('payments_account_history').execute();
-      await db.schema.createIndex('readings_account_date').on('readings').columns(['account_id', 'reading_date']).execute();
+      await db.schema
+        .createIndex('readings_account_date')
+        .on('readings')
+        .columns(['account_id', 'reading_date'])
+        .execute();
       await db.schema.dropIndex('readings_account_history').execute();
     },
   };

@@ -12,7 +12,10 @@ import { dropPageVersionTriggers } from '../page-versions.ts';
 export function pageVersions(ctx: MigrationContext) {
   return {
     async up(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable('accounts').addColumn('page_version', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('accounts')
+        .addColumn('page_version', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
     async down(db: Kysely<any>): Promise<void> {
       await dropPageVersionTriggers(db, ctx.dialect);
