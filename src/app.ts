@@ -8,7 +8,6 @@ import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { createPageCache } from './cabinet/page-cache.ts';
 import type { AppContext } from './http/context.ts';
 import { registerSecurity, securityHeaders } from './http/security.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.tsx';
@@ -55,10 +54,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     db,
     clock: opts.clock ?? systemClock,
     supplierName: SUPPLIER_NAME,
-    pageCache: await createPageCache(db, config.pageCacheBytes, (msg) => app.log.warn(msg)),
   };
 
-  app.decorate('pageCache', ctx.pageCache);
   registerInFlight(app);
   // On SQLite a request runs start to end in one go (its queries are synchronous), so the order in
   // which requests start is the order they are answered. On PostgreSQL requests interleave at every

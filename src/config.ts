@@ -44,7 +44,6 @@ const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.Boolean({ default: false }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  PAGE_CACHE_MB: Type.Integer({ minimum: 0, maximum: 4096, default: 64 }),
   READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
   AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
   AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
@@ -90,8 +89,6 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   dbPoolSize: number;
-  /** The main page's cache of rendered account sections (cabinet/page-cache.ts); 0 turns it off. */
-  pageCacheBytes: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
   readingsLastDay: number;
   /**
@@ -184,7 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: raw.TRUST_PROXY,
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
-    pageCacheBytes: raw.PAGE_CACHE_MB * 1024 * 1024,
     readingsLastDay: raw.READINGS_LAST_DAY,
     billing: {
       averageMaxPeriods: raw.AVERAGE_MAX_PERIODS,

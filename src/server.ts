@@ -7,7 +7,6 @@ import { pino } from 'pino';
 import { pruneAuthState } from './auth/maintenance.ts';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
-const PAGE_CACHE_RECHECK_MS = 60_000;
 
 /** Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -35,30 +34,13 @@ async function main(): Promise<void> {
     );
   }, PRUNE_INTERVAL_MS);
   prune.unref();
-  // The main page cache trusts the page_version triggers only while they are all there.
-  const recheck = setInterval(() => {
-    app.pageCache
-      .recheck()
-      .catch((err: unknown) =>
-        logger.warn(
-          { err: { message: err instanceof Error ? err.message : String(err) } },
-          'checking the page_version triggers failed',
-        ),
-      );
-  }, PAGE_CACHE_RECHECK_MS);
-  recheck.unref();
 
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     clearInterval(prune);
-    clearInterval(recheck);
-    const c = app.pageCache;
-    app.log.info(
-      { signal, pageCache: { hits: c.hits, misses: c.misses, entries: c.entries, bytes: c.size } },
-      'shutting down',
-    );
+    app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app

@@ -19,12 +19,10 @@ export interface AccountProfile {
   residents: number;
   tariffPlanId: number;
   branchId: number;
-  /** Changes with every write to the account's meters, readings, payments, charges (page-cache.ts). */
-  pageVersion: number;
 }
 
-type ProfileRow = [number, string, string, string, string, string, number, number, number, number];
-const PROFILE_COLUMNS = `id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id, page_version`;
+type ProfileRow = [number, string, string, string, string, string, number, number, number];
+const PROFILE_COLUMNS = `id, number, surname, first_name, patronymic, object_address, residents, tariff_plan_id, branch_id`;
 
 /** The account from a row that starts with PROFILE_COLUMNS. */
 function profileOfRow(r: readonly [...ProfileRow, ...unknown[]]): AccountProfile {
@@ -38,7 +36,6 @@ function profileOfRow(r: readonly [...ProfileRow, ...unknown[]]): AccountProfile
     residents: r[6],
     tariffPlanId: Number(r[7]),
     branchId: Number(r[8]),
-    pageVersion: Number(r[9]),
   };
 }
 
@@ -90,18 +87,18 @@ export async function findPageHead(db: Db, accountId: number): Promise<PageHeadR
   if (!r) return undefined;
   const prices: PriceRow[] = [];
   for (const x of rows) {
-    if (x[13] !== null) prices.push({ zone: x[13], band: x[14]!, validFrom: x[15]!, priceE5: Number(x[16]) });
+    if (x[12] !== null) prices.push({ zone: x[12], band: x[13]!, validFrom: x[14]!, priceE5: Number(x[15]) });
   }
   return {
     profile: profileOfRow(r),
     prices,
     mail:
-      r[10] === null
+      r[9] === null
         ? null
         : {
-            email: r[10],
-            subscribed: Number(r[11]) === 1,
-            confirmedAt: r[12] === null ? null : Number(r[12]),
+            email: r[9],
+            subscribed: Number(r[10]) === 1,
+            confirmedAt: r[11] === null ? null : Number(r[11]),
           },
   };
 }

@@ -4,12 +4,13 @@ import { Type } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { requireCustomer } from '../auth/session.hook.ts';
 import { dateInZone } from '../domain/dates.ts';
-import { renderPage, utf8Around } from '../views/render.ts';
+import { renderPage } from '../views/render.ts';
 import { ErrorPage } from '../views/error-pages.tsx';
-import { formWithKey, loadSubmittedNotice, newFormKey } from '../readings/readings.service.ts';
+import { loadSubmittedNotice } from '../readings/readings.service.ts';
 import type { ReadingFormState } from '../readings/readings.view.tsx';
-import { mainPageAround, type MainPageProps } from './cabinet.view.tsx';
-import { loadPage } from './page-cache.ts';
+import { mainPage, type MainPageProps } from './cabinet.view.tsx';
+import { loadMainPage, loadPageHead } from './cabinet.service.ts';
+import { addressView } from '../mail/mail.service.ts';
 import { flashOf, mailSectionModel } from '../mail/mail.section.ts';
 import type { MailFormState } from '../mail/mail.view.tsx';
 import { SlipPage } from './slip.view.tsx';
@@ -34,32 +35,22 @@ export async function sendMainPage(
 ) {
   const accountId = req.customer!.accountId;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-  const page = await loadPage(ctx, accountId, today);
+  const head = await loadPageHead(ctx.db, accountId);
+  const model = await loadMainPage(ctx.db, accountId, today, head);
   const flash = opts.mailState ? undefined : flashOf(req);
-  const csrfToken = reply.generateCsrf();
-  // Any option (a status, a form as posted, a notice) makes the page differ from the plain view.
-  const asPlain = !flash && Object.values(opts).every((v) => v === undefined);
-  let body: Buffer;
-  if (page.plain && asPlain) {
-    // The page as most views show it: the cached bytes with this response's token and form key.
-    body = page.plain.fill({ csrf: csrfToken, key: newFormKey() });
-  } else {
-    // A refused form keeps its key, so that correcting and resending it is still one submission.
-    const readingForm = page.form && formWithKey(page.form, opts.formKey);
-    const [before, after] = mainPageAround({
-      readingForm,
-      supplierName: ctx.supplierName,
-      csrfToken,
-      ...(opts.readingState ? { readingState: opts.readingState } : {}),
-      ...(opts.submitted ? { submitted: opts.submitted } : {}),
-      mail: mailSectionModel(ctx, page.address, opts.mailState, flash),
-    });
-    body = utf8Around(before, page.sections, after);
-  }
+  const html = mainPage({
+    model,
+    formKey: opts.formKey,
+    supplierName: ctx.supplierName,
+    csrfToken: reply.generateCsrf(),
+    ...(opts.readingState ? { readingState: opts.readingState } : {}),
+    ...(opts.submitted ? { submitted: opts.submitted } : {}),
+    mail: mailSectionModel(ctx, addressView(head.mail), opts.mailState, flash),
+  });
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(body);
+    .send(html);
 }
 
 export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): void {

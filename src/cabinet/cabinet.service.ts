@@ -66,14 +66,6 @@ export async function loadPageHead(db: Db, accountId: number): Promise<PageHead>
 }
 
 /**
- * What the cached part of the page is built from, besides the rows whose writes change
- * `pageVersion` (see page-cache.ts): equal keys, equal pages.
- */
-export function pageKey(head: PageHead, today: string): string {
-  return `${today} ${JSON.stringify(head)}`;
-}
-
-/**
  * The customer's main page. Histories cover the current and the previous calendar year
  * in the supplier's time zone (`today`).
  */

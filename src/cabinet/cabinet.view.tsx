@@ -31,19 +31,18 @@ export interface MainPageFrameProps {
 
 export interface MainPageProps extends Omit<MainPageFrameProps, 'readingForm'> {
   model: MainPageModel;
+  /** The reading form's key: a refused form keeps its own, so that resending it is one submission. */
+  formKey?: string | undefined;
 }
 
 export function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-// The page is the busiest one, and its histories are long: it is built from `html` templates
-// (escaped as JSX is, see views/html.ts), its frame included. The account's sections depend on
-// the account's data only, so they can be cached (page-cache.ts); the rest is built per response.
 /** The customer's main page, as a whole document. */
 export function mainPage(props: MainPageProps): string {
   const form = props.model.readingForm;
-  const [before, after] = mainPageAround({ ...props, readingForm: form && formWithKey(form) });
+  const [before, after] = mainPageAround({ ...props, readingForm: form && formWithKey(form, props.formKey) });
   return before + accountSections(props.model, props.supplierName).value + after;
 }
 

@@ -1,44 +1,38 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import type { Db, Dialect } from './connect.ts';
-import { initial } from './migrations/2026112701_initial.ts';
-import { readingSubmissions } from './migrations/2026112702_reading_submissions.ts';
-import { billing } from './migrations/2026112703_billing.ts';
-import { payments } from './migrations/2026112704_payments.ts';
-import { mail } from './migrations/2026112705_mail.ts';
-import { accountHistoryIndexes } from './migrations/2026112706_account_history_indexes.ts';
-import { pageVersions } from './migrations/2026112707_page_versions.ts';
-import { ensurePageVersionTriggers } from './page-versions.ts';
+import type { Db } from './connect.ts';
+import type { MigrationContext, MigrationFactory } from './migration.ts';
 
-export interface MigrationContext {
-  dialect: Dialect;
-}
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** The migrations, in order; names are timestamps so that they sort. */
-const migrations: Record<string, (ctx: MigrationContext) => Migration> = {
-  '2026112701_initial': initial,
-  '2026112702_reading_submissions': readingSubmissions,
-  '2026112703_billing': billing,
-  '2026112704_payments': payments,
-  '2026112705_mail': mail,
-  '2026112706_account_history_indexes': accountHistoryIndexes,
-  '2026112707_page_versions': pageVersions,
-};
-
-class StaticProvider implements MigrationProvider {
+/**
+ * The files of `migrations/`, each exporting a `MigrationFactory` by default, named after the
+ * file (timestamps, so that they sort). Read from the folder next to this module: the TypeScript
+ * sources under tsx, the compiled `.js` files in a build.
+ */
+class FolderProvider implements MigrationProvider {
   constructor(private readonly ctx: MigrationContext) {}
+
   async getMigrations(): Promise<Record<string, Migration>> {
-    return Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(this.ctx)]));
+    const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_\w+\.(ts|js)$/.test(f)).sort();
+    const out: Record<string, Migration> = {};
+    for (const file of files) {
+      const mod = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as {
+        default: MigrationFactory;
+      };
+      out[file.replace(/\.(ts|js)$/, '')] = mod.default(this.ctx);
+    }
+    return out;
   }
 }
 
 export class MigrationError extends Error {}
 
-/**
- * Brings the schema to the latest version, and puts back any missing page_version trigger
- * (see page-versions.ts); throws (so the CLI exits non-zero) on any failure.
- */
+/** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
+  const migrator = new Migrator({ db: db.kysely, provider: new FolderProvider({ dialect: db.dialect }) });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
@@ -48,16 +42,6 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
       ? `migration ${failed} failed`
       : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
     throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
-  }
-  try {
-    await ensurePageVersionTriggers(db.kysely, db.dialect);
-  } catch (err) {
-    throw new MigrationError(
-      `cannot create the page_version triggers: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        cause: err,
-      },
-    );
   }
   return result;
 }

@@ -151,7 +151,6 @@ export interface AccountsTable {
   created_at: number;
   building_id: Generated<number | null>;
   /** Changed by triggers on every write to the account's meters, readings, payments, charges. */
-  page_version: Generated<number>;
 }
 
 export interface MetersTable {

@@ -21,9 +21,6 @@ export class PostgresSink {
     const client = this.client!;
     await client.query('begin');
     try {
-      // The page_version triggers (db/page-versions.ts) skip this transaction's rows: the accounts
-      // are new, no page of theirs has been built. Set for this transaction only, so never left on.
-      await client.query(`set local portal.bulk_load = 'on'`);
       for (const spec of TABLES) {
         const t = chunk.tables[spec.name];
         if (t.rows === 0) continue;

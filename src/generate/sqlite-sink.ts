@@ -2,7 +2,6 @@ import type SQLite from 'better-sqlite3';
 import { scatteredIndexes, TableInserter, type IndexDef } from './sqlite-insert.ts';
 import { SideTable } from './sqlite-side.ts';
 import { TABLES, transferables, type Chunk } from './tables.ts';
-import { PAGE_VERSION_STAMP, pageVersionTriggers } from '../db/page-versions.ts';
 
 export interface SqliteSinkOptions {
   /** Load `readings` in a second thread when possible (see SideTable). */
@@ -14,7 +13,7 @@ export interface SqliteSinkOptions {
  * transaction per chunk, no foreign-key checks and no fsyncs during the load (the model's rows
  * are consistent by construction), and a rollback journal in memory rather than the WAL, so
  * that each page is written once. Indexes that do not start with account_id are dropped for
- * the load and built again at the end (see scatteredIndexes), and so are the tables' triggers.
+ * the load and built again at the end (see scatteredIndexes).
  * With `sideWriter`, the largest table, readings, is written by a second thread into a side file
  * and merged at the end.
  * The database is back in WAL mode, with its settings, afterwards.
@@ -24,8 +23,6 @@ export class SqliteSink {
   private side: SideTable | null = null;
   private saved: { foreignKeys: number; synchronous: number; cacheSize: number } | null = null;
   private dropped: IndexDef[] = [];
-  /** The last account before the load, while the page_version triggers are off; null when on. */
-  private triggersOffAfter: number | null = null;
   private inTransaction = false;
   /** Milliseconds spent per table (decoding, binding, SQLite) and in commits, index builds and the merge. */
   readonly timings: Record<string, number> = {};
@@ -61,11 +58,6 @@ export class SqliteSink {
       scatteredIndexes(db, t.name),
     );
     for (const ix of this.dropped) db.exec(`drop index "${ix.name}"`);
-    // The page_version triggers would run per row, and would keep SQLite from copying the side
-    // table page by page: they are off for the load (see finish).
-    const last = db.prepare('select coalesce(max(id), 0) as id from accounts').get() as { id: number };
-    this.triggersOffAfter = Number(last.id);
-    for (const t of pageVersionTriggers('sqlite')) db.exec(`drop trigger if exists ${t.name}`);
   }
 
   /** Writes a chunk; returns the buffers (of this chunk or earlier ones) no longer needed. */
@@ -92,7 +84,7 @@ export class SqliteSink {
 
   /**
    * Rolls back the chunk being written if any, merges the side table (when all went well),
-   * builds the dropped indexes again, and puts back the triggers and the settings, whatever fails.
+   * builds the dropped indexes again, and puts back the settings, whatever fails.
    */
   async finish(ok: boolean): Promise<void> {
     const db = this.db;
@@ -117,25 +109,8 @@ export class SqliteSink {
         this.timings[`${side.table} merge`] = t.mergeMs;
       }
     } finally {
-      try {
-        this.restoreTriggers();
-      } finally {
-        await this.restoreRest(side, ok);
-      }
+      await this.restoreRest(side, ok);
     }
-  }
-
-  /**
-   * Puts the page_version triggers back and gives the accounts that were there before the load a
-   * new stamp: a portal left running may have written to them while the triggers were off.
-   */
-  private restoreTriggers(): void {
-    const before = this.triggersOffAfter;
-    if (before === null) return;
-    const db = this.db;
-    for (const t of pageVersionTriggers('sqlite')) db.exec(t.sql);
-    db.prepare(`update accounts set page_version = ${PAGE_VERSION_STAMP.sqlite} where id <= ?`).run(before);
-    this.triggersOffAfter = null;
   }
 
   /** Ends the side table after a failure, and puts back the journal mode and the settings. */

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
-export function initial(ctx: MigrationContext) {
+export default function initial(ctx: MigrationContext) {
   const idType = ctx.dialect === 'postgres' ? 'bigserial' : 'integer';
   const id = (db: Kysely<any>, table: string) =>
     db.schema

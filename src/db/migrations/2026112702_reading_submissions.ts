@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
  * Readings submitted through the portal carry the form's idempotency key (one reading however
  * often the form is posted) and the billing month they count in.
  */
-export function readingSubmissions() {
+export default function readingSubmissions() {
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable('readings').addColumn('submission_key', 'text').execute();

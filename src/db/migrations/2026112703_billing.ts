@@ -1,12 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
 /**
  * Monthly closing: the state of each billing period, recalculations of closed periods carried to
  * the next bill, and buildings with their common-house (ОДН) volumes.
  */
-export function billing(ctx: MigrationContext) {
+export default function billing(ctx: MigrationContext) {
   const idType = ctx.dialect === 'postgres' ? 'bigserial' : 'integer';
   const id = (db: Kysely<any>, table: string) =>
     db.schema

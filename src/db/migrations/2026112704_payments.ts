@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
 /**
@@ -8,7 +8,7 @@ import type { MigrationContext } from '../migrate.ts';
  * (whose `external_id` is unique too), in the same transaction that marks the order paid.
  * No card data has a column here: the card is entered on the bank's page only.
  */
-export function payments(ctx: MigrationContext) {
+export default function payments(ctx: MigrationContext) {
   const idType = ctx.dialect === 'postgres' ? 'bigserial' : 'integer';
   return {
     async up(db: Kysely<any>): Promise<void> {

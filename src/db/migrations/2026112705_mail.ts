@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
 /**
@@ -14,7 +14,7 @@ import type { MigrationContext } from '../migrate.ts';
  * - `mail_keys`: the secret for the unsubscribe links' HMAC, made here once per database so that
  *   every process shares it.
  */
-export function mail(ctx: MigrationContext) {
+export default function mail(ctx: MigrationContext) {
   const pg = ctx.dialect === 'postgres';
   const idType = pg ? 'bigserial' : 'integer';
   const id = (db: Kysely<any>, table: string) =>

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
 /**
@@ -14,7 +14,7 @@ import type { MigrationContext } from '../migrate.ts';
  * On an existing database this builds three indexes over the whole tables once, when the
  * portal starts: for a large database, run `npm run cli -- migrate` before starting it.
  */
-export function accountHistoryIndexes(_ctx: MigrationContext) {
+export default function accountHistoryIndexes(_ctx: MigrationContext) {
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema

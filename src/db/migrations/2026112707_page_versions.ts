@@ -1,25 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.ts';
-import { dropPageVersionTriggers } from '../page-versions.ts';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
+import type { Migration } from 'kysely';
 
 /**
- * `accounts.page_version`, the stamp the main page's cache keys by. Its triggers are created by
- * `ensurePageVersionTriggers` (db/page-versions.ts), which `migrateToLatest` runs after the
- * migrations every time, so that a lost trigger comes back.
+ * Superseded. This migration once added a per-account stamp that a cache of the main page was
+ * keyed by, with triggers to keep it current. The cache is gone, and 2026120601 takes out what
+ * this migration added from databases that ran it; a new database gets nothing here. The file
+ * stays because those databases record its name, and the migrator refuses a history with a
+ * name missing.
  */
-export function pageVersions(ctx: MigrationContext) {
-  return {
-    async up(db: Kysely<any>): Promise<void> {
-      await db.schema
-        .alterTable('accounts')
-        .addColumn('page_version', 'bigint', (c) => c.notNull().defaultTo(0))
-        .execute();
-    },
-    async down(db: Kysely<any>): Promise<void> {
-      await dropPageVersionTriggers(db, ctx.dialect);
-      await db.schema.alterTable('accounts').dropColumn('page_version').execute();
-    },
-  };
+export default function removedPageCacheStamp(): Migration {
+  return { up: () => Promise.resolve() };
 }
