@@ -17,13 +17,13 @@ import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { openDb, type Db } from '../src/db/connect.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { ensureReferenceData } from '../src/demo/reference-data.ts';
-import { closeMonth } from '../src/billing/close-month.ts';
-import { enqueueBillMailing, mailingProgress } from '../src/mail/mailing.ts';
+import { openDb, type Db } from '../src/platform/db/connect.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { ensureReferenceData } from '../src/tools/demo/reference-data.ts';
+import { closeMonth } from '../src/features/billing/close-month.ts';
+import { enqueueBillMailing, mailingProgress } from '../src/features/mail/mailing.ts';
 import { bulkAccounts, PG_ADMIN_URL } from '../test/helpers.ts';
-import { subscribeAccounts } from '../test/http/mail-support.ts';
+import { subscribeAccounts } from '../test/mail-support.ts';
 
 const PERIOD = '2026-05';
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -209,7 +209,7 @@ interface WorkerRun {
 function runWorker(env: NodeJS.ProcessEnv, name: string, spawned: Set<ChildProcess>): Promise<WorkerRun> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'mail-worker', '--drain', '--id', name],
+    ['--import', 'tsx', 'src/app/cli.ts', 'mail-worker', '--drain', '--id', name],
     {
       cwd: ROOT,
       env,

@@ -19,11 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { openDb, type Db } from '../src/db/connect.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { ensureDemoData } from '../src/demo/seed-demo.ts';
+import { buildApp } from '../src/app/app.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { openDb, type Db } from '../src/platform/db/connect.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { ensureDemoData } from '../src/tools/demo/seed-demo.ts';
 
 interface Options {
   orders: number;

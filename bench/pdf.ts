@@ -8,9 +8,9 @@
  *   npm run bench -- pdf [--count N] [--chunk N]
  */
 import { parseArgs } from 'node:util';
-import type { BillDocument, BillLine, BillSupplier } from '../src/bills/bill.model.ts';
-import { renderBillPdf, renderBillPdfWith } from '../src/bills/bill-pdf.ts';
-import { HELVETICA } from '../src/bills/pdf-fonts.ts';
+import type { BillDocument, BillLine, BillSupplier } from '../src/features/billing/pdf/bill.model.ts';
+import { renderBillPdf, renderBillPdfWith } from '../src/features/billing/pdf/bill-pdf.ts';
+import { HELVETICA } from '../src/features/billing/pdf/pdf-fonts.ts';
 import { addMonths, lastDayOfPeriod } from '../src/domain/dates.ts';
 import { chargeKopecks } from '../src/domain/money.ts';
 

@@ -1,18 +1,36 @@
 // Runs the test suites with node's test runner (TypeScript through tsx).
-// Usage: npm test [-- unit|http|browser ...]   (default: all suites)
+// Usage: npm test [-- unit|db|browser ...]   (default: all suites)
+//   unit     src/**/*.test.ts(x), except database tests: pure code, no I/O
+//   db       src/**/*.db.test.ts: HTTP and database tests, once per database (DIALECTS)
+//   browser  test/browser/*.test.ts: the real pages in Chromium
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'http', 'browser'];
-const files = suites.flatMap((s) => {
-  const dir = path.join('test', s);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.test.ts') || f.endsWith('.test.tsx'))
-    .sort()
-    .map((f) => path.join(dir, f));
-});
+const SUITES = {
+  unit: () => sources().filter((f) => !/\.db\.test\.tsx?$/.test(f)),
+  db: () => sources().filter((f) => /\.db\.test\.tsx?$/.test(f)),
+  browser: () => list('test/browser'),
+};
+
+function list(dir, recursive = false) {
+  return readdirSync(dir, { recursive, encoding: 'utf8' })
+    .filter((f) => /\.test\.tsx?$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+function sources() {
+  return list('src', true);
+}
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SUITES);
+const unknown = wanted.filter((s) => !(s in SUITES));
+if (unknown.length > 0) {
+  console.error(`unknown suite: ${unknown.join(', ')} (suites: ${Object.keys(SUITES).join(', ')})`);
+  process.exit(2);
+}
+const files = wanted.flatMap((s) => SUITES[s]());
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loadConfig, type Config } from '../src/config.ts';
-import { openDb, type Db, type Dialect } from '../src/db/connect.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { buildApp } from '../src/app.ts';
-import { ManualClock } from '../src/clock.ts';
-import { ensureDemoData } from '../src/demo/seed-demo.ts';
+import { loadConfig, type Config } from '../src/platform/config.ts';
+import { openDb, type Db, type Dialect } from '../src/platform/db/connect.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { buildApp } from '../src/app/app.ts';
+import { ManualClock } from '../src/platform/clock.ts';
+import { ensureDemoData } from '../src/tools/demo/seed-demo.ts';
 
 /** Where the PostgreSQL suite creates its throw-away databases. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

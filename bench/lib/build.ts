@@ -24,5 +24,5 @@ export function productionEntry(entry: 'server' | 'cli'): string {
     console.log(`build: dist/ compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     built = true;
   }
-  return path.join(ROOT, 'dist', `${entry}.js`);
+  return path.join(ROOT, 'dist', 'app', `${entry}.js`);
 }

@@ -53,7 +53,7 @@ export async function ensureDataset(accounts: number, seed: number, rebuild: boo
   const started = performance.now();
   await run(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'generate', '--accounts', String(accounts), '--seed', String(seed)],
+    ['--import', 'tsx', 'src/app/cli.ts', 'generate', '--accounts', String(accounts), '--seed', String(seed)],
     {
       ...sqliteEnv(),
       DATA_DIR: dir,
@@ -82,13 +82,13 @@ export function sqliteEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Of the sources that decide what a build contains: the generator and the migrations. */
+/** Of the sources that decide what a dataset contains: the generator, the rules it uses and the migrations. */
 export function fingerprint(): string {
   const h = createHash('sha256');
-  for (const dir of ['src/generate', 'src/db/migrations']) {
+  for (const dir of ['src/tools/generate', 'src/platform/db/migrations', 'src/domain']) {
     for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).sort()) {
       const file = path.join(ROOT, dir, f);
-      if (fs.statSync(file).isFile()) h.update(f).update(fs.readFileSync(file));
+      if (fs.statSync(file).isFile() && !/\.test\.tsx?$/.test(f)) h.update(f).update(fs.readFileSync(file));
     }
   }
   return h.digest('hex').slice(0, 16);

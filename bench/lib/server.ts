@@ -14,7 +14,7 @@ export function cpuProfileArgs(dir: string | null): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Starts the real portal as production runs it (`npm run build`, `node dist/server.js`) on a free port and waits until it answers. */
+/** Starts the real portal as production runs it (`npm run build`, `node dist/app/server.js`) on a free port and waits until it answers. */
 export async function startServer(
   dataDir: string,
   opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Rng } from '../../src/generate/prng.ts';
+import { Rng } from '../../src/tools/generate/prng.ts';
 
 /** The tables a login writes to. */
 export const LOGIN_TABLES = ['sessions', 'login_attempts', 'audit_log', 'consents'];

@@ -1,10 +1,10 @@
 import SQLite from 'better-sqlite3';
-import { openDb, type Db } from '../../src/db/connect.ts';
-import { loadMainPage } from '../../src/cabinet/cabinet.service.ts';
-import { mainPage } from '../../src/cabinet/cabinet.view.tsx';
-import { utf8 } from '../../src/views/render.ts';
+import { openDb, type Db } from '../../src/platform/db/connect.ts';
+import { loadMainPage } from '../../src/pages/main/main.service.ts';
+import { mainPage } from '../../src/pages/main/main.view.tsx';
+import { utf8 } from '../../src/platform/views/render.ts';
 import { dateInZone } from '../../src/domain/dates.ts';
-import { DEFAULT_TIME_ZONE } from '../../src/config.ts';
+import { DEFAULT_TIME_ZONE } from '../../src/platform/config.ts';
 import type { Customer } from './sessions.ts';
 
 export interface ViewParts {

@@ -18,7 +18,7 @@ import {
   SUPPLIER_TIME_ZONE,
   waitForText,
 } from './support.ts';
-import { demoYear } from '../../src/demo/seed-demo.ts';
+import { demoYear } from '../../src/tools/demo/seed-demo.ts';
 
 /** --debt in site.css (#b3261e): the colour of `.consumption.suspicious`. */
 const DEBT_RGB = 'rgb(179, 38, 30)';

@@ -77,7 +77,7 @@ export async function startServer(): Promise<Server> {
     };
     // Always SQLite in DATA_DIR, and nothing of the test runner's own settings.
     for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'quickstart'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'quickstart'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,69 @@
+import { loadConfig } from '../platform/config.ts';
+import { openDb } from '../platform/db/connect.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { buildApp } from './app.ts';
+import { ensureDemoData } from '../tools/demo/seed-demo.ts';
+import { pino } from 'pino';
+import { pruneAuthState } from '../features/account/maintenance.ts';
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/** Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    poolSize: config.dbPoolSize,
+    onPoolError: (err) => logger.warn({ err: { message: err.message } }, 'database connection lost'),
+  });
+  await migrateToLatest(db);
+  if (config.demoMode) {
+    const seeded = await ensureDemoData(db, new Date(), config.timeZone);
+    if (seeded) logger.info('demo data created');
+  }
+  const app = await buildApp({ config, db, logger });
+
+  const prune = setInterval(() => {
+    pruneAuthState(db.kysely, config, Date.now()).catch((err: unknown) =>
+      logger.warn(
+        { err: { message: err instanceof Error ? err.message : String(err) } },
+        'pruning sessions failed',
+      ),
+    );
+  }, PRUNE_INTERVAL_MS);
+  prune.unref();
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    clearInterval(prune);
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app
+      .close()
+      // Handlers whose clients went away may still be using the database.
+      .then(() => app.requestsDone(8_000))
+      .then(() => db.close())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    `portal on ${config.publicUrl} (${db.dialect}${db.dialect === 'sqlite' ? `: ${config.sqlitePath}` : ''})`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

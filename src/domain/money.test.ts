@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  chargeKopecks,
+  formatRubles,
+  formatRublesRu,
+  formatTariff,
+  groupThousands,
+  parseRubles,
+} from './money.ts';
+
+test('parses what people type, straight to kopecks', () => {
+  const ok: Array<[string, number]> = [
+    ['980', 98000],
+    ['980,50', 98050],
+    ['980.50', 98050],
+    ['980.5', 98050],
+    ['980,', 98000],
+    ['1 234,56', 123456],
+    ['1\u00a0234,56 ₽', 123456],
+    ['0,01', 1],
+    ['0.07', 7],
+    ['-96.05', -9605],
+  ];
+  for (const [s, kop] of ok) assert.deepEqual(parseRubles(s), { ok: true, kopecks: kop }, s);
+});
+
+test('refuses malformed sums with a message', () => {
+  for (const s of ['', '  ', 'abc', '1,234.56', '980.505', '1e3', '0x10', '98 0.5.1', '99999999999']) {
+    const r = parseRubles(s);
+    assert.equal(r.ok, false, s);
+    if (!r.ok) assert.ok(r.message.length > 0);
+  }
+});
+
+test('formatting: the seed form and the Russian form', () => {
+  assert.equal(formatRubles(-73863), '-738.63');
+  assert.equal(formatRubles(200000), '2000.00');
+  assert.equal(formatRubles(-5), '-0.05');
+  assert.equal(formatRubles(0), '0.00');
+  assert.equal(formatRublesRu(123456789), '1\u00a0234\u00a0567,89\u00a0₽');
+  assert.equal(formatRublesRu(-9605), '−96,05\u00a0₽');
+  assert.equal(formatTariff(161000), '1.61000');
+  assert.equal(formatTariff(112700), '1.12700');
+});
+
+test('charges are rounded once, half up, from exact prices (the seed bill)', () => {
+  assert.equal(chargeKopecks(316, 112700), 35613); // 316 × 1.1270 = 356.132
+  assert.equal(chargeKopecks(26, 112700), 2930); // 29.302
+  assert.equal(chargeKopecks(342, 112700), 38543); // 385.434
+  assert.equal(chargeKopecks(309, 161000), 49749);
+  assert.equal(chargeKopecks(1, 150), 0); // 0.15 kopeck
+  assert.equal(chargeKopecks(1, 500), 1); // exactly half a kopeck rounds up
+  assert.equal(chargeKopecks(1, 499), 0);
+  assert.equal(chargeKopecks(-1, 500), -1); // a negative correction rounds away from zero
+  assert.equal(chargeKopecks(98300, 161000), 15826300);
+});
+
+test('format(parse(x)) round-trips every amount', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), (kop) => {
+      const r = parseRubles(formatRubles(kop));
+      return r.ok && r.kopecks === kop;
+    }),
+  );
+});
+
+test('thousands are grouped from the right with a no-break space, signs and fractions kept', () => {
+  assert.equal(groupThousands(0), '0');
+  assert.equal(groupThousands(999), '999');
+  assert.equal(groupThousands(1000), '1\u00a0000');
+  assert.equal(groupThousands(29842), '29\u00a0842');
+  assert.equal(groupThousands(1234567), '1\u00a0234\u00a0567');
+  assert.equal(groupThousands(-1234), '-1\u00a0234');
+  assert.equal(groupThousands(1234.5), '1\u00a0234.5');
+  fc.assert(
+    fc.property(fc.oneof(fc.maxSafeNat(), fc.integer()), (n) => {
+      const s = groupThousands(n);
+      assert.equal(s.replaceAll('\u00a0', ''), String(n));
+      const groups = s.replace('-', '').split('\u00a0');
+      assert.ok(
+        groups[0]!.length >= 1 && groups[0]!.length <= 3 && groups.slice(1).every((g) => g.length === 3),
+      );
+    }),
+  );
+});

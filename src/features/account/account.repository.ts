@@ -1,0 +1,116 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface LoginAccount {
+  id: number;
+  number: string;
+  surname: string;
+}
+
+/** Advisory-lock namespaces (first key of `pg_advisory_xact_lock(int, int)`) for login attempts. */
+const LOCK_LOGIN_ACCOUNT = 0x4c41; // 'LA'
+const LOCK_LOGIN_IP = 0x4c49; // 'LI'
+
+/**
+ * PostgreSQL only: holds, until the transaction ends, a lock on this account number and one on
+ * this IP, always in that order (so two attempts cannot wait on each other).
+ */
+export async function lockLoginAttempts(
+  tx: Transaction<Database>,
+  accountNumber: string,
+  ip: string,
+): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_ACCOUNT}, hashtext(${accountNumber}))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${LOCK_LOGIN_IP}, hashtext(${ip}))`.execute(tx);
+}
+
+export async function findLoginAccount(db: Q, number: string): Promise<LoginAccount | undefined> {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'number', 'surname'])
+    .where('number', '=', number)
+    .executeTakeFirst();
+}
+
+/**
+ * Times of the failed attempts on one account since `since` and since its last success,
+ * newest first, at most `limit`.
+ */
+export async function recentFailures(
+  db: Q,
+  accountNumber: string,
+  since: number,
+  limit: number,
+): Promise<number[]> {
+  const lastSuccess = await db
+    .selectFrom('login_attempts')
+    .select((eb) => eb.fn.max('at').as('at'))
+    .where('account_number', '=', accountNumber)
+    .where('success', '=', 1)
+    .where('at', '>', since)
+    .executeTakeFirst();
+  const from = Math.max(since, Number(lastSuccess?.at ?? 0));
+  const rows = await db
+    .selectFrom('login_attempts')
+    .select('at')
+    .where('account_number', '=', accountNumber)
+    .where('success', '=', 0)
+    .where('at', '>', from)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.at));
+}
+
+/** For each account that failed from this IP since `since`, the time of its latest failure, newest first. */
+export async function recentFailedAccountsFromIp(
+  db: Q,
+  ip: string,
+  since: number,
+  limit: number,
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('login_attempts')
+    .select(['account_number', (eb) => eb.fn.max('at').as('last_at')])
+    .where('ip', '=', ip)
+    .where('success', '=', 0)
+    .where('at', '>', since)
+    .groupBy('account_number')
+    .orderBy('last_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.last_at));
+}
+
+export async function recordAttempt(
+  db: Q,
+  a: { accountNumber: string; ip: string; at: number; success: boolean },
+) {
+  await db
+    .insertInto('login_attempts')
+    .values({ account_number: a.accountNumber, ip: a.ip, at: a.at, success: a.success ? 1 : 0 })
+    .execute();
+}
+
+export async function recordConsent(
+  db: Q,
+  c: { accountId: number; accountNumber: string; policyVersion: string; at: number; ip: string },
+) {
+  await db
+    .insertInto('consents')
+    .values({
+      account_id: c.accountId,
+      account_number: c.accountNumber,
+      policy_version: c.policyVersion,
+      given_at: c.at,
+      ip: c.ip,
+    })
+    .execute();
+}
+
+/** Login attempts older than this are of no use to the throttles; the operators' cleanup removes them. */
+export async function pruneAttempts(db: Q, before: number) {
+  await db.deleteFrom('login_attempts').where('at', '<', before).execute();
+}

@@ -1,0 +1,175 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.ts';
+import { cookieOptions, sessionCookieName } from '../../platform/http/security.ts';
+import { renderPage } from '../../platform/views/render.ts';
+import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
+import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
+import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
+import { deleteSessionByHash } from './session.repository.ts';
+import {
+  CabinetLoginPage,
+  CONSENT_VALUE,
+  HomePage,
+  IndividualsPage,
+  PrivacyPage,
+  type LoginFormProps,
+} from './login.view.tsx';
+
+const MINUTE_MS = 60_000;
+
+const Html = {
+  200: Type.String(),
+  303: Type.String(),
+  400: Type.String(),
+  401: Type.String(),
+  429: Type.String(),
+};
+
+const LoginBody = Type.Object({
+  account: Type.Optional(Type.String({ maxLength: 200 })),
+  surname: Type.Optional(Type.String({ maxLength: 1000 })),
+  consent: Type.Optional(Type.String({ maxLength: 10 })),
+  from: Type.Optional(Type.String({ maxLength: 20 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export function authDeps(ctx: AppContext): AuthDeps {
+  return { db: ctx.db.kysely, store: ctx.db, clock: ctx.clock, config: ctx.config };
+}
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const deps = authDeps(ctx);
+  const cookieName = sessionCookieName(ctx.config);
+  const demo = ctx.config.demoMode
+    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
+    : undefined;
+
+  const formProps = (reply: FastifyReply, entry: 'home' | 'cabinet'): LoginFormProps => ({
+    entry,
+    csrfToken: reply.generateCsrf(),
+    ...(demo ? { demo } : {}),
+  });
+
+  r.get(
+    '/',
+    {
+      schema: {
+        querystring: Type.Object({
+          tab: Type.Optional(Type.Union([Type.Literal('individuals'), Type.Literal('legal')])),
+        }),
+        response: Html,
+      },
+    },
+    async (req, reply) => {
+      const page = (
+        <HomePage
+          supplierName={ctx.supplierName}
+          tab={req.query.tab ?? 'individuals'}
+          {...formProps(reply, 'home')}
+        />
+      );
+      return reply.type('text/html; charset=utf-8').send(renderPage(page));
+    },
+  );
+
+  r.get('/individuals', { schema: { response: Html } }, async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage(<IndividualsPage supplierName={ctx.supplierName} />)),
+  );
+
+  r.get('/privacy', { schema: { response: Html } }, async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage(
+          <PrivacyPage supplierName={ctx.supplierName} policyVersion={ctx.config.consentPolicyVersion} />,
+        ),
+      ),
+  );
+
+  r.post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
+    const body = req.body;
+    const entry = body.from === 'home' ? 'home' : 'cabinet';
+    const values = {
+      account: body.account ?? '',
+      surname: body.surname ?? '',
+      consent: body.consent === CONSENT_VALUE,
+    };
+    const result = await login(deps, { ...values, ip: req.ip });
+
+    const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
+      const props = { ...formProps(reply, entry), values, ...extra };
+      const page =
+        entry === 'home' ? (
+          <HomePage supplierName={ctx.supplierName} tab="individuals" {...props} />
+        ) : (
+          <CabinetLoginPage supplierName={ctx.supplierName} crumbs={CABINET_CRUMBS} {...props} />
+        );
+      return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
+    };
+
+    switch (result.kind) {
+      case 'invalid':
+        return rerender(400, { errors: result.errors });
+      case 'failed':
+        return rerender(401, { formError: 'Неверный номер лицевого счёта или фамилия.' });
+      case 'throttled': {
+        const retrySec = Math.max(
+          1,
+          Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000),
+        );
+        const hhmm = new Intl.DateTimeFormat('ru-RU', {
+          timeZone: ctx.config.timeZone,
+          hour: '2-digit',
+          minute: '2-digit',
+        }).format(new Date(Math.ceil(result.retryAt.getTime() / MINUTE_MS) * MINUTE_MS)); // never earlier than allowed
+        void reply.header('Retry-After', String(retrySec));
+        return rerender(429, {
+          formError: `Слишком много неудачных попыток входа. Повторите попытку после ${hhmm} (по местному времени).`,
+        });
+      }
+      case 'ok': {
+        // A session cookie that came with the login request is dropped: the new session gets a new token.
+        const previous = req.cookies[cookieName];
+        if (previous) await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
+        void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
+        return reply.code(303).header('Location', '/cabinet').send('');
+      }
+    }
+  });
+
+  r.post(
+    '/logout',
+    { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (req, reply) => {
+      const token = req.cookies[cookieName];
+      if (token) await logout(deps, token, req.ip);
+      // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
+      void reply.clearCookie(cookieName, cookieOptions(ctx.config));
+      return reply.code(303).header('Location', '/cabinet').send('');
+    },
+  );
+}
+
+/** Renders the "Личный кабинет" login page (the second entry point), e.g. after a session ended. */
+export function sendCabinetLogin(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, notice?: string) {
+  const demo = ctx.config.demoMode
+    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
+    : undefined;
+  void req;
+  const page = (
+    <CabinetLoginPage
+      supplierName={ctx.supplierName}
+      crumbs={CABINET_CRUMBS}
+      entry="cabinet"
+      csrfToken={reply.generateCsrf()}
+      {...(demo ? { demo } : {})}
+      {...(notice ? { notice } : {})}
+    />
+  );
+  return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(renderPage(page));
+}

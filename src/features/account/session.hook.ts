@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext, Customer } from '../../platform/http/context.ts';
+import { sessionCookieName } from '../../platform/http/security.ts';
+import { resolveSession } from './account.service.ts';
+import { authDeps, sendCabinetLogin } from './account.routes.tsx';
+
+/** Finds the logged-in customer from the session cookie; null when absent or expired. */
+export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promise<Customer | null> {
+  const token = req.cookies[sessionCookieName(ctx.config)];
+  if (!token || token.length > 100) return null;
+  const s = await resolveSession(authDeps(ctx), token);
+  return s && { sessionId: s.id, accountId: s.accountId, token };
+}
+
+/** What the login page says when a form arrives after its session has ended. */
+export const SESSION_ENDED_NOTICE =
+  'Сеанс завершён (истекло время сеанса или выполнен выход). Данные формы не отправлены. Войдите снова и повторите действие.';
+
+/**
+ * A preHandler for the customer's pages. Without a valid session, GET /cabinet shows the login
+ * page (the "Личный кабинет" entry point) and other GETs are redirected to it. A form sent after
+ * its session ended (idle or absolute timeout, logout in another tab) gets the login page at once
+ * with a notice that it was not sent, and `lostForm` may add what was typed, so that nothing
+ * entered is lost without a word.
+ */
+export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => string | undefined) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    req.customer = await loadCustomer(ctx, req);
+    if (req.customer) {
+      // Personal data: never kept by shared caches or the back button after logout.
+      void reply.header('Cache-Control', 'no-store');
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/cabinet') return sendCabinetLogin(ctx, req, reply);
+    // A form of ours (the CSRF and origin checks have passed) sent without a session: it timed out,
+    // or the customer logged out in another tab (which removed the cookie).
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const typed = lostForm?.(req.body);
+      return sendCabinetLogin(
+        ctx,
+        req,
+        reply.code(401),
+        typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE,
+      );
+    }
+    return reply.code(303).header('Location', '/cabinet').send('');
+  };
+}

@@ -1,0 +1,78 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Db } from '../../platform/db/connect.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface SessionRow {
+  id: number;
+  accountId: number;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export async function insertSession(
+  db: Q,
+  s: { tokenHash: string; accountId: number; at: number; ip: string | null },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: s.tokenHash,
+      account_id: s.accountId,
+      created_at: s.at,
+      last_seen_at: s.at,
+      ip: s.ip,
+    })
+    .execute();
+}
+
+export async function findSessionByHash(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
+  const [row] = await db.rows<[number, number, number, number]>(
+    'select id, account_id, created_at, last_seen_at from sessions where token_hash = ?',
+    [tokenHash],
+  );
+  return (
+    row && {
+      id: Number(row[0]),
+      accountId: Number(row[1]),
+      createdAt: Number(row[2]),
+      lastSeenAt: Number(row[3]),
+    }
+  );
+}
+
+export async function touchSession(db: Q, id: number, at: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Q, id: number): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionByHash(db: Q, tokenHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+}
+
+/** Removes sessions idle since `idleBefore` or created before `createdBefore`. */
+export async function deleteExpiredSessions(
+  db: Q,
+  idleBefore: number,
+  createdBefore: number,
+): Promise<number> {
+  const res = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('last_seen_at', '<', idleBefore), eb('created_at', '<', createdBefore)]))
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export async function findSessionAccountNumber(db: Q, tokenHash: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select('accounts.number')
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return row?.number;
+}

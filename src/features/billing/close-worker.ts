@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDb, type DbOptions } from '../../platform/db/connect.ts';
+import type { BillingLimits } from '../../domain/billing.ts';
+import { heapGuard } from '../../platform/memory.ts';
+import * as repo from './billing.repository.ts';
+import { computeBatch } from './close-month.ts';
+
+/** What the closing process gives each of its worker threads. */
+export interface CloseWorkerSetup {
+  db: DbOptions;
+  period: string;
+  limits: BillingLimits;
+  readingsLastDay: number;
+}
+
+export type CloseWorkerReply =
+  { ok: true; charges: repo.NewCharge[]; appliedRecalcs: number[] } | { ok: false; error: string };
+
+/**
+ * A worker thread of `close-month`: on its own connection it reads and computes the batches it
+ * is sent (a list of accounts) and answers with the charges; the closing process writes them
+ * (and ends the thread when done).
+ */
+const setup = workerData as CloseWorkerSetup;
+const db = openDb(setup.db);
+const guard = heapGuard(48);
+const ready = Promise.all([repo.loadPlans(db.kysely), repo.buildingVolumes(db.kysely, setup.period)]);
+ready.catch(() => {}); // a failure is answered to each batch below
+const port = parentPort!;
+
+port.on('message', (accounts: repo.BatchAccount[]) => {
+  ready
+    .then(([plans, buildings]) =>
+      // One read transaction per batch: its queries see one state of the database.
+      db.kysely
+        .transaction()
+        .execute((tx) =>
+          computeBatch(tx, accounts, setup.period, plans, buildings, setup, { sqlite: db.sqlite }),
+        ),
+    )
+    .then(
+      (out) => {
+        port.postMessage({
+          ok: true,
+          charges: out.charges,
+          appliedRecalcs: out.appliedRecalcs,
+        } satisfies CloseWorkerReply);
+        guard();
+      },
+      (err: unknown) =>
+        port.postMessage({
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        } satisfies CloseWorkerReply),
+    );
+});

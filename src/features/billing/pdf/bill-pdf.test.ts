@@ -1,0 +1,355 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as fontkit from 'fontkit';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
+import { renderBillPdf } from './bill-pdf.ts';
+import { renderSlipPdf } from './slip-pdf.ts';
+import { billQrPayload, slipQrPayload } from './bill-qr.ts';
+import { PART, partTops } from './form-layout.ts';
+import { paymentQrMatrix } from './qr-matrix.ts';
+import { embeddedFonts, fontFile, type PdfFont } from './pdf-fonts.ts';
+import { TrueTypeSubset } from './ttf-subset.ts';
+
+// jsqr is CommonJS whose exports are the function, with the same function under `default`;
+// its types describe only the latter.
+const jsQR = jsQRModule.default;
+
+const SUPPLIER: BillSupplier = {
+  payeeName: 'Открытое акционерное общество "Хакасэнергосбыт", ОАО',
+  branchName: 'Черногорское отделение',
+  inn: '1901000017',
+  kpp: '190101001',
+  bankName: 'Отделение № 8602 Сбербанка России',
+  bic: '049514608',
+  corrAccount: '30101810500000000608',
+  settlementAccount: '40702810171020110607',
+  address: 'РХ, г. Черногорск, ул. Линейная, 249',
+  phones: '(39031) 3-51-10',
+  fax: '(3902) 34-64-81',
+  email: 'info@energosbyt.example',
+  website: 'https://energosbyt.example',
+};
+
+/** The seed's sample bill (316 + 26 kWh at 1.1270), moved to May 2026, for a fictional customer. */
+const BILL: BillDocument = {
+  period: '2026-05',
+  billedOn: '2026-05-31',
+  dueDate: '2026-06-10',
+  supplier: SUPPLIER,
+  customer: {
+    account: '1705057190',
+    surname: 'Орлова',
+    firstName: 'Марина',
+    patronymic: 'Сергеевна',
+    residents: 1,
+    deliveryAddress: 'г. Черногорск, ул. 30 лет Победы, 94',
+    objectAddress: 'г. Черногорск, пр-кт. Космонавтов, 3, 89',
+    areaE2: 4420,
+  },
+  method: 'norm',
+  meter: { serial: '368985', start: { date: '2013-09-16', values: [29832] }, end: null },
+  lines: [
+    { title: 'Электроэнергия', kwh: 316, priceE5: 112700, amountKop: 35613 },
+    { title: 'ОДН', kwh: 26, priceE5: 112700, amountKop: 2930 },
+  ],
+  recalculations: [],
+  debtStartKop: 0,
+  paymentsKop: 0,
+  chargedKop: 38543,
+  debtEndKop: 38543,
+  toPayKop: 38543,
+  building: { totalKwh: 22952, odnKwh: 3518 },
+};
+
+const SLIP: SlipDocument = {
+  date: '2026-06-06',
+  supplier: SUPPLIER,
+  customer: {
+    account: '1705057190',
+    surname: 'Орлова',
+    firstName: 'Марина',
+    patronymic: 'Сергеевна',
+    objectAddress: 'Республика Хакасия, г. Черногорск, ул. Бограда, 71',
+  },
+  meterSerial: '168077',
+  lastReading: null,
+};
+
+/** The page's text as pdf.js extracts it (through the fonts' ToUnicode maps), spaces collapsed. */
+async function pageText(pdf: Buffer): Promise<{ pages: number; text: string; items: string[] }> {
+  const doc = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, useSystemFonts: false })
+    .promise;
+  try {
+    const page = await doc.getPage(1);
+    const content = await page.getTextContent();
+    const items = content.items.map((i) => ('str' in i ? i.str : '')).filter((s) => s.trim() !== '');
+    return { pages: doc.numPages, text: items.join(' ').replace(/\s+/g, ' '), items };
+  } finally {
+    await doc.destroy();
+  }
+}
+
+function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+/**
+ * Rasterizes one region of page 1 (in PDF points, top-left origin) with poppler's pdftoppm and
+ * decodes the QR code in it; null when pdftoppm is not installed (outside CI).
+ */
+function decodeQr(
+  pdf: Buffer,
+  region: { x: number; y: number; w: number; h: number },
+  t: { skip(msg: string): void },
+): string | null {
+  if (spawnSync('pdftoppm', ['-v']).error) {
+    if (process.env.CI === 'true') assert.fail('pdftoppm (Debian package poppler-utils) is required in CI');
+    t.skip('pdftoppm not installed (apt-get install poppler-utils): QR decoding skipped');
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bill-qr-'));
+  try {
+    const file = path.join(dir, 'doc.pdf');
+    fs.writeFileSync(file, pdf);
+    const dpi = 300;
+    const px = (pt: number) => String(Math.round((pt * dpi) / 72));
+    const res = spawnSync('pdftoppm', [
+      '-r',
+      String(dpi),
+      '-png',
+      '-singlefile',
+      '-x',
+      px(region.x),
+      '-y',
+      px(region.y),
+      '-W',
+      px(region.w),
+      '-H',
+      px(region.h),
+      file,
+      path.join(dir, 'page'),
+    ]);
+    assert.equal(res.status, 0, String(res.stderr));
+    const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'page.png')));
+    const code = jsQR(
+      new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length),
+      png.width,
+      png.height,
+    );
+    assert.ok(code, 'no QR code found in the rendered page');
+    // The payload is UTF-8 bytes (GOST encoding digit 2): decode the bytes, not jsQR's guess.
+    return Buffer.from(code.binaryData).toString('utf8');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The left column of the lower part (Квитанция), where the QR code is. */
+function receiptLeftColumn(partHeight: number) {
+  const [, top] = partTops(partHeight);
+  return { x: PART.x, y: top, w: PART.leftWidth, h: partHeight };
+}
+
+test('bill: the seed sample, both parts, Cyrillic extractable as text', async () => {
+  const pdf = await renderBillPdf(BILL);
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const raw = pdf.toString('latin1');
+  assert.match(raw, /\/FontFile2/, 'the font is embedded');
+  assert.match(raw, /\/ToUnicode/, 'with a ToUnicode map');
+  assert.doesNotMatch(raw, /\/BaseFont \/Helvetica/, 'no standard font is used');
+
+  const { pages, text } = await pageText(pdf);
+  assert.equal(pages, 1);
+  for (const s of [
+    'Извещение',
+    'Квитанция',
+    'Получатель: Открытое акционерное общество "Хакасэнергосбыт", ОАО, Черногорское отделение',
+    'ИНН 1901000017 КПП 190101001 р/сч 40702810171020110607',
+    'Банк: Отделение № 8602 Сбербанка России БИК 049514608 корр. счёт 30101810500000000608',
+    'Адрес: РХ, г. Черногорск, ул. Линейная, 249 Тел.: (39031) 3-51-10 Факс: (3902) 34-64-81',
+    'E-mail: info@energosbyt.example Web-адрес: https://energosbyt.example',
+    'ФИО: Орлова Марина Сергеевна',
+    'Код абонента: 1705057190',
+    'Адрес доставки: г. Черногорск, ул. 30 лет Победы, 94',
+    'Адрес объекта: г. Черногорск, пр-кт. Космонавтов, 3, 89',
+    'Проживающих: 1 Площадь: 44.20 м²',
+    'Расчет за электроэнергию: по нормативу за май 2026 года',
+    'Электроэнергия 368985 16.09.2013 29832 316 1.12700 356.13',
+    'ОДН 26 1.12700 29.30',
+    'Итого 342 1.12700 385.43',
+    'Срок оплаты: до 10.06.2026',
+    'определенный по общедомовому счетчику: 22952 кВтч, в т.ч. ОДН: 3518 кВтч',
+    'Заполняется плательщиком: Показания счетчика Оплачено, руб. Дата Подпись',
+    'Кассир',
+  ]) {
+    assert.equal(count(text, s), s === 'Извещение' || s === 'Квитанция' ? 1 : 2, `"${s}" once in each part`);
+  }
+  for (const s of ['Долг(+)/Перепл.(−) на', 'Оплаты, поступившие в', 'Итого к оплате, руб.'])
+    assert.ok(text.includes(s), s);
+  assert.equal(
+    count(text, '385.43'),
+    2 * 5,
+    'total of lines, charged, end debt, to pay, left column; in both parts',
+  );
+  assert.doesNotMatch(text, /Казаков/, 'never the name printed in the seed');
+});
+
+test('bill: the QR code on the Квитанция decodes to the GOST payload with Sum = 38543', async (t) => {
+  const pdf = await renderBillPdf(BILL);
+  const expected =
+    'ST00012|Name=Открытое акционерное общество "Хакасэнергосбыт", ОАО|PersonalAcc=40702810171020110607' +
+    '|BankName=Отделение № 8602 Сбербанка России|BIC=049514608|CorrespAcc=30101810500000000608' +
+    '|PayeeINN=1901000017|KPP=190101001|Sum=38543|Purpose=Оплата за электроэнергию за 05.2026, л/с 1705057190' +
+    '|PersAcc=1705057190|LastName=Орлова|FirstName=Марина|MiddleName=Сергеевна' +
+    '|PayerAddress=г. Черногорск, пр-кт. Космонавтов, 3, 89|PaymPeriod=052026|CounterId=368985|TechCode=02';
+  assert.equal(billQrPayload(BILL), expected);
+  const decoded = decodeQr(pdf, receiptLeftColumn(PART.billHeight), t);
+  if (decoded !== null) assert.equal(decoded, expected);
+});
+
+test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)', async (t) => {
+  const bill: BillDocument = {
+    ...BILL,
+    method: 'readings',
+    meter: {
+      serial: '0123456',
+      start: { date: '2026-04-25', values: [12000, 5000] },
+      end: { date: '2026-05-25', values: [12210, 5090] },
+    },
+    lines: [
+      { title: 'Электроэнергия, день', kwh: 210, priceE5: 131500, amountKop: 27615 },
+      { title: 'Электроэнергия, ночь', kwh: 90, priceE5: 78900, amountKop: 7101 },
+    ],
+    recalculations: [
+      { period: '2026-03', reason: 'передача показаний после закрытия месяца', amountKop: -1250 },
+      { period: '2026-02', reason: 'изменение числа проживающих', amountKop: 2000 },
+      { period: '2026-01', reason: 'поверка прибора учета', amountKop: 300 },
+      { period: '2025-12', reason: 'корректировка тарифа', amountKop: 450 },
+    ],
+    debtStartKop: -100000,
+    paymentsKop: 0,
+    chargedKop: 36216,
+    debtEndKop: -63784,
+    toPayKop: 0,
+    building: null,
+  };
+  const pdf = await renderBillPdf(bill);
+  const { pages, text } = await pageText(pdf);
+  assert.equal(pages, 1);
+  for (const s of [
+    'Расчет за электроэнергию: по показаниям за май 2026 года',
+    'Электроэнергия, день 0123456 25.04.2026 12000 25.05.2026 12210 210 1.31500 276.15',
+    'Электроэнергия, ночь 25.04.2026 5000 25.05.2026 5090 90 0.78900 71.01',
+    'Перерасчет за март 2026 года: передача показаний после закрытия месяца -12.50',
+    'Перерасчет за февраль 2026 года: изменение числа проживающих 20.00',
+    'Прочие перерасчеты (2) 7.50',
+    'Итого 300 362.16',
+  ]) {
+    assert.equal(count(text, s), 2, s);
+  }
+  assert.ok(text.includes('-1000.00') && text.includes('-637.84'));
+  assert.ok(!text.includes('общедомовому'), 'no building data without building data');
+  const payload = billQrPayload(bill);
+  assert.ok(!payload.includes('Sum='), 'nothing to pay: the app asks for the sum');
+  assert.ok(payload.includes('|CounterId=0123456|CounterVal=12210/5090|'));
+  const decoded = decodeQr(pdf, receiptLeftColumn(PART.billHeight), t);
+  if (decoded !== null) assert.equal(decoded, payload);
+});
+
+test('bill: long names and addresses stay on one page and inside their cells', async () => {
+  const long = 'Очень-Длинная-Фамилия-Через-Дефис '.repeat(4);
+  const bill: BillDocument = {
+    ...BILL,
+    customer: {
+      ...BILL.customer,
+      surname: long,
+      objectAddress: `Республика Хакасия, ${'ул. Очень Длинная, '.repeat(8)}д. 1`,
+    },
+  };
+  const { pages, text } = await pageText(await renderBillPdf(bill));
+  assert.equal(pages, 1);
+  assert.ok(text.includes('…'), 'cut with an ellipsis once even the smallest size does not fit');
+});
+
+test('slip: requisites, today, empty reading and sum; QR without Sum', async (t) => {
+  const pdf = await renderSlipPdf(SLIP);
+  const { pages, text, items } = await pageText(pdf);
+  assert.equal(pages, 1);
+  for (const s of [
+    'КВИТАНЦИЯ',
+    'ОПЛАТУ ЗА ПОТРЕБЛЕННУЮ ЭЛЕКТРОЭНЕРГИЮ, СОГЛАСНО ЖК РФ, НЕОБХОДИМО ПРОИЗВОДИТЬ ЕЖЕМЕСЯЧНО НЕ ПОЗДНЕЕ 10-ГО ЧИСЛА МЕСЯЦА, СЛЕДУЮЩЕГО ЗА РАСЧЕТНЫМ',
+    'Получатель: Открытое акционерное общество "Хакасэнергосбыт", ОАО, Черногорское отделение',
+    'ИНН 1901000017 КПП 190101001 р/сч 40702810171020110607',
+    'Абонент №: 1705057190',
+    'Ф.И.О.: Орлова Марина Сергеевна',
+    'Адрес: Республика Хакасия, г. Черногорск, ул. Бограда, 71',
+    'Дата Показания счетчика № 168077 Сумма, руб. 06.06.2026 Кассир',
+  ]) {
+    assert.equal(count(text, s), 2, s);
+  }
+  assert.equal(count(text, 'Абонент'), 4, '"Абонент №" and the signature place, in each part');
+  assert.ok(!items.some((s) => /^\s*-?\d+\.\d\d\s*$/.test(s)), 'no sum is printed: it is written by hand');
+
+  const payload = slipQrPayload(SLIP);
+  assert.ok(!payload.includes('Sum='));
+  assert.ok(!payload.includes('CounterVal='), 'no reading sent since the last bill');
+  assert.ok(payload.includes('|PersAcc=1705057190|'));
+  const decoded = decodeQr(pdf, receiptLeftColumn(262), t);
+  if (decoded !== null) assert.equal(decoded, payload);
+});
+
+test('slip: the last reading sent is printed and goes into CounterVal', async () => {
+  const slip: SlipDocument = { ...SLIP, lastReading: { date: '2026-06-05', values: [30148] } };
+  const { text } = await pageText(await renderSlipPdf(slip));
+  assert.equal(count(text, '06.06.2026 30148'), 2);
+  assert.ok(slipQrPayload(slip).includes('|CounterId=168077|CounterVal=30148|'));
+});
+
+test('QR: the fast mask choice gives exactly the symbol qrcode builds on its own', () => {
+  // Every version a payment payload can need, from a bare header to a long address.
+  for (let len = 8; len <= 900; len += 7) {
+    const payload = billQrPayload({
+      ...BILL,
+      customer: { ...BILL.customer, objectAddress: 'ул. Ленина, 1 '.repeat(60) },
+    })
+      .slice(0, len)
+      .replace(/.$/u, String(len % 10));
+    const ours = paymentQrMatrix(payload);
+    const theirs = QRCode.create([{ data: new TextEncoder().encode(payload), mode: 'byte' }], {
+      errorCorrectionLevel: 'M',
+    });
+    assert.equal(ours.size, theirs.modules.size);
+    assert.equal(ours.mask, theirs.maskPattern, `mask for ${len} characters`);
+    assert.deepEqual(ours.data, theirs.modules.data, `modules for ${len} characters`);
+  }
+});
+
+test('fonts: the byte-copying subset keeps each glyph, composites included, and is a valid TrueType file', () => {
+  const font = embeddedFonts().regular as PdfFont;
+  const subset = font.createSubset() as unknown as TrueTypeSubset;
+  const chars = [...'Ёёй№₽²Ab1'];
+  const ids = chars.map((ch) => subset.includeGlyph(font.glyphForCodePoint(ch.codePointAt(0) ?? 0).id));
+  const bytes = Buffer.from(subset.encode());
+  const original = fs.readFileSync(fontFile('regular'));
+  // Fresh parses for every glyph: fontkit's cached outlines of shared components (a diaeresis
+  // used by Ё and ё) can shift when several composites are drawn from one parsed font.
+  const glyphOf = (data: Buffer, id: number) => (fontkit.create(data) as fontkit.Font).getGlyph(id);
+  assert.ok(
+    (fontkit.create(bytes) as fontkit.Font).numGlyphs > chars.length + 1,
+    'components of composite glyphs are added',
+  );
+  chars.forEach((ch, i) => {
+    const want = glyphOf(original, font.glyphForCodePoint(ch.codePointAt(0) ?? 0).id);
+    const got = glyphOf(bytes, ids[i] ?? 0);
+    assert.equal(got.advanceWidth, want.advanceWidth, ch);
+    assert.equal(got.path.toSVG(), want.path.toSVG(), ch);
+  });
+});

@@ -1,0 +1,228 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import type { AppContext } from '../../platform/http/context.ts';
+import { loadCustomer, requireCustomer } from '../account/session.hook.ts';
+import { sendMainPage } from '../../pages/main/main.routes.tsx';
+import { renderPage } from '../../platform/views/render.ts';
+import { ErrorPage } from '../../platform/views/error-pages.tsx';
+import { scrubEmails } from './email-address.ts';
+import { accountNumber } from './mail.repository.ts';
+import type { MailFlash } from './mail.section.ts';
+import {
+  confirmAddress,
+  deleteAddress,
+  findUnsubscribe,
+  previewConfirmation,
+  resendConfirmation,
+  saveAddress,
+  unsubscribe,
+  type MailDeps,
+  type SendOutcome,
+} from './mail.service.ts';
+import { runMailWorker } from './mail.worker.ts';
+import { createMailTransport } from './transport.ts';
+import { ConfirmedPage, ConfirmPage, UnsubscribedPage, UnsubscribePage } from './mail.view.tsx';
+
+const EmailBody = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+  email: Type.Optional(Type.String({ maxLength: 2000 })),
+  subscribed: Type.Optional(Type.String({ maxLength: 20 })),
+  action: Type.Optional(Type.String({ maxLength: 20 })),
+});
+
+const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+const CsrfBody = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+const Html = { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() };
+
+/**
+ * Bills by e-mail, the HTTP side:
+ * - POST /cabinet/email: the main page's form ("Сохранить информацию", "Удалить e-mail", and
+ *   "Отправить письмо ещё раз"); answers with a redirect to /cabinet?mail=… (or the page with the
+ *   message next to the field).
+ * - GET/POST /mail/confirm/:token: the confirmation link; GET only shows a button, the POST (with
+ *   the CSRF token) confirms. See mail.service.ts for who may use it.
+ * - GET/POST /mail/unsubscribe/:token: the unsubscribe link and the one-click POST (RFC 8058).
+ * Links carry their token in the path, so these routes log at "warn" only: no URL reaches the logs.
+ */
+export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const transport = createMailTransport(ctx.config.mail);
+  const deps: MailDeps = {
+    db: ctx.db.kysely,
+    clock: ctx.clock,
+    mail: ctx.config.mail,
+    publicUrl: ctx.config.publicUrl,
+    transport,
+  };
+
+  // Optionally, each listening portal process runs an outbox worker too (MAIL_WORKER_IN_SERVER).
+  let stopWorker: (() => Promise<void>) | null = null;
+  if (ctx.config.mail.workerInServer) {
+    app.addHook('onListen', async () => {
+      const controller = new AbortController();
+      const running = runMailWorker({
+        db: ctx.db,
+        transport,
+        mail: ctx.config.mail,
+        publicUrl: ctx.config.publicUrl,
+        dueDay: ctx.config.billing.dueDay,
+        timeZone: ctx.config.timeZone,
+        readingsLastDay: ctx.config.readingsLastDay,
+        clock: ctx.clock,
+        signal: controller.signal,
+        log: app.log,
+      }).catch((err: unknown) => app.log.error({ error: scrubEmails(String(err)) }, 'mail worker stopped'));
+      stopWorker = async () => {
+        controller.abort();
+        await running;
+      };
+    });
+  }
+  app.addHook('onClose', async () => {
+    await stopWorker?.();
+    transport.close();
+  });
+
+  const redirect = (reply: FastifyReply, flash: MailFlash) =>
+    reply.code(303).header('Location', `/cabinet?mail=${flash}#mail-form`).send('');
+  const flashOfSend = (s: SendOutcome): MailFlash =>
+    s.kind === 'sent' ? 'sent' : s.kind === 'limited' ? 'limited' : 'failed';
+  const html = (reply: FastifyReply, status: 200 | 404, page: Parameters<typeof renderPage>[0]) =>
+    reply
+      .code(status)
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderPage(page));
+  // One answer for every unusable link: unknown, used, expired, superseded, or another account's.
+  const invalidLink = (reply: FastifyReply, what: 'confirm' | 'unsubscribe') =>
+    html(
+      reply,
+      404,
+      <ErrorPage
+        supplierName={ctx.supplierName}
+        title="Ссылка недействительна"
+        message={
+          what === 'confirm'
+            ? 'Ссылка для подтверждения адреса недействительна: она уже использована, истёк срок её действия (24 часа), адрес с тех пор изменён, или ссылка неполная. Войдите в Личный кабинет и отправьте письмо ещё раз.'
+            : 'Ссылка для отказа от рассылки недействительна: адрес с тех пор изменён или удалён, или ссылка неполная. Управлять рассылкой можно в Личном кабинете.'
+        }
+        back="/cabinet"
+      />,
+    );
+
+  r.post(
+    '/cabinet/email',
+    { preHandler: requireCustomer(ctx), schema: { body: EmailBody, response: Html } },
+    async (req, reply) => {
+      const customer = req.customer!;
+      const who = {
+        accountId: customer.accountId,
+        accountNumber: (await accountNumber(ctx.db.kysely, customer.accountId)) ?? '',
+        ip: req.ip,
+      };
+      const body = req.body;
+      switch (body.action ?? 'save') {
+        case 'delete':
+          return redirect(reply, (await deleteAddress(deps, who)) === 'deleted' ? 'deleted' : 'none');
+        case 'resend': {
+          const res = await resendConfirmation(deps, who);
+          return redirect(
+            reply,
+            res.kind === 'none' ? 'none' : res.kind === 'confirmed' ? 'already' : flashOfSend(res),
+          );
+        }
+        default: {
+          const subscribed = body.subscribed !== undefined;
+          const res = await saveAddress(deps, who, { email: body.email ?? '', subscribed });
+          if (res.kind === 'invalid')
+            return sendMainPage(ctx, req, reply, {
+              status: 400,
+              mailState: { email: body.email ?? '', subscribed, fieldError: res.fieldError },
+            });
+          return redirect(reply, res.kind === 'saved' ? 'saved' : flashOfSend(res.send));
+        }
+      }
+    },
+  );
+
+  const viewerOf = async (req: Parameters<typeof loadCustomer>[1]) =>
+    (await loadCustomer(ctx, req))?.accountId ?? null;
+
+  r.get(
+    '/mail/confirm/:token',
+    { logLevel: 'warn', schema: { params: TokenParams, response: Html } },
+    async (req, reply) => {
+      const p = await previewConfirmation(deps, req.params.token, await viewerOf(req));
+      if (!p.ok) return invalidLink(reply, 'confirm');
+      return html(
+        reply,
+        200,
+        <ConfirmPage
+          supplierName={ctx.supplierName}
+          csrfToken={reply.generateCsrf()}
+          action={`/mail/confirm/${req.params.token}`}
+          masked={p.masked}
+        />,
+      );
+    },
+  );
+
+  r.post(
+    '/mail/confirm/:token',
+    { logLevel: 'warn', schema: { params: TokenParams, body: CsrfBody, response: Html } },
+    async (req, reply) => {
+      const viewer = await viewerOf(req);
+      const res = await confirmAddress(deps, req.params.token, viewer, req.ip);
+      if (!res.ok) return invalidLink(reply, 'confirm');
+      if (viewer === res.accountId) return redirect(reply, 'confirmed');
+      return html(reply, 200, <ConfirmedPage supplierName={ctx.supplierName} masked={res.masked} />);
+    },
+  );
+
+  r.get(
+    '/mail/unsubscribe/:token',
+    { logLevel: 'warn', schema: { params: TokenParams, response: Html } },
+    async (req, reply) => {
+      const s = await findUnsubscribe(deps, req.params.token);
+      if (!s.ok) return invalidLink(reply, 'unsubscribe');
+      return html(
+        reply,
+        200,
+        <UnsubscribePage
+          supplierName={ctx.supplierName}
+          csrfToken={reply.generateCsrf()}
+          action={`/mail/unsubscribe/${req.params.token}`}
+          masked={s.masked}
+          subscribed={s.subscribed}
+        />,
+      );
+    },
+  );
+
+  // The one-click unsubscribe (RFC 8058). Mail providers POST `List-Unsubscribe=One-Click` from
+  // their servers: no cookie, no CSRF token, no Origin, perhaps multipart. The token in the URL is
+  // the credential (it cannot be forged, so CSRF does not apply), so the request is answered in
+  // this route's onRequest hook: before the body is parsed and before the app-wide CSRF check,
+  // which would refuse it. The same URL serves the button of the GET page.
+  r.post(
+    '/mail/unsubscribe/:token',
+    {
+      logLevel: 'warn',
+      schema: { params: TokenParams, response: Html },
+      onRequest: async (req, reply) => {
+        const token = Value.Check(TokenParams, req.params) ? req.params.token : '';
+        if (!(await unsubscribe(deps, token, guessVia(req.headers), req.ip)))
+          return invalidLink(reply, 'unsubscribe');
+        return html(reply, 200, <UnsubscribedPage supplierName={ctx.supplierName} />);
+      },
+    },
+    async (_req, reply) => invalidLink(reply, 'unsubscribe'),
+  );
+}
+
+/** A browser sends Sec-Fetch-* headers or a cookie; a mail provider's one-click request does not. */
+function guessVia(headers: Record<string, string | string[] | undefined>): 'one_click' | 'page' {
+  return headers['sec-fetch-mode'] !== undefined || headers.cookie !== undefined ? 'page' : 'one_click';
+}

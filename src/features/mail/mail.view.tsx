@@ -1,0 +1,152 @@
+import { fieldError, Layout } from '../../platform/views/layout.tsx';
+import { html, type Html } from '../../platform/views/html.ts';
+import { EMAIL_MAX_LENGTH } from './email-address.ts';
+import type { AddressStatus } from './mail.service.ts';
+
+/** What the main page's e-mail section shows. */
+export interface MailSectionModel {
+  /** The field's value: as posted when the form was refused, else the stored address. */
+  email: string;
+  subscribed: boolean;
+  /** The stored address and its state. */
+  storedEmail: string | null;
+  status: AddressStatus;
+  fieldError?: string;
+  notice?: { text: string; error: boolean };
+}
+
+/** The form as posted, when it was refused: everything typed comes back. */
+export interface MailFormState {
+  email: string;
+  subscribed: boolean;
+  fieldError: string;
+}
+
+/** The seed's "Форма электронного адреса", after the reading form on the main page (built by `html`). */
+export function mailSection({ model: m, csrfToken }: { model: MailSectionModel; csrfToken: string }): Html {
+  return html`<section class="panel no-print" id="mail-form" aria-labelledby="mail-form-title"><h2 id="mail-form-title">Рассылка квитанций с начислениями по электронной почте</h2>${
+    m.notice &&
+    html`<p class="${m.notice.error ? 'form-error' : 'notice'}" role="${m.notice.error ? 'alert' : 'status'}">${m.notice.text}</p>`
+  }${addressState(m, csrfToken)}<form method="post" action="/cabinet/email" class="mail-form" novalidate><input type="hidden" name="_csrf" value="${csrfToken}"/><div class="${
+    m.fieldError ? 'field has-error' : 'field'
+  }"><label for="mail-email">Чтобы получать квитанции с начислениями по электронной почте, добавьте Ваш электронный адрес:</label><input id="mail-email" name="email" type="email" inputmode="email" autocomplete="email" spellcheck="false" maxlength="${EMAIL_MAX_LENGTH}" value="${
+    m.email
+  }"${m.fieldError ? html` aria-invalid="true" aria-describedby="mail-email-error"` : html` aria-describedby="mail-email-note"`}/>${fieldError(
+    'mail-email-error',
+    m.fieldError,
+  )}<p class="hint" id="mail-email-note">Отправка квитанций производится после проведения расчетов в конце каждого месяца.</p></div><div class="field checkbox"><input type="checkbox" id="mail-subscribed" name="subscribed" value="yes"${
+    m.subscribed && html` checked`
+  }/><label for="mail-subscribed">Я хочу получать квитанцию на свой электронный адрес</label></div><button type="submit" name="action" value="save" class="button primary">Сохранить информацию</button> <button type="submit" name="action" value="delete" class="button">Удалить e-mail</button></form></section>`;
+}
+
+function addressState(m: MailSectionModel, csrfToken: string): Html | null {
+  if (m.storedEmail === null) return null;
+  if (m.status === 'pending')
+    return html`<p class="notice mail-pending" role="status">Адрес <strong>${m.storedEmail}</strong> ожидает подтверждения: откройте ссылку из письма, отправленного на этот адрес. Ссылка действует 24 часа. До подтверждения квитанции на этот адрес не отправляются.</p><form method="post" action="/cabinet/email" class="field"><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="action" value="resend"/><button type="submit" class="button">Отправить письмо ещё раз</button></form>`;
+  return html`<p class="muted mail-confirmed">Адрес <strong>${m.storedEmail}</strong> подтверждён. ${
+    m.subscribed
+      ? 'Квитанции отправляются на него после закрытия каждого месяца.'
+      : 'Отправка квитанций на него выключена: отметьте пункт ниже и сохраните, чтобы включить.'
+  }</p>`;
+}
+
+const LINK_CRUMBS = [
+  { title: 'Главная', href: '/' },
+  { title: 'Личный кабинет', href: '/cabinet' },
+];
+
+export function ConfirmPage(p: { supplierName: string; csrfToken: string; action: string; masked: string }) {
+  return (
+    <Layout title="Подтверждение адреса" supplierName={p.supplierName} crumbs={LINK_CRUMBS}>
+      <section class="panel narrow" aria-labelledby="confirm-title">
+        <h1 id="confirm-title">Подтверждение адреса электронной почты</h1>
+        <p>
+          Подтвердите, что квитанции с начислениями можно отправлять на адрес <strong>{p.masked}</strong>.
+        </p>
+        <form method="post" action={p.action}>
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <button type="submit" class="button primary">
+            Подтвердить адрес
+          </button>
+        </form>
+        <p class="hint">Если Вы не указывали этот адрес в Личном кабинете, просто закройте страницу.</p>
+      </section>
+    </Layout>
+  );
+}
+
+export function ConfirmedPage(p: { supplierName: string; masked: string }) {
+  return (
+    <Layout title="Адрес подтверждён" supplierName={p.supplierName} crumbs={LINK_CRUMBS}>
+      <section class="panel narrow" role="status">
+        <h1>Адрес подтверждён</h1>
+        <p>
+          Адрес <strong>{p.masked}</strong> подтверждён. Если в Личном кабинете отмечен пункт «Я хочу получать
+          квитанцию на свой электронный адрес», квитанции будут приходить на него после закрытия каждого
+          месяца.
+        </p>
+        <p>
+          <a href="/cabinet">Перейти в Личный кабинет</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function UnsubscribePage(p: {
+  supplierName: string;
+  csrfToken: string;
+  action: string;
+  masked: string;
+  subscribed: boolean;
+}) {
+  return (
+    <Layout
+      title="Отказ от квитанций по электронной почте"
+      supplierName={p.supplierName}
+      crumbs={LINK_CRUMBS}
+    >
+      <section class="panel narrow" aria-labelledby="unsubscribe-title">
+        <h1 id="unsubscribe-title">Отказ от квитанций по электронной почте</h1>
+        {p.subscribed ? (
+          <>
+            <p>
+              Больше не отправлять квитанции с начислениями на адрес <strong>{p.masked}</strong>?
+            </p>
+            <form method="post" action={p.action}>
+              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <button type="submit" class="button primary">
+                Отписаться
+              </button>
+            </form>
+          </>
+        ) : (
+          <p>
+            Квитанции на адрес <strong>{p.masked}</strong> уже не отправляются.
+          </p>
+        )}
+        <p class="hint">
+          Включить рассылку снова можно в Личном кабинете: пункт «Я хочу получать квитанцию на свой
+          электронный адрес».
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function UnsubscribedPage(p: { supplierName: string }) {
+  return (
+    <Layout title="Вы отписались" supplierName={p.supplierName} crumbs={LINK_CRUMBS}>
+      <section class="panel narrow" role="status">
+        <h1>Вы отписались</h1>
+        <p>
+          Квитанции с начислениями на этот адрес больше не отправляются. Адрес остаётся в Личном кабинете,
+          пока Вы его не удалите.
+        </p>
+        <p>
+          <a href="/cabinet">Перейти в Личный кабинет</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

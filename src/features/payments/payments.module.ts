@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import type { PaymentGateway } from './gateway.ts';
+import type { PaymentsDeps, PaymentsLog } from './payments.deps.ts';
+import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
+import { RbsGateway } from './rbs.gateway.ts';
+import { SandboxBank, SANDBOX_PREFIX } from './sandbox/sandbox-bank.ts';
+import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
+
+/** The payments feature as one object: the app decorates itself with it (`app.payments`). */
+export interface PaymentsModule {
+  deps: PaymentsDeps;
+  gateway: PaymentGateway;
+  /** The sandbox bank when PAYMENT_GATEWAY=sandbox (its card pages are served by the same app). */
+  sandbox: SandboxBank | null;
+  reconcile(opts?: { limit?: number }): Promise<ReconcileSummary>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    payments: PaymentsModule;
+  }
+}
+
+/** The configured gateway; with the sandbox, also its bank. */
+export function createGateway(
+  config: Config,
+  clock: Clock,
+  supplierName: string,
+  log: PaymentsLog,
+): { gateway: PaymentGateway; sandbox: SandboxBank | null } {
+  const p = config.payments;
+  if (p.gateway === 'rbs' && p.rbs) return { gateway: new RbsGateway(p.rbs), sandbox: null };
+  const bank = new SandboxBank({
+    clock,
+    callbackKey: p.sandboxCallbackKey ?? randomBytes(32).toString('hex'),
+    pageUrl: `${config.publicUrl}${SANDBOX_PREFIX}/pay`,
+    merchant: supplierName,
+    onDeliveryFailed: (order, operation) =>
+      log.warn({ order, operation }, 'sandbox bank: notification not delivered'),
+  });
+  return { gateway: new SandboxGateway(bank), sandbox: bank };
+}
+
+export function createPaymentsModule(
+  config: Config,
+  db: Db,
+  clock: Clock,
+  supplierName: string,
+  log: PaymentsLog,
+): PaymentsModule {
+  const { gateway, sandbox } = createGateway(config, clock, supplierName, log);
+  const deps: PaymentsDeps = {
+    db: db.kysely,
+    clock,
+    gateway,
+    config: config.payments,
+    publicUrl: config.publicUrl,
+    timeZone: config.timeZone,
+    readingsLastDay: config.readingsLastDay,
+    supplierName,
+    log,
+  };
+  return { deps, gateway, sandbox, reconcile: (opts) => reconcilePayments(deps, opts) };
+}

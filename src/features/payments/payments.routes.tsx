@@ -1,0 +1,323 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.ts';
+import { requireCustomer } from '../account/session.hook.ts';
+import { recordAudit } from '../../platform/audit.repository.ts';
+import { renderPage } from '../../platform/views/render.ts';
+import { ErrorPage } from '../../platform/views/error-pages.tsx';
+import { renderCheckPng, type CheckData } from './check-image.ts';
+import { CALLBACK_PATH, RETURN_PATH } from './payments.deps.ts';
+import { createPaymentsModule } from './payments.module.ts';
+import * as repo from './payments.repository.ts';
+import {
+  createOrder,
+  loadPaymentForm,
+  loadResult,
+  resultPath,
+  type PaymentFormState,
+} from './payments.service.ts';
+import { settleOrder } from './payments.settle.ts';
+import { PaymentPage, ResultPage } from './payments.view.tsx';
+import { registerSandboxBankRoutes } from './sandbox/sandbox.routes.tsx';
+
+const OrderBody = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+  key: Type.Optional(Type.String({ maxLength: 100 })),
+  amount: Type.Optional(Type.String({ maxLength: 100 })),
+  meter: Type.Optional(Type.String({ maxLength: 20 })),
+  v1: Type.Optional(Type.String({ maxLength: 50 })),
+  v2: Type.Optional(Type.String({ maxLength: 50 })),
+  v3: Type.Optional(Type.String({ maxLength: 50 })),
+  confirm_reading: Type.Optional(Type.String({ maxLength: 10 })),
+});
+
+const ORDER_NUMBER = Type.String({ maxLength: 40 });
+
+/**
+ * Card payments: the order form, the return from the bank, the result page with its electronic
+ * check, and the bank's notifications; plus the sandbox bank's pages when it is the gateway.
+ */
+export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const log = app.log.child({ feature: 'payments' });
+  const payments = createPaymentsModule(ctx.config, ctx.db, ctx.clock, ctx.supplierName, log);
+  app.decorate('payments', payments);
+  const { deps } = payments;
+  if (payments.sandbox) {
+    // The sandbox bank notifies this very portal: through the app itself, so no port or proxy is involved.
+    payments.sandbox.deliver = async (url, params) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `${new URL(url).pathname}?${new URLSearchParams(params).toString()}`,
+        remoteAddress: '127.0.0.1',
+      });
+      return res.statusCode === 200;
+    };
+    registerSandboxBankRoutes(app, payments.sandbox, ctx.clock, new URL(ctx.config.publicUrl).origin);
+    const bank = payments.sandbox;
+    app.addHook('onClose', async () => bank.close());
+  }
+  startReconciler(app, ctx.config.payments.reconcileSeconds);
+
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const guard = requireCustomer(ctx);
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).type('text/html; charset=utf-8').send(body);
+  const notFound = (reply: FastifyReply) =>
+    html(
+      reply,
+      404,
+      renderPage(
+        <ErrorPage
+          supplierName={ctx.supplierName}
+          title="Платёж не найден"
+          message="Такого платежа нет среди Ваших платежей. Проверьте адрес или вернитесь в Личный кабинет."
+          back="/cabinet"
+        />,
+      ),
+    );
+
+  const sendForm = async (
+    reply: FastifyReply,
+    accountId: number,
+    status: number,
+    state?: PaymentFormState,
+    key?: string,
+  ) => {
+    const form = await loadPaymentForm(ctx.db, accountId);
+    if (key) form.key = key;
+    return html(
+      reply,
+      status,
+      renderPage(
+        <PaymentPage
+          supplierName={ctx.supplierName}
+          bankName={ctx.config.payments.bankName}
+          csrfToken={reply.generateCsrf()}
+          form={form}
+          sessionMinutes={Math.round(ctx.config.payments.sessionTimeoutSecs / 60)}
+          {...(state ? { state } : {})}
+        />,
+      ),
+    );
+  };
+
+  r.get(
+    '/cabinet/payment',
+    { preHandler: guard, schema: { response: { 200: Type.String() } } },
+    async (req, reply) => sendForm(reply, req.customer!.accountId, 200),
+  );
+
+  r.post(
+    '/cabinet/payment',
+    {
+      preHandler: guard,
+      schema: { body: OrderBody, response: { 303: Type.String(), 400: Type.String(), 503: Type.String() } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const result = await createOrder(deps, {
+        accountId: req.customer!.accountId,
+        formKey: b.key ?? '',
+        amount: b.amount ?? '',
+        meterId: /^[0-9]{1,15}$/.test(b.meter ?? '') ? Number(b.meter) : 0,
+        values: [b.v1 ?? '', b.v2 ?? '', b.v3 ?? ''],
+        confirmReading: b.confirm_reading === 'yes',
+        ip: req.ip,
+      });
+      switch (result.kind) {
+        case 'redirect':
+          return reply.code(303).header('Location', result.url).send('');
+        case 'invalid':
+          return sendForm(
+            reply,
+            req.customer!.accountId,
+            400,
+            result.state,
+            result.keepKey ? b.key : undefined,
+          );
+        case 'unavailable':
+          return sendForm(reply.header('Retry-After', '60'), req.customer!.accountId, 503, result.state);
+      }
+    },
+  );
+
+  // The bank sends the customer back here (RBS appends orderId and lang). The bank's status decides.
+  r.get(
+    RETURN_PATH,
+    {
+      preHandler: guard,
+      schema: {
+        querystring: Type.Object({
+          orderId: Type.Optional(Type.String({ maxLength: 100 })),
+          lang: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+        response: { 303: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const orderId = req.query.orderId ?? '';
+      const order = /^[0-9a-zA-Z-]{1,64}$/.test(orderId)
+        ? await repo.findForCustomerByBankId(ctx.db.kysely, req.customer!.accountId, orderId)
+        : undefined;
+      if (!order) return notFound(reply);
+      await settleOrder(deps, order, 'return', req.ip);
+      return reply.code(303).header('Location', resultPath(order.orderNumber)).send('');
+    },
+  );
+
+  r.get(
+    '/cabinet/payment/:orderNumber',
+    {
+      preHandler: guard,
+      schema: {
+        params: Type.Object({ orderNumber: ORDER_NUMBER }),
+        response: { 200: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const result = await loadResult(
+        ctx.db.kysely,
+        req.customer!.accountId,
+        req.params.orderNumber,
+        ctx.config.timeZone,
+      );
+      if (!result) return notFound(reply);
+      const check = result.status === 'paid' ? checkData(result) : null;
+      return html(
+        reply,
+        200,
+        renderPage(
+          <ResultPage
+            supplierName={ctx.supplierName}
+            csrfToken={reply.generateCsrf()}
+            result={result}
+            check={check}
+            checkUrl={`${resultPath(result.orderNumber)}/check.png`}
+          />,
+        ),
+      );
+    },
+  );
+
+  // The electronic check: only its owner's paid orders; anything else is the same 404.
+  r.get(
+    '/cabinet/payment/:orderNumber/check.png',
+    {
+      preHandler: guard,
+      schema: {
+        params: Type.Object({ orderNumber: ORDER_NUMBER }),
+        querystring: Type.Object({ download: Type.Optional(Type.Literal('1')) }),
+        response: { 200: Type.Unknown(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const result = await loadResult(
+        ctx.db.kysely,
+        req.customer!.accountId,
+        req.params.orderNumber,
+        ctx.config.timeZone,
+      );
+      if (!result || result.status !== 'paid') return notFound(reply);
+      const png = renderCheckPng(checkData(result));
+      return reply
+        .type('image/png')
+        .header(
+          'Content-Disposition',
+          `${req.query.download ? 'attachment' : 'inline'}; filename="check-${result.orderNumber}.png"`,
+        )
+        .send(png);
+    },
+  );
+
+  // The bank's server-to-server notification. RBS sends it as a GET; it only makes the portal ask
+  // the bank (getOrderStatusExtended.do) and settle the order, so a forged or replayed one gains
+  // nothing, and one without the merchant's checksum is refused before anything is looked up.
+  r.get(
+    CALLBACK_PATH,
+    {
+      schema: {
+        querystring: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 300 }), {
+          maxProperties: 40,
+        }),
+        response: { 200: Type.String(), 400: Type.String(), 404: Type.String(), 503: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const params = req.query;
+      const text = (status: 200 | 400 | 404 | 503, body: string) =>
+        reply.code(status).type('text/plain; charset=utf-8').send(body);
+      const mdOrder = params.mdOrder ?? '';
+      const okId = /^[0-9a-zA-Z-]{1,64}$/.test(mdOrder);
+      if (!payments.gateway.verifyCallback(params)) {
+        await recordAudit(ctx.db.kysely, ctx.clock.now(), {
+          event: 'payment_callback',
+          outcome: 'bad_checksum',
+          ip: req.ip,
+          details: { bankOrder: okId ? mdOrder : null, operation: (params.operation ?? '').slice(0, 40) },
+        });
+        return text(400, 'bad checksum');
+      }
+      const order = okId ? await repo.findByBankId(ctx.db.kysely, mdOrder) : undefined;
+      if (!order || (params.orderNumber !== undefined && params.orderNumber !== order.orderNumber)) {
+        await recordAudit(ctx.db.kysely, ctx.clock.now(), {
+          event: 'payment_callback',
+          outcome: 'unknown_order',
+          ip: req.ip,
+          details: { bankOrder: okId ? mdOrder : null, order: (params.orderNumber ?? '').slice(0, 40) },
+        });
+        return text(404, 'unknown order');
+      }
+      const outcome = await settleOrder(deps, order, 'callback', req.ip);
+      // The bank retries a notification that was not answered 200: do so while it cannot be confirmed.
+      if (outcome === 'unavailable') return text(503, 'status unavailable, retry later');
+      return text(200, 'OK');
+    },
+  );
+
+  function checkData(result: NonNullable<Awaited<ReturnType<typeof loadResult>>>): CheckData {
+    return {
+      supplierName: ctx.supplierName,
+      site: new URL(ctx.config.publicUrl).host,
+      date: result.date,
+      orderNumber: result.orderNumber,
+      accountNumber: result.accountNumber,
+      reading: result.reading,
+      amountKop: result.amountKop,
+      authRefNum: result.authRefNum,
+      approvalCode: result.approvalCode,
+    };
+  }
+}
+
+/** A listening server settles orders whose notifications were lost (security.md row 17). */
+function startReconciler(app: FastifyInstance, seconds: number): void {
+  if (seconds <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  app.addHook('onListen', async () => {
+    timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      app.payments
+        .reconcile()
+        .then((s) => {
+          if (s.checked || s.failedRegistrations || s.readings)
+            app.log.info({ reconcile: s }, 'payments reconciled');
+        })
+        .catch((err: unknown) =>
+          app.log.warn(
+            { err: { message: err instanceof Error ? err.message : String(err) } },
+            'payments reconciliation failed',
+          ),
+        )
+        .finally(() => {
+          running = false;
+        });
+    }, seconds * 1000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
+}

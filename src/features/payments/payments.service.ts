@@ -1,0 +1,391 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import { recordAudit } from '../../platform/audit.repository.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { dateInZone } from '../../domain/dates.ts';
+import { formatRublesRu, parseRubles } from '../../domain/money.ts';
+import {
+  checkRegisters,
+  parseReadingValue,
+  type RegisterCheck,
+  type SuspicionReason,
+} from '../../domain/readings.ts';
+import { ZONE_TITLES, zonesFor, type Zone } from '../../domain/tariff.ts';
+import { findActiveMeter } from '../../pages/main/main.repository.ts';
+import * as readingsRepo from '../readings/readings.repository.ts';
+import { GatewayError, type OrderBundle } from './gateway.ts';
+import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
+import * as repo from './payments.repository.ts';
+
+/** The order form's meter part: the meter in service and its last accepted values. */
+export interface PaymentFormMeter {
+  id: number;
+  serial: string;
+  digits: number;
+  zones: Zone[];
+  previous: number[];
+  previousDate: string | null;
+}
+
+export interface PaymentForm {
+  accountNumber: string;
+  meter: PaymentFormMeter | null;
+  key: string;
+}
+
+/** The form as posted, with its messages, when it is shown again. */
+export interface PaymentFormState {
+  amount: string;
+  values: string[];
+  amountError?: string;
+  readingErrors?: string[];
+  /** A suspicious reading: the customer confirms it with the checkbox and sends the form again. */
+  readingCheck?: { registers: RegisterCheck[]; reason: SuspicionReason };
+  confirmReading?: boolean;
+  formError?: string;
+}
+
+export async function loadPaymentForm(db: Db, accountId: number): Promise<PaymentForm> {
+  const payer = await repo.findPayer(db.kysely, accountId);
+  const meter = await findActiveMeter(db, accountId);
+  let formMeter: PaymentFormMeter | null = null;
+  if (meter) {
+    const last = await readingsRepo.latestAcceptedReading(db.kysely, accountId, meter.id);
+    const zones = zonesFor(meter.zones);
+    formMeter = {
+      id: meter.id,
+      serial: meter.serial,
+      digits: meter.digits,
+      zones,
+      previous: zones.map((_, i) => last?.values[i] ?? 0),
+      previousDate: last?.readingDate ?? null,
+    };
+  }
+  return { accountNumber: payer?.number ?? '', meter: formMeter, key: randomUUID() };
+}
+
+/** The sum as typed → kopecks within the portal's limits, or the message shown next to the field. */
+export function checkAmount(
+  input: string,
+  limits: { minKop: number; maxKop: number },
+): { ok: true; kop: number } | { ok: false; message: string } {
+  const parsed = parseRubles(input);
+  if (!parsed.ok) return parsed;
+  if (parsed.kopecks <= 0) return { ok: false, message: 'Сумма платежа должна быть больше нуля.' };
+  if (parsed.kopecks < limits.minKop)
+    return { ok: false, message: `Минимальная сумма платежа — ${formatRublesRu(limits.minKop)}.` };
+  if (parsed.kopecks > limits.maxKop)
+    return {
+      ok: false,
+      message: `Сумма одного платежа не может быть больше ${formatRublesRu(limits.maxKop)}.`,
+    };
+  return { ok: true, kop: parsed.kopecks };
+}
+
+export interface CreateOrderInput {
+  accountId: number;
+  formKey: string;
+  amount: string;
+  meterId: number;
+  values: string[];
+  confirmReading: boolean;
+  ip: string;
+}
+
+export type CreateOrderResult =
+  | { kind: 'invalid'; state: PaymentFormState; keepKey: boolean }
+  | { kind: 'unavailable'; state: PaymentFormState }
+  | { kind: 'redirect'; url: string };
+
+const KEY_PATTERN = /^[0-9a-f-]{36}$/;
+const ORDER_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** "LK260610-7QK3M9X2": no long digit runs, so it never looks like a card number in a scan. */
+export function newOrderNumber(now: Date, timeZone: string): string {
+  const date = dateInZone(now, timeZone).replaceAll('-', '').slice(2);
+  const bytes = randomBytes(8);
+  let tail = '';
+  for (const b of bytes) tail += ORDER_ALPHABET[b % ORDER_ALPHABET.length];
+  return `LK${date}-${tail}`;
+}
+
+/**
+ * The order form: checks the sum and the optional reading, registers the order with the bank and
+ * returns the bank's payment page. The form's key makes it idempotent: a double click, a reload or
+ * two requests at once lead to one order and the same payment page.
+ */
+export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): Promise<CreateOrderResult> {
+  const { db } = deps;
+  const state: PaymentFormState = {
+    amount: input.amount.slice(0, 40),
+    values: input.values.map((v) => v.slice(0, 20)),
+  };
+  if (!KEY_PATTERN.test(input.formKey))
+    return {
+      kind: 'invalid',
+      keepKey: false,
+      state: { ...state, formError: 'Форма устарела. Обновите страницу и введите сумму ещё раз.' },
+    };
+
+  const existing = await repo.findByFormKey(db, input.accountId, input.formKey);
+  if (existing) return afterExisting(deps, existing, state);
+
+  const amount = checkAmount(input.amount, deps.config);
+  if (!amount.ok) state.amountError = amount.message;
+  const reading = await checkReading(db, input);
+  if (reading.kind === 'invalid') {
+    if (reading.errors) state.readingErrors = reading.errors;
+    if (reading.check) {
+      state.readingCheck = reading.check;
+      state.confirmReading = false;
+    }
+  }
+  if (state.amountError || state.readingErrors || state.readingCheck)
+    return { kind: 'invalid', state, keepKey: true };
+  if (!amount.ok) throw new Error('unreachable');
+
+  const payer = await repo.findPayer(db, input.accountId);
+  if (!payer) throw new Error('the session account has no row');
+  const now = deps.clock.now();
+  const description = `Оплата электроэнергии, лицевой счёт ${payer.number}`;
+  const orderBundle = fiscalBundle(payer.number, amount.kop, deps.config.taxType);
+  const receipt = JSON.stringify({
+    law: '54-FZ',
+    supplier: { name: payer.payeeName, inn: payer.inn },
+    account: payer.number,
+    amountKop: amount.kop,
+    currency: 643,
+    taxSystem: deps.config.taxSystem,
+    orderBundle,
+  });
+
+  let id = 0;
+  let orderNumber = '';
+  for (let attempt = 0; id === 0; attempt++) {
+    orderNumber = newOrderNumber(now, deps.timeZone);
+    try {
+      id = await repo.insertOrder(db, {
+        orderNumber,
+        accountId: input.accountId,
+        formKey: input.formKey,
+        gateway: deps.gateway.name,
+        amountKop: amount.kop,
+        description,
+        clientIp: input.ip,
+        reading:
+          reading.kind === 'reading'
+            ? { meterId: reading.meterId, values: reading.values, key: randomUUID() }
+            : null,
+        receipt,
+        now: now.getTime(),
+        expiresAt: now.getTime() + deps.config.sessionTimeoutSecs * 1000,
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // The same form posted twice at once: the other request registers the order.
+      const twin = await repo.findByFormKey(db, input.accountId, input.formKey);
+      if (twin) return afterExisting(deps, twin, state);
+      if (attempt >= 3) throw err; // an order number taken: try another
+    }
+  }
+
+  const back = `${deps.publicUrl}${RETURN_PATH}`;
+  try {
+    const reg = await deps.gateway.register({
+      orderNumber,
+      amountKop: amount.kop,
+      currency: 643,
+      returnUrl: back,
+      failUrl: back,
+      callbackUrl: `${deps.publicUrl}${CALLBACK_PATH}`,
+      description,
+      sessionTimeoutSecs: deps.config.sessionTimeoutSecs,
+      taxSystem: deps.config.taxSystem,
+      orderBundle,
+      jsonParams: { account: payer.number },
+    });
+    await db.transaction().execute(async (tx) => {
+      await repo.markRegistered(tx, id, reg.orderId, reg.formUrl, deps.clock.now().getTime());
+      await recordAudit(tx, deps.clock.now(), {
+        event: 'payment',
+        outcome: 'registered',
+        accountNumber: payer.number,
+        ip: input.ip,
+        details: {
+          order: orderNumber,
+          bankOrder: reg.orderId,
+          amountKop: amount.kop,
+          gateway: deps.gateway.name,
+          reading: reading.kind === 'reading',
+        },
+      });
+    });
+    return { kind: 'redirect', url: reg.formUrl };
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    deps.log.warn(
+      { order: orderNumber, gateway: deps.gateway.name, code: err.code },
+      'payment registration failed',
+    );
+    await db.transaction().execute(async (tx) => {
+      await repo.changeStatus(
+        tx,
+        id,
+        ['new'],
+        'failed',
+        `register:${err.code}`.slice(0, 60),
+        deps.clock.now().getTime(),
+      );
+      await recordAudit(tx, deps.clock.now(), {
+        event: 'payment',
+        outcome: 'register_failed',
+        accountNumber: payer.number,
+        ip: input.ip,
+        details: {
+          order: orderNumber,
+          amountKop: amount.kop,
+          gateway: deps.gateway.name,
+          code: err.code.slice(0, 40),
+        },
+      });
+    });
+    return { kind: 'unavailable', state: { ...state, formError: unavailableMessage(err) } };
+  }
+}
+
+function unavailableMessage(err: GatewayError): string {
+  return err.kind === 'unavailable'
+    ? 'Банк сейчас не отвечает, деньги не списаны. Пожалуйста, повторите попытку через несколько минут.'
+    : 'Банк не принял заказ на оплату, деньги не списаны. Пожалуйста, повторите попытку позже или оплатите по квитанции.';
+}
+
+/** A form posted again: its order's payment page while it is open, else its result. */
+async function afterExisting(
+  deps: PaymentsDeps,
+  found: repo.PaymentOrder,
+  state: PaymentFormState,
+): Promise<CreateOrderResult> {
+  let order = found;
+  // The twin request is still talking to the bank: wait for its answer (at most the bank's timeout).
+  const deadline = Date.now() + (deps.config.rbs?.timeoutMs ?? 5000) + 1000;
+  while (order.status === 'new' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    order = (await repo.findById(deps.db, order.id)) ?? order;
+  }
+  if (order.status === 'registered' && order.formUrl && deps.clock.now().getTime() < order.expiresAt)
+    return { kind: 'redirect', url: order.formUrl };
+  if (order.status === 'failed' || order.status === 'new')
+    return {
+      kind: 'unavailable',
+      state: {
+        ...state,
+        formError: 'Банк не принял заказ на оплату, деньги не списаны. Пожалуйста, повторите попытку.',
+      },
+    };
+  return { kind: 'redirect', url: resultPath(order.orderNumber) };
+}
+
+export function resultPath(orderNumber: string): string {
+  return `/cabinet/payment/${encodeURIComponent(orderNumber)}`;
+}
+
+type ReadingCheck =
+  | { kind: 'none' }
+  | { kind: 'reading'; meterId: number; values: number[] }
+  | { kind: 'invalid'; errors?: string[]; check?: { registers: RegisterCheck[]; reason: SuspicionReason } };
+
+/** The optional reading, by the readings rules: the same parsing, and a suspicious one is confirmed. */
+async function checkReading(db: Kysely<Database>, input: CreateOrderInput): Promise<ReadingCheck> {
+  if (input.values.every((v) => v.trim() === '')) return { kind: 'none' };
+  const meter =
+    input.meterId > 0 ? await readingsRepo.findMeter(db, input.accountId, input.meterId) : undefined;
+  if (!meter || meter.removedOn !== null)
+    return { kind: 'invalid', errors: ['Счётчик не найден. Обновите страницу или оплатите без показания.'] };
+  const zones = zonesFor(meter.zones);
+  const parsed = zones.map((_, i) => parseReadingValue(input.values[i] ?? '', meter.digits));
+  const errors = parsed.map((p) => (p.ok ? '' : p.message));
+  if (errors.some(Boolean)) return { kind: 'invalid', errors };
+  const values = parsed.map((p) => (p.ok ? p.value : 0));
+  const last = await readingsRepo.latestAcceptedReading(db, input.accountId, meter.id);
+  const previous = zones.map((_, i) => last?.values[i] ?? 0);
+  const { registers, reason } = checkRegisters(previous, values, meter.digits, meter.ratio);
+  if (reason && !input.confirmReading) return { kind: 'invalid', check: { registers, reason } };
+  return { kind: 'reading', meterId: meter.id, values };
+}
+
+/** The bank's orderBundle for the fiscal receipt: one line, the electricity paid for (verify codes). */
+function fiscalBundle(account: string, amountKop: number, taxType: number): OrderBundle {
+  return {
+    cartItems: {
+      items: [
+        {
+          positionId: '1',
+          name: `Электроэнергия, лицевой счёт ${account}`,
+          quantity: { value: 1, measure: 'шт' },
+          itemAmount: amountKop,
+          itemPrice: amountKop,
+          itemCode: 'electricity',
+          tax: { taxType },
+          // paymentMethod 4: full payment; paymentObject 4: service.
+          itemAttributes: {
+            attributes: [
+              { name: 'paymentMethod', value: '4' },
+              { name: 'paymentObject', value: '4' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+// ---- The result page and the electronic check
+
+export interface PaymentResult {
+  orderNumber: string;
+  status: repo.OrderStatus;
+  statusReason: string | null;
+  amountKop: number;
+  accountNumber: string;
+  /** The business date of the payment (paid) or of the order (otherwise). */
+  date: string;
+  /** "28600", or "День 120, Ночь 45"; null without a reading. */
+  reading: string | null;
+  readingStatus: 'pending' | 'stored' | 'refused' | null;
+  authRefNum: string | null;
+  approvalCode: string | null;
+}
+
+/** One of the customer's own orders; undefined for anyone else's (the route answers 404). */
+export async function loadResult(
+  db: Kysely<Database>,
+  accountId: number,
+  orderNumber: string,
+  timeZone: string,
+): Promise<PaymentResult | undefined> {
+  const o = await repo.findForCustomer(db, accountId, orderNumber);
+  if (!o) return undefined;
+  let reading: string | null = null;
+  if (o.reading) {
+    const meter = await readingsRepo.findMeter(db, accountId, o.reading.meterId);
+    const zones = zonesFor(meter?.zones ?? o.reading.values.length);
+    reading =
+      zones.length > 1
+        ? o.reading.values.map((v, i) => `${ZONE_TITLES[zones[i] ?? 'single']} ${v}`).join(', ')
+        : String(o.reading.values[0] ?? '');
+  }
+  return {
+    orderNumber: o.orderNumber,
+    status: o.status,
+    statusReason: o.statusReason,
+    amountKop: o.amountKop,
+    accountNumber: o.accountNumber,
+    date: o.paidOn ?? dateInZone(new Date(o.createdAt), timeZone),
+    reading,
+    readingStatus: o.reading?.status ?? null,
+    authRefNum: o.authRefNum,
+    approvalCode: o.approvalCode,
+  };
+}

@@ -1,0 +1,342 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Clock } from '../../../platform/clock.ts';
+import { luhnValid, maskPan, normalizePan, parseExpiry } from '../card.ts';
+import { callbackChecksum } from '../checksum.ts';
+import {
+  ACTION_CODE_TIMEOUT,
+  GatewayError,
+  type BankOrderState,
+  type RbsOrderStatus,
+  type RegisterRequest,
+  type Registered,
+} from '../gateway.ts';
+
+/**
+ * The sandbox bank: an acquiring bank in miniature that behaves as the RBS gateway does, for the
+ * quickstart, the tests and the benchmark. It keeps its orders in this process's memory (a bank's
+ * state is not the portal's), serves its own card page under /sandbox-bank/, takes only its test
+ * cards, gives each order 20 minutes and 3 attempts (the seed's rule), asks the 3-D Secure code of
+ * its MasterCard, then sends the customer back to the portal and notifies the portal server to
+ * server with an RBS checksum. Card numbers stay here, in memory, masked once used.
+ */
+
+export const SANDBOX_PREFIX = '/sandbox-bank';
+export const SANDBOX_CVC = '123';
+export const SANDBOX_3DS_CODE = '12345678';
+
+export interface SandboxCard {
+  pan: string;
+  /** As printed on the bank's page. */
+  display: string;
+  outcome: 'paid' | '3ds' | 'declined';
+  note: string;
+}
+
+export const SANDBOX_CARDS: readonly SandboxCard[] = [
+  { pan: '4111111111111111', display: '4111 1111 1111 1111', outcome: 'paid', note: 'Visa: оплата проходит' },
+  {
+    pan: '5555555555555599',
+    display: '5555 5555 5555 5599',
+    outcome: '3ds',
+    note: `MasterCard: банк запросит код 3-D Secure ${SANDBOX_3DS_CODE}, затем оплата проходит`,
+  },
+  {
+    pan: '4000000000000002',
+    display: '4000 0000 0000 0002',
+    outcome: 'declined',
+    note: 'Visa: банк отклоняет оплату',
+  },
+];
+
+/** Sends one notification; true when the portal accepted it (HTTP 200). */
+export type Deliver = (url: string, params: Record<string, string>) => Promise<boolean>;
+
+interface SandboxOrder {
+  orderId: string;
+  orderNumber: string;
+  amountKop: number;
+  currency: number;
+  description: string;
+  returnUrl: string;
+  failUrl: string;
+  callbackUrl: string;
+  createdAt: number;
+  expiresAt: number;
+  status: RbsOrderStatus;
+  actionCode: number;
+  actionCodeDescription: string;
+  attemptsUsed: number;
+  maskedPan: string | null;
+  authDateTime: number | null;
+  authRefNum: string | null;
+  approvalCode: string | null;
+}
+
+export interface PageView {
+  orderId: string;
+  orderNumber: string;
+  merchant: string;
+  description: string;
+  amountKop: number;
+  expiresAt: number;
+  attemptsLeft: number;
+  stage: 'card' | '3ds';
+  maskedPan: string | null;
+}
+
+export interface CardFieldErrors {
+  pan?: string;
+  expiry?: string;
+  cvc?: string;
+}
+
+export type BankOutcome =
+  | { kind: 'unknown' }
+  | { kind: 'page'; view: PageView; message?: string; fieldErrors?: CardFieldErrors; expiry?: string }
+  | { kind: 'redirect'; url: string };
+
+export interface SandboxBankOptions {
+  clock: Clock;
+  callbackKey: string;
+  /** The absolute address of the card page (formUrl without the query). */
+  pageUrl: string;
+  merchant: string;
+  maxAttempts?: number;
+  deliver?: Deliver;
+  /** Pauses before each delivery try of a notification (the bank retries a refused one). */
+  retryDelaysMs?: number[];
+  onDeliveryFailed?: (orderNumber: string, operation: string) => void;
+}
+
+export class SandboxBank {
+  readonly callbackKey: string;
+  readonly maxAttempts: number;
+  deliver: Deliver;
+  retryDelaysMs: number[];
+  readonly #orders = new Map<string, SandboxOrder>();
+  readonly #numbers = new Set<string>();
+  readonly #inflight = new Set<Promise<void>>();
+  #registered = 0;
+  #closed = false;
+
+  constructor(private readonly opts: SandboxBankOptions) {
+    this.callbackKey = opts.callbackKey;
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.deliver = opts.deliver ?? (async () => false);
+    this.retryDelaysMs = opts.retryDelaysMs ?? [0, 1000, 5000, 30_000];
+  }
+
+  register(req: RegisterRequest): Registered {
+    if (this.#numbers.has(req.orderNumber))
+      throw new GatewayError('refused', '1', 'Заказ с таким номером уже обработан');
+    if (!Number.isSafeInteger(req.amountKop) || req.amountKop <= 0)
+      throw new GatewayError('refused', '4', 'Сумма заказа неверна');
+    if (++this.#registered % 1000 === 0) this.#prune();
+    const now = this.opts.clock.now().getTime();
+    const order: SandboxOrder = {
+      orderId: randomUUID(),
+      orderNumber: req.orderNumber,
+      amountKop: req.amountKop,
+      currency: req.currency,
+      description: req.description,
+      returnUrl: req.returnUrl,
+      failUrl: req.failUrl,
+      callbackUrl: req.callbackUrl,
+      createdAt: now,
+      expiresAt: now + req.sessionTimeoutSecs * 1000,
+      status: 0,
+      actionCode: 0,
+      actionCodeDescription: '',
+      attemptsUsed: 0,
+      maskedPan: null,
+      authDateTime: null,
+      authRefNum: null,
+      approvalCode: null,
+    };
+    this.#orders.set(order.orderId, order);
+    this.#numbers.add(order.orderNumber);
+    return { orderId: order.orderId, formUrl: `${this.opts.pageUrl}?mdOrder=${order.orderId}` };
+  }
+
+  /** getOrderStatusExtended.do */
+  status(orderId: string): BankOrderState {
+    const o = this.#touch(orderId);
+    if (!o) return { found: false };
+    return {
+      found: true,
+      orderStatus: o.status,
+      orderNumber: o.orderNumber,
+      amountKop: o.amountKop,
+      currency: o.currency,
+      actionCode: o.actionCode,
+      actionCodeDescription: o.actionCodeDescription,
+      authDateTime: o.authDateTime,
+      depositedKop: o.status === 2 ? o.amountKop : 0,
+      authRefNum: o.authRefNum,
+      approvalCode: o.approvalCode,
+    };
+  }
+
+  /** The card page as it is now: the form, the 3-D Secure step, or back to the shop when finished. */
+  open(orderId: string): BankOutcome {
+    const o = this.#touch(orderId);
+    if (!o) return { kind: 'unknown' };
+    if (o.status === 0 || o.status === 5) return { kind: 'page', view: this.#view(o) };
+    return { kind: 'redirect', url: this.#backUrl(o) };
+  }
+
+  /** The "Оплатить" button. Malformed data costs no attempt; a refused card or CVC does. */
+  payWithCard(orderId: string, form: { pan: string; expiry: string; cvc: string }): BankOutcome {
+    const o = this.#touch(orderId);
+    if (!o) return { kind: 'unknown' };
+    if (o.status !== 0) return this.open(orderId);
+    const fieldErrors: CardFieldErrors = {};
+    const pan = normalizePan(form.pan);
+    if (!pan) fieldErrors.pan = 'Номер карты — от 13 до 19 цифр.';
+    else if (!luhnValid(pan)) fieldErrors.pan = 'Номер карты введён с ошибкой: проверьте цифры.';
+    const expiry = parseExpiry(form.expiry);
+    const now = this.opts.clock.now();
+    if (!expiry) fieldErrors.expiry = 'Срок действия — месяц и год, например 12/30.';
+    else if (expiry.year * 12 + expiry.month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1)
+      fieldErrors.expiry = 'Срок действия карты истёк.';
+    if (!/^[0-9]{3}$/.test(form.cvc.trim())) fieldErrors.cvc = 'CVC — три цифры с обратной стороны карты.';
+    if (fieldErrors.pan || fieldErrors.expiry || fieldErrors.cvc)
+      return { kind: 'page', view: this.#view(o), fieldErrors, expiry: form.expiry.slice(0, 7) };
+
+    const card = SANDBOX_CARDS.find((c) => c.pan === pan);
+    if (!card)
+      return this.#failAttempt(
+        o,
+        'Песочница принимает только тестовые карты, перечисленные на этой странице.',
+      );
+    if (form.cvc.trim() !== SANDBOX_CVC) return this.#failAttempt(o, 'Операция отклонена: неверный CVC.');
+    o.maskedPan = maskPan(pan!);
+    switch (card.outcome) {
+      case 'paid':
+        return this.#deposit(o);
+      case '3ds':
+        o.status = 5;
+        return { kind: 'page', view: this.#view(o) };
+      case 'declined':
+        return this.#failAttempt(o, 'Операция отклонена банком, выпустившим карту.');
+    }
+  }
+
+  /** The issuer's 3-D Secure page: the one-time code. A wrong code costs an attempt. */
+  confirm3ds(orderId: string, code: string): BankOutcome {
+    const o = this.#touch(orderId);
+    if (!o) return { kind: 'unknown' };
+    if (o.status !== 5) return this.open(orderId);
+    if (code.trim() === SANDBOX_3DS_CODE) return this.#deposit(o);
+    return this.#failAttempt(o, 'Неверный код подтверждения.');
+  }
+
+  /** Waits until every notification sent so far is delivered or given up. */
+  async idle(): Promise<void> {
+    while (this.#inflight.size) await Promise.all([...this.#inflight]);
+  }
+
+  #touch(orderId: string): SandboxOrder | undefined {
+    const o = this.#orders.get(orderId);
+    if (!o) return undefined;
+    // The bank's 20 minutes: an order still waiting for the card is declined by timeout.
+    if ((o.status === 0 || o.status === 5) && this.opts.clock.now().getTime() >= o.expiresAt) {
+      o.status = 6;
+      o.actionCode = ACTION_CODE_TIMEOUT;
+      o.actionCodeDescription = 'Истек срок ожидания ввода данных.';
+      this.#notify(o, 'declinedByTimeout', '1');
+    }
+    return o;
+  }
+
+  #view(o: SandboxOrder): PageView {
+    return {
+      orderId: o.orderId,
+      orderNumber: o.orderNumber,
+      merchant: this.opts.merchant,
+      description: o.description,
+      amountKop: o.amountKop,
+      expiresAt: o.expiresAt,
+      attemptsLeft: this.maxAttempts - o.attemptsUsed,
+      stage: o.status === 5 ? '3ds' : 'card',
+      maskedPan: o.maskedPan,
+    };
+  }
+
+  #failAttempt(o: SandboxOrder, message: string): BankOutcome {
+    o.attemptsUsed++;
+    if (o.attemptsUsed < this.maxAttempts) {
+      const left = this.maxAttempts - o.attemptsUsed;
+      return { kind: 'page', view: this.#view(o), message: `${message} Осталось попыток: ${left}.` };
+    }
+    o.status = 6;
+    o.actionCode = 2001;
+    o.actionCodeDescription = 'Исчерпано количество попыток оплаты.';
+    this.#notify(o, 'deposited', '0');
+    return { kind: 'redirect', url: this.#backUrl(o) };
+  }
+
+  #deposit(o: SandboxOrder): BankOutcome {
+    o.status = 2;
+    o.actionCode = 0;
+    o.actionCodeDescription = '';
+    o.authDateTime = this.opts.clock.now().getTime();
+    o.authRefNum = String(randomInt(100_000, 1_000_000)) + String(randomInt(100_000, 1_000_000));
+    o.approvalCode = String(randomInt(100_000, 1_000_000));
+    this.#notify(o, 'deposited', '1');
+    return { kind: 'redirect', url: this.#backUrl(o) };
+  }
+
+  #backUrl(o: SandboxOrder): string {
+    const base = o.status === 2 ? o.returnUrl : o.failUrl;
+    return `${base}${base.includes('?') ? '&' : '?'}orderId=${encodeURIComponent(o.orderId)}&lang=ru`;
+  }
+
+  #notify(o: SandboxOrder, operation: string, status: '0' | '1'): void {
+    const params: Record<string, string> = {
+      mdOrder: o.orderId,
+      orderNumber: o.orderNumber,
+      operation,
+      status,
+    };
+    params.checksum = callbackChecksum(params, this.callbackKey);
+    const task = this.#send(o.callbackUrl, params, o.orderNumber, operation);
+    this.#inflight.add(task);
+    void task.finally(() => this.#inflight.delete(task));
+  }
+
+  /** Stops retrying notifications (the app is closing). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #send(
+    url: string,
+    params: Record<string, string>,
+    orderNumber: string,
+    operation: string,
+  ): Promise<void> {
+    for (const delay of this.retryDelaysMs) {
+      // A pending retry never keeps the process alive.
+      await new Promise((r) => (delay > 0 ? setTimeout(r, delay).unref() : setImmediate(r)));
+      if (this.#closed) return;
+      try {
+        if (await this.deliver(url, params)) return;
+      } catch {
+        // refused or unreachable: the next try
+      }
+    }
+    this.opts.onDeliveryFailed?.(orderNumber, operation);
+  }
+
+  /** Forgets orders finished (or expired) more than a day ago. */
+  #prune(): void {
+    const before = this.opts.clock.now().getTime() - 86_400_000;
+    for (const [id, o] of this.#orders) {
+      if (o.expiresAt < before) {
+        this.#orders.delete(id);
+        this.#numbers.delete(o.orderNumber);
+      }
+    }
+  }
+}

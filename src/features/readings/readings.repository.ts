@@ -1,0 +1,294 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../platform/db/connect.ts';
+import type { Database } from '../../platform/db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// Every query takes the customer's account id and filters by it.
+
+export interface ReadingItem {
+  id: number;
+  meterId: number;
+  readingDate: string;
+  values: number[];
+  channel: string;
+  status: string;
+  reason: string | null;
+  billingPeriod: string | null;
+}
+
+interface ReadingRow {
+  id: number;
+  meter_id: number;
+  reading_date: string;
+  value1: number;
+  value2: number | null;
+  value3: number | null;
+  channel: string;
+  status: string;
+  reason: string | null;
+  billing_period: string | null;
+}
+
+function toReading(r: ReadingRow): ReadingItem {
+  const values = [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number);
+  return {
+    id: Number(r.id),
+    meterId: Number(r.meter_id),
+    readingDate: r.reading_date,
+    values,
+    channel: r.channel,
+    status: r.status,
+    reason: r.reason,
+    billingPeriod: r.billing_period,
+  };
+}
+
+const READING_COLUMNS = [
+  'id',
+  'meter_id',
+  'reading_date',
+  'value1',
+  'value2',
+  'value3',
+  'channel',
+  'status',
+  'reason',
+  'billing_period',
+] as const;
+
+const LIST_READINGS = `select ${READING_COLUMNS.join(', ')} from readings
+  where account_id = ? and reading_date >= ? order by reading_date, id`;
+
+type ReadingTuple = [
+  number,
+  number,
+  string,
+  number,
+  number | null,
+  number | null,
+  string,
+  string,
+  string | null,
+  string | null,
+];
+
+/** The main page's reading history (plain SQL: see `Db.rows`; the columns in READING_COLUMNS' order). */
+export async function listReadings(db: Db, accountId: number, fromDate: string): Promise<ReadingItem[]> {
+  const rows = await db.rows<ReadingTuple>(LIST_READINGS, [accountId, fromDate]);
+  return rows.map((r) =>
+    toReading({
+      id: r[0],
+      meter_id: r[1],
+      reading_date: r[2],
+      value1: r[3],
+      value2: r[4],
+      value3: r[5],
+      channel: r[6],
+      status: r[7],
+      reason: r[8],
+      billing_period: r[9],
+    }),
+  );
+}
+
+export async function findReading(
+  db: Q,
+  accountId: number,
+  readingId: number,
+): Promise<ReadingItem | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('id', '=', readingId)
+    .executeTakeFirst();
+  return r && toReading(r);
+}
+
+export async function latestAcceptedReading(
+  db: Q,
+  accountId: number,
+  meterId: number,
+): Promise<ReadingItem | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('meter_id', '=', meterId)
+    .where('status', '=', 'accepted')
+    .orderBy('reading_date', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && toReading(r);
+}
+
+export interface MeterForReading {
+  id: number;
+  serial: string;
+  digits: number;
+  zones: number;
+  ratio: number;
+  removedOn: string | null;
+}
+
+export async function findMeter(
+  db: Q,
+  accountId: number,
+  meterId: number,
+): Promise<MeterForReading | undefined> {
+  const r = await db
+    .selectFrom('meters')
+    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'removed_on'])
+    .where('account_id', '=', accountId)
+    .where('id', '=', meterId)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      serial: r.serial,
+      digits: r.digits,
+      zones: r.zones,
+      ratio: r.ratio,
+      removedOn: r.removed_on,
+    }
+  );
+}
+
+export async function findBySubmissionKey(
+  db: Q,
+  accountId: number,
+  key: string,
+): Promise<ReadingItem | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('submission_key', '=', key)
+    .executeTakeFirst();
+  return r && toReading(r);
+}
+
+export interface NewReading {
+  accountId: number;
+  meterId: number;
+  readingDate: string;
+  values: number[];
+  channel: string;
+  status: 'accepted' | 'review' | 'rejected';
+  reason: string | null;
+  submittedAt: number;
+  submittedIp: string | null;
+  submissionKey: string | null;
+  billingPeriod: string | null;
+}
+
+export async function insertReading(db: Q, r: NewReading): Promise<number> {
+  const row = await db
+    .insertInto('readings')
+    .values({
+      account_id: r.accountId,
+      meter_id: r.meterId,
+      reading_date: r.readingDate,
+      value1: r.values[0]!,
+      value2: r.values[1] ?? null,
+      value3: r.values[2] ?? null,
+      channel: r.channel,
+      status: r.status,
+      reason: r.reason,
+      submitted_at: r.submittedAt,
+      submitted_ip: r.submittedIp,
+      submission_key: r.submissionKey,
+      billing_period: r.billingPeriod,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+// ---- Back office: the specialists' export and review, across accounts (never reachable from a customer route).
+
+export interface ExportedReading {
+  id: number;
+  account: string;
+  meter: string;
+  zones: number;
+  values: number[];
+  date: string;
+  channel: string;
+  status: string;
+  reason: string | null;
+  billingPeriod: string | null;
+  submittedAt: number;
+}
+
+/** Readings dated within [from, to], optionally of some channels only, in date order, in pages. */
+export async function listForExport(
+  db: Q,
+  range: { from: string; to: string; channels?: string[]; afterId?: number; limit: number },
+): Promise<ExportedReading[]> {
+  let q = db
+    .selectFrom('readings')
+    .innerJoin('accounts', 'accounts.id', 'readings.account_id')
+    .innerJoin('meters', 'meters.id', 'readings.meter_id')
+    .select([
+      'readings.id',
+      'accounts.number',
+      'meters.serial',
+      'meters.zones',
+      'readings.value1',
+      'readings.value2',
+      'readings.value3',
+      'readings.reading_date',
+      'readings.channel',
+      'readings.status',
+      'readings.reason',
+      'readings.billing_period',
+      'readings.submitted_at',
+    ])
+    .where('readings.reading_date', '>=', range.from)
+    .where('readings.reading_date', '<=', range.to)
+    .where('readings.id', '>', range.afterId ?? 0)
+    .orderBy('readings.id')
+    .limit(range.limit);
+  if (range.channels?.length) q = q.where('readings.channel', 'in', range.channels);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    account: r.number,
+    meter: r.serial,
+    zones: r.zones,
+    values: [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number),
+    date: r.reading_date,
+    channel: r.channel,
+    status: r.status,
+    reason: r.reason,
+    billingPeriod: r.billing_period,
+    submittedAt: Number(r.submitted_at),
+  }));
+}
+
+export async function findForReview(
+  db: Q,
+  id: number,
+): Promise<{ id: number; account: string; status: string } | undefined> {
+  const r = await db
+    .selectFrom('readings')
+    .innerJoin('accounts', 'accounts.id', 'readings.account_id')
+    .select(['readings.id', 'accounts.number', 'readings.status'])
+    .where('readings.id', '=', id)
+    .executeTakeFirst();
+  return r && { id: Number(r.id), account: r.number, status: r.status };
+}
+
+/** Sets the status only if it is still `review`; returns whether it changed. */
+export async function decideReview(db: Q, id: number, status: 'accepted' | 'rejected'): Promise<boolean> {
+  const res = await db
+    .updateTable('readings')
+    .set({ status })
+    .where('id', '=', id)
+    .where('status', '=', 'review')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -1,0 +1,146 @@
+import { ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
+import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
+import type { RegisterCheck, SuspicionReason } from '../../domain/readings.ts';
+import { CABINET_CRUMBS, fieldError, Layout } from '../../platform/views/layout.tsx';
+import { html, type Html } from '../../platform/views/html.ts';
+import type { ReadingForm } from './readings.service.ts';
+
+export const READING_FORM_SCRIPT = '/assets/reading-form.js';
+
+export interface ReadingFormState {
+  values?: string[];
+  fieldErrors?: string[];
+  formError?: string;
+}
+
+/**
+ * The seed's "Форма для передачи показания прибора учета"; one row per zone. On the main page,
+ * so built by `html` (see views/html.ts).
+ */
+export function readingFormSection({
+  form,
+  csrfToken,
+  state,
+}: {
+  form: ReadingForm;
+  csrfToken: string;
+  state?: ReadingFormState;
+}): Html {
+  const multi = form.zones.length > 1;
+  const rows = form.zones.map((zone, i) => {
+    const name = `v${i + 1}`;
+    const error = state?.fieldErrors?.[i] || undefined;
+    const previous = form.previous[i] ?? 0;
+    return html`<tr${error ? html` class="has-error"` : null} data-previous="${previous}">${
+      multi && html`<th scope="row">${ZONE_TITLES[zone]}</th>`
+    }<td data-label="Дата предыдущего показания">${form.previousDate ?? '—'}</td><td class="num" data-label="Предыдущее показание">${previous}</td><td data-label="Текущее показание"><input id="reading-${name}" name="${name}" type="text" inputmode="numeric" autocomplete="off" maxlength="${
+      form.digits + 4
+    }" value="${state?.values?.[i] ?? ''}"${
+      error ? html` aria-invalid="true" aria-describedby="reading-${name}-error"` : null
+    } class="reading-input" aria-label="Текущее показание${multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}"/>${fieldError(
+      `reading-${name}-error`,
+      error,
+    )}</td><td class="num" data-label="Расход, кВт*ч"><output class="consumption" for="reading-${name}" aria-live="polite">0</output></td></tr>`;
+  });
+  return html`<section class="panel" id="reading-form" aria-labelledby="reading-form-title"><h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>${
+    state?.formError && html`<p class="form-error" role="alert">${state.formError}</p>`
+  }<form method="post" action="/cabinet/readings" class="reading-form" data-digits="${form.digits}" data-ratio="${form.ratio}" data-limit="${SUSPICIOUS_KWH}" novalidate><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="meter" value="${
+    form.meterId
+  }"/><input type="hidden" name="key" value="${form.key}"/><table class="reading-table"><thead><tr>${
+    multi && html`<th scope="col">Зона</th>`
+  }<th scope="col">Дата предыдущего показания</th><th scope="col" class="num">Предыдущее показание</th><th scope="col">Текущее показание</th><th scope="col" class="num">Расход, кВт*ч</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено красным шрифтом, то возможно, показание введено неправильно!</p><p class="note">(Текущее показание меньше прошлого принятого показания, либо Расход более ${SUSPICIOUS_KWH} кВт*ч)</p><p class="note">Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!</p><button type="submit" class="button primary">Передать показание</button></form></section>`;
+}
+
+export interface SubmittedNotice {
+  values: number[];
+  zones: Zone[];
+  date: string;
+  status: string;
+  periodWords: string | null;
+  duplicate: boolean;
+}
+
+/** What became of the reading just submitted, above the main page's reference information. */
+export function submittedMessage(n: SubmittedNotice): Html {
+  const value =
+    n.zones.length > 1
+      ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${v}`).join(', ')
+      : String(n.values[0]);
+  const outcome =
+    n.status === 'review'
+      ? 'передано специалистам на проверку.'
+      : n.status === 'rejected'
+        ? 'отклонено специалистами.'
+        : 'принято.';
+  const period =
+    n.periodWords && n.status !== 'rejected'
+      ? n.status === 'review'
+        ? ` Если специалисты его примут, оно будет учтено при расчёте за ${n.periodWords}`
+        : ` Оно будет учтено при расчёте за ${n.periodWords}`
+      : null;
+  return html`<section class="panel notice-panel status-${n.status}" role="status" id="reading-result">${
+    n.duplicate && html`<p>Это показание уже было передано, повторно оно не сохранено.</p>`
+  }<p>Показание <strong>${value}</strong> от ${n.date} ${outcome}${period}</p></section>`;
+}
+
+const REASON_TEXT: Record<SuspicionReason, string> = {
+  rollover: '(переход счетчика через ноль)',
+  over_limit: `(расход более ${SUSPICIOUS_KWH} кВт*ч)`,
+};
+
+/** The seed's "Показание введено некорректно!" page. */
+export function ConfirmReadingPage(p: {
+  supplierName: string;
+  csrfToken: string;
+  meterId: number;
+  formKey: string;
+  zones: Zone[];
+  registers: RegisterCheck[];
+  reason: SuspicionReason;
+}) {
+  const multi = p.zones.length > 1;
+  const label = (i: number) => (multi ? `${ZONE_TITLES[p.zones[i] ?? 'single']}: ` : '');
+  return (
+    <Layout title="Показание введено некорректно" supplierName={p.supplierName} crumbs={CABINET_CRUMBS}>
+      <section class="panel warning" aria-labelledby="confirm-title">
+        <h1 id="confirm-title">Показание введено некорректно!</h1>
+        {p.registers.map((r, i) => (
+          <div class="confirm-register">
+            {r.rollover && (
+              <p>
+                {label(i)}Показание {r.current} меньше, чем Ваше прошлое принятое показание {r.previous}
+              </p>
+            )}
+            <p>
+              {label(i)}Расход составляет {r.kwh} кВтч
+            </p>
+          </div>
+        ))}
+        <p>
+          <strong>Проверьте правильность ввода нового показания!</strong>
+        </p>
+        <p>
+          Внести в базу введенное Вами показание {REASON_TEXT[p.reason]}{' '}
+          {p.registers.map((r) => r.current).join(' / ')} или вернуться для исправления?
+        </p>
+        <form method="post" action="/cabinet/readings" class="confirm-form">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="meter" value={String(p.meterId)} />
+          <input type="hidden" name="key" value={p.formKey} />
+          {p.registers.map((r, i) => (
+            <input type="hidden" name={`v${i + 1}`} value={String(r.current)} />
+          ))}
+          <input type="hidden" name="confirm" value="yes" />
+          <button type="submit" class="button primary">
+            Принять показание
+          </button>
+        </form>
+        <p>
+          <a href="/cabinet#reading-form">
+            Вернуться на главную страницу Личного кабинета для ввода правильного показания
+          </a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

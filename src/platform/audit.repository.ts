@@ -1,0 +1,26 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './db/schema.ts';
+
+export interface AuditEvent {
+  event: string;
+  outcome: string;
+  accountNumber?: string | null;
+  ip?: string | null;
+  /** Never credentials, tokens, card numbers or full e-mail addresses. */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export async function recordAudit(db: Kysely<Database> | Transaction<Database>, at: Date, e: AuditEvent) {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: at.getTime(),
+      event: e.event,
+      outcome: e.outcome,
+      account_number: e.accountNumber ?? null,
+      ip: e.ip ?? null,
+      // JSON escapes CR/LF and quotes, so input cannot forge extra log lines.
+      details: e.details ? JSON.stringify(e.details) : null,
+    })
+    .execute();
+}

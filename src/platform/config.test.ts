@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { loadConfig, unsupportedNode } from './config.ts';
+
+test('defaults: port 3000, SQLite in ./data, Krasnoyarsk time, 30 min / 12 h sessions', () => {
+  const c = loadConfig({});
+  assert.equal(c.port, 3000);
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.sqlitePath, path.resolve('data', 'portal.db'));
+  assert.equal(c.timeZone, 'Asia/Krasnoyarsk');
+  assert.equal(c.session.idleMs, 30 * 60_000);
+  assert.equal(c.session.absoluteMs, 12 * 3_600_000);
+  assert.equal(c.publicUrl, 'http://localhost:3000');
+  assert.equal(c.https, false);
+  assert.equal(c.demoMode, false);
+});
+
+test('values from the environment are typed and checked', () => {
+  const c = loadConfig({
+    PORT: '8080',
+    DATABASE_URL: 'postgres://u@db/portal',
+    PUBLIC_URL: 'https://lk.example.ru/',
+    SUPPLIER_TIME_ZONE: 'Europe/Moscow',
+    SESSION_IDLE_MINUTES: '15',
+    DEMO_MODE: 'true',
+  });
+  assert.equal(c.port, 8080);
+  assert.equal(c.databaseUrl, 'postgres://u@db/portal');
+  assert.equal(c.publicUrl, 'https://lk.example.ru');
+  assert.equal(c.https, true);
+  assert.equal(c.session.idleMs, 15 * 60_000);
+  assert.equal(c.demoMode, true);
+});
+
+test('bad values stop the boot with a message naming the variable', () => {
+  assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
+  assert.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+  assert.throws(() => loadConfig({ SUPPLIER_TIME_ZONE: 'Mars/Olympus' }), /SUPPLIER_TIME_ZONE/);
+  assert.throws(() => loadConfig({ SESSION_IDLE_MINUTES: '0' }), /SESSION_IDLE_MINUTES/);
+  // A setting with a few allowed values says which, once (not once per value).
+  assert.throws(
+    () => loadConfig({ LOG_LEVEL: 'loud' }),
+    (e: Error) =>
+      e.message ===
+      'bad configuration: LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent',
+  );
+  assert.throws(
+    () => loadConfig({ PAYMENT_GATEWAY: 'visa', PORT: 'x' }),
+    (e: Error) =>
+      /PAYMENT_GATEWAY must be one of: sandbox, rbs/.test(e.message) &&
+      /PORT must be integer/.test(e.message),
+  );
+  assert.equal(loadConfig({ LOG_LEVEL: 'debug', PAYMENT_GATEWAY: 'sandbox' }).logLevel, 'debug');
+});
+
+test('the Node.js version is checked at boot: 20.19 or later', () => {
+  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0'])
+    assert.equal(unsupportedNode(v), null, v);
+  for (const v of ['20.18.3', '20.10.0', '18.20.4'])
+    assert.match(unsupportedNode(v) ?? '', /20\.19\.0 or later is required; this is /, v);
+  assert.equal(unsupportedNode(), null); // the Node.js running these tests
+});
