@@ -24,7 +24,8 @@ export default tseslint.config(
       ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/require-await': 'error',
+      curly: 'error',
     },
   },
   {

@@ -94,10 +94,14 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) return null;
+  if (values.help) {
+    return null;
+  }
   const whole = (name: string, v: string, min: number) => {
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new Error(`--${name} must be a whole number ≥ ${min}`);
+    }
     return n;
   };
   return {

@@ -86,8 +86,9 @@ export async function runMailBench(args: string[]): Promise<void> {
       MAIL_BATCH_SIZE: String(batch),
       MAIL_POLL_SECONDS: '1',
     };
-    if (store.dbUrl.startsWith('postgres')) env.DATABASE_URL = store.dbUrl;
-    else {
+    if (store.dbUrl.startsWith('postgres')) {
+      env.DATABASE_URL = store.dbUrl;
+    } else {
       delete env.DATABASE_URL;
       env.DATA_DIR = path.dirname(store.dbUrl);
     }
@@ -104,7 +105,9 @@ export async function runMailBench(args: string[]): Promise<void> {
     );
     const results = await Promise.all(children);
     clearInterval(ticker);
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (process.stderr.isTTY) {
+      process.stderr.write('\n');
+    }
     const secs = (performance.now() - started) / 1000;
 
     const progress = await mailingProgress(db.kysely, { period: PERIOD, kind: 'bill' });
@@ -122,10 +125,11 @@ export async function runMailBench(args: string[]): Promise<void> {
     console.log(
       `  sent               : ${sink.total} messages in ${secs.toFixed(1)} s → ${(sink.total / secs).toFixed(1)} messages/s (PDF rendering, MIME, SMTP and the outbox included; ${(sink.bytes / sink.total / 1024).toFixed(1)} KB/message)`,
     );
-    for (const w of perWorker)
+    for (const w of perWorker) {
       console.log(
         `    ${w.name.padEnd(8)}         : exit ${w.code}, sent ${w.sent}, CPU ${w.cpu} ms/message, peak RSS ${Math.max(w.rss, w.hwmMb).toFixed(0)} MB`,
       );
+    }
     console.log(
       `  load               : ${os
         .loadavg()
@@ -151,7 +155,9 @@ export async function runMailBench(args: string[]): Promise<void> {
 
 function positiveInt(s: string, name: string): number {
   const v = Number(s);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got "${s}"`);
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${s}"`);
+  }
   return v;
 }
 
@@ -162,7 +168,7 @@ async function freshDatabase(usePg: boolean): Promise<{ dbUrl: string; drop(): P
     fs.mkdirSync(dir, { recursive: true });
     return {
       dbUrl: path.join(dir, 'portal.db'),
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      drop: () => fs.promises.rm(dir, { recursive: true, force: true }),
     };
   }
   const name = 'lk_bench_mail';
@@ -222,7 +228,9 @@ function runWorker(env: NodeJS.ProcessEnv, name: string, spawned: Set<ChildProce
   const sample = setInterval(() => {
     try {
       const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+      if (m) {
+        hwmKb = Math.max(hwmKb, Number(m[1]));
+      }
     } catch {
       /* gone */
     }
@@ -267,7 +275,9 @@ async function startCountingSink(): Promise<CountingSink> {
       let bytes = 0;
       stream.on('data', (c: Buffer) => {
         bytes += c.length;
-        if (head.length < 8192) head += c.toString('latin1');
+        if (head.length < 8192) {
+          head += c.toString('latin1');
+        }
       });
       stream.on('end', () => {
         // A copy: a regex match is a slice that would keep the whole head (tens of KB) alive in the map.
@@ -278,8 +288,12 @@ async function startCountingSink(): Promise<CountingSink> {
         sink.bytes += bytes;
         sink.byMessageId.set(id, (sink.byMessageId.get(id) ?? 0) + 1);
         const rcpt = session.envelope.rcptTo.map((a) => a.address);
-        if (rcpt.length !== 1) sink.multiRecipient++;
-        for (const r of rcpt) sink.byRecipient.set(r, (sink.byRecipient.get(r) ?? 0) + 1);
+        if (rcpt.length !== 1) {
+          sink.multiRecipient++;
+        }
+        for (const r of rcpt) {
+          sink.byRecipient.set(r, (sink.byRecipient.get(r) ?? 0) + 1);
+        }
         callback();
       });
     },

@@ -55,10 +55,12 @@ export async function runPaymentsBench(args: string[]): Promise<void> {
   // Hold the bank's notifications back, to deliver them later duplicated and out of order.
   const held: Array<Record<string, string>> = [];
   const bank = app.payments.sandbox;
-  if (!bank) throw new Error('the payments bench needs PAYMENT_GATEWAY=sandbox');
-  bank.deliver = async (_url, params) => {
+  if (!bank) {
+    throw new Error('the payments bench needs PAYMENT_GATEWAY=sandbox');
+  }
+  bank.deliver = (_url, params) => {
     held.push(params);
-    return true;
+    return Promise.resolve(true);
   };
   await app.listen({ port, host: '127.0.0.1' });
 
@@ -101,9 +103,16 @@ export async function runPaymentsBench(args: string[]): Promise<void> {
     type Job =
       { kind: 'callback'; params: Record<string, string> } | { kind: 'return'; url: string; account: number };
     const jobs: Job[] = [];
-    for (const params of held) for (let c = 0; c < opts.copies; c++) jobs.push({ kind: 'callback', params });
-    for (const p of plan)
-      if (Math.random() < opts.returns) jobs.push({ kind: 'return', url: p.returnUrl, account: p.account });
+    for (const params of held) {
+      for (let c = 0; c < opts.copies; c++) {
+        jobs.push({ kind: 'callback', params });
+      }
+    }
+    for (const p of plan) {
+      if (Math.random() < opts.returns) {
+        jobs.push({ kind: 'return', url: p.returnUrl, account: p.account });
+      }
+    }
     shuffle(jobs);
     const statuses = new Map<number, number>();
     const t2 = performance.now();
@@ -136,8 +145,9 @@ export async function runPaymentsBench(args: string[]): Promise<void> {
       expectedByAccount.set(n, (expectedByAccount.get(n) ?? 0) + p.kop);
     }
     const gotByAccount = new Map<string, number>();
-    for (const c of credits)
+    for (const c of credits) {
       gotByAccount.set(c.number, (gotByAccount.get(c.number) ?? 0) + Number(c.amount_kop));
+    }
     const expectedTotal = plan.reduce((s, p) => s + p.kop, 0);
     const gotTotal = credits.reduce((s, c) => s + Number(c.amount_kop), 0);
     const wrongAccounts = [...expectedByAccount].filter(([n, kop]) => gotByAccount.get(n) !== kop).length;
@@ -178,7 +188,9 @@ export async function runPaymentsBench(args: string[]): Promise<void> {
     console.log(
       `  RSS at the end ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (the portal and this client in one process)`,
     );
-    if (!ok) process.exitCode = 1;
+    if (!ok) {
+      process.exitCode = 1;
+    }
   } finally {
     agent.destroy();
     await app.close();
@@ -202,14 +214,18 @@ function parseOptions(args: string[]): Options {
   });
   const int = (v: string | undefined, name: string, max: number) => {
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 1 || n > max)
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
       throw new Error(`${name} must be a whole number from 1 to ${max}`);
+    }
     return n;
   };
   const returns = Number(values.returns);
-  if (!(returns >= 0 && returns <= 1)) throw new Error('--returns is a share from 0 to 1');
-  if (values.dialect !== 'sqlite' && values.dialect !== 'postgres')
+  if (!(returns >= 0 && returns <= 1)) {
+    throw new Error('--returns is a share from 0 to 1');
+  }
+  if (values.dialect !== 'sqlite' && values.dialect !== 'postgres') {
     throw new Error('--dialect is sqlite or postgres');
+  }
   return {
     orders: int(values.orders, '--orders', 1_000_000),
     accounts: int(values.accounts, '--accounts', 100_000),
@@ -267,7 +283,7 @@ async function addAccounts(db: Db, n: number): Promise<Array<{ number: string; s
     surname: `Плательщиков${i}`,
   }));
   await k.transaction().execute(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500)
+    for (let i = 0; i < rows.length; i += 500) {
       await tx
         .insertInto('accounts')
         .values(
@@ -287,6 +303,7 @@ async function addAccounts(db: Db, n: number): Promise<Array<{ number: string; s
           })),
         )
         .execute();
+    }
   });
   return rows;
 }
@@ -360,11 +377,15 @@ async function login(base: string, account: string, surname: string): Promise<Se
     new URLSearchParams({ _csrf: csrf, from: 'cabinet', account, surname, consent: 'yes' }).toString(),
   );
   absorb(res);
-  if (res.status !== 303) throw new Error(`login of ${account} answered ${res.status}`);
+  if (res.status !== 303) {
+    throw new Error(`login of ${account} answered ${res.status}`);
+  }
   // A token for the logged-in session's forms (any page's token is valid for the session's secret).
   const form = await request('GET', `${base}/cabinet/payment`, { cookie: cookie() });
   const token = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
-  if (!token) throw new Error(`no payment form for ${account}`);
+  if (!token) {
+    throw new Error(`no payment form for ${account}`);
+  }
   return { cookie: cookie(), csrf: token };
 }
 
@@ -378,7 +399,9 @@ function post(base: string, url: string, s: Session, fields: Record<string, stri
 }
 
 function expectRedirect(res: Answer, what: string): string {
-  if (res.status !== 303 || !res.location) throw new Error(`${what} answered ${res.status}`);
+  if (res.status !== 303 || !res.location) {
+    throw new Error(`${what} answered ${res.status}`);
+  }
   return res.location;
 }
 
@@ -387,7 +410,9 @@ async function pool<T, R>(items: T[], concurrency: number, fn: (item: T) => Prom
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+      for (let i = next++; i < items.length; i = next++) {
+        out[i] = await fn(items[i]!);
+      }
     }),
   );
   return out;

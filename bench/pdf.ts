@@ -45,7 +45,9 @@ export async function runPdfBench(args: string[]): Promise<void> {
     ] as const) {
       const t = performance.now();
       const cpu = process.cpuUsage();
-      for (const b of part) stats[key].bytes += (await render(b)).length;
+      for (const b of part) {
+        stats[key].bytes += (await render(b)).length;
+      }
       stats[key].ms += performance.now() - t;
       const used = process.cpuUsage(cpu);
       stats[key].cpuMs += (used.user + used.system) / 1000;
@@ -76,7 +78,9 @@ export async function runPdfBench(args: string[]): Promise<void> {
 
 function positiveInt(s: string, name: string): number {
   const n = Number(s);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${s}"`);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${s}"`);
+  }
   return n;
 }
 

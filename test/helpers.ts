@@ -20,15 +20,18 @@ export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.
  */
 export async function testDialects(): Promise<Dialect[]> {
   const wanted = (process.env.DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as Dialect[];
-  if (!wanted.includes('postgres')) return wanted;
+  if (!wanted.includes('postgres')) {
+    return wanted;
+  }
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.end();
     return wanted;
   } catch (err) {
-    if (process.env.CI === 'true')
+    if (process.env.CI === 'true') {
       throw new Error(`PostgreSQL is required in CI: ${String(err)}`, { cause: err });
+    }
     console.warn(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: its suite is skipped (${String(err)})`);
     return wanted.filter((d) => d !== 'postgres');
   }
@@ -110,7 +113,9 @@ export async function createTestApp(
   const t = await createTestDb(dialect);
   const clock = new ManualClock(opts.now ?? TEST_NOW);
   const config = testConfig(opts.env);
-  if (opts.demo !== false) await ensureDemoData(t.db, clock.now(), config.timeZone);
+  if (opts.demo !== false) {
+    await ensureDemoData(t.db, clock.now(), config.timeZone);
+  }
   const app = await buildApp({ config, db: t.db, clock, logLevel: false });
   await app.ready();
   return {
@@ -129,7 +134,9 @@ export async function createTestApp(
 /** Cookies from a response, as a name → value map. */
 export function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of res.cookies as Array<{ name: string; value: string }>) out[c.name] = c.value;
+  for (const c of res.cookies as Array<{ name: string; value: string }>) {
+    out[c.name] = c.value;
+  }
   return out;
 }
 
@@ -184,11 +191,16 @@ export class Agent {
 
   private absorb(res: LightMyRequestResponse) {
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) delete this.jar[c.name];
-      else this.jar[c.name] = c.value;
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) {
+        delete this.jar[c.name];
+      } else {
+        this.jar[c.name] = c.value;
+      }
     }
     const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
-    if (m) this.csrf = m[1]!;
+    if (m) {
+      this.csrf = m[1]!;
+    }
   }
 }
 
@@ -396,7 +408,7 @@ export async function bulkAccounts(db: Db, n: number, prevPeriod = '2026-04'): P
         )
         .execute();
       const withReading = base.filter((_, j) => (start + j) % 3 !== 0);
-      if (withReading.length)
+      if (withReading.length) {
         await tx
           .insertInto('readings')
           .values(
@@ -415,8 +427,9 @@ export async function bulkAccounts(db: Db, n: number, prevPeriod = '2026-04'): P
             })),
           )
           .execute();
+      }
       const payers = base.filter((_, j) => (start + j) % 2 === 0);
-      if (payers.length)
+      if (payers.length) {
         await tx
           .insertInto('payments')
           .values(
@@ -430,6 +443,7 @@ export async function bulkAccounts(db: Db, n: number, prevPeriod = '2026-04'): P
             })),
           )
           .execute();
+      }
     });
   }
   await k

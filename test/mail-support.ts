@@ -59,7 +59,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         const raw = Buffer.concat(chunks);
         const rcpt = session.envelope.rcptTo.map((a) => a.address);
         const r = opts.onData?.(raw, rcpt);
-        if (r) return callback(rejection(r));
+        if (r) {
+          return callback(rejection(r));
+        }
         const head = raw.subarray(0, 16_384).toString('latin1');
         const id = /^Message-ID:\s*(<[^>]+>)/im.exec(head)?.[1];
         received.push({
@@ -87,12 +89,16 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     received,
     waitFor(n, timeoutMs = 20_000) {
-      if (received.length >= n) return Promise.resolve();
+      if (received.length >= n) {
+        return Promise.resolve();
+      }
       return new Promise((resolve, reject) => {
         const w = { n, resolve };
         waiters.push(w);
         setTimeout(() => {
-          if (waiters.includes(w)) reject(new Error(`only ${received.length} of ${n} messages arrived`));
+          if (waiters.includes(w)) {
+            reject(new Error(`only ${received.length} of ${n} messages arrived`));
+          }
         }, timeoutMs).unref();
       });
     },
@@ -108,7 +114,9 @@ export function parse(m: Received): Promise<ParsedMail> {
 export async function confirmPathOf(m: Received): Promise<string> {
   const mail = await parse(m);
   const match = /https?:\/\/[^/\s]+(\/mail\/confirm\/[A-Za-z0-9_-]{43})/.exec(mail.text ?? '');
-  if (!match) throw new Error('no confirmation link in the message');
+  if (!match) {
+    throw new Error('no confirmation link in the message');
+  }
   return match[1]!;
 }
 
@@ -123,7 +131,9 @@ export async function subscribeAccounts(
 ): Promise<Map<number, string>> {
   const k = db.kysely;
   let q = k.selectFrom('accounts').select(['id', 'number']);
-  if (accountIds) q = q.where('id', 'in', accountIds);
+  if (accountIds) {
+    q = q.where('id', 'in', accountIds);
+  }
   const accounts = await q.execute();
   const key = await linkKey(k);
   const out = new Map<number, string>();

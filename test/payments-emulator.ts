@@ -61,27 +61,34 @@ export class RbsEmulator {
 
   #answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
     const json = (status: number, value: unknown) => {
-      if (res.destroyed) return;
+      if (res.destroyed) {
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(value));
     };
     const params = Object.fromEntries(new URLSearchParams(body));
     const method = (req.url ?? '').replace(/^\/payment\/rest\//, '');
     this.calls.push({ method, params });
-    if (req.method !== 'POST') return json(405, { errorCode: '7', errorMessage: 'POST only' });
-    if (params.userName !== this.userName || params.password !== this.password)
+    if (req.method !== 'POST') {
+      return json(405, { errorCode: '7', errorMessage: 'POST only' });
+    }
+    if (params.userName !== this.userName || params.password !== this.password) {
       return json(200, { errorCode: '5', errorMessage: 'Доступ запрещён' });
+    }
     if (method === 'register.do') {
       if (this.refuseNextRegister) {
         const e = this.refuseNextRegister;
         this.refuseNextRegister = null;
         return json(200, e);
       }
-      if ([...this.orders.values()].some((o) => o.orderNumber === params.orderNumber))
+      if ([...this.orders.values()].some((o) => o.orderNumber === params.orderNumber)) {
         return json(200, { errorCode: '1', errorMessage: 'Заказ с таким номером уже обработан' });
+      }
       const amount = Number(params.amount);
-      if (!Number.isInteger(amount) || amount <= 0)
+      if (!Number.isInteger(amount) || amount <= 0) {
         return json(200, { errorCode: '4', errorMessage: 'Сумма заказа не может быть пустой' });
+      }
       const orderId = randomUUID();
       this.orders.set(orderId, {
         orderId,
@@ -100,9 +107,13 @@ export class RbsEmulator {
       });
     }
     if (method === 'getOrderStatusExtended.do') {
-      if (this.statusDown) return json(500, { errorCode: '7', errorMessage: 'Системная ошибка' });
+      if (this.statusDown) {
+        return json(500, { errorCode: '7', errorMessage: 'Системная ошибка' });
+      }
       const o = this.orders.get(params.orderId ?? '');
-      if (!o) return json(200, { errorCode: '6', errorMessage: 'Заказ не найден' });
+      if (!o) {
+        return json(200, { errorCode: '6', errorMessage: 'Заказ не найден' });
+      }
       const paid = o.status === 2;
       return json(200, {
         errorCode: '0',
@@ -149,7 +160,9 @@ export class RbsEmulator {
     const o = this.#order(orderId);
     o.status = 2;
     o.authDateTime = opts.at ?? Date.now();
-    if (opts.reportedAmount !== undefined) o.reportedAmount = opts.reportedAmount;
+    if (opts.reportedAmount !== undefined) {
+      o.reportedAmount = opts.reportedAmount;
+    }
   }
 
   decline(orderId: string): void {
@@ -191,7 +204,9 @@ export class RbsEmulator {
 
   #order(orderId: string): EmuOrder {
     const o = this.orders.get(orderId);
-    if (!o) throw new Error(`no order ${orderId}`);
+    if (!o) {
+      throw new Error(`no order ${orderId}`);
+    }
     return o;
   }
 }

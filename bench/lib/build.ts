@@ -20,7 +20,9 @@ export function productionEntry(entry: 'server' | 'cli'): string {
         stdio: 'inherit',
       },
     );
-    if (res.status !== 0) throw new Error('npm run build failed');
+    if (res.status !== 0) {
+      throw new Error('npm run build failed');
+    }
     console.log(`build: dist/ compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     built = true;
   }

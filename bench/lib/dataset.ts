@@ -88,7 +88,9 @@ export function fingerprint(): string {
   for (const dir of ['src/tools/generate', 'src/platform/db/migrations', 'src/domain']) {
     for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).sort()) {
       const file = path.join(ROOT, dir, f);
-      if (fs.statSync(file).isFile() && !/\.test\.tsx?$/.test(f)) h.update(f).update(fs.readFileSync(file));
+      if (fs.statSync(file).isFile() && !/\.test\.tsx?$/.test(f)) {
+        h.update(f).update(fs.readFileSync(file));
+      }
     }
   }
   return h.digest('hex').slice(0, 16);
@@ -109,7 +111,9 @@ export function rowsAddedSince(dbPath: string, tables: string[]): { remove(): nu
       const rw = new SQLite(dbPath);
       let n = 0;
       rw.transaction(() => {
-        for (const [t, m] of marks) n += rw.prepare(`delete from ${t} where id > ?`).run(m).changes;
+        for (const [t, m] of marks) {
+          n += rw.prepare(`delete from ${t} where id > ?`).run(m).changes;
+        }
       })();
       rw.pragma('wal_checkpoint(TRUNCATE)');
       rw.close();

@@ -50,7 +50,9 @@ export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult>
     ],
   });
   rss.phasePeakMb();
-  if (spec.warmupSeconds > 0) await autocannon(opts(spec.warmupSeconds));
+  if (spec.warmupSeconds > 0) {
+    await autocannon(opts(spec.warmupSeconds));
+  }
   const cpu = cpuMeter(rss.pid);
   const r = await autocannon(opts(spec.seconds));
   return loadResult(spec.label, r, rss, cpu.stop());

@@ -18,7 +18,9 @@ export class RssSampler {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
     this.timer = null;
   }
 
@@ -41,8 +43,12 @@ export class RssSampler {
 
   private sample(): void {
     const kb = readRssKb(this.pid);
-    if (kb > this.peakKb) this.peakKb = kb;
-    if (kb > this.phasePeakKb) this.phasePeakKb = kb;
+    if (kb > this.peakKb) {
+      this.peakKb = kb;
+    }
+    if (kb > this.phasePeakKb) {
+      this.phasePeakKb = kb;
+    }
   }
 }
 

@@ -38,10 +38,14 @@ export async function startServer(
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      throw new Error(`the server exited with code ${child.exitCode}`);
+    }
     try {
       const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
+      if (res.ok) {
+        break;
+      }
     } catch {
       /* not listening yet */
     }
@@ -55,7 +59,9 @@ export async function startServer(
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null) {
+    return;
+  }
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;

@@ -22,13 +22,19 @@ export function pickCustomers(dbPath: string, count: number, seed: number): Cust
     const seen = new Set<number>();
     const out: Customer[] = [];
     const total = hi - lo + 1;
-    if (count > total) throw new Error(`only ${total} accounts in the database, ${count} sessions asked for`);
+    if (count > total) {
+      throw new Error(`only ${total} accounts in the database, ${count} sessions asked for`);
+    }
     while (out.length < count) {
       const id = rng.int(lo, hi);
-      if (seen.has(id)) continue;
+      if (seen.has(id)) {
+        continue;
+      }
       seen.add(id);
       const row = find.get(id) as Customer | undefined;
-      if (row) out.push(row);
+      if (row) {
+        out.push(row);
+      }
     }
     return out;
   } finally {
@@ -51,7 +57,9 @@ export async function login(url: string, c: Customer): Promise<BrowserSession> {
   const html = await page.text();
   const csrfCookie = cookie(page.headers.getSetCookie(), 'csrf');
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!csrfCookie || !token) throw new Error(`no CSRF cookie or field on GET /cabinet (${page.status})`);
+  if (!csrfCookie || !token) {
+    throw new Error(`no CSRF cookie or field on GET /cabinet (${page.status})`);
+  }
   const res = await fetch(`${url}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -66,8 +74,9 @@ export async function login(url: string, c: Customer): Promise<BrowserSession> {
   });
   await res.arrayBuffer();
   const sid = cookie(res.headers.getSetCookie(), 'sid');
-  if (res.status !== 303 || !sid)
+  if (res.status !== 303 || !sid) {
     throw new Error(`login of ${c.number} answered ${res.status}${sid ? '' : ' without a session cookie'}`);
+  }
   return { cookie: `csrf=${csrfCookie}; sid=${sid}` };
 }
 
@@ -89,20 +98,24 @@ export async function loginAll(url: string, customers: Customer[], parallel = 16
 export async function assertLoggedIn(url: string, s: BrowserSession, c: Customer): Promise<void> {
   const res = await fetch(`${url}/cabinet`, { headers: { cookie: s.cookie } });
   const html = await res.text();
-  if (res.status !== 200 || !html.includes(c.number) || /name="surname"/.test(html))
+  if (res.status !== 200 || !html.includes(c.number) || /name="surname"/.test(html)) {
     throw new Error(
       `GET /cabinet with the session of ${c.number} did not show the main page (${res.status})`,
     );
-  if (res.headers.getSetCookie().some((h) => h.startsWith('csrf=')))
+  }
+  if (res.headers.getSetCookie().some((h) => h.startsWith('csrf='))) {
     throw new Error(
       `GET /cabinet with the session of ${c.number} was given a new CSRF cookie: the browser's was not accepted`,
     );
+  }
 }
 
 function cookie(setCookies: string[], name: string): string | undefined {
   for (const c of setCookies) {
     const m = new RegExp(`^${name}=([^;]*)`).exec(c);
-    if (m) return m[1];
+    if (m) {
+      return m[1];
+    }
   }
   return undefined;
 }

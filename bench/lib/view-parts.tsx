@@ -59,7 +59,9 @@ export async function measureViewParts(
         const t2 = process.hrtime.bigint();
         const bytes = utf8(page).length;
         const t3 = process.hrtime.bigint();
-        if (pass === 0) continue;
+        if (pass === 0) {
+          continue;
+        }
         total.load += t1 - t0;
         total.render += t2 - t1;
         total.encode += t3 - t2;

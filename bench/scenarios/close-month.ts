@@ -19,7 +19,9 @@ import { cpuProfileArgs } from '../lib/server.ts';
  */
 export async function closeMonthScenario(ctx: BenchContext): Promise<void> {
   const profile = cpuProfileArgs(ctx.options.profileDir);
-  if (ctx.options.pgUrl) return closeOnPostgres(ctx.options.pgUrl, profile);
+  if (ctx.options.pgUrl) {
+    return closeOnPostgres(ctx.options.pgUrl, profile);
+  }
   const { dataset } = ctx;
   const dir = path.join(path.dirname(dataset.dir), `${path.basename(dataset.dir)}-close`);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -35,7 +37,9 @@ export async function closeMonthScenario(ctx: BenchContext): Promise<void> {
       p: string | null;
     }
   ).p;
-  if (!period) throw new Error('the dataset has no closed period');
+  if (!period) {
+    throw new Error('the dataset has no closed period');
+  }
   const before = (
     db.prepare('select total_kop t from billing_periods where period = ?').get(period) as { t: number }
   ).t;
@@ -69,7 +73,9 @@ async function closeOnPostgres(url: string, profile: string[]): Promise<void> {
       "select max(period) p from billing_periods where status = 'closed'",
     );
     const period = rows[0]?.p;
-    if (!period) throw new Error('the database has no closed period (fill it with `generate` first)');
+    if (!period) {
+      throw new Error('the database has no closed period (fill it with `generate` first)');
+    }
     const total = async () =>
       Number(
         (
@@ -122,7 +128,9 @@ async function runClose(period: string, env: NodeJS.ProcessEnv, profile: string[
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   rss.stop();
   const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`close-month exited with ${code}: ${out}`);
+  if (code !== 0) {
+    throw new Error(`close-month exited with ${code}: ${out}`);
+  }
   return { seconds, peakMb: rss.peakMb, out };
 }
 

@@ -31,8 +31,9 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(
       `sessions: ${sessions.length} customers logged in over HTTP in ${loginSeconds.toFixed(1)} s (${(sessions.length / loginSeconds).toFixed(0)} logins/s)`,
     );
-    for (let i = 0; i < sessions.length; i += Math.max(1, Math.floor(sessions.length / 50)))
+    for (let i = 0; i < sessions.length; i += Math.max(1, Math.floor(sessions.length / 50))) {
       await assertLoggedIn(server.url, sessions[i]!, customers[i]!);
+    }
     const loginPeak = rss.phasePeakMb();
 
     // Each request is one customer's browser, with its session and CSRF cookies.
@@ -70,8 +71,9 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(
       `server peak RSS:           ${peak.toFixed(0)} MB (whole run, logins included; target ≤ 250 MB: ${verdict(peak <= 250)})`,
     );
-    if (dataset.accounts !== 1_000_000)
+    if (dataset.accounts !== 1_000_000) {
       console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- --full)');
+    }
     measured = { customers, ping, cabinet };
   } finally {
     rss.stop();
@@ -79,8 +81,9 @@ export async function mainScenario(ctx: BenchContext): Promise<void> {
     console.log(
       `dataset: the run's ${added.remove().toLocaleString('en-US')} rows (sessions, logins) removed`,
     );
-    if (o.profileDir)
+    if (o.profileDir) {
       console.log(`server CPU profile: ${o.profileDir} (open in Chrome DevTools, or summarise by self time)`);
+    }
   }
 
   // The same pages built in this process, the server stopped: what the view's own work costs.

@@ -40,7 +40,9 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
       const html = await res.text();
       const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
       const meter = /name="meter" value="(\d+)"/.exec(html)?.[1];
-      if (!token || !meter) continue; // no meter in service: no form
+      if (!token || !meter) {
+        continue;
+      } // no meter in service: no form
       const previous = [...html.matchAll(/<tr[^>]*data-previous="(\d+)"/g)].map((m) => Number(m[1]));
       forms.push({ cookie, csrf: token, meter, zones: previous.length, previous, sent: 0 });
     }
@@ -97,8 +99,11 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
             return req;
           },
           onResponse: (status: number) => {
-            if (status === 303) ok303++;
-            else other++;
+            if (status === 303) {
+              ok303++;
+            } else {
+              other++;
+            }
           },
         },
       ],
@@ -131,8 +136,9 @@ export async function readingsScenario(ctx: BenchContext): Promise<void> {
     );
     console.log(`readings p99: ${readings.p99} ms   (target ≤ 100 ms: ${verdict(readings.p99 <= 100)})`);
     console.log(`server peak RSS: ${rss.peakMb.toFixed(0)} MB`);
-    if (dataset.accounts !== 1_000_000)
+    if (dataset.accounts !== 1_000_000) {
       console.log('(the targets are stated for 1 000 000 accounts: npm run bench -- readings --full)');
+    }
   } finally {
     rss.stop();
     await server.stop();

@@ -18,7 +18,6 @@ import { registerReadingRoutes } from '../features/readings/readings.routes.tsx'
 import { registerPaymentRoutes } from '../features/payments/payments.routes.tsx';
 import { registerMailRoutes } from '../features/mail/mail.routes.tsx';
 import { registerAssets } from '../platform/http/assets.ts';
-import { registerFairQueue } from '../platform/http/fair-queue.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,10 +56,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
 
   registerInFlight(app);
-  // On SQLite a request runs start to end in one go (its queries are synchronous), so the order in
-  // which requests start is the order they are answered. On PostgreSQL requests interleave at every
-  // query anyway, and the queue measured ~5 % fewer main pages per second for no better p99.
-  if (db.dialect === 'sqlite') registerFairQueue(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });

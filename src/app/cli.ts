@@ -167,24 +167,31 @@ async function main(argv: string[]): Promise<number> {
               db: { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolSize: 2 },
             },
             onProgress: (done, total) => {
-              if (!started) bar.start(total, 0);
+              if (!started) {
+                bar.start(total, 0);
+              }
               started = true;
               bar.update(done);
               guard();
             },
           });
         });
-        if (started) bar.stop();
+        if (started) {
+          bar.stop();
+        }
         const secs = ((Date.now() - started_at) / 1000).toFixed(1);
-        if (res.status === 'already_closed')
+        if (res.status === 'already_closed') {
           console.log(`${period} is already closed: ${res.accounts} charges, nothing changed`);
-        else
+        } else {
           console.log(
             `${period} closed: ${res.accounts} charges (${res.computed} computed now), ${(res.totalKop / 100).toFixed(2)} ₽ charged, ${secs} s`,
           );
+        }
         return 0;
       } catch (err) {
-        if (started) bar.stop();
+        if (started) {
+          bar.stop();
+        }
         if (err instanceof ClosingRefused) {
           console.error(err.message);
           return 2;
@@ -274,7 +281,9 @@ async function main(argv: string[]): Promise<number> {
         );
         console.error(`exported ${n} readings`);
       } finally {
-        if (out !== 1) fs.closeSync(out);
+        if (out !== 1) {
+          fs.closeSync(out);
+        }
       }
       return 0;
     }
@@ -294,7 +303,9 @@ async function main(argv: string[]): Promise<number> {
           .map((x) => x.trim())
           .filter(Boolean)
           .map((x) => {
-            if (!/^[0-9]+$/.test(x)) throw new Error(`"${x}" is not a reading id`);
+            if (!/^[0-9]+$/.test(x)) {
+              throw new Error(`"${x}" is not a reading id`);
+            }
             return Number(x);
           });
       const note = values.note ? { note: values.note } : {};
@@ -311,7 +322,9 @@ async function main(argv: string[]): Promise<number> {
       const results = await withDb(config, (db) =>
         reviewReadings(db.kysely, decisions, { now: () => new Date(), operator: os.userInfo().username }),
       );
-      for (const r of results) console.log(`${r.id}\t${r.decision}\t${r.result}`);
+      for (const r of results) {
+        console.log(`${r.id}\t${r.decision}\t${r.result}`);
+      }
       const done = results.filter((r) => r.result === 'done').length;
       console.error(`${done} of ${results.length} decisions applied`);
       return done === results.length ? 0 : 1;
@@ -356,14 +369,18 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    if (code >= 0) {
+      process.exitCode = code;
+    }
   },
   (err: unknown) => {
     // node:util parseArgs refuses unknown options and stray arguments: a usage error (exit 2).
     const code = (err as { code?: unknown } | null)?.code;
     const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
     console.error(err instanceof Error ? err.message : err);
-    if (usage) console.error(`\n${USAGE}`);
+    if (usage) {
+      console.error(`\n${USAGE}`);
+    }
     process.exitCode = usage ? 2 : 1;
   },
 );

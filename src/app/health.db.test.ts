@@ -39,7 +39,9 @@ class CuttableProxy {
     this.port = (this.server.address() as AddressInfo).port;
   }
   async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets) {
+      s.destroy();
+    }
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 }

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   await migrateToLatest(db);
   if (config.demoMode) {
     const seeded = await ensureDemoData(db, new Date(), config.timeZone);
-    if (seeded) logger.info('demo data created');
+    if (seeded) {
+      logger.info('demo data created');
+    }
   }
   const app = await buildApp({ config, db, logger });
 
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
 
   let closing = false;
   const shutdown = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      return;
+    }
     closing = true;
     clearInterval(prune);
     app.log.info({ signal }, 'shutting down');

@@ -12,7 +12,9 @@ test('the seed account is valid and belongs to Черногорск (17)', () =>
 
 test('all 13 settlement codes of the seed are accepted', () => {
   assert.equal(SETTLEMENTS.length, 13);
-  for (const { code } of SETTLEMENTS) assert.equal(parseAccountNumber(`${code}00000001`).ok, true, code);
+  for (const { code } of SETTLEMENTS) {
+    assert.equal(parseAccountNumber(`${code}00000001`).ok, true, code);
+  }
 });
 
 test('spaces and dashes copied from a paper bill are ignored', () => {

@@ -29,19 +29,25 @@ export type AccountNumberResult =
  */
 export function parseAccountNumber(input: string): AccountNumberResult {
   const compact = input.replace(/[\s\u00a0-]+/g, '');
-  if (compact === '') return fail('empty', 'Введите номер лицевого счёта.');
-  if (!/^[0-9]+$/.test(compact)) return fail('not_digits', 'Номер лицевого счёта состоит только из цифр.');
-  if (compact.length !== 10)
+  if (compact === '') {
+    return fail('empty', 'Введите номер лицевого счёта.');
+  }
+  if (!/^[0-9]+$/.test(compact)) {
+    return fail('not_digits', 'Номер лицевого счёта состоит только из цифр.');
+  }
+  if (compact.length !== 10) {
     return fail(
       'length',
       `Номер лицевого счёта состоит из 10 цифр, а введено ${compact.length} ${pluralDigits(compact.length)}.`,
     );
+  }
   const code = compact.slice(0, 2);
-  if (!KNOWN_CODES.has(code))
+  if (!KNOWN_CODES.has(code)) {
     return fail(
       'unknown_settlement',
       `Номер лицевого счёта начинается с кода населённого пункта; кода «${code}» нет. Проверьте номер по квитанции (поле «Код абонента»).`,
     );
+  }
   return { ok: true, number: compact, settlementCode: code };
 }
 
@@ -56,7 +62,11 @@ export function settlementName(code: string): string | undefined {
 function pluralDigits(n: number): string {
   const d10 = n % 10;
   const d100 = n % 100;
-  if (d10 === 1 && d100 !== 11) return 'цифра';
-  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) return 'цифры';
+  if (d10 === 1 && d100 !== 11) {
+    return 'цифра';
+  }
+  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) {
+    return 'цифры';
+  }
   return 'цифр';
 }

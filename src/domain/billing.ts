@@ -118,7 +118,9 @@ export function computeCharge(input: ChargeInput): ChargeResult {
   const above = pricesAboveNorm(input.plan.prices, periodStart);
   const priceOf = (zone: Zone): number => {
     const p = prices.get(zone) ?? prices.get('single') ?? [...prices.values()][0];
-    if (p === undefined) throw new Error(`no price in force on ${periodStart}`);
+    if (p === undefined) {
+      throw new Error(`no price in force on ${periodStart}`);
+    }
     return p;
   };
 
@@ -261,8 +263,12 @@ function pricesAboveNorm(rows: PriceRow[], date: string): Map<string, number> {
 function estimatedSince(previous: PreviousCharge[], i: number): number {
   let sum = 0;
   for (const c of previous) {
-    if (c.method === 'readings') break;
-    if (c.method === 'average') sum += c.zoneKwh[i] ?? 0;
+    if (c.method === 'readings') {
+      break;
+    }
+    if (c.method === 'average') {
+      sum += c.zoneKwh[i] ?? 0;
+    }
   }
   return sum;
 }
@@ -274,8 +280,12 @@ function estimatedSince(previous: PreviousCharge[], i: number): number {
 function countAverageInARow(previous: PreviousCharge[]): number {
   let n = 0;
   for (const c of previous) {
-    if (c.method === 'readings') break;
-    if (c.method === 'norm') return Number.POSITIVE_INFINITY;
+    if (c.method === 'readings') {
+      break;
+    }
+    if (c.method === 'norm') {
+      return Number.POSITIVE_INFINITY;
+    }
     n++;
   }
   return n;
@@ -298,13 +308,19 @@ export function averageMonthly(
 ): { from: ReadingInput; to: ReadingInput; monthlyKwh: number[] } | null {
   const usable = before ? readings.filter((r) => r.date < before) : readings;
   const to = usable[usable.length - 1];
-  if (!to) return null;
+  if (!to) {
+    return null;
+  }
   const sixMonthsBefore = `${addMonths(to.date.slice(0, 7), -6)}${to.date.slice(7)}`;
   const older = usable.filter((r) => r.date <= sixMonthsBefore);
   const from = older[older.length - 1] ?? usable[0];
-  if (!from || from === to) return null;
+  if (!from || from === to) {
+    return null;
+  }
   const days = daysBetween(from.date, to.date);
-  if (days < 89) return null; // less than three months of history
+  if (days < 89) {
+    return null;
+  } // less than three months of history
   const months = days / DAYS_PER_MONTH;
   const monthlyKwh = zonesFor(meter.zones).map((_, i) => {
     const kwh = consumption(from.values[i] ?? 0, to.values[i] ?? 0, meter.digits, meter.ratio).kwh;
@@ -330,6 +346,8 @@ export function odnKwh(v: {
   flatsAreaE2: number;
 }): number {
   const common = v.totalKwh - v.nonresidentialKwh - v.unmeteredFlatsKwh - v.meteredFlatsKwh;
-  if (common <= 0 || v.flatsAreaE2 <= 0) return 0;
+  if (common <= 0 || v.flatsAreaE2 <= 0) {
+    return 0;
+  }
   return roundHalfUp(common * v.flatAreaE2, v.flatsAreaE2);
 }

@@ -13,8 +13,9 @@ export interface Consumption {
  * Shared by the server and the browser's live figure.
  */
 export function consumption(previous: number, current: number, digits: number, ratio = 1): Consumption {
-  if (![previous, current, digits, ratio].every(Number.isSafeInteger) || digits < 1 || ratio < 1)
+  if (![previous, current, digits, ratio].every(Number.isSafeInteger) || digits < 1 || ratio < 1) {
     throw new RangeError('consumption: integers expected');
+  }
   const rollover = current < previous;
   const delta = rollover ? 10 ** digits + current - previous : current - previous;
   const kwh = delta * ratio;

@@ -35,13 +35,17 @@ export function dateInZone(at: Date, timeZone: string): IsoDate {
 
 export function parseIsoDate(d: IsoDate): { y: number; m: number; d: number } {
   const m = ISO_DATE.exec(d);
-  if (!m) throw new RangeError(`not a date: ${d}`);
+  if (!m) {
+    throw new RangeError(`not a date: ${d}`);
+  }
   return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
 }
 
 export function isIsoDate(s: string): boolean {
   const m = ISO_DATE.exec(s);
-  if (!m) return false;
+  if (!m) {
+    return false;
+  }
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return toIso(new Date(t)) === s;
 }

@@ -79,7 +79,9 @@ export function explainCharge(c: ExplainInput): string[] {
         how =
           from === undefined ? `, по показанию ${n(to)}` : `, по показаниям ${n(from)} → ${n(to)}${ratio}`;
         const settled = d.settledKwh?.[i] ?? 0;
-        if (settled) how += `, за вычетом ${kwh(settled)}, начисленных ранее по среднему`;
+        if (settled) {
+          how += `, за вычетом ${kwh(settled)}, начисленных ранее по среднему`;
+        }
       } else if (c.method === 'average' && d.average && i === 0) {
         how = `, по среднему (п. 59 Правил № 354): ${kwh(d.average.monthlyKwh[0] ?? 0)} в месяц по показаниям ${d.average.from.date} → ${d.average.to.date}`;
       } else if (c.method === 'average' && d.average) {
@@ -91,22 +93,29 @@ export function explainCharge(c: ExplainInput): string[] {
             : ` × ${(d.norm.coefficientE3 / 1000).toString().replace('.', ',')}`;
         how = `, по нормативу: ${kwh(d.norm.perResident)} × ${d.norm.residents} чел.${coef}`;
       }
-      if (c.method !== 'norm' || i === 0 || z.kwh !== 0)
+      if (c.method !== 'norm' || i === 0 || z.kwh !== 0) {
         lines.push(`${head}${bands} = ${formatRublesRu(z.amountKop)}${how}`);
+      }
     });
-    if (d.reason === 'meter_fault') lines.push('Прибор учёта не пригоден к расчётам (истёк срок поверки).');
-    else if (d.reason === 'no_meter') lines.push('Прибор учёта не установлен.');
-    else if (d.reason === 'no_reading' && c.method !== 'readings')
+    if (d.reason === 'meter_fault') {
+      lines.push('Прибор учёта не пригоден к расчётам (истёк срок поверки).');
+    } else if (d.reason === 'no_meter') {
+      lines.push('Прибор учёта не установлен.');
+    } else if (d.reason === 'no_reading' && c.method !== 'readings') {
       lines.push('Показания за месяц не переданы.');
+    }
   }
   if (c.odnKwh || c.odnKop) {
     lines.push(
       `ОДН: ${kwh(c.odnKwh)}${d?.odnPriceE5 ? ` × ${formatPriceRu(d.odnPriceE5)}` : ''} = ${formatRublesRu(c.odnKop)}`,
     );
   }
-  for (const r of d?.recalculations ?? [])
+  for (const r of d?.recalculations ?? []) {
     lines.push(`Перерасчёт за ${r.period}: ${formatRublesRu(r.amountKop)} (${r.reason})`);
-  if (!d?.recalculations && c.recalcKop) lines.push(`Перерасчёт: ${formatRublesRu(c.recalcKop)}`);
+  }
+  if (!d?.recalculations && c.recalcKop) {
+    lines.push(`Перерасчёт: ${formatRublesRu(c.recalcKop)}`);
+  }
   return lines;
 }
 

@@ -23,14 +23,18 @@ test('parses what people type, straight to kopecks', () => {
     ['0.07', 7],
     ['-96.05', -9605],
   ];
-  for (const [s, kop] of ok) assert.deepEqual(parseRubles(s), { ok: true, kopecks: kop }, s);
+  for (const [s, kop] of ok) {
+    assert.deepEqual(parseRubles(s), { ok: true, kopecks: kop }, s);
+  }
 });
 
 test('refuses malformed sums with a message', () => {
   for (const s of ['', '  ', 'abc', '1,234.56', '980.505', '1e3', '0x10', '98 0.5.1', '99999999999']) {
     const r = parseRubles(s);
     assert.equal(r.ok, false, s);
-    if (!r.ok) assert.ok(r.message.length > 0);
+    if (!r.ok) {
+      assert.ok(r.message.length > 0);
+    }
   }
 });
 

@@ -12,16 +12,25 @@ export type ParseMoneyResult = { ok: true; kopecks: Kopecks } | { ok: false; mes
  */
 export function parseRubles(input: string): ParseMoneyResult {
   const s = input.replace(/[\s\u00a0\u202f]+/g, '').replace(/(руб\.?|₽|р\.)$/i, '');
-  if (s === '') return { ok: false, message: 'Введите сумму в рублях.' };
+  if (s === '') {
+    return { ok: false, message: 'Введите сумму в рублях.' };
+  }
   const m = /^(-?)(\d+)(?:[.,](\d*))?$/.exec(s);
-  if (!m) return { ok: false, message: 'Сумма записывается цифрами, например 980 или 980,50.' };
+  if (!m) {
+    return { ok: false, message: 'Сумма записывается цифрами, например 980 или 980,50.' };
+  }
   const [, sign = '', rub = '', frac = ''] = m;
-  if (frac.length > 2)
+  if (frac.length > 2) {
     return { ok: false, message: 'В сумме не может быть больше двух знаков после запятой.' };
-  if (rub.replace(/^0+/, '').length > 9) return { ok: false, message: 'Сумма слишком велика.' };
+  }
+  if (rub.replace(/^0+/, '').length > 9) {
+    return { ok: false, message: 'Сумма слишком велика.' };
+  }
   const kop = Number(rub) * 100 + Number(frac.padEnd(2, '0'));
   const kopecks = sign === '-' ? -kop : kop;
-  if (Math.abs(kopecks) > MAX_KOPECKS) return { ok: false, message: 'Сумма слишком велика.' };
+  if (Math.abs(kopecks) > MAX_KOPECKS) {
+    return { ok: false, message: 'Сумма слишком велика.' };
+  }
   return { ok: true, kopecks };
 }
 
@@ -45,10 +54,16 @@ export function formatRublesRu(kop: Kopecks): string {
 /** A number with a no-break space between thousands: "29\u00a0842", a sign or a fraction is kept. */
 export function groupThousands(n: number): string {
   const digits = String(n);
-  if (digits.length <= 3) return digits;
-  if (!Number.isSafeInteger(n) || n < 0) return digits.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  if (digits.length <= 3) {
+    return digits;
+  }
+  if (!Number.isSafeInteger(n) || n < 0) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  }
   let out = digits.slice(0, digits.length % 3 || 3);
-  for (let i = out.length; i < digits.length; i += 3) out += '\u00a0' + digits.slice(i, i + 3);
+  for (let i = out.length; i < digits.length; i += 3) {
+    out += '\u00a0' + digits.slice(i, i + 3);
+  }
   return out;
 }
 
@@ -60,7 +75,9 @@ export function formatTariff(priceE5: number): string {
 
 /** kWh × price (1/100000 ₽) → kopecks, rounded once, half up (away from zero). */
 export function chargeKopecks(kwh: number, priceE5: number): Kopecks {
-  if (!Number.isSafeInteger(kwh) || !Number.isSafeInteger(priceE5)) throw new RangeError('integers expected');
+  if (!Number.isSafeInteger(kwh) || !Number.isSafeInteger(priceE5)) {
+    throw new RangeError('integers expected');
+  }
   const e5 = BigInt(kwh) * BigInt(priceE5); // price in 1e-5 ₽ → product in 1e-5 ₽
   const neg = e5 < 0n;
   const abs = neg ? -e5 : e5;
@@ -69,5 +86,7 @@ export function chargeKopecks(kwh: number, priceE5: number): Kopecks {
 }
 
 function assertKopecks(v: number): void {
-  if (!Number.isSafeInteger(v)) throw new RangeError(`not an integer amount: ${v}`);
+  if (!Number.isSafeInteger(v)) {
+    throw new RangeError(`not an integer amount: ${v}`);
+  }
 }

@@ -43,7 +43,9 @@ function errorOf(fn: () => unknown): PaymentQrError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof PaymentQrError) return err;
+    if (err instanceof PaymentQrError) {
+      return err;
+    }
     throw err;
   }
   assert.fail('expected a PaymentQrError');

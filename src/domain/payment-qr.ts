@@ -139,7 +139,9 @@ export function parsePaymentQrPayload(payload: string): {
     .split(separator)
     .map((item): [string, string] => {
       const eq = item.indexOf('=');
-      if (eq <= 0) throw new PaymentQrError('format', '', `Реквизит без имени или значения: "${item}".`);
+      if (eq <= 0) {
+        throw new PaymentQrError('format', '', `Реквизит без имени или значения: "${item}".`);
+      }
       return [item.slice(0, eq), item.slice(eq + 1)];
     });
   return { encoding, separator, pairs };
@@ -153,27 +155,33 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function clean(field: string, value: string): string {
   const v = value.trim();
-  if (CONTROL.test(v))
+  if (CONTROL.test(v)) {
     throw new PaymentQrError(
       'format',
       field,
       `${field}: управляющие символы (перевод строки, табуляция) недопустимы.`,
     );
+  }
   return v;
 }
 
 function requiredText(field: string, value: string, max: number): string {
   const v = clean(field, value);
-  if (v === '') throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
+  if (v === '') {
+    throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
+  }
   const chars = [...v].length;
-  if (chars > max)
+  if (chars > max) {
     throw new PaymentQrError('too_long', field, `${field}: ${chars} символов, допустимо не больше ${max}.`);
+  }
   return v;
 }
 
 function digits(field: string, value: string, length: number, what: string): string {
   const v = clean(field, value);
-  if (v === '') throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
+  if (v === '') {
+    throw new PaymentQrError('required', field, `${field}: обязательный реквизит не заполнен.`);
+  }
   if (!new RegExp(`^\\d{${length}}$`).test(v)) {
     throw new PaymentQrError(
       'format',
@@ -185,7 +193,9 @@ function digits(field: string, value: string, length: number, what: string): str
 }
 
 function optionalText(field: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    return undefined;
+  }
   const v = clean(field, value);
   return v === '' ? undefined : v;
 }
@@ -207,7 +217,9 @@ function kpp(value: string | undefined): string | undefined {
 }
 
 function sum(kop: number | undefined): string | undefined {
-  if (kop === undefined) return undefined;
+  if (kop === undefined) {
+    return undefined;
+  }
   if (!Number.isSafeInteger(kop) || kop < 0) {
     throw new PaymentQrError(
       'format',
@@ -220,7 +232,9 @@ function sum(kop: number | undefined): string | undefined {
 
 function purpose(value: string | undefined): string | undefined {
   const v = optionalText('Purpose', value);
-  if (v === undefined) return undefined;
+  if (v === undefined) {
+    return undefined;
+  }
   const chars = [...v];
   return chars.length <= MAX_PURPOSE_CHARS ? v : chars.slice(0, MAX_PURPOSE_CHARS - 1).join('') + '…';
 }
@@ -248,11 +262,12 @@ function techCode(value: string | undefined): string | undefined {
 /** 'YYYY-MM' → 'MMYYYY', the PaymPeriod form. */
 export function paymPeriodOf(period: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (!m)
+  if (!m) {
     throw new PaymentQrError(
       'format',
       'PaymPeriod',
       `Период должен быть вида ГГГГ-ММ, получено "${period}".`,
     );
+  }
   return `${m[2]}${m[1]}`;
 }

@@ -58,7 +58,9 @@ test('typed values: digits only, no more digits than the meter has', () => {
   for (const [input, message] of cases) {
     const r = parseReadingValue(input, 5);
     assert.equal(r.ok, false, input);
-    if (!r.ok) assert.match(r.message, message);
+    if (!r.ok) {
+      assert.match(r.message, message);
+    }
   }
   const four = parseReadingValue('12345', 4);
   assert.ok(!four.ok && /4 разряда/.test(four.message));

@@ -9,18 +9,22 @@ export type ReadingValueResult = { ok: true; value: number } | { ok: false; mess
 /** Checks one register's value as typed: digits only, at most the meter's digit count. */
 export function parseReadingValue(input: string, digits: number): ReadingValueResult {
   const s = input.replace(/[\s\u00a0]+/g, '');
-  if (s === '') return { ok: false, message: 'Введите текущее показание.' };
-  if (!/^[0-9]+$/.test(s))
+  if (s === '') {
+    return { ok: false, message: 'Введите текущее показание.' };
+  }
+  if (!/^[0-9]+$/.test(s)) {
     return {
       ok: false,
       message: 'Показание записывается только цифрами, без запятых и букв (дробную часть не указывайте).',
     };
+  }
   const significant = s.replace(/^0+(?=\d)/, '');
-  if (significant.length > digits)
+  if (significant.length > digits) {
     return {
       ok: false,
       message: `У Вашего счётчика ${digits} ${digitsWord(digits)}, а введено ${significant.length}.`,
     };
+  }
   return { ok: true, value: Number(significant) };
 }
 
@@ -60,7 +64,11 @@ export function checkRegisters(
 function digitsWord(n: number): string {
   const d10 = n % 10;
   const d100 = n % 100;
-  if (d10 === 1 && d100 !== 11) return 'разряд';
-  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) return 'разряда';
+  if (d10 === 1 && d100 !== 11) {
+    return 'разряд';
+  }
+  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) {
+    return 'разряда';
+  }
   return 'разрядов';
 }

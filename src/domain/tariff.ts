@@ -33,9 +33,13 @@ export interface PriceRow {
 export function pricesOn(rows: PriceRow[], date: string): Map<string, number> {
   const best = new Map<string, PriceRow>();
   for (const r of rows) {
-    if (r.band !== 'base' || r.validFrom > date) continue;
+    if (r.band !== 'base' || r.validFrom > date) {
+      continue;
+    }
     const cur = best.get(r.zone);
-    if (!cur || r.validFrom > cur.validFrom) best.set(r.zone, r);
+    if (!cur || r.validFrom > cur.validFrom) {
+      best.set(r.zone, r);
+    }
   }
   return new Map([...best].map(([zone, r]) => [zone, r.priceE5]));
 }

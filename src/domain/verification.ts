@@ -18,7 +18,11 @@ export function verificationStatus(
   warningDays = VERIFICATION_WARNING_DAYS,
 ): VerificationStatus {
   const daysLeft = daysBetween(today, due);
-  if (daysLeft <= 0) return { state: 'expired', due, daysLeft };
-  if (daysLeft <= warningDays) return { state: 'due_soon', due, daysLeft };
+  if (daysLeft <= 0) {
+    return { state: 'expired', due, daysLeft };
+  }
+  if (daysLeft <= warningDays) {
+    return { state: 'due_soon', due, daysLeft };
+  }
   return { state: 'valid', due, daysLeft };
 }

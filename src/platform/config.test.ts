@@ -56,9 +56,11 @@ test('bad values stop the boot with a message naming the variable', () => {
 });
 
 test('the Node.js version is checked at boot: 20.19 or later', () => {
-  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0'])
+  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0']) {
     assert.equal(unsupportedNode(v), null, v);
-  for (const v of ['20.18.3', '20.10.0', '18.20.4'])
+  }
+  for (const v of ['20.18.3', '20.10.0', '18.20.4']) {
     assert.match(unsupportedNode(v) ?? '', /20\.19\.0 or later is required; this is /, v);
+  }
   assert.equal(unsupportedNode(), null); // the Node.js running these tests
 });

@@ -134,7 +134,9 @@ function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
     return envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
   } catch (err) {
     const errors = (err as { errors?: unknown }).errors;
-    if (!Array.isArray(errors)) throw err;
+    if (!Array.isArray(errors)) {
+      throw err;
+    }
     const lines = (
       errors as Array<{ instancePath?: string; message?: string; params?: { allowedValues?: unknown[] } }>
     ).map((e) => {
@@ -150,7 +152,9 @@ function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const runtime = unsupportedNode();
-  if (runtime) throw new Error(runtime);
+  if (runtime) {
+    throw new Error(runtime);
+  }
   const raw = checkedEnv(env);
   if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
     throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);

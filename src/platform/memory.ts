@@ -13,6 +13,8 @@ export function heapGuard(limitMb: number): () => void {
   const gc = vm.runInNewContext('gc') as () => void;
   const limit = limitMb * 1048576;
   return () => {
-    if (v8.getHeapStatistics().used_heap_size > limit) gc();
+    if (v8.getHeapStatistics().used_heap_size > limit) {
+      gc();
+    }
   };
 }

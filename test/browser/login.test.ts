@@ -17,7 +17,9 @@ function isExpectedConsoleError(msg: ConsoleMessage): boolean {
   const text = msg.text();
   const url = msg.location().url;
   // The form sent without consent is answered 400 on purpose; Chromium logs every 4xx document.
-  if (/status of 400/.test(text) && /\/login$/.test(url)) return true;
+  if (/status of 400/.test(text) && /\/login$/.test(url)) {
+    return true;
+  }
   return false;
 }
 

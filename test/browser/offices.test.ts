@@ -100,7 +100,9 @@ describe('the offices page: a map when online, the list always', { skip: SKIP },
         await page.goto(`${suite.server().url}/offices`);
         await page.waitForLoadState('load');
         // The script asks for one tile after "load"; it fails, and the map is not drawn.
-        for (let i = 0; i < 50 && !probed; i++) await page.waitForTimeout(100);
+        for (let i = 0; i < 50 && !probed; i++) {
+          await page.waitForTimeout(100);
+        }
         assert.ok(probed, 'the page asked the tile server');
         await page.waitForTimeout(300);
         assert.equal(await page.locator('#offices-map').isHidden(), true, 'the map box stays hidden');

@@ -29,14 +29,17 @@ async function orderFromMainPage(page: Page, amount: string, reading?: string): 
   ]);
   assert.match(squash(await page.locator('main').innerText()), /Банком дается 20 минут и 3 попытки!/);
   await page.getByLabel('Сумма платежа, руб. *', { exact: true }).fill(amount);
-  if (reading) await page.getByLabel('Текущее показание', { exact: true }).fill(reading);
+  if (reading) {
+    await page.getByLabel('Текущее показание', { exact: true }).fill(reading);
+  }
   await Promise.all([
     page.waitForURL(/\/sandbox-bank\/pay\?mdOrder=[0-9a-f-]{36}$/),
     page.getByRole('button', { name: 'Оплатить', exact: true }).click(),
   ]);
   const cards = squash(await page.locator('#test-cards').innerText());
-  for (const pan of ['4111 1111 1111 1111', '5555 5555 5555 5599', '4000 0000 0000 0002'])
+  for (const pan of ['4111 1111 1111 1111', '5555 5555 5555 5599', '4000 0000 0000 0002']) {
     assert.ok(cards.includes(pan), cards);
+  }
   assert.equal(squash(await page.locator('#bank-amount').innerText()), '980,00 ₽');
 }
 
@@ -76,7 +79,9 @@ async function paymentsOn(page: Page, date: string): Promise<number> {
   let n = 0;
   for (const row of rows) {
     const cells = (await row.locator('td').allInnerTexts()).map(squash);
-    if (cells[0] === date && cells[1] === '980.00') n++;
+    if (cells[0] === date && cells[1] === '980.00') {
+      n++;
+    }
   }
   return n;
 }

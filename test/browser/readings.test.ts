@@ -64,7 +64,9 @@ async function colorOf(locator: Locator): Promise<string> {
 async function historyRows(page: Page): Promise<string[][]> {
   const rows = page.locator('#readings tbody tr');
   const out: string[][] = [];
-  for (const row of await rows.all()) out.push((await row.locator('td').allInnerTexts()).map(squash));
+  for (const row of await rows.all()) {
+    out.push((await row.locator('td').allInnerTexts()).map(squash));
+  }
   return out;
 }
 
@@ -113,8 +115,9 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       for (const expected of [
         'Показание 28000 меньше, чем Ваше прошлое принятое показание 28470',
         'Расход составляет 99530 кВтч',
-      ])
+      ]) {
         assert.ok(paragraphs.includes(expected), `"${expected}" in ${JSON.stringify(paragraphs)}`);
+      }
 
       const dates = await aroundToday(() =>
         Promise.all([
@@ -174,7 +177,9 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
 
       let posts = 0;
       page.on('request', (r) => {
-        if (r.method() === 'POST' && new URL(r.url()).pathname === '/cabinet/readings') posts++;
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/cabinet/readings') {
+          posts++;
+        }
       });
       await Promise.all([page.waitForURL(afterSubmission), form.submit.dblclick()]);
       await page.waitForLoadState('load');

@@ -31,7 +31,9 @@ export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 /** The `skip` option of a browser suite: a reason when Chromium is missing outside CI, else false. */
 export const SKIP: string | false =
   !HAVE_CHROMIUM && !IN_CI ? `Chromium not found at ${CHROMIUM}: browser tests skipped` : false;
-if (SKIP) console.warn(`# ${SKIP}`);
+if (SKIP) {
+  console.warn(`# ${SKIP}`);
+}
 
 /** The demo account (src/demo/demo-account.ts). */
 export const DEMO_ACCOUNT = '1705057190';
@@ -76,7 +78,9 @@ export async function startServer(): Promise<Server> {
       LOG_LEVEL: 'warn',
     };
     // Always SQLite in DATA_DIR, and nothing of the test runner's own settings.
-    for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) delete env[k];
+    for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) {
+      delete env[k];
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'quickstart'], {
       cwd: ROOT,
       env,
@@ -109,7 +113,9 @@ async function waitForHealth(server: Server, timeoutMs: number): Promise<void> {
       const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) {
         const body = (await res.json()) as { status?: string };
-        if (body.status === 'ok') return;
+        if (body.status === 'ok') {
+          return;
+        }
       }
     } catch {
       // not listening yet
@@ -120,7 +126,9 @@ async function waitForHealth(server: Server, timeoutMs: number): Promise<void> {
 }
 
 export async function stopServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
+  if (!server) {
+    return;
+  }
   const { child } = server;
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -158,7 +166,9 @@ export function browserSuite(): Suite {
   let browser: Browser | undefined;
 
   before(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`Chromium is required in CI: nothing at ${CHROMIUM}`);
+    if (!HAVE_CHROMIUM) {
+      throw new Error(`Chromium is required in CI: nothing at ${CHROMIUM}`);
+    }
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   });
 
@@ -169,7 +179,9 @@ export function browserSuite(): Suite {
 
   // If the test process dies without `after`, the server must not stay behind.
   process.once('exit', () => {
-    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+    }
   });
 
   return {
@@ -203,9 +215,11 @@ export async function watchPage(
   const w: Watch = { problems: [] };
   page.on('console', (msg) => {
     const text = msg.text();
-    if (/Content[- ]Security[- ]Policy/i.test(text)) w.problems.push(`CSP: ${text}`);
-    else if (msg.type() === 'error' && !isExpectedConsoleError(msg))
+    if (/Content[- ]Security[- ]Policy/i.test(text)) {
+      w.problems.push(`CSP: ${text}`);
+    } else if (msg.type() === 'error' && !isExpectedConsoleError(msg)) {
       w.problems.push(`console.error: ${text} (${msg.location().url})`);
+    }
   });
   page.on('pageerror', (err) => w.problems.push(`uncaught: ${err.message}`));
   if (jsEnabled) {

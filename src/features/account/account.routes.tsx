@@ -135,7 +135,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       case 'ok': {
         // A session cookie that came with the login request is dropped: the new session gets a new token.
         const previous = req.cookies[cookieName];
-        if (previous) await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
+        if (previous) {
+          await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
+        }
         void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
         return reply.code(303).header('Location', '/cabinet').send('');
       }
@@ -147,7 +149,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) } },
     async (req, reply) => {
       const token = req.cookies[cookieName];
-      if (token) await logout(deps, token, req.ip);
+      if (token) {
+        await logout(deps, token, req.ip);
+      }
       // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
       void reply.clearCookie(cookieName, cookieOptions(ctx.config));
       return reply.code(303).header('Location', '/cabinet').send('');

@@ -49,19 +49,30 @@ export function newSessionToken(): string {
 export function validateLoginForm(input: Omit<LoginInput, 'ip'>): LoginFieldErrors {
   const errors: LoginFieldErrors = {};
   const acc = parseAccountNumber(input.account);
-  if (!acc.ok) errors.account = acc.message;
+  if (!acc.ok) {
+    errors.account = acc.message;
+  }
   const surname = normalizeSurname(input.surname);
-  if (surname === '') errors.surname = 'Введите фамилию владельца лицевого счёта.';
-  else if (surname.length > MAX_SURNAME_LENGTH) errors.surname = 'Фамилия слишком длинная.';
-  if (!input.consent) errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
+  if (surname === '') {
+    errors.surname = 'Введите фамилию владельца лицевого счёта.';
+  } else if (surname.length > MAX_SURNAME_LENGTH) {
+    errors.surname = 'Фамилия слишком длинная.';
+  }
+  if (!input.consent) {
+    errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
+  }
   return errors;
 }
 
 export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginResult> {
   const errors = validateLoginForm(input);
-  if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+  if (Object.keys(errors).length > 0) {
+    return { kind: 'invalid', errors };
+  }
   const acc = parseAccountNumber(input.account);
-  if (!acc.ok) throw new Error('unreachable: validated above');
+  if (!acc.ok) {
+    throw new Error('unreachable: validated above');
+  }
   const { db, clock } = deps;
   const now = clock.now();
   const number = acc.number;
@@ -75,7 +86,9 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   // in memory, so that a flood on one key keeps at most one pool connection waiting for its lock.
   const decide = (q: Q, write: Writer) =>
     decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
-  if (deps.store.dialect !== 'postgres') return decide(db, (fn) => db.transaction().execute(fn));
+  if (deps.store.dialect !== 'postgres') {
+    return decide(db, (fn) => db.transaction().execute(fn));
+  }
   return loginQueue.run([`account:${number}`, `ip:${input.ip}`], () =>
     db.transaction().execute(async (tx) => {
       await repo.lockLoginAttempts(tx, number, input.ip);
@@ -162,13 +175,17 @@ export interface ActiveSession {
 export async function resolveSession(deps: AuthDeps, token: string): Promise<ActiveSession | null> {
   const { db, clock, config } = deps;
   const s = await sessions.findSessionByHash(deps.store, hashToken(token));
-  if (!s) return null;
+  if (!s) {
+    return null;
+  }
   const now = clock.now().getTime();
   if (now - s.lastSeenAt > config.session.idleMs || now - s.createdAt > config.session.absoluteMs) {
     await sessions.deleteSession(db, s.id);
     return null;
   }
-  if (now - s.lastSeenAt >= TOUCH_INTERVAL_MS) await sessions.touchSession(db, s.id, now);
+  if (now - s.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await sessions.touchSession(db, s.id, now);
+  }
   return { id: s.id, accountId: s.accountId };
 }
 
@@ -177,7 +194,8 @@ export async function logout(deps: AuthDeps, token: string, ip: string): Promise
   await deps.db.transaction().execute(async (tx) => {
     const accountNumber = await sessions.findSessionAccountNumber(tx, hash);
     await sessions.deleteSessionByHash(tx, hash);
-    if (accountNumber)
+    if (accountNumber) {
       await recordAudit(tx, deps.clock.now(), { event: 'logout', outcome: 'success', accountNumber, ip });
+    }
   });
 }

@@ -13,7 +13,9 @@ test('one key at a time, in arrival order; other keys run alongside; errors rele
       await tick();
       await tick();
       log.push(`${name} out`);
-      if (fail) throw new Error(name);
+      if (fail) {
+        throw new Error(name);
+      }
       return name;
     });
   const results = await Promise.allSettled([

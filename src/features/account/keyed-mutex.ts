@@ -9,10 +9,14 @@ export class KeyedMutex {
   async run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
     const releases: Array<() => void> = [];
     try {
-      for (const key of keys) releases.push(await this.acquire(key));
+      for (const key of keys) {
+        releases.push(await this.acquire(key));
+      }
       return await fn();
     } finally {
-      for (const release of releases.reverse()) release();
+      for (const release of releases.reverse()) {
+        release();
+      }
     }
   }
 
@@ -29,7 +33,9 @@ export class KeyedMutex {
     this.tails.set(key, tail);
     return previous.then(() => () => {
       release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (this.tails.get(key) === tail) {
+        this.tails.delete(key);
+      }
     });
   }
 }

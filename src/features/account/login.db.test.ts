@@ -198,7 +198,9 @@ for (const dialect of await testDialects()) {
       for (let i = 0; i < 5; i++) {
         const res = await new Agent(t.app, `10.3.0.${i}`).login(account, 'Неправильная');
         assert.equal(res.statusCode, 401);
-        if (i < 4) t.clock.advance(MIN);
+        if (i < 4) {
+          t.clock.advance(MIN);
+        }
       }
       // At T + 14 min the window (15 min) still holds all five: refused, to retry in exactly one minute.
       t.clock.advance(10 * MIN);
@@ -311,7 +313,9 @@ for (const dialect of await testDialects()) {
       for (let i = 0; i < 20; i++) {
         const res = await agent.login(`2000000${String(i).padStart(3, '0')}`, 'Перебор');
         assert.equal(res.statusCode, 401, `attempt ${i + 1}`);
-        if (i === 0) t.clock.advance(9 * MIN);
+        if (i === 0) {
+          t.clock.advance(9 * MIN);
+        }
       }
       const res = await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
       assert.equal(res.statusCode, 429);
@@ -396,7 +400,9 @@ for (const dialect of await testDialects()) {
         ],
       );
       const all = await t.db.kysely.selectFrom('audit_log').select('details').execute();
-      for (const r of all) assert.doesNotMatch(r.details ?? '', /Секретная|Иванов|\r|\n/);
+      for (const r of all) {
+        assert.doesNotMatch(r.details ?? '', /Секретная|Иванов|\r|\n/);
+      }
     });
   });
 }

@@ -280,8 +280,12 @@ for (const dialect of await testDialects()) {
           }),
           async (form) => {
             const body: Record<string, string> = { account: form.account, surname: form.surname };
-            if (form.consent !== undefined) body.consent = form.consent;
-            if (form.from !== undefined) body.from = form.from;
+            if (form.consent !== undefined) {
+              body.consent = form.consent;
+            }
+            if (form.from !== undefined) {
+              body.from = form.from;
+            }
             t.clock.advance(16 * MIN);
             const res = await agent.post('/login', body);
             // A random surname could only log in if it were "Иванов": it is not among the generated ones.

@@ -7,7 +7,9 @@ import { authDeps, sendCabinetLogin } from './account.routes.tsx';
 /** Finds the logged-in customer from the session cookie; null when absent or expired. */
 export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promise<Customer | null> {
   const token = req.cookies[sessionCookieName(ctx.config)];
-  if (!token || token.length > 100) return null;
+  if (!token || token.length > 100) {
+    return null;
+  }
   const s = await resolveSession(authDeps(ctx), token);
   return s && { sessionId: s.id, accountId: s.accountId, token };
 }
@@ -31,7 +33,9 @@ export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => s
       void reply.header('Cache-Control', 'no-store');
       return;
     }
-    if (req.method === 'GET' && req.url === '/cabinet') return sendCabinetLogin(ctx, req, reply);
+    if (req.method === 'GET' && req.url === '/cabinet') {
+      return sendCabinetLogin(ctx, req, reply);
+    }
     // A form of ours (the CSRF and origin checks have passed) sent without a session: it timed out,
     // or the customer logged out in another tab (which removed the cookie).
     if (req.method !== 'GET' && req.method !== 'HEAD') {

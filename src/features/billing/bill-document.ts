@@ -17,7 +17,9 @@ export async function loadBillDocument(
     repo.findBillAccount(db, accountId),
     repo.findCharge(db, accountId, period),
   ]);
-  if (!account || !charge) return undefined;
+  if (!account || !charge) {
+    return undefined;
+  }
   const details = parseDetails(charge.details);
   const building =
     account.buildingId === null ? undefined : await repo.findBuildingVolume(db, account.buildingId, period);
@@ -66,7 +68,9 @@ function billLines(charge: repo.BillCharge, details: ChargeDetails | null): Bill
     const multi = zones.length > 1;
     for (const z of zones) {
       for (const b of z.bands) {
-        if (b.kwh === 0 && z.bands.length > 1) continue;
+        if (b.kwh === 0 && z.bands.length > 1) {
+          continue;
+        }
         const zone = multi ? `, ${ZONE_TITLES[z.zone].toLowerCase()}` : '';
         const band =
           b.band === 'above_norm'
@@ -90,18 +94,21 @@ function billLines(charge: repo.BillCharge, details: ChargeDetails | null): Bill
       amountKop: charge.amountKop,
     });
   }
-  if (charge.odnKwh !== 0 || charge.odnKop !== 0)
+  if (charge.odnKwh !== 0 || charge.odnKop !== 0) {
     lines.push({
       title: 'ОДН',
       kwh: charge.odnKwh,
       priceE5: details?.odnPriceE5 ?? charge.tariffE5,
       amountKop: charge.odnKop,
     });
+  }
   return lines;
 }
 
 function parseDetails(json: string | null): ChargeDetails | null {
-  if (!json) return null;
+  if (!json) {
+    return null;
+  }
   try {
     return JSON.parse(json) as ChargeDetails;
   } catch {
@@ -119,7 +126,9 @@ export async function loadSlipDocument(
   today: string,
 ): Promise<SlipDocument | undefined> {
   const account = await repo.findBillAccount(db, accountId);
-  if (!account) return undefined;
+  if (!account) {
+    return undefined;
+  }
   const since = (await repo.lastBilledOn(db, accountId)) ?? '0000-00-00';
   const [reading, serial] = await Promise.all([
     repo.latestReadingAfter(db, accountId, since),

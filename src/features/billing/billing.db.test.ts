@@ -239,7 +239,7 @@ async function cloneDb(
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-clone-'));
     const file = path.join(dir, 'portal.db');
     await src.db.sqlite!.backup(file);
-    return { url: file, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { url: file, drop: () => fs.promises.rm(dir, { recursive: true, force: true }) };
   }
   const name = `lk_clone_${Math.random().toString(16).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -267,8 +267,9 @@ async function cloneDb(
 function cliEnv(url: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
   delete env.NODE_TEST_CONTEXT;
-  if (url.startsWith('postgres')) env.DATABASE_URL = url;
-  else {
+  if (url.startsWith('postgres')) {
+    env.DATABASE_URL = url;
+  } else {
     delete env.DATABASE_URL;
     env.DATA_DIR = path.dirname(url);
   }
@@ -402,7 +403,9 @@ for (const dialect of await testDialects()) {
         let seen = 0;
         for (let i = 0; i < 600 && child.exitCode === null; i++) {
           seen = (await chargeStats(watcher, '2026-10')).n;
-          if (seen > 0) break;
+          if (seen > 0) {
+            break;
+          }
           await sleep(20);
         }
         child.kill('SIGKILL');

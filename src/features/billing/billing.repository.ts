@@ -102,7 +102,7 @@ export async function metersInService(
     .orderBy('installed_on')
     .execute();
   const out = new Map<number, BatchMeter>();
-  for (const r of rows)
+  for (const r of rows) {
     out.set(Number(r.account_id), {
       id: Number(r.id),
       accountId: Number(r.account_id),
@@ -113,6 +113,7 @@ export async function metersInService(
       verificationDue: r.verification_due,
       installedOn: r.installed_on,
     });
+  }
   return out;
 }
 
@@ -158,11 +159,12 @@ const READING_COLS = [
  */
 async function arrays(db: Q, query: Compilable, sqlite: SQLite.Database | undefined): Promise<unknown[][]> {
   const c = query.compile();
-  if (sqlite)
+  if (sqlite) {
     return sqlite
       .prepare(c.sql)
       .raw(true)
       .all(...c.parameters) as unknown[][];
+  }
   const res = await db.executeQuery(c);
   return res.rows.map((r): unknown[] => Object.values(r as Record<string, unknown>));
 }
@@ -201,7 +203,9 @@ export async function acceptedReadings(
 }
 
 export async function readingsById(db: Q, ids: number[]): Promise<BatchReading[]> {
-  if (ids.length === 0) return [];
+  if (ids.length === 0) {
+    return [];
+  }
   const rows = await db.selectFrom('readings').select(READING_COLS).where('id', 'in', ids).execute();
   return rows.map(toBatchReading);
 }
@@ -258,7 +262,9 @@ function zoneKwhOf(details: string | null, kwh: number): number[] {
   if (details) {
     try {
       const d = JSON.parse(details) as { zones?: Array<{ kwh?: unknown }> };
-      if (Array.isArray(d.zones)) return d.zones.map((z) => (typeof z.kwh === 'number' ? z.kwh : 0));
+      if (Array.isArray(d.zones)) {
+        return d.zones.map((z) => (typeof z.kwh === 'number' ? z.kwh : 0));
+      }
     } catch {
       // fall through
     }
@@ -272,7 +278,9 @@ export async function lastDebts(
   accountIds: number[],
   beforePeriod: string,
 ): Promise<Map<number, number>> {
-  if (accountIds.length === 0) return new Map();
+  if (accountIds.length === 0) {
+    return new Map();
+  }
   const rows = await db
     .selectFrom('charges as c')
     .select(['c.account_id', 'c.debt_kop'])
@@ -422,7 +430,9 @@ const INSERT_CHARGE = `insert into charges (${CHARGE_INSERT_COLUMNS.join(', ')})
 export async function insertCharges(db: Q, rows: NewCharge[], sqlite?: SQLite.Database): Promise<void> {
   if (sqlite) {
     const stmt = sqlite.prepare(INSERT_CHARGE);
-    for (const r of rows) stmt.run(CHARGE_INSERT_COLUMNS.map((c) => r[c]));
+    for (const r of rows) {
+      stmt.run(CHARGE_INSERT_COLUMNS.map((c) => r[c]));
+    }
     return;
   }
   // SQLite limits a statement to 32766 variables: 16 columns × 1000 rows stays well below.

@@ -46,23 +46,28 @@ const PREVIOUS_PERIODS = 8;
 export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseResult> {
   const db = store.kysely;
   const { period } = opts;
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
     throw new ClosingRefused(`"${period}" is not a period (YYYY-MM)`);
+  }
   const state = await repo.periodState(db, period);
-  if (state?.status === 'closed')
+  if (state?.status === 'closed') {
     return { status: 'already_closed', accounts: state.accounts, totalKop: state.totalKop };
-  if (period >= opts.currentPeriod)
+  }
+  if (period >= opts.currentPeriod) {
     throw new ClosingRefused(
       `${period} has not ended yet: only periods before ${opts.currentPeriod} can be closed`,
     );
+  }
   const latest = await repo.latestClosedPeriod(db);
-  if (latest && latest > period)
+  if (latest && latest > period) {
     throw new ClosingRefused(
       `${latest} is already closed: ${period} cannot be closed after it (use recalculate)`,
     );
+  }
   // Periods are closed in order, so that every debt carries forward through every month.
-  if (latest && latest < addMonths(period, -1))
+  if (latest && latest < addMonths(period, -1)) {
     throw new ClosingRefused(`close ${addMonths(latest, 1)} first: the last closed period is ${latest}`);
+  }
 
   await repo.startPeriod(db, period, opts.now().getTime());
   const plans = await repo.loadPlans(db);
@@ -74,7 +79,9 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   let computed = 0;
   const nextBatch = async () => {
     const accounts = await repo.nextAccounts(db, afterId, batchSize);
-    if (accounts.length > 0) afterId = accounts[accounts.length - 1]!.id;
+    if (accounts.length > 0) {
+      afterId = accounts[accounts.length - 1]!.id;
+    }
     return accounts;
   };
   const writeRows = async (tx: Transaction<Database>, rows: BatchOutput) => {
@@ -100,13 +107,17 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
       for (;;) {
         while (queue.length < opts.workers.count * 2) {
           const accounts = await nextBatch();
-          if (accounts.length === 0) break;
+          if (accounts.length === 0) {
+            break;
+          }
           const rows = pool.compute(accounts);
           rows.catch(() => {}); // a failure is met when this batch's turn comes
           queue.push({ accounts, rows });
         }
         const head = queue.shift();
-        if (!head) break;
+        if (!head) {
+          break;
+        }
         const rows = await head.rows;
         await db.transaction().execute((tx) => writeRows(tx, rows));
         written(head.accounts);
@@ -117,7 +128,9 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   } else {
     for (;;) {
       const accounts = await nextBatch();
-      if (accounts.length === 0) break;
+      if (accounts.length === 0) {
+        break;
+      }
       // Reading, computing and writing a batch in one transaction: a consistent snapshot.
       await db.transaction().execute(async (tx) => {
         const rows = await computeBatch(tx, accounts, period, plans, buildings, opts, {
@@ -150,7 +163,9 @@ class BatchPool {
       const fail = (reason: unknown) => {
         const err = reason instanceof Error ? reason : new Error(String(reason));
         this.failure ??= err;
-        for (const resolve of w.waiting.splice(0)) resolve({ ok: false, error: err.message });
+        for (const resolve of w.waiting.splice(0)) {
+          resolve({ ok: false, error: err.message });
+        }
       };
       w.worker.on('error', fail);
       w.worker.on('exit', (code) => fail(new Error(`a closing worker exited (code ${code})`)));
@@ -159,7 +174,9 @@ class BatchPool {
   }
 
   compute(accounts: repo.BatchAccount[]): Promise<BatchOutput> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure) {
+      return Promise.reject(this.failure);
+    }
     const w = this.workers.reduce((a, b) => (b.waiting.length < a.waiting.length ? b : a));
     return new Promise((resolve, reject) => {
       w.waiting.push((reply) =>
@@ -189,8 +206,11 @@ function groupBy<T>(items: T[], key: (t: T) => number): Map<number, T[]> {
   for (const it of items) {
     const k = key(it);
     const list = m.get(k);
-    if (list) list.push(it);
-    else m.set(k, [it]);
+    if (list) {
+      list.push(it);
+    } else {
+      m.set(k, [it]);
+    }
   }
   return m;
 }
@@ -244,14 +264,22 @@ export async function computeBatch(
 
   // Baselines older than the history window, and debts of accounts with a gap in their charges.
   const known = new Set<number>();
-  for (const list of readings.values()) for (const r of list) known.add(r.id);
+  for (const list of readings.values()) {
+    for (const r of list) {
+      known.add(r.id);
+    }
+  }
   const missing: number[] = [];
   const gaps: number[] = [];
   for (const a of accounts) {
     const prev = previous.get(a.id);
     const baseline = prev?.find((c) => c.readingId !== null)?.readingId;
-    if (baseline != null && !known.has(baseline)) missing.push(baseline);
-    if (!prev) gaps.push(a.id);
+    if (baseline != null && !known.has(baseline)) {
+      missing.push(baseline);
+    }
+    if (!prev) {
+      gaps.push(a.id);
+    }
   }
   for (const r of await repo.readingsById(db, missing)) {
     const list = readings.get(r.accountId) ?? [];
@@ -267,9 +295,13 @@ export async function computeBatch(
     results: new Map(),
   };
   for (const a of accounts) {
-    if (charged.has(a.id)) continue;
+    if (charged.has(a.id)) {
+      continue;
+    }
     const plan = plans.get(a.planId);
-    if (!plan) throw new Error(`account ${a.number}: unknown tariff plan ${a.planId}`);
+    if (!plan) {
+      throw new Error(`account ${a.number}: unknown tariff plan ${a.planId}`);
+    }
     const meter = meters.get(a.id) ?? null;
     const prev = previous.get(a.id) ?? [];
     const own = (readings.get(a.id) ?? []).filter((r) => meter !== null && r.meterId === meter.id);

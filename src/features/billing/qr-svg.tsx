@@ -4,8 +4,13 @@ import type { QrMatrix } from './pdf/qr-matrix.ts';
 export function QrSvg({ matrix, label, class: cls }: { matrix: QrMatrix; label: string; class?: string }) {
   const { size, data } = matrix;
   let d = '';
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) if (data[y * size + x]) d += `M${x + 4} ${y + 4}h1v1h-1z`;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (data[y * size + x]) {
+        d += `M${x + 4} ${y + 4}h1v1h-1z`;
+      }
+    }
+  }
   const full = size + 8;
   return (
     <svg

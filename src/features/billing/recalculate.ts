@@ -20,14 +20,17 @@ export async function recalculate(
   opts: Pick<CloseOptions, 'limits' | 'readingsLastDay' | 'now'>,
 ): Promise<RecalcResult> {
   const state = await repo.periodState(db, input.period);
-  if (state?.status !== 'closed')
+  if (state?.status !== 'closed') {
     throw new RecalculationRefused(`${input.period} is not closed: close it instead`);
+  }
   const account = await db
     .selectFrom('accounts')
     .select('id')
     .where('number', '=', input.account)
     .executeTakeFirst();
-  if (!account) throw new RecalculationRefused(`account ${input.account} not found`);
+  if (!account) {
+    throw new RecalculationRefused(`account ${input.account} not found`);
+  }
   const accounts = await repo.nextAccounts(db, Number(account.id) - 1, 1);
   const old = await db
     .selectFrom('charges')
@@ -35,7 +38,9 @@ export async function recalculate(
     .where('account_id', '=', Number(account.id))
     .where('period', '=', input.period)
     .executeTakeFirst();
-  if (!old) throw new RecalculationRefused(`account ${input.account} has no charge for ${input.period}`);
+  if (!old) {
+    throw new RecalculationRefused(`account ${input.account} has no charge for ${input.period}`);
+  }
   // Earlier recalculations of the same period count as part of what was charged for it.
   const earlier = await db
     .selectFrom('recalculations')
@@ -54,7 +59,9 @@ export async function recalculate(
     const amountKop =
       now.amountKop + now.odnKop - (Number(old.amount_kop) + Number(old.odn_kop) + Number(earlier?.kop ?? 0));
     const kwh = now.kwh + now.odnKwh - (Number(old.kwh) + Number(old.odn_kwh) + Number(earlier?.kwh ?? 0));
-    if (amountKop === 0 && kwh === 0) return { status: 'no_change' as const };
+    if (amountKop === 0 && kwh === 0) {
+      return { status: 'no_change' as const };
+    }
     await tx
       .insertInto('recalculations')
       .values({

@@ -21,34 +21,44 @@ const TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;
 
 export function parseEmail(input: string): ParseEmailResult {
   const s = input.trim();
-  if (s === '') return { ok: false, message: 'Введите адрес электронной почты.' };
-  if (/[\s\p{Cc}\p{Cf}]/u.test(s))
+  if (s === '') {
+    return { ok: false, message: 'Введите адрес электронной почты.' };
+  }
+  if (/[\s\p{Cc}\p{Cf}]/u.test(s)) {
     return { ok: false, message: 'Адрес электронной почты не должен содержать пробелов.' };
-  if (s.length > EMAIL_MAX_LENGTH)
+  }
+  if (s.length > EMAIL_MAX_LENGTH) {
     return {
       ok: false,
       message: `Адрес электронной почты слишком длинный: не более ${EMAIL_MAX_LENGTH} знаков.`,
     };
+  }
   const at = s.split('@');
-  if (at.length === 1) return { ok: false, message: `В адресе электронной почты нет знака «@». ${EXAMPLE}` };
-  if (at.length > 2)
+  if (at.length === 1) {
+    return { ok: false, message: `В адресе электронной почты нет знака «@». ${EXAMPLE}` };
+  }
+  if (at.length > 2) {
     return { ok: false, message: `В адресе электронной почты должен быть один знак «@». ${EXAMPLE}` };
+  }
   const [local = '', domain = ''] = at;
-  if (local === '' || domain === '')
+  if (local === '' || domain === '') {
     return { ok: false, message: `Адрес электронной почты указан не полностью. ${EXAMPLE}` };
-  if (local.length > LOCAL_MAX_LENGTH || !LOCAL.test(local))
+  }
+  if (local.length > LOCAL_MAX_LENGTH || !LOCAL.test(local)) {
     return {
       ok: false,
       message:
         'До знака «@» допускаются латинские буквы, цифры и знаки . _ - +; точка не может стоять первой, последней или дважды подряд.',
     };
+  }
   const host = domain.toLowerCase().replace(/\.$/, '');
   const labels = host.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || !TLD.test(labels[labels.length - 1]!))
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || !TLD.test(labels[labels.length - 1]!)) {
     return {
       ok: false,
       message: `После знака «@» должно быть имя почтового сервера, например mail.ru или yandex.ru.`,
     };
+  }
   // Mailbox names are case-insensitive in practice everywhere a household customer has one.
   return { ok: true, email: `${local.toLowerCase()}@${host}` };
 }
@@ -56,7 +66,9 @@ export function parseEmail(input: string): ParseEmailResult {
 /** "ivanov@mail.ru" → "i***@mail.ru": enough for support and logs, never the full address (security.md row 13). */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
-  if (at < 0) return '***';
+  if (at < 0) {
+    return '***';
+  }
   const local = email.slice(0, at);
   return `${local.length > 1 ? local[0] : ''}***@${email.slice(at + 1)}`;
 }
@@ -71,8 +83,12 @@ export function parseMailbox(input: string): { name: string | null; address: str
   const s = input.trim();
   const angle = /^(.*)<([^<>\s]+)>$/.exec(s);
   const address = angle ? angle[2]! : s;
-  if (!/^[^\s@<>",;]+@[^\s@<>",;]+$/.test(address)) return null;
+  if (!/^[^\s@<>",;]+@[^\s@<>",;]+$/.test(address)) {
+    return null;
+  }
   const name = angle ? angle[1]!.trim().replace(/^"(.*)"$/, '$1') : '';
-  if (/[\r\n]/.test(name)) return null;
+  if (/[\r\n]/.test(name)) {
+    return null;
+  }
   return { name: name === '' ? null : name, address };
 }

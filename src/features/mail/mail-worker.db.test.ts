@@ -27,8 +27,9 @@ function cliEnv(dbUrl: string, smtpUrl: string): NodeJS.ProcessEnv {
     MAIL_POLL_SECONDS: '1',
   };
   delete env.NODE_TEST_CONTEXT;
-  if (dbUrl.startsWith('postgres')) env.DATABASE_URL = dbUrl;
-  else {
+  if (dbUrl.startsWith('postgres')) {
+    env.DATABASE_URL = dbUrl;
+  } else {
     delete env.DATABASE_URL;
     env.DATA_DIR = path.dirname(dbUrl);
   }
@@ -109,7 +110,9 @@ for (const dialect of await testDialects()) {
             cli(env, 'mail-worker', '--drain', '--id', 'w2'),
           ];
           const results = await Promise.all(runs.map((r) => r.exited));
-          for (const r of results) assert.equal(r.code, 0, r.out);
+          for (const r of results) {
+            assert.equal(r.code, 0, r.out);
+          }
           const sentBy = results.map((r) => Number(/sent (\d+),/.exec(r.out)?.[1] ?? NaN));
           assert.equal(sentBy[0]! + sentBy[1]!, N, results.map((r) => r.out).join('\n'));
           assert.ok(

@@ -87,7 +87,9 @@ export async function runMailCommand(command: string, args: string[]): Promise<n
           console.log(`${res.period}: ${res.queued} reminders queued; send them with mail-worker`);
         } catch (err) {
           // Run daily from cron: outside the window there is simply nothing to do.
-          if (!(err instanceof MailingRefused)) throw err;
+          if (!(err instanceof MailingRefused)) {
+            throw err;
+          }
           console.log(`${err.message}: nothing queued`);
         }
         return 0;
@@ -113,19 +115,25 @@ export async function runMailCommand(command: string, args: string[]): Promise<n
             return 0;
           }
           if (!values.watch || !process.stdout.isTTY) {
-            for (const line of statusLines(p)) console.log(line);
+            for (const line of statusLines(p)) {
+              console.log(line);
+            }
             return 0;
           }
           for (;;) {
             process.stdout.write(
               `\r\x1b[2K${statusLines(p)[0]}  sent ${p.counts.sent}, failed ${p.counts.failed}`,
             );
-            if (p.counts.queued + p.counts.sending === 0) break;
+            if (p.counts.queued + p.counts.sending === 0) {
+              break;
+            }
             await sleep(1000);
             p = (await read())!;
           }
           process.stdout.write('\n');
-          for (const line of statusLines(p).slice(1)) console.log(line);
+          for (const line of statusLines(p).slice(1)) {
+            console.log(line);
+          }
           return 0;
         });
       }

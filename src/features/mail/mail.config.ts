@@ -94,18 +94,22 @@ export interface MailConfig {
 
 export function mailConfig(raw: RawMailEnv, dataDir: string): MailConfig {
   const from = parseMailbox(raw.MAIL_FROM);
-  if (!from)
+  if (!from) {
     throw new Error(`MAIL_FROM: "${raw.MAIL_FROM}" is not an address (name@domain or Name <name@domain>)`);
-  if (raw.MAIL_SMTP_TIMEOUT_SECONDS >= raw.MAIL_LEASE_SECONDS)
+  }
+  if (raw.MAIL_SMTP_TIMEOUT_SECONDS >= raw.MAIL_LEASE_SECONDS) {
     throw new Error(
       'MAIL_SMTP_TIMEOUT_SECONDS must be less than MAIL_LEASE_SECONDS (a send must end before its lease does)',
     );
-  if (raw.MAIL_RETRY_BASE_SECONDS > raw.MAIL_RETRY_MAX_SECONDS)
+  }
+  if (raw.MAIL_RETRY_BASE_SECONDS > raw.MAIL_RETRY_MAX_SECONDS) {
     throw new Error('MAIL_RETRY_BASE_SECONDS must not exceed MAIL_RETRY_MAX_SECONDS');
-  if (raw.MAIL_REMINDER_DAY > raw.READINGS_LAST_DAY)
+  }
+  if (raw.MAIL_REMINDER_DAY > raw.READINGS_LAST_DAY) {
     throw new Error(
       'MAIL_REMINDER_DAY must not be after READINGS_LAST_DAY (the reminder goes while readings count for the month)',
     );
+  }
   if (raw.SMTP_URL) {
     try {
       new URL(raw.SMTP_URL);

@@ -56,13 +56,17 @@ for (const dialect of await testDialects()) {
     before(async () => {
       sink = await startSmtpSink({
         onRcpt: (address) => {
-          if (address.startsWith('perm-'))
+          if (address.startsWith('perm-')) {
             return { code: 550, message: `5.1.1 <${address}>: Recipient address rejected` };
-          if (address.startsWith('always-'))
+          }
+          if (address.startsWith('always-')) {
             return { code: 451, message: `4.7.1 <${address}>: try again later` };
+          }
           if (address.startsWith('tmp-')) {
             tmpTries++;
-            if (tmpTries <= 2) return { code: 421, message: '4.3.2 Service not available, closing channel' };
+            if (tmpTries <= 2) {
+              return { code: 421, message: '4.3.2 Service not available, closing channel' };
+            }
           }
           return null;
         },
@@ -77,7 +81,9 @@ for (const dialect of await testDialects()) {
         .executeTakeFirstOrThrow();
       ids.demo = Number(demo.id);
       for (const [k, p] of Object.entries(people)) {
-        if (k === 'demo') continue;
+        if (k === 'demo') {
+          continue;
+        }
         ids[k] = await addAccount(t.db, {
           number: p.number,
           surname: p.surname,
@@ -526,8 +532,9 @@ for (const dialect of await testDialects()) {
         );
         assert.ok((mail.text ?? '').includes(list.unsubscribe!.url!), 'the same link in the body');
       }
-      for (const who of ['d', 'e'] as const)
+      for (const who of ['d', 'e'] as const) {
         assert.equal(sentTo(emails.get(ids[who]!)!).length, 0, `nothing to ${who}`);
+      }
 
       // Queued once: running again adds and sends nothing.
       assert.equal((await enqueueBillMailing(t.db.kysely, { period: '2026-06', now: new Date() })).queued, 0);
@@ -769,8 +776,12 @@ for (const dialect of await testDialects()) {
           }),
           async (form) => {
             const body: Record<string, string> = { email: form.email };
-            if (form.subscribed !== undefined) body.subscribed = form.subscribed;
-            if (form.action !== undefined) body.action = form.action;
+            if (form.subscribed !== undefined) {
+              body.subscribed = form.subscribed;
+            }
+            if (form.action !== undefined) {
+              body.action = form.action;
+            }
             const before = await subscription('h');
             const res = await agent.post('/cabinet/email', body);
             assert.ok([303, 400].includes(res.statusCode), `status ${res.statusCode}`);

@@ -9,7 +9,9 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 export async function linkKey(db: Q): Promise<string> {
   const r = await db.selectFrom('mail_keys').select('secret').where('name', '=', 'links').executeTakeFirst();
-  if (!r) throw new Error('mail_keys has no "links" key: run the migrations');
+  if (!r) {
+    throw new Error('mail_keys has no "links" key: run the migrations');
+  }
   return r.secret;
 }
 
@@ -50,7 +52,9 @@ export async function findSubscription(db: Q, accountId: number): Promise<Subscr
 }
 
 export async function subscriptionsOf(db: Q, accountIds: number[]): Promise<Map<number, Subscription>> {
-  if (accountIds.length === 0) return new Map();
+  if (accountIds.length === 0) {
+    return new Map();
+  }
   const rows = await db
     .selectFrom('mail_subscriptions')
     .select(SUB_COLUMNS)
@@ -229,7 +233,9 @@ export async function accountNumber(db: Q, accountId: number): Promise<string | 
 }
 
 export async function accountNumbers(db: Q, accountIds: number[]): Promise<Map<number, string>> {
-  if (accountIds.length === 0) return new Map();
+  if (accountIds.length === 0) {
+    return new Map();
+  }
   const rows = await db
     .selectFrom('accounts')
     .select(['id', 'number'])
@@ -432,7 +438,9 @@ export async function renewLeases(
   until: number,
   now: number,
 ): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
+  if (ids.length === 0) {
+    return new Set();
+  }
   const rows = await db
     .updateTable('mail_outbox')
     .set({ lease_expires_at: until, updated_at: now })
@@ -471,7 +479,9 @@ export async function finish(db: Q, id: number, owner: string, now: number, f: F
 
 /** Gives back leased messages that were not tried (a worker stopping), without counting an attempt. */
 export async function release(db: Q, ids: number[], owner: string, now: number): Promise<void> {
-  if (ids.length === 0) return;
+  if (ids.length === 0) {
+    return;
+  }
   await db
     .updateTable('mail_outbox')
     .set((eb) => ({
@@ -520,7 +530,11 @@ export async function progress(db: Q, period: string, kind: string): Promise<Rec
     .groupBy('status')
     .execute();
   const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
-  for (const r of rows) if (r.status in out) out[r.status as OutboxStatus] = Number(r.n);
+  for (const r of rows) {
+    if (r.status in out) {
+      out[r.status as OutboxStatus] = Number(r.n);
+    }
+  }
   return out;
 }
 

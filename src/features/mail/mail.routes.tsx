@@ -60,7 +60,7 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
   // Optionally, each listening portal process runs an outbox worker too (MAIL_WORKER_IN_SERVER).
   let stopWorker: (() => Promise<void>) | null = null;
   if (ctx.config.mail.workerInServer) {
-    app.addHook('onListen', async () => {
+    app.addHook('onListen', (done) => {
       const controller = new AbortController();
       const running = runMailWorker({
         db: ctx.db,
@@ -78,6 +78,7 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
         controller.abort();
         await running;
       };
+      done();
     });
   }
   app.addHook('onClose', async () => {
@@ -136,11 +137,12 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
         default: {
           const subscribed = body.subscribed !== undefined;
           const res = await saveAddress(deps, who, { email: body.email ?? '', subscribed });
-          if (res.kind === 'invalid')
+          if (res.kind === 'invalid') {
             return sendMainPage(ctx, req, reply, {
               status: 400,
               mailState: { email: body.email ?? '', subscribed, fieldError: res.fieldError },
             });
+          }
           return redirect(reply, res.kind === 'saved' ? 'saved' : flashOfSend(res.send));
         }
       }
@@ -155,7 +157,9 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
     { logLevel: 'warn', schema: { params: TokenParams, response: Html } },
     async (req, reply) => {
       const p = await previewConfirmation(deps, req.params.token, await viewerOf(req));
-      if (!p.ok) return invalidLink(reply, 'confirm');
+      if (!p.ok) {
+        return invalidLink(reply, 'confirm');
+      }
       return html(
         reply,
         200,
@@ -175,8 +179,12 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (req, reply) => {
       const viewer = await viewerOf(req);
       const res = await confirmAddress(deps, req.params.token, viewer, req.ip);
-      if (!res.ok) return invalidLink(reply, 'confirm');
-      if (viewer === res.accountId) return redirect(reply, 'confirmed');
+      if (!res.ok) {
+        return invalidLink(reply, 'confirm');
+      }
+      if (viewer === res.accountId) {
+        return redirect(reply, 'confirmed');
+      }
       return html(reply, 200, <ConfirmedPage supplierName={ctx.supplierName} masked={res.masked} />);
     },
   );
@@ -186,7 +194,9 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
     { logLevel: 'warn', schema: { params: TokenParams, response: Html } },
     async (req, reply) => {
       const s = await findUnsubscribe(deps, req.params.token);
-      if (!s.ok) return invalidLink(reply, 'unsubscribe');
+      if (!s.ok) {
+        return invalidLink(reply, 'unsubscribe');
+      }
       return html(
         reply,
         200,
@@ -213,8 +223,9 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
       schema: { params: TokenParams, response: Html },
       onRequest: async (req, reply) => {
         const token = Value.Check(TokenParams, req.params) ? req.params.token : '';
-        if (!(await unsubscribe(deps, token, guessVia(req.headers), req.ip)))
+        if (!(await unsubscribe(deps, token, guessVia(req.headers), req.ip))) {
           return invalidLink(reply, 'unsubscribe');
+        }
         return html(reply, 200, <UnsubscribedPage supplierName={ctx.supplierName} />);
       },
     },

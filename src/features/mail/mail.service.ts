@@ -58,7 +58,9 @@ export interface AddressView {
 export function addressView(
   s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,
 ): AddressView {
-  if (!s) return { email: null, subscribed: false, status: 'none' };
+  if (!s) {
+    return { email: null, subscribed: false, status: 'none' };
+  }
   return {
     email: s.email,
     subscribed: s.subscribed,
@@ -87,7 +89,9 @@ export async function saveAddress(
   input: { email: string; subscribed: boolean },
 ): Promise<SaveResult> {
   const parsed = parseEmail(input.email);
-  if (!parsed.ok) return { kind: 'invalid', fieldError: parsed.message };
+  if (!parsed.ok) {
+    return { kind: 'invalid', fieldError: parsed.message };
+  }
   const { db } = deps;
   const now = deps.clock.now();
   const key = await linkKeyOf(db);
@@ -96,7 +100,7 @@ export async function saveAddress(
   if (current && current.email === parsed.email) {
     if (current.subscribed !== input.subscribed) {
       await db.transaction().execute(async (tx) => {
-        if (await repo.setSubscribed(tx, who.accountId, input.subscribed, now.getTime()))
+        if (await repo.setSubscribed(tx, who.accountId, input.subscribed, now.getTime())) {
           await recordAudit(tx, now, {
             event: 'email_subscription',
             outcome: input.subscribed ? 'on' : 'off',
@@ -104,6 +108,7 @@ export async function saveAddress(
             ip: who.ip,
             details: { email: maskEmail(parsed.email), via: 'form' },
           });
+        }
       });
     }
     return { kind: 'saved' };
@@ -136,8 +141,12 @@ export type ResendResult = SendOutcome | { kind: 'none' } | { kind: 'confirmed' 
 
 export async function resendConfirmation(deps: MailDeps, who: Actor): Promise<ResendResult> {
   const current = await repo.findSubscription(deps.db, who.accountId);
-  if (!current) return { kind: 'none' };
-  if (current.confirmedAt !== null) return { kind: 'confirmed' };
+  if (!current) {
+    return { kind: 'none' };
+  }
+  if (current.confirmedAt !== null) {
+    return { kind: 'confirmed' };
+  }
   return sendConfirmation(deps, who, current.email);
 }
 
@@ -205,7 +214,9 @@ export async function deleteAddress(deps: MailDeps, who: Actor): Promise<'delete
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
     const current = await repo.findSubscription(tx, who.accountId);
-    if (!current || !(await repo.deleteSubscription(tx, who.accountId))) return 'none';
+    if (!current || !(await repo.deleteSubscription(tx, who.accountId))) {
+      return 'none';
+    }
     await repo.retireConfirmations(tx, who.accountId, now.getTime());
     await recordAudit(tx, now, {
       event: 'email_delete',
@@ -227,14 +238,22 @@ async function checkConfirmToken(
   token: string,
   viewer: number | null,
 ): Promise<LinkCheck & { id?: number }> {
-  if (!isToken(token)) return { ok: false };
+  if (!isToken(token)) {
+    return { ok: false };
+  }
   const now = deps.clock.now().getTime();
   const c = await repo.findConfirmation(deps.db, sha256Hex(token));
-  if (!c || c.usedAt !== null || c.expiresAt <= now) return { ok: false };
-  if (viewer !== null && viewer !== c.accountId) return { ok: false };
+  if (!c || c.usedAt !== null || c.expiresAt <= now) {
+    return { ok: false };
+  }
+  if (viewer !== null && viewer !== c.accountId) {
+    return { ok: false };
+  }
   const sub = await repo.findSubscription(deps.db, c.accountId);
   // The address was changed or deleted since the link was sent.
-  if (!sub || emailHash(await linkKeyOf(deps.db), sub.email) !== c.emailHash) return { ok: false };
+  if (!sub || emailHash(await linkKeyOf(deps.db), sub.email) !== c.emailHash) {
+    return { ok: false };
+  }
   return { ok: true, accountId: c.accountId, email: sub.email, id: c.id };
 }
 
@@ -256,12 +275,18 @@ export async function confirmAddress(
   ip: string,
 ): Promise<{ ok: true; accountId: number; masked: string } | { ok: false }> {
   const c = await checkConfirmToken(deps, token, viewer);
-  if (!c.ok || c.id === undefined) return { ok: false };
+  if (!c.ok || c.id === undefined) {
+    return { ok: false };
+  }
   const now = deps.clock.now();
   const id = c.id;
   const done = await deps.db.transaction().execute(async (tx) => {
-    if (!(await repo.useConfirmation(tx, id, now.getTime()))) return false;
-    if (!(await repo.markConfirmed(tx, c.accountId, c.email, now.getTime()))) return false;
+    if (!(await repo.useConfirmation(tx, id, now.getTime()))) {
+      return false;
+    }
+    if (!(await repo.markConfirmed(tx, c.accountId, c.email, now.getTime()))) {
+      return false;
+    }
     await repo.retireConfirmations(tx, c.accountId, now.getTime());
     await recordAudit(tx, now, {
       event: 'email_confirm',
@@ -279,7 +304,9 @@ export async function findUnsubscribe(
   deps: MailDeps,
   token: string,
 ): Promise<{ ok: true; masked: string; subscribed: boolean } | { ok: false }> {
-  if (!isToken(token)) return { ok: false };
+  if (!isToken(token)) {
+    return { ok: false };
+  }
   const s = await repo.findByUnsubscribeHash(deps.db, sha256Hex(token));
   return s ? { ok: true, masked: maskEmail(s.email), subscribed: s.subscribed } : { ok: false };
 }
@@ -291,12 +318,16 @@ export async function unsubscribe(
   via: 'one_click' | 'page',
   ip: string,
 ): Promise<boolean> {
-  if (!isToken(token)) return false;
+  if (!isToken(token)) {
+    return false;
+  }
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
     const s = await repo.findByUnsubscribeHash(tx, sha256Hex(token));
-    if (!s) return false;
-    if (await repo.setSubscribed(tx, s.accountId, false, now.getTime()))
+    if (!s) {
+      return false;
+    }
+    if (await repo.setSubscribed(tx, s.accountId, false, now.getTime())) {
       await recordAudit(tx, now, {
         event: 'email_subscription',
         outcome: 'off',
@@ -304,6 +335,7 @@ export async function unsubscribe(
         ip,
         details: { email: maskEmail(s.email), via },
       });
+    }
     return true;
   });
 }

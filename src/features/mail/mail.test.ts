@@ -46,7 +46,9 @@ test('parseEmail: a Russian message for each kind of mistake', () => {
   for (const [input, message] of cases) {
     const r = parseEmail(input);
     assert.equal(r.ok, false, input);
-    if (!r.ok) assert.match(r.message, message, JSON.stringify(input));
+    if (!r.ok) {
+      assert.match(r.message, message, JSON.stringify(input));
+    }
   }
 });
 
@@ -54,7 +56,9 @@ test('parseEmail: whatever it accepts is safe in a header and round-trips', () =
   fc.assert(
     fc.property(fc.oneof(fc.string(), fc.emailAddress()), (s) => {
       const r = parseEmail(s);
-      if (!r.ok) return;
+      if (!r.ok) {
+        return;
+      }
       assert.doesNotMatch(r.email, /[\s<>",;\\]/u);
       assert.equal(r.email.split('@').length, 2);
       assert.deepEqual(parseEmail(r.email), r, 'idempotent');

@@ -40,9 +40,12 @@ export function mailSection({ model: m, csrfToken }: { model: MailSectionModel; 
 }
 
 function addressState(m: MailSectionModel, csrfToken: string): Html | null {
-  if (m.storedEmail === null) return null;
-  if (m.status === 'pending')
+  if (m.storedEmail === null) {
+    return null;
+  }
+  if (m.status === 'pending') {
     return html`<p class="notice mail-pending" role="status">Адрес <strong>${m.storedEmail}</strong> ожидает подтверждения: откройте ссылку из письма, отправленного на этот адрес. Ссылка действует 24 часа. До подтверждения квитанции на этот адрес не отправляются.</p><form method="post" action="/cabinet/email" class="field"><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="action" value="resend"/><button type="submit" class="button">Отправить письмо ещё раз</button></form>`;
+  }
   return html`<p class="muted mail-confirmed">Адрес <strong>${m.storedEmail}</strong> подтверждён. ${
     m.subscribed
       ? 'Квитанции отправляются на него после закрытия каждого месяца.'

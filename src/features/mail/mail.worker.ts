@@ -101,11 +101,17 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
   const db = o.db.kysely;
   const stats: WorkerStats = { sent: 0, retried: 0, failed: 0, cancelled: 0, lost: 0 };
   const count = (outcome: Outcome) => {
-    if (outcome === 'sent') stats.sent++;
-    else if (outcome === 'retry') stats.retried++;
-    else if (outcome === 'failed') stats.failed++;
-    else if (outcome === 'cancelled') stats.cancelled++;
-    else stats.lost++;
+    if (outcome === 'sent') {
+      stats.sent++;
+    } else if (outcome === 'retry') {
+      stats.retried++;
+    } else if (outcome === 'failed') {
+      stats.failed++;
+    } else if (outcome === 'cancelled') {
+      stats.cancelled++;
+    } else {
+      stats.lost++;
+    }
     o.onOutcome?.(outcome);
   };
   const aborted = () => o.signal?.aborted === true;
@@ -122,15 +128,18 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     sub: repo.Subscription | undefined,
     number: string | undefined,
   ): Promise<MailMessage> {
-    if (!sub || !sub.subscribed || sub.confirmedAt === null)
+    if (!sub || !sub.subscribed || sub.confirmedAt === null) {
       throw new Skip('cancelled', 'no confirmed, subscribed address');
+    }
     const key = await linkKeyOf(db);
     const unsubscribe = unsubscribeUrl(o.publicUrl, unsubscribeToken(key, m.accountId, sub.email));
     const messageId = `<${m.kind}-${m.period}-${m.id}@${mail.fromDomain}>`;
     const cabinetUrl = `${o.publicUrl}/cabinet`;
     if (m.kind === 'bill') {
       const doc = await loadBillDocument(db, m.accountId, m.period, o.dueDay);
-      if (!doc) throw new Skip('failed', `no bill for ${m.period}`);
+      if (!doc) {
+        throw new Skip('failed', `no bill for ${m.period}`);
+      }
       const pdf = await render(doc);
       return billMessage({
         to: sub.email,
@@ -144,12 +153,16 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     }
     const today = dateInZone(clock.now(), o.timeZone);
     const lastDate = readingsLastDate(m.period, o.readingsLastDay);
-    if (periodOf(today) !== m.period || today > lastDate)
+    if (periodOf(today) !== m.period || today > lastDate) {
       throw new Skip('cancelled', 'the readings window has closed');
-    if (await repo.hasReadingFor(db, m.accountId, m.period, lastDate))
+    }
+    if (await repo.hasReadingFor(db, m.accountId, m.period, lastDate)) {
       throw new Skip('cancelled', 'a reading came in');
+    }
     const meter = await repo.activeMeter(db, m.accountId);
-    if (!meter || number === undefined) throw new Skip('cancelled', 'no meter in service');
+    if (!meter || number === undefined) {
+      throw new Skip('cancelled', 'no meter in service');
+    }
     return reminderMessage({
       to: sub.email,
       account: number,
@@ -177,8 +190,9 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       ...(sub ? { to: maskEmail(sub.email) } : {}),
     };
     const record = async (outcome: Outcome, f: Parameters<typeof repo.finish>[4]) => {
-      if (await repo.finish(db, m.id, owner, clock.now().getTime(), f)) count(outcome);
-      else {
+      if (await repo.finish(db, m.id, owner, clock.now().getTime(), f)) {
+        count(outcome);
+      } else {
         count('lost');
         log.warn(fields, 'mail outbox: the lease was taken over before the outcome was recorded');
       }
@@ -188,11 +202,15 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       message = await build(m, sub, number);
     } catch (err) {
       if (err instanceof Skip) {
-        if (err.outcome === 'failed') log.warn({ ...fields, reason: err.message }, 'mail not sent');
+        if (err.outcome === 'failed') {
+          log.warn({ ...fields, reason: err.message }, 'mail not sent');
+        }
         return record(err.outcome, { status: err.outcome, error: err.message });
       }
       const reason = scrubEmails(err instanceof Error ? err.message : String(err)).slice(0, 300);
-      if (isDatabaseUnavailable(err)) throw err;
+      if (isDatabaseUnavailable(err)) {
+        throw err;
+      }
       log.error({ ...fields, reason }, 'mail could not be built');
       return record('failed', { status: 'failed', error: `could not build the message: ${reason}` });
     }
@@ -235,9 +253,13 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     const lease = new BatchLease(batch, claimedAt, { db, owner, clock, mail });
     const lane = async () => {
       for (;;) {
-        if (aborted()) return;
+        if (aborted()) {
+          return;
+        }
         const m = queue.shift();
-        if (!m) return;
+        if (!m) {
+          return;
+        }
         started.add(m.id);
         await processOne(m, subs.get(m.accountId), numbers.get(m.accountId), lease);
       }
@@ -247,8 +269,9 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     } finally {
       // Stopping (or a database error): hand back what was not tried, without counting an attempt.
       const untried = batch.filter((m) => !started.has(m.id)).map((m) => m.id);
-      if (untried.length)
+      if (untried.length) {
         await repo.release(db, untried, owner, clock.now().getTime()).catch(() => undefined);
+      }
     }
   }
 
@@ -268,10 +291,14 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       }
       if (o.drain) {
         const left = await repo.unfinished(db);
-        if (left.count === 0) break;
+        if (left.count === 0) {
+          break;
+        }
         const wait = left.nextAt === null ? mail.pollMs : left.nextAt - clock.now().getTime();
         await pause(Math.min(Math.max(wait, 20), mail.pollMs));
-      } else await pause(mail.pollMs);
+      } else {
+        await pause(mail.pollMs);
+      }
     } catch (err) {
       // The database went away (or a query failed): leases expire, rows are taken again later.
       log.error(

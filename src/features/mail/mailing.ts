@@ -20,14 +20,18 @@ export async function enqueueBillMailing(
   o: { period?: string; now: Date },
 ): Promise<{ period: string; queued: number }> {
   const period = o.period ?? (await latestClosedPeriod(db));
-  if (period === undefined)
+  if (period === undefined) {
     throw new MailingRefused('no billing period is closed yet: run close-month first');
-  if (!PERIOD.test(period)) throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
+  }
+  if (!PERIOD.test(period)) {
+    throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
+  }
   const state = await periodState(db, period);
-  if (state?.status !== 'closed')
+  if (state?.status !== 'closed') {
     throw new MailingRefused(
       `${period} is not closed: bills are mailed only for a closed month (close-month ${period})`,
     );
+  }
   const queued = await repo.enqueueBills(db, period, o.now.getTime());
   return { period, queued };
 }
@@ -49,10 +53,11 @@ export async function enqueueReminders(
   const period = periodOf(o.today);
   const day = Number(o.today.slice(8, 10));
   const lastDate = readingsLastDate(period, o.readingsLastDay);
-  if (day < o.reminderDay || o.today > lastDate)
+  if (day < o.reminderDay || o.today > lastDate) {
     throw new MailingRefused(
       `the readings window of ${period} is not open today (${o.today}): reminders go from day ${o.reminderDay} to ${lastDate}`,
     );
+  }
   const queued = await repo.enqueueReminders(db, period, lastDate, o.now.getTime());
   return { period, queued };
 }
@@ -72,8 +77,12 @@ export async function mailingProgress(
   o: { period?: string; kind: 'bill' | 'reminder' },
 ): Promise<MailingProgress | undefined> {
   const period = o.period ?? (await repo.latestOutboxPeriod(db, o.kind));
-  if (period === undefined) return undefined;
-  if (!PERIOD.test(period)) throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
+  if (period === undefined) {
+    return undefined;
+  }
+  if (!PERIOD.test(period)) {
+    throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
+  }
   const counts = await repo.progress(db, period, o.kind);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const failures = counts.failed > 0 ? await repo.recentErrors(db, period, o.kind, 5) : [];

@@ -113,11 +113,12 @@ function smtpTransport(config: MailConfig): MailTransport {
       try {
         const info = await transporter.get().sendMail(envelopeOf(config, m));
         // A server that takes the message for nobody has not delivered it.
-        if (info.accepted.length !== 1)
+        if (info.accepted.length !== 1) {
           throw Object.assign(new Error(`recipient not accepted: ${info.response}`), {
             responseCode: 550,
             command: 'RCPT TO',
           });
+        }
       } catch (err) {
         throw classifySendError(err);
       }

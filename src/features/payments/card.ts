@@ -2,14 +2,18 @@
 
 /** The Luhn check of a string of digits. */
 export function luhnValid(digits: string): boolean {
-  if (!/^[0-9]+$/.test(digits)) return false;
+  if (!/^[0-9]+$/.test(digits)) {
+    return false;
+  }
   let sum = 0;
   let double = false;
   for (let i = digits.length - 1; i >= 0; i--) {
     let d = digits.charCodeAt(i) - 48;
     if (double) {
       d *= 2;
-      if (d > 9) d -= 9;
+      if (d > 9) {
+        d -= 9;
+      }
     }
     sum += d;
     double = !double;
@@ -31,7 +35,9 @@ export function normalizePan(input: string): string | null {
 /** "MM/YY" or "MM/YYYY" → the last month the card is valid, as {year, month}; null when malformed. */
 export function parseExpiry(input: string): { year: number; month: number } | null {
   const m = /^\s*(0[1-9]|1[0-2])\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(input);
-  if (!m) return null;
+  if (!m) {
+    return null;
+  }
   const yy = Number(m[2]);
   return { month: Number(m[1]), year: m[2]!.length === 2 ? 2000 + yy : yy };
 }

@@ -97,8 +97,12 @@ export function renderCheckPng(c: CheckData): Buffer {
 
 /** Shortens text with "…" until it fits `width` pixels. */
 function fit(font: ReturnType<typeof loadFont>, text: string, size: number, width: number): string {
-  if (measure(font, text, size) <= width) return text;
+  if (measure(font, text, size) <= width) {
+    return text;
+  }
   let s = text;
-  while (s.length > 1 && measure(font, `${s}…`, size) > width) s = s.slice(0, -1);
+  while (s.length > 1 && measure(font, `${s}…`, size) > width) {
+    s = s.slice(0, -1);
+  }
   return `${s}…`;
 }

@@ -16,7 +16,9 @@ export function callbackChecksum(params: Record<string, string>, key: string): s
 /** Compares case-insensitively and in constant time; false for anything that is not 64 hex digits. */
 export function checksumValid(params: Record<string, string>, key: string): boolean {
   const got = params.checksum;
-  if (typeof got !== 'string' || !/^[0-9a-fA-F]{64}$/.test(got)) return false;
+  if (typeof got !== 'string' || !/^[0-9a-fA-F]{64}$/.test(got)) {
+    return false;
+  }
   const want = Buffer.from(callbackChecksum(params, key), 'hex');
   return timingSafeEqual(want, Buffer.from(got, 'hex'));
 }

@@ -30,7 +30,9 @@ function findCardNumbers(text: string): string[] {
   ];
   for (const m of candidates) {
     const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) found.push(m[0]);
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) {
+      found.push(m[0]);
+    }
   }
   return found;
 }
@@ -113,14 +115,17 @@ for (const dialect of await testDialects()) {
         agent.post('/sandbox-bank/pay', { mdOrder, pan, expiry: '12/30', cvc: '123' });
 
       const first = await newOrder();
-      for (const pan of CARDS.slice(2)) await payWith(first, pan); // declined, unknown, mistyped
+      for (const pan of CARDS.slice(2)) {
+        await payWith(first, pan);
+      } // declined, unknown, mistyped
       await payWith(first, CARDS[0]!);
       const second = await newOrder();
       await payWith(second, CARDS[1]!);
       await agent.post('/sandbox-bank/3ds', { mdOrder: second, code: '12345678' });
       await bank.idle();
-      for (const mdOrder of [first, second])
+      for (const mdOrder of [first, second]) {
         await agent.get(`/cabinet/payment/return?orderId=${mdOrder}&lang=ru`);
+      }
       const paid = await db.db.kysely
         .selectFrom('payment_orders')
         .select('status')
@@ -154,9 +159,11 @@ for (const dialect of await testDialects()) {
           const rows = (
             await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db.db.kysely)
           ).rows;
-          for (const row of rows)
+          for (const row of rows) {
             for (const [column, value] of Object.entries(row)) {
-              if (value === null || (typeof value === 'number' && isInstantColumn(column))) continue;
+              if (value === null || (typeof value === 'number' && isInstantColumn(column))) {
+                continue;
+              }
               values++;
               const text =
                 typeof value === 'string'
@@ -164,8 +171,11 @@ for (const dialect of await testDialects()) {
                   : typeof value === 'number' || typeof value === 'bigint'
                     ? value.toString()
                     : JSON.stringify(value);
-              for (const hit of findCardNumbers(text)) hits.push(`${table}.${column}: ${hit}`);
+              for (const hit of findCardNumbers(text)) {
+                hits.push(`${table}.${column}: ${hit}`);
+              }
             }
+          }
         }
         assert.ok(values > 500);
         return hits;
@@ -183,14 +193,19 @@ for (const dialect of await testDialects()) {
         const walk = (dir: string) => {
           for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             const p = path.join(dir, e.name);
-            if (e.isDirectory()) walk(p);
-            else files.push(p);
+            if (e.isDirectory()) {
+              walk(p);
+            } else {
+              files.push(p);
+            }
           }
         };
         walk(dataDir);
-        if (dialect === 'sqlite')
-          for (const f of fs.readdirSync(path.dirname(db.url)))
+        if (dialect === 'sqlite') {
+          for (const f of fs.readdirSync(path.dirname(db.url))) {
             files.push(path.join(path.dirname(db.url), f));
+          }
+        }
         return files.flatMap((f) =>
           findTypedCards(fs.readFileSync(f).toString('latin1')).map((h) => `${f}: ${h}`),
         );

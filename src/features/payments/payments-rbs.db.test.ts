@@ -365,8 +365,9 @@ for (const dialect of await testDialects()) {
       await other.listen({ port: 0, host: '127.0.0.1' });
       try {
         const deadline = Date.now() + 8000;
-        while ((await orderRow(orderId)).status !== 'paid' && Date.now() < deadline)
+        while ((await orderRow(orderId)).status !== 'paid' && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 100));
+        }
         assert.equal((await orderRow(orderId)).status, 'paid');
       } finally {
         await other.close();
@@ -388,8 +389,9 @@ for (const dialect of await testDialects()) {
         LOG_LEVEL: 'silent',
       };
       delete env.NODE_TEST_CONTEXT;
-      if (dialect === 'postgres') env.DATABASE_URL = t.dbUrl;
-      else {
+      if (dialect === 'postgres') {
+        env.DATABASE_URL = t.dbUrl;
+      } else {
         delete env.DATABASE_URL;
         env.DATA_DIR = path.dirname(t.dbUrl);
       }

@@ -14,9 +14,10 @@ import type { ReconcileSummary } from './payments.settle.ts';
 export async function reconcileFromCli(config: Config, db: Db, limit: number): Promise<ReconcileSummary> {
   const log = pino({ level: config.logLevel }, process.stderr);
   const payments = createPaymentsModule(config, db, systemClock, SUPPLIER_NAME, log);
-  if (payments.sandbox)
+  if (payments.sandbox) {
     log.warn(
       'PAYMENT_GATEWAY=sandbox: the sandbox bank is in the server process; orders it holds are settled there',
     );
+  }
   return payments.reconcile({ limit });
 }

@@ -59,8 +59,9 @@ export interface RawPaymentsEnv {
 }
 
 export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
-  if (raw.PAYMENT_MIN_RUBLES > raw.PAYMENT_MAX_RUBLES)
+  if (raw.PAYMENT_MIN_RUBLES > raw.PAYMENT_MAX_RUBLES) {
     throw new Error('PAYMENT_MIN_RUBLES must not exceed PAYMENT_MAX_RUBLES');
+  }
   const common = {
     sessionTimeoutSecs: raw.PAYMENT_SESSION_MINUTES * 60,
     minKop: raw.PAYMENT_MIN_RUBLES * 100,
@@ -80,11 +81,18 @@ export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
     };
   }
   const missing: string[] = [];
-  if (!raw.RBS_URL) missing.push('RBS_URL');
-  if (!raw.RBS_TOKEN && !(raw.RBS_USERNAME && raw.RBS_PASSWORD))
+  if (!raw.RBS_URL) {
+    missing.push('RBS_URL');
+  }
+  if (!raw.RBS_TOKEN && !(raw.RBS_USERNAME && raw.RBS_PASSWORD)) {
     missing.push('RBS_USERNAME and RBS_PASSWORD (or RBS_TOKEN)');
-  if (!raw.RBS_CALLBACK_KEY) missing.push('RBS_CALLBACK_KEY');
-  if (missing.length) throw new Error(`PAYMENT_GATEWAY=rbs requires ${missing.join(', ')}`);
+  }
+  if (!raw.RBS_CALLBACK_KEY) {
+    missing.push('RBS_CALLBACK_KEY');
+  }
+  if (missing.length) {
+    throw new Error(`PAYMENT_GATEWAY=rbs requires ${missing.join(', ')}`);
+  }
   const url = raw.RBS_URL!.endsWith('/') ? raw.RBS_URL! : `${raw.RBS_URL!}/`;
   const formOrigin = new URL(raw.RBS_FORM_ORIGIN ?? url).origin;
   return {

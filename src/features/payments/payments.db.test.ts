@@ -179,7 +179,9 @@ for (const dialect of await testDialects()) {
         assert.equal(res.statusCode, 400, typed);
         assert.match(amountError(res.body) ?? '(no message)', message, typed);
         assert.match(res.body, /id="payment-amount"[^>]*aria-invalid="true"/);
-        if (typed) assert.ok(res.body.includes(`value="${typed}"`), `"${typed}" is kept`);
+        if (typed) {
+          assert.ok(res.body.includes(`value="${typed}"`), `"${typed}" is kept`);
+        }
         assert.equal(keyOf(res.body), keyOf(form), 'the form keeps its key');
       }
       assert.equal(await orders(), before);
@@ -223,7 +225,9 @@ for (const dialect of await testDialects()) {
       const agent = await customer();
       const form = (await agent.get('/cabinet/payment')).body;
       const { mdOrder } = await toBank(agent, '980', { meter: meterOf(form), v1: '28900' });
-      for (let i = 0; i < 3; i++) await pay(agent, mdOrder, '4000 0000 0000 0002');
+      for (let i = 0; i < 3; i++) {
+        await pay(agent, mdOrder, '4000 0000 0000 0002');
+      }
       await t.app.payments.sandbox!.idle();
       assert.equal((await orderRow(mdOrder)).status, 'declined');
       const n = await t.db.kysely.selectFrom('readings').select('id').where('value1', '=', 28900).execute();
@@ -351,8 +355,11 @@ for (const dialect of await testDialects()) {
       assert.equal(image.width, 640);
       assert.equal(image.height, 400);
       let dark = 0;
-      for (let i = 0; i < image.data.length; i += 4)
-        if (image.data[i]! < 80 && image.data[i + 1]! < 80) dark++;
+      for (let i = 0; i < image.data.length; i += 4) {
+        if (image.data[i]! < 80 && image.data[i + 1]! < 80) {
+          dark++;
+        }
+      }
       assert.ok(dark > 2000, `text is drawn (${dark} dark pixels)`);
       const download = await agent.get(`${resultUrl}/check.png?download=1`);
       assert.match(
@@ -431,9 +438,9 @@ for (const dialect of await testDialects()) {
       const bank = t.app.payments.sandbox!;
       const delivered: Array<Record<string, string>> = [];
       const deliver = bank.deliver;
-      bank.deliver = async (_url, params) => {
+      bank.deliver = (_url, params) => {
         delivered.push(params);
-        return true;
+        return Promise.resolve(true);
       };
       try {
         const { mdOrder } = await toBank(agent, '777,77');
@@ -508,8 +515,9 @@ for (const dialect of await testDialects()) {
         .where('event', '=', 'payment')
         .execute();
       const outcomes = new Set(events.map((e) => e.outcome));
-      for (const o of ['registered', 'paid', 'declined', 'expired'])
+      for (const o of ['registered', 'paid', 'declined', 'expired']) {
         assert.ok(outcomes.has(o), `an audit event for ${o}`);
+      }
       for (const e of events) {
         assert.equal(e.account_number, DEMO_ACCOUNT.number);
         // Only these facts about an order are ever recorded (row 13): no card data fields at all.
@@ -558,12 +566,15 @@ for (const dialect of await testDialects()) {
           }),
           async (f) => {
             const body: Record<string, string> = { key: f.key, amount: f.amount, meter: f.meter, v1: f.v1 };
-            if (f.confirm_reading) body.confirm_reading = f.confirm_reading;
+            if (f.confirm_reading) {
+              body.confirm_reading = f.confirm_reading;
+            }
             const res = await agent.post('/cabinet/payment', body);
             assert.ok([303, 400].includes(res.statusCode), `${res.statusCode} for ${JSON.stringify(body)}`);
             // A suspicious reading (smaller than the last one) is refused with the confirmation warning.
-            if (res.statusCode === 400)
+            if (res.statusCode === 400) {
               assert.match(res.body, /field-error|form-error|reading-check|Неверный запрос/);
+            }
           },
         ),
         { numRuns: 60 },
@@ -586,8 +597,9 @@ for (const dialect of await testDialects()) {
               operation,
               status: '1',
             };
-            if (sign !== 'none')
+            if (sign !== 'none') {
               params.checksum = callbackChecksum(params, sign === 'real' ? key : 'forged-key-forged-key');
+            }
             const res = await t.app.inject({
               url: `/payments/callback?${new URLSearchParams(params).toString()}`,
             });

@@ -32,7 +32,9 @@ export function createGateway(
   log: PaymentsLog,
 ): { gateway: PaymentGateway; sandbox: SandboxBank | null } {
   const p = config.payments;
-  if (p.gateway === 'rbs' && p.rbs) return { gateway: new RbsGateway(p.rbs), sandbox: null };
+  if (p.gateway === 'rbs' && p.rbs) {
+    return { gateway: new RbsGateway(p.rbs), sandbox: null };
+  }
   const bank = new SandboxBank({
     clock,
     callbackKey: p.sandboxCallbackKey ?? randomBytes(32).toString('hex'),

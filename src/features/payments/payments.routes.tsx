@@ -55,7 +55,10 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     };
     registerSandboxBankRoutes(app, payments.sandbox, ctx.clock, new URL(ctx.config.publicUrl).origin);
     const bank = payments.sandbox;
-    app.addHook('onClose', async () => bank.close());
+    app.addHook('onClose', (_app, done) => {
+      bank.close();
+      done();
+    });
   }
   startReconciler(app, ctx.config.payments.reconcileSeconds);
 
@@ -85,7 +88,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     key?: string,
   ) => {
     const form = await loadPaymentForm(ctx.db, accountId);
-    if (key) form.key = key;
+    if (key) {
+      form.key = key;
+    }
     return html(
       reply,
       status,
@@ -160,7 +165,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
       const order = /^[0-9a-zA-Z-]{1,64}$/.test(orderId)
         ? await repo.findForCustomerByBankId(ctx.db.kysely, req.customer!.accountId, orderId)
         : undefined;
-      if (!order) return notFound(reply);
+      if (!order) {
+        return notFound(reply);
+      }
       await settleOrder(deps, order, 'return', req.ip);
       return reply.code(303).header('Location', resultPath(order.orderNumber)).send('');
     },
@@ -182,7 +189,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
         req.params.orderNumber,
         ctx.config.timeZone,
       );
-      if (!result) return notFound(reply);
+      if (!result) {
+        return notFound(reply);
+      }
       const check = result.status === 'paid' ? checkData(result) : null;
       return html(
         reply,
@@ -218,7 +227,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
         req.params.orderNumber,
         ctx.config.timeZone,
       );
-      if (!result || result.status !== 'paid') return notFound(reply);
+      if (!result || result.status !== 'paid') {
+        return notFound(reply);
+      }
       const png = renderCheckPng(checkData(result));
       return reply
         .type('image/png')
@@ -270,7 +281,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
       }
       const outcome = await settleOrder(deps, order, 'callback', req.ip);
       // The bank retries a notification that was not answered 200: do so while it cannot be confirmed.
-      if (outcome === 'unavailable') return text(503, 'status unavailable, retry later');
+      if (outcome === 'unavailable') {
+        return text(503, 'status unavailable, retry later');
+      }
       return text(200, 'OK');
     },
   );
@@ -292,18 +305,23 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
 
 /** A listening server settles orders whose notifications were lost (security.md row 17). */
 function startReconciler(app: FastifyInstance, seconds: number): void {
-  if (seconds <= 0) return;
+  if (seconds <= 0) {
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   let running = false;
-  app.addHook('onListen', async () => {
+  app.addHook('onListen', (done) => {
     timer = setInterval(() => {
-      if (running) return;
+      if (running) {
+        return;
+      }
       running = true;
       app.payments
         .reconcile()
         .then((s) => {
-          if (s.checked || s.failedRegistrations || s.readings)
+          if (s.checked || s.failedRegistrations || s.readings) {
             app.log.info({ reconcile: s }, 'payments reconciled');
+          }
         })
         .catch((err: unknown) =>
           app.log.warn(
@@ -316,8 +334,12 @@ function startReconciler(app: FastifyInstance, seconds: number): void {
         });
     }, seconds * 1000);
     timer.unref();
+    done();
   });
-  app.addHook('onClose', async () => {
-    if (timer) clearInterval(timer);
+  app.addHook('onClose', (_app, done) => {
+    if (timer) {
+      clearInterval(timer);
+    }
+    done();
   });
 }

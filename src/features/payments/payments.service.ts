@@ -72,15 +72,21 @@ export function checkAmount(
   limits: { minKop: number; maxKop: number },
 ): { ok: true; kop: number } | { ok: false; message: string } {
   const parsed = parseRubles(input);
-  if (!parsed.ok) return parsed;
-  if (parsed.kopecks <= 0) return { ok: false, message: 'Сумма платежа должна быть больше нуля.' };
-  if (parsed.kopecks < limits.minKop)
+  if (!parsed.ok) {
+    return parsed;
+  }
+  if (parsed.kopecks <= 0) {
+    return { ok: false, message: 'Сумма платежа должна быть больше нуля.' };
+  }
+  if (parsed.kopecks < limits.minKop) {
     return { ok: false, message: `Минимальная сумма платежа — ${formatRublesRu(limits.minKop)}.` };
-  if (parsed.kopecks > limits.maxKop)
+  }
+  if (parsed.kopecks > limits.maxKop) {
     return {
       ok: false,
       message: `Сумма одного платежа не может быть больше ${formatRublesRu(limits.maxKop)}.`,
     };
+  }
   return { ok: true, kop: parsed.kopecks };
 }
 
@@ -107,7 +113,9 @@ export function newOrderNumber(now: Date, timeZone: string): string {
   const date = dateInZone(now, timeZone).replaceAll('-', '').slice(2);
   const bytes = randomBytes(8);
   let tail = '';
-  for (const b of bytes) tail += ORDER_ALPHABET[b % ORDER_ALPHABET.length];
+  for (const b of bytes) {
+    tail += ORDER_ALPHABET[b % ORDER_ALPHABET.length];
+  }
   return `LK${date}-${tail}`;
 }
 
@@ -122,32 +130,44 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
     amount: input.amount.slice(0, 40),
     values: input.values.map((v) => v.slice(0, 20)),
   };
-  if (!KEY_PATTERN.test(input.formKey))
+  if (!KEY_PATTERN.test(input.formKey)) {
     return {
       kind: 'invalid',
       keepKey: false,
       state: { ...state, formError: 'Форма устарела. Обновите страницу и введите сумму ещё раз.' },
     };
+  }
 
   const existing = await repo.findByFormKey(db, input.accountId, input.formKey);
-  if (existing) return afterExisting(deps, existing, state);
+  if (existing) {
+    return afterExisting(deps, existing, state);
+  }
 
   const amount = checkAmount(input.amount, deps.config);
-  if (!amount.ok) state.amountError = amount.message;
+  if (!amount.ok) {
+    state.amountError = amount.message;
+  }
   const reading = await checkReading(db, input);
   if (reading.kind === 'invalid') {
-    if (reading.errors) state.readingErrors = reading.errors;
+    if (reading.errors) {
+      state.readingErrors = reading.errors;
+    }
     if (reading.check) {
       state.readingCheck = reading.check;
       state.confirmReading = false;
     }
   }
-  if (state.amountError || state.readingErrors || state.readingCheck)
+  if (state.amountError || state.readingErrors || state.readingCheck) {
     return { kind: 'invalid', state, keepKey: true };
-  if (!amount.ok) throw new Error('unreachable');
+  }
+  if (!amount.ok) {
+    throw new Error('unreachable');
+  }
 
   const payer = await repo.findPayer(db, input.accountId);
-  if (!payer) throw new Error('the session account has no row');
+  if (!payer) {
+    throw new Error('the session account has no row');
+  }
   const now = deps.clock.now();
   const description = `Оплата электроэнергии, лицевой счёт ${payer.number}`;
   const orderBundle = fiscalBundle(payer.number, amount.kop, deps.config.taxType);
@@ -183,11 +203,17 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
         expiresAt: now.getTime() + deps.config.sessionTimeoutSecs * 1000,
       });
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+      if (!isUniqueViolation(err)) {
+        throw err;
+      }
       // The same form posted twice at once: the other request registers the order.
       const twin = await repo.findByFormKey(db, input.accountId, input.formKey);
-      if (twin) return afterExisting(deps, twin, state);
-      if (attempt >= 3) throw err; // an order number taken: try another
+      if (twin) {
+        return afterExisting(deps, twin, state);
+      }
+      if (attempt >= 3) {
+        throw err;
+      } // an order number taken: try another
     }
   }
 
@@ -224,7 +250,9 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
     });
     return { kind: 'redirect', url: reg.formUrl };
   } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
+    if (!(err instanceof GatewayError)) {
+      throw err;
+    }
     deps.log.warn(
       { order: orderNumber, gateway: deps.gateway.name, code: err.code },
       'payment registration failed',
@@ -274,9 +302,10 @@ async function afterExisting(
     await new Promise((r) => setTimeout(r, 25));
     order = (await repo.findById(deps.db, order.id)) ?? order;
   }
-  if (order.status === 'registered' && order.formUrl && deps.clock.now().getTime() < order.expiresAt)
+  if (order.status === 'registered' && order.formUrl && deps.clock.now().getTime() < order.expiresAt) {
     return { kind: 'redirect', url: order.formUrl };
-  if (order.status === 'failed' || order.status === 'new')
+  }
+  if (order.status === 'failed' || order.status === 'new') {
     return {
       kind: 'unavailable',
       state: {
@@ -284,6 +313,7 @@ async function afterExisting(
         formError: 'Банк не принял заказ на оплату, деньги не списаны. Пожалуйста, повторите попытку.',
       },
     };
+  }
   return { kind: 'redirect', url: resultPath(order.orderNumber) };
 }
 
@@ -298,20 +328,27 @@ type ReadingCheck =
 
 /** The optional reading, by the readings rules: the same parsing, and a suspicious one is confirmed. */
 async function checkReading(db: Kysely<Database>, input: CreateOrderInput): Promise<ReadingCheck> {
-  if (input.values.every((v) => v.trim() === '')) return { kind: 'none' };
+  if (input.values.every((v) => v.trim() === '')) {
+    return { kind: 'none' };
+  }
   const meter =
     input.meterId > 0 ? await readingsRepo.findMeter(db, input.accountId, input.meterId) : undefined;
-  if (!meter || meter.removedOn !== null)
+  if (!meter || meter.removedOn !== null) {
     return { kind: 'invalid', errors: ['Счётчик не найден. Обновите страницу или оплатите без показания.'] };
+  }
   const zones = zonesFor(meter.zones);
   const parsed = zones.map((_, i) => parseReadingValue(input.values[i] ?? '', meter.digits));
   const errors = parsed.map((p) => (p.ok ? '' : p.message));
-  if (errors.some(Boolean)) return { kind: 'invalid', errors };
+  if (errors.some(Boolean)) {
+    return { kind: 'invalid', errors };
+  }
   const values = parsed.map((p) => (p.ok ? p.value : 0));
   const last = await readingsRepo.latestAcceptedReading(db, input.accountId, meter.id);
   const previous = zones.map((_, i) => last?.values[i] ?? 0);
   const { registers, reason } = checkRegisters(previous, values, meter.digits, meter.ratio);
-  if (reason && !input.confirmReading) return { kind: 'invalid', check: { registers, reason } };
+  if (reason && !input.confirmReading) {
+    return { kind: 'invalid', check: { registers, reason } };
+  }
   return { kind: 'reading', meterId: meter.id, values };
 }
 
@@ -366,7 +403,9 @@ export async function loadResult(
   timeZone: string,
 ): Promise<PaymentResult | undefined> {
   const o = await repo.findForCustomer(db, accountId, orderNumber);
-  if (!o) return undefined;
+  if (!o) {
+    return undefined;
+  }
   let reading: string | null = null;
   if (o.reading) {
     const meter = await readingsRepo.findMeter(db, accountId, o.reading.meterId);

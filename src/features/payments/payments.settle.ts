@@ -48,13 +48,17 @@ export async function settleOrder(
     await storeReading(deps, order);
     return 'already_paid';
   }
-  if (!order.bankOrderId) return order.status === 'failed' ? 'failed' : 'pending';
+  if (!order.bankOrderId) {
+    return order.status === 'failed' ? 'failed' : 'pending';
+  }
 
   let st: BankOrderState;
   try {
     st = await deps.gateway.orderStatus(order.bankOrderId);
   } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
+    if (!(err instanceof GatewayError)) {
+      throw err;
+    }
     await repo.noteChecked(deps.db, order.id, deps.clock.now().getTime());
     deps.log.warn({ order: order.orderNumber, code: err.code, source }, 'payment status unavailable');
     return 'unavailable';
@@ -63,20 +67,24 @@ export async function settleOrder(
   await repo.noteChecked(deps.db, order.id, now.getTime());
   const abandoned = now.getTime() > order.expiresAt + ABANDON_GRACE_MS;
 
-  if (!st.found) return abandoned ? finish(deps, order, 'expired', 'not_found', source, ip) : 'pending';
-  if (st.orderNumber !== order.orderNumber || st.currency !== order.currency)
+  if (!st.found) {
+    return abandoned ? finish(deps, order, 'expired', 'not_found', source, ip) : 'pending';
+  }
+  if (st.orderNumber !== order.orderNumber || st.currency !== order.currency) {
     return finish(deps, order, 'mismatch', 'order_mismatch', source, ip, { bankCurrency: st.currency });
+  }
 
   switch (st.orderStatus) {
     case 2:
       if (
         st.amountKop !== order.amountKop ||
         (st.depositedKop !== null && st.depositedKop !== order.amountKop)
-      )
+      ) {
         return finish(deps, order, 'mismatch', 'amount_mismatch', source, ip, {
           bankAmountKop: st.amountKop,
           bankDepositedKop: st.depositedKop,
         });
+      }
       return credit(deps, order, st, source, ip);
     case 6:
       return st.actionCode === ACTION_CODE_TIMEOUT
@@ -112,7 +120,9 @@ async function credit(
         approvalCode: st.approvalCode,
         now: now.getTime(),
       });
-      if (!won) return false;
+      if (!won) {
+        return false;
+      }
       const paymentId = await repo.insertPayment(tx, {
         accountId: order.accountId,
         paidOn,
@@ -138,13 +148,18 @@ async function credit(
     });
   } catch (err) {
     // The unique external id: another process credited it between our read and our write.
-    if (!isUniqueViolation(err)) throw err;
+    if (!isUniqueViolation(err)) {
+      throw err;
+    }
     credited = false;
   }
   const fresh = (await repo.findById(deps.db, order.id)) ?? order;
-  if (fresh.status === 'paid') await storeReading(deps, fresh);
-  if (credited)
+  if (fresh.status === 'paid') {
+    await storeReading(deps, fresh);
+  }
+  if (credited) {
     deps.log.info({ order: order.orderNumber, amountKop: order.amountKop, source }, 'card payment credited');
+  }
   return credited ? 'paid' : 'already_paid';
 }
 
@@ -161,7 +176,7 @@ async function finish(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     const changed = await repo.changeStatus(tx, order.id, from, status, reason, now.getTime());
-    if (changed)
+    if (changed) {
       await recordAudit(tx, now, {
         event: 'payment',
         outcome: status,
@@ -176,19 +191,23 @@ async function finish(
           ...extra,
         },
       });
+    }
   });
-  if (status === 'mismatch')
+  if (status === 'mismatch') {
     deps.log.warn(
       { order: order.orderNumber, reason, ...extra },
       'card payment does not match the bank: not credited',
     );
+  }
   return status;
 }
 
 /** The reading sent with a paid order becomes a reading (channel Интернет), once. */
 async function storeReading(deps: PaymentsDeps, order: repo.PaymentOrder): Promise<void> {
   const r = order.reading;
-  if (!r || r.status !== 'pending') return;
+  if (!r || r.status !== 'pending') {
+    return;
+  }
   const res = await submitReading(
     { db: deps.db, clock: deps.clock, timeZone: deps.timeZone, lastDay: deps.readingsLastDay },
     {
@@ -208,7 +227,7 @@ async function storeReading(deps: PaymentsDeps, order: repo.PaymentOrder): Promi
     return;
   }
   const changed = await repo.setReadingResult(deps.db, order.id, 'refused', null, now.getTime());
-  if (changed)
+  if (changed) {
     await recordAudit(deps.db, now, {
       event: 'payment',
       outcome: 'reading_refused',
@@ -219,6 +238,7 @@ async function storeReading(deps: PaymentsDeps, order: repo.PaymentOrder): Promi
           res.kind === 'invalid' ? (res.formError ?? res.fieldErrors.join(' ')).slice(0, 200) : res.kind,
       },
     });
+  }
 }
 
 export interface ReconcileSummary {
@@ -244,7 +264,9 @@ export async function reconcilePayments(
 
   for (const o of await repo.listStaleNew(deps.db, now.getTime() - STALE_NEW_MS, limit)) {
     const r = await finish(deps, o, 'failed', 'registration_interrupted', 'poller', null);
-    if (r === 'failed') summary.failedRegistrations++;
+    if (r === 'failed') {
+      summary.failedRegistrations++;
+    }
   }
 
   const queue = await repo.listRegistered(deps.db, limit);

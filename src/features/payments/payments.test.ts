@@ -51,8 +51,9 @@ describe('payments: pure parts', () => {
     assert.deepEqual(checkAmount('980', limits), { ok: true, kop: 98000 });
     assert.deepEqual(checkAmount('980,50', limits), { ok: true, kop: 98050 });
     assert.deepEqual(checkAmount('980.5', limits), { ok: true, kop: 98050 });
-    for (const bad of ['0', '-1', '1,005', '', 'abc', '0.99', '300000.01'])
+    for (const bad of ['0', '-1', '1,005', '', 'abc', '0.99', '300000.01']) {
       assert.equal(checkAmount(bad, limits).ok, false, bad);
+    }
   });
 
   test('order numbers: dated, random, no long digit runs', () => {
@@ -101,7 +102,9 @@ describe('payments: pure parts', () => {
     let grey = 0;
     for (let i = 0; i < image.data.length; i += 4) {
       const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
-      if (r > 0 && r < 255 && r === g && g === b) grey++;
+      if (r > 0 && r < 255 && r === g && g === b) {
+        grey++;
+      }
     }
     assert.ok(grey > 500, 'anti-aliased edges');
   });
@@ -114,9 +117,9 @@ describe('payments: pure parts', () => {
       callbackKey: 'sandbox-key-0123456789',
       pageUrl: 'http://bank.test/pay',
       merchant: 'Поставщик',
-      deliver: async (_url, p) => {
+      deliver: (_url, p) => {
         sent.push(p);
-        return true;
+        return Promise.resolve(true);
       },
       retryDelaysMs: [0],
     });
@@ -135,11 +138,12 @@ describe('payments: pure parts', () => {
     });
     const a = bank.register(req('A'));
     assert.throws(() => bank.register(req('A')), /Заказ с таким номером уже обработан/);
-    for (let i = 0; i < 2; i++)
+    for (let i = 0; i < 2; i++) {
       assert.equal(
         bank.payWithCard(a.orderId, { pan: '4000000000000002', expiry: '12/30', cvc: '123' }).kind,
         'page',
       );
+    }
     const third = bank.payWithCard(a.orderId, { pan: '4000000000000002', expiry: '12/30', cvc: '123' });
     assert.deepEqual(third, {
       kind: 'redirect',
@@ -162,7 +166,9 @@ describe('payments: pure parts', () => {
         ['declinedByTimeout', '1'],
       ],
     );
-    for (const p of sent) assert.ok(checksumValid(p, 'sandbox-key-0123456789'));
+    for (const p of sent) {
+      assert.ok(checksumValid(p, 'sandbox-key-0123456789'));
+    }
     assert.deepEqual(bank.status('nope'), { found: false });
   });
 });

@@ -29,27 +29,36 @@ export class Raster {
     const y0 = Math.max(0, Math.round(y));
     const x1 = Math.min(this.width, Math.round(x + w));
     const y1 = Math.min(this.height, Math.round(y + h));
-    for (let yy = y0; yy < y1; yy++)
+    for (let yy = y0; yy < y1; yy++) {
       for (let xx = x0; xx < x1; xx++) {
         const i = (yy * this.width + xx) * 3;
         this.data[i] = c[0];
         this.data[i + 1] = c[1];
         this.data[i + 2] = c[2];
       }
+    }
   }
 
   /** Blends `c` into the pixels by `alpha` (0..1 per pixel of a w×h mask placed at x, y). */
   blend(mask: Float32Array, stride: number, w: number, h: number, x: number, y: number, c: Rgb): void {
     for (let j = 0; j < h; j++) {
       const yy = y + j;
-      if (yy < 0 || yy >= this.height) continue;
+      if (yy < 0 || yy >= this.height) {
+        continue;
+      }
       for (let i = 0; i < w; i++) {
         const xx = x + i;
-        if (xx < 0 || xx >= this.width) continue;
+        if (xx < 0 || xx >= this.width) {
+          continue;
+        }
         const a = mask[j * stride + i]!;
-        if (a <= 0) continue;
+        if (a <= 0) {
+          continue;
+        }
         const p = (yy * this.width + xx) * 3;
-        for (let k = 0; k < 3; k++) this.data[p + k] = Math.round(this.data[p + k]! * (1 - a) + c[k]! * a);
+        for (let k = 0; k < 3; k++) {
+          this.data[p + k] = Math.round(this.data[p + k]! * (1 - a) + c[k]! * a);
+        }
       }
     }
   }
@@ -88,7 +97,9 @@ const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    for (let k = 0; k < 8; k++) {
+      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
     t[n] = c >>> 0;
   }
   return t;
@@ -96,7 +107,9 @@ const CRC_TABLE = (() => {
 
 function crc32(buf: Buffer): number {
   let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of buf) {
+    c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  }
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -106,14 +119,18 @@ type Font = Fontkit.Font;
 
 export function loadFont(bytes: Buffer): Font {
   const f = fontkit().create(bytes);
-  if (!('glyphForCodePoint' in f)) throw new Error('a font collection, not a font');
+  if (!('glyphForCodePoint' in f)) {
+    throw new Error('a font collection, not a font');
+  }
   return f;
 }
 
 /** Width of `text` in pixels at `size` (advance widths, no kerning: a check needs none). */
 export function measure(font: Font, text: string, size: number): number {
   let units = 0;
-  for (const ch of text) units += font.glyphForCodePoint(ch.codePointAt(0)!).advanceWidth;
+  for (const ch of text) {
+    units += font.glyphForCodePoint(ch.codePointAt(0)!).advanceWidth;
+  }
   return (units * size) / font.unitsPerEm;
 }
 
@@ -220,7 +237,9 @@ export function drawText(
 
 /** Accumulates the signed area of one edge into `a` (font-rs's `draw_line`). */
 function line(a: Float32Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number): void {
-  if (y0 === y1) return;
+  if (y0 === y1) {
+    return;
+  }
   let dir = 1;
   if (y0 > y1) {
     dir = -1;
@@ -229,7 +248,9 @@ function line(a: Float32Array, w: number, h: number, x0: number, y0: number, x1:
   }
   const dxdy = (x1 - x0) / (y1 - y0);
   let x = x0;
-  if (y0 < 0) x -= y0 * dxdy;
+  if (y0 < 0) {
+    x -= y0 * dxdy;
+  }
   const yEnd = Math.min(h, Math.ceil(y1));
   for (let y = Math.max(0, Math.floor(y0)); y < yEnd; y++) {
     const base = y * w;
@@ -251,11 +272,14 @@ function line(a: Float32Array, w: number, h: number, x0: number, y0: number, x1:
       const x1f = xb - xbc + 1;
       const am = 0.5 * s * x1f * x1f;
       a[base + xaf] = a[base + xaf]! + d * a0;
-      if (xbc === xaf + 2) a[base + xaf + 1] = a[base + xaf + 1]! + d * (1 - a0 - am);
-      else {
+      if (xbc === xaf + 2) {
+        a[base + xaf + 1] = a[base + xaf + 1]! + d * (1 - a0 - am);
+      } else {
         const a1 = s * (1.5 - x0f);
         a[base + xaf + 1] = a[base + xaf + 1]! + d * (a1 - a0);
-        for (let xi = xaf + 2; xi < xbc - 1; xi++) a[base + xi] = a[base + xi]! + d * s;
+        for (let xi = xaf + 2; xi < xbc - 1; xi++) {
+          a[base + xi] = a[base + xi]! + d * s;
+        }
         const a2 = a1 + (xbc - xaf - 3) * s;
         a[base + xbc - 1] = a[base + xbc - 1]! + d * (1 - a2 - am);
       }

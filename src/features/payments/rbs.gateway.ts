@@ -50,8 +50,9 @@ export class RbsGateway implements PaymentGateway {
       !/^[0-9A-Za-z-]{1,64}$/.test(orderId) ||
       typeof formUrl !== 'string' ||
       !/^https?:\/\//.test(formUrl)
-    )
+    ) {
       throw new GatewayError('refused', 'bad_answer', 'register.do: no orderId/formUrl in the answer');
+    }
     return { orderId, formUrl };
   }
 
@@ -61,12 +62,15 @@ export class RbsGateway implements PaymentGateway {
       res = await this.call('getOrderStatusExtended.do', { orderId, language: 'ru' });
     } catch (err) {
       // 6: "Заказ не найден" / unregistered orderId.
-      if (err instanceof GatewayError && err.kind === 'refused' && err.code === '6') return { found: false };
+      if (err instanceof GatewayError && err.kind === 'refused' && err.code === '6') {
+        return { found: false };
+      }
       throw err;
     }
     const status = Number(res.orderStatus);
-    if (!Number.isInteger(status) || status < 0 || status > 6)
+    if (!Number.isInteger(status) || status < 0 || status > 6) {
       throw new GatewayError('refused', 'bad_answer', 'getOrderStatusExtended.do: no orderStatus');
+    }
     const info = (res.paymentAmountInfo ?? {}) as Json;
     const card = (res.cardAuthInfo ?? {}) as Json;
     const deposited = info.depositedAmount;
@@ -110,8 +114,9 @@ export class RbsGateway implements PaymentGateway {
         `${method}: ${timeout ? 'no answer in time' : 'network error'}`,
       );
     }
-    if (res.status >= 500)
+    if (res.status >= 500) {
       throw new GatewayError('unavailable', `http_${res.status}`, `${method}: HTTP ${res.status}`);
+    }
     let body: unknown;
     try {
       body = await res.json();
@@ -122,8 +127,9 @@ export class RbsGateway implements PaymentGateway {
         `${method}: not JSON (HTTP ${res.status})`,
       );
     }
-    if (!body || typeof body !== 'object')
+    if (!body || typeof body !== 'object') {
       throw new GatewayError('refused', 'bad_answer', `${method}: not an object`);
+    }
     const json = body as Json;
     const code = json.errorCode === undefined ? '0' : (str(json.errorCode) ?? '?');
     if (code !== '0') {
@@ -131,7 +137,9 @@ export class RbsGateway implements PaymentGateway {
       const message = (str(json.errorMessage) ?? '').replace(/[\r\n]+/g, ' ').slice(0, 200);
       throw new GatewayError('refused', code, `${method}: error ${code} ${message}`.trim());
     }
-    if (!res.ok) throw new GatewayError('unavailable', `http_${res.status}`, `${method}: HTTP ${res.status}`);
+    if (!res.ok) {
+      throw new GatewayError('unavailable', `http_${res.status}`, `${method}: HTTP ${res.status}`);
+    }
     return json;
   }
 }

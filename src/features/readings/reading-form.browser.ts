@@ -5,7 +5,9 @@ import { consumption } from '../../domain/consumption.ts';
 function update(form: HTMLFormElement, row: HTMLTableRowElement): void {
   const input = row.querySelector<HTMLInputElement>('input.reading-input');
   const out = row.querySelector<HTMLOutputElement>('output.consumption');
-  if (!input || !out) return;
+  if (!input || !out) {
+    return;
+  }
   const digits = Number(form.dataset.digits);
   const ratio = Number(form.dataset.ratio);
   const previous = Number(row.dataset.previous);
@@ -30,10 +32,15 @@ function init(): void {
     // One click submits once; the server's idempotency key covers everything else.
     form.addEventListener('submit', () => {
       const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-      if (button) setTimeout(() => (button.disabled = true), 0);
+      if (button) {
+        setTimeout(() => (button.disabled = true), 0);
+      }
     });
   }
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-else init();
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', init);
+} else {
+  init();
+}

@@ -45,8 +45,12 @@ export async function exportReadings(
   opts: ExportOptions,
   write: (chunk: string) => void | Promise<void>,
 ): Promise<number> {
-  if (!isIsoDate(opts.from) || !isIsoDate(opts.to)) throw new RangeError('dates are YYYY-MM-DD');
-  if (opts.from > opts.to) throw new RangeError('--from is after --to');
+  if (!isIsoDate(opts.from) || !isIsoDate(opts.to)) {
+    throw new RangeError('dates are YYYY-MM-DD');
+  }
+  if (opts.from > opts.to) {
+    throw new RangeError('--from is after --to');
+  }
   let afterId = 0;
   let n = 0;
   await write(opts.format === 'csv' ? '\ufeff' + stringify([[...EXPORT_COLUMNS]]) : '[');
@@ -58,7 +62,9 @@ export async function exportReadings(
       afterId,
       limit: PAGE,
     });
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      break;
+    }
     const records = rows.map((r) => ({
       id: r.id,
       account: r.account,
@@ -82,7 +88,9 @@ export async function exportReadings(
     n += rows.length;
     afterId = rows[rows.length - 1]!.id;
   }
-  if (opts.format === 'json') await write(n === 0 ? ']\n' : '\n]\n');
+  if (opts.format === 'json') {
+    await write(n === 0 ? ']\n' : '\n]\n');
+  }
   return n;
 }
 
@@ -122,9 +130,12 @@ export function parseDecisionsCsv(text: string): ReviewDecision[] {
   return rows.map((row, i) => {
     const id = Number(row.id);
     const decision = DECISION_WORDS[(row.decision ?? '').toLowerCase()];
-    if (!Number.isSafeInteger(id) || id <= 0)
+    if (!Number.isSafeInteger(id) || id <= 0) {
       throw new Error(`line ${i + 2}: "${row.id}" is not a reading id`);
-    if (!decision) throw new Error(`line ${i + 2}: decision "${row.decision}" must be accepted or rejected`);
+    }
+    if (!decision) {
+      throw new Error(`line ${i + 2}: decision "${row.decision}" must be accepted or rejected`);
+    }
     return { id, decision, ...(row.note ? { note: row.note } : {}) };
   });
 }
@@ -139,8 +150,12 @@ export async function reviewReadings(
   for (const d of decisions) {
     const result = await db.transaction().execute(async (tx) => {
       const r = await repo.findForReview(tx, d.id);
-      if (!r) return 'not_found' as const;
-      if (!(await repo.decideReview(tx, d.id, d.decision))) return 'not_under_review' as const;
+      if (!r) {
+        return 'not_found' as const;
+      }
+      if (!(await repo.decideReview(tx, d.id, d.decision))) {
+        return 'not_under_review' as const;
+      }
       await recordAudit(tx, ctx.now(), {
         event: 'reading_review',
         outcome: d.decision,

@@ -353,14 +353,21 @@ for (const dialect of await testDialects()) {
           }),
           async (form) => {
             const body: Record<string, string> = { meter: form.meter, key: form.key, v1: form.v1 };
-            if (form.v2 !== undefined) body.v2 = form.v2;
-            if (form.confirm !== undefined) body.confirm = form.confirm;
+            if (form.v2 !== undefined) {
+              body.v2 = form.v2;
+            }
+            if (form.confirm !== undefined) {
+              body.confirm = form.confirm;
+            }
             const before = await count();
             const res = await agent.post('/cabinet/readings', body);
             assert.ok([200, 303, 400].includes(res.statusCode), `status ${res.statusCode}`);
             const after = await count();
-            if (res.statusCode === 303) assert.ok(after - before <= 1);
-            else assert.equal(after, before);
+            if (res.statusCode === 303) {
+              assert.ok(after - before <= 1);
+            } else {
+              assert.equal(after, before);
+            }
           },
         ),
         { numRuns: 120 },

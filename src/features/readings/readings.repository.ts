@@ -252,7 +252,9 @@ export async function listForExport(
     .where('readings.id', '>', range.afterId ?? 0)
     .orderBy('readings.id')
     .limit(range.limit);
-  if (range.channels?.length) q = q.where('readings.channel', 'in', range.channels);
+  if (range.channels?.length) {
+    q = q.where('readings.channel', 'in', range.channels);
+  }
   const rows = await q.execute();
   return rows.map((r) => ({
     id: Number(r.id),

@@ -24,7 +24,9 @@ function typedReading(body: unknown): string | undefined {
   const b = (body ?? {}) as Static<typeof ReadingBody>;
   const values = [b.v1, b.v2, b.v3].map((v) => (v ?? '').trim());
   const last = values.findLastIndex((v) => v !== '');
-  if (last < 0) return undefined;
+  if (last < 0) {
+    return undefined;
+  }
   // Only the first field: the value alone; more: each with its field's number, an empty one said so.
   return last === 0
     ? `Введённое показание: ${values[0]}.`

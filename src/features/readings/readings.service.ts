@@ -90,34 +90,44 @@ const KEY_PATTERN = /^[0-9a-f-]{36}$/;
  */
 export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Promise<SubmitResult> {
   const { db } = deps;
-  if (!KEY_PATTERN.test(input.key))
+  if (!KEY_PATTERN.test(input.key)) {
     return {
       kind: 'invalid',
       fieldErrors: [],
       formError: 'Форма устарела. Обновите страницу и введите показание ещё раз.',
     };
+  }
 
   const existing = await repo.findBySubmissionKey(db, input.accountId, input.key);
-  if (existing) return { kind: 'stored', readingId: existing.id, duplicate: true };
+  if (existing) {
+    return { kind: 'stored', readingId: existing.id, duplicate: true };
+  }
 
   const meter = await repo.findMeter(db, input.accountId, input.meterId);
-  if (!meter) return { kind: 'invalid', fieldErrors: [], formError: 'Счётчик не найден. Обновите страницу.' };
-  if (meter.removedOn !== null)
+  if (!meter) {
+    return { kind: 'invalid', fieldErrors: [], formError: 'Счётчик не найден. Обновите страницу.' };
+  }
+  if (meter.removedOn !== null) {
     return {
       kind: 'invalid',
       fieldErrors: [],
       formError: `Счётчик № ${meter.serial} снят с учёта ${meter.removedOn}: показания по нему не принимаются. Обновите страницу или обратитесь в офис.`,
     };
+  }
   const zones = zonesFor(meter.zones);
   const parsed = zones.map((_, i) => parseReadingValue(input.values[i] ?? '', meter.digits));
   const fieldErrors = parsed.map((p) => (p.ok ? '' : p.message));
-  if (fieldErrors.some(Boolean)) return { kind: 'invalid', fieldErrors };
+  if (fieldErrors.some(Boolean)) {
+    return { kind: 'invalid', fieldErrors };
+  }
   const values = parsed.map((p) => (p.ok ? p.value : 0));
 
   const last = await repo.latestAcceptedReading(db, input.accountId, meter.id);
   const previous = zones.map((_, i) => last?.values[i] ?? 0);
   const { registers, reason } = checkRegisters(previous, values, meter.digits, meter.ratio);
-  if (reason && !input.confirmed) return { kind: 'confirm', registers, reason, zones, digits: meter.digits };
+  if (reason && !input.confirmed) {
+    return { kind: 'confirm', registers, reason, zones, digits: meter.digits };
+  }
 
   const now = deps.clock.now();
   const readingDate = dateInZone(now, deps.timeZone);
@@ -148,9 +158,13 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
     return { kind: 'stored', readingId, duplicate: false };
   } catch (err) {
     // Two identical posts at once: the other one stored it.
-    if (!isUniqueViolation(err)) throw err;
+    if (!isUniqueViolation(err)) {
+      throw err;
+    }
     const winner = await repo.findBySubmissionKey(db, input.accountId, input.key);
-    if (!winner) throw err;
+    if (!winner) {
+      throw err;
+    }
     return { kind: 'stored', readingId: winner.id, duplicate: true };
   }
 }
@@ -163,7 +177,9 @@ export async function loadSubmittedNotice(
   duplicate: boolean,
 ): Promise<SubmittedNotice | undefined> {
   const r = await repo.findReading(db, accountId, readingId);
-  if (!r) return undefined;
+  if (!r) {
+    return undefined;
+  }
   const meter = await repo.findMeter(db, accountId, r.meterId);
   return {
     values: r.values,

@@ -17,7 +17,11 @@ const MONTHS_SHORT = ['янв', 'фев', 'мар', 'апр', 'май', 'июн'
  */
 export function consumptionChart(months: MainPageModel['consumption']): Html {
   let maxKwh = 1;
-  for (const m of months) if (m.kwh !== null && m.kwh > maxKwh) maxKwh = m.kwh;
+  for (const m of months) {
+    if (m.kwh !== null && m.kwh > maxKwh) {
+      maxKwh = m.kwh;
+    }
+  }
   const max = niceMax(maxKwh);
   const slot = PLOT_W / months.length;
   const barW = r1(slot * 0.7);
@@ -41,10 +45,11 @@ export function consumptionChart(months: MainPageModel['consumption']): Html {
           ? `${MONTHS_SHORT[month - 1]} ${m.period.slice(2, 4)}`
           : MONTHS_SHORT[month - 1];
     const labelX = r1(xNum + slot * 0.35);
-    if (m.kwh === null)
+    if (m.kwh === null) {
       return label
         ? html`<g><text x="${labelX}" y="${LABEL_Y}" class="axis" text-anchor="middle">${label}</text></g>`
         : EMPTY_G;
+    }
     const title = `${m.period}: ${m.kwh} кВт·ч${m.estimated ? ' (расчётно)' : ''}`;
     titles.push(title);
     const bar =
@@ -71,6 +76,10 @@ function r1(v: number): string {
 
 function niceMax(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    if (m * p >= v) {
+      return m * p;
+    }
+  }
   return 10 * p;
 }

@@ -84,10 +84,14 @@ const FIND_PAGE_HEAD = `
 export async function findPageHead(db: Db, accountId: number): Promise<PageHeadRows | undefined> {
   const rows = await db.rows<PageHeadRow>(FIND_PAGE_HEAD, [accountId]);
   const r = rows[0];
-  if (!r) return undefined;
+  if (!r) {
+    return undefined;
+  }
   const prices: PriceRow[] = [];
   for (const x of rows) {
-    if (x[12] !== null) prices.push({ zone: x[12], band: x[13]!, validFrom: x[14]!, priceE5: Number(x[15]) });
+    if (x[12] !== null) {
+      prices.push({ zone: x[12], band: x[13]!, validFrom: x[14]!, priceE5: Number(x[15]) });
+    }
   }
   return {
     profile: profileOfRow(r),

@@ -98,7 +98,9 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
       const bill = m
         ? await loadBillDocument(ctx.db.kysely, req.customer!.accountId, m[1]!, ctx.config.billing.dueDay)
         : undefined;
-      if (!bill) return sendNoBill(ctx, reply);
+      if (!bill) {
+        return sendNoBill(ctx, reply);
+      }
       const pdf = await renderBillPdf(bill);
       const name = `${bill.customer.account}-${bill.period}.pdf`;
       return reply
@@ -137,7 +139,9 @@ export function registerCabinetRoutes(app: FastifyInstance, ctx: AppContext): vo
 async function loadSlip(ctx: AppContext, accountId: number) {
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
   const slip = await loadSlipDocument(ctx.db.kysely, accountId, today);
-  if (!slip) throw new Error('the session account has no row');
+  if (!slip) {
+    throw new Error('the session account has no row');
+  }
   return slip;
 }
 

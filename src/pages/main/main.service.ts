@@ -64,7 +64,9 @@ export type PageHead = repo.PageHeadRows;
 
 export async function loadPageHead(db: Db, accountId: number): Promise<PageHead> {
   const head = await repo.findPageHead(db, accountId);
-  if (!head) throw new AccountNotFound();
+  if (!head) {
+    throw new AccountNotFound();
+  }
   return head;
 }
 
@@ -186,8 +188,9 @@ async function computeBalance(
         const previous = billed.values[i];
         const cur = latest.values[i];
         const priceE5 = prices.get(zone);
-        if (previous !== undefined && cur !== undefined && priceE5 !== undefined)
+        if (previous !== undefined && cur !== undefined && priceE5 !== undefined) {
           unbilled.push({ previous, current: cur, priceE5 });
+        }
       });
     }
   }
@@ -201,7 +204,9 @@ async function computeBalance(
 }
 
 function parseDetails(json: string | null): ChargeDetails | null {
-  if (!json) return null;
+  if (!json) {
+    return null;
+  }
   try {
     return JSON.parse(json) as ChargeDetails;
   } catch {

@@ -46,13 +46,19 @@ function pgModule(): typeof Pg {
 }
 
 export function openDb(opts: DbOptions): Db {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts);
-  if (!opts.sqlitePath) throw new Error('openDb: sqlitePath or databaseUrl is required');
+  if (opts.databaseUrl) {
+    return openPostgres(opts.databaseUrl, opts);
+  }
+  if (!opts.sqlitePath) {
+    throw new Error('openDb: sqlitePath or databaseUrl is required');
+  }
   return openSqlite(opts.sqlitePath);
 }
 
 function openSqlite(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  }
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
@@ -65,12 +71,17 @@ function openSqlite(file: string): Db {
     kysely,
     dialect: 'sqlite',
     sqlite: handle,
-    // async: a throw from SQLite becomes a rejection, as on PostgreSQL
-    async rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]) {
-      return rawStatements.get(sql).all(...params) as T[];
+    rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]) {
+      // A throw from SQLite becomes a rejection, as on PostgreSQL.
+      try {
+        return Promise.resolve(rawStatements.get(sql).all(...params) as T[]);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     },
-    async ping() {
+    ping() {
       handle.prepare('select 1').get();
+      return Promise.resolve();
     },
     async close() {
       await kysely.destroy();
@@ -93,9 +104,13 @@ class StatementCache {
   get(sql: string): SQLite.Statement {
     let stmt = this.cache.get(sql);
     if (!stmt) {
-      if (this.cache.size >= 1000) this.cache.clear(); // generated SQL varies little; this is a backstop
+      if (this.cache.size >= 1000) {
+        this.cache.clear();
+      } // generated SQL varies little; this is a backstop
       stmt = this.handle.prepare(sql);
-      if (this.raw) stmt.raw(true);
+      if (this.raw) {
+        stmt.raw(true);
+      }
       this.cache.set(sql, stmt);
     }
     return stmt;
@@ -106,7 +121,9 @@ class StatementCache {
     const prepare = (sql: string) => this.get(sql);
     return new Proxy(this.handle, {
       get(target, prop, receiver) {
-        if (prop === 'prepare') return prepare;
+        if (prop === 'prepare') {
+          return prepare;
+        }
         const value: unknown = Reflect.get(target, prop, receiver);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -152,18 +169,25 @@ function openPostgres(url: string, opts: DbOptions): Db {
 
 /** True for errors that mean "the database is unreachable", as opposed to a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  if (!(err instanceof Error)) {
+    return false;
+  }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (
       ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(
         code,
       )
-    )
+    ) {
       return true;
-    if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
+    }
+    if (code.startsWith('08')) {
+      return true;
+    } // PostgreSQL connection exceptions
     // SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_READ and the like: the extended codes of the same conditions.
-    if (/^SQLITE_(BUSY|CANTOPEN|IOERR)(_|$)/.test(code)) return true;
+    if (/^SQLITE_(BUSY|CANTOPEN|IOERR)(_|$)/.test(code)) {
+      return true;
+    }
   }
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|The database connection is not open/i.test(
     err.message,

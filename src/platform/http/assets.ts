@@ -46,7 +46,9 @@ export function registerAssets(app: FastifyInstance): void {
     },
     async (req, reply) => {
       const { name } = req.params as { name: string };
-      if (!Object.hasOwn(BUNDLES, name)) return reply.callNotFound();
+      if (!Object.hasOwn(BUNDLES, name)) {
+        return reply.callNotFound();
+      }
       const js = await bundle(name);
       return reply
         .type('text/javascript; charset=utf-8')

@@ -70,8 +70,9 @@ export function registerErrorHandling(app: FastifyInstance, supplierName: string
 
   // An attacker could search for valid URLs if not-found answers differed; they are all the same page.
   app.setNotFoundHandler((req, reply) => {
-    if (wantsJson(req.url, req.headers.accept))
+    if (wantsJson(req.url, req.headers.accept)) {
       return reply.code(404).send({ error: { code: 'not_found', message: 'Не найдено' } });
+    }
     return reply
       .code(404)
       .type('text/html; charset=utf-8')

@@ -18,12 +18,16 @@ export function registerInFlight(app: FastifyInstance): void {
   let count = 0;
   let waiters: Array<() => void> = [];
   const finish = (req: FastifyRequest) => {
-    if (!handling.delete(req)) return;
+    if (!handling.delete(req)) {
+      return;
+    }
     count--;
     if (count === 0) {
       const ready = waiters;
       waiters = [];
-      for (const w of ready) w();
+      for (const w of ready) {
+        w();
+      }
     }
   };
   app.addHook('onRequest', (req, _reply, done) => {
@@ -41,7 +45,9 @@ export function registerInFlight(app: FastifyInstance): void {
     done();
   });
   app.decorate('requestsDone', (timeoutMs: number) => {
-    if (count === 0) return Promise.resolve(true);
+    if (count === 0) {
+      return Promise.resolve(true);
+    }
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       waiters.push(() => {

@@ -70,7 +70,9 @@ export async function registerSecurity(
     getToken: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body?.[CSRF_FIELD];
-      if (typeof fromBody === 'string') return fromBody;
+      if (typeof fromBody === 'string') {
+        return fromBody;
+      }
       const header = req.headers['x-csrf-token'];
       return typeof header === 'string' ? header : undefined;
     },
@@ -78,7 +80,9 @@ export async function registerSecurity(
 
   const publicOrigin = new URL(config.publicUrl).origin;
   app.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+      return done();
+    }
     if (isCrossSite(req, publicOrigin)) {
       void reply.code(403).type('text/plain; charset=utf-8').send('Запрос с другого сайта отклонён.');
       return;
@@ -89,13 +93,19 @@ export async function registerSecurity(
 
 function isCrossSite(req: FastifyRequest, publicOrigin: string): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (site === 'cross-site') return true;
+  if (site === 'cross-site') {
+    return true;
+  }
   const origin = req.headers.origin;
   if (typeof origin === 'string' && origin !== 'null') {
     const host = req.headers.host;
     const sameHost = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-    if (origin !== publicOrigin && !sameHost) return true;
+    if (origin !== publicOrigin && !sameHost) {
+      return true;
+    }
   }
-  if (origin === 'null') return true;
+  if (origin === 'null') {
+    return true;
+  }
   return false;
 }

@@ -20,7 +20,9 @@ export type HtmlPart = Html | string | number | boolean | null | undefined | rea
 
 export function html(strings: TemplateStringsArray, ...parts: HtmlPart[]): Html {
   let out = strings[0]!;
-  for (let i = 0; i < parts.length; i++) out += partToString(parts[i]) + strings[i + 1]!;
+  for (let i = 0; i < parts.length; i++) {
+    out += partToString(parts[i]) + strings[i + 1]!;
+  }
   return new Html(out);
 }
 
@@ -30,12 +32,22 @@ export function fromPreact(node: VNode): Html {
 }
 
 function partToString(p: HtmlPart): string {
-  if (typeof p === 'string') return escapeHtml(p);
-  if (p instanceof Html) return p.value;
-  if (typeof p === 'number') return String(p);
-  if (p === null || p === undefined || typeof p === 'boolean') return '';
+  if (typeof p === 'string') {
+    return escapeHtml(p);
+  }
+  if (p instanceof Html) {
+    return p.value;
+  }
+  if (typeof p === 'number') {
+    return String(p);
+  }
+  if (p === null || p === undefined || typeof p === 'boolean') {
+    return '';
+  }
   let out = '';
-  for (const x of p) out += partToString(x);
+  for (const x of p) {
+    out += partToString(x);
+  }
   return out;
 }
 

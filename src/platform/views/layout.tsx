@@ -89,7 +89,9 @@ function breadcrumbs(crumbs: Crumb[]): Html {
 
 /** A message next to a form field. */
 export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
+  if (!message) {
+    return null;
+  }
   return (
     <p class="field-error" id={id} role="alert">
       {message}

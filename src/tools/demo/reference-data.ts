@@ -193,7 +193,9 @@ export interface ReferenceIds {
 export async function ensureReferenceData(db: Kysely<Database>, currentYear: number): Promise<ReferenceIds> {
   await db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('settlements').select('code').limit(1).execute();
-    if (existing.length > 0) return;
+    if (existing.length > 0) {
+      return;
+    }
     await tx
       .insertInto('settlements')
       .values(SETTLEMENTS.map((s) => ({ ...s })))

@@ -104,7 +104,9 @@ export function demoCharges(): DemoCharge[] {
       const end = lastDayOfPeriod(period);
       let idx = -1;
       SEED_READINGS.forEach(([d], i) => {
-        if (periodOf(d) === period) idx = i;
+        if (periodOf(d) === period) {
+          idx = i;
+        }
       });
       let kwh: number;
       let method: DemoCharge['method'];
@@ -170,7 +172,9 @@ export async function ensureDemoData(
     .select('id')
     .where('number', '=', DEMO_ACCOUNT.number)
     .executeTakeFirst();
-  if (exists) return false;
+  if (exists) {
+    return false;
+  }
   await k
     .transaction()
     .execute((tx) =>

@@ -13,7 +13,9 @@ export async function markPeriodsClosed(
   firstGeneratedCharge: number,
   timeZone: string,
 ): Promise<void> {
-  if (generated.size === 0) return;
+  if (generated.size === 0) {
+    return;
+  }
   const list = [...generated.keys()].sort((a, b) => a - b).map((m) => [m, periodOfMonth(m)] as const);
   const earlier = await db.kysely
     .selectFrom('charges')

@@ -20,9 +20,13 @@ const ISO_CACHE_DAYS = 40_000;
 const isoCache: Array<string | undefined> = new Array<string | undefined>(ISO_CACHE_DAYS);
 export function isoOfDay(day: number): string {
   const cached = day >= 0 && day < ISO_CACHE_DAYS ? isoCache[day] : undefined;
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    return cached;
+  }
   const s = new Date(day * DAY_MS).toISOString().slice(0, 10);
-  if (day >= 0 && day < ISO_CACHE_DAYS) isoCache[day] = s;
+  if (day >= 0 && day < ISO_CACHE_DAYS) {
+    isoCache[day] = s;
+  }
   return s;
 }
 
@@ -30,10 +34,14 @@ export function isoOfDay(day: number): string {
 const partsCache = new Int32Array(ISO_CACHE_DAYS).fill(-1);
 function dayParts(day: number): number {
   const cached = day >= 0 && day < ISO_CACHE_DAYS ? partsCache[day]! : -1;
-  if (cached >= 0) return cached;
+  if (cached >= 0) {
+    return cached;
+  }
   const d = new Date(day * DAY_MS);
   const v = (d.getUTCFullYear() * 12 + d.getUTCMonth()) * 32 + d.getUTCDate();
-  if (day >= 0 && day < ISO_CACHE_DAYS) partsCache[day] = v;
+  if (day >= 0 && day < ISO_CACHE_DAYS) {
+    partsCache[day] = v;
+  }
   return v;
 }
 /** year × 12 + month − 1 of a day number. */
@@ -58,8 +66,11 @@ export function periodOfMonth(month: number): string {
 /** The UTC offset (ms) of a time zone at an instant. */
 function offsetMs(utcMs: number, fmt: Intl.DateTimeFormat): number {
   const p: Record<string, number> = {};
-  for (const part of fmt.formatToParts(new Date(utcMs)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of fmt.formatToParts(new Date(utcMs))) {
+    if (part.type !== 'literal') {
+      p[part.type] = Number(part.value);
+    }
+  }
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day, (p.hour ?? 0) % 24, p.minute, p.second);
   return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
@@ -131,12 +142,18 @@ export function buildCalendar(now: Date, timeZone: string, historyMonths: number
     midnightMs(day: number): number {
       const slot = day - origin;
       const cached = midnights[slot];
-      if (cached !== undefined && cached === cached) return cached;
+      if (cached !== undefined && cached === cached) {
+        return cached;
+      }
       const guess = day * DAY_MS;
       let ms = guess - offsetMs(guess, fmt);
       const again = guess - offsetMs(ms, fmt);
-      if (again !== ms) ms = again;
-      if (slot >= 0 && slot < midnights.length) midnights[slot] = ms;
+      if (again !== ms) {
+        ms = again;
+      }
+      if (slot >= 0 && slot < midnights.length) {
+        midnights[slot] = ms;
+      }
       return ms;
     },
   };

@@ -114,7 +114,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
 
   // The closing's previous charges: periods [month − 8, month), newest first.
   let windowStart = charges.length;
-  while (windowStart > 0 && charges[windowStart - 1]!.month >= c.month - PREVIOUS_PERIODS) windowStart--;
+  while (windowStart > 0 && charges[windowStart - 1]!.month >= c.month - PREVIOUS_PERIODS) {
+    windowStart--;
+  }
   let baseline = -1;
   for (let k = charges.length - 1; k >= windowStart; k--) {
     if (charges[k]!.reading >= 0) {
@@ -127,7 +129,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
   const fromDay = firstDayOfMonth(c.month - HISTORY_MONTHS);
   const n = log.length;
   let r0 = n;
-  while (r0 > 0 && log.days[r0 - 1]! >= fromDay) r0--;
+  while (r0 > 0 && log.days[r0 - 1]! >= fromDay) {
+    r0--;
+  }
   const lead = baseline >= 0 && baseline < r0 ? 1 : 0;
   const size = lead + n - r0;
   const list: ListView = { lead, baseline, r0, size };
@@ -148,8 +152,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
   if (candidate >= 0) {
     method = 'readings';
     reading = candidate;
-    if (baseline >= 0) from = baseline;
-    else {
+    if (baseline >= 0) {
+      from = baseline;
+    } else {
       // earliestBefore: the first reading of the list dated before the candidate.
       for (let j = 0; j < size; j++) {
         if (log.days[at(list, j)]! < log.days[candidate]!) {
@@ -160,8 +165,14 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
     }
     for (let k = charges.length - 1; k >= windowStart; k--) {
       const ch = charges[k]!;
-      if (ch.method === 'readings') break;
-      if (ch.method === 'average') for (let i = 0; i < zones; i++) settled[i]! += ch.zoneKwh[i] ?? 0;
+      if (ch.method === 'readings') {
+        break;
+      }
+      if (ch.method === 'average') {
+        for (let i = 0; i < zones; i++) {
+          settled[i]! += ch.zoneKwh[i] ?? 0;
+        }
+      }
     }
     for (let i = 0; i < zones; i++) {
       const raw =
@@ -176,18 +187,23 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
     let inARow = 0;
     for (let k = charges.length - 1; k >= windowStart; k--) {
       const ch = charges[k]!;
-      if (ch.method === 'readings') break;
+      if (ch.method === 'readings') {
+        break;
+      }
       if (ch.method === 'norm') {
         inARow = Number.POSITIVE_INFINITY;
         break;
       }
       inARow++;
     }
-    if (inARow < limit)
+    if (inARow < limit) {
       average = averageMonthly(log, list, fault ? c.firstDay : -1, zones, c.digits, c.ratio);
+    }
     if (average) {
       method = 'average';
-      for (let i = 0; i < zones; i++) zoneKwh[i] = average.monthlyKwh[i]!;
+      for (let i = 0; i < zones; i++) {
+        zoneKwh[i] = average.monthlyKwh[i]!;
+      }
     } else {
       method = 'norm';
       const residents = Math.max(1, c.residents);
@@ -199,7 +215,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
   }
 
   let kwh = 0;
-  for (let i = 0; i < zones; i++) kwh += zoneKwh[i]!;
+  for (let i = 0; i < zones; i++) {
+    kwh += zoneKwh[i]!;
+  }
   const socialNorm =
     c.socialNormKwh === null
       ? null
@@ -211,8 +229,9 @@ export function monthlyCharge(c: ChargeContext): MonthlyCharge {
     const k = zoneKwh[i]!;
     const base = c.prices.base[i]!;
     let za: number;
-    if (zoneWithin === null) za = kopecks(k, base);
-    else {
+    if (zoneWithin === null) {
+      za = kopecks(k, base);
+    } else {
       const within = k <= 0 ? k : Math.min(k, kwh > 0 ? Math.round((socialNorm! * k) / kwh) : 0);
       zoneWithin[i] = within;
       za = kopecks(within, base) + (k - within > 0 ? kopecks(k - within, c.prices.above[i]!) : 0);
@@ -260,8 +279,14 @@ function averageMonthly(
   ratio: number,
 ): { from: number; to: number; monthlyKwh: number[] } | null {
   let usable = list.size;
-  if (beforeDay >= 0) while (usable > 0 && log.days[at(list, usable - 1)]! >= beforeDay) usable--; // dates ascend
-  if (usable === 0) return null;
+  if (beforeDay >= 0) {
+    while (usable > 0 && log.days[at(list, usable - 1)]! >= beforeDay) {
+      usable--;
+    }
+  } // dates ascend
+  if (usable === 0) {
+    return null;
+  }
   const to = at(list, usable - 1);
   // The last reading dated on or before the same day six months earlier (compared as the closing
   // compares 'YYYY-MM-DD' text: month, then day of the month), else the first.
@@ -270,11 +295,17 @@ function averageMonthly(
   let from = at(list, 0);
   for (let j = 0; j < usable; j++) {
     const x = at(list, j);
-    if (log.months[x]! < m6 || (log.months[x] === m6 && log.doms[x]! <= dom)) from = x;
+    if (log.months[x]! < m6 || (log.months[x] === m6 && log.doms[x]! <= dom)) {
+      from = x;
+    }
   }
-  if (from === to) return null;
+  if (from === to) {
+    return null;
+  }
   const days = log.days[to]! - log.days[from]!;
-  if (days < 89) return null;
+  if (days < 89) {
+    return null;
+  }
   const months = days / DAYS_PER_MONTH;
   const monthlyKwh = new Array<number>(zones);
   for (let i = 0; i < zones; i++) {
@@ -295,11 +326,17 @@ function firstDayOfMonth(month: number): number {
 const KOPECKS_MEMO = 8192;
 const kopecksMemo = new Map<number, Float64Array>();
 export function kopecks(kwh: number, priceE5: number): number {
-  if (kwh < 0 || kwh >= KOPECKS_MEMO || !Number.isInteger(kwh)) return chargeKopecks(kwh, priceE5);
+  if (kwh < 0 || kwh >= KOPECKS_MEMO || !Number.isInteger(kwh)) {
+    return chargeKopecks(kwh, priceE5);
+  }
   let memo = kopecksMemo.get(priceE5);
-  if (!memo) kopecksMemo.set(priceE5, (memo = new Float64Array(KOPECKS_MEMO).fill(NaN)));
+  if (!memo) {
+    kopecksMemo.set(priceE5, (memo = new Float64Array(KOPECKS_MEMO).fill(NaN)));
+  }
   let v = memo[kwh]!;
-  if (v !== v) v = memo[kwh] = chargeKopecks(kwh, priceE5);
+  if (v !== v) {
+    v = memo[kwh] = chargeKopecks(kwh, priceE5);
+  }
   return v;
 }
 
@@ -368,8 +405,14 @@ export function detailsJson(
   p.push(',"baseline":');
   readingJson(p, log, ch.baseline, true);
   let anySettled = false;
-  for (const k of ch.settledKwh) if (k !== 0) anySettled = true;
-  if (anySettled) p.push(',"settledKwh":[', ch.settledKwh.join(','), ']');
+  for (const k of ch.settledKwh) {
+    if (k !== 0) {
+      anySettled = true;
+    }
+  }
+  if (anySettled) {
+    p.push(',"settledKwh":[', ch.settledKwh.join(','), ']');
+  }
   p.push(',"average":');
   if (ch.average) {
     p.push('{"from":');
@@ -377,9 +420,11 @@ export function detailsJson(
     p.push(',"to":');
     readingJson(p, log, ch.average.to, false);
     p.push(',"monthlyKwh":[', ch.average.monthlyKwh.join(','), ']}');
-  } else p.push('null');
+  } else {
+    p.push('null');
+  }
   p.push(',"norm":');
-  if (ch.norm)
+  if (ch.norm) {
     p.push(
       '{"perResident":',
       String(ch.norm.perResident),
@@ -389,7 +434,9 @@ export function detailsJson(
       String(ch.norm.coefficientE3),
       '}',
     );
-  else p.push('null');
+  } else {
+    p.push('null');
+  }
   p.push(',"odnPriceE5":', String(ch.priceE5), '}');
   return p.join('');
 }
@@ -401,7 +448,10 @@ function readingJson(p: string[], log: ReadingLog, r: number, withId: boolean): 
     p.push('null');
     return;
   }
-  if (withId) p.push('{"id":', String(log.ids[r]), ',"date":"');
-  else p.push('{"date":"');
+  if (withId) {
+    p.push('{"id":', String(log.ids[r]), ',"date":"');
+  } else {
+    p.push('{"date":"');
+  }
   p.push(isoOfDay(log.days[r]!), '","values":[', log.values[r]!.join(','), ']}');
 }

@@ -54,8 +54,11 @@ function group<T extends { account_id: number }>(items: T[]): Map<number, T[]> {
   const out = new Map<number, T[]>();
   for (const it of items) {
     const list = out.get(Number(it.account_id));
-    if (list) list.push(it);
-    else out.set(Number(it.account_id), [it]);
+    if (list) {
+      list.push(it);
+    } else {
+      out.set(Number(it.account_id), [it]);
+    }
   }
   return out;
 }
@@ -161,11 +164,15 @@ for (const dialect of await testDialects()) {
       for (const p of people) {
         const woman = /на$/.test(p.patronymic);
         assert.ok(woman || /ич$/.test(p.patronymic), p.patronymic);
-        if (woman) female++;
-        if (/(ов|ев|ёв|ин|ский)$/.test(p.surname))
+        if (woman) {
+          female++;
+        }
+        if (/(ов|ев|ёв|ин|ский)$/.test(p.surname)) {
           assert.ok(!woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
-        if (/(ова|ева|ёва|ина|ская)$/.test(p.surname))
+        }
+        if (/(ова|ева|ёва|ина|ская)$/.test(p.surname)) {
           assert.ok(woman, `${p.surname} ${p.first_name} ${p.patronymic}`);
+        }
         assert.match(p.object_address, /^Республика Хакасия, (г|рп|п|с|д)\. /);
       }
       assert.ok(female > ACCOUNTS * 0.3 && female < ACCOUNTS * 0.7);
@@ -221,8 +228,9 @@ for (const dialect of await testDialects()) {
         `select meter_id, reading_date, value1, channel, status, billing_period from readings order by meter_id, reading_date, id`,
       );
       const channels = new Set(readings.map((r) => r.channel));
-      for (const c of ['internet', 'grid', 'bill', 'customer', 'operator', 'computed'])
+      for (const c of ['internet', 'grid', 'bill', 'customer', 'operator', 'computed']) {
         assert.ok(channels.has(c), c);
+      }
       const accepted = readings.filter((r) => r.status === 'accepted');
       assert.ok(accepted.length > readings.length * 0.95, 'almost all accepted');
       assert.ok(readings.some((r) => r.status === 'rejected'));
@@ -230,14 +238,18 @@ for (const dialect of await testDialects()) {
       let rollovers = 0;
       for (let i = 1; i < accepted.length; i++) {
         const [prev, cur] = [accepted[i - 1]!, accepted[i]!];
-        if (prev.meter_id === cur.meter_id && Number(cur.value1) < Number(prev.value1)) rollovers++;
+        if (prev.meter_id === cur.meter_id && Number(cur.value1) < Number(prev.value1)) {
+          rollovers++;
+        }
       }
       assert.ok(rollovers > 0, 'a reading lower than the previous accepted one on the same meter');
       const generated = await rows<{ reading_date: string; billing_period: string }>(
         db,
         `select r.reading_date, r.billing_period from readings r join accounts a on a.id = r.account_id where a.number <> '${DEMO_ACCOUNT.number}'`,
       );
-      for (const r of generated) assert.equal(r.billing_period, billingPeriodFor(r.reading_date));
+      for (const r of generated) {
+        assert.equal(r.billing_period, billingPeriodFor(r.reading_date));
+      }
     });
 
     test('payments: every channel, whole kopecks, up to today', async () => {
@@ -423,7 +435,9 @@ for (const dialect of await testDialects()) {
             (r) => r.billingPeriod <= c.period && r.date >= `${addMonths(c.period, -13)}-01`,
           );
           const baseline = all.find((r) => r.id === baselineId);
-          if (baseline && !list.includes(baseline)) list.unshift(baseline);
+          if (baseline && !list.includes(baseline)) {
+            list.unshift(baseline);
+          }
           const result = computeCharge({
             period: c.period,
             residents: a.residents,
@@ -468,12 +482,12 @@ for (const dialect of await testDialects()) {
             [result.debtStartKop, result.paymentsKop, result.debtKop],
             where,
           );
-          if (c.details === null)
+          if (c.details === null) {
             assert.ok(
               meter.zones === 1 && c.method === 'readings',
               `${where}: details left out only for single-rate charges by readings`,
             );
-          else
+          } else {
             assert.equal(
               c.details,
               JSON.stringify(
@@ -481,6 +495,7 @@ for (const dialect of await testDialects()) {
               ),
               where,
             );
+          }
           methods.add(`${result.method}/${result.reason ?? ''}`);
         });
       }
@@ -490,8 +505,9 @@ for (const dialect of await testDialects()) {
         'norm/no_reading',
         'average/meter_fault',
         'norm/meter_fault',
-      ])
+      ]) {
         assert.ok(methods.has(m), `a charge ${m}`);
+      }
     });
 
     test('the same seed gives the same rows, with the model in a worker thread and in small chunks too', async () => {
@@ -501,7 +517,9 @@ for (const dialect of await testDialects()) {
         const [da, db2] = [await digests(db), await digests(b.t.db)];
         assert.deepEqual([...da.keys()], [...db2.keys()]);
         for (const [table, digest] of da) {
-          if (digest === db2.get(table)) continue;
+          if (digest === db2.get(table)) {
+            continue;
+          }
           // Only a table that differed before the generator ran (migration timestamps, per-database
           // secrets) may differ, and the generator must not have touched it.
           assert.notEqual(
@@ -603,7 +621,9 @@ for (const dialect of await testDialects()) {
         `select c.debt_start_kop as start, p.debt_kop as prev from charges c join charges p on p.account_id = c.account_id and p.period = '2026-05' where c.period = '2026-06'`,
       );
       assert.equal(chain.length, Number(all!.n));
-      for (const c of chain) assert.equal(Number(c.start), Number(c.prev));
+      for (const c of chain) {
+        assert.equal(Number(c.start), Number(c.prev));
+      }
     });
   });
 }
@@ -629,7 +649,9 @@ describe('generate into a SQLite file (bulk-load path: second writer thread, ind
       );
       const after = [await digests(memory.db), await digests(file)] as const;
       for (const [table, digest] of after[0]) {
-        if (digest === after[1].get(table)) continue;
+        if (digest === after[1].get(table)) {
+          continue;
+        }
         assert.notEqual(before[0].get(table), before[1].get(table), `${table} differs`);
       }
       assert.deepEqual(await indexes(file), indexesBefore);

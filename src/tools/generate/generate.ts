@@ -42,7 +42,7 @@ const CHUNK_ACCOUNTS = 2000;
 const WORKER_FROM = 5000;
 
 interface Sink {
-  start(): Promise<void>;
+  start(): void | Promise<void>;
   /** Writes a chunk; returns the buffers it no longer needs. */
   write(chunk: Chunk): Promise<ArrayBuffer[]>;
   finish(ok: boolean): Promise<void>;
@@ -55,17 +55,23 @@ interface Sink {
  * `now` on the same starting database give the same rows, byte for byte.
  */
 export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateResult> {
-  if (!Number.isSafeInteger(opts.accounts) || opts.accounts < 1)
+  if (!Number.isSafeInteger(opts.accounts) || opts.accounts < 1) {
     throw new RangeError('accounts: a positive whole number');
-  if (!Number.isSafeInteger(opts.seed)) throw new RangeError('seed: a whole number');
+  }
+  if (!Number.isSafeInteger(opts.seed)) {
+    throw new RangeError('seed: a whole number');
+  }
   const started = performance.now();
   const input = await modelInput(db, opts);
 
   const plan: number[] = [];
   const chunkSize = opts.chunkSize ?? CHUNK_ACCOUNTS;
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
     throw new RangeError('chunkSize: a positive whole number');
-  for (let left = opts.accounts; left > 0; left -= chunkSize) plan.push(Math.min(chunkSize, left));
+  }
+  for (let left = opts.accounts; left > 0; left -= chunkSize) {
+    plan.push(Math.min(chunkSize, left));
+  }
   const useWorker = opts.worker ?? opts.accounts >= WORKER_FROM;
   const source: ChunkSource = useWorker ? new WorkerSource(input, plan) : new InlineSource(input);
   const sink: Sink =
@@ -91,7 +97,9 @@ export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateR
     await sink.start();
     progress.start(opts.accounts);
     for (const size of plan) {
-      if (interrupted) throw new Error(`generate: interrupted after ${rows.accounts} accounts (kept)`);
+      if (interrupted) {
+        throw new Error(`generate: interrupted after ${rows.accounts} accounts (kept)`);
+      }
       const t0 = performance.now();
       const chunk = await source.next(size);
       const t1 = performance.now();
@@ -107,7 +115,9 @@ export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateR
         if (t) {
           t.charges += p.charges;
           t.totalKop += p.totalKop;
-        } else periods.set(p.month, { charges: p.charges, totalKop: p.totalKop });
+        } else {
+          periods.set(p.month, { charges: p.charges, totalKop: p.totalKop });
+        }
       }
       progress.update(rows.accounts, total);
     }
@@ -167,7 +177,9 @@ async function modelInput(db: Db, opts: GenerateOptions): Promise<ModelInput> {
   }));
 
   const branchOf: Record<string, number> = {};
-  for (const { code } of SETTLEMENTS) branchOf[code] = refs.branchIds[BRANCH_OF_SETTLEMENT[code]!];
+  for (const { code } of SETTLEMENTS) {
+    branchOf[code] = refs.branchIds[BRANCH_OF_SETTLEMENT[code]!];
+  }
 
   const maxId = async (table: string): Promise<number> => {
     const r = await sql<{ m: number | string | null }>`select max(id) as m from ${sql.table(table)}`.execute(

@@ -6,7 +6,9 @@ import { transferables } from './tables.ts';
 const model = new Model(workerData as ModelInput);
 const port = parentPort!;
 port.on('message', (m: number | ArrayBuffer[]) => {
-  if (typeof m !== 'number') return model.recycle(m);
+  if (typeof m !== 'number') {
+    return model.recycle(m);
+  }
   const chunk = model.chunk(m);
   port.postMessage(chunk, transferables(chunk));
 });

@@ -163,7 +163,9 @@ export class Model {
     this.lastDay = input.readingsLastDay ?? DEFAULT_READINGS_LAST_DAY;
     this.plans = PLAN_CODES.map((code) => {
       const plan = input.plans.find((p) => p.code === code);
-      if (!plan) throw new Error(`tariff plan ${code} is missing`);
+      if (!plan) {
+        throw new Error(`tariff plan ${code} is missing`);
+      }
       const zoneNames = zonesFor(plan.zones);
       const aboveRows = plan.prices
         .filter((r) => r.band === 'above_norm')
@@ -175,8 +177,9 @@ export class Model {
         // computeCharge's priceOf: the zone's price, else the single rate, else any.
         const priceOf = (zone: string) => base.get(zone) ?? base.get('single') ?? [...base.values()][0];
         const baseZ = zoneNames.map(priceOf);
-        if (baseZ.some((p) => p === undefined))
+        if (baseZ.some((p) => p === undefined)) {
           throw new Error(`no price of plan ${code} in force on ${first}`);
+        }
         return { base: baseZ as number[], above: zoneNames.map((z, i) => above.get(z) ?? baseZ[i]!) };
       });
       return { ...plan, zoneNames, monthPrices };
@@ -199,7 +202,9 @@ export class Model {
       charges: new RowBuffer(CHARGES, count * HISTORY_MONTHS, pool),
     };
     this.periodTotals.clear();
-    for (let i = 0; i < count; i++) this.account(b);
+    for (let i = 0; i < count; i++) {
+      this.account(b);
+    }
     return {
       accounts: count,
       periods: [...this.periodTotals].map(([month, t]) => ({
@@ -292,12 +297,16 @@ export class Model {
     let base = address.flat
       ? 55 + 38 * residents + rng.int(-10, 40)
       : 90 + 45 * residents + areaM2 * 0.5 + rng.int(-20, 60);
-    if (ratio > 1) base *= ratio >= 1000 ? 12 : 4;
+    if (ratio > 1) {
+      base *= ratio >= 1000 ? 12 : 4;
+    }
     const shares = zoneShares(zones, rng);
     const reg = new Array<number>(zones);
     const carry = new Array<number>(zones).fill(0);
     const registerCap = digits <= 5 ? Math.floor(wrap * 0.85) : Math.min(wrap - 1, 300_000);
-    for (let z = 0; z < zones; z++) reg[z] = rng.int(0, registerCap);
+    for (let z = 0; z < zones; z++) {
+      reg[z] = rng.int(0, registerCap);
+    }
     if (rng.chance(0.012)) {
       // Close to the top of the register, so that it wraps around within the history.
       const monthly = Math.max(1, Math.floor((base * shares[0]!) / ratio));
@@ -362,7 +371,9 @@ export class Model {
       // Readings count for the month from the day after the previous month's last reading day to its own.
       const windowStart = months[i - 1]!.firstDay + this.lastDay;
       const windowEnd = Math.min(m.firstDay + this.lastDay - 1, lastDay);
-      for (let z = 0; z < zones; z++) before[z] = reg[z]!;
+      for (let z = 0; z < zones; z++) {
+        before[z] = reg[z]!;
+      }
 
       // Consumption of the month moves the registers (in register units: kWh / ratio).
       const elapsed = current ? (cal.todayDay - m.firstDay) / m.days : 1;
@@ -409,7 +420,7 @@ export class Model {
           const first = parts === 2 ? Math.round(amount / 2) : amount;
           const d1 = clampDay(m.firstDay + payDay - 1 + rng.int(-4, 4), m.firstDay, lastDay);
           this.payment(b.payments, rng, accountId, d1, first);
-          if (parts === 2)
+          if (parts === 2) {
             this.payment(
               b.payments,
               rng,
@@ -417,6 +428,7 @@ export class Model {
               clampDay(d1 + rng.int(3, 12), m.firstDay, lastDay),
               amount - first,
             );
+          }
           paymentsKop = amount;
         }
       }
@@ -435,7 +447,9 @@ export class Model {
           // An earlier reading of the same month (a control reading, or the customer's first try).
           const frac = 0.2 + 0.6 * rng.float();
           const values = new Array<number>(zones);
-          for (let z = 0; z < zones; z++) values[z] = (before[z]! + Math.floor(delta[z]! * frac)) % wrap;
+          for (let z = 0; z < zones; z++) {
+            values[z] = (before[z]! + Math.floor(delta[z]! * frac)) % wrap;
+          }
           pending.push({
             day: rng.int(windowStart, day - 1),
             period: m.index,
@@ -482,8 +496,12 @@ export class Model {
         });
       }
       pending.sort(byDay);
-      for (const r of pending) this.addReading(rd, rng, r);
-      if (current) break;
+      for (const r of pending) {
+        this.addReading(rd, rng, r);
+      }
+      if (current) {
+        break;
+      }
 
       // The month's charge, as the closing makes it.
       const ch = monthlyCharge({
@@ -535,7 +553,9 @@ export class Model {
       if (totals) {
         totals.charges++;
         totals.totalKop += ch.amountKop;
-      } else this.periodTotals.set(m.index, { charges: 1, totalKop: ch.amountKop });
+      } else {
+        this.periodTotals.set(m.index, { charges: 1, totalKop: ch.amountKop });
+      }
     }
   }
 
@@ -557,7 +577,9 @@ export class Model {
     x[ro + R.reason] = r.reason;
     x[ro + R.billing_period] = r.period;
     let at = this.calendar.midnightMs(r.day) + rng.int(7 * 3600, 22 * 3600) * 1000 + rng.int(0, 999);
-    if (at <= cur.lastSubmittedAt) at = cur.lastSubmittedAt + rng.int(60, 1800) * 1000; // a second reading of the same day
+    if (at <= cur.lastSubmittedAt) {
+      at = cur.lastSubmittedAt + rng.int(60, 1800) * 1000;
+    } // a second reading of the same day
     cur.lastSubmittedAt = at;
     x[ro + R.submitted_at] = at;
     x[ro + R.submitted_ip] =
@@ -566,7 +588,9 @@ export class Model {
         : r.channel === CH_OPERATOR
           ? OFFICE_IP_FIRST + rng.int(0, 7)
           : -1;
-    if (r.status === ST_ACCEPTED) this.log.push(id, r.day, r.values);
+    if (r.status === ST_ACCEPTED) {
+      this.log.push(id, r.day, r.values);
+    }
   }
 
   private payment(buf: RowBuffer, rng: Rng, accountId: number, day: number, amountKop: number): void {
@@ -595,7 +619,9 @@ function clampDay(day: number, lo: number, hi: number): number {
 
 /** Day/night or peak/half-peak/night shares of consumption. */
 function zoneShares(zones: number, rng: Rng): number[] {
-  if (zones === 1) return [1];
+  if (zones === 1) {
+    return [1];
+  }
   if (zones === 2) {
     const day = 0.6 + 0.2 * rng.float();
     return [day, 1 - day];

@@ -329,7 +329,8 @@ export function drawPerson(rng: Rng): PersonIdx {
       firstName: female ? MALE.length + rng.int(0, FEMALE.length - 1) : rng.int(0, MALE.length - 1),
       patronymic: father * 2 + (female ? 1 : 0),
     };
-    if (!FAMOUS.has(`${SURNAME_FORMS[p.surname]} ${FIRST_NAMES[p.firstName]} ${PATRONYMICS[p.patronymic]}`))
+    if (!FAMOUS.has(`${SURNAME_FORMS[p.surname]} ${FIRST_NAMES[p.firstName]} ${PATRONYMICS[p.patronymic]}`)) {
       return p;
+    }
   }
 }

@@ -15,8 +15,9 @@ const SPACE = BLOCK * BLOCK;
 const STEP = 7_919;
 
 export function suffixOf(id: number, seed: number): number {
-  if (!Number.isSafeInteger(id) || id < 0 || id >= SPACE)
+  if (!Number.isSafeInteger(id) || id < 0 || id >= SPACE) {
     throw new RangeError(`account id out of range: ${id}`);
+  }
   const block = Math.floor(id / BLOCK);
   const target = (block * STEP + (hashInts(seed, 0x6b) % BLOCK)) % BLOCK;
   const inner = id % BLOCK;
@@ -47,7 +48,9 @@ export function accountNumber(
   for (let k = 0; k < codes.length; k++) {
     const ci = (codeIndex + k) % codes.length;
     const n = Number(codes[ci]) * SPACE + suffix;
-    if (!taken.has(String(n))) return { number: n, codeIndex: ci };
+    if (!taken.has(String(n))) {
+      return { number: n, codeIndex: ci };
+    }
   }
   throw new Error(`no free account number for id ${id}`);
 }

@@ -23,14 +23,18 @@ export class PostgresSink {
     try {
       for (const spec of TABLES) {
         const t = chunk.tables[spec.name];
-        if (t.rows === 0) continue;
+        if (t.rows === 0) {
+          continue;
+        }
         const n = spec.columns.length;
         const columns: unknown[][] = Array.from({ length: n }, () => new Array<unknown>(t.rows));
         const row = new Array<unknown>(n);
         const text = textOf(t);
         for (let r = 0; r < t.rows; r++) {
           decodeRow(spec, t, text, r, row, 0);
-          for (let c = 0; c < n; c++) columns[c]![r] = row[c];
+          for (let c = 0; c < n; c++) {
+            columns[c]![r] = row[c];
+          }
         }
         const names = spec.columns.map(([c]) => c).join(', ');
         const args = spec.pgTypes.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
@@ -46,7 +50,9 @@ export class PostgresSink {
 
   async finish(ok: boolean): Promise<void> {
     const client = this.client;
-    if (!client) return;
+    if (!client) {
+      return;
+    }
     try {
       // Also after a failure: the chunks committed before it stay, and the portal must not reuse their ids.
       for (const spec of TABLES) {
@@ -54,7 +60,9 @@ export class PostgresSink {
           `select setval(pg_get_serial_sequence('${spec.name}', 'id'), coalesce(max(id), 0) + 1, false) from ${spec.name}`,
         );
       }
-      if (ok) await client.query(`analyze ${TABLES.map((t) => t.name).join(', ')}`);
+      if (ok) {
+        await client.query(`analyze ${TABLES.map((t) => t.name).join(', ')}`);
+      }
     } finally {
       client.release();
       this.client = null;

@@ -37,7 +37,9 @@ export class Rng {
     this.b = hashInts(seed, stream, 2);
     this.c = hashInts(seed, stream, 3);
     this.d = 1;
-    for (let i = 0; i < 12; i++) this.next();
+    for (let i = 0; i < 12; i++) {
+      this.next();
+    }
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -73,7 +75,9 @@ export class Rng {
   weighted(cum: readonly number[]): number {
     const x = this.float() * cum[cum.length - 1]!;
     let i = 0;
-    while (cum[i]! <= x) i++;
+    while (cum[i]! <= x) {
+      i++;
+    }
     return i;
   }
 }

@@ -17,13 +17,15 @@ export class InlineSource implements ChunkSource {
   constructor(input: ModelInput) {
     this.model = new Model(input);
   }
-  async next(count: number): Promise<Chunk> {
-    return this.model.chunk(count);
+  next(count: number): Promise<Chunk> {
+    return Promise.resolve(this.model.chunk(count));
   }
   recycle(buffers: ArrayBuffer[]): void {
     this.model.recycle(buffers);
   }
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /**
@@ -47,24 +49,35 @@ export class WorkerSource implements ChunkSource {
     this.worker = startWorker('model-worker', input);
     this.worker.on('message', (chunk: Chunk) => {
       const w = this.waiting.shift();
-      if (w) w.resolve(chunk);
-      else this.ready.push(chunk);
+      if (w) {
+        w.resolve(chunk);
+      } else {
+        this.ready.push(chunk);
+      }
     });
     const fail = (err: Error) => {
       this.failure = err;
-      for (const w of this.waiting.splice(0)) w.reject(err);
+      for (const w of this.waiting.splice(0)) {
+        w.reject(err);
+      }
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => {
-      if (code !== 0 && !this.failure) fail(new Error(`the generator's worker exited with code ${code}`));
+      if (code !== 0 && !this.failure) {
+        fail(new Error(`the generator's worker exited with code ${code}`));
+      }
     });
     this.fill();
   }
 
   async next(count: number): Promise<Chunk> {
-    if (this.failure) throw this.failure;
+    if (this.failure) {
+      throw this.failure;
+    }
     const expected = this.plan[this.served];
-    if (expected !== count) throw new Error(`chunk ${this.served}: asked for ${count}, planned ${expected}`);
+    if (expected !== count) {
+      throw new Error(`chunk ${this.served}: asked for ${count}, planned ${expected}`);
+    }
     this.served++;
     const chunk = this.ready.shift();
     const result = chunk
@@ -76,7 +89,9 @@ export class WorkerSource implements ChunkSource {
 
   recycle(buffers: ArrayBuffer[]): void {
     const live = buffers.filter((b) => b.byteLength > 0);
-    if (live.length > 0 && !this.failure) this.worker.postMessage(live, live);
+    if (live.length > 0 && !this.failure) {
+      this.worker.postMessage(live, live);
+    }
   }
 
   async close(): Promise<void> {

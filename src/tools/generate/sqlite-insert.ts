@@ -30,7 +30,9 @@ export class TableInserter {
     let row = 0;
     for (; row + ROWS_PER_STATEMENT <= t.rows; row += ROWS_PER_STATEMENT) {
       let k = 0;
-      for (let r = row; r < row + ROWS_PER_STATEMENT; r++) k = decodeRow(spec, t, text, r, this.params, k);
+      for (let r = row; r < row + ROWS_PER_STATEMENT; r++) {
+        k = decodeRow(spec, t, text, r, this.params, k);
+      }
       this.many.run(this.params);
     }
     for (; row < t.rows; row++) {

@@ -16,7 +16,9 @@ db.pragma('synchronous = OFF');
 db.pragma('foreign_keys = OFF');
 db.pragma('cache_size = -16384');
 db.exec(setup.tableSql);
-for (const sql of setup.indexesNow) db.exec(sql);
+for (const sql of setup.indexesNow) {
+  db.exec(sql);
+}
 const inserter = new TableInserter(
   db,
   TABLES.find((t) => t.name === setup.table)!,
@@ -35,7 +37,9 @@ port.on('message', (m: SideMessage) => {
     return;
   }
   db.pragma('cache_size = -2000'); // a big cache slows the sorter of CREATE INDEX down
-  for (const sql of setup.indexesAfter) db.exec(sql);
+  for (const sql of setup.indexesAfter) {
+    db.exec(sql);
+  }
   const indexMs = performance.now() - started;
   db.close();
   port.postMessage({ type: 'done', loadMs, indexMs } satisfies SideReply);

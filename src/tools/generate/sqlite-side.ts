@@ -51,24 +51,34 @@ export class SideTable {
         this.queued--;
         this.returned.push(...m.buffers);
         this.waiters.shift()?.();
-      } else resolveDone(m);
+      } else {
+        resolveDone(m);
+      }
     });
     const fail = (err: Error) => {
       this.failure ??= err;
       rejectDone(err);
-      for (const w of this.waiters.splice(0)) w();
+      for (const w of this.waiters.splice(0)) {
+        w();
+      }
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`the side writer of ${setup.table} exited with code ${code}`));
+      if (code !== 0) {
+        fail(new Error(`the side writer of ${setup.table} exited with code ${code}`));
+      }
     });
   }
 
   /** A side writer for `table`, if it can be merged by transfer: a database file and an empty table. */
   static open(db: SQLite.Database, table: TableName): SideTable | null {
-    if (db.memory || db.name === '' || db.name === ':memory:') return null;
+    if (db.memory || db.name === '' || db.name === ':memory:') {
+      return null;
+    }
     const empty = !db.prepare(`select 1 from ${table} limit 1`).get();
-    if (!empty) return null;
+    if (!empty) {
+      return null;
+    }
     const tableSql = (
       db.prepare(`select sql from sqlite_master where type = 'table' and name = ?`).get(table) as {
         sql: string;
@@ -98,9 +108,12 @@ export class SideTable {
 
   /** Hands a chunk of rows over (its buffer moves to the other thread); waits while too many are queued. */
   async write(rows: TableChunk): Promise<void> {
-    while (this.queued >= MAX_QUEUED && !this.failure)
+    while (this.queued >= MAX_QUEUED && !this.failure) {
       await new Promise<void>((res) => this.waiters.push(res));
-    if (this.failure) throw this.failure;
+    }
+    if (this.failure) {
+      throw this.failure;
+    }
     this.queued++;
     this.worker.postMessage({ type: 'rows', rows } satisfies SideMessage, tableBuffers(rows));
   }
@@ -134,7 +147,9 @@ export class SideTable {
       db.exec(`insert into main.${this.setup.table} select * from gen_side.${this.setup.table}`);
       db.exec('commit');
     } catch (err) {
-      if (db.inTransaction) db.exec('rollback');
+      if (db.inTransaction) {
+        db.exec('rollback');
+      }
       throw err;
     } finally {
       db.exec('detach database gen_side');
@@ -150,5 +165,7 @@ export class SideTable {
 }
 
 function removeFiles(path: string): void {
-  for (const f of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) fs.rmSync(f, { force: true });
+  for (const f of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    fs.rmSync(f, { force: true });
+  }
 }

@@ -34,7 +34,7 @@ export class SqliteSink {
     this.inserters = TABLES.map((spec) => new TableInserter(db, spec));
   }
 
-  async start(): Promise<void> {
+  start(): void {
     const db = this.db;
     this.saved = {
       foreignKeys: db.pragma('foreign_keys', { simple: true }) as number,
@@ -52,23 +52,31 @@ export class SqliteSink {
         /* keep WAL */
       }
     }
-    if (this.options.sideWriter) this.side = SideTable.open(db, 'readings');
+    if (this.options.sideWriter) {
+      this.side = SideTable.open(db, 'readings');
+    }
     // The side table keeps its indexes here: it is empty until the merge, which copies them whole.
     this.dropped = TABLES.filter((t) => t.name !== this.side?.table).flatMap((t) =>
       scatteredIndexes(db, t.name),
     );
-    for (const ix of this.dropped) db.exec(`drop index "${ix.name}"`);
+    for (const ix of this.dropped) {
+      db.exec(`drop index "${ix.name}"`);
+    }
   }
 
   /** Writes a chunk; returns the buffers (of this chunk or earlier ones) no longer needed. */
   async write(chunk: Chunk): Promise<ArrayBuffer[]> {
     const side = this.side;
-    if (side) await side.write(chunk.tables[side.table]);
+    if (side) {
+      await side.write(chunk.tables[side.table]);
+    }
     const db = this.db;
     db.exec('begin');
     this.inTransaction = true;
     for (const ins of this.inserters) {
-      if (ins.spec.name === side?.table) continue;
+      if (ins.spec.name === side?.table) {
+        continue;
+      }
       const started = performance.now();
       ins.insert(chunk.tables[ins.spec.name]);
       this.time(ins.spec.name, started);
@@ -78,7 +86,9 @@ export class SqliteSink {
     this.inTransaction = false;
     this.time('commit', committing);
     const free = transferables(chunk);
-    if (side) free.push(...side.takeReturned());
+    if (side) {
+      free.push(...side.takeReturned());
+    }
     return free;
   }
 
@@ -88,14 +98,20 @@ export class SqliteSink {
    */
   async finish(ok: boolean): Promise<void> {
     const db = this.db;
-    if (this.inTransaction && db.inTransaction) db.exec('rollback');
+    if (this.inTransaction && db.inTransaction) {
+      db.exec('rollback');
+    }
     this.inTransaction = false;
     const side = this.side;
     this.side = null;
     try {
-      if (side && ok) side.startFinishing();
+      if (side && ok) {
+        side.startFinishing();
+      }
       // The saved cache size: a big cache makes the sorter of CREATE INDEX slower, not faster.
-      if (this.saved) db.pragma(`cache_size = ${this.saved.cacheSize}`);
+      if (this.saved) {
+        db.pragma(`cache_size = ${this.saved.cacheSize}`);
+      }
       for (const ix of this.dropped) {
         const started = performance.now();
         db.exec(ix.sql);
@@ -117,10 +133,13 @@ export class SqliteSink {
   private async restoreRest(side: SideTable | null, ok: boolean): Promise<void> {
     const db = this.db;
     try {
-      if (side && !ok) await side.abort();
+      if (side && !ok) {
+        await side.abort();
+      }
     } finally {
-      if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal')
+      if (!this.isMemory() && db.pragma('journal_mode', { simple: true }) !== 'wal') {
         db.pragma('journal_mode = WAL');
+      }
       if (this.saved) {
         db.pragma(`synchronous = ${this.saved.synchronous}`);
         db.pragma(`cache_size = ${this.saved.cacheSize}`);

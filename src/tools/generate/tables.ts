@@ -21,7 +21,9 @@ const text: Decoder = (v) => String(v);
 const day: Decoder = (v) => (v < 0 ? null : isoOfDay(v));
 const period: Decoder = (v) => periodOfMonth(v);
 const str: Decoder = (v, text) => {
-  if (v < 0) return null;
+  if (v < 0) {
+    return null;
+  }
   const offset = Math.floor(v / TEXT_SPLIT);
   return text.toString('utf8', offset, offset + (v - offset * TEXT_SPLIT));
 };
@@ -52,7 +54,9 @@ export const OFFICE_IP_FIRST = 254 * 3;
 const EXTERNAL_PREFIX: Record<number, string> = { 0: 'SB', 2: 'CARD', 3: 'TRM' };
 export const EXTERNAL_ID_BASE = 1e12;
 const externalId: Decoder = (v) => {
-  if (v < 0) return null;
+  if (v < 0) {
+    return null;
+  }
   const ch = Math.floor(v / EXTERNAL_ID_BASE);
   return `${EXTERNAL_PREFIX[ch]}-${String(v % EXTERNAL_ID_BASE).padStart(12, '0')}`;
 };
@@ -166,13 +170,19 @@ export class BufferPool {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
       const n = this.free[i]!.byteLength;
-      if (n >= bytes && n <= 2 * bytes && (best < 0 || n < this.free[best]!.byteLength)) best = i;
+      if (n >= bytes && n <= 2 * bytes && (best < 0 || n < this.free[best]!.byteLength)) {
+        best = i;
+      }
     }
     return best >= 0 ? this.free.splice(best, 1)[0]! : new ArrayBuffer(bytes);
   }
 
   give(buffers: ArrayBuffer[]): void {
-    for (const b of buffers) if (b.byteLength > 0 && this.free.length < 24) this.free.push(b);
+    for (const b of buffers) {
+      if (b.byteLength > 0 && this.free.length < 24) {
+        this.free.push(b);
+      }
+    }
   }
 }
 
@@ -211,7 +221,9 @@ export class RowBuffer {
 
   /** Stores a string and returns the number to put in its cell. */
   str(s: string | null): number {
-    if (s === null) return -1;
+    if (s === null) {
+      return -1;
+    }
     const need = this.textLength + s.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (need > this.text.length) {
       const bigger = Buffer.from(this.pool.take(Math.max(need, this.text.length * 2)));
@@ -268,7 +280,9 @@ export function decodeRow(
   const n = cols.length;
   const base = row * n;
   const nums = t.nums;
-  for (let c = 0; c < n; c++) out[k++] = cols[c]![1](nums[base + c]!, text);
+  for (let c = 0; c < n; c++) {
+    out[k++] = cols[c]![1](nums[base + c]!, text);
+  }
   return k;
 }
 

@@ -111,7 +111,9 @@ function decodeQr(
   t: { skip(msg: string): void },
 ): string | null {
   if (spawnSync('pdftoppm', ['-v']).error) {
-    if (process.env.CI === 'true') assert.fail('pdftoppm (Debian package poppler-utils) is required in CI');
+    if (process.env.CI === 'true') {
+      assert.fail('pdftoppm (Debian package poppler-utils) is required in CI');
+    }
     t.skip('pdftoppm not installed (apt-get install poppler-utils): QR decoding skipped');
     return null;
   }
@@ -192,8 +194,9 @@ test('bill: the seed sample, both parts, Cyrillic extractable as text', async ()
   ]) {
     assert.equal(count(text, s), s === 'Извещение' || s === 'Квитанция' ? 1 : 2, `"${s}" once in each part`);
   }
-  for (const s of ['Долг(+)/Перепл.(−) на', 'Оплаты, поступившие в', 'Итого к оплате, руб.'])
+  for (const s of ['Долг(+)/Перепл.(−) на', 'Оплаты, поступившие в', 'Итого к оплате, руб.']) {
     assert.ok(text.includes(s), s);
+  }
   assert.equal(
     count(text, '385.43'),
     2 * 5,
@@ -212,7 +215,9 @@ test('bill: the QR code on the Квитанция decodes to the GOST payload wi
     '|PayerAddress=г. Черногорск, пр-кт. Космонавтов, 3, 89|PaymPeriod=052026|CounterId=368985|TechCode=02';
   assert.equal(billQrPayload(BILL), expected);
   const decoded = decodeQr(pdf, receiptLeftColumn(PART.billHeight), t);
-  if (decoded !== null) assert.equal(decoded, expected);
+  if (decoded !== null) {
+    assert.equal(decoded, expected);
+  }
 });
 
 test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)', async (t) => {
@@ -261,7 +266,9 @@ test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)'
   assert.ok(!payload.includes('Sum='), 'nothing to pay: the app asks for the sum');
   assert.ok(payload.includes('|CounterId=0123456|CounterVal=12210/5090|'));
   const decoded = decodeQr(pdf, receiptLeftColumn(PART.billHeight), t);
-  if (decoded !== null) assert.equal(decoded, payload);
+  if (decoded !== null) {
+    assert.equal(decoded, payload);
+  }
 });
 
 test('bill: long names and addresses stay on one page and inside their cells', async () => {
@@ -303,7 +310,9 @@ test('slip: requisites, today, empty reading and sum; QR without Sum', async (t)
   assert.ok(!payload.includes('CounterVal='), 'no reading sent since the last bill');
   assert.ok(payload.includes('|PersAcc=1705057190|'));
   const decoded = decodeQr(pdf, receiptLeftColumn(262), t);
-  if (decoded !== null) assert.equal(decoded, payload);
+  if (decoded !== null) {
+    assert.equal(decoded, payload);
+  }
 });
 
 test('slip: the last reading sent is printed and goes into CounterVal', async () => {

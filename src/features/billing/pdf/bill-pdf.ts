@@ -173,7 +173,9 @@ function drawChargesTable(
       });
     } else {
       row.cells.forEach((cell, i) => {
-        if (i > 0) sheet.vline(at(i), ry, ry + rowH);
+        if (i > 0) {
+          sheet.vline(at(i), ry, ry + rowH);
+        }
         const numeric = i >= 6;
         sheet.text(cell, at(i) + (numeric ? 0 : 3), ry + pad, {
           size,
@@ -193,7 +195,9 @@ function chargeRows(bill: BillDocument): Row[] {
   let zone = 0;
   for (const line of bill.lines) {
     rows.push({ cells: lineCells(bill, line, isOdnLine(line.title) ? null : zone) });
-    if (!isOdnLine(line.title)) zone++;
+    if (!isOdnLine(line.title)) {
+      zone++;
+    }
   }
   const recalcs = bill.recalculations;
   const shown = recalcs.length > MAX_RECALC_ROWS ? recalcs.slice(0, MAX_RECALC_ROWS - 1) : recalcs;
@@ -268,8 +272,12 @@ function drawTotals(sheet: Sheet, bill: BillDocument, x: number, y: number, w: n
   sheet.hline(x, x + w, y + headH);
   cells.forEach(([label, kop, strong], i) => {
     const cx = x + i * cw;
-    if (i > 0) sheet.vline(cx, y, y + headH + valueH);
-    if (strong) sheet.fill(cx + 0.5, y + headH + 0.5, cw - 1, valueH - 1, '#e6e6e6');
+    if (i > 0) {
+      sheet.vline(cx, y, y + headH + valueH);
+    }
+    if (strong) {
+      sheet.fill(cx + 0.5, y + headH + 0.5, cw - 1, valueH - 1, '#e6e6e6');
+    }
     sheet.paragraph(label, cx + 2, y + 2.5, cw - 4, {
       size: 6.5,
       bold: strong,
@@ -295,7 +303,9 @@ function drawPayerBoxes(sheet: Sheet, x: number, y: number, w: number): void {
   const h = 30;
   sheet.rect(x, y, w, h);
   labels.forEach((label, i) => {
-    if (i > 0) sheet.vline(x + i * cw, y, y + h);
+    if (i > 0) {
+      sheet.vline(x + i * cw, y, y + h);
+    }
     sheet.text(label, x + i * cw + 3, y + 2.5, { size: 7, width: cw - 6 });
   });
 }

@@ -21,7 +21,9 @@ export function methodLine(bill: Pick<BillDocument, 'method' | 'period'>): strin
 
 /** Floor area in 1/100 m² → '44.20', the seed's form. */
 export function formatArea(areaE2: number): string {
-  if (!Number.isSafeInteger(areaE2) || areaE2 < 0) throw new RangeError(`not an area: ${areaE2}`);
+  if (!Number.isSafeInteger(areaE2) || areaE2 < 0) {
+    throw new RangeError(`not an area: ${areaE2}`);
+  }
   return `${Math.trunc(areaE2 / 100)}.${String(areaE2 % 100).padStart(2, '0')}`;
 }
 

@@ -84,7 +84,9 @@ export class Sheet {
   measure(s: string, size: number, bold = false): number {
     const font: FontSource = bold ? this.fonts.bold : this.fonts.regular;
     // Our fonts know their widths without laying the text out; a standard font asks pdfkit.
-    if (typeof font !== 'string') return (font.measure(s) * size) / 1000;
+    if (typeof font !== 'string') {
+      return (font.measure(s) * size) / 1000;
+    }
     this.use(bold, size);
     return this.doc.widthOfString(s);
   }
@@ -96,7 +98,9 @@ export class Sheet {
   text(s: string, x: number, y: number, o: TextOptions = {}): number {
     const bold = o.bold ?? false;
     let size = o.size ?? 8;
-    if (s === '') return 0;
+    if (s === '') {
+      return 0;
+    }
     let w = this.measure(s, size, bold);
     let shown = s;
     if (o.width !== undefined && w > o.width) {
@@ -109,8 +113,11 @@ export class Sheet {
       }
     }
     let left = x;
-    if (o.width !== undefined && o.align === 'right') left = x + o.width - w;
-    else if (o.width !== undefined && o.align === 'center') left = x + (o.width - w) / 2;
+    if (o.width !== undefined && o.align === 'right') {
+      left = x + o.width - w;
+    } else if (o.width !== undefined && o.align === 'center') {
+      left = x + (o.width - w) / 2;
+    }
     this.use(bold, size);
     // textWidth and wordCount are what pdfkit would otherwise measure again for this fragment.
     const options: PDFKit.Mixins.TextOptions & { textWidth: number; wordCount: number } = {
@@ -142,7 +149,9 @@ export class Sheet {
         line = tryLine;
       }
     }
-    if (line !== '') lines.push(line);
+    if (line !== '') {
+      lines.push(line);
+    }
     const leading = o.leading ?? o.size * 1.2;
     lines.forEach((l, i) =>
       this.text(l, x, y + i * leading, { size: o.size, bold, width, align: o.align ?? 'left' }),
@@ -185,13 +194,21 @@ export class Sheet {
     for (let row = 0; row < n; row++) {
       for (let col = 0; col < n; col++) {
         const at = row * n + col;
-        if (!dark[at] || covered[at]) continue;
+        if (!dark[at] || covered[at]) {
+          continue;
+        }
         let w = 1;
-        while (col + w < n && dark[at + w] && !covered[at + w]) w++;
+        while (col + w < n && dark[at + w] && !covered[at + w]) {
+          w++;
+        }
         let h = 1;
-        while (row + h < n && allDark(dark, (row + h) * n + col, w)) h++;
+        while (row + h < n && allDark(dark, (row + h) * n + col, w)) {
+          h++;
+        }
         // This row is done with once col moves past the run; only the rows below need marking.
-        for (let r = 1; r < h; r++) covered.fill(1, (row + r) * n + col, (row + r) * n + col + w);
+        for (let r = 1; r < h; r++) {
+          covered.fill(1, (row + r) * n + col, (row + r) * n + col + w);
+        }
         ops.push(`${col} ${row} ${w} ${h} re`);
         col += w - 1;
       }
@@ -216,6 +233,10 @@ export class Sheet {
 }
 
 function allDark(dark: Uint8Array, from: number, length: number): boolean {
-  for (let i = from; i < from + length; i++) if (!dark[i]) return false;
+  for (let i = from; i < from + length; i++) {
+    if (!dark[i]) {
+      return false;
+    }
+  }
   return true;
 }

@@ -58,7 +58,9 @@ function loadFont(role: keyof typeof FILES): PdfFont {
   const file = fontFile(role);
   const bytes = fs.readFileSync(file);
   const font = fontkit().create(bytes);
-  if (!('glyphForCodePoint' in font)) throw new Error(`${file} is a font collection, not a font`);
+  if (!('glyphForCodePoint' in font)) {
+    throw new Error(`${file} is a font collection, not a font`);
+  }
   return forPdf(font, new TrueTypeSource(bytes));
 }
 
@@ -89,7 +91,9 @@ function forPdf(font: Fontkit.Font, source: TrueTypeSource): PdfFont {
       positions,
       get advanceWidth(): number {
         let w = 0;
-        for (const p of positions) w += p.xAdvance;
+        for (const p of positions) {
+          w += p.xAdvance;
+        }
         return w;
       },
     };
@@ -103,11 +107,15 @@ function forPdf(font: Fontkit.Font, source: TrueTypeSource): PdfFont {
     let w = 0;
     for (let i = 0; i < text.length; i++) {
       const cp = text.codePointAt(i) ?? 0;
-      if (cp > 0xffff) i++;
+      if (cp > 0xffff) {
+        i++;
+      }
       let a = advances.get(cp);
       if (a === undefined) {
         a = font.glyphForCodePoint(cp).advanceWidth * scale;
-        if (advances.size < 4096) advances.set(cp, a);
+        if (advances.size < 4096) {
+          advances.set(cp, a);
+        }
       }
       w += a;
     }

@@ -45,7 +45,9 @@ export function withBestMask(n: number, masked0: Uint8Array, reserved: Uint8Arra
   const t = tablesFor(n, reserved);
   const plain = new Uint8Array(n * n);
   const m0 = t.maskBytes[0] as Uint8Array;
-  for (let i = 0; i < plain.length; i++) plain[i] = (masked0[i] as number) ^ (m0[i] as number);
+  for (let i = 0; i < plain.length; i++) {
+    plain[i] = (masked0[i] as number) ^ (m0[i] as number);
+  }
   const plainRows = new Uint32Array(n * t.words);
   const plainCols = new Uint32Array(n * t.words);
   pack(n, t.words, plain, plainRows, plainCols);
@@ -78,12 +80,15 @@ export function withBestMask(n: number, masked0: Uint8Array, reserved: Uint8Arra
 
   const data = plain;
   const mb = t.maskBytes[best] as Uint8Array;
-  for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) ^ (mb[i] as number);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = (data[i] as number) ^ (mb[i] as number);
+  }
   const bits = formatBits(best);
   for (let b = 0; b < 15; b++) {
     const v = (bits >> b) & 1;
-    for (const [r, c] of [t.format.vertical[b], t.format.horizontal[b]] as Array<[number, number]>)
+    for (const [r, c] of [t.format.vertical[b], t.format.horizontal[b]] as Array<[number, number]>) {
       data[r * n + c] = v;
+    }
   }
   return { size: n, data, mask: best };
 }
@@ -106,13 +111,17 @@ const tableCache = new Map<number, SizeTables>();
 
 function tablesFor(n: number, reserved: Uint8Array): SizeTables {
   let t = tableCache.get(n);
-  if (t) return t;
+  if (t) {
+    return t;
+  }
   const words = (n + 31) >>> 5;
   t = { words, maskBytes: [], maskRows: [], maskCols: [], format: formatPositions(n) };
   for (let p = 0; p < 8; p++) {
     const bytes = new Uint8Array(n * n);
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) bytes[r * n + c] = !reserved[r * n + c] && maskAt(p, r, c) ? 1 : 0;
+      for (let c = 0; c < n; c++) {
+        bytes[r * n + c] = !reserved[r * n + c] && maskAt(p, r, c) ? 1 : 0;
+      }
     }
     const rows = new Uint32Array(n * words);
     const cols = new Uint32Array(n * words);
@@ -168,7 +177,11 @@ function formatBits(mask: number): number {
   const G15 = 0b10100110111;
   const data = (LEVEL_BITS << 3) | mask;
   let d = data << 10;
-  for (let bit = 14; bit >= 10; bit--) if (d & (1 << bit)) d ^= G15 << (bit - 10);
+  for (let bit = 14; bit >= 10; bit--) {
+    if (d & (1 << bit)) {
+      d ^= G15 << (bit - 10);
+    }
+  }
   return ((data << 10) | d) ^ 0b101010000010010;
 }
 
@@ -186,8 +199,9 @@ function formatPositions(n: number): SizeTables['format'] {
 /** N1 + N2 + N3 + N4 exactly as qrcode scores them (its N3 ignores patterns in the first 10 modules of a line). */
 function penalty(n: number, words: number, rows: Uint32Array, cols: Uint32Array): number {
   let points = 0;
-  for (let r = 0; r < n; r++)
+  for (let r = 0; r < n; r++) {
     points += linePenalty(n, words, rows, r * words) + linePenalty(n, words, cols, r * words);
+  }
   // N2: 2×2 blocks of one colour, counted at their top-left module.
   for (let r = 0; r < n - 1; r++) {
     const a = r * words;
@@ -203,7 +217,9 @@ function penalty(n: number, words: number, rows: Uint32Array, cols: Uint32Array)
   }
   // N4: how far the share of dark modules is from half, in steps of 5 %.
   let dark = 0;
-  for (let i = 0; i < rows.length; i++) dark += popcount(rows[i] as number);
+  for (let i = 0; i < rows.length; i++) {
+    dark += popcount(rows[i] as number);
+  }
   points += Math.abs(Math.ceil((dark * 100) / (n * n) / 5) - 10) * 10;
   return points;
 }
@@ -244,7 +260,9 @@ function linePenalty(n: number, words: number, a: Uint32Array, start: number): n
 /** Word k of a line shifted so that bit j holds module 32k + j + t (0 past the line's end). */
 function shifted(a: Uint32Array, start: number, words: number, k: number, t: number): number {
   const lo = a[start + k] as number;
-  if (t === 0) return lo;
+  if (t === 0) {
+    return lo;
+  }
   const hi = k + 1 < words ? (a[start + k + 1] as number) : 0;
   return (lo >>> t) | (hi << (32 - t));
 }
@@ -252,8 +270,12 @@ function shifted(a: Uint32Array, start: number, words: number, k: number, t: num
 /** The bits of word k that stand for module indexes below `count`. */
 function firstBits(k: number, count: number): number {
   const left = count - 32 * k;
-  if (left >= 32) return -1;
-  if (left <= 0) return 0;
+  if (left >= 32) {
+    return -1;
+  }
+  if (left <= 0) {
+    return 0;
+  }
   return (1 << left) - 1;
 }
 

@@ -78,7 +78,9 @@ function drawSlipPart(
   const values = [formatDateRu(slip.date), reading, ''];
   let cx = x;
   widths.forEach((cw, i) => {
-    if (i > 0) sheet.vline(cx, ty, ty + headH + rowH);
+    if (i > 0) {
+      sheet.vline(cx, ty, ty + headH + rowH);
+    }
     sheet.text(heads[i] ?? '', cx + 2, ty + 3.5, { size: 7.5, bold: true, width: cw - 4, align: 'center' });
     cx += cw;
   });

@@ -42,8 +42,9 @@ export class TrueTypeSource {
   constructor(private readonly bytes: Uint8Array) {
     this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const version = this.data.getUint32(0);
-    if (version !== 0x00010000 && version !== 0x74727565)
+    if (version !== 0x00010000 && version !== 0x74727565) {
       throw new Error('not a TrueType font (glyf outlines)');
+    }
     const numTables = this.data.getUint16(4);
     for (let i = 0; i < numTables; i++) {
       const rec = 12 + i * 16;
@@ -56,7 +57,9 @@ export class TrueTypeSource {
       this.tables.set(tag, { offset: this.data.getUint32(rec + 8), length: this.data.getUint32(rec + 12) });
     }
     for (const tag of ['head', 'hhea', 'maxp', 'loca', 'glyf', 'hmtx']) {
-      if (!this.tables.has(tag)) throw new Error(`font has no ${tag} table`);
+      if (!this.tables.has(tag)) {
+        throw new Error(`font has no ${tag} table`);
+      }
     }
     this.locaLong = this.data.getInt16(this.table('head').offset + 50) === 1;
     this.numGlyphs = this.data.getUint16(this.table('maxp').offset + 4);
@@ -65,7 +68,9 @@ export class TrueTypeSource {
 
   private table(tag: string): TableSlice {
     const t = this.tables.get(tag);
-    if (!t) throw new Error(`font has no ${tag} table`);
+    if (!t) {
+      throw new Error(`font has no ${tag} table`);
+    }
     return t;
   }
 
@@ -79,8 +84,9 @@ export class TrueTypeSource {
   metrics(gid: number): { advance: number; lsb: number } {
     const hmtx = this.table('hmtx').offset;
     const n = this.numberOfHMetrics;
-    if (gid < n)
+    if (gid < n) {
       return { advance: this.data.getUint16(hmtx + gid * 4), lsb: this.data.getInt16(hmtx + gid * 4 + 2) };
+    }
     return {
       advance: this.data.getUint16(hmtx + (n - 1) * 4),
       lsb: this.data.getInt16(hmtx + n * 4 + (gid - n) * 2),
@@ -89,8 +95,12 @@ export class TrueTypeSource {
 
   glyph(gid: number): GlyphEntry {
     let entry = this.glyphs.get(gid);
-    if (entry) return entry;
-    if (!Number.isInteger(gid) || gid < 0 || gid >= this.numGlyphs) throw new RangeError(`no glyph ${gid}`);
+    if (entry) {
+      return entry;
+    }
+    if (!Number.isInteger(gid) || gid < 0 || gid >= this.numGlyphs) {
+      throw new RangeError(`no glyph ${gid}`);
+    }
     const loca = this.table('loca').offset;
     const start = this.locaLong
       ? this.data.getUint32(loca + gid * 4)
@@ -110,9 +120,13 @@ export class TrueTypeSource {
           flags = view.getUint16(pos);
           components.push({ pos: pos + 2, gid: view.getUint16(pos + 2) });
           pos += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
-          if (flags & WE_HAVE_A_SCALE) pos += 2;
-          else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) pos += 4;
-          else if (flags & WE_HAVE_A_TWO_BY_TWO) pos += 8;
+          if (flags & WE_HAVE_A_SCALE) {
+            pos += 2;
+          } else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) {
+            pos += 4;
+          } else if (flags & WE_HAVE_A_TWO_BY_TWO) {
+            pos += 8;
+          }
         } while (flags & MORE_COMPONENTS);
       }
     }
@@ -156,7 +170,9 @@ export class TrueTypeSubset {
       if (entry.components.length > 0) {
         bytes = bytes.slice();
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        for (const c of entry.components) view.setUint16(c.pos, this.includeGlyph(c.gid));
+        for (const c of entry.components) {
+          view.setUint16(c.pos, this.includeGlyph(c.gid));
+        }
       }
       offsets.push(offset);
       parts.push(bytes);
@@ -207,7 +223,9 @@ export class TrueTypeSubset {
 }
 
 function required(t: Uint8Array | null, tag: string): Uint8Array {
-  if (!t) throw new Error(`font has no ${tag} table`);
+  if (!t) {
+    throw new Error(`font has no ${tag} table`);
+  }
   return t;
 }
 
@@ -238,7 +256,9 @@ function sfnt(tables: Array<[string, Uint8Array]>): Uint8Array {
   let at = dirLength;
   tables.forEach(([tag, t], i) => {
     const rec = 12 + i * 16;
-    for (let k = 0; k < 4; k++) out[rec + k] = tag.charCodeAt(k);
+    for (let k = 0; k < 4; k++) {
+      out[rec + k] = tag.charCodeAt(k);
+    }
     out.set(t, at);
     view.setUint32(rec + 4, checksum(view, at, t.length));
     view.setUint32(rec + 8, at);
@@ -251,6 +271,8 @@ function sfnt(tables: Array<[string, Uint8Array]>): Uint8Array {
 function checksum(view: DataView, offset: number, length: number): number {
   let sum = 0;
   const end = offset + Math.ceil(length / 4) * 4;
-  for (let i = offset; i < end; i += 4) sum = (sum + view.getUint32(i)) >>> 0;
+  for (let i = offset; i < end; i += 4) {
+    sum = (sum + view.getUint32(i)) >>> 0;
+  }
   return sum;
 }

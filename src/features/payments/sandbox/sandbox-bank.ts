@@ -122,16 +122,20 @@ export class SandboxBank {
   constructor(private readonly opts: SandboxBankOptions) {
     this.callbackKey = opts.callbackKey;
     this.maxAttempts = opts.maxAttempts ?? 3;
-    this.deliver = opts.deliver ?? (async () => false);
+    this.deliver = opts.deliver ?? (() => Promise.resolve(false));
     this.retryDelaysMs = opts.retryDelaysMs ?? [0, 1000, 5000, 30_000];
   }
 
   register(req: RegisterRequest): Registered {
-    if (this.#numbers.has(req.orderNumber))
+    if (this.#numbers.has(req.orderNumber)) {
       throw new GatewayError('refused', '1', 'Заказ с таким номером уже обработан');
-    if (!Number.isSafeInteger(req.amountKop) || req.amountKop <= 0)
+    }
+    if (!Number.isSafeInteger(req.amountKop) || req.amountKop <= 0) {
       throw new GatewayError('refused', '4', 'Сумма заказа неверна');
-    if (++this.#registered % 1000 === 0) this.#prune();
+    }
+    if (++this.#registered % 1000 === 0) {
+      this.#prune();
+    }
     const now = this.opts.clock.now().getTime();
     const order: SandboxOrder = {
       orderId: randomUUID(),
@@ -161,7 +165,9 @@ export class SandboxBank {
   /** getOrderStatusExtended.do */
   status(orderId: string): BankOrderState {
     const o = this.#touch(orderId);
-    if (!o) return { found: false };
+    if (!o) {
+      return { found: false };
+    }
     return {
       found: true,
       orderStatus: o.status,
@@ -180,36 +186,55 @@ export class SandboxBank {
   /** The card page as it is now: the form, the 3-D Secure step, or back to the shop when finished. */
   open(orderId: string): BankOutcome {
     const o = this.#touch(orderId);
-    if (!o) return { kind: 'unknown' };
-    if (o.status === 0 || o.status === 5) return { kind: 'page', view: this.#view(o) };
+    if (!o) {
+      return { kind: 'unknown' };
+    }
+    if (o.status === 0 || o.status === 5) {
+      return { kind: 'page', view: this.#view(o) };
+    }
     return { kind: 'redirect', url: this.#backUrl(o) };
   }
 
   /** The "Оплатить" button. Malformed data costs no attempt; a refused card or CVC does. */
   payWithCard(orderId: string, form: { pan: string; expiry: string; cvc: string }): BankOutcome {
     const o = this.#touch(orderId);
-    if (!o) return { kind: 'unknown' };
-    if (o.status !== 0) return this.open(orderId);
+    if (!o) {
+      return { kind: 'unknown' };
+    }
+    if (o.status !== 0) {
+      return this.open(orderId);
+    }
     const fieldErrors: CardFieldErrors = {};
     const pan = normalizePan(form.pan);
-    if (!pan) fieldErrors.pan = 'Номер карты — от 13 до 19 цифр.';
-    else if (!luhnValid(pan)) fieldErrors.pan = 'Номер карты введён с ошибкой: проверьте цифры.';
+    if (!pan) {
+      fieldErrors.pan = 'Номер карты — от 13 до 19 цифр.';
+    } else if (!luhnValid(pan)) {
+      fieldErrors.pan = 'Номер карты введён с ошибкой: проверьте цифры.';
+    }
     const expiry = parseExpiry(form.expiry);
     const now = this.opts.clock.now();
-    if (!expiry) fieldErrors.expiry = 'Срок действия — месяц и год, например 12/30.';
-    else if (expiry.year * 12 + expiry.month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1)
+    if (!expiry) {
+      fieldErrors.expiry = 'Срок действия — месяц и год, например 12/30.';
+    } else if (expiry.year * 12 + expiry.month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1) {
       fieldErrors.expiry = 'Срок действия карты истёк.';
-    if (!/^[0-9]{3}$/.test(form.cvc.trim())) fieldErrors.cvc = 'CVC — три цифры с обратной стороны карты.';
-    if (fieldErrors.pan || fieldErrors.expiry || fieldErrors.cvc)
+    }
+    if (!/^[0-9]{3}$/.test(form.cvc.trim())) {
+      fieldErrors.cvc = 'CVC — три цифры с обратной стороны карты.';
+    }
+    if (fieldErrors.pan || fieldErrors.expiry || fieldErrors.cvc) {
       return { kind: 'page', view: this.#view(o), fieldErrors, expiry: form.expiry.slice(0, 7) };
+    }
 
     const card = SANDBOX_CARDS.find((c) => c.pan === pan);
-    if (!card)
+    if (!card) {
       return this.#failAttempt(
         o,
         'Песочница принимает только тестовые карты, перечисленные на этой странице.',
       );
-    if (form.cvc.trim() !== SANDBOX_CVC) return this.#failAttempt(o, 'Операция отклонена: неверный CVC.');
+    }
+    if (form.cvc.trim() !== SANDBOX_CVC) {
+      return this.#failAttempt(o, 'Операция отклонена: неверный CVC.');
+    }
     o.maskedPan = maskPan(pan!);
     switch (card.outcome) {
       case 'paid':
@@ -225,20 +250,30 @@ export class SandboxBank {
   /** The issuer's 3-D Secure page: the one-time code. A wrong code costs an attempt. */
   confirm3ds(orderId: string, code: string): BankOutcome {
     const o = this.#touch(orderId);
-    if (!o) return { kind: 'unknown' };
-    if (o.status !== 5) return this.open(orderId);
-    if (code.trim() === SANDBOX_3DS_CODE) return this.#deposit(o);
+    if (!o) {
+      return { kind: 'unknown' };
+    }
+    if (o.status !== 5) {
+      return this.open(orderId);
+    }
+    if (code.trim() === SANDBOX_3DS_CODE) {
+      return this.#deposit(o);
+    }
     return this.#failAttempt(o, 'Неверный код подтверждения.');
   }
 
   /** Waits until every notification sent so far is delivered or given up. */
   async idle(): Promise<void> {
-    while (this.#inflight.size) await Promise.all([...this.#inflight]);
+    while (this.#inflight.size) {
+      await Promise.all([...this.#inflight]);
+    }
   }
 
   #touch(orderId: string): SandboxOrder | undefined {
     const o = this.#orders.get(orderId);
-    if (!o) return undefined;
+    if (!o) {
+      return undefined;
+    }
     // The bank's 20 minutes: an order still waiting for the card is declined by timeout.
     if ((o.status === 0 || o.status === 5) && this.opts.clock.now().getTime() >= o.expiresAt) {
       o.status = 6;
@@ -319,9 +354,13 @@ export class SandboxBank {
     for (const delay of this.retryDelaysMs) {
       // A pending retry never keeps the process alive.
       await new Promise((r) => (delay > 0 ? setTimeout(r, delay).unref() : setImmediate(r)));
-      if (this.#closed) return;
+      if (this.#closed) {
+        return;
+      }
       try {
-        if (await this.deliver(url, params)) return;
+        if (await this.deliver(url, params)) {
+          return;
+        }
       } catch {
         // refused or unreachable: the next try
       }

@@ -7,15 +7,25 @@ export class SandboxGateway implements PaymentGateway {
   readonly name = 'sandbox' as const;
   constructor(readonly bank: SandboxBank) {}
 
-  async register(req: RegisterRequest): Promise<Registered> {
-    return this.bank.register(req);
+  // The bank is in this process: its answers are at hand, a refusal comes as a rejection.
+  register(req: RegisterRequest): Promise<Registered> {
+    return settled(() => this.bank.register(req));
   }
 
-  async orderStatus(orderId: string): Promise<BankOrderState> {
-    return this.bank.status(orderId);
+  orderStatus(orderId: string): Promise<BankOrderState> {
+    return settled(() => this.bank.status(orderId));
   }
 
   verifyCallback(params: Record<string, string>): boolean {
     return checksumValid(params, this.bank.callbackKey);
+  }
+}
+
+/** `f()` as a promise: its value, or its throw as a rejection. */
+function settled<T>(f: () => T): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }

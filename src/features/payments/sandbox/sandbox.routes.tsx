@@ -28,11 +28,11 @@ export function registerSandboxBankRoutes(
   ].join('; ');
 
   void app.register(
-    async (scope) => {
-      scope.addHook('onSend', async (_req, reply, payload) => {
+    (scope, _opts, done) => {
+      scope.addHook('onSend', (_req, reply, payload, done) => {
         void reply.header('Content-Security-Policy', csp);
         void reply.header('Cache-Control', 'no-store');
-        return payload;
+        done(null, payload);
       });
       const r = scope.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -126,6 +126,7 @@ export function registerSandboxBankRoutes(
         },
         async (req, reply) => send(reply, bank.confirm3ds(req.body.mdOrder, req.body.code ?? '')),
       );
+      done();
     },
     { prefix: SANDBOX_PREFIX },
   );

@@ -25,19 +25,24 @@ export default function dropPageVersion(ctx: MigrationContext) {
       for (const table of TABLES) {
         for (const op of OPERATIONS) {
           const name = sql.id(`page_version_${table}_${op}`);
-          if (ctx.dialect === 'postgres')
+          if (ctx.dialect === 'postgres') {
             await sql`drop trigger if exists ${name} on ${sql.table(table)}`.execute(db);
-          else await sql`drop trigger if exists ${name}`.execute(db);
+          } else {
+            await sql`drop trigger if exists ${name}`.execute(db);
+          }
         }
       }
       if (ctx.dialect === 'postgres') {
-        for (const f of PG_FUNCTIONS) await sql`drop function if exists ${sql.id(f)}()`.execute(db);
+        for (const f of PG_FUNCTIONS) {
+          await sql`drop function if exists ${sql.id(f)}()`.execute(db);
+        }
         await sql`alter table accounts drop column if exists page_version`.execute(db);
         return;
       }
       const columns = await sql<{ name: string }>`select name from pragma_table_info('accounts')`.execute(db);
-      if (columns.rows.some((c) => c.name === 'page_version'))
+      if (columns.rows.some((c) => c.name === 'page_version')) {
         await db.schema.alterTable('accounts').dropColumn('page_version').execute();
+      }
     },
   };
 }
