@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loadConfig, type Config } from '../src/platform/config.ts';
+import { loadConfig, type Config } from '../src/app/config.ts';
 import { openDb, type Db, type Dialect } from '../src/platform/db/connect.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { buildApp } from '../src/app/app.ts';

@@ -5,20 +5,27 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { Type } from 'typebox';
-import type { Config } from '../platform/config.ts';
+import type { Config } from './config.ts';
+import { runJobsWhileListening } from './jobs.ts';
 import type { Db } from '../platform/db/connect.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
+import type { Job } from '../platform/jobs.ts';
 import type { AppContext } from '../platform/http/context.ts';
 import { registerSecurity, securityHeaders } from '../platform/http/security.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../platform/http/errors.tsx';
-import { registerAuthRoutes } from '../features/account/account.routes.tsx';
-import { registerCabinetRoutes } from '../pages/main/main.routes.tsx';
-import { registerOfficeRoutes } from '../features/offices/offices.routes.tsx';
-import { registerReadingRoutes } from '../features/readings/readings.routes.tsx';
-import { registerPaymentRoutes } from '../features/payments/payments.routes.tsx';
-import { registerMailRoutes } from '../features/mail/mail.routes.tsx';
 import { registerAssets } from '../platform/http/assets.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
+import { accountPlugin } from '../features/account/account.plugin.ts';
+import { customerGuard } from '../features/account/session.hook.ts';
+import { billingPlugin } from '../features/billing/billing.plugin.ts';
+import { mailPlugin } from '../features/mail/mail.plugin.ts';
+import { officesPlugin } from '../features/offices/offices.plugin.ts';
+import { paymentsPlugin } from '../features/payments/payments.plugin.ts';
+import { createPaymentsModule, type PaymentsModule } from '../features/payments/payments.module.ts';
+import { readingsPlugin } from '../features/readings/readings.plugin.ts';
+import { mainPagePlugin } from '../pages/main/main.plugin.ts';
+import { sendMainPage } from '../pages/main/main.routes.tsx';
+import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,12 +38,17 @@ export interface AppOptions {
   logLevel?: string | false;
 }
 
-export const SUPPLIER_NAME = 'ОАО «Хакасэнергосбыт»';
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The payments feature's module: its gateway, sandbox bank and reconciliation (tests, benches). */
+    payments: PaymentsModule;
+  }
+}
 
-/** Builds the portal: plugins and routes, never listening (server.ts does that). */
+/** Builds the portal from the platform's plugins and each feature's, never listening (server.ts does that). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
-  const headers = securityHeaders(config);
+  const headers = securityHeaders(config, config.payments.formActionOrigins);
   const app = Fastify({
     ...(opts.logger
       ? { loggerInstance: opts.logger }
@@ -45,23 +57,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
-    frameworkErrors: frameworkErrorHandler(SUPPLIER_NAME, headers),
+    frameworkErrors: frameworkErrorHandler(config.supplierName, headers),
   });
-
-  const ctx: AppContext = {
+  const ctx: AppContext<Config> = {
     config,
     db,
     clock: opts.clock ?? systemClock,
-    supplierName: SUPPLIER_NAME,
+    supplierName: config.supplierName,
   };
+  await registerPlatform(app, ctx, headers);
+  await registerFeatures(app, ctx);
+  return app;
+}
 
+/** Cookies, forms, security headers and CSRF, error pages, static files, health and the bench's baseline. */
+async function registerPlatform(
+  app: FastifyInstance,
+  ctx: AppContext<Config>,
+  headers: ReturnType<typeof securityHeaders>,
+): Promise<void> {
   registerInFlight(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await registerSecurity(app, config, headers);
+  await registerSecurity(app, ctx.config, headers);
   registerErrorHandling(app, ctx.supplierName);
-
   await app.register(fastifyStatic, {
     root: path.join(ROOT, 'public'),
     prefix: '/static/',
@@ -75,26 +95,57 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxAge: '1d',
     index: false,
   });
-
+  registerAssets(app);
   app.get(
     '/healthz',
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) } } },
     async () => {
-      await db.ping();
-      return { status: 'ok' as const, database: db.dialect };
+      await ctx.db.ping();
+      return { status: 'ok' as const, database: ctx.db.dialect };
     },
   );
   // A route that does nothing: the benchmark's baseline for the framework's own cost.
   app.get('/ping', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send('pong'),
   );
+}
 
-  registerAuthRoutes(app, ctx);
-  registerCabinetRoutes(app, ctx);
-  registerOfficeRoutes(app, ctx);
-  registerReadingRoutes(app, ctx);
-  registerPaymentRoutes(app, ctx);
-  registerMailRoutes(app, ctx);
-  registerAssets(app);
-  return app;
+/**
+ * Each feature's plugin with the few things it names: the context, the customer guard, the jobs
+ * list; the main page's renderer for the features whose forms it holds. Jobs run while the
+ * server listens (app/jobs.ts); its hook comes last, so the jobs stop before any feature closes
+ * what they use.
+ */
+async function registerFeatures(app: FastifyInstance, ctx: AppContext<Config>): Promise<void> {
+  const jobs: Job[] = [];
+  const loginPage = {
+    demo: ctx.config.demoMode ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname } : undefined,
+  };
+  const requireCustomer = customerGuard(ctx, loginPage);
+  const payments = createPaymentsModule(
+    ctx.config,
+    ctx.db,
+    ctx.clock,
+    ctx.supplierName,
+    app.log.child({ feature: 'payments' }),
+  );
+  app.decorate('payments', payments);
+
+  await app.register(accountPlugin, { ctx, loginPage, jobs });
+  await app.register(mainPagePlugin, { ctx, requireCustomer });
+  await app.register(readingsPlugin, {
+    ctx,
+    requireCustomer,
+    showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
+  });
+  await app.register(mailPlugin, {
+    ctx,
+    jobs,
+    requireCustomer,
+    showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
+  });
+  await app.register(billingPlugin, { ctx, requireCustomer });
+  await app.register(paymentsPlugin, { ctx, payments, requireCustomer, jobs });
+  await app.register(officesPlugin, { ctx });
+  runJobsWhileListening(app, jobs);
 }

@@ -1,6 +1,6 @@
 import { heapGuard } from '../platform/memory.ts';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../platform/config.ts';
+import { loadConfig, type Config } from './config.ts';
 import { openDb, type Db } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
@@ -17,9 +17,9 @@ import {
   reviewReadings,
   type ReviewDecision,
 } from '../features/readings/readings.backoffice.ts';
-import { MAIL_USAGE, runMailCommand } from '../features/mail/mail.cli.ts';
-import { reconcileFromCli } from '../features/payments/payments.cli.ts';
-import { CHANNEL_TITLES } from '../pages/main/main.service.ts';
+import { MAIL_USAGE, runMailCommand } from './cli/mail.ts';
+import { reconcileFromCli } from './cli/payments-reconcile.ts';
+import { CHANNEL_TITLES } from '../features/readings/reading-titles.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 

@@ -1,14 +1,14 @@
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig } from './config.ts';
 import { openDb } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { buildApp } from './app.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { pino } from 'pino';
-import { pruneAuthState } from '../features/account/maintenance.ts';
 
-const PRUNE_INTERVAL_MS = 10 * 60_000;
-
-/** Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. */
+/**
+ * Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. The
+ * features' background jobs run while the app listens (app/jobs.ts).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
@@ -27,23 +27,12 @@ async function main(): Promise<void> {
   }
   const app = await buildApp({ config, db, logger });
 
-  const prune = setInterval(() => {
-    pruneAuthState(db.kysely, config, Date.now()).catch((err: unknown) =>
-      logger.warn(
-        { err: { message: err instanceof Error ? err.message : String(err) } },
-        'pruning sessions failed',
-      ),
-    );
-  }, PRUNE_INTERVAL_MS);
-  prune.unref();
-
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) {
       return;
     }
     closing = true;
-    clearInterval(prune);
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();

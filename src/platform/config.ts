@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { envSchema } from 'env-schema';
-import { Type, type Static } from 'typebox';
-import { paymentsConfig, type PaymentsConfig } from '../features/payments/payments.config.ts';
-import { MailEnvSchema, mailConfig, type MailConfig } from '../features/mail/mail.config.ts';
+import { Type, type Static, type TProperties } from 'typebox';
 
 /**
  * The oldest Node.js the portal runs on. Fastify's `inject` (the sandbox bank's notifications go
@@ -22,11 +20,19 @@ export function unsupportedNode(version: string = process.versions.node): string
 /** The supplier's time zone when SUPPLIER_TIME_ZONE is not set: business dates are its calendar dates. */
 export const DEFAULT_TIME_ZONE = 'Asia/Krasnoyarsk';
 
+/** The supplier's name as customers see it (pages, bills, e-mails). */
+export const SUPPLIER_NAME = 'ОАО «Хакасэнергосбыт»';
+
+/** A string setting that takes one of a few values (one clear message instead of one per value). */
+export function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
+}
+
 /**
- * Every setting the portal reads from the environment, checked once at boot.
- * Values marked "(verify)" in docs/domain rules are configuration on purpose.
+ * The settings every part of the portal shares, from the environment. Each feature that has
+ * settings of its own exports its schema next to its code; app/config.ts checks them all at once.
  */
-const ConfigSchema = Type.Object({
+export const CoreEnvSchema = {
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ default: '127.0.0.1' }),
   DATA_DIR: Type.String({ default: './data' }),
@@ -45,33 +51,11 @@ const ConfigSchema = Type.Object({
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
-  AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
-  AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
-  NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
-  BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
-  // Card payments (src/payments): the bank's gateway and its limits.
-  PAYMENT_GATEWAY: oneOf(['sandbox', 'rbs'] as const, 'sandbox'),
-  RBS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  RBS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_CALLBACK_KEY: Type.Optional(Type.String({ minLength: 16 })),
-  RBS_FORM_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
-  RBS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
-  PAYMENT_SESSION_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 20 }),
-  PAYMENT_MIN_RUBLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-  PAYMENT_MAX_RUBLES: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 300_000 }),
-  PAYMENT_RECONCILE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 120 }),
-  PAYMENT_TAX_SYSTEM: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
-  PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
-  PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
-  // Bills by e-mail (src/mail): SMTP_URL, MAIL_FROM, the outbox worker, confirmations, reminders.
-  ...MailEnvSchema,
-});
+};
 
-type RawConfig = Static<typeof ConfigSchema>;
+export type CoreEnv = Static<ReturnType<typeof Type.Object<typeof CoreEnvSchema>>>;
 
-export interface Config {
+export interface CoreConfig {
   port: number;
   host: string;
   dataDir: string;
@@ -81,6 +65,7 @@ export interface Config {
   publicUrl: string;
   /** True when the site is served over HTTPS: Secure cookies, `__Host-` prefix, HSTS. */
   https: boolean;
+  supplierName: string;
   timeZone: string;
   session: { idleMs: number; absoluteMs: number };
   loginLimits: { maxFailures: number; windowMs: number; ipMaxAccounts: number; ipWindowMs: number };
@@ -91,21 +76,6 @@ export interface Config {
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
   readingsLastDay: number;
-  /**
-   * Decree 354 п.59–60: periods in a row charged by the average when readings are not submitted
-   * (59б) and when the meter is broken or past verification (59а), then by the norm times the
-   * coefficient (thousandths). All three are (verify) in the domain notes, hence configuration.
-   */
-  billing: {
-    averageMaxPeriods: number;
-    averageMaxPeriodsFault: number;
-    normCoefficientE3: number;
-    dueDay: number;
-  };
-  /** Card payments: see src/payments/payments.config.ts. */
-  payments: PaymentsConfig;
-  /** Bills by e-mail: see src/mail/mail.config.ts. */
-  mail: MailConfig;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -117,21 +87,16 @@ function isValidTimeZone(tz: string): boolean {
   }
 }
 
-/** "1,5" → 1500 (thousandths), exactly. */
-function decimalE3(s: string): number {
-  const [int = '0', frac = ''] = s.replace(',', '.').split('.');
-  return Number(int) * 1000 + Number(frac.padEnd(3, '0'));
-}
-
-/** A string setting that takes one of a few values (one clear message instead of one per value). */
-function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
-}
-
-/** The environment checked against the schema; the error names each bad variable and what it takes. */
-function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
+/**
+ * The environment checked against a schema (all the portal's settings at once); the error names
+ * each bad variable and what it takes.
+ */
+export function checkedEnv<P extends TProperties>(
+  properties: P,
+  env: NodeJS.ProcessEnv,
+): Static<ReturnType<typeof Type.Object<P>>> {
   try {
-    return envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
+    return envSchema({ schema: Type.Object(properties), data: env, dotenv: false });
   } catch (err) {
     const errors = (err as { errors?: unknown }).errors;
     if (!Array.isArray(errors)) {
@@ -150,12 +115,12 @@ function checkedEnv(env: NodeJS.ProcessEnv): RawConfig {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The shared settings from their checked environment; refuses an old Node.js and unknown time zones. */
+export function coreConfig(raw: CoreEnv): CoreConfig {
   const runtime = unsupportedNode();
   if (runtime) {
     throw new Error(runtime);
   }
-  const raw = checkedEnv(env);
   if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
     throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);
   }
@@ -169,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlitePath: path.join(dataDir, 'portal.db'),
     publicUrl,
     https: publicUrl.startsWith('https://'),
+    supplierName: SUPPLIER_NAME,
     timeZone: raw.SUPPLIER_TIME_ZONE,
     session: {
       idleMs: raw.SESSION_IDLE_MINUTES * 60_000,
@@ -186,13 +152,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,
-    billing: {
-      averageMaxPeriods: raw.AVERAGE_MAX_PERIODS,
-      averageMaxPeriodsFault: raw.AVERAGE_MAX_PERIODS_METER_FAULT,
-      normCoefficientE3: decimalE3(raw.NORM_COEFFICIENT),
-      dueDay: raw.BILL_DUE_DAY,
-    },
-    payments: paymentsConfig(raw),
-    mail: mailConfig(raw, dataDir),
   };
 }

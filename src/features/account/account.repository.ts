@@ -114,3 +114,47 @@ export async function recordConsent(
 export async function pruneAttempts(db: Q, before: number) {
   await db.deleteFrom('login_attempts').where('at', '<', before).execute();
 }
+
+/** The account as its holder's pages show it. */
+export interface AccountProfile {
+  id: number;
+  number: string;
+  surname: string;
+  firstName: string;
+  patronymic: string;
+  objectAddress: string;
+  residents: number;
+  tariffPlanId: number;
+  branchId: number;
+}
+
+export async function findAccountProfile(db: Q, accountId: number): Promise<AccountProfile | undefined> {
+  const r = await db
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'number',
+      'surname',
+      'first_name',
+      'patronymic',
+      'object_address',
+      'residents',
+      'tariff_plan_id',
+      'branch_id',
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      number: r.number,
+      surname: r.surname,
+      firstName: r.first_name,
+      patronymic: r.patronymic,
+      objectAddress: r.object_address,
+      residents: r.residents,
+      tariffPlanId: Number(r.tariff_plan_id),
+      branchId: Number(r.branch_id),
+    }
+  );
+}

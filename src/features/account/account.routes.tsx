@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.ts';
 import { cookieOptions, sessionCookieName } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
-import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
 import { deleteSessionByHash } from './session.repository.ts';
 import {
@@ -35,17 +34,19 @@ const LoginBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export function authDeps(ctx: AppContext): AuthDeps {
-  return { db: ctx.db.kysely, store: ctx.db, clock: ctx.clock, config: ctx.config };
+/** What every login form shows besides its fields: in demo mode, the demo account to log in with. */
+export interface LoginPageOptions {
+  demo?: { account: string; surname: string } | undefined;
 }
 
-export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function authDeps(ctx: AppContext): AuthDeps {
+  return { db: ctx.db.kysely, dialect: ctx.db.dialect, clock: ctx.clock, config: ctx.config };
+}
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, { demo }: LoginPageOptions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps = authDeps(ctx);
   const cookieName = sessionCookieName(ctx.config);
-  const demo = ctx.config.demoMode
-    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
-    : undefined;
 
   const formProps = (reply: FastifyReply, entry: 'home' | 'cabinet'): LoginFormProps => ({
     entry,
@@ -160,11 +161,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 }
 
 /** Renders the "Личный кабинет" login page (the second entry point), e.g. after a session ended. */
-export function sendCabinetLogin(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, notice?: string) {
-  const demo = ctx.config.demoMode
-    ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname }
-    : undefined;
-  void req;
+export function sendCabinetLogin(
+  ctx: AppContext,
+  { demo }: LoginPageOptions,
+  reply: FastifyReply,
+  notice?: string,
+) {
   const page = (
     <CabinetLoginPage
       supplierName={ctx.supplierName}

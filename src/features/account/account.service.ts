@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { Config } from '../../platform/config.ts';
+import type { CoreConfig } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Db } from '../../platform/db/connect.ts';
+import type { Dialect } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { parseAccountNumber } from '../../domain/account-number.ts';
 import { normalizeSurname, surnamesMatch } from '../../domain/surname.ts';
@@ -13,10 +13,10 @@ import { KeyedMutex } from './keyed-mutex.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
-  /** The same database, for the session lookup every logged-in request makes (`Db.rows`). */
-  store: Db;
+  /** PostgreSQL serialises attempts with advisory locks; SQLite by its single writer. */
+  dialect: Dialect;
   clock: Clock;
-  config: Pick<Config, 'loginLimits' | 'session' | 'consentPolicyVersion'>;
+  config: Pick<CoreConfig, 'loginLimits' | 'session' | 'consentPolicyVersion'>;
 }
 
 export interface LoginInput {
@@ -86,7 +86,7 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   // in memory, so that a flood on one key keeps at most one pool connection waiting for its lock.
   const decide = (q: Q, write: Writer) =>
     decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
-  if (deps.store.dialect !== 'postgres') {
+  if (deps.dialect !== 'postgres') {
     return decide(db, (fn) => db.transaction().execute(fn));
   }
   return loginQueue.run([`account:${number}`, `ip:${input.ip}`], () =>
@@ -169,12 +169,13 @@ const TOUCH_INTERVAL_MS = 60_000;
 export interface ActiveSession {
   id: number;
   accountId: number;
+  accountNumber: string;
 }
 
 /** The session a token belongs to, if it is still valid; expired sessions are deleted. */
 export async function resolveSession(deps: AuthDeps, token: string): Promise<ActiveSession | null> {
   const { db, clock, config } = deps;
-  const s = await sessions.findSessionByHash(deps.store, hashToken(token));
+  const s = await sessions.findSessionByHash(db, hashToken(token));
   if (!s) {
     return null;
   }
@@ -186,7 +187,7 @@ export async function resolveSession(deps: AuthDeps, token: string): Promise<Act
   if (now - s.lastSeenAt >= TOUCH_INTERVAL_MS) {
     await sessions.touchSession(db, s.id, now);
   }
-  return { id: s.id, accountId: s.accountId };
+  return { id: s.id, accountId: s.accountId, accountNumber: s.accountNumber };
 }
 
 export async function logout(deps: AuthDeps, token: string, ip: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Config } from '../../platform/config.ts';
+import type { CoreConfig } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { pruneAttempts } from './account.repository.ts';
 import { deleteExpiredSessions } from './session.repository.ts';
@@ -10,7 +10,7 @@ import { deleteExpiredSessions } from './session.repository.ts';
  */
 export async function pruneAuthState(
   db: Kysely<Database>,
-  config: Pick<Config, 'session' | 'loginLimits'>,
+  config: Pick<CoreConfig, 'session' | 'loginLimits'>,
   now: number,
 ): Promise<{ sessions: number }> {
   const sessions = await deleteExpiredSessions(

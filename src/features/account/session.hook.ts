@@ -1,8 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext, Customer } from '../../platform/http/context.ts';
+import type { AppContext } from '../../platform/http/context.ts';
 import { sessionCookieName } from '../../platform/http/security.ts';
 import { resolveSession } from './account.service.ts';
-import { authDeps, sendCabinetLogin } from './account.routes.tsx';
+import { authDeps, sendCabinetLogin, type LoginPageOptions } from './account.routes.tsx';
+
+/** The logged-in customer of a request: set by `requireCustomer`, read with `customerOf`. */
+export interface Customer {
+  accountId: number;
+  /** The account's 10-digit number, read with the session. */
+  accountNumber: string;
+  sessionId: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    customer: Customer | null;
+  }
+}
 
 /** Finds the logged-in customer from the session cookie; null when absent or expired. */
 export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promise<Customer | null> {
@@ -11,22 +25,38 @@ export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promis
     return null;
   }
   const s = await resolveSession(authDeps(ctx), token);
-  return s && { sessionId: s.id, accountId: s.accountId, token };
+  return s && { accountId: s.accountId, accountNumber: s.accountNumber, sessionId: s.id };
+}
+
+/** The customer of a route guarded by `requireCustomer`. */
+export function customerOf(req: FastifyRequest): Customer {
+  if (!req.customer) {
+    // A route that reads the customer without the guard: a bug, not a visitor's doing.
+    throw new Error(
+      `${req.method} ${req.routeOptions.url ?? req.url} reads the customer without requireCustomer`,
+    );
+  }
+  return req.customer;
 }
 
 /** What the login page says when a form arrives after its session has ended. */
 export const SESSION_ENDED_NOTICE =
   'Сеанс завершён (истекло время сеанса или выполнен выход). Данные формы не отправлены. Войдите снова и повторите действие.';
 
+/** Makes the preHandler of a customer's route; `lostForm` says what a form sent without a session held. */
+export type RequireCustomer = (
+  lostForm?: (body: unknown) => string | undefined,
+) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
 /**
- * A preHandler for the customer's pages. Without a valid session, GET /cabinet shows the login
- * page (the "Личный кабинет" entry point) and other GETs are redirected to it. A form sent after
- * its session ended (idle or absolute timeout, logout in another tab) gets the login page at once
- * with a notice that it was not sent, and `lostForm` may add what was typed, so that nothing
- * entered is lost without a word.
+ * The guard of the customer's pages, made once by the app and handed to each feature. Without a
+ * valid session, GET /cabinet shows the login page (the "Личный кабинет" entry point) and other
+ * GETs are redirected to it. A form sent after its session ended (idle or absolute timeout,
+ * logout in another tab) gets the login page at once with a notice that it was not sent, and
+ * `lostForm` may add what was typed, so that nothing entered is lost without a word.
  */
-export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => string | undefined) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+export function customerGuard(ctx: AppContext, login: LoginPageOptions): RequireCustomer {
+  return (lostForm) => async (req, reply) => {
     req.customer = await loadCustomer(ctx, req);
     if (req.customer) {
       // Personal data: never kept by shared caches or the back button after logout.
@@ -34,7 +64,7 @@ export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => s
       return;
     }
     if (req.method === 'GET' && req.url === '/cabinet') {
-      return sendCabinetLogin(ctx, req, reply);
+      return sendCabinetLogin(ctx, login, reply);
     }
     // A form of ours (the CSRF and origin checks have passed) sent without a session: it timed out,
     // or the customer logged out in another tab (which removed the cookie).
@@ -42,7 +72,7 @@ export function requireCustomer(ctx: AppContext, lostForm?: (body: unknown) => s
       const typed = lostForm?.(req.body);
       return sendCabinetLogin(
         ctx,
-        req,
+        login,
         reply.code(401),
         typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE,
       );

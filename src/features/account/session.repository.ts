@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Db } from '../../platform/db/connect.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 export interface SessionRow {
   id: number;
   accountId: number;
+  accountNumber: string;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -27,17 +27,27 @@ export async function insertSession(
     .execute();
 }
 
-export async function findSessionByHash(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
-  const [row] = await db.rows<[number, number, number, number]>(
-    'select id, account_id, created_at, last_seen_at from sessions where token_hash = ?',
-    [tokenHash],
-  );
+/** The session with this token hash, with its account's number (every logged-in request reads it). */
+export async function findSessionByHash(db: Q, tokenHash: string): Promise<SessionRow | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select([
+      'sessions.id',
+      'sessions.account_id',
+      'accounts.number',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+    ])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
   return (
     row && {
-      id: Number(row[0]),
-      accountId: Number(row[1]),
-      createdAt: Number(row[2]),
-      lastSeenAt: Number(row[3]),
+      id: Number(row.id),
+      accountId: Number(row.account_id),
+      accountNumber: row.number,
+      createdAt: Number(row.created_at),
+      lastSeenAt: Number(row.last_seen_at),
     }
   );
 }

@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { Type } from 'typebox';
+import type { CoreConfig } from '../../platform/config.ts';
+import type { AppContext } from '../../platform/http/context.ts';
+import type { BillingConfig } from '../billing/billing.config.ts';
 import { parseMailbox } from './email-address.ts';
 
 /**
- * Bills by e-mail (src/mail): settings checked at boot (config.ts calls `mailConfig`).
+ * Bills by e-mail: settings checked at boot (app/config.ts calls `mailConfig`).
  *
  * - SMTP_URL (smtp:// or smtps://, user and password in the URL): the mail relay. Without it (the
  *   quickstart) every message is written as an RFC 822 `.eml` file under MAIL_EML_DIR
@@ -140,3 +143,7 @@ export function mailConfig(raw: RawMailEnv, dataDir: string): MailConfig {
     reminderDay: raw.MAIL_REMINDER_DAY,
   };
 }
+
+/** The settings the mail feature reads: its own, the bills' due day, and the shared ones. */
+export type MailAppConfig = CoreConfig & { mail: MailConfig; billing: Pick<BillingConfig, 'dueDay'> };
+export type MailContext = AppContext<MailAppConfig>;

@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
-import type { AppContext } from '../../platform/http/context.ts';
-import { loadCustomer, requireCustomer } from '../account/session.hook.ts';
-import { sendMainPage } from '../../pages/main/main.routes.tsx';
+import { customerOf, loadCustomer, type RequireCustomer } from '../account/session.hook.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
-import { scrubEmails } from './email-address.ts';
-import { accountNumber } from './mail.repository.ts';
+import type { MailContext } from './mail.config.ts';
 import type { MailFlash } from './mail.section.ts';
 import {
   confirmAddress,
@@ -21,9 +18,14 @@ import {
   type MailDeps,
   type SendOutcome,
 } from './mail.service.ts';
-import { runMailWorker } from './mail.worker.ts';
-import { createMailTransport } from './transport.ts';
-import { ConfirmedPage, ConfirmPage, UnsubscribedPage, UnsubscribePage } from './mail.view.tsx';
+import type { MailTransport } from './transport.ts';
+import {
+  ConfirmedPage,
+  ConfirmPage,
+  UnsubscribedPage,
+  UnsubscribePage,
+  type MailFormState,
+} from './mail.view.tsx';
 
 const EmailBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
@@ -37,6 +39,21 @@ const CsrfBody = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200
 const Html = { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() };
 
 /**
+ * Shows the customer's main page with the e-mail form as it was posted, refused: the page that
+ * holds the form is not this feature's, so the app hands the way to show it in.
+ */
+export type ShowRefusedAddress = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  form: { mailState: MailFormState },
+) => Promise<FastifyReply>;
+
+export interface MailRoutesOptions {
+  requireCustomer: RequireCustomer;
+  showRefused: ShowRefusedAddress;
+}
+
+/**
  * Bills by e-mail, the HTTP side:
  * - POST /cabinet/email: the main page's form ("Сохранить информацию", "Удалить e-mail", and
  *   "Отправить письмо ещё раз"); answers with a redirect to /cabinet?mail=… (or the page with the
@@ -46,9 +63,13 @@ const Html = { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: 
  * - GET/POST /mail/unsubscribe/:token: the unsubscribe link and the one-click POST (RFC 8058).
  * Links carry their token in the path, so these routes log at "warn" only: no URL reaches the logs.
  */
-export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerMailRoutes(
+  app: FastifyInstance,
+  ctx: MailContext,
+  transport: MailTransport,
+  { requireCustomer, showRefused }: MailRoutesOptions,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const transport = createMailTransport(ctx.config.mail);
   const deps: MailDeps = {
     db: ctx.db.kysely,
     clock: ctx.clock,
@@ -56,35 +77,6 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
     publicUrl: ctx.config.publicUrl,
     transport,
   };
-
-  // Optionally, each listening portal process runs an outbox worker too (MAIL_WORKER_IN_SERVER).
-  let stopWorker: (() => Promise<void>) | null = null;
-  if (ctx.config.mail.workerInServer) {
-    app.addHook('onListen', (done) => {
-      const controller = new AbortController();
-      const running = runMailWorker({
-        db: ctx.db,
-        transport,
-        mail: ctx.config.mail,
-        publicUrl: ctx.config.publicUrl,
-        dueDay: ctx.config.billing.dueDay,
-        timeZone: ctx.config.timeZone,
-        readingsLastDay: ctx.config.readingsLastDay,
-        clock: ctx.clock,
-        signal: controller.signal,
-        log: app.log,
-      }).catch((err: unknown) => app.log.error({ error: scrubEmails(String(err)) }, 'mail worker stopped'));
-      stopWorker = async () => {
-        controller.abort();
-        await running;
-      };
-      done();
-    });
-  }
-  app.addHook('onClose', async () => {
-    await stopWorker?.();
-    transport.close();
-  });
 
   const redirect = (reply: FastifyReply, flash: MailFlash) =>
     reply.code(303).header('Location', `/cabinet?mail=${flash}#mail-form`).send('');
@@ -115,14 +107,10 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   r.post(
     '/cabinet/email',
-    { preHandler: requireCustomer(ctx), schema: { body: EmailBody, response: Html } },
+    { preHandler: requireCustomer(), schema: { body: EmailBody, response: Html } },
     async (req, reply) => {
-      const customer = req.customer!;
-      const who = {
-        accountId: customer.accountId,
-        accountNumber: (await accountNumber(ctx.db.kysely, customer.accountId)) ?? '',
-        ip: req.ip,
-      };
+      const customer = customerOf(req);
+      const who = { accountId: customer.accountId, accountNumber: customer.accountNumber, ip: req.ip };
       const body = req.body;
       switch (body.action ?? 'save') {
         case 'delete':
@@ -138,8 +126,7 @@ export function registerMailRoutes(app: FastifyInstance, ctx: AppContext): void 
           const subscribed = body.subscribed !== undefined;
           const res = await saveAddress(deps, who, { email: body.email ?? '', subscribed });
           if (res.kind === 'invalid') {
-            return sendMainPage(ctx, req, reply, {
-              status: 400,
+            return showRefused(req, reply, {
               mailState: { email: body.email ?? '', subscribed, fieldError: res.fieldError },
             });
           }

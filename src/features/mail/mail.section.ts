@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../../platform/http/context.ts';
+import type { MailContext } from './mail.config.ts';
 import type { AddressView } from './mail.service.ts';
 import type { MailFormState, MailSectionModel } from './mail.view.tsx';
 
@@ -16,7 +16,7 @@ export const MAIL_FLASHES = [
 ] as const;
 export type MailFlash = (typeof MAIL_FLASHES)[number];
 
-function flashText(flash: MailFlash, ctx: AppContext): { text: string; error: boolean } {
+function flashText(flash: MailFlash, ctx: MailContext): { text: string; error: boolean } {
   const { confirmLimit, confirmWindowMs } = ctx.config.mail;
   switch (flash) {
     case 'saved':
@@ -60,7 +60,7 @@ export function flashOf(req: FastifyRequest): MailFlash | undefined {
  * the form as posted when it was refused, and the outcome of the last POST (`flash`, from `?mail=`).
  */
 export function mailSectionModel(
-  ctx: AppContext,
+  ctx: MailContext,
   a: AddressView,
   state?: MailFormState,
   flash?: MailFlash,

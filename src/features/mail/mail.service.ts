@@ -54,6 +54,11 @@ export interface AddressView {
   status: AddressStatus;
 }
 
+/** The account's address for bills as its holder's main page shows it. */
+export async function loadAddress(db: Kysely<Database>, accountId: number): Promise<AddressView> {
+  return addressView((await repo.findSubscription(db, accountId)) ?? null);
+}
+
 /** The address as the customer's page shows it, from the stored row (none: no address). */
 export function addressView(
   s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,

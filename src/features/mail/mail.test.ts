@@ -6,7 +6,7 @@ import { classifySendError } from './transport.ts';
 import { backoffMs } from './mail.worker.ts';
 import { progressBar, readingsLastDate } from './mailing.ts';
 import { emailHash, isToken, newConfirmToken, unsubscribeToken } from './tokens.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { loadConfig } from '../../app/config.ts';
 
 test('parseEmail: normalises good addresses', () => {
   assert.deepEqual(parseEmail('  Ivanov.P@Mail.RU '), { ok: true, email: 'ivanov.p@mail.ru' });

@@ -115,9 +115,10 @@ for (const dialect of await testDialects()) {
         agent.post('/sandbox-bank/pay', { mdOrder, pan, expiry: '12/30', cvc: '123' });
 
       const first = await newOrder();
+      // Declined, unknown, mistyped.
       for (const pan of CARDS.slice(2)) {
         await payWith(first, pan);
-      } // declined, unknown, mistyped
+      }
       await payWith(first, CARDS[0]!);
       const second = await newOrder();
       await payWith(second, CARDS[1]!);

@@ -1,5 +1,8 @@
+import { Type } from 'typebox';
+import { oneOf } from '../../platform/config.ts';
+
 /**
- * Card payment settings, checked at boot (config.ts calls `paymentsConfig`).
+ * Card payment settings, checked at boot (app/config.ts calls `paymentsConfig`).
  *
  * - PAYMENT_GATEWAY=sandbox (default): the built-in sandbox bank at /sandbox-bank/, for the
  *   quickstart, tests and benchmarks. It behaves like an RBS bank (20 minutes, 3 attempts,
@@ -39,6 +42,25 @@ export interface PaymentsConfig {
   /** The acquiring bank, named in the seed's text about who keeps the card data confidential. */
   bankName: string;
 }
+
+/** The bank's gateway and its limits, from the environment. */
+export const PaymentsEnvSchema = {
+  PAYMENT_GATEWAY: oneOf(['sandbox', 'rbs'] as const, 'sandbox'),
+  RBS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  RBS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  RBS_CALLBACK_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  RBS_FORM_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
+  RBS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  PAYMENT_SESSION_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 20 }),
+  PAYMENT_MIN_RUBLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  PAYMENT_MAX_RUBLES: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 300_000 }),
+  PAYMENT_RECONCILE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 120 }),
+  PAYMENT_TAX_SYSTEM: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
+  PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
+  PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
+};
 
 export interface RawPaymentsEnv {
   PAYMENT_GATEWAY: string;

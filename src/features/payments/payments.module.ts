@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
-import type { Config } from '../../platform/config.ts';
+import type { CoreConfig } from '../../platform/config.ts';
+import type { PaymentsConfig } from './payments.config.ts';
+
+/** The settings payments read: its own and the supplier's calendar and address. */
+export type PaymentsAppConfig = Pick<CoreConfig, 'publicUrl' | 'timeZone' | 'readingsLastDay'> & {
+  payments: PaymentsConfig;
+};
+export type PaymentsContext = AppContext<CoreConfig & { payments: PaymentsConfig }>;
 import type { Db } from '../../platform/db/connect.ts';
+import type { AppContext } from '../../platform/http/context.ts';
 import type { PaymentGateway } from './gateway.ts';
 import type { PaymentsDeps, PaymentsLog } from './payments.deps.ts';
 import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
@@ -26,7 +34,7 @@ declare module 'fastify' {
 
 /** The configured gateway; with the sandbox, also its bank. */
 export function createGateway(
-  config: Config,
+  config: PaymentsAppConfig,
   clock: Clock,
   supplierName: string,
   log: PaymentsLog,
@@ -47,7 +55,7 @@ export function createGateway(
 }
 
 export function createPaymentsModule(
-  config: Config,
+  config: PaymentsAppConfig,
   db: Db,
   clock: Clock,
   supplierName: string,

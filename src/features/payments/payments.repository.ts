@@ -344,3 +344,34 @@ export async function listPaidWithPendingReading(db: Q, limit: number): Promise<
     .execute();
   return rows.map(toOrder);
 }
+
+/** A payment as the customer's history shows it. */
+export interface PaymentItem {
+  paidOn: string;
+  amountKop: number;
+  channel: string;
+}
+
+/** The account's payments from `fromDate` on, oldest first: every channel (bank, post, card, …). */
+export async function listPayments(db: Q, accountId: number, fromDate: string): Promise<PaymentItem[]> {
+  const rows = await db
+    .selectFrom('payments')
+    .select(['paid_on', 'amount_kop', 'channel'])
+    .where('account_id', '=', accountId)
+    .where('paid_on', '>=', fromDate)
+    .orderBy('paid_on')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
+}
+
+/** What the account paid after `afterDate` (a date), in kopecks. */
+export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: string): Promise<number> {
+  const r = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.sum<number>('amount_kop').as('total'))
+    .where('account_id', '=', accountId)
+    .where('paid_on', '>', afterDate)
+    .executeTakeFirst();
+  return Number(r?.total ?? 0);
+}

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../platform/http/context.ts';
-import { requireCustomer } from '../account/session.hook.ts';
+import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { renderCheckPng, type CheckData } from './check-image.ts';
 import { CALLBACK_PATH, RETURN_PATH } from './payments.deps.ts';
-import { createPaymentsModule } from './payments.module.ts';
+import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
 import * as repo from './payments.repository.ts';
 import {
   createOrder,
@@ -19,7 +18,6 @@ import {
 } from './payments.service.ts';
 import { settleOrder } from './payments.settle.ts';
 import { PaymentPage, ResultPage } from './payments.view.tsx';
-import { registerSandboxBankRoutes } from './sandbox/sandbox.routes.tsx';
 
 const OrderBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
@@ -38,32 +36,15 @@ const ORDER_NUMBER = Type.String({ maxLength: 40 });
  * Card payments: the order form, the return from the bank, the result page with its electronic
  * check, and the bank's notifications; plus the sandbox bank's pages when it is the gateway.
  */
-export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const log = app.log.child({ feature: 'payments' });
-  const payments = createPaymentsModule(ctx.config, ctx.db, ctx.clock, ctx.supplierName, log);
-  app.decorate('payments', payments);
+export function registerPaymentRoutes(
+  app: FastifyInstance,
+  ctx: PaymentsContext,
+  payments: PaymentsModule,
+  requireCustomer: RequireCustomer,
+): void {
   const { deps } = payments;
-  if (payments.sandbox) {
-    // The sandbox bank notifies this very portal: through the app itself, so no port or proxy is involved.
-    payments.sandbox.deliver = async (url, params) => {
-      const res = await app.inject({
-        method: 'GET',
-        url: `${new URL(url).pathname}?${new URLSearchParams(params).toString()}`,
-        remoteAddress: '127.0.0.1',
-      });
-      return res.statusCode === 200;
-    };
-    registerSandboxBankRoutes(app, payments.sandbox, ctx.clock, new URL(ctx.config.publicUrl).origin);
-    const bank = payments.sandbox;
-    app.addHook('onClose', (_app, done) => {
-      bank.close();
-      done();
-    });
-  }
-  startReconciler(app, ctx.config.payments.reconcileSeconds);
-
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const guard = requireCustomer(ctx);
+  const guard = requireCustomer();
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
   const notFound = (reply: FastifyReply) =>
@@ -110,7 +91,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.get(
     '/cabinet/payment',
     { preHandler: guard, schema: { response: { 200: Type.String() } } },
-    async (req, reply) => sendForm(reply, req.customer!.accountId, 200),
+    async (req, reply) => sendForm(reply, customerOf(req).accountId, 200),
   );
 
   r.post(
@@ -122,7 +103,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req, reply) => {
       const b = req.body;
       const result = await createOrder(deps, {
-        accountId: req.customer!.accountId,
+        accountId: customerOf(req).accountId,
         formKey: b.key ?? '',
         amount: b.amount ?? '',
         meterId: /^[0-9]{1,15}$/.test(b.meter ?? '') ? Number(b.meter) : 0,
@@ -136,13 +117,13 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
         case 'invalid':
           return sendForm(
             reply,
-            req.customer!.accountId,
+            customerOf(req).accountId,
             400,
             result.state,
             result.keepKey ? b.key : undefined,
           );
         case 'unavailable':
-          return sendForm(reply.header('Retry-After', '60'), req.customer!.accountId, 503, result.state);
+          return sendForm(reply.header('Retry-After', '60'), customerOf(req).accountId, 503, result.state);
       }
     },
   );
@@ -163,7 +144,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req, reply) => {
       const orderId = req.query.orderId ?? '';
       const order = /^[0-9a-zA-Z-]{1,64}$/.test(orderId)
-        ? await repo.findForCustomerByBankId(ctx.db.kysely, req.customer!.accountId, orderId)
+        ? await repo.findForCustomerByBankId(ctx.db.kysely, customerOf(req).accountId, orderId)
         : undefined;
       if (!order) {
         return notFound(reply);
@@ -185,7 +166,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req, reply) => {
       const result = await loadResult(
         ctx.db.kysely,
-        req.customer!.accountId,
+        customerOf(req).accountId,
         req.params.orderNumber,
         ctx.config.timeZone,
       );
@@ -223,7 +204,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req, reply) => {
       const result = await loadResult(
         ctx.db.kysely,
-        req.customer!.accountId,
+        customerOf(req).accountId,
         req.params.orderNumber,
         ctx.config.timeZone,
       );
@@ -301,45 +282,4 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
       approvalCode: result.approvalCode,
     };
   }
-}
-
-/** A listening server settles orders whose notifications were lost (security.md row 17). */
-function startReconciler(app: FastifyInstance, seconds: number): void {
-  if (seconds <= 0) {
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  app.addHook('onListen', (done) => {
-    timer = setInterval(() => {
-      if (running) {
-        return;
-      }
-      running = true;
-      app.payments
-        .reconcile()
-        .then((s) => {
-          if (s.checked || s.failedRegistrations || s.readings) {
-            app.log.info({ reconcile: s }, 'payments reconciled');
-          }
-        })
-        .catch((err: unknown) =>
-          app.log.warn(
-            { err: { message: err instanceof Error ? err.message : String(err) } },
-            'payments reconciliation failed',
-          ),
-        )
-        .finally(() => {
-          running = false;
-        });
-    }, seconds * 1000);
-    timer.unref();
-    done();
-  });
-  app.addHook('onClose', (_app, done) => {
-    if (timer) {
-      clearInterval(timer);
-    }
-    done();
-  });
 }

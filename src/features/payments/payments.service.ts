@@ -13,7 +13,7 @@ import {
   type SuspicionReason,
 } from '../../domain/readings.ts';
 import { ZONE_TITLES, zonesFor, type Zone } from '../../domain/tariff.ts';
-import { findActiveMeter } from '../../pages/main/main.repository.ts';
+import { findActiveMeter } from '../readings/readings.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
 import { GatewayError, type OrderBundle } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
@@ -49,7 +49,7 @@ export interface PaymentFormState {
 
 export async function loadPaymentForm(db: Db, accountId: number): Promise<PaymentForm> {
   const payer = await repo.findPayer(db.kysely, accountId);
-  const meter = await findActiveMeter(db, accountId);
+  const meter = await findActiveMeter(db.kysely, accountId);
   let formMeter: PaymentFormMeter | null = null;
   if (meter) {
     const last = await readingsRepo.latestAcceptedReading(db.kysely, accountId, meter.id);
@@ -211,9 +211,10 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
       if (twin) {
         return afterExisting(deps, twin, state);
       }
+      // An order number taken: try another, up to three times.
       if (attempt >= 3) {
         throw err;
-      } // an order number taken: try another
+      }
     }
   }
 

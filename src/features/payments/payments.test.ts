@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { PNG } from 'pngjs';
-import { loadConfig } from '../../platform/config.ts';
+import { loadConfig } from '../../app/config.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { luhnValid, maskPan, normalizePan, parseExpiry } from './card.ts';
 import { callbackChecksum, checksumValid } from './checksum.ts';

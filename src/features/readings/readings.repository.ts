@@ -1,6 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Db } from '../../platform/db/connect.ts';
-import type { Database } from '../../platform/db/schema.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, ReadingsTable } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -17,18 +16,19 @@ export interface ReadingItem {
   billingPeriod: string | null;
 }
 
-interface ReadingRow {
-  id: number;
-  meter_id: number;
-  reading_date: string;
-  value1: number;
-  value2: number | null;
-  value3: number | null;
-  channel: string;
-  status: string;
-  reason: string | null;
-  billing_period: string | null;
-}
+type ReadingRow = Pick<
+  Selectable<ReadingsTable>,
+  | 'id'
+  | 'meter_id'
+  | 'reading_date'
+  | 'value1'
+  | 'value2'
+  | 'value3'
+  | 'channel'
+  | 'status'
+  | 'reason'
+  | 'billing_period'
+>;
 
 function toReading(r: ReadingRow): ReadingItem {
   const values = [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number);
@@ -57,38 +57,48 @@ const READING_COLUMNS = [
   'billing_period',
 ] as const;
 
-const LIST_READINGS = `select ${READING_COLUMNS.join(', ')} from readings
-  where account_id = ? and reading_date >= ? order by reading_date, id`;
+/** The main page's reading history: the account's readings from `fromDate` on, oldest first. */
+export async function listReadings(db: Q, accountId: number, fromDate: string): Promise<ReadingItem[]> {
+  const rows = await db
+    .selectFrom('readings')
+    .select(READING_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('reading_date', '>=', fromDate)
+    .orderBy('reading_date')
+    .orderBy('id')
+    .execute();
+  return rows.map(toReading);
+}
 
-type ReadingTuple = [
-  number,
-  number,
-  string,
-  number,
-  number | null,
-  number | null,
-  string,
-  string,
-  string | null,
-  string | null,
-];
+/** The meter in service. */
+export interface MeterInfo {
+  id: number;
+  serial: string;
+  digits: number;
+  zones: number;
+  ratio: number;
+  verificationDue: string;
+}
 
-/** The main page's reading history (plain SQL: see `Db.rows`; the columns in READING_COLUMNS' order). */
-export async function listReadings(db: Db, accountId: number, fromDate: string): Promise<ReadingItem[]> {
-  const rows = await db.rows<ReadingTuple>(LIST_READINGS, [accountId, fromDate]);
-  return rows.map((r) =>
-    toReading({
-      id: r[0],
-      meter_id: r[1],
-      reading_date: r[2],
-      value1: r[3],
-      value2: r[4],
-      value3: r[5],
-      channel: r[6],
-      status: r[7],
-      reason: r[8],
-      billing_period: r[9],
-    }),
+/** The meter in service (not removed), the most recently installed one if several. */
+export async function findActiveMeter(db: Q, accountId: number): Promise<MeterInfo | undefined> {
+  const r = await db
+    .selectFrom('meters')
+    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due'])
+    .where('account_id', '=', accountId)
+    .where('removed_on', 'is', null)
+    .orderBy('installed_on', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      serial: r.serial,
+      digits: r.digits,
+      zones: r.zones,
+      ratio: r.ratio,
+      verificationDue: r.verification_due,
+    }
   );
 }
 

@@ -1,13 +1,26 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../platform/http/context.ts';
-import { requireCustomer } from '../account/session.hook.ts';
-import { sendMainPage } from '../../pages/main/main.routes.tsx';
+import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
 import { renderPage } from '../../platform/views/render.ts';
-import { findProfile } from '../../pages/main/main.repository.ts';
 import { submitReading, type ReadingsDeps } from './readings.service.ts';
-import { ConfirmReadingPage } from './readings.view.tsx';
+import { ConfirmReadingPage, type ReadingFormState } from './readings.view.tsx';
+
+/**
+ * Shows the customer's main page with the reading form as it was posted, refused: the page that
+ * holds the form is not this feature's, so the app hands the way to show it in.
+ */
+export type ShowRefusedReading = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  form: { readingState: ReadingFormState; formKey?: string },
+) => Promise<FastifyReply>;
+
+export interface ReadingRoutesOptions {
+  requireCustomer: RequireCustomer;
+  showRefused: ShowRefusedReading;
+}
 
 const ReadingBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
@@ -36,7 +49,11 @@ function typedReading(body: unknown): string | undefined {
         .join('; ')}.`;
 }
 
-export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerReadingRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  { requireCustomer, showRefused }: ReadingRoutesOptions,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps: ReadingsDeps = {
     db: ctx.db.kysely,
@@ -48,22 +65,21 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     '/cabinet/readings',
     {
-      preHandler: requireCustomer(ctx, typedReading),
+      preHandler: requireCustomer(typedReading),
       schema: {
         body: ReadingBody,
         response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 401: Type.String() },
       },
     },
     async (req, reply) => {
-      const customer = req.customer!;
+      const customer = customerOf(req);
       const body = req.body;
-      const profile = await findProfile(ctx.db, customer.accountId);
       const values = [body.v1 ?? '', body.v2 ?? '', body.v3 ?? ''];
       const meterId = /^[0-9]{1,15}$/.test(body.meter ?? '') ? Number(body.meter) : 0;
       const key = body.key ?? '';
       const result = await submitReading(deps, {
         accountId: customer.accountId,
-        accountNumber: profile?.number ?? '',
+        accountNumber: customer.accountNumber,
         meterId,
         key,
         values,
@@ -72,8 +88,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
       });
       switch (result.kind) {
         case 'invalid':
-          return sendMainPage(ctx, req, reply, {
-            status: 400,
+          return showRefused(req, reply, {
             readingState: {
               values,
               fieldErrors: result.fieldErrors,

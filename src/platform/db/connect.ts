@@ -15,14 +15,6 @@ export interface Db {
   sqlite?: SQLite.Database;
   /** The PostgreSQL pool; absent on SQLite. */
   pool?: Pg.Pool;
-  /**
-   * One SELECT for a hot path (the customer's main page), without the query builder: SQL that
-   * both databases accept, `?` for each parameter. Each row comes as an array of its columns in
-   * the order selected (no object per row: the page reads about 70 rows per view). On SQLite the
-   * statement is prepared once and run synchronously; on PostgreSQL the placeholders become
-   * $1, $2, …
-   */
-  rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,21 +56,11 @@ function openSqlite(file: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const statements = new StatementCache(handle);
-  const rawStatements = new StatementCache(handle, true);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.proxy() }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
   return {
     kysely,
     dialect: 'sqlite',
     sqlite: handle,
-    rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]) {
-      // A throw from SQLite becomes a rejection, as on PostgreSQL.
-      try {
-        return Promise.resolve(rawStatements.get(sql).all(...params) as T[]);
-      } catch (err) {
-        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    },
     ping() {
       handle.prepare('select 1').get();
       return Promise.resolve();
@@ -87,48 +69,6 @@ function openSqlite(file: string): Db {
       await kysely.destroy();
     },
   };
-}
-
-/**
- * Kysely prepares every statement anew; preparing costs more than running a small query. The
- * same SQL text gets the same prepared statement (statements run synchronously, one at a time).
- */
-class StatementCache {
-  private readonly cache = new Map<string, SQLite.Statement>();
-  /** `raw`: the statements return each row as an array (`Db.rows`). */
-  constructor(
-    private readonly handle: SQLite.Database,
-    private readonly raw = false,
-  ) {}
-
-  get(sql: string): SQLite.Statement {
-    let stmt = this.cache.get(sql);
-    if (!stmt) {
-      if (this.cache.size >= 1000) {
-        this.cache.clear();
-      } // generated SQL varies little; this is a backstop
-      stmt = this.handle.prepare(sql);
-      if (this.raw) {
-        stmt.raw(true);
-      }
-      this.cache.set(sql, stmt);
-    }
-    return stmt;
-  }
-
-  /** The handle as Kysely's dialect sees it, its `prepare` served from the cache. */
-  proxy(): SQLite.Database {
-    const prepare = (sql: string) => this.get(sql);
-    return new Proxy(this.handle, {
-      get(target, prop, receiver) {
-        if (prop === 'prepare') {
-          return prepare;
-        }
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  }
 }
 
 function openPostgres(url: string, opts: DbOptions): Db {
@@ -143,21 +83,10 @@ function openPostgres(url: string, opts: DbOptions): Db {
   // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
   pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const texts = new Map<string, string>();
   return {
     kysely,
     dialect: 'postgres',
     pool,
-    async rows<T extends readonly unknown[]>(sql: string, params: readonly (string | number | null)[]) {
-      let text = texts.get(sql);
-      if (text === undefined) {
-        let n = 0;
-        text = sql.replace(/\?/g, () => `$${++n}`);
-        texts.set(sql, text);
-      }
-      const res = await pool.query({ text, values: params as unknown[], rowMode: 'array' });
-      return res.rows as unknown as T[];
-    },
     async ping() {
       await sql`select 1`.execute(kysely);
     },
@@ -181,9 +110,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     ) {
       return true;
     }
+    // PostgreSQL connection exceptions.
     if (code.startsWith('08')) {
       return true;
-    } // PostgreSQL connection exceptions
+    }
     // SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_READ and the like: the extended codes of the same conditions.
     if (/^SQLITE_(BUSY|CANTOPEN|IOERR)(_|$)/.test(code)) {
       return true;

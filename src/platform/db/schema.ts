@@ -150,7 +150,6 @@ export interface AccountsTable {
   tariff_plan_id: number;
   created_at: number;
   building_id: Generated<number | null>;
-  /** Changed by triggers on every write to the account's meters, readings, payments, charges. */
 }
 
 export interface MetersTable {

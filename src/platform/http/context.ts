@@ -1,25 +1,16 @@
 import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
+import type { CoreConfig } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 
-/** What every feature's routes get: configuration, the database and the clock. */
-export interface AppContext {
-  config: Config;
+/**
+ * What every feature's routes get: configuration, the database and the clock. A feature names the
+ * settings it reads beyond the shared ones in `C` (e.g. `CoreConfig & { mail: MailConfig }`);
+ * the app passes the whole configuration, which has them all.
+ */
+export interface AppContext<C extends CoreConfig = CoreConfig> {
+  config: C;
   db: Db;
   clock: Clock;
   /** The supplier's name as shown to customers. */
   supplierName: string;
-}
-
-export interface Customer {
-  sessionId: number;
-  accountId: number;
-  /** The raw session token from the cookie (needed to log out). */
-  token: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    customer: Customer | null;
-  }
 }

@@ -2,16 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import csrf from '@fastify/csrf-protection';
-import type { Config } from '../config.ts';
+import type { CoreConfig } from '../config.ts';
 
 export const CSRF_FIELD = '_csrf';
 
-export function sessionCookieName(config: Pick<Config, 'https'>): string {
+export function sessionCookieName(config: Pick<CoreConfig, 'https'>): string {
   // The __Host- prefix pins the cookie to this host and path "/", and requires Secure.
   return config.https ? '__Host-sid' : 'sid';
 }
 
-export function cookieOptions(config: Pick<Config, 'https'>) {
+export function cookieOptions(config: Pick<CoreConfig, 'https'>) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.https };
 }
 
@@ -26,7 +26,11 @@ export type SecurityHeaders = (
  * The headers every response carries, errors included. Helmet's middleware is built once:
  * @fastify/helmet built it again on every request (it parsed the whole policy each time).
  */
-export function securityHeaders(config: Config): SecurityHeaders {
+export function securityHeaders(
+  config: Pick<CoreConfig, 'https'>,
+  /** Where the portal's forms may lead besides itself: the bank's payment page. */
+  formActionOrigins: readonly string[],
+): SecurityHeaders {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -41,7 +45,7 @@ export function securityHeaders(config: Config): SecurityHeaders {
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         // The order form answers with a redirect to the bank's payment page: the bank's origin too.
-        formAction: ["'self'", ...config.payments.formActionOrigins],
+        formAction: ["'self'", ...formActionOrigins],
         frameAncestors: ["'none'"],
         ...(config.https ? { upgradeInsecureRequests: [] } : {}),
       },
@@ -56,7 +60,7 @@ export function securityHeaders(config: Config): SecurityHeaders {
 /** Security headers, CSRF protection and the same-origin rule for every state-changing request. */
 export async function registerSecurity(
   app: FastifyInstance,
-  config: Config,
+  config: CoreConfig,
   headers: SecurityHeaders,
 ): Promise<void> {
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig, unsupportedNode } from './config.ts';
+import { unsupportedNode } from '../platform/config.ts';
+import { loadConfig } from './config.ts';
 
 test('defaults: port 3000, SQLite in ./data, Krasnoyarsk time, 30 min / 12 h sessions', () => {
   const c = loadConfig({});

@@ -1,10 +1,9 @@
 import { pino } from 'pino';
 import { systemClock } from '../../platform/clock.ts';
-import type { Config } from '../../platform/config.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import { SUPPLIER_NAME } from '../../app/app.ts';
-import { createPaymentsModule } from './payments.module.ts';
-import type { ReconcileSummary } from './payments.settle.ts';
+import { createPaymentsModule } from '../../features/payments/payments.module.ts';
+import type { ReconcileSummary } from '../../features/payments/payments.settle.ts';
 
 /**
  * `npm run cli -- payments-reconcile`: one reconciliation run from the command line (cron, or by
@@ -13,7 +12,7 @@ import type { ReconcileSummary } from './payments.settle.ts';
  */
 export async function reconcileFromCli(config: Config, db: Db, limit: number): Promise<ReconcileSummary> {
   const log = pino({ level: config.logLevel }, process.stderr);
-  const payments = createPaymentsModule(config, db, systemClock, SUPPLIER_NAME, log);
+  const payments = createPaymentsModule(config, db, systemClock, config.supplierName, log);
   if (payments.sandbox) {
     log.warn(
       'PAYMENT_GATEWAY=sandbox: the sandbox bank is in the server process; orders it holds are settled there',

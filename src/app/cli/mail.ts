@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../../platform/config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { openDb, type Db } from '../../platform/db/connect.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import { dateInZone } from '../../domain/dates.ts';
@@ -12,9 +12,9 @@ import {
   MailingRefused,
   progressBar,
   type MailingProgress,
-} from './mailing.ts';
-import { runMailWorker, workerName } from './mail.worker.ts';
-import { createMailTransport } from './transport.ts';
+} from '../../features/mail/mailing.ts';
+import { runMailWorker, workerName } from '../../features/mail/mail.worker.ts';
+import { createMailTransport } from '../../features/mail/transport.ts';
 import { heapGuard } from '../../platform/memory.ts';
 
 export const MAIL_USAGE = `  mail-enqueue [YYYY-MM]          queue the bill e-mails of a closed month (default: the last closed one)

@@ -1,0 +1,31 @@
+import { checkedEnv, CoreEnvSchema, coreConfig, type CoreConfig } from '../platform/config.ts';
+import { BillingEnvSchema, billingConfig, type BillingConfig } from '../features/billing/billing.config.ts';
+import {
+  PaymentsEnvSchema,
+  paymentsConfig,
+  type PaymentsConfig,
+} from '../features/payments/payments.config.ts';
+import { MailEnvSchema, mailConfig, type MailConfig } from '../features/mail/mail.config.ts';
+
+/** Every setting the portal reads from the environment, checked once at boot. */
+const EnvSchema = { ...CoreEnvSchema, ...BillingEnvSchema, ...PaymentsEnvSchema, ...MailEnvSchema };
+
+/** The portal's settings: the shared ones and each feature's own. */
+export interface Config extends CoreConfig {
+  billing: BillingConfig;
+  /** Card payments: see features/payments/payments.config.ts. */
+  payments: PaymentsConfig;
+  /** Bills by e-mail: see features/mail/mail.config.ts. */
+  mail: MailConfig;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = checkedEnv(EnvSchema, env);
+  const core = coreConfig(raw);
+  return {
+    ...core,
+    billing: billingConfig(raw),
+    payments: paymentsConfig(raw),
+    mail: mailConfig(raw, core.dataDir),
+  };
+}

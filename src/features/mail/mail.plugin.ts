@@ -1,0 +1,52 @@
+import type { FastifyPluginCallback } from 'fastify';
+import type { Job } from '../../platform/jobs.ts';
+import type { MailContext } from './mail.config.ts';
+import { scrubEmails } from './email-address.ts';
+import { registerMailRoutes, type MailRoutesOptions } from './mail.routes.tsx';
+import { runMailWorker } from './mail.worker.ts';
+import { createMailTransport } from './transport.ts';
+
+export interface MailPluginOptions extends MailRoutesOptions {
+  ctx: MailContext;
+  jobs: Job[];
+}
+
+/**
+ * Bills by e-mail: the address form, the confirmation and unsubscribe links, and (with
+ * MAIL_WORKER_IN_SERVER) an outbox worker in each listening portal process; otherwise the outbox
+ * is sent by `npm run cli -- mail-worker`.
+ */
+export const mailPlugin: FastifyPluginCallback<MailPluginOptions> = (app, { ctx, jobs, ...routes }, done) => {
+  const transport = createMailTransport(ctx.config.mail);
+  registerMailRoutes(app, ctx, transport, routes);
+  if (ctx.config.mail.workerInServer) {
+    jobs.push({
+      name: 'mail worker',
+      async run(signal, log) {
+        try {
+          await runMailWorker({
+            db: ctx.db,
+            transport,
+            mail: ctx.config.mail,
+            publicUrl: ctx.config.publicUrl,
+            dueDay: ctx.config.billing.dueDay,
+            timeZone: ctx.config.timeZone,
+            readingsLastDay: ctx.config.readingsLastDay,
+            clock: ctx.clock,
+            signal,
+            log,
+          });
+        } catch (err) {
+          // Addresses never reach the logs, not even in an error's text.
+          throw new Error(scrubEmails(String(err)), { cause: err });
+        }
+      },
+    });
+  }
+  // Closed after the jobs have stopped: app/jobs.ts's hook is registered after every feature.
+  app.addHook('onClose', (_app, done) => {
+    transport.close();
+    done();
+  });
+  done();
+};
