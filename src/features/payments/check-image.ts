@@ -5,15 +5,15 @@ import type * as ResvgJs from '@resvg/resvg-js';
 import { formatDateRu } from '../../domain/dates.ts';
 import { formatRubles } from '../../domain/money.ts';
 import { lazyRequire } from '../../platform/lazy.ts';
-import { CHECK_FONT, checkSvg, type Weight } from './check-svg.tsx';
+import { checkSvg, type SetText, type Weight } from './check-svg.tsx';
 
 export { CHECK_HEIGHT, CHECK_WIDTH } from './check-svg.tsx';
 
 /**
  * The seed's "электронный чек": an image with the payment's date, transaction number, account,
  * reading and sum, which the customer saves with "Сохранить картинку как…". Described as SVG
- * (check-svg.tsx) and rendered to a PNG by resvg in DejaVu Sans, the font package the bills use.
- * resvg is given those two files and no system fonts, so the image is the same on every machine.
+ * (check-svg.tsx) and rendered to a PNG by resvg; the texts are set in DejaVu Sans, the font
+ * package the bills use, and no system font is loaded, so the image is the same on every machine.
  */
 export interface CheckData {
   supplierName: string;
@@ -50,20 +50,13 @@ export function checkLines(c: CheckData): Array<[string, string]> {
 }
 
 export function renderCheckPng(c: CheckData): Buffer {
-  const svg = checkSvg({ supplierName: c.supplierName, site: c.site, lines: checkLines(c) }, fit);
-  const image = new (resvg().Resvg)(svg, {
-    font: {
-      loadSystemFonts: false,
-      fontFiles: [FONT_FILES.normal, FONT_FILES.bold],
-      defaultFontFamily: CHECK_FONT,
-    },
-    logLevel: 'off',
-  });
-  return image.render().asPng();
+  const svg = checkSvg({ supplierName: c.supplierName, site: c.site, lines: checkLines(c) }, typeset);
+  return new (resvg().Resvg)(svg, { font: { loadSystemFonts: false }, logLevel: 'off' }).render().asPng();
 }
 
-// resvg measures no text for its caller, so the widths come from fontkit's layout of the same
-// files: both shape with the fonts' kerning, so a text that fits here fits in the image.
+// The texts reach resvg as outlines from fontkit, not as <text> with the font files: resvg-js
+// 2.6.2 reads the whole font file again for every glyph it draws (thx/resvg-js issue #367), which
+// made a check (some 300 glyphs of a 740 KB font) take 4 times as long as the rest of it.
 let faces: Record<Weight, Fontkit.Font> | undefined;
 
 function face(weight: Weight): Fontkit.Font {
@@ -74,18 +67,20 @@ function face(weight: Weight): Fontkit.Font {
   return faces[weight];
 }
 
-function width(text: string, weight: Weight, size: number): number {
+function typeset(text: string, weight: Weight, size: number, width: number): SetText {
   const font = face(weight);
-  return (font.layout(text).advanceWidth * size) / font.unitsPerEm;
-}
-
-function fit(text: string, weight: Weight, size: number, max: number): string {
-  if (width(text, weight, size) <= max) {
-    return text;
-  }
-  let s = text;
-  while (s.length > 1 && width(`${s}…`, weight, size) > max) {
+  const scale = size / font.unitsPerEm;
+  let run = font.layout(text);
+  for (let s = text; run.advanceWidth * scale > width && s.length > 1;) {
     s = s.slice(0, -1);
+    run = font.layout(`${s}…`);
   }
-  return `${s}…`;
+  let pen = 0;
+  const glyphs = run.glyphs.map((glyph, i) => {
+    const at = run.positions[i]!;
+    const placed = { x: pen + at.xOffset, y: at.yOffset, d: glyph.path.toSVG() };
+    pen += at.xAdvance;
+    return placed;
+  });
+  return { scale, glyphs };
 }

@@ -1,21 +1,26 @@
 import { renderToString } from 'preact-render-to-string';
 
 /**
- * The electronic check's picture as SVG markup, which check-image.ts hands to resvg. Preact
- * escapes every text it renders, so a supplier name or a bank's code with `<`, `&` or `"` stays
- * text. Positions are in pixels of the 640 × 400 image; a text's y is its baseline.
+ * The electronic check's picture as SVG markup, which check-image.ts hands to resvg. Each text is
+ * drawn from the glyph outlines `Typeset` gives it (check-image.ts says why not as <text>), so no
+ * supplier name or bank code reaches the markup as characters. Positions are in pixels of the
+ * 640 × 400 image; a text's y is its baseline, and every text ends by the right margin.
  */
 
 export const CHECK_WIDTH = 640;
 export const CHECK_HEIGHT = 400;
 
-/** The one family check-image.ts gives resvg (regular and bold faces). */
-export const CHECK_FONT = 'DejaVu Sans';
-
 export type Weight = 'normal' | 'bold';
 
-/** Shortens `text` (with "…") until it is at most `width` pixels wide in that face and size. */
-export type Fit = (text: string, weight: Weight, size: number, width: number) => string;
+/** A text laid out in a face: each glyph's outline (SVG path data in font units, y up) and place. */
+export interface SetText {
+  /** Pixels per font unit. */
+  scale: number;
+  glyphs: Array<{ x: number; y: number; d: string }>;
+}
+
+/** Lays `text` out in `size` pixels, shortened with "…" to at most `width` pixels. */
+export type Typeset = (text: string, weight: Weight, size: number, width: number) => SetText;
 
 export interface CheckText {
   supplierName: string;
@@ -31,18 +36,25 @@ const WHITE = '#ffffff';
 
 const MARGIN = 24;
 const VALUE_X = 262;
-const VALUE_WIDTH = CHECK_WIDTH - 290;
 
-function Text(p: { x: number; y: number; size: number; weight: Weight; fill: string; children: string }) {
-  return (
-    <text x={p.x} y={p.y} font-size={p.size} font-weight={p.weight} fill={p.fill}>
-      {p.children}
-    </text>
-  );
+interface TextProps {
+  x: number;
+  y: number;
+  size: number;
+  weight: Weight;
+  fill: string;
+  children: string;
 }
 
-export function checkSvg(t: CheckText, fit: Fit): string {
-  const wide = CHECK_WIDTH - 2 * MARGIN;
+export function checkSvg(t: CheckText, typeset: Typeset): string {
+  const Text = (p: TextProps) => {
+    const set = typeset(p.children, p.weight, p.size, CHECK_WIDTH - MARGIN - p.x);
+    return (
+      <g transform={`translate(${p.x} ${p.y}) scale(${set.scale} ${-set.scale})`} fill={p.fill}>
+        {set.glyphs.map((g) => g.d && <path transform={`translate(${g.x} ${g.y})`} d={g.d} />)}
+      </g>
+    );
+  };
   const rows = t.lines.map(([label, value], i) => {
     const y = 160 + 30 * i;
     return (
@@ -51,7 +63,7 @@ export function checkSvg(t: CheckText, fit: Fit): string {
           {label}
         </Text>
         <Text x={VALUE_X} y={y} size={16} weight="bold" fill={INK}>
-          {fit(value, 'bold', 16, VALUE_WIDTH)}
+          {value}
         </Text>
       </>
     );
@@ -63,7 +75,6 @@ export function checkSvg(t: CheckText, fit: Fit): string {
       width={CHECK_WIDTH}
       height={CHECK_HEIGHT}
       viewBox={`0 0 ${CHECK_WIDTH} ${CHECK_HEIGHT}`}
-      font-family={CHECK_FONT}
     >
       <rect width={CHECK_WIDTH} height={CHECK_HEIGHT} fill={WHITE} />
       <rect width={CHECK_WIDTH} height={56} fill={BRAND} />
@@ -77,13 +88,13 @@ export function checkSvg(t: CheckText, fit: Fit): string {
         stroke-width={2}
       />
       <Text x={MARGIN} y={36} size={22} weight="bold" fill={WHITE}>
-        {fit(t.supplierName, 'bold', 22, wide)}
+        {t.supplierName}
       </Text>
       <Text x={MARGIN} y={92} size={18} weight="bold" fill={INK}>
         Электронный чек
       </Text>
       <Text x={MARGIN} y={118} size={14} weight="normal" fill={MUTED}>
-        {fit(`Оплата банковской картой с сайта ${t.site}`, 'normal', 14, wide)}
+        {`Оплата банковской картой с сайта ${t.site}`}
       </Text>
       {rows}
       <Text x={MARGIN} y={outcomeY} size={18} weight="bold" fill={OK}>

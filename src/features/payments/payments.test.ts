@@ -144,7 +144,7 @@ describe('payments: pure parts', () => {
     assert.equal(outside, 0);
   });
 
-  test('markup characters in a name or a code are drawn as text', () => {
+  test('markup characters in a name or a code are drawn as text; a blank code leaves its place blank', () => {
     const plain = decodeCheck({ ...CHECK, supplierName: 'Свет' });
     const markup = decodeCheck({ ...CHECK, supplierName: 'Свет <b>&amp; "Ко"</b>', approvalCode: '<&">' });
     const rightmost = (img: PNG) => {
@@ -160,6 +160,9 @@ describe('payments: pure parts', () => {
     assert.ok(rightmost(markup) > rightmost(plain) + 150, `${rightmost(markup)} vs ${rightmost(plain)}`);
     assert.ok(count(markup, VALUE_X, rowBand(4), dark) > 100, 'the code is drawn');
     assert.ok(count(markup, LABEL_X, rowBand(5), dark) > 100, 'the rows after it too');
+    const blank = decodeCheck({ ...CHECK, approvalCode: '  ' });
+    assert.ok(count(blank, LABEL_X, rowBand(4), dark) > 100, 'the label is drawn');
+    assert.equal(count(blank, VALUE_X, rowBand(4), dark), 0, 'the code is not');
   });
 
   test('a long name or value is cut to fit its place', () => {
@@ -167,8 +170,8 @@ describe('payments: pure parts', () => {
     const img = decodeCheck({ ...CHECK, supplierName: long, reading: '1234567890'.repeat(5) });
     assert.ok(count(img, [560, 616], [8, 50], light) > 0, 'the name reaches the right margin');
     assert.equal(count(img, [616, 638], [2, 56], light), 0, 'and stays within it');
-    assert.ok(count(img, [560, 613], rowBand(2), dark) > 0, 'the value reaches the right margin');
-    assert.equal(count(img, [613, 638], rowBand(2), dark), 0, 'and stays within it');
+    assert.ok(count(img, [560, 616], rowBand(2), dark) > 0, 'the value reaches the right margin');
+    assert.equal(count(img, [616, 638], rowBand(2), dark), 0, 'and stays within it');
   });
 
   test('the sandbox bank: 3 attempts and 20 minutes by its clock; notifications carry a valid checksum', async () => {
