@@ -1,13 +1,19 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Fontkit from 'fontkit';
+import type * as ResvgJs from '@resvg/resvg-js';
 import { formatDateRu } from '../../domain/dates.ts';
 import { formatRubles } from '../../domain/money.ts';
-import { drawText, loadFont, measure, Raster, type Rgb } from './png.ts';
+import { lazyRequire } from '../../platform/lazy.ts';
+import { checkSvg, type SetText, type Weight } from './check-svg.tsx';
+
+export { CHECK_HEIGHT, CHECK_WIDTH } from './check-svg.tsx';
 
 /**
  * The seed's "электронный чек": an image with the payment's date, transaction number, account,
- * reading and sum, which the customer saves with "Сохранить картинку как…". Drawn server-side as
- * a PNG in DejaVu Sans (the font package the bills use, read here, not shared).
+ * reading and sum, which the customer saves with "Сохранить картинку как…". Described as SVG
+ * (check-svg.tsx) and rendered to a PNG by resvg; the texts are set in DejaVu Sans, the font
+ * package the bills use, and no system font is loaded, so the image is the same on every machine.
  */
 export interface CheckData {
   supplierName: string;
@@ -22,25 +28,14 @@ export interface CheckData {
   approvalCode: string | null;
 }
 
-export const CHECK_WIDTH = 640;
-export const CHECK_HEIGHT = 400;
+const resvg = lazyRequire<typeof ResvgJs>('@resvg/resvg-js');
+const fontkit = lazyRequire<typeof Fontkit>('fontkit');
 
-let fonts: { regular: ReturnType<typeof loadFont>; bold: ReturnType<typeof loadFont> } | undefined;
-
-function checkFonts() {
-  if (!fonts) {
-    const require = createRequire(import.meta.url);
-    const read = (f: string) => fs.readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
-    fonts = { regular: loadFont(read('DejaVuSans.ttf')), bold: loadFont(read('DejaVuSans-Bold.ttf')) };
-  }
-  return fonts;
-}
-
-const INK: Rgb = [33, 37, 41];
-const MUTED: Rgb = [95, 99, 104];
-const BRAND: Rgb = [0, 86, 145];
-const OK: Rgb = [27, 122, 52];
-const WHITE: Rgb = [255, 255, 255];
+const require = createRequire(import.meta.url);
+const FONT_FILES: Record<Weight, string> = {
+  normal: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+};
 
 /** The lines of the check, as text (also what the page's `alt` says). */
 export function checkLines(c: CheckData): Array<[string, string]> {
@@ -55,54 +50,37 @@ export function checkLines(c: CheckData): Array<[string, string]> {
 }
 
 export function renderCheckPng(c: CheckData): Buffer {
-  const { regular, bold } = checkFonts();
-  const r = new Raster(CHECK_WIDTH, CHECK_HEIGHT);
-  // Frame and header band.
-  r.fillRect(0, 0, CHECK_WIDTH, 2, BRAND);
-  r.fillRect(0, CHECK_HEIGHT - 2, CHECK_WIDTH, 2, BRAND);
-  r.fillRect(0, 0, 2, CHECK_HEIGHT, BRAND);
-  r.fillRect(CHECK_WIDTH - 2, 0, 2, CHECK_HEIGHT, BRAND);
-  r.fillRect(0, 0, CHECK_WIDTH, 56, BRAND);
-  drawText(r, bold, fit(bold, c.supplierName, 22, CHECK_WIDTH - 48), 24, 36, 22, WHITE);
-
-  drawText(r, bold, 'Электронный чек', 24, 92, 18, INK);
-  drawText(
-    r,
-    regular,
-    fit(regular, `Оплата банковской картой с сайта ${c.site}`, 14, CHECK_WIDTH - 48),
-    24,
-    118,
-    14,
-    MUTED,
-  );
-
-  let y = 160;
-  for (const [label, value] of checkLines(c)) {
-    drawText(r, regular, label, 24, y, 16, MUTED);
-    drawText(r, bold, fit(bold, value, 16, CHECK_WIDTH - 290), 262, y, 16, INK);
-    y += 30;
-  }
-  drawText(r, bold, 'Запрос успешно обработан', 24, Math.max(y + 10, 346), 18, OK);
-  drawText(
-    r,
-    regular,
-    'Деньги зачисляются на лицевой счёт на второй рабочий день после платежа.',
-    24,
-    CHECK_HEIGHT - 18,
-    12,
-    MUTED,
-  );
-  return r.toPng();
+  const svg = checkSvg({ supplierName: c.supplierName, site: c.site, lines: checkLines(c) }, typeset);
+  return new (resvg().Resvg)(svg, { font: { loadSystemFonts: false }, logLevel: 'off' }).render().asPng();
 }
 
-/** Shortens text with "…" until it fits `width` pixels. */
-function fit(font: ReturnType<typeof loadFont>, text: string, size: number, width: number): string {
-  if (measure(font, text, size) <= width) {
-    return text;
-  }
-  let s = text;
-  while (s.length > 1 && measure(font, `${s}…`, size) > width) {
+// The texts reach resvg as outlines from fontkit, not as <text> with the font files: resvg-js
+// 2.6.2 reads the whole font file again for every glyph it draws (thx/resvg-js issue #367), which
+// made a check (some 300 glyphs of a 740 KB font) take 4 times as long as the rest of it.
+let faces: Record<Weight, Fontkit.Font> | undefined;
+
+function face(weight: Weight): Fontkit.Font {
+  faces ??= {
+    normal: fontkit().create(fs.readFileSync(FONT_FILES.normal)) as Fontkit.Font,
+    bold: fontkit().create(fs.readFileSync(FONT_FILES.bold)) as Fontkit.Font,
+  };
+  return faces[weight];
+}
+
+function typeset(text: string, weight: Weight, size: number, width: number): SetText {
+  const font = face(weight);
+  const scale = size / font.unitsPerEm;
+  let run = font.layout(text);
+  for (let s = text; run.advanceWidth * scale > width && s.length > 1;) {
     s = s.slice(0, -1);
+    run = font.layout(`${s}…`);
   }
-  return `${s}…`;
+  let pen = 0;
+  const glyphs = run.glyphs.map((glyph, i) => {
+    const at = run.positions[i]!;
+    const placed = { x: pen + at.xOffset, y: at.yOffset, d: glyph.path.toSVG() };
+    pen += at.xAdvance;
+    return placed;
+  });
+  return { scale, glyphs };
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '../../app/config.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { luhnValid, maskPan, normalizePan, parseExpiry } from './card.ts';
 import { callbackChecksum, checksumValid } from './checksum.ts';
-import { renderCheckPng } from './check-image.ts';
+import { renderCheckPng, type CheckData } from './check-image.ts';
 import { checkAmount, newOrderNumber } from './payments.service.ts';
 import { SandboxBank } from './sandbox/sandbox-bank.ts';
 
@@ -109,6 +109,71 @@ describe('payments: pure parts', () => {
     assert.ok(grey > 500, 'anti-aliased edges');
   });
 
+  test('the check draws each line in its row, in the label and the value column, and no row more', () => {
+    const full = decodeCheck(CHECK);
+    for (let row = 0; row < 6; row++) {
+      assert.ok(count(full, LABEL_X, rowBand(row), dark) > 100, `label ${row}`);
+      assert.ok(count(full, VALUE_X, rowBand(row), dark) > 100, `value ${row}`);
+    }
+    assert.ok(count(full, [24, 330], [332, 352], green) > 300, 'the outcome, in green');
+    const short = decodeCheck({ ...CHECK, approvalCode: null, authRefNum: null });
+    for (const row of [4, 5]) {
+      assert.equal(count(short, [2, 638], rowBand(row), dark), 0, `row ${row} is blank`);
+    }
+  });
+
+  test('the check shows its sum: two sums differ in the sum row value and nowhere else', () => {
+    const a = decodeCheck(CHECK);
+    const b = decodeCheck({ ...CHECK, amountKop: 12345 });
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < a.height; y++) {
+      for (let x = 0; x < a.width; x++) {
+        const i = (y * a.width + x) * 4;
+        if (a.data.readUInt32BE(i) !== b.data.readUInt32BE(i)) {
+          const [top, bottom] = rowBand(3);
+          if (x >= VALUE_X[0] && y >= top && y < bottom) {
+            inside++;
+          } else {
+            outside++;
+          }
+        }
+      }
+    }
+    assert.ok(inside > 100, `${inside} pixels differ in the sum`);
+    assert.equal(outside, 0);
+  });
+
+  test('markup characters in a name or a code are drawn as text; a blank code leaves its place blank', () => {
+    const plain = decodeCheck({ ...CHECK, supplierName: 'Свет' });
+    const markup = decodeCheck({ ...CHECK, supplierName: 'Свет <b>&amp; "Ко"</b>', approvalCode: '<&">' });
+    const rightmost = (img: PNG) => {
+      let right = 0;
+      for (let x = 2; x < 638; x++) {
+        if (count(img, [x, x + 1], [8, 50], light) > 0) {
+          right = x;
+        }
+      }
+      return right;
+    };
+    assert.ok(rightmost(plain) > 60, 'the plain name is drawn');
+    assert.ok(rightmost(markup) > rightmost(plain) + 150, `${rightmost(markup)} vs ${rightmost(plain)}`);
+    assert.ok(count(markup, VALUE_X, rowBand(4), dark) > 100, 'the code is drawn');
+    assert.ok(count(markup, LABEL_X, rowBand(5), dark) > 100, 'the rows after it too');
+    const blank = decodeCheck({ ...CHECK, approvalCode: '  ' });
+    assert.ok(count(blank, LABEL_X, rowBand(4), dark) > 100, 'the label is drawn');
+    assert.equal(count(blank, VALUE_X, rowBand(4), dark), 0, 'the code is not');
+  });
+
+  test('a long name or value is cut to fit its place', () => {
+    const long = 'Общество с ограниченной ответственностью «Энергосбыт Республики Хакасия»';
+    const img = decodeCheck({ ...CHECK, supplierName: long, reading: '1234567890'.repeat(5) });
+    assert.ok(count(img, [560, 616], [8, 50], light) > 0, 'the name reaches the right margin');
+    assert.equal(count(img, [616, 638], [2, 56], light), 0, 'and stays within it');
+    assert.ok(count(img, [560, 616], rowBand(2), dark) > 0, 'the value reaches the right margin');
+    assert.equal(count(img, [616, 638], rowBand(2), dark), 0, 'and stays within it');
+  });
+
   test('the sandbox bank: 3 attempts and 20 minutes by its clock; notifications carry a valid checksum', async () => {
     const clock = new ManualClock('2026-06-10T05:00:00Z');
     const sent: Array<Record<string, string>> = [];
@@ -172,3 +237,47 @@ describe('payments: pure parts', () => {
     assert.deepEqual(bank.status('nope'), { found: false });
   });
 });
+
+const CHECK: CheckData = {
+  supplierName: 'ОАО «Хакасэнергосбыт»',
+  site: 'lk.example.ru',
+  date: '2026-06-10',
+  orderNumber: 'LK260610-ABCDEFGH',
+  accountNumber: '1705057190',
+  reading: '28600',
+  amountKop: 98000,
+  authRefNum: '111222333444',
+  approvalCode: '123456',
+};
+
+/** The columns of the check's lines, [left, right) in pixels, as check-svg.tsx lays them out. */
+const LABEL_X: [number, number] = [24, 250];
+const VALUE_X: [number, number] = [262, 616];
+
+/** Rows [top, bottom) of the nth line's letters: 16 px DejaVu Sans on a baseline at 160 + 30n. */
+function rowBand(n: number): [number, number] {
+  return [160 + 30 * n - 14, 160 + 30 * n + 5];
+}
+
+function decodeCheck(c: CheckData): PNG {
+  return PNG.sync.read(renderCheckPng(c));
+}
+
+type Pixel = (r: number, g: number, b: number) => boolean;
+const dark: Pixel = (r, g, b) => Math.max(r, g, b) < 160;
+const light: Pixel = (r) => r > 160; // on the header's blue (red 0)
+const green: Pixel = (r, g, b) => g > r + 40 && g > b + 40;
+
+/** Pixels in [x0, x1) × [y0, y1) that match. */
+function count(img: PNG, [x0, x1]: [number, number], [y0, y1]: [number, number], match: Pixel): number {
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * img.width + x) * 4;
+      if (match(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!)) {
+        n++;
+      }
+    }
+  }
+  return n;
+}
