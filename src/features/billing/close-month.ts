@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Db, DbOptions } from '../../platform/db/connect.ts';
 import { startModuleWorker } from '../../platform/threads.ts';
-import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.ts';
+import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 import type SQLite from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import type { BillingLimits, ChargeResult } from '../../domain/billing.ts';

@@ -1,20 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDb, type DbOptions } from '../../platform/db/connect.ts';
-import type { BillingLimits } from '../../domain/billing.ts';
+import { openDb } from '../../platform/db/connect.ts';
 import { heapGuard } from '../../platform/memory.ts';
 import * as repo from './billing.repository.ts';
 import { computeBatch } from './close-month.ts';
-
-/** What the closing process gives each of its worker threads. */
-export interface CloseWorkerSetup {
-  db: DbOptions;
-  period: string;
-  limits: BillingLimits;
-  readingsLastDay: number;
-}
-
-export type CloseWorkerReply =
-  { ok: true; charges: repo.NewCharge[]; appliedRecalcs: number[] } | { ok: false; error: string };
+import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 
 /**
  * A worker thread of `close-month`: on its own connection it reads and computes the batches it

@@ -14,7 +14,6 @@ import {
 import { zonesFor, type Zone } from '../../domain/tariff.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import * as repo from './readings.repository.ts';
-import type { SubmittedNotice } from './readings.view.tsx';
 
 export interface ReadingsDeps {
   db: Kysely<Database>;
@@ -167,6 +166,16 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
     }
     return { kind: 'stored', readingId: winner.id, duplicate: true };
   }
+}
+
+/** What became of the reading just submitted, as the main page says it. */
+export interface SubmittedNotice {
+  values: number[];
+  zones: Zone[];
+  date: string;
+  status: string;
+  periodWords: string | null;
+  duplicate: boolean;
 }
 
 /** The message about a reading the customer just submitted; undefined for another account's id. */

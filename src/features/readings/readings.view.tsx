@@ -3,7 +3,7 @@ import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import type { RegisterCheck, SuspicionReason } from '../../domain/readings.ts';
 import { CABINET_CRUMBS, fieldError, Layout } from '../../platform/views/layout.tsx';
 import { html, type Html } from '../../platform/views/html.ts';
-import type { ReadingForm } from './readings.service.ts';
+import type { ReadingForm, SubmittedNotice } from './readings.service.ts';
 
 export const READING_FORM_SCRIPT = '/assets/reading-form.js';
 
@@ -49,15 +49,6 @@ export function readingFormSection({
   }"/><input type="hidden" name="key" value="${form.key}"/><table class="reading-table"><thead><tr>${
     multi && html`<th scope="col">Зона</th>`
   }<th scope="col">Дата предыдущего показания</th><th scope="col" class="num">Предыдущее показание</th><th scope="col">Текущее показание</th><th scope="col" class="num">Расход, кВт*ч</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено красным шрифтом, то возможно, показание введено неправильно!</p><p class="note">(Текущее показание меньше прошлого принятого показания, либо Расход более ${SUSPICIOUS_KWH} кВт*ч)</p><p class="note">Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!</p><button type="submit" class="button primary">Передать показание</button></form></section>`;
-}
-
-export interface SubmittedNotice {
-  values: number[];
-  zones: Zone[];
-  date: string;
-  status: string;
-  periodWords: string | null;
-  duplicate: boolean;
 }
 
 /** What became of the reading just submitted, above the main page's reference information. */

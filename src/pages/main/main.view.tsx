@@ -5,13 +5,16 @@ import { CABINET_CRUMBS, logoutForm, pageDocumentAround } from '../../platform/v
 import { html, type Html } from '../../platform/views/html.ts';
 import type { MainPageModel } from './main.service.ts';
 import { consumptionChart } from './consumption-chart.ts';
-import { formWithKey, type ReadingForm } from '../../features/readings/readings.service.ts';
+import {
+  formWithKey,
+  type ReadingForm,
+  type SubmittedNotice,
+} from '../../features/readings/readings.service.ts';
 import {
   READING_FORM_SCRIPT,
   readingFormSection,
   submittedMessage,
   type ReadingFormState,
-  type SubmittedNotice,
 } from '../../features/readings/readings.view.tsx';
 import { mailSection, type MailSectionModel } from '../../features/mail/mail.view.tsx';
 
