@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { BenchContext } from '../index.ts';
 import { HELD_RULES, openLoop, percentile, rateHeld, type HeldVerdict } from '../lib/arrivals.ts';
 import { rowsAddedSince } from '../lib/dataset.ts';
@@ -24,6 +25,8 @@ interface Phase {
   /** This process's CPU (the load generator), seconds. */
   clientCpuSeconds: number;
   peakRssMb: number;
+  /** The machine's 1-minute load average at the phase's start and end: other work slows the server too. */
+  load: [number, number];
 }
 
 /**
@@ -51,7 +54,7 @@ export async function journeyScenario(ctx: BenchContext): Promise<void> {
     if (warmupCount > 0) {
       const warm = await runPhase(server, rss, customers.slice(0, warmupCount), o.rates[0]!, o.seed);
       console.log(
-        `warm-up: ${warmupCount} journeys at ${o.rates[0]}/s, not counted (${warm.errors.length === 0 ? 'no errors' : 'with errors'})`,
+        `warm-up: ${warmupCount} journeys at ${o.rates[0]}/s, not counted (${warm.results.filter((r) => r.failure).length} stopped)`,
       );
     }
     for (const [k, rate] of o.rates.entries()) {
@@ -86,6 +89,7 @@ async function runPhase(
   rss.phasePeakMb();
   const cpu = cpuMeter(server.pid);
   const client = process.cpuUsage();
+  const load0 = os.loadavg()[0]!;
   // Ten seconds' worth of customers in progress at once: the rate is lost, stop adding more.
   const run = await openLoop(customers.length, rate, Math.max(100, rate * 10), (i) =>
     runJourney(server.url, customers[i]!, seed * 1_000_003 + i, TIMEOUT_MS),
@@ -99,6 +103,7 @@ async function runPhase(
     errors: errorsByKind(run.results),
     serverCpu: cpu.stop(),
     clientCpuSeconds: (user + system) / 1e6,
+    load: [load0, os.loadavg()[0]!],
     peakRssMb: rss.phasePeakMb(),
   };
 }
@@ -139,6 +144,9 @@ function printPhase(p: Phase): void {
     `arrivals: ${h.achievedRate.toFixed(1)}/s achieved; start lateness p50 ${ms(h.lateP50)} ms, p99 ${ms(h.lateP99)} ms; ` +
       `in progress: ${h.inProgress.second.toFixed(1)} (2nd quarter) → ${h.inProgress.last.toFixed(1)} (last quarter), ` +
       `max ${h.inProgress.max}; drained ${h.drainSeconds.toFixed(1)} s after the last arrival`,
+  );
+  console.log(
+    `machine: load average ${p.load[0].toFixed(1)} at the start, ${p.load[1].toFixed(1)} at the end, ${os.availableParallelism()} cores`,
   );
   console.log(`rate held: ${h.held ? 'yes' : `NO (${h.failed.join('; ')})`}`);
   const perJourney = (seconds: number) => perCompleted(p, seconds);
