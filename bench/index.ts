@@ -5,6 +5,7 @@ import { mainScenario } from './scenarios/main.ts';
 import { readingsScenario } from './scenarios/readings.ts';
 import { closeMonthScenario } from './scenarios/close-month.ts';
 import { journeyScenario } from './scenarios/journey.ts';
+import { HELD_RULES } from './lib/arrivals.ts';
 import { runPdfBench } from './pdf.ts';
 import { runMailBench } from './mail.ts';
 import { runPaymentsBench } from './payments.ts';
@@ -88,7 +89,9 @@ Options:
   --rate R          journey: customers arriving per second, open-loop (default 100)
   --rates R1,R2,…   journey: one phase per rate, in this order, with fresh customers each, stopping
                     after the first rate not held; the highest rate held is printed. The warm-up
-                    (--warmup S seconds at the first rate, its own customers) is not counted`;
+                    (--warmup S seconds at the first rate, its own customers) is not counted.
+                    A rate is held when:
+${HELD_RULES.map((r) => `                    - ${r}`).join('\n')}`;
 
 function parse(argv: string[]): { scenario: string; options: BenchOptions } | null {
   const { values, positionals } = parseArgs({

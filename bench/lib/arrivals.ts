@@ -79,11 +79,10 @@ export async function openLoop<T>(
 
 /** The rules of "the rate was held", printed with the verdict. */
 export const HELD_RULES = [
-  'the achieved arrival rate, (customers started − 1) / (last start − first start), within 2 % of the target',
-  'the median lateness of a start after its scheduled time ≤ 10 ms (the load generator kept up)',
-  'no growing backlog: customers in progress (sampled every 100 ms) averaged over the last quarter of the ' +
-    'arrivals ≤ 1.5 × their average over the second quarter + 2',
-  'every customer arrived: arrivals stop when 10 s worth of customers (10 × the rate) are in progress at once',
+  'arrivals at the target rate ± 2 %: (customers started − 1) / (last start − first start)',
+  'median start lateness ≤ 10 ms (the load generator kept to its schedule)',
+  'no growing backlog: customers in progress (every 100 ms) over the last quarter ≤ 1.5 × the 2nd quarter + 2',
+  'none held back: arrivals stop once 10 × the rate customers (10 s worth) are in progress',
 ];
 
 export interface HeldVerdict {
