@@ -4,6 +4,8 @@ import { ensureDataset, ROOT, type Dataset } from './lib/dataset.ts';
 import { mainScenario } from './scenarios/main.ts';
 import { readingsScenario } from './scenarios/readings.ts';
 import { closeMonthScenario } from './scenarios/close-month.ts';
+import { journeyScenario } from './scenarios/journey.ts';
+import { HELD_RULES } from './lib/arrivals.ts';
 import { runPdfBench } from './pdf.ts';
 import { runMailBench } from './mail.ts';
 import { runPaymentsBench } from './payments.ts';
@@ -38,6 +40,10 @@ export interface BenchOptions {
   profileDir: string | null;
   /** close-month: a PostgreSQL database filled by `generate` to measure instead of the SQLite copy. */
   pgUrl: string | null;
+  /** journey: distinct customers per rate. */
+  customers: number;
+  /** journey: arrival rates (customers/s), one phase each, in this order. */
+  rates: number[];
 }
 
 export interface BenchContext {
@@ -54,6 +60,10 @@ const SCENARIOS: Record<string, { describe: string; run: (ctx: BenchContext) => 
   'close-month': {
     describe: 'close-month over a copy of the dataset with its last month reopened',
     run: closeMonthScenario,
+  },
+  journey: {
+    describe: 'distinct customers arriving at a set rate: log in, main page, reading, bill PDF, log out',
+    run: journeyScenario,
   },
 };
 
@@ -74,7 +84,14 @@ Options:
   --warmup S        seconds of warm-up before each run (default 3)
   --sessions N      customers logged in for the run (default 2000)
   --profile         write the server's CPU profile (node --cpu-prof) to .bench/profiles/
-  --pg-url URL      close-month: measure on this PostgreSQL database (filled by \`generate\`) instead`;
+  --pg-url URL      close-month: measure on this PostgreSQL database (filled by \`generate\`) instead
+  --customers N     journey: distinct customers per rate, each making the journey once (default 20000)
+  --rate R          journey: customers arriving per second, open-loop (default 100)
+  --rates R1,R2,…   journey: one phase per rate, in this order, with fresh customers each, stopping
+                    after the first rate not held; the highest rate held is printed. The warm-up
+                    (--warmup S seconds at the first rate, its own customers) is not counted.
+                    A rate is held when:
+${HELD_RULES.map((r) => `                    - ${r}`).join('\n')}`;
 
 function parse(argv: string[]): { scenario: string; options: BenchOptions } | null {
   const { values, positionals } = parseArgs({
@@ -91,6 +108,9 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       sessions: { type: 'string', default: '2000' },
       profile: { type: 'boolean', default: false },
       'pg-url': { type: 'string' },
+      customers: { type: 'string', default: '20000' },
+      rate: { type: 'string' },
+      rates: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -116,8 +136,21 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       sessions: whole('sessions', values.sessions, 1),
       profileDir: values.profile ? path.join(ROOT, '.bench', 'profiles') : null,
       pgUrl: values['pg-url'] ?? null,
+      customers: whole('customers', values.customers, 1),
+      rates: rates(values.rate, values.rates),
     },
   };
+}
+
+function rates(rate: string | undefined, list: string | undefined): number[] {
+  if (rate !== undefined && list !== undefined) {
+    throw new Error('--rate and --rates: give one of them');
+  }
+  const out = (list ?? rate ?? '100').split(',').map((v) => Number(v.trim()));
+  if (out.some((r) => !Number.isFinite(r) || r <= 0)) {
+    throw new Error('--rate and --rates take customers per second above 0 (e.g. --rates 100,150,200)');
+  }
+  return out;
 }
 
 async function main(): Promise<number> {

@@ -30,6 +30,11 @@ export function table(results: LoadResult[]): string {
     `${Math.round(r.serverCpu.share * 100)} %`,
     int(r.serverCpu.usPerRequest),
   ]);
+  return textTable(head, rows);
+}
+
+/** An aligned text table: the first column to the left, the others to the right. */
+export function textTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
