@@ -17,8 +17,7 @@ import { SlipPage } from '../../features/billing/slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from '../../features/billing/bill-document.ts';
 import { renderBillPdf } from '../../features/billing/pdf/bill-pdf.ts';
 import { renderSlipPdf } from '../../features/billing/pdf/slip-pdf.ts';
-import { slipQrPayload } from '../../features/billing/pdf/bill-qr.ts';
-import { paymentQrMatrix } from '../../features/billing/pdf/qr-matrix.ts';
+import { paymentQrMatrix, slipQrPayload } from '../../features/billing/pdf/bill-qr.ts';
 
 /** Renders the logged-in customer's main page, optionally with the reading form as it was posted. */
 export async function sendMainPage(

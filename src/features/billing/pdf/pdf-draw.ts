@@ -7,7 +7,7 @@
 import zlib from 'node:zlib';
 import type PDFDocument from 'pdfkit';
 import { lazyRequire } from '../../../platform/lazy.ts';
-import { paymentQrMatrix } from './qr-matrix.ts';
+import { paymentQrMatrix } from './bill-qr.ts';
 import type { FontPair, FontSource } from './pdf-fonts.ts';
 
 const pdfkit = lazyRequire<typeof PDFDocument>('pdfkit');
