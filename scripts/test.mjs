@@ -35,6 +35,11 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The bills' fonts are made at build time; the PDF tests need them too.
+const fonts = spawnSync(process.execPath, ['scripts/build-fonts.mjs'], { stdio: 'inherit' });
+if (fonts.status !== 0) {
+  process.exit(fonts.status ?? 1);
+}
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });

@@ -12,8 +12,7 @@ import { SlipPage } from './slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from './bill-document.ts';
 import { renderBillPdf } from './pdf/bill-pdf.ts';
 import { renderSlipPdf } from './pdf/slip-pdf.ts';
-import { slipQrPayload } from './pdf/bill-qr.ts';
-import { paymentQrMatrix } from './pdf/qr-matrix.ts';
+import { paymentQrMatrix, slipQrPayload } from './pdf/bill-qr.ts';
 
 export type BillingContext = AppContext<CoreConfig & { billing: BillingConfig }>;
 

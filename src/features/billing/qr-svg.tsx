@@ -1,4 +1,4 @@
-import type { QrMatrix } from './pdf/qr-matrix.ts';
+import type { QrMatrix } from './pdf/bill-qr.ts';
 
 /** A QR symbol as one SVG path (with the 4-module quiet zone), crisp at any print size. */
 export function QrSvg({ matrix, label, class: cls }: { matrix: QrMatrix; label: string; class?: string }) {

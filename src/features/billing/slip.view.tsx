@@ -1,5 +1,5 @@
 import type { SlipDocument } from './pdf/bill.model.ts';
-import type { QrMatrix } from './pdf/qr-matrix.ts';
+import type { QrMatrix } from './pdf/bill-qr.ts';
 import { formatDateRu } from '../../domain/dates.ts';
 import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
 import { QrSvg } from './qr-svg.tsx';

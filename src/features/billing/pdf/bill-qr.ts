@@ -1,4 +1,5 @@
-/** The GOST R 56042-2014 payloads printed on a bill and on a payment slip. */
+/** The GOST R 56042-2014 payloads printed on a bill and on a payment slip, and their QR symbols. */
+import QRCode from 'qrcode';
 import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
 import { buildPaymentQrPayload, paymPeriodOf, type PaymentQrFields } from '../../../domain/payment-qr.ts';
 import { formatReadingValues } from './bill-text.ts';
@@ -78,4 +79,20 @@ export function billQrPayload(bill: BillDocument): string {
 
 export function slipQrPayload(slip: SlipDocument): string {
   return buildPaymentQrPayload(slipQrFields(slip));
+}
+
+/** A QR symbol's modules: `size` × `size`, row-major, 1 = dark. */
+export type QrMatrix = Pick<QRCode.BitMatrix, 'size' | 'data'>;
+
+const utf8 = new TextEncoder();
+
+/**
+ * The QR symbol of a payload, as `qrcode` builds it (mask chosen by the standard's penalty rules).
+ * One byte-mode segment of the text's UTF-8 bytes, as the payload's header (ST00012) declares;
+ * left to itself `qrcode` would split the text into mixed-mode segments. Error correction M, as
+ * payment QR codes on utility bills use.
+ */
+export function paymentQrMatrix(payload: string): QrMatrix {
+  const segment = { data: utf8.encode(payload), mode: 'byte' } as const;
+  return QRCode.create([segment], { errorCorrectionLevel: 'M' }).modules;
 }

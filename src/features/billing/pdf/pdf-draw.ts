@@ -7,7 +7,7 @@
 import zlib from 'node:zlib';
 import type PDFDocument from 'pdfkit';
 import { lazyRequire } from '../../../platform/lazy.ts';
-import { paymentQrMatrix } from './qr-matrix.ts';
+import { paymentQrMatrix } from './bill-qr.ts';
 import type { FontPair, FontSource } from './pdf-fonts.ts';
 
 const pdfkit = lazyRequire<typeof PDFDocument>('pdfkit');
@@ -52,9 +52,8 @@ export class Sheet {
         CreationDate: new Date(`${meta.createdOn}T00:00:00Z`),
       },
     });
-    // pdfkit's types list buffers and names only; at run time it takes any object with a fontkit-like layout().
-    this.doc.registerFont('regular', fonts.regular as PDFKit.Mixins.PDFFontSource);
-    this.doc.registerFont('bold', fonts.bold as PDFKit.Mixins.PDFFontSource);
+    this.doc.registerFont('regular', pdfkitFont(fonts.regular));
+    this.doc.registerFont('bold', pdfkitFont(fonts.bold));
   }
 
   /** Ends the document and resolves with its bytes. */
@@ -230,6 +229,11 @@ export class Sheet {
     const m = size / n;
     this.doc.save().transform(m, 0, 0, m, x, y).addContent(`/${name} Do`).restore();
   }
+}
+
+/** pdfkit's types list files and names only; at run time it takes a parsed fontkit font as well. */
+function pdfkitFont(source: FontSource): PDFKit.Mixins.PDFFontSource {
+  return typeof source === 'string' ? source : (source.font as unknown as PDFKit.Mixins.PDFFontSource);
 }
 
 function allDark(dark: Uint8Array, from: number, length: number): boolean {
