@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { defaultPdfThreads } from './pdf/pdf-pool.ts';
 
 /**
  * Decree 354 п.59–60: periods in a row charged by the average when readings are not submitted
@@ -11,6 +12,8 @@ export const BillingEnvSchema = {
   AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
   NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
   BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
+  /** Threads that render bills and slips for the web server; 0: in the request's own thread. */
+  PDF_THREADS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
 };
 
 export interface BillingConfig {
@@ -19,6 +22,8 @@ export interface BillingConfig {
   /** The norm's coefficient in thousandths. */
   normCoefficientE3: number;
   dueDay: number;
+  /** Threads rendering the customers' PDFs in a web server (see pdf/pdf-pool.ts). */
+  pdfThreads: number;
 }
 
 /** "1,5" → 1500 (thousandths), exactly. */
@@ -35,5 +40,6 @@ export function billingConfig(
     averageMaxPeriodsFault: raw.AVERAGE_MAX_PERIODS_METER_FAULT,
     normCoefficientE3: decimalE3(raw.NORM_COEFFICIENT),
     dueDay: raw.BILL_DUE_DAY,
+    pdfThreads: raw.PDF_THREADS ?? defaultPdfThreads(),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { RequireCustomer } from '../account/session.hook.ts';
 import { registerBillRoutes, type BillingContext } from './billing.routes.tsx';
+import { pdfRenderer } from './pdf/pdf-pool.ts';
 
 export interface BillingPluginOptions {
   ctx: BillingContext;
@@ -16,6 +17,8 @@ export const billingPlugin: FastifyPluginCallback<BillingPluginOptions> = (
   { ctx, requireCustomer },
   done,
 ) => {
-  registerBillRoutes(app, ctx, requireCustomer);
+  const pdf = pdfRenderer(ctx.config.billing.pdfThreads);
+  registerBillRoutes(app, ctx, requireCustomer, pdf);
+  app.addHook('onClose', () => pdf.close());
   done();
 };

@@ -10,8 +10,7 @@ import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
 import type { BillingConfig } from './billing.config.ts';
 import { SlipPage } from './slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from './bill-document.ts';
-import { renderBillPdf } from './pdf/bill-pdf.ts';
-import { renderSlipPdf } from './pdf/slip-pdf.ts';
+import type { PdfRenderer } from './pdf/pdf-pool.ts';
 import { paymentQrMatrix, slipQrPayload } from './pdf/bill-qr.ts';
 
 export type BillingContext = AppContext<CoreConfig & { billing: BillingConfig }>;
@@ -21,6 +20,7 @@ export function registerBillRoutes(
   app: FastifyInstance,
   ctx: BillingContext,
   requireCustomer: RequireCustomer,
+  pdf: PdfRenderer,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const guard = requireCustomer();
@@ -44,12 +44,12 @@ export function registerBillRoutes(
       if (!bill) {
         return sendNoBill(ctx, reply);
       }
-      const pdf = await renderBillPdf(bill);
+      const file = await pdf.bill(bill);
       const name = `${bill.customer.account}-${bill.period}.pdf`;
       return reply
         .type('application/pdf')
         .header('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}"`)
-        .send(pdf);
+        .send(file);
     },
   );
 
@@ -70,11 +70,11 @@ export function registerBillRoutes(
     { preHandler: guard, schema: { response: { 200: Type.Unknown() } } },
     async (req, reply) => {
       const slip = await loadSlip(ctx, customerOf(req).accountId);
-      const pdf = await renderSlipPdf(slip);
+      const file = await pdf.slip(slip);
       return reply
         .type('application/pdf')
         .header('Content-Disposition', `inline; filename="${slip.customer.account}-${slip.date}.pdf"`)
-        .send(pdf);
+        .send(file);
     },
   );
 }

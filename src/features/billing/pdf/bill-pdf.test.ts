@@ -15,6 +15,7 @@ import { renderSlipPdf } from './slip-pdf.ts';
 import { billQrPayload, slipQrPayload } from './bill-qr.ts';
 import { PART, partTops } from './form-layout.ts';
 import { fontFile, openFont } from './pdf-fonts.ts';
+import { pdfRenderer } from './pdf-pool.ts';
 
 // jsqr is CommonJS whose exports are the function, with the same function under `default`;
 // its types describe only the latter.
@@ -398,4 +399,17 @@ test('fonts: a missing subset names the command that makes it', () => {
   assert.throws(() => openFont(path.join(os.tmpdir(), 'no-such-dir', 'bill-regular.ttf')), {
     message: /is missing: .*`node scripts\/build-fonts\.mjs`/,
   });
+});
+
+test("the web server's PDF threads make the same bill and slip as the request's own thread", async () => {
+  const pool = pdfRenderer(2);
+  const inline = pdfRenderer(0);
+  try {
+    const [bill, slip] = await Promise.all([pool.bill(BILL), pool.slip(SLIP)]);
+    assert.deepEqual(bill, await inline.bill(BILL));
+    assert.deepEqual(slip, await inline.slip(SLIP));
+    assert.equal(bill.subarray(0, 5).toString(), '%PDF-');
+  } finally {
+    await pool.close();
+  }
 });

@@ -1,0 +1,58 @@
+import { availableParallelism } from 'node:os';
+import type { Piscina } from 'piscina';
+import { lazyRequire } from '../../../platform/lazy.ts';
+import type { BillDocument, SlipDocument } from './bill.model.ts';
+import { renderBillPdf } from './bill-pdf.ts';
+import { renderSlipPdf } from './slip-pdf.ts';
+import type { PdfTask } from './pdf.worker.ts';
+
+const piscina = lazyRequire<typeof import('piscina')>('piscina');
+
+/** Renders bills and slips for the web server. */
+export interface PdfRenderer {
+  bill(doc: BillDocument): Promise<Buffer>;
+  slip(doc: SlipDocument): Promise<Buffer>;
+  /** Ends the worker threads (waiting for the PDFs under way). */
+  close(): Promise<void>;
+}
+
+/** PDF_THREADS when not set: a thread per core but the one the server's event loop runs on. */
+export function defaultPdfThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Bills and slips rendered in `threads` worker threads (piscina), or in the caller's thread with 0.
+ *
+ * Why threads: a bill costs about 7–9 ms of CPU (pdfkit, fontkit's subsetting, the QR code's mask
+ * choice in `qrcode`). Rendered on the event loop, each one holds up every other request for that
+ * long, and the month-end journey (bench journey: log in, main page, a reading, the bill, log out)
+ * spends most of its server time there: one thread could not both serve the pages and render
+ * 100 bills a second. The pool starts on the first PDF, so a process that renders none (most
+ * requests are pages) holds no thread, and its threads end when idle.
+ */
+export function pdfRenderer(threads: number): PdfRenderer {
+  if (threads === 0) {
+    return { bill: renderBillPdf, slip: renderSlipPdf, close: () => Promise.resolve() };
+  }
+  let pool: Piscina<PdfTask, Uint8Array> | null = null;
+  const run = async (task: PdfTask): Promise<Buffer> => {
+    pool ??= new (piscina().Piscina)<PdfTask, Uint8Array>({
+      // The worker module beside this one: TypeScript under tsx, JavaScript in a build.
+      filename: new URL(`./pdf.worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
+        .href,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+    });
+    const bytes = await pool.run(task);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+  return {
+    bill: (doc) => run({ kind: 'bill', doc }),
+    slip: (doc) => run({ kind: 'slip', doc }),
+    async close() {
+      await pool?.close();
+    },
+  };
+}
