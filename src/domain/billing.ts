@@ -1,7 +1,10 @@
 import { consumption } from './consumption.ts';
-import { addMonths, daysBetween, lastDayOfPeriod, type IsoDate } from './dates.ts';
+import { addMonths, daysBetween, type IsoDate } from './dates.ts';
 import { chargeKopecks, type Kopecks } from './money.ts';
-import { pricesOn, zonesFor, type PriceRow, type Zone } from './tariff.ts';
+import { priceOf, priceZones, socialNorm, sumOf, tariffOf, type ZoneCharge } from './pricing.ts';
+import { zonesFor, type PriceRow, type Zone } from './tariff.ts';
+
+export type { ZoneCharge } from './pricing.ts';
 
 /**
  * The monthly charge of one account (Decree 354): by readings; by the average (п.59) when no
@@ -74,14 +77,6 @@ export interface ChargeInput {
   limits: BillingLimits;
 }
 
-export interface ZoneCharge {
-  zone: Zone;
-  kwh: number;
-  /** The price and, with a social norm, the split between the bands. */
-  bands: Array<{ band: 'base' | 'above_norm'; kwh: number; priceE5: number; amountKop: Kopecks }>;
-  amountKop: Kopecks;
-}
-
 export interface ChargeResult {
   method: Method;
   reason: EstimateReason | null;
@@ -112,18 +107,20 @@ const DAYS_PER_MONTH = 365.25 / 12;
 
 export function computeCharge(input: ChargeInput): ChargeResult {
   const zones = zonesFor(input.meter?.zones ?? input.plan.zones);
-  const tariff = tariffOn(input.plan.prices, `${input.period}-01`);
+  const tariff = tariffOf(input.plan.prices, input.period);
   const volume = chargeVolume(input, zones);
-  const zoneCharges = priceZones(zones, volume.zoneKwh, tariff, socialNorm(input.plan, input.residents));
-  const amountKop = zoneCharges.reduce((s, z) => s + z.amountKop, 0);
+  const kwh = sum(volume.zoneKwh);
+  const zoneCharges = priceZones(zones, volume.zoneKwh, kwh, tariff, socialNorm(input.plan, input.residents));
+  const amountKop = sumOf(zoneCharges);
   const odnPriceE5 = priceOf(tariff, zones[0]!);
   const odnKwh = input.odnKwh ?? 0;
-  const odnKop = chargeKopecks(odnKwh, odnPriceE5);
+  // Most accounts have no building meter: no ОДН, and no need of the exact product to know it.
+  const odnKop = odnKwh === 0 ? 0 : chargeKopecks(odnKwh, odnPriceE5);
   return {
     method: volume.method,
     reason: volume.reason,
     zones: zoneCharges,
-    kwh: volume.zoneKwh.reduce((s, k) => s + k, 0),
+    kwh,
     amountKop,
     odnKwh,
     odnKop,
@@ -141,6 +138,17 @@ export function computeCharge(input: ChargeInput): ChargeResult {
   };
 }
 
+// Plain loops rather than map/reduce/find in this path: it runs for every account of a closing
+// and 24 million times for the generator's million accounts.
+
+function sum(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) {
+    s += x;
+  }
+  return s;
+}
+
 /** How much is charged per zone, by which method and why: everything of the charge but the money. */
 interface Volume {
   method: Method;
@@ -156,21 +164,34 @@ interface Volume {
 /** By readings when a reading after the last billed one counts for the period, else an estimate. */
 function chargeVolume(input: ChargeInput, zones: Zone[]): Volume {
   const meter = input.meter;
-  const fault = meter !== null && meter.verificationDue <= lastDayOfPeriod(input.period);
-  const lastBilledCharge = input.previous.find((c) => c.readingId !== null);
-  const baseline = lastBilledCharge
-    ? (input.readings.find((r) => r.id === lastBilledCharge.readingId) ?? null)
-    : null;
+  const baseline = lastBilledReading(input);
   if (meter === null) {
     return byEstimate(input, zones, 'no_meter', baseline);
   }
-  if (fault) {
+  // Due on any day of the period or before. Compared by month, as text: working out the period's
+  // last day cost as much as all the rest of a charge.
+  if (meter.verificationDue.slice(0, 7) <= input.period) {
     return byEstimate(input, zones, 'meter_fault', baseline);
   }
   const candidate = latestReadingAfter(input, baseline);
   return candidate
     ? byReadings(input, meter, zones, candidate, baseline)
     : byEstimate(input, zones, 'no_reading', baseline);
+}
+
+/** The reading of the latest charge based on one, when it is among the readings given. */
+function lastBilledReading(input: ChargeInput): ReadingInput | null {
+  for (const c of input.previous) {
+    if (c.readingId !== null) {
+      for (const r of input.readings) {
+        if (r.id === c.readingId) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+  return null;
 }
 
 /** The latest reading counting for the period (or an earlier one) that is newer than the baseline. */
@@ -196,15 +217,21 @@ function byReadings(
   baseline: ReadingInput | null,
 ): Volume {
   const from = baseline ?? earliestBefore(input.readings, reading);
-  const raw = zones.map((_, i) =>
-    from ? consumption(from.values[i] ?? 0, reading.values[i] ?? 0, meter.digits, meter.ratio).kwh : 0,
-  );
-  // Periods charged by an estimate since the last billed reading are settled now (п.61).
-  const settledKwh = zones.map((_, i) => estimatedSince(input.previous, i));
+  const zoneKwh: number[] = [];
+  const settledKwh: number[] = [];
+  for (let i = 0; i < zones.length; i++) {
+    const raw = from
+      ? consumption(from.values[i] ?? 0, reading.values[i] ?? 0, meter.digits, meter.ratio).kwh
+      : 0;
+    // Periods charged by an estimate since the last billed reading are settled now (п.61).
+    const settled = estimatedSince(input.previous, i);
+    settledKwh.push(settled);
+    zoneKwh.push(raw - settled);
+  }
   return {
     method: 'readings',
     reason: null,
-    zoneKwh: raw.map((k, i) => k - (settledKwh[i] ?? 0)),
+    zoneKwh,
     reading,
     baseline: from,
     settledKwh,
@@ -248,64 +275,6 @@ function byEstimate(
   return { method: 'norm', reason, zoneKwh, reading: null, baseline, settledKwh, average: null, norm };
 }
 
-/** The social norm of consumption (Decree 614) for the household, kWh, or null without one. */
-function socialNorm(plan: PlanInput, residents: number): number | null {
-  return plan.socialNormKwh === null
-    ? null
-    : plan.socialNormKwh + Math.max(0, residents - 1) * (plan.socialNormExtraKwh ?? 0);
-}
-
-/** Each zone's kWh at its price; with a social norm, each zone gets its share of the norm at the base price. */
-function priceZones(zones: Zone[], zoneKwh: number[], tariff: Tariff, norm: number | null): ZoneCharge[] {
-  const totalKwh = zoneKwh.reduce((s, k) => s + k, 0);
-  return zones.map((zone, i) => {
-    const kwh = zoneKwh[i] ?? 0;
-    const base = priceOf(tariff, zone);
-    const within =
-      norm === null || kwh <= 0 ? kwh : Math.min(kwh, totalKwh > 0 ? Math.round((norm * kwh) / totalKwh) : 0);
-    const bands: ZoneCharge['bands'] = [
-      { band: 'base', kwh: within, priceE5: base, amountKop: chargeKopecks(within, base) },
-    ];
-    if (kwh - within > 0) {
-      const hi = tariff.above.get(zone) ?? base;
-      bands.push({
-        band: 'above_norm',
-        kwh: kwh - within,
-        priceE5: hi,
-        amountKop: chargeKopecks(kwh - within, hi),
-      });
-    }
-    return { zone, kwh, bands, amountKop: bands.reduce((s, b) => s + b.amountKop, 0) };
-  });
-}
-
-/** The plan's prices in force on a date: the base price of each zone and the price above the social norm. */
-interface Tariff {
-  date: IsoDate;
-  base: Map<string, number>;
-  above: Map<string, number>;
-}
-
-function tariffOn(rows: PriceRow[], date: IsoDate): Tariff {
-  return { date, base: pricesOn(rows, date), above: pricesAboveNorm(rows, date) };
-}
-
-/** The zone's price, else the single rate, else any price in force. */
-function priceOf(tariff: Tariff, zone: Zone): number {
-  const p = tariff.base.get(zone) ?? tariff.base.get('single') ?? [...tariff.base.values()][0];
-  if (p === undefined) {
-    throw new Error(`no price in force on ${tariff.date}`);
-  }
-  return p;
-}
-
-function pricesAboveNorm(rows: PriceRow[], date: string): Map<string, number> {
-  return pricesOn(
-    rows.filter((r) => r.band === 'above_norm').map((r) => ({ ...r, band: 'base' })),
-    date,
-  );
-}
-
 /** kWh of zone i charged by estimates since the last charge based on a reading. */
 function estimatedSince(previous: PreviousCharge[], i: number): number {
   let sum = 0;
@@ -338,9 +307,14 @@ function countAverageInARow(previous: PreviousCharge[]): number {
   return n;
 }
 
+/** The first of the readings dated before `r`. */
 function earliestBefore(readings: ReadingInput[], r: ReadingInput): ReadingInput | null {
-  const earlier = readings.filter((x) => x.date < r.date);
-  return earlier[0] ?? null;
+  for (const x of readings) {
+    if (x.date < r.date) {
+      return x;
+    }
+  }
+  return null;
 }
 
 /**
