@@ -1,7 +1,10 @@
 import { consumption } from './consumption.ts';
-import { addMonths, daysBetween, lastDayOfPeriod, type IsoDate } from './dates.ts';
+import { addMonths, daysBetween, type IsoDate } from './dates.ts';
 import { chargeKopecks, type Kopecks } from './money.ts';
-import { pricesOn, zonesFor, type PriceRow, type Zone } from './tariff.ts';
+import { priceOf, priceZones, socialNorm, sumOf, tariffOf, type ZoneCharge } from './pricing.ts';
+import { zonesFor, type PriceRow, type Zone } from './tariff.ts';
+
+export type { ZoneCharge } from './pricing.ts';
 
 /**
  * The monthly charge of one account (Decree 354): by readings; by the average (п.59) when no
@@ -74,14 +77,6 @@ export interface ChargeInput {
   limits: BillingLimits;
 }
 
-export interface ZoneCharge {
-  zone: Zone;
-  kwh: number;
-  /** The price and, with a social norm, the split between the bands. */
-  bands: Array<{ band: 'base' | 'above_norm'; kwh: number; priceE5: number; amountKop: Kopecks }>;
-  amountKop: Kopecks;
-}
-
 export interface ChargeResult {
   method: Method;
   reason: EstimateReason | null;
@@ -111,127 +106,21 @@ export interface ChargeResult {
 const DAYS_PER_MONTH = 365.25 / 12;
 
 export function computeCharge(input: ChargeInput): ChargeResult {
-  const periodStart = `${input.period}-01`;
-  const periodEnd = lastDayOfPeriod(input.period);
   const zones = zonesFor(input.meter?.zones ?? input.plan.zones);
-  const prices = pricesOn(input.plan.prices, periodStart);
-  const above = pricesAboveNorm(input.plan.prices, periodStart);
-  const priceOf = (zone: Zone): number => {
-    const p = prices.get(zone) ?? prices.get('single') ?? [...prices.values()][0];
-    if (p === undefined) {
-      throw new Error(`no price in force on ${periodStart}`);
-    }
-    return p;
-  };
-
-  const meter = input.meter;
-  const fault = meter !== null && meter.verificationDue <= periodEnd;
-  const lastBilledCharge = input.previous.find((c) => c.readingId !== null);
-  const baseline = lastBilledCharge
-    ? (input.readings.find((r) => r.id === lastBilledCharge.readingId) ?? null)
-    : null;
-
-  let method: Method;
-  let reason: EstimateReason | null = null;
-  let zoneKwh: number[];
-  let reading: ReadingInput | null = null;
-  let settled = zones.map(() => 0);
-  let average: ChargeResult['average'] = null;
-  let norm: ChargeResult['norm'] = null;
-
-  const candidate =
-    meter && !fault
-      ? [...input.readings]
-          .reverse()
-          .find(
-            (r) =>
-              input.readingPeriod(r) <= input.period &&
-              (!baseline || r.date > baseline.date || (r.date === baseline.date && r.id > baseline.id)),
-          )
-      : undefined;
-
-  if (meter && !fault && candidate) {
-    method = 'readings';
-    reading = candidate;
-    const from = baseline ?? earliestBefore(input.readings, candidate);
-    const raw = zones.map((_, i) =>
-      from ? consumption(from.values[i] ?? 0, candidate.values[i] ?? 0, meter.digits, meter.ratio).kwh : 0,
-    );
-    // Periods charged by an estimate since the last billed reading are settled now (п.61).
-    settled = zones.map((_, i) => estimatedSince(input.previous, i));
-    zoneKwh = raw.map((k, i) => k - (settled[i] ?? 0));
-  } else {
-    reason = meter === null ? 'no_meter' : fault ? 'meter_fault' : 'no_reading';
-    const limit =
-      reason === 'meter_fault' ? input.limits.averageMaxPeriodsFault : input.limits.averageMaxPeriods;
-    const inARow = countAverageInARow(input.previous);
-    const avg =
-      meter && reason !== 'no_meter' && inARow < limit
-        ? averageMonthly(
-            // Only what was known for the period: a month closed late gets the average it would have had on time.
-            input.readings.filter((r) => input.readingPeriod(r) <= input.period),
-            meter,
-            fault ? periodStart : null,
-          )
-        : null;
-    if (avg && meter) {
-      method = 'average';
-      average = avg;
-      zoneKwh = zones.map((_, i) => avg.monthlyKwh[i] ?? 0);
-    } else {
-      method = 'norm';
-      const residents = Math.max(1, input.residents);
-      const total = roundHalfUp(
-        input.plan.normKwhPerResident * residents * input.limits.normCoefficientE3,
-        1000,
-      );
-      norm = {
-        perResident: input.plan.normKwhPerResident,
-        residents,
-        coefficientE3: input.limits.normCoefficientE3,
-      };
-      // The norm is one volume: charged at the first zone's price.
-      zoneKwh = zones.map((_, i) => (i === 0 ? total : 0));
-    }
-  }
-
-  const socialNorm =
-    input.plan.socialNormKwh === null
-      ? null
-      : input.plan.socialNormKwh + Math.max(0, input.residents - 1) * (input.plan.socialNormExtraKwh ?? 0);
-  const totalKwh = zoneKwh.reduce((s, k) => s + k, 0);
-  const zoneCharges: ZoneCharge[] = zones.map((zone, i) => {
-    const kwh = zoneKwh[i] ?? 0;
-    const base = priceOf(zone);
-    // With a social norm (Decree 614), each zone gets its share of the norm at the base price.
-    const within =
-      socialNorm === null || kwh <= 0
-        ? kwh
-        : Math.min(kwh, totalKwh > 0 ? Math.round((socialNorm * kwh) / totalKwh) : 0);
-    const bands: ZoneCharge['bands'] = [
-      { band: 'base', kwh: within, priceE5: base, amountKop: chargeKopecks(within, base) },
-    ];
-    if (kwh - within > 0) {
-      const hi = above.get(zone) ?? base;
-      bands.push({
-        band: 'above_norm',
-        kwh: kwh - within,
-        priceE5: hi,
-        amountKop: chargeKopecks(kwh - within, hi),
-      });
-    }
-    return { zone, kwh, bands, amountKop: bands.reduce((s, b) => s + b.amountKop, 0) };
-  });
-
-  const amountKop = zoneCharges.reduce((s, z) => s + z.amountKop, 0);
-  const odnPriceE5 = priceOf(zones[0]!);
+  const tariff = tariffOf(input.plan.prices, input.period);
+  const volume = chargeVolume(input, zones);
+  const kwh = sum(volume.zoneKwh);
+  const zoneCharges = priceZones(zones, volume.zoneKwh, kwh, tariff, socialNorm(input.plan, input.residents));
+  const amountKop = sumOf(zoneCharges);
+  const odnPriceE5 = priceOf(tariff, zones[0]!);
   const odnKwh = input.odnKwh ?? 0;
-  const odnKop = chargeKopecks(odnKwh, odnPriceE5);
+  // Most accounts have no building meter: no ОДН, and no need of the exact product to know it.
+  const odnKop = odnKwh === 0 ? 0 : chargeKopecks(odnKwh, odnPriceE5);
   return {
-    method,
-    reason,
+    method: volume.method,
+    reason: volume.reason,
     zones: zoneCharges,
-    kwh: totalKwh,
+    kwh,
     amountKop,
     odnKwh,
     odnKop,
@@ -240,23 +129,150 @@ export function computeCharge(input: ChargeInput): ChargeResult {
     paymentsKop: input.paymentsKop,
     recalcKop: input.recalcKop,
     debtKop: input.debtStartKop + amountKop + odnKop + input.recalcKop - input.paymentsKop,
-    reading,
-    baseline:
-      method === 'readings'
-        ? (baseline ?? (reading ? earliestBefore(input.readings, reading) : null))
-        : baseline,
-    settledKwh: settled,
-    average,
-    norm,
-    priceE5: priceOf(zones[0]!),
+    reading: volume.reading,
+    baseline: volume.baseline,
+    settledKwh: volume.settledKwh,
+    average: volume.average,
+    norm: volume.norm,
+    priceE5: odnPriceE5,
   };
 }
 
-function pricesAboveNorm(rows: PriceRow[], date: string): Map<string, number> {
-  return pricesOn(
-    rows.filter((r) => r.band === 'above_norm').map((r) => ({ ...r, band: 'base' })),
-    date,
-  );
+// Plain loops rather than map/reduce/find in this path: it runs for every account of a closing
+// and 24 million times for the generator's million accounts.
+
+function sum(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) {
+    s += x;
+  }
+  return s;
+}
+
+/** How much is charged per zone, by which method and why: everything of the charge but the money. */
+interface Volume {
+  method: Method;
+  reason: EstimateReason | null;
+  zoneKwh: number[];
+  reading: ReadingInput | null;
+  baseline: ReadingInput | null;
+  settledKwh: number[];
+  average: ChargeResult['average'];
+  norm: ChargeResult['norm'];
+}
+
+/** By readings when a reading after the last billed one counts for the period, else an estimate. */
+function chargeVolume(input: ChargeInput, zones: Zone[]): Volume {
+  const meter = input.meter;
+  const baseline = lastBilledReading(input);
+  if (meter === null) {
+    return byEstimate(input, zones, 'no_meter', baseline);
+  }
+  // Due on any day of the period or before. Compared by month, as text: working out the period's
+  // last day cost as much as all the rest of a charge.
+  if (meter.verificationDue.slice(0, 7) <= input.period) {
+    return byEstimate(input, zones, 'meter_fault', baseline);
+  }
+  const candidate = latestReadingAfter(input, baseline);
+  return candidate
+    ? byReadings(input, meter, zones, candidate, baseline)
+    : byEstimate(input, zones, 'no_reading', baseline);
+}
+
+/** The reading of the latest charge based on one, when it is among the readings given. */
+function lastBilledReading(input: ChargeInput): ReadingInput | null {
+  for (const c of input.previous) {
+    if (c.readingId !== null) {
+      for (const r of input.readings) {
+        if (r.id === c.readingId) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+  return null;
+}
+
+/** The latest reading counting for the period (or an earlier one) that is newer than the baseline. */
+function latestReadingAfter(input: ChargeInput, baseline: ReadingInput | null): ReadingInput | undefined {
+  for (let i = input.readings.length - 1; i >= 0; i--) {
+    const r = input.readings[i]!;
+    if (
+      input.readingPeriod(r) <= input.period &&
+      (!baseline || r.date > baseline.date || (r.date === baseline.date && r.id > baseline.id))
+    ) {
+      return r;
+    }
+  }
+  return undefined;
+}
+
+/** Consumption since the baseline (else the earliest earlier reading), less what estimates charged meanwhile. */
+function byReadings(
+  input: ChargeInput,
+  meter: MeterInput,
+  zones: Zone[],
+  reading: ReadingInput,
+  baseline: ReadingInput | null,
+): Volume {
+  const from = baseline ?? earliestBefore(input.readings, reading);
+  const zoneKwh: number[] = [];
+  const settledKwh: number[] = [];
+  for (let i = 0; i < zones.length; i++) {
+    const raw = from
+      ? consumption(from.values[i] ?? 0, reading.values[i] ?? 0, meter.digits, meter.ratio).kwh
+      : 0;
+    // Periods charged by an estimate since the last billed reading are settled now (п.61).
+    const settled = estimatedSince(input.previous, i);
+    settledKwh.push(settled);
+    zoneKwh.push(raw - settled);
+  }
+  return {
+    method: 'readings',
+    reason: null,
+    zoneKwh,
+    reading,
+    baseline: from,
+    settledKwh,
+    average: null,
+    norm: null,
+  };
+}
+
+/** The average (п.59) while the limit of periods in a row allows and the history suffices, else the norm. */
+function byEstimate(
+  input: ChargeInput,
+  zones: Zone[],
+  reason: EstimateReason,
+  baseline: ReadingInput | null,
+): Volume {
+  const meter = input.meter;
+  const limit =
+    reason === 'meter_fault' ? input.limits.averageMaxPeriodsFault : input.limits.averageMaxPeriods;
+  const average =
+    meter && reason !== 'no_meter' && countAverageInARow(input.previous) < limit
+      ? averageMonthly(
+          // Only what was known for the period: a month closed late gets the average it would have had on time.
+          input.readings.filter((r) => input.readingPeriod(r) <= input.period),
+          meter,
+          reason === 'meter_fault' ? `${input.period}-01` : null,
+        )
+      : null;
+  const settledKwh = zones.map(() => 0);
+  if (average) {
+    const zoneKwh = zones.map((_, i) => average.monthlyKwh[i] ?? 0);
+    return { method: 'average', reason, zoneKwh, reading: null, baseline, settledKwh, average, norm: null };
+  }
+  const norm = {
+    perResident: input.plan.normKwhPerResident,
+    residents: Math.max(1, input.residents),
+    coefficientE3: input.limits.normCoefficientE3,
+  };
+  const total = roundHalfUp(norm.perResident * norm.residents * norm.coefficientE3, 1000);
+  // The norm is one volume: charged at the first zone's price.
+  const zoneKwh = zones.map((_, i) => (i === 0 ? total : 0));
+  return { method: 'norm', reason, zoneKwh, reading: null, baseline, settledKwh, average: null, norm };
 }
 
 /** kWh of zone i charged by estimates since the last charge based on a reading. */
@@ -291,9 +307,14 @@ function countAverageInARow(previous: PreviousCharge[]): number {
   return n;
 }
 
+/** The first of the readings dated before `r`. */
 function earliestBefore(readings: ReadingInput[], r: ReadingInput): ReadingInput | null {
-  const earlier = readings.filter((x) => x.date < r.date);
-  return earlier[0] ?? null;
+  for (const x of readings) {
+    if (x.date < r.date) {
+      return x;
+    }
+  }
+  return null;
 }
 
 /**

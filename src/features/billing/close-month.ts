@@ -7,6 +7,7 @@ import type SQLite from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import type { BillingLimits, ChargeResult } from '../../domain/billing.ts';
 import { computeCharge, odnKwh } from '../../domain/billing.ts';
+import { chargeDetails } from '../../domain/charge-details.ts';
 import { addMonths, lastDayOfPeriod } from '../../domain/dates.ts';
 import { billingPeriodFor } from '../../domain/readings.ts';
 import * as repo from './billing.repository.ts';
@@ -344,26 +345,4 @@ export async function computeBatch(
     });
   }
   return out;
-}
-
-/** What the bill and "Как рассчитано" need to explain the charge, stored with it. */
-export function chargeDetails(r: ChargeResult, meter: repo.BatchMeter | null, recalcs: repo.PendingRecalc[]) {
-  return {
-    reason: r.reason,
-    meter: meter && { serial: meter.serial, digits: meter.digits, ratio: meter.ratio },
-    zones: r.zones.map((z) => ({ zone: z.zone, kwh: z.kwh, amountKop: z.amountKop, bands: z.bands })),
-    reading: r.reading && { id: r.reading.id, date: r.reading.date, values: r.reading.values },
-    baseline: r.baseline && { id: r.baseline.id, date: r.baseline.date, values: r.baseline.values },
-    settledKwh: r.settledKwh.some((k) => k !== 0) ? r.settledKwh : undefined,
-    average: r.average && {
-      from: { date: r.average.from.date, values: r.average.from.values },
-      to: { date: r.average.to.date, values: r.average.to.values },
-      monthlyKwh: r.average.monthlyKwh,
-    },
-    norm: r.norm,
-    odnPriceE5: r.odnPriceE5,
-    recalculations: recalcs.length
-      ? recalcs.map((x) => ({ period: x.period, amountKop: x.amountKop, reason: x.reason }))
-      : undefined,
-  };
 }

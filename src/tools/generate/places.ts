@@ -207,7 +207,8 @@ export function drawAddress(rng: Rng, code: string, mainTownOnly = false): Addre
   const streets = town.streets ?? (town.kind === 'village' ? VILLAGE_STREETS : CITY_STREETS);
   const street = rng.pick(streets);
   const flat = rng.chance(FLATS_SHARE[town.kind]);
-  // Joined, not concatenated: a flat string (see charges.ts detailsJson).
+  // Joined, not concatenated: a flat string, not a rope of concatenations that the garbage
+  // collector would copy node by node while a chunk's rows wait to be sent.
   if (flat) {
     const house = rng.int(1, 120);
     const letter = rng.chance(0.06) ? rng.pick(['А', 'Б', 'В']) : '';
