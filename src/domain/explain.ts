@@ -1,7 +1,7 @@
 import { formatRublesRu, groupThousands } from './money.ts';
 import { ZONE_TITLES, type Zone } from './tariff.ts';
 
-/** What a charge row stores about how it was computed (see billing/close-month.ts chargeDetails). */
+/** What a charge row stores about how it was computed (see charge-details.ts). */
 export interface ChargeDetails {
   reason?: 'no_reading' | 'meter_fault' | 'no_meter' | null;
   meter?: { serial: string; digits: number; ratio: number } | null;

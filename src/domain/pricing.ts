@@ -74,27 +74,10 @@ export interface Tariff {
   above: Map<string, number>;
 }
 
-/**
- * Tariffs by price list and period. The closing charges every account of a plan for one period,
- * and the generator a million accounts for the same 24 periods: working the prices out once per
- * list and period rather than once per charge saves 0.3–0.5 µs a charge, a third of its cost.
- * A price list is not changed once loaded (each closing loads its own).
- */
-const tariffs = new WeakMap<PriceRow[], Map<string, Tariff>>();
-
 /** The prices in force on the first day of the period. */
 export function tariffOf(rows: PriceRow[], period: string): Tariff {
-  let byPeriod = tariffs.get(rows);
-  if (!byPeriod) {
-    tariffs.set(rows, (byPeriod = new Map<string, Tariff>()));
-  }
-  let tariff = byPeriod.get(period);
-  if (!tariff) {
-    const date = `${period}-01`;
-    tariff = { date, base: pricesOn(rows, date), above: pricesAboveNorm(rows, date) };
-    byPeriod.set(period, tariff);
-  }
-  return tariff;
+  const date = `${period}-01`;
+  return { date, base: pricesOn(rows, date), above: pricesAboveNorm(rows, date) };
 }
 
 /** The zone's price, else the single rate, else any price in force. */
