@@ -41,6 +41,11 @@ export function parseIsoDate(d: IsoDate): { y: number; m: number; d: number } {
   return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
 }
 
+/** A billing period, 'YYYY-MM'. */
+export function isPeriod(s: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
+}
+
 export function isIsoDate(s: string): boolean {
   const m = ISO_DATE.exec(s);
   if (!m) {

@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../config.ts';
 import { openDb, type Db } from '../../platform/db/connect.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
-import { isIsoDate } from '../../domain/dates.ts';
+import { isIsoDate, isPeriod } from '../../domain/dates.ts';
 import { ClosingRefused } from '../../features/billing/close-month.ts';
 import { RecalculationRefused } from '../../features/billing/recalculate.ts';
 import { MailingRefused } from '../../features/mail/mailing.ts';
@@ -137,7 +137,7 @@ export function nonEmpty(value: string): string {
 
 /** A billing period, YYYY-MM. */
 export function period(value: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) {
+  if (!isPeriod(value)) {
     throw new InvalidArgumentError('It must be a period, YYYY-MM.');
   }
   return value;

@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import type { BillingLimits, ChargeResult } from '../../domain/billing.ts';
 import { computeCharge, odnKwh } from '../../domain/billing.ts';
 import { chargeDetails } from '../../domain/charge-details.ts';
-import { addMonths, lastDayOfPeriod } from '../../domain/dates.ts';
+import { addMonths, isPeriod, lastDayOfPeriod } from '../../domain/dates.ts';
 import { billingPeriodFor } from '../../domain/readings.ts';
 import * as repo from './billing.repository.ts';
 
@@ -47,7 +47,7 @@ const PREVIOUS_PERIODS = 8;
 export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseResult> {
   const db = store.kysely;
   const { period } = opts;
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
+  if (!isPeriod(period)) {
     throw new ClosingRefused(`"${period}" is not a period (YYYY-MM)`);
   }
   const state = await repo.periodState(db, period);

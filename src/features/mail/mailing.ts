@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { daysInMonth, periodOf } from '../../domain/dates.ts';
+import { daysInMonth, isPeriod, periodOf } from '../../domain/dates.ts';
 import { latestClosedPeriod, periodState } from '../billing/billing.repository.ts';
 import * as repo from './mail.repository.ts';
 
@@ -8,7 +8,6 @@ import * as repo from './mail.repository.ts';
 
 export class MailingRefused extends Error {}
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * Queues one bill message per account with a confirmed, subscribed address and a charge in the
@@ -23,7 +22,7 @@ export async function enqueueBillMailing(
   if (period === undefined) {
     throw new MailingRefused('no billing period is closed yet: run close-month first');
   }
-  if (!PERIOD.test(period)) {
+  if (!isPeriod(period)) {
     throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
   }
   const state = await periodState(db, period);
@@ -80,7 +79,7 @@ export async function mailingProgress(
   if (period === undefined) {
     return undefined;
   }
-  if (!PERIOD.test(period)) {
+  if (!isPeriod(period)) {
     throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
   }
   const counts = await repo.progress(db, period, o.kind);
