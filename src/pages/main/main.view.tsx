@@ -1,4 +1,4 @@
-import { formatRubles, formatTariff } from '../../domain/money.ts';
+import { formatRubles, formatTariff } from '../../domain/format.ts';
 import type { VerificationStatus } from '../../domain/verification.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, logoutForm, pageDocumentAround } from '../../platform/views/layout.tsx';
