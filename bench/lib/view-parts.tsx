@@ -3,7 +3,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { openDb } from '../../src/platform/db/connect.ts';
 import type { Database } from '../../src/platform/db/schema.ts';
 import { loadMainPage } from '../../src/pages/main/main.service.ts';
-import { mainPage } from '../../src/pages/main/main.view.tsx';
+import { MainPage } from '../../src/pages/main/main.view.tsx';
+import { renderPage } from '../../src/platform/views/render.ts';
 import { dateInZone } from '../../src/domain/dates.ts';
 import { DEFAULT_TIME_ZONE } from '../../src/platform/config.ts';
 import type { Customer } from './sessions.ts';
@@ -54,7 +55,9 @@ export async function measureViewParts(
         const t0 = process.hrtime.bigint();
         const model = await loadMainPage(db, id, today);
         const t1 = process.hrtime.bigint();
-        const page = mainPage({ model, supplierName: 'ООО «Энергосбыт»', csrfToken: 'x'.repeat(52) });
+        const page = renderPage(
+          <MainPage model={model} supplierName="ООО «Энергосбыт»" csrfToken={'x'.repeat(52)} />,
+        );
         const t2 = process.hrtime.bigint();
         const bytes = Buffer.byteLength(page);
         const t3 = process.hrtime.bigint();

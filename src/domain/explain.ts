@@ -1,4 +1,4 @@
-import { formatRublesRu, groupThousands } from './money.ts';
+import { formatDecimalRu, formatIntegerRu, formatKwhRu, formatRublesRu, formatTariffRu } from './format.ts';
 import { ZONE_TITLES, type Zone } from './tariff.ts';
 
 /** What a charge row stores about how it was computed (see charge-details.ts). */
@@ -32,16 +32,8 @@ export interface ExplainInput {
   details: ChargeDetails | null;
 }
 
-/** "1,1270 ₽" — a tariff for people: four decimals unless the fifth matters. */
-export function formatPriceRu(priceE5: number): string {
-  const rub = Math.trunc(priceE5 / 100000);
-  const frac = String(priceE5 % 100000).padStart(5, '0');
-  return `${rub},${frac.endsWith('0') ? frac.slice(0, 4) : frac}\u00a0₽`;
-}
-
-const n = groupThousands;
-
-const kwh = (x: number) => `${n(x)}\u00a0кВт·ч`;
+const n = formatIntegerRu;
+const kwh = formatKwhRu;
 
 /**
  * "Как рассчитано": the charge's formula with the customer's own numbers, e.g.
@@ -54,7 +46,7 @@ export function explainCharge(c: ExplainInput): string[] {
   if (!zones || zones.length === 0) {
     // Charges imported without their inputs: what the row itself says.
     lines.push(
-      `${kwh(c.kwh)} × ${formatPriceRu(c.tariffE5)} = ${formatRublesRu(c.amountKop)}` +
+      `${kwh(c.kwh)} × ${formatTariffRu(c.tariffE5)} = ${formatRublesRu(c.amountKop)}` +
         (c.method === 'readings' && c.readingValue !== null
           ? `, по показаниям (${n(c.readingValue)})`
           : `, ${METHOD_WORDS[c.method] ?? c.method}`),
@@ -67,7 +59,7 @@ export function explainCharge(c: ExplainInput): string[] {
         .filter((b) => b.kwh !== 0 || z.bands.length === 1)
         .map(
           (b) =>
-            `${kwh(b.kwh)} × ${formatPriceRu(b.priceE5)}${b.band === 'above_norm' ? ' (сверх социальной нормы)' : z.bands.length > 1 ? ' (в пределах социальной нормы)' : ''}`,
+            `${kwh(b.kwh)} × ${formatTariffRu(b.priceE5)}${b.band === 'above_norm' ? ' (сверх социальной нормы)' : z.bands.length > 1 ? ' (в пределах социальной нормы)' : ''}`,
         )
         .join(' + ');
       let how = '';
@@ -87,10 +79,7 @@ export function explainCharge(c: ExplainInput): string[] {
       } else if (c.method === 'average' && d.average) {
         how = ', по среднему';
       } else if (c.method === 'norm' && d.norm && i === 0) {
-        const coef =
-          d.norm.coefficientE3 === 1000
-            ? ''
-            : ` × ${(d.norm.coefficientE3 / 1000).toString().replace('.', ',')}`;
+        const coef = d.norm.coefficientE3 === 1000 ? '' : ` × ${formatDecimalRu(d.norm.coefficientE3, 3)}`;
         how = `, по нормативу: ${kwh(d.norm.perResident)} × ${d.norm.residents} чел.${coef}`;
       }
       if (c.method !== 'norm' || i === 0 || z.kwh !== 0) {
@@ -107,7 +96,7 @@ export function explainCharge(c: ExplainInput): string[] {
   }
   if (c.odnKwh || c.odnKop) {
     lines.push(
-      `ОДН: ${kwh(c.odnKwh)}${d?.odnPriceE5 ? ` × ${formatPriceRu(d.odnPriceE5)}` : ''} = ${formatRublesRu(c.odnKop)}`,
+      `ОДН: ${kwh(c.odnKwh)}${d?.odnPriceE5 ? ` × ${formatTariffRu(d.odnPriceE5)}` : ''} = ${formatRublesRu(c.odnKop)}`,
     );
   }
   for (const r of d?.recalculations ?? []) {

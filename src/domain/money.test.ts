@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  chargeKopecks,
-  formatRubles,
-  formatRublesRu,
-  formatTariff,
-  groupThousands,
-  parseRubles,
-} from './money.ts';
+import { chargeKopecks, parseRubles } from './money.ts';
+import { formatRubles } from './format.ts';
 
 test('parses what people type, straight to kopecks', () => {
   const ok: Array<[string, number]> = [
@@ -38,17 +32,6 @@ test('refuses malformed sums with a message', () => {
   }
 });
 
-test('formatting: the seed form and the Russian form', () => {
-  assert.equal(formatRubles(-73863), '-738.63');
-  assert.equal(formatRubles(200000), '2000.00');
-  assert.equal(formatRubles(-5), '-0.05');
-  assert.equal(formatRubles(0), '0.00');
-  assert.equal(formatRublesRu(123456789), '1\u00a0234\u00a0567,89\u00a0₽');
-  assert.equal(formatRublesRu(-9605), '−96,05\u00a0₽');
-  assert.equal(formatTariff(161000), '1.61000');
-  assert.equal(formatTariff(112700), '1.12700');
-});
-
 test('charges are rounded once, half up, from exact prices (the seed bill)', () => {
   assert.equal(chargeKopecks(316, 112700), 35613); // 316 × 1.1270 = 356.132
   assert.equal(chargeKopecks(26, 112700), 2930); // 29.302
@@ -66,26 +49,6 @@ test('format(parse(x)) round-trips every amount', () => {
     fc.property(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), (kop) => {
       const r = parseRubles(formatRubles(kop));
       return r.ok && r.kopecks === kop;
-    }),
-  );
-});
-
-test('thousands are grouped from the right with a no-break space, signs and fractions kept', () => {
-  assert.equal(groupThousands(0), '0');
-  assert.equal(groupThousands(999), '999');
-  assert.equal(groupThousands(1000), '1\u00a0000');
-  assert.equal(groupThousands(29842), '29\u00a0842');
-  assert.equal(groupThousands(1234567), '1\u00a0234\u00a0567');
-  assert.equal(groupThousands(-1234), '-1\u00a0234');
-  assert.equal(groupThousands(1234.5), '1\u00a0234.5');
-  fc.assert(
-    fc.property(fc.oneof(fc.maxSafeNat(), fc.integer()), (n) => {
-      const s = groupThousands(n);
-      assert.equal(s.replaceAll('\u00a0', ''), String(n));
-      const groups = s.replace('-', '').split('\u00a0');
-      assert.ok(
-        groups[0]!.length >= 1 && groups[0]!.length <= 3 && groups.slice(1).every((g) => g.length === 3),
-      );
     }),
   );
 });

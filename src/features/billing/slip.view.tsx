@@ -3,6 +3,7 @@ import type { QrMatrix } from './pdf/bill-qr.ts';
 import { formatDateRu } from '../../domain/dates.ts';
 import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
 import { QrSvg } from './qr-svg.tsx';
+import { formatReadingValues } from './pdf/bill-text.ts';
 
 export const SLIP_NOTICE =
   'ОПЛАТУ ЗА ПОТРЕБЛЕННУЮ ЭЛЕКТРОЭНЕРГИЮ, СОГЛАСНО ЖК РФ, НЕОБХОДИМО ПРОИЗВОДИТЬ ЕЖЕМЕСЯЧНО НЕ ПОЗДНЕЕ 10-ГО ЧИСЛА МЕСЯЦА, СЛЕДУЮЩЕГО ЗА РАСЧЕТНЫМ';
@@ -76,7 +77,9 @@ export function SlipPage({
               <tbody>
                 <tr>
                   <td>{formatDateRu(slip.date)}</td>
-                  <td class="slip-reading">{slip.lastReading ? slip.lastReading.values.join(' / ') : ''}</td>
+                  <td class="slip-reading">
+                    {slip.lastReading ? formatReadingValues(slip.lastReading.values) : ''}
+                  </td>
                   <td class="slip-sum"></td>
                 </tr>
               </tbody>

@@ -17,7 +17,7 @@ import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { buildApp } from '../../app/app.ts';
 import { closeMonth } from '../billing/close-month.ts';
 import { loadBillDocument } from '../billing/bill-document.ts';
-import { formatRubles } from '../../domain/money.ts';
+import { formatRubles } from '../../domain/format.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { MailConfig } from './mail.config.ts';
 import { runMailWorker, type WorkerStats } from './mail.worker.ts';

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { BillDocument } from '../billing/pdf/bill.model.ts';
 import { formatDateRu, periodInWords } from '../../domain/dates.ts';
-import { formatRubles } from '../../domain/money.ts';
+import { formatRubles } from '../../domain/format.ts';
 import type { MailMessage } from './transport.ts';
 
 // What the e-mails say, as text and HTML (Preact escapes every value). No personal data beyond

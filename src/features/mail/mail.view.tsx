@@ -1,5 +1,4 @@
-import { fieldError, Layout } from '../../platform/views/layout.tsx';
-import { html, type Html } from '../../platform/views/html.ts';
+import { FieldError, Layout } from '../../platform/views/layout.tsx';
 import { EMAIL_MAX_LENGTH } from './email-address.ts';
 import type { AddressStatus } from './mail.service.ts';
 
@@ -22,35 +21,85 @@ export interface MailFormState {
   fieldError: string;
 }
 
-/** The seed's "Форма электронного адреса", after the reading form on the main page (built by `html`). */
-export function mailSection({ model: m, csrfToken }: { model: MailSectionModel; csrfToken: string }): Html {
-  return html`<section class="panel no-print" id="mail-form" aria-labelledby="mail-form-title"><h2 id="mail-form-title">Рассылка квитанций с начислениями по электронной почте</h2>${
-    m.notice &&
-    html`<p class="${m.notice.error ? 'form-error' : 'notice'}" role="${m.notice.error ? 'alert' : 'status'}">${m.notice.text}</p>`
-  }${addressState(m, csrfToken)}<form method="post" action="/cabinet/email" class="mail-form" novalidate><input type="hidden" name="_csrf" value="${csrfToken}"/><div class="${
-    m.fieldError ? 'field has-error' : 'field'
-  }"><label for="mail-email">Чтобы получать квитанции с начислениями по электронной почте, добавьте Ваш электронный адрес:</label><input id="mail-email" name="email" type="email" inputmode="email" autocomplete="email" spellcheck="false" maxlength="${EMAIL_MAX_LENGTH}" value="${
-    m.email
-  }"${m.fieldError ? html` aria-invalid="true" aria-describedby="mail-email-error"` : html` aria-describedby="mail-email-note"`}/>${fieldError(
-    'mail-email-error',
-    m.fieldError,
-  )}<p class="hint" id="mail-email-note">Отправка квитанций производится после проведения расчетов в конце каждого месяца.</p></div><div class="field checkbox"><input type="checkbox" id="mail-subscribed" name="subscribed" value="yes"${
-    m.subscribed && html` checked`
-  }/><label for="mail-subscribed">Я хочу получать квитанцию на свой электронный адрес</label></div><button type="submit" name="action" value="save" class="button primary">Сохранить информацию</button> <button type="submit" name="action" value="delete" class="button">Удалить e-mail</button></form></section>`;
+/** The seed's "Форма электронного адреса", after the reading form on the main page. */
+export function MailSection({ model: m, csrfToken }: { model: MailSectionModel; csrfToken: string }) {
+  return (
+    <section class="panel no-print" id="mail-form" aria-labelledby="mail-form-title">
+      <h2 id="mail-form-title">Рассылка квитанций с начислениями по электронной почте</h2>
+      {m.notice && (
+        <p class={m.notice.error ? 'form-error' : 'notice'} role={m.notice.error ? 'alert' : 'status'}>
+          {m.notice.text}
+        </p>
+      )}
+      <AddressState model={m} csrfToken={csrfToken} />
+      <form method="post" action="/cabinet/email" class="mail-form" novalidate>
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <div class={m.fieldError ? 'field has-error' : 'field'}>
+          <label for="mail-email">
+            Чтобы получать квитанции с начислениями по электронной почте, добавьте Ваш электронный адрес:
+          </label>
+          <input
+            id="mail-email"
+            name="email"
+            type="email"
+            inputmode="email"
+            autocomplete="email"
+            spellcheck={false}
+            maxlength={EMAIL_MAX_LENGTH}
+            value={m.email}
+            aria-invalid={m.fieldError ? 'true' : undefined}
+            aria-describedby={m.fieldError ? 'mail-email-error' : 'mail-email-note'}
+          />
+          <FieldError id="mail-email-error" message={m.fieldError} />
+          <p class="hint" id="mail-email-note">
+            Отправка квитанций производится после проведения расчетов в конце каждого месяца.
+          </p>
+        </div>
+        <div class="field checkbox">
+          <input type="checkbox" id="mail-subscribed" name="subscribed" value="yes" checked={m.subscribed} />
+          <label for="mail-subscribed">Я хочу получать квитанцию на свой электронный адрес</label>
+        </div>
+        <button type="submit" name="action" value="save" class="button primary">
+          Сохранить информацию
+        </button>{' '}
+        <button type="submit" name="action" value="delete" class="button">
+          Удалить e-mail
+        </button>
+      </form>
+    </section>
+  );
 }
 
-function addressState(m: MailSectionModel, csrfToken: string): Html | null {
+function AddressState({ model: m, csrfToken }: { model: MailSectionModel; csrfToken: string }) {
   if (m.storedEmail === null) {
     return null;
   }
   if (m.status === 'pending') {
-    return html`<p class="notice mail-pending" role="status">Адрес <strong>${m.storedEmail}</strong> ожидает подтверждения: откройте ссылку из письма, отправленного на этот адрес. Ссылка действует 24 часа. До подтверждения квитанции на этот адрес не отправляются.</p><form method="post" action="/cabinet/email" class="field"><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="action" value="resend"/><button type="submit" class="button">Отправить письмо ещё раз</button></form>`;
+    return (
+      <>
+        <p class="notice mail-pending" role="status">
+          Адрес <strong>{m.storedEmail}</strong> ожидает подтверждения: откройте ссылку из письма,
+          отправленного на этот адрес. Ссылка действует 24 часа. До подтверждения квитанции на этот адрес не
+          отправляются.
+        </p>
+        <form method="post" action="/cabinet/email" class="field">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="action" value="resend" />
+          <button type="submit" class="button">
+            Отправить письмо ещё раз
+          </button>
+        </form>
+      </>
+    );
   }
-  return html`<p class="muted mail-confirmed">Адрес <strong>${m.storedEmail}</strong> подтверждён. ${
-    m.subscribed
-      ? 'Квитанции отправляются на него после закрытия каждого месяца.'
-      : 'Отправка квитанций на него выключена: отметьте пункт ниже и сохраните, чтобы включить.'
-  }</p>`;
+  return (
+    <p class="muted mail-confirmed">
+      Адрес <strong>{m.storedEmail}</strong> подтверждён.{' '}
+      {m.subscribed
+        ? 'Квитанции отправляются на него после закрытия каждого месяца.'
+        : 'Отправка квитанций на него выключена: отметьте пункт ниже и сохраните, чтобы включить.'}
+    </p>
+  );
 }
 
 const LINK_CRUMBS = [

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Fontkit from 'fontkit';
 import type * as ResvgJs from '@resvg/resvg-js';
 import { formatDateRu } from '../../domain/dates.ts';
-import { formatRubles } from '../../domain/money.ts';
+import { formatRubles } from '../../domain/format.ts';
 import { lazyRequire } from '../../platform/lazy.ts';
 import { checkSvg, type SetText, type Weight } from './check-svg.tsx';
 

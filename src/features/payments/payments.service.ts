@@ -5,7 +5,8 @@ import type { Db } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { dateInZone } from '../../domain/dates.ts';
-import { formatRublesRu, parseRubles } from '../../domain/money.ts';
+import { formatInteger, formatRublesRu } from '../../domain/format.ts';
+import { parseRubles } from '../../domain/money.ts';
 import {
   checkRegisters,
   parseReadingValue,
@@ -413,8 +414,12 @@ export async function loadResult(
     const zones = zonesFor(meter?.zones ?? o.reading.values.length);
     reading =
       zones.length > 1
-        ? o.reading.values.map((v, i) => `${ZONE_TITLES[zones[i] ?? 'single']} ${v}`).join(', ')
-        : String(o.reading.values[0] ?? '');
+        ? o.reading.values
+            .map((v, i) => `${ZONE_TITLES[zones[i] ?? 'single']} ${formatInteger(v)}`)
+            .join(', ')
+        : o.reading.values[0] === undefined
+          ? ''
+          : formatInteger(o.reading.values[0]);
   }
   return {
     orderNumber: o.orderNumber,

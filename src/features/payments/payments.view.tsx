@@ -1,5 +1,5 @@
 import { formatDateRu } from '../../domain/dates.ts';
-import { formatRubles } from '../../domain/money.ts';
+import { formatInteger, formatRubles } from '../../domain/format.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
@@ -107,7 +107,9 @@ export function PaymentPage({
                 Предыдущее принятое показание{meter.previousDate ? ` от ${meter.previousDate}` : ''}:{' '}
                 {meter.zones
                   .map((z, i) =>
-                    multi ? `${ZONE_TITLES[z]} ${meter.previous[i] ?? 0}` : String(meter.previous[i] ?? 0),
+                    multi
+                      ? `${ZONE_TITLES[z]} ${formatInteger(meter.previous[i] ?? 0)}`
+                      : formatInteger(meter.previous[i] ?? 0),
                   )
                   .join(', ')}
               </p>
@@ -143,10 +145,10 @@ export function PaymentPage({
                     <p>
                       {multi ? `${ZONE_TITLES[meter.zones[i] ?? 'single']}: ` : ''}
                       {r.rollover
-                        ? `Показание ${r.current} меньше, чем Ваше прошлое принятое показание ${r.previous}. `
+                        ? `Показание ${formatInteger(r.current)} меньше, чем Ваше прошлое принятое показание ${formatInteger(r.previous)}. `
                         : ''}
-                      Расход составляет {r.kwh} кВтч
-                      {r.suspicious && !r.rollover ? ` (более ${SUSPICIOUS_KWH} кВт*ч)` : ''}.
+                      Расход составляет {formatInteger(r.kwh)} кВтч
+                      {r.suspicious && !r.rollover ? ` (более ${formatInteger(SUSPICIOUS_KWH)} кВт*ч)` : ''}.
                     </p>
                   ))}
                   <div class="field checkbox">

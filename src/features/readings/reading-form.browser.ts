@@ -1,6 +1,7 @@
 // The live consumption figure of the reading form. Built for the browser by esbuild from this
 // file, so the figure comes from the very function the server uses (domain/consumption.ts).
 import { consumption } from '../../domain/consumption.ts';
+import { formatInteger } from '../../domain/format.ts';
 
 function update(form: HTMLFormElement, row: HTMLTableRowElement): void {
   const input = row.querySelector<HTMLInputElement>('input.reading-input');
@@ -18,7 +19,7 @@ function update(form: HTMLFormElement, row: HTMLTableRowElement): void {
     return;
   }
   const c = consumption(previous, Number(typed), digits, ratio);
-  out.textContent = String(c.kwh);
+  out.textContent = formatInteger(c.kwh);
   out.classList.toggle('suspicious', c.suspicious);
 }
 

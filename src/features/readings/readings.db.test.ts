@@ -93,7 +93,8 @@ for (const dialect of await testDialects()) {
       // Markup typed into the field comes back as text in the value attribute.
       const res = await submit(agent, page, { v1: '"><b>1' });
       assert.equal(res.statusCode, 400);
-      assert.ok(res.body.includes('value="&quot;&gt;&lt;b&gt;1"'), 'the entered value is kept, escaped');
+      // (Preact leaves ">" as it is inside a quoted attribute: only '"', "&" and "<" need escaping.)
+      assert.match(res.body, /id="reading-v1" [^>]*value="&quot;(>|&gt;)&lt;b(>|&gt;)1"/, 'kept, escaped');
       assert.doesNotMatch(res.body, /"><b>1/);
       assert.equal(await count(), before);
     });

@@ -1,8 +1,8 @@
 import { ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import type { RegisterCheck, SuspicionReason } from '../../domain/readings.ts';
-import { CABINET_CRUMBS, fieldError, Layout } from '../../platform/views/layout.tsx';
-import { html, type Html } from '../../platform/views/html.ts';
+import { formatInteger } from '../../domain/format.ts';
+import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
 import type { ReadingForm, SubmittedNotice } from './readings.service.ts';
 
 export const READING_FORM_SCRIPT = '/assets/reading-form.js';
@@ -13,50 +13,130 @@ export interface ReadingFormState {
   formError?: string;
 }
 
-/**
- * The seed's "Форма для передачи показания прибора учета"; one row per zone. On the main page,
- * so built by `html` (see views/html.ts).
- */
-export function readingFormSection({
+/** The seed's "Форма для передачи показания прибора учета"; one row per zone. */
+export function ReadingFormSection({
   form,
   csrfToken,
   state,
 }: {
   form: ReadingForm;
   csrfToken: string;
-  state?: ReadingFormState;
-}): Html {
+  state?: ReadingFormState | undefined;
+}) {
   const multi = form.zones.length > 1;
-  const rows = form.zones.map((zone, i) => {
-    const name = `v${i + 1}`;
-    const error = state?.fieldErrors?.[i] || undefined;
-    const previous = form.previous[i] ?? 0;
-    return html`<tr${error ? html` class="has-error"` : null} data-previous="${previous}">${
-      multi && html`<th scope="row">${ZONE_TITLES[zone]}</th>`
-    }<td data-label="Дата предыдущего показания">${form.previousDate ?? '—'}</td><td class="num" data-label="Предыдущее показание">${previous}</td><td data-label="Текущее показание"><input id="reading-${name}" name="${name}" type="text" inputmode="numeric" autocomplete="off" maxlength="${
-      form.digits + 4
-    }" value="${state?.values?.[i] ?? ''}"${
-      error ? html` aria-invalid="true" aria-describedby="reading-${name}-error"` : null
-    } class="reading-input" aria-label="Текущее показание${multi ? `, зона «${ZONE_TITLES[zone]}»` : ''}"/>${fieldError(
-      `reading-${name}-error`,
-      error,
-    )}</td><td class="num" data-label="Расход, кВт*ч"><output class="consumption" for="reading-${name}" aria-live="polite">0</output></td></tr>`;
-  });
-  return html`<section class="panel" id="reading-form" aria-labelledby="reading-form-title"><h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>${
-    state?.formError && html`<p class="form-error" role="alert">${state.formError}</p>`
-  }<form method="post" action="/cabinet/readings" class="reading-form" data-digits="${form.digits}" data-ratio="${form.ratio}" data-limit="${SUSPICIOUS_KWH}" novalidate><input type="hidden" name="_csrf" value="${csrfToken}"/><input type="hidden" name="meter" value="${
-    form.meterId
-  }"/><input type="hidden" name="key" value="${form.key}"/><table class="reading-table"><thead><tr>${
-    multi && html`<th scope="col">Зона</th>`
-  }<th scope="col">Дата предыдущего показания</th><th scope="col" class="num">Предыдущее показание</th><th scope="col">Текущее показание</th><th scope="col" class="num">Расход, кВт*ч</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено красным шрифтом, то возможно, показание введено неправильно!</p><p class="note">(Текущее показание меньше прошлого принятого показания, либо Расход более ${SUSPICIOUS_KWH} кВт*ч)</p><p class="note">Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!</p><button type="submit" class="button primary">Передать показание</button></form></section>`;
+  return (
+    <section class="panel" id="reading-form" aria-labelledby="reading-form-title">
+      <h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>
+      {state?.formError && (
+        <p class="form-error" role="alert">
+          {state.formError}
+        </p>
+      )}
+      <form
+        method="post"
+        action="/cabinet/readings"
+        class="reading-form"
+        data-digits={form.digits}
+        data-ratio={form.ratio}
+        data-limit={SUSPICIOUS_KWH}
+        novalidate
+      >
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <input type="hidden" name="meter" value={form.meterId} />
+        <input type="hidden" name="key" value={form.key} />
+        <table class="reading-table">
+          <thead>
+            <tr>
+              {multi && <th scope="col">Зона</th>}
+              <th scope="col">Дата предыдущего показания</th>
+              <th scope="col" class="num">
+                Предыдущее показание
+              </th>
+              <th scope="col">Текущее показание</th>
+              <th scope="col" class="num">
+                Расход, кВт*ч
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {form.zones.map((zone, i) => (
+              <ReadingRow form={form} zone={multi ? zone : null} i={i} state={state} />
+            ))}
+          </tbody>
+        </table>
+        <p class="note">
+          Обратите внимание на введенное Вами показание: если значение поля <strong>Расход</strong> выделено
+          красным шрифтом, то возможно, показание введено неправильно!
+        </p>
+        <p class="note">
+          (Текущее показание меньше прошлого принятого показания, либо Расход более{' '}
+          {formatInteger(SUSPICIOUS_KWH)} кВт*ч)
+        </p>
+        <p class="note">
+          Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего
+          месяца!
+        </p>
+        <button type="submit" class="button primary">
+          Передать показание
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** One zone's row; `zone` is null on a single-zone meter (no zone column). */
+function ReadingRow({
+  form,
+  zone,
+  i,
+  state,
+}: {
+  form: ReadingForm;
+  zone: Zone | null;
+  i: number;
+  state: ReadingFormState | undefined;
+}) {
+  const id = `reading-v${i + 1}`;
+  const error = state?.fieldErrors?.[i] || undefined;
+  const previous = form.previous[i] ?? 0;
+  return (
+    <tr class={error ? 'has-error' : undefined} data-previous={previous}>
+      {zone && <th scope="row">{ZONE_TITLES[zone]}</th>}
+      <td data-label="Дата предыдущего показания">{form.previousDate ?? '—'}</td>
+      <td class="num" data-label="Предыдущее показание">
+        {formatInteger(previous)}
+      </td>
+      <td data-label="Текущее показание">
+        <input
+          id={id}
+          name={`v${i + 1}`}
+          type="text"
+          inputmode="numeric"
+          autocomplete="off"
+          maxlength={form.digits + 4}
+          value={state?.values?.[i] ?? ''}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+          class="reading-input"
+          aria-label={zone ? `Текущее показание, зона «${ZONE_TITLES[zone]}»` : 'Текущее показание'}
+        />
+        <FieldError id={`${id}-error`} message={error} />
+      </td>
+      <td class="num" data-label="Расход, кВт*ч">
+        <output class="consumption" for={id} aria-live="polite">
+          0
+        </output>
+      </td>
+    </tr>
+  );
 }
 
 /** What became of the reading just submitted, above the main page's reference information. */
-export function submittedMessage(n: SubmittedNotice): Html {
+export function SubmittedMessage({ notice: n }: { notice: SubmittedNotice }) {
   const value =
     n.zones.length > 1
-      ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${v}`).join(', ')
-      : String(n.values[0]);
+      ? n.values.map((v, i) => `${ZONE_TITLES[n.zones[i] ?? 'single']} ${formatInteger(v)}`).join(', ')
+      : formatInteger(n.values[0] ?? 0);
   const outcome =
     n.status === 'review'
       ? 'передано специалистам на проверку.'
@@ -69,14 +149,20 @@ export function submittedMessage(n: SubmittedNotice): Html {
         ? ` Если специалисты его примут, оно будет учтено при расчёте за ${n.periodWords}`
         : ` Оно будет учтено при расчёте за ${n.periodWords}`
       : null;
-  return html`<section class="panel notice-panel status-${n.status}" role="status" id="reading-result">${
-    n.duplicate && html`<p>Это показание уже было передано, повторно оно не сохранено.</p>`
-  }<p>Показание <strong>${value}</strong> от ${n.date} ${outcome}${period}</p></section>`;
+  return (
+    <section class={`panel notice-panel status-${n.status}`} role="status" id="reading-result">
+      {n.duplicate && <p>Это показание уже было передано, повторно оно не сохранено.</p>}
+      <p>
+        Показание <strong>{value}</strong> от {n.date} {outcome}
+        {period}
+      </p>
+    </section>
+  );
 }
 
 const REASON_TEXT: Record<SuspicionReason, string> = {
   rollover: '(переход счетчика через ноль)',
-  over_limit: `(расход более ${SUSPICIOUS_KWH} кВт*ч)`,
+  over_limit: `(расход более ${formatInteger(SUSPICIOUS_KWH)} кВт*ч)`,
 };
 
 /** The seed's "Показание введено некорректно!" page. */
@@ -99,11 +185,12 @@ export function ConfirmReadingPage(p: {
           <div class="confirm-register">
             {r.rollover && (
               <p>
-                {label(i)}Показание {r.current} меньше, чем Ваше прошлое принятое показание {r.previous}
+                {label(i)}Показание {formatInteger(r.current)} меньше, чем Ваше прошлое принятое показание{' '}
+                {formatInteger(r.previous)}
               </p>
             )}
             <p>
-              {label(i)}Расход составляет {r.kwh} кВтч
+              {label(i)}Расход составляет {formatInteger(r.kwh)} кВтч
             </p>
           </div>
         ))}
@@ -112,7 +199,7 @@ export function ConfirmReadingPage(p: {
         </p>
         <p>
           Внести в базу введенное Вами показание {REASON_TEXT[p.reason]}{' '}
-          {p.registers.map((r) => r.current).join(' / ')} или вернуться для исправления?
+          {p.registers.map((r) => formatInteger(r.current)).join(' / ')} или вернуться для исправления?
         </p>
         <form method="post" action="/cabinet/readings" class="confirm-form">
           <input type="hidden" name="_csrf" value={p.csrfToken} />

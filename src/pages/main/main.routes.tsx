@@ -8,7 +8,8 @@ import type { ReadingFormState } from '../../features/readings/readings.view.tsx
 import type { MailContext } from '../../features/mail/mail.config.ts';
 import { flashOf, mailSectionModel } from '../../features/mail/mail.section.ts';
 import type { MailFormState } from '../../features/mail/mail.view.tsx';
-import { mainPage, type MainPageProps } from './main.view.tsx';
+import { renderPage } from '../../platform/views/render.ts';
+import { MainPage, type MainPageProps } from './main.view.tsx';
 import { loadMainPage } from './main.service.ts';
 
 /** What the main page reads: the shared settings and the mail feature's (its form's limits). */
@@ -35,15 +36,17 @@ export async function sendMainPage(
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
   const model = await loadMainPage(ctx.db.kysely, accountId, today);
   const flash = opts.mailState ? undefined : flashOf(req);
-  const html = mainPage({
-    model,
-    formKey: opts.formKey,
-    supplierName: ctx.supplierName,
-    csrfToken: reply.generateCsrf(),
-    ...(opts.readingState ? { readingState: opts.readingState } : {}),
-    ...(opts.submitted ? { submitted: opts.submitted } : {}),
-    mail: mailSectionModel(ctx, model.address, opts.mailState, flash),
-  });
+  const html = renderPage(
+    <MainPage
+      model={model}
+      formKey={opts.formKey}
+      supplierName={ctx.supplierName}
+      csrfToken={reply.generateCsrf()}
+      readingState={opts.readingState}
+      submitted={opts.submitted}
+      mail={mailSectionModel(ctx, model.address, opts.mailState, flash)}
+    />,
+  );
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')

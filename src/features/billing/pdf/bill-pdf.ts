@@ -4,7 +4,7 @@
  * the BillDocument; this file only formats and places it.
  */
 import type { BillDocument, BillLine } from './bill.model.ts';
-import { formatRubles, formatTariff } from '../../../domain/money.ts';
+import { formatInteger, formatRubles, formatTariff } from '../../../domain/format.ts';
 import { formatDateRu } from '../../../domain/dates.ts';
 import { billQrPayload } from './bill-qr.ts';
 import { formatArea, fullName, isOdnLine, methodLine, periodForBill, requisiteLines } from './bill-text.ts';
@@ -70,11 +70,16 @@ function drawPart(
   sheet.text(`ФИО: ${fullName(c)}`, x, top + 66, { size: 9.5, bold: true, width: w - codeW - 6 });
   sheet.text(`Адрес доставки: ${c.deliveryAddress}`, x, top + 80, { size: 9, width: w });
   const factsW = 165;
-  sheet.text(`Проживающих: ${c.residents}   Площадь: ${formatArea(c.areaE2)} м²`, x + w - factsW, top + 93, {
-    size: 9,
-    width: factsW,
-    align: 'right',
-  });
+  sheet.text(
+    `Проживающих: ${formatInteger(c.residents)}   Площадь: ${formatArea(c.areaE2)} м²`,
+    x + w - factsW,
+    top + 93,
+    {
+      size: 9,
+      width: factsW,
+      align: 'right',
+    },
+  );
   sheet.text(`Адрес объекта: ${c.objectAddress}`, x, top + 93, { size: 9, width: w - factsW - 6 });
   sheet.text(methodLine(bill), x, top + 109, { size: 9.5, bold: true, width: w });
 
@@ -87,7 +92,7 @@ function drawPart(
   y += 20;
   if (bill.building) {
     sheet.text(
-      `Объем электроэнергии, поставленной в дом, определенный по общедомовому счетчику: ${bill.building.totalKwh} кВтч, в т.ч. ОДН: ${bill.building.odnKwh} кВтч`,
+      `Объем электроэнергии, поставленной в дом, определенный по общедомовому счетчику: ${formatInteger(bill.building.totalKwh)} кВтч, в т.ч. ОДН: ${formatInteger(bill.building.odnKwh)} кВтч`,
       x,
       y,
       { size: 7.5, width: w },
@@ -224,7 +229,7 @@ function chargeRows(bill: BillDocument): Row[] {
       '',
       '',
       '',
-      String(kwh),
+      formatInteger(kwh),
       prices.size === 1 && onlyPrice !== undefined ? formatTariff(onlyPrice) : '',
       formatRubles(bill.chargedKop),
     ],
@@ -236,7 +241,7 @@ function lineCells(bill: BillDocument, line: BillLine, zone: number | null): str
   const m = bill.meter;
   const reading = (r: { date: string; values: number[] } | null | undefined): [string, string] => {
     const v = zone === null || !r ? undefined : r.values[zone];
-    return r && v !== undefined ? [formatDateRu(r.date), String(v)] : ['', ''];
+    return r && v !== undefined ? [formatDateRu(r.date), formatInteger(v)] : ['', ''];
   };
   const [startDate, startValue] = reading(m?.start);
   const [endDate, endValue] = reading(m?.end);
@@ -248,7 +253,7 @@ function lineCells(bill: BillDocument, line: BillLine, zone: number | null): str
     startValue,
     endDate,
     endValue,
-    String(line.kwh),
+    formatInteger(line.kwh),
     formatTariff(line.priceE5),
     formatRubles(line.amountKop),
   ];

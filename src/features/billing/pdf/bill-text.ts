@@ -1,6 +1,7 @@
 /** Words and figures printed on bills and slips: formatting only, no arithmetic on money. */
 import type { BillCustomer, BillDocument, BillSupplier } from './bill.model.ts';
 import { periodInWords } from '../../../domain/dates.ts';
+import { formatFixed, formatInteger } from '../../../domain/format.ts';
 
 export const METHOD_WORDS: Record<BillDocument['method'], string> = {
   readings: 'по показаниям',
@@ -24,7 +25,7 @@ export function formatArea(areaE2: number): string {
   if (!Number.isSafeInteger(areaE2) || areaE2 < 0) {
     throw new RangeError(`not an area: ${areaE2}`);
   }
-  return `${Math.trunc(areaE2 / 100)}.${String(areaE2 % 100).padStart(2, '0')}`;
+  return formatFixed(areaE2, 2);
 }
 
 export function fullName(c: Pick<BillCustomer, 'surname' | 'firstName' | 'patronymic'>): string {
@@ -33,7 +34,7 @@ export function fullName(c: Pick<BillCustomer, 'surname' | 'firstName' | 'patron
 
 /** One zone's value, or several joined with ' / ' (day / night, or peak / half-peak / night). */
 export function formatReadingValues(values: readonly number[]): string {
-  return values.map((v) => String(v)).join(' / ');
+  return values.map(formatInteger).join(' / ');
 }
 
 /** The supplier's requisites as printed on bills and slips, one line each. */

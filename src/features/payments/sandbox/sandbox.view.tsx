@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { formatRublesRu } from '../../../domain/money.ts';
+import { formatRublesRu } from '../../../domain/format.ts';
 import { FieldError } from '../../../platform/views/layout.tsx';
 import {
   SANDBOX_CARDS,
