@@ -35,6 +35,12 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The pages name the browser files of the build (dist/assets-manifest.json): build them from the
+// sources under test first, as `npm start` does.
+const assets = spawnSync(process.execPath, ['scripts/build-assets.mjs'], { stdio: 'inherit' });
+if (assets.status !== 0) {
+  process.exit(assets.status ?? 1);
+}
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });

@@ -1,9 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
 import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import { runJobsWhileListening } from './jobs.ts';
@@ -26,8 +23,6 @@ import { readingsPlugin } from '../features/readings/readings.plugin.ts';
 import { mainPagePlugin } from '../pages/main/main.plugin.ts';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface AppOptions {
   config: Config;
@@ -82,20 +77,7 @@ async function registerPlatform(
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
   registerErrorHandling(app, ctx.supplierName);
-  await app.register(fastifyStatic, {
-    root: path.join(ROOT, 'public'),
-    prefix: '/static/',
-    maxAge: '1h',
-    index: false,
-  });
-  await app.register(fastifyStatic, {
-    root: path.join(ROOT, 'node_modules', 'leaflet', 'dist'),
-    prefix: '/static/vendor/leaflet/',
-    decorateReply: false,
-    maxAge: '1d',
-    index: false,
-  });
-  registerAssets(app);
+  await registerAssets(app);
   app.get(
     '/healthz',
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) } } },

@@ -1,59 +1,54 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import fastifyStatic from '@fastify/static';
+import { ASSETS_DIR, ASSETS_PREFIX, assetManifest } from '../assets.ts';
 
-// The repository's root from both src/platform/http and a build's dist/platform/http: the bundle is
-// made from the TypeScript sources.
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+// The repository's root (or a production install's): the build's assets lie in its dist/assets.
+const ROOT = path.resolve(ASSETS_DIR, '..', '..');
 
-/** Browser scripts, bundled from their features' *.browser.ts so that they share the domain code with the server. */
-const BUNDLES: Record<string, string> = { 'reading-form': 'src/features/readings/reading-form.browser.ts' };
+/**
+ * The URLs pages used before the build hashed their files, served as before (public/ and Leaflet
+ * for an hour or a day; the reading form's script from its build) until every view asks
+ * assetPath(). Remove them then: a URL without a hash cannot be cached for long.
+ */
+const LEGACY_BUNDLES: Record<string, string> = { '/assets/reading-form.js': 'js/reading-form.js' };
 
-const cache = new Map<string, Promise<string>>();
-
-function bundle(name: string): Promise<string> {
-  let p = cache.get(name);
-  if (!p) {
-    // esbuild is loaded by the first request for a script, not at boot.
-    p = import('esbuild')
-      .then(({ build }) =>
-        build({
-          entryPoints: [path.join(ROOT, BUNDLES[name]!)],
-          bundle: true,
-          write: false,
-          format: 'iife',
-          target: ['es2019'],
-          minify: true,
-          legalComments: 'none',
-        }),
-      )
-      .then((res) => res.outputFiles[0]!.text);
-    p.catch(() => cache.delete(name));
-    cache.set(name, p);
+/**
+ * Browser files: those of the build (scripts/build-assets.mjs) under /assets/, whose names
+ * change with their contents, so that a browser keeps them a year without asking again; public/
+ * under /static/ (the favicon; the unhashed URLs of older pages). The manifest is read here, at
+ * start: a server without a build of its assets does not start.
+ */
+export async function registerAssets(app: FastifyInstance): Promise<void> {
+  const manifest = assetManifest();
+  await app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: ASSETS_PREFIX,
+    maxAge: '365d',
+    immutable: true,
+    index: false,
+  });
+  for (const [url, name] of Object.entries(LEGACY_BUNDLES)) {
+    const file = manifest.get(name);
+    if (file === undefined) {
+      throw new Error(`the asset manifest has no ${name}: build the assets again`);
+    }
+    app.get(url, (_req, reply) =>
+      reply.sendFile(file.slice(ASSETS_PREFIX.length), ASSETS_DIR, { maxAge: '1h', immutable: false }),
+    );
   }
-  return p;
-}
-
-export function registerAssets(app: FastifyInstance): void {
-  app.get(
-    '/assets/:name.js',
-    {
-      schema: {
-        params: Type.Object({ name: Type.String({ maxLength: 40 }) }),
-        response: { 200: Type.String() },
-      },
-    },
-    async (req, reply) => {
-      const { name } = req.params as { name: string };
-      if (!Object.hasOwn(BUNDLES, name)) {
-        return reply.callNotFound();
-      }
-      const js = await bundle(name);
-      return reply
-        .type('text/javascript; charset=utf-8')
-        .header('Cache-Control', 'public, max-age=3600')
-        .send(js);
-    },
-  );
+  await app.register(fastifyStatic, {
+    root: path.join(ROOT, 'public'),
+    prefix: '/static/',
+    decorateReply: false,
+    maxAge: '1h',
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(ROOT, 'node_modules', 'leaflet', 'dist'),
+    prefix: '/static/vendor/leaflet/',
+    decorateReply: false,
+    maxAge: '1d',
+    index: false,
+  });
 }
