@@ -11,6 +11,7 @@ import type { AppContext } from '../platform/http/context.ts';
 import { registerSecurity, securityHeaders } from '../platform/http/security.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../platform/http/errors.tsx';
 import { registerAssets } from '../platform/http/assets.ts';
+import { registerCompression } from '../platform/http/compression.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
@@ -65,13 +66,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** Cookies, forms, security headers and CSRF, error pages, static files, health and the bench's baseline. */
+/**
+ * Compression, cookies, forms, security headers and CSRF, error pages, static files, health and
+ * the bench's baseline.
+ */
 async function registerPlatform(
   app: FastifyInstance,
   ctx: AppContext<Config>,
   headers: ReturnType<typeof securityHeaders>,
 ): Promise<void> {
   registerInFlight(app);
+  await registerCompression(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
