@@ -35,10 +35,13 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// The bills' fonts are made at build time; the PDF tests need them too.
-const fonts = spawnSync(process.execPath, ['scripts/build-fonts.mjs'], { stdio: 'inherit' });
-if (fonts.status !== 0) {
-  process.exit(fonts.status ?? 1);
+// What the build makes and the code under test needs: the bills' fonts (PDF tests) and the
+// browser files named by dist/assets-manifest.json (every page), from the sources under test.
+for (const script of ['scripts/build-fonts.mjs', 'scripts/build-assets.mjs']) {
+  const built = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (built.status !== 0) {
+    process.exit(built.status ?? 1);
+  }
 }
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

@@ -1,9 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
 import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import { runJobsWhileListening } from './jobs.ts';
@@ -14,6 +11,7 @@ import type { AppContext } from '../platform/http/context.ts';
 import { registerSecurity, securityHeaders } from '../platform/http/security.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../platform/http/errors.tsx';
 import { registerAssets } from '../platform/http/assets.ts';
+import { registerCompression } from '../platform/http/compression.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
@@ -26,8 +24,6 @@ import { readingsPlugin } from '../features/readings/readings.plugin.ts';
 import { mainPagePlugin } from '../pages/main/main.plugin.ts';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface AppOptions {
   config: Config;
@@ -70,32 +66,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** Cookies, forms, security headers and CSRF, error pages, static files, health and the bench's baseline. */
+/**
+ * Compression, cookies, forms, security headers and CSRF, error pages, static files, health and
+ * the bench's baseline.
+ */
 async function registerPlatform(
   app: FastifyInstance,
   ctx: AppContext<Config>,
   headers: ReturnType<typeof securityHeaders>,
 ): Promise<void> {
   registerInFlight(app);
+  await registerCompression(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
   registerErrorHandling(app, ctx.supplierName);
-  await app.register(fastifyStatic, {
-    root: path.join(ROOT, 'public'),
-    prefix: '/static/',
-    maxAge: '1h',
-    index: false,
-  });
-  await app.register(fastifyStatic, {
-    root: path.join(ROOT, 'node_modules', 'leaflet', 'dist'),
-    prefix: '/static/vendor/leaflet/',
-    decorateReply: false,
-    maxAge: '1d',
-    index: false,
-  });
-  registerAssets(app);
+  await registerAssets(app);
   app.get(
     '/healthz',
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) } } },

@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
+import { assetPath } from '../../platform/assets.ts';
 
 const MIN = 60_000;
 const isLoginPage = (html: string) =>
@@ -209,7 +210,7 @@ for (const dialect of await testDialects()) {
         await t.app.inject({ url: '/' }),
         await t.app.inject({ url: '/no-such-page' }),
         await t.app.inject({ url: '/healthz' }),
-        await t.app.inject({ url: '/static/css/site.css' }),
+        await t.app.inject({ url: assetPath('css/site.css') }),
         await t.app.inject({
           method: 'POST',
           url: '/logout',

@@ -23,7 +23,7 @@ export function SlipPage({
       title="Квитанция для оплаты"
       supplierName={supplierName}
       crumbs={CABINET_CRUMBS}
-      scripts={['/static/js/print.js']}
+      scripts={['js/print.js']}
     >
       <div class="slip-actions no-print">
         <h1>Квитанция для оплаты</h1>

@@ -8,7 +8,6 @@ import * as repo from './mail.repository.ts';
 
 export class MailingRefused extends Error {}
 
-
 /**
  * Queues one bill message per account with a confirmed, subscribed address and a charge in the
  * closed `period` (default: the last closed one). Run again, it queues only those who confirmed

@@ -11,8 +11,8 @@ export function OfficesPage({ offices, supplierName }: { offices: Office[]; supp
         { title: 'Физическим лицам', href: '/individuals' },
         { title: 'Офисы' },
       ]}
-      scripts={['/static/vendor/leaflet/leaflet.js', '/static/js/offices-map.js']}
-      styles={['/static/vendor/leaflet/leaflet.css']}
+      scripts={['vendor/leaflet/leaflet.js', 'js/offices-map.js']}
+      styles={['vendor/leaflet/leaflet.css']}
     >
       <h1>Офисы обслуживания {supplierName}</h1>
       <p>Выберите ближайший офис: адреса, телефоны и часы работы.</p>

@@ -6,7 +6,7 @@ import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.
 import { checkLines, CHECK_HEIGHT, CHECK_WIDTH, type CheckData } from './check-image.ts';
 import type { PaymentForm, PaymentFormState, PaymentResult } from './payments.service.ts';
 
-export const PAYMENTS_CSS = '/static/css/payments.css';
+export const PAYMENTS_CSS = 'css/payments.css';
 const CRUMBS = [...CABINET_CRUMBS, { title: 'Оплата банковской картой' }];
 
 /** The seed's texts about the bank's page, shared by the form and the result page. */

@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
+import { assetPath } from '../../platform/assets.ts';
 
 const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
 const meterOf = (html: string) => /name="meter" value="(\d+)"/.exec(html)![1]!;
@@ -66,8 +67,9 @@ for (const dialect of await testDialects()) {
         /Окончательный расчет по всем переданным показаниям будет произведен в последний день текущего месяца!/,
       );
       assert.match(page, /<button type="submit" class="button primary">Передать показание<\/button>/);
-      assert.match(page, /<script src="\/assets\/reading-form\.js" defer>/);
-      const js = await t.app.inject({ url: '/assets/reading-form.js' });
+      const script = assetPath('js/reading-form.js');
+      assert.ok(page.includes(`<script src="${script}" defer>`), script);
+      const js = await t.app.inject({ url: script });
       assert.equal(js.statusCode, 200);
       assert.match(js.body, /suspicious/);
     });

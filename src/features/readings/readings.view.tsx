@@ -5,7 +5,8 @@ import { formatInteger } from '../../domain/format.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
 import type { ReadingForm, SubmittedNotice } from './readings.service.ts';
 
-export const READING_FORM_SCRIPT = '/assets/reading-form.js';
+/** The form's script, by its build name (from reading-form.browser.ts). */
+export const READING_FORM_SCRIPT = 'js/reading-form.js';
 
 export interface ReadingFormState {
   values?: string[];

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CABINET_CRUMBS, Layout, SITE_ASSETS } from './layout.tsx';
+import { assetPath } from '../assets.ts';
+import { CABINET_CRUMBS, FAVICON, Layout } from './layout.tsx';
 import { renderPage } from './render.ts';
 
 /** What a browser reads back from escaped text or a quoted attribute value. */
@@ -19,19 +20,19 @@ test('the frame: head, header with the logout form, breadcrumbs, main, footer, i
       supplierName="ООО «Энергосбыт»"
       crumbs={CABINET_CRUMBS}
       logout={{ csrfToken: 'tok' }}
-      scripts={['/assets/a.js']}
-      styles={['/static/css/b.css']}
+      scripts={['js/print.js']}
+      styles={['css/payments.css']}
     >
       <p id="content">x</p>
     </Layout>,
   );
   assert.ok(page.startsWith('<!doctype html><html lang="ru"><head><meta charset="utf-8"/>'));
   assert.match(page, /<title>Личный кабинет — ООО «Энергосбыт»<\/title>/);
-  assert.ok(page.includes(`<link rel="stylesheet" href="${SITE_ASSETS.css}"/>`));
-  assert.ok(page.includes(`<link rel="icon" href="${SITE_ASSETS.favicon}" type="image/svg+xml"/>`));
+  assert.ok(page.includes(`<link rel="stylesheet" href="${assetPath('css/site.css')}"/>`));
+  assert.ok(page.includes(`<link rel="icon" href="${FAVICON}" type="image/svg+xml"/>`));
   assert.ok(
     page.includes(
-      '<link rel="stylesheet" href="/static/css/b.css"/><script src="/assets/a.js" defer></script></head>',
+      `<link rel="stylesheet" href="${assetPath('css/payments.css')}"/><script src="${assetPath('js/print.js')}" defer></script></head>`,
     ),
   );
   const order = [

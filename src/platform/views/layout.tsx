@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { assetPath } from '../assets.ts';
 
 export interface Crumb {
   title: string;
@@ -9,7 +10,10 @@ export interface LayoutProps {
   title: string;
   supplierName: string;
   crumbs?: Crumb[];
-  /** Extra scripts (same-origin only: the CSP forbids inline code). */
+  /**
+   * Extra scripts and style sheets, by the build's names (`js/print.js`, `css/payments.css`):
+   * served from hashed URLs, same-origin only (the CSP forbids inline code).
+   */
   scripts?: string[];
   styles?: string[];
   children?: ComponentChildren;
@@ -17,11 +21,8 @@ export interface LayoutProps {
   logout?: { csrfToken: string };
 }
 
-/** The files every page links to. */
-export const SITE_ASSETS = {
-  favicon: '/static/favicon.svg',
-  css: '/static/css/site.css',
-};
+/** The icon stays at a fixed URL (browsers ask /favicon.ico-like URLs by themselves and keep them). */
+export const FAVICON = '/static/favicon.svg';
 
 export const CABINET_CRUMBS: Crumb[] = [
   { title: 'Главная', href: '/' },
@@ -37,13 +38,13 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} — ${props.supplierName}`}</title>
-        <link rel="icon" href={SITE_ASSETS.favicon} type="image/svg+xml" />
-        <link rel="stylesheet" href={SITE_ASSETS.css} />
-        {props.styles?.map((href) => (
-          <link rel="stylesheet" href={href} />
+        <link rel="icon" href={FAVICON} type="image/svg+xml" />
+        <link rel="stylesheet" href={assetPath('css/site.css')} />
+        {props.styles?.map((name) => (
+          <link rel="stylesheet" href={assetPath(name)} />
         ))}
-        {props.scripts?.map((src) => (
-          <script src={src} defer></script>
+        {props.scripts?.map((name) => (
+          <script src={assetPath(name)} defer></script>
         ))}
       </head>
       <body>
