@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { renderPage } from '../../platform/views/render.ts';
 import { MainPage, type MainPageProps } from './main.view.tsx';
 import type { MainPageModel } from './main.service.ts';
+import { assetPath } from '../../platform/assets.ts';
 
 function model(over: Partial<MainPageModel> = {}): MainPageModel {
   return {
@@ -89,7 +90,7 @@ test('the sections in the seed order, figures in the seed form', () => {
   const html = render(props(model()));
   assertInOrder(html, [
     '<title>Личный кабинет — ООО «Энергосбыт»</title>',
-    '<script src="/assets/reading-form.js" defer></script>',
+    `<script src="${assetPath('js/reading-form.js')}" defer></script>`,
     '<h1>Личный кабинет для физических лиц</h1>',
     '<h2 id="ref-title">Справочная информация о потребителе</h2>',
     '<th scope="row">Тариф, РУБ</th><td>1.61000</td>',
