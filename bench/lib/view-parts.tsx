@@ -1,7 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import { openDb } from '../../src/platform/db/connect.ts';
-import type { Database } from '../../src/platform/db/schema.ts';
 import { loadMainPage } from '../../src/pages/main/main.service.ts';
 import { MainPage } from '../../src/pages/main/main.view.tsx';
 import { renderPage } from '../../src/platform/views/render.ts';
@@ -30,18 +28,18 @@ export async function measureViewParts(
   passes = 3,
 ): Promise<ViewParts> {
   const ids = accountIds(dbPath, customers);
-  const base = openDb({ sqlitePath: dbPath });
   let readsMs = 0;
   let queries = 0;
-  // The same database through a Kysely that adds up each query's own time (SQLite runs them
-  // synchronously, so the time is the query's, compiling and preparing included).
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: base.sqlite! }),
+  // The database as the server opens it, with a log that adds up each query's own time (SQLite
+  // runs them synchronously, so the time is the query's, preparing included when not cached).
+  const base = openDb({
+    sqlitePath: dbPath,
     log: (e) => {
       readsMs += e.queryDurationMillis;
       queries++;
     },
   });
+  const db = base.kysely;
   const today = dateInZone(new Date(), process.env.SUPPLIER_TIME_ZONE ?? DEFAULT_TIME_ZONE);
   const total = { load: 0n, render: 0n, encode: 0n, bytes: 0 };
   let counted = 0;

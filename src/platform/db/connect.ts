@@ -3,7 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type Pg from 'pg';
 import { lazyRequire } from '../lazy.ts';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -25,6 +25,8 @@ export interface DbOptions {
   poolSize?: number;
   /** Called when the pool reports an error on an idle client (e.g. the server went away). */
   onPoolError?: (err: Error) => void;
+  /** Kysely's query log (the bench adds up each query's time with it). */
+  log?: KyselyConfig['log'];
 }
 
 const loadPg = lazyRequire<typeof Pg>('pg');
@@ -44,10 +46,10 @@ export function openDb(opts: DbOptions): Db {
   if (!opts.sqlitePath) {
     throw new Error('openDb: sqlitePath or databaseUrl is required');
   }
-  return openSqlite(opts.sqlitePath);
+  return openSqlite(opts.sqlitePath, opts.log);
 }
 
-function openSqlite(file: string): Db {
+function openSqlite(file: string, log: KyselyConfig['log']): Db {
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
@@ -56,7 +58,10 @@ function openSqlite(file: string): Db {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(handle) }),
+    ...(log ? { log } : {}),
+  });
   return {
     kysely,
     dialect: 'sqlite',
@@ -67,6 +72,35 @@ function openSqlite(file: string): Db {
     },
     async close() {
       await kysely.destroy();
+    },
+  };
+}
+
+/**
+ * The handle as Kysely sees it, with each SQL text prepared once. Kysely prepares every query
+ * anew, and preparing a main-page query costs about as much as running it: the page's nine
+ * queries took 115 µs more per view without this (see README, "Benchmarks"). Kysely's SQL
+ * texts are few (values are parameters), so the map stays small; it is emptied at 1,000 as a
+ * backstop. A statement still being iterated (a streamed query) is busy: the same text then
+ * gets a statement of its own.
+ */
+function withStatementCache(handle: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      const cached = statements.get(text);
+      if (cached && !cached.busy) {
+        return cached;
+      }
+      const fresh = handle.prepare(text);
+      if (!cached) {
+        if (statements.size >= 1000) {
+          statements.clear();
+        }
+        statements.set(text, fresh);
+      }
+      return fresh;
     },
   };
 }
@@ -82,7 +116,10 @@ function openPostgres(url: string, opts: DbOptions): Db {
   pool.on('error', (err) => opts.onPoolError?.(err));
   // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
   pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
   return {
     kysely,
     dialect: 'postgres',
