@@ -3,7 +3,8 @@ import type { Database } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
-export interface SessionRow {
+/** A session as the account feature uses it (mapped from the sessions row and its account). */
+export interface StoredSession {
   id: number;
   accountId: number;
   accountNumber: string;
@@ -28,7 +29,7 @@ export async function insertSession(
 }
 
 /** The session with this token hash, with its account's number (every logged-in request reads it). */
-export async function findSessionByHash(db: Q, tokenHash: string): Promise<SessionRow | undefined> {
+export async function findSessionByHash(db: Q, tokenHash: string): Promise<StoredSession | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
