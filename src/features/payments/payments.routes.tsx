@@ -9,13 +9,8 @@ import { renderCheckPng, type CheckData } from './check-image.ts';
 import { CALLBACK_PATH, RETURN_PATH } from './payments.deps.ts';
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
 import * as repo from './payments.repository.ts';
-import {
-  createOrder,
-  loadPaymentForm,
-  loadResult,
-  resultPath,
-  type PaymentFormState,
-} from './payments.service.ts';
+import { loadResult, resultPath } from './payments.result.ts';
+import { createOrder, loadPaymentForm, type PaymentFormState } from './payments.service.ts';
 import { settleOrder } from './payments.settle.ts';
 import { PaymentPage, ResultPage } from './payments.view.tsx';
 

@@ -4,7 +4,8 @@ import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
 import { checkLines, CHECK_HEIGHT, CHECK_WIDTH, type CheckData } from './check-image.ts';
-import type { PaymentForm, PaymentFormState, PaymentResult } from './payments.service.ts';
+import type { PaymentResult } from './payments.result.ts';
+import type { PaymentForm, PaymentFormState } from './payments.service.ts';
 
 export const PAYMENTS_CSS = 'css/payments.css';
 const CRUMBS = [...CABINET_CRUMBS, { title: 'Оплата банковской картой' }];
