@@ -23,19 +23,53 @@ import { buildApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { openDb, type Db } from '../src/platform/db/connect.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { formatRublesRu } from '../src/domain/format.ts';
 import { ensureDemoData } from '../src/tools/demo/seed-demo.ts';
 
-interface Options {
-  orders: number;
-  accounts: number;
-  concurrency: number;
-  copies: number;
-  returns: number;
-  dialect: 'sqlite' | 'postgres';
-}
+/** The run's options, checked: see the usage above. */
+type Options = ReturnType<typeof parseOptions>;
 
 export async function runPaymentsBench(args: string[]): Promise<void> {
   const opts = parseOptions(args);
+  const portal = await startPortal(opts);
+  try {
+    console.log(
+      `payments bench: ${opts.orders} orders over ${opts.accounts} accounts, ${portal.label}, concurrency ${opts.concurrency}`,
+    );
+    // Log every account in once (a session cookie and a CSRF token each).
+    const sessions = await pool(portal.accounts, opts.concurrency, (a) =>
+      login(portal.publicUrl, a.number, a.surname),
+    );
+    const plan = await orderAndPay(portal, opts, sessions);
+    await portal.bank.idle();
+    await deliverShuffled(portal, opts, sessions, plan);
+    const t3 = performance.now();
+    const reconciled = await portal.app.payments.reconcile({ limit: opts.orders });
+    console.log(
+      `  reconciliation afterwards: ${reconciled.checked} orders still waiting, ${((performance.now() - t3) / 1000).toFixed(2)} s`,
+    );
+    if (!(await checkCredits(portal, opts, plan))) {
+      process.exitCode = 1;
+    }
+    console.log(
+      `  RSS at the end ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (the portal and this client in one process)`,
+    );
+  } finally {
+    agent.destroy();
+    await portal.close();
+  }
+}
+
+/** The sandbox bank's card that pays (SANDBOX_CARDS), as a customer types it. */
+const CARD = { pan: '4111 1111 1111 1111', expiry: '12/30', cvc: '123' };
+
+/** The portal on a fresh database, listening on a free port, with the bank's notifications held back. */
+type Portal = Awaited<ReturnType<typeof startPortal>>;
+
+/** One order of the plan: whose, how much, and where the bank sent the customer back. */
+type Planned = { account: number; kop: number; returnUrl: string };
+
+async function startPortal(opts: Options) {
   const { db, drop, label } = await freshDb(opts.dialect);
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -63,143 +97,125 @@ export async function runPaymentsBench(args: string[]): Promise<void> {
     return Promise.resolve(true);
   };
   await app.listen({ port, host: '127.0.0.1' });
-
-  try {
-    console.log(
-      `payments bench: ${opts.orders} orders over ${opts.accounts} accounts, ${label}, concurrency ${opts.concurrency}`,
-    );
-    // Log every account in once (a session cookie and a CSRF token each).
-    const sessions = await pool(accounts, opts.concurrency, (a) => login(publicUrl, a.number, a.surname));
-
-    // Phase 1: order + pay, as a customer would (the order form, then the bank's card page).
-    const plan = Array.from({ length: opts.orders }, (_, i) => ({
-      account: i % accounts.length,
-      // 1.00 … 4999.99 ₽, typed the Russian way.
-      kop: randomInt(100, 500_000),
-      returnUrl: '',
-    }));
-    const orderLatency: number[] = [];
-    const t1 = performance.now();
-    await pool(plan, opts.concurrency, async (p) => {
-      const s = sessions[p.account]!;
-      const started = performance.now();
-      const typed = `${Math.trunc(p.kop / 100)},${String(p.kop % 100).padStart(2, '0')}`;
-      const ordered = await post(publicUrl, '/cabinet/payment', s, { key: randomUUID(), amount: typed });
-      const formUrl = expectRedirect(ordered, 'order form');
-      const mdOrder = new URL(formUrl).searchParams.get('mdOrder')!;
-      const paid = await post(publicUrl, '/sandbox-bank/pay', s, {
-        mdOrder,
-        pan: '4111 1111 1111 1111',
-        expiry: '12/30',
-        cvc: '123',
-      });
-      p.returnUrl = expectRedirect(paid, 'bank page');
-      orderLatency.push(performance.now() - started);
-    });
-    const phase1 = (performance.now() - t1) / 1000;
-    await bank.idle();
-
-    // Phase 2: every notification `copies` times, plus some customers' returns, shuffled, at once.
-    type Job =
-      { kind: 'callback'; params: Record<string, string> } | { kind: 'return'; url: string; account: number };
-    const jobs: Job[] = [];
-    for (const params of held) {
-      for (let c = 0; c < opts.copies; c++) {
-        jobs.push({ kind: 'callback', params });
-      }
-    }
-    for (const p of plan) {
-      if (Math.random() < opts.returns) {
-        jobs.push({ kind: 'return', url: p.returnUrl, account: p.account });
-      }
-    }
-    shuffle(jobs);
-    const statuses = new Map<number, number>();
-    const t2 = performance.now();
-    await pool(jobs, opts.concurrency, async (job) => {
-      const res =
-        job.kind === 'callback'
-          ? await request(
-              'GET',
-              `${publicUrl}/payments/callback?${new URLSearchParams(job.params).toString()}`,
-            )
-          : await request('GET', job.url, { cookie: sessions[job.account]!.cookie });
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    });
-    const phase2 = (performance.now() - t2) / 1000;
-    const t3 = performance.now();
-    const reconciled = await app.payments.reconcile({ limit: opts.orders });
-    const phase3 = (performance.now() - t3) / 1000;
-
-    // The checks: exactly N credits, each order's sum on its account.
-    const k = db.kysely;
-    const credits = await k
-      .selectFrom('payments')
-      .innerJoin('accounts', 'accounts.id', 'payments.account_id')
-      .select(['accounts.number', 'payments.amount_kop', 'payments.external_id'])
-      .where('payments.channel', '=', 'card')
-      .execute();
-    const expectedByAccount = new Map<string, number>();
-    for (const p of plan) {
-      const n = accounts[p.account]!.number;
-      expectedByAccount.set(n, (expectedByAccount.get(n) ?? 0) + p.kop);
-    }
-    const gotByAccount = new Map<string, number>();
-    for (const c of credits) {
-      gotByAccount.set(c.number, (gotByAccount.get(c.number) ?? 0) + Number(c.amount_kop));
-    }
-    const expectedTotal = plan.reduce((s, p) => s + p.kop, 0);
-    const gotTotal = credits.reduce((s, c) => s + Number(c.amount_kop), 0);
-    const wrongAccounts = [...expectedByAccount].filter(([n, kop]) => gotByAccount.get(n) !== kop).length;
-    const distinct = new Set(credits.map((c) => c.external_id)).size;
-    const notPaid = await k
-      .selectFrom('payment_orders')
-      .select('status')
-      .where('status', '!=', 'paid')
-      .execute();
-
-    const rub = (kop: number) => `${(kop / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2 })} ₽`;
-    const pct = (xs: number[], q: number) =>
-      xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(1);
-    console.log(
-      `  order + pay   ${opts.orders} in ${phase1.toFixed(1)} s: ${(opts.orders / phase1).toFixed(0)} orders/s ` +
-        `(2 HTTP requests each; p50 ${pct(orderLatency, 0.5)} ms, p99 ${pct(orderLatency, 0.99)} ms)`,
-    );
-    console.log(
-      `  notifications ${held.length} × ${opts.copies} shuffled + ${jobs.length - held.length * opts.copies} returns = ${jobs.length} requests in ${phase2.toFixed(1)} s: ` +
-        `${(jobs.length / phase2).toFixed(0)} req/s (HTTP ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')})`,
-    );
-    console.log(
-      `  reconciliation afterwards: ${reconciled.checked} orders still waiting, ${phase3.toFixed(2)} s`,
-    );
-    console.log(
-      `  credits ${credits.length} (expected ${opts.orders}), distinct bank orders ${distinct}, ` +
-        `total ${rub(gotTotal)} (expected ${rub(expectedTotal)}), accounts with a wrong sum ${wrongAccounts}, orders not paid ${notPaid.length}`,
-    );
-    const ok =
-      credits.length === opts.orders &&
-      distinct === opts.orders &&
-      gotTotal === expectedTotal &&
-      wrongAccounts === 0 &&
-      notPaid.length === 0;
-    console.log(
-      `  ${ok ? 'OK: exactly one credit per order, with the right sums' : 'FAILED: the credits do not match the orders'}`,
-    );
-    console.log(
-      `  RSS at the end ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (the portal and this client in one process)`,
-    );
-    if (!ok) {
-      process.exitCode = 1;
-    }
-  } finally {
-    agent.destroy();
+  const close = async () => {
     await app.close();
     await drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  };
+  return { db, app, bank, publicUrl, label, accounts, held, close };
 }
 
-function parseOptions(args: string[]): Options {
+/** Phase 1: order + pay, as a customer would (the order form, then the bank's card page). */
+async function orderAndPay(portal: Portal, opts: Options, sessions: Session[]): Promise<Planned[]> {
+  const plan: Planned[] = Array.from({ length: opts.orders }, (_, i) => ({
+    account: i % portal.accounts.length,
+    // 1.00 … 4999.99 ₽, typed the Russian way.
+    kop: randomInt(100, 500_000),
+    returnUrl: '',
+  }));
+  const latency: number[] = [];
+  const t1 = performance.now();
+  await pool(plan, opts.concurrency, async (p) => {
+    const s = sessions[p.account]!;
+    const started = performance.now();
+    const typed = `${Math.trunc(p.kop / 100)},${String(p.kop % 100).padStart(2, '0')}`;
+    const ordered = await post(portal.publicUrl, '/cabinet/payment', s, { key: randomUUID(), amount: typed });
+    const formUrl = expectRedirect(ordered, 'order form');
+    const mdOrder = new URL(formUrl).searchParams.get('mdOrder')!;
+    const paid = await post(portal.publicUrl, '/sandbox-bank/pay', s, { mdOrder, ...CARD });
+    p.returnUrl = expectRedirect(paid, 'bank page');
+    latency.push(performance.now() - started);
+  });
+  const seconds = (performance.now() - t1) / 1000;
+  const pct = (xs: number[], q: number) =>
+    xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(1);
+  console.log(
+    `  order + pay   ${opts.orders} in ${seconds.toFixed(1)} s: ${(opts.orders / seconds).toFixed(0)} orders/s ` +
+      `(2 HTTP requests each; p50 ${pct(latency, 0.5)} ms, p99 ${pct(latency, 0.99)} ms)`,
+  );
+  return plan;
+}
+
+/** Phase 2: every notification `copies` times, plus some customers' returns, shuffled, at once. */
+async function deliverShuffled(portal: Portal, opts: Options, sessions: Session[], plan: Planned[]) {
+  type Job =
+    { kind: 'callback'; params: Record<string, string> } | { kind: 'return'; url: string; account: number };
+  const jobs: Job[] = [];
+  for (const params of portal.held) {
+    for (let c = 0; c < opts.copies; c++) {
+      jobs.push({ kind: 'callback', params });
+    }
+  }
+  for (const p of plan) {
+    if (Math.random() < opts.returns) {
+      jobs.push({ kind: 'return', url: p.returnUrl, account: p.account });
+    }
+  }
+  shuffle(jobs);
+  const statuses = new Map<number, number>();
+  const t2 = performance.now();
+  await pool(jobs, opts.concurrency, async (job) => {
+    const res =
+      job.kind === 'callback'
+        ? await request(
+            'GET',
+            `${portal.publicUrl}/payments/callback?${new URLSearchParams(job.params).toString()}`,
+          )
+        : await request('GET', job.url, { cookie: sessions[job.account]!.cookie });
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  });
+  const phase2 = (performance.now() - t2) / 1000;
+  const held = portal.held.length;
+  console.log(
+    `  notifications ${held} × ${opts.copies} shuffled + ${jobs.length - held * opts.copies} returns = ${jobs.length} requests in ${phase2.toFixed(1)} s: ` +
+      `${(jobs.length / phase2).toFixed(0)} req/s (HTTP ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')})`,
+  );
+}
+
+/** The checks: exactly N credits, each order's sum on its account. True when they hold. */
+async function checkCredits(portal: Portal, opts: Options, plan: Planned[]): Promise<boolean> {
+  const k = portal.db.kysely;
+  const credits = await k
+    .selectFrom('payments')
+    .innerJoin('accounts', 'accounts.id', 'payments.account_id')
+    .select(['accounts.number', 'payments.amount_kop', 'payments.external_id'])
+    .where('payments.channel', '=', 'card')
+    .execute();
+  const expectedByAccount = new Map<string, number>();
+  for (const p of plan) {
+    const n = portal.accounts[p.account]!.number;
+    expectedByAccount.set(n, (expectedByAccount.get(n) ?? 0) + p.kop);
+  }
+  const gotByAccount = new Map<string, number>();
+  for (const c of credits) {
+    gotByAccount.set(c.number, (gotByAccount.get(c.number) ?? 0) + Number(c.amount_kop));
+  }
+  const expectedTotal = plan.reduce((s, p) => s + p.kop, 0);
+  const gotTotal = credits.reduce((s, c) => s + Number(c.amount_kop), 0);
+  const wrongAccounts = [...expectedByAccount].filter(([n, kop]) => gotByAccount.get(n) !== kop).length;
+  const distinct = new Set(credits.map((c) => c.external_id)).size;
+  const notPaid = await k
+    .selectFrom('payment_orders')
+    .select('status')
+    .where('status', '!=', 'paid')
+    .execute();
+  console.log(
+    `  credits ${credits.length} (expected ${opts.orders}), distinct bank orders ${distinct}, ` +
+      `total ${formatRublesRu(gotTotal)} (expected ${formatRublesRu(expectedTotal)}), accounts with a wrong sum ${wrongAccounts}, orders not paid ${notPaid.length}`,
+  );
+  const ok =
+    credits.length === opts.orders &&
+    distinct === opts.orders &&
+    gotTotal === expectedTotal &&
+    wrongAccounts === 0 &&
+    notPaid.length === 0;
+  console.log(
+    `  ${ok ? 'OK: exactly one credit per order, with the right sums' : 'FAILED: the credits do not match the orders'}`,
+  );
+  return ok;
+}
+
+function parseOptions(args: string[]) {
   const { values } = parseArgs({
     args,
     allowPositionals: true,
@@ -226,19 +242,20 @@ function parseOptions(args: string[]): Options {
   if (values.dialect !== 'sqlite' && values.dialect !== 'postgres') {
     throw new Error('--dialect is sqlite or postgres');
   }
+  const dialect: 'sqlite' | 'postgres' = values.dialect;
   return {
     orders: int(values.orders, '--orders', 1_000_000),
     accounts: int(values.accounts, '--accounts', 100_000),
     concurrency: int(values.concurrency, '--concurrency', 1000),
     copies: int(values.copies, '--copies', 100),
     returns,
-    dialect: values.dialect,
+    dialect,
   };
 }
 
-async function freshDb(
-  dialect: 'sqlite' | 'postgres',
-): Promise<{ db: Db; drop: () => Promise<void>; label: string }> {
+type FreshDb = { db: Db; drop: () => Promise<void>; label: string };
+
+async function freshDb(dialect: Options['dialect']): Promise<FreshDb> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-db-'));
     const db = openDb({ sqlitePath: path.join(dir, 'portal.db') });
@@ -308,17 +325,10 @@ async function addAccounts(db: Db, n: number): Promise<Array<{ number: string; s
   return rows;
 }
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
+/** A logged-in customer: the session's cookies and a CSRF token for its forms. */
+type Session = { cookie: string; csrf: string };
 
-interface Answer {
-  status: number;
-  location: string | undefined;
-  cookies: string[];
-  body: string;
-}
+type Answer = { status: number; location: string | undefined; cookies: string[]; body: string };
 
 // A plain keep-alive HTTP client: the portal and the client share this process's two cores, and
 // node:http costs the client several times less than fetch.

@@ -1,3 +1,7 @@
+// What the payment services take, in a file of its own that imports none of them (only types and
+// the settings): the services (payments.service.ts, payments.settle.ts), the routes and
+// payments.module.ts all use it, and payments.module.ts also imports the services, so these
+// types cannot live there without an import cycle.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';

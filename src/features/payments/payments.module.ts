@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { CoreConfig } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import type { AppContext } from '../../platform/http/context.ts';
+import type { PaymentGateway } from './gateway.ts';
 import type { PaymentsConfig } from './payments.config.ts';
+import type { PaymentsDeps, PaymentsLog } from './payments.deps.ts';
+import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
+import { RbsGateway } from './rbs.gateway.ts';
+import { SandboxBank, SANDBOX_PREFIX } from './sandbox/sandbox-bank.ts';
+import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
 
 /** The settings payments read: its own and the supplier's calendar and address. */
 export type PaymentsAppConfig = Pick<CoreConfig, 'publicUrl' | 'timeZone' | 'readingsLastDay'> & {
   payments: PaymentsConfig;
 };
 export type PaymentsContext = AppContext<CoreConfig & { payments: PaymentsConfig }>;
-import type { Db } from '../../platform/db/connect.ts';
-import type { AppContext } from '../../platform/http/context.ts';
-import type { PaymentGateway } from './gateway.ts';
-import type { PaymentsDeps, PaymentsLog } from './payments.deps.ts';
-import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
-import { RbsGateway } from './rbs.gateway.ts';
-import { SandboxBank, SANDBOX_PREFIX } from './sandbox/sandbox-bank.ts';
-import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
 
 /** The payments feature as one object: the app decorates itself with it (`app.payments`). */
 export interface PaymentsModule {
@@ -54,6 +54,11 @@ export function createGateway(
   return { gateway: new SandboxGateway(bank), sandbox: bank };
 }
 
+/**
+ * The feature's part that needs no server: the gateway, the services' deps and the reconciliation.
+ * The app makes it once, decorates itself with it and hands it to paymentsPlugin; the
+ * payments-reconcile command makes its own, without any HTTP.
+ */
 export function createPaymentsModule(
   config: PaymentsAppConfig,
   db: Db,

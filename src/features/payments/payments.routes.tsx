@@ -6,16 +6,12 @@ import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { renderCheckPng, type CheckData } from './check-image.ts';
-import { CALLBACK_PATH, RETURN_PATH } from './payments.deps.ts';
+import type { PaymentGateway } from './gateway.ts';
+import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
 import * as repo from './payments.repository.ts';
-import {
-  createOrder,
-  loadPaymentForm,
-  loadResult,
-  resultPath,
-  type PaymentFormState,
-} from './payments.service.ts';
+import { loadResult, resultPath, type PaymentResult } from './payments.result.ts';
+import { createOrder, loadPaymentForm, type PaymentFormState } from './payments.service.ts';
 import { settleOrder } from './payments.settle.ts';
 import { PaymentPage, ResultPage } from './payments.view.tsx';
 
@@ -32,9 +28,22 @@ const OrderBody = Type.Object({
 
 const ORDER_NUMBER = Type.String({ maxLength: 40 });
 
+/** The app with TypeBox schemas typing each route's request. */
+const withTypeBox = (app: FastifyInstance) => app.withTypeProvider<TypeBoxTypeProvider>();
+
+/** What each group of the payment routes is registered with. */
+interface PaymentRoutes {
+  r: ReturnType<typeof withTypeBox>;
+  ctx: PaymentsContext;
+  deps: PaymentsDeps;
+  /** The customer's session guard, for every route but the bank's notification. */
+  guard: ReturnType<RequireCustomer>;
+}
+
 /**
  * Card payments: the order form, the return from the bank, the result page with its electronic
- * check, and the bank's notifications; plus the sandbox bank's pages when it is the gateway.
+ * check, and the bank's notifications, one group of routes each (the sandbox bank's own pages are
+ * registered by the plugin).
  */
 export function registerPaymentRoutes(
   app: FastifyInstance,
@@ -42,56 +51,66 @@ export function registerPaymentRoutes(
   payments: PaymentsModule,
   requireCustomer: RequireCustomer,
 ): void {
-  const { deps } = payments;
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const guard = requireCustomer();
-  const html = (reply: FastifyReply, status: number, body: string) =>
-    reply.code(status).type('text/html; charset=utf-8').send(body);
-  const notFound = (reply: FastifyReply) =>
-    html(
-      reply,
-      404,
-      renderPage(
-        <ErrorPage
-          supplierName={ctx.supplierName}
-          title="Платёж не найден"
-          message="Такого платежа нет среди Ваших платежей. Проверьте адрес или вернитесь в Личный кабинет."
-          back="/cabinet"
-        />,
-      ),
-    );
+  const routes: PaymentRoutes = { r: withTypeBox(app), ctx, deps: payments.deps, guard: requireCustomer() };
+  registerOrderFormRoutes(routes);
+  registerReturnRoute(routes);
+  registerResultRoutes(routes);
+  registerCallbackRoute(routes, payments.gateway);
+}
 
-  const sendForm = async (
-    reply: FastifyReply,
-    accountId: number,
-    status: number,
-    state?: PaymentFormState,
-    key?: string,
-  ) => {
-    const form = await loadPaymentForm(ctx.db, accountId);
-    if (key) {
-      form.key = key;
-    }
-    return html(
-      reply,
-      status,
-      renderPage(
-        <PaymentPage
-          supplierName={ctx.supplierName}
-          bankName={ctx.config.payments.bankName}
-          csrfToken={reply.generateCsrf()}
-          form={form}
-          sessionMinutes={Math.round(ctx.config.payments.sessionTimeoutSecs / 60)}
-          {...(state ? { state } : {})}
-        />,
-      ),
-    );
-  };
+const html = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').send(body);
 
+function notFound(ctx: PaymentsContext, reply: FastifyReply) {
+  return html(
+    reply,
+    404,
+    renderPage(
+      <ErrorPage
+        supplierName={ctx.supplierName}
+        title="Платёж не найден"
+        message="Такого платежа нет среди Ваших платежей. Проверьте адрес или вернитесь в Личный кабинет."
+        back="/cabinet"
+      />,
+    ),
+  );
+}
+
+/** The order form: fresh, or again with the posted values and their messages (`state`). */
+async function sendForm(
+  ctx: PaymentsContext,
+  reply: FastifyReply,
+  accountId: number,
+  status: number,
+  state?: PaymentFormState,
+  key?: string,
+) {
+  const form = await loadPaymentForm(ctx.db, accountId);
+  if (key) {
+    form.key = key;
+  }
+  return html(
+    reply,
+    status,
+    renderPage(
+      <PaymentPage
+        supplierName={ctx.supplierName}
+        bankName={ctx.config.payments.bankName}
+        csrfToken={reply.generateCsrf()}
+        form={form}
+        sessionMinutes={Math.round(ctx.config.payments.sessionTimeoutSecs / 60)}
+        {...(state ? { state } : {})}
+      />,
+    ),
+  );
+}
+
+/** The order form and its post: the bank's payment page, or the form again with its messages. */
+function registerOrderFormRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
   r.get(
     '/cabinet/payment',
     { preHandler: guard, schema: { response: { 200: Type.String() } } },
-    async (req, reply) => sendForm(reply, customerOf(req).accountId, 200),
+    async (req, reply) => sendForm(ctx, reply, customerOf(req).accountId, 200),
   );
 
   r.post(
@@ -116,6 +135,7 @@ export function registerPaymentRoutes(
           return reply.code(303).header('Location', result.url).send('');
         case 'invalid':
           return sendForm(
+            ctx,
             reply,
             customerOf(req).accountId,
             400,
@@ -123,12 +143,20 @@ export function registerPaymentRoutes(
             result.keepKey ? b.key : undefined,
           );
         case 'unavailable':
-          return sendForm(reply.header('Retry-After', '60'), customerOf(req).accountId, 503, result.state);
+          return sendForm(
+            ctx,
+            reply.header('Retry-After', '60'),
+            customerOf(req).accountId,
+            503,
+            result.state,
+          );
       }
     },
   );
+}
 
-  // The bank sends the customer back here (RBS appends orderId and lang). The bank's status decides.
+// The bank sends the customer back here (RBS appends orderId and lang). The bank's status decides.
+function registerReturnRoute({ r, ctx, deps, guard }: PaymentRoutes): void {
   r.get(
     RETURN_PATH,
     {
@@ -147,13 +175,16 @@ export function registerPaymentRoutes(
         ? await repo.findForCustomerByBankId(ctx.db.kysely, customerOf(req).accountId, orderId)
         : undefined;
       if (!order) {
-        return notFound(reply);
+        return notFound(ctx, reply);
       }
       await settleOrder(deps, order, 'return', req.ip);
       return reply.code(303).header('Location', resultPath(order.orderNumber)).send('');
     },
   );
+}
 
+/** The result page and its electronic check: only the customer's own orders, anything else 404. */
+function registerResultRoutes({ r, ctx, guard }: PaymentRoutes): void {
   r.get(
     '/cabinet/payment/:orderNumber',
     {
@@ -171,9 +202,9 @@ export function registerPaymentRoutes(
         ctx.config.timeZone,
       );
       if (!result) {
-        return notFound(reply);
+        return notFound(ctx, reply);
       }
-      const check = result.status === 'paid' ? checkData(result) : null;
+      const check = result.status === 'paid' ? checkData(ctx, result) : null;
       return html(
         reply,
         200,
@@ -209,9 +240,9 @@ export function registerPaymentRoutes(
         ctx.config.timeZone,
       );
       if (!result || result.status !== 'paid') {
-        return notFound(reply);
+        return notFound(ctx, reply);
       }
-      const png = renderCheckPng(checkData(result));
+      const png = renderCheckPng(checkData(ctx, result));
       return reply
         .type('image/png')
         .header(
@@ -221,10 +252,26 @@ export function registerPaymentRoutes(
         .send(png);
     },
   );
+}
 
-  // The bank's server-to-server notification. RBS sends it as a GET; it only makes the portal ask
-  // the bank (getOrderStatusExtended.do) and settle the order, so a forged or replayed one gains
-  // nothing, and one without the merchant's checksum is refused before anything is looked up.
+function checkData(ctx: PaymentsContext, result: PaymentResult): CheckData {
+  return {
+    supplierName: ctx.supplierName,
+    site: new URL(ctx.config.publicUrl).host,
+    date: result.date,
+    orderNumber: result.orderNumber,
+    accountNumber: result.accountNumber,
+    reading: result.reading,
+    amountKop: result.amountKop,
+    authRefNum: result.authRefNum,
+    approvalCode: result.approvalCode,
+  };
+}
+
+// The bank's server-to-server notification. RBS sends it as a GET; it only makes the portal ask
+// the bank (getOrderStatusExtended.do) and settle the order, so a forged or replayed one gains
+// nothing, and one without the merchant's checksum is refused before anything is looked up.
+function registerCallbackRoute({ r, ctx, deps }: PaymentRoutes, gateway: PaymentGateway): void {
   r.get(
     CALLBACK_PATH,
     {
@@ -241,7 +288,7 @@ export function registerPaymentRoutes(
         reply.code(status).type('text/plain; charset=utf-8').send(body);
       const mdOrder = params.mdOrder ?? '';
       const okId = /^[0-9a-zA-Z-]{1,64}$/.test(mdOrder);
-      if (!payments.gateway.verifyCallback(params)) {
+      if (!gateway.verifyCallback(params)) {
         await recordAudit(ctx.db.kysely, ctx.clock.now(), {
           event: 'payment_callback',
           outcome: 'bad_checksum',
@@ -268,18 +315,4 @@ export function registerPaymentRoutes(
       return text(200, 'OK');
     },
   );
-
-  function checkData(result: NonNullable<Awaited<ReturnType<typeof loadResult>>>): CheckData {
-    return {
-      supplierName: ctx.supplierName,
-      site: new URL(ctx.config.publicUrl).host,
-      date: result.date,
-      orderNumber: result.orderNumber,
-      accountNumber: result.accountNumber,
-      reading: result.reading,
-      amountKop: result.amountKop,
-      authRefNum: result.authRefNum,
-      approvalCode: result.approvalCode,
-    };
-  }
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { dateInZone } from '../../domain/dates.ts';
-import { formatInteger, formatRublesRu } from '../../domain/format.ts';
+import { formatRublesRu } from '../../domain/format.ts';
 import { parseRubles } from '../../domain/money.ts';
 import {
   checkRegisters,
@@ -13,12 +13,14 @@ import {
   type RegisterCheck,
   type SuspicionReason,
 } from '../../domain/readings.ts';
-import { ZONE_TITLES, zonesFor, type Zone } from '../../domain/tariff.ts';
+import { zonesFor, type Zone } from '../../domain/tariff.ts';
 import { findActiveMeter } from '../readings/readings.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
 import { GatewayError, type OrderBundle } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import * as repo from './payments.repository.ts';
+import { resultPath } from './payments.result.ts';
+import { fiscalReceipt } from './receipt.ts';
 
 /** The order form's meter part: the meter in service and its last accepted values. */
 export interface PaymentFormMeter {
@@ -126,7 +128,6 @@ export function newOrderNumber(now: Date, timeZone: string): string {
  * two requests at once lead to one order and the same payment page.
  */
 export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): Promise<CreateOrderResult> {
-  const { db } = deps;
   const state: PaymentFormState = {
     amount: input.amount.slice(0, 40),
     values: input.values.map((v) => v.slice(0, 20)),
@@ -139,16 +140,34 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
     };
   }
 
-  const existing = await repo.findByFormKey(db, input.accountId, input.formKey);
+  const existing = await repo.findByFormKey(deps.db, input.accountId, input.formKey);
   if (existing) {
     return afterExisting(deps, existing, state);
   }
 
+  const checked = await validateOrder(deps, input, state);
+  if (checked.kind !== 'valid') {
+    return checked;
+  }
+  const draft = await draftOrder(deps, input, checked.amountKop, checked.reading);
+  const stored = await insertOrder(deps, input, draft);
+  if (stored.kind === 'twin') {
+    return afterExisting(deps, stored.order, state);
+  }
+  return registerWithBank(deps, input, draft, stored, state);
+}
+
+/** The sum and the reading as checked: valid, or the form again with its messages. */
+async function validateOrder(
+  deps: PaymentsDeps,
+  input: CreateOrderInput,
+  state: PaymentFormState,
+): Promise<CreateOrderResult | { kind: 'valid'; amountKop: number; reading: ReadingCheck }> {
   const amount = checkAmount(input.amount, deps.config);
   if (!amount.ok) {
     state.amountError = amount.message;
   }
-  const reading = await checkReading(db, input);
+  const reading = await checkReading(deps.db, input);
   if (reading.kind === 'invalid') {
     if (reading.errors) {
       state.readingErrors = reading.errors;
@@ -164,24 +183,60 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
   if (!amount.ok) {
     throw new Error('unreachable');
   }
+  return { kind: 'valid', amountKop: amount.kop, reading };
+}
 
-  const payer = await repo.findPayer(db, input.accountId);
+/** What is stored and sent to the bank for a valid form: the payer's order and its fiscal receipt. */
+interface OrderDraft {
+  accountNumber: string;
+  amountKop: number;
+  reading: ReadingCheck;
+  now: Date;
+  description: string;
+  orderBundle: OrderBundle;
+  receipt: string;
+}
+
+async function draftOrder(
+  deps: PaymentsDeps,
+  input: CreateOrderInput,
+  amountKop: number,
+  reading: ReadingCheck,
+): Promise<OrderDraft> {
+  const payer = await repo.findPayer(deps.db, input.accountId);
   if (!payer) {
     throw new Error('the session account has no row');
   }
   const now = deps.clock.now();
-  const description = `Оплата электроэнергии, лицевой счёт ${payer.number}`;
-  const orderBundle = fiscalBundle(payer.number, amount.kop, deps.config.taxType);
-  const receipt = JSON.stringify({
-    law: '54-FZ',
-    supplier: { name: payer.payeeName, inn: payer.inn },
-    account: payer.number,
-    amountKop: amount.kop,
-    currency: 643,
-    taxSystem: deps.config.taxSystem,
+  const { orderBundle, receipt } = fiscalReceipt(payer, amountKop, deps.config);
+  return {
+    accountNumber: payer.number,
+    amountKop,
+    reading,
+    now,
+    description: `Оплата электроэнергии, лицевой счёт ${payer.number}`,
     orderBundle,
-  });
+    receipt,
+  };
+}
 
+/** The order's row, once inserted. */
+interface StoredOrder {
+  id: number;
+  orderNumber: string;
+}
+
+/**
+ * The new order's row under a fresh order number; or, when the same form is being posted at once,
+ * the order of the other request, which registers it.
+ */
+async function insertOrder(
+  deps: PaymentsDeps,
+  input: CreateOrderInput,
+  draft: OrderDraft,
+): Promise<({ kind: 'stored' } & StoredOrder) | { kind: 'twin'; order: repo.PaymentOrder }> {
+  const { db } = deps;
+  const { now, reading } = draft;
   let id = 0;
   let orderNumber = '';
   for (let attempt = 0; id === 0; attempt++) {
@@ -192,14 +247,14 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
         accountId: input.accountId,
         formKey: input.formKey,
         gateway: deps.gateway.name,
-        amountKop: amount.kop,
-        description,
+        amountKop: draft.amountKop,
+        description: draft.description,
         clientIp: input.ip,
         reading:
           reading.kind === 'reading'
             ? { meterId: reading.meterId, values: reading.values, key: randomUUID() }
             : null,
-        receipt,
+        receipt: draft.receipt,
         now: now.getTime(),
         expiresAt: now.getTime() + deps.config.sessionTimeoutSecs * 1000,
       });
@@ -210,7 +265,7 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
       // The same form posted twice at once: the other request registers the order.
       const twin = await repo.findByFormKey(db, input.accountId, input.formKey);
       if (twin) {
-        return afterExisting(deps, twin, state);
+        return { kind: 'twin', order: twin };
       }
       // An order number taken: try another, up to three times.
       if (attempt >= 3) {
@@ -218,35 +273,49 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
       }
     }
   }
+  return { kind: 'stored', id, orderNumber };
+}
 
+/**
+ * Registers the stored order with the bank and records the answer with its audit event, in one
+ * transaction: the bank's payment page, or the form again when the bank refused or did not answer.
+ */
+async function registerWithBank(
+  deps: PaymentsDeps,
+  input: CreateOrderInput,
+  draft: OrderDraft,
+  { id, orderNumber }: StoredOrder,
+  state: PaymentFormState,
+): Promise<CreateOrderResult> {
+  const { db } = deps;
   const back = `${deps.publicUrl}${RETURN_PATH}`;
   try {
     const reg = await deps.gateway.register({
       orderNumber,
-      amountKop: amount.kop,
+      amountKop: draft.amountKop,
       currency: 643,
       returnUrl: back,
       failUrl: back,
       callbackUrl: `${deps.publicUrl}${CALLBACK_PATH}`,
-      description,
+      description: draft.description,
       sessionTimeoutSecs: deps.config.sessionTimeoutSecs,
       taxSystem: deps.config.taxSystem,
-      orderBundle,
-      jsonParams: { account: payer.number },
+      orderBundle: draft.orderBundle,
+      jsonParams: { account: draft.accountNumber },
     });
     await db.transaction().execute(async (tx) => {
       await repo.markRegistered(tx, id, reg.orderId, reg.formUrl, deps.clock.now().getTime());
       await recordAudit(tx, deps.clock.now(), {
         event: 'payment',
         outcome: 'registered',
-        accountNumber: payer.number,
+        accountNumber: draft.accountNumber,
         ip: input.ip,
         details: {
           order: orderNumber,
           bankOrder: reg.orderId,
-          amountKop: amount.kop,
+          amountKop: draft.amountKop,
           gateway: deps.gateway.name,
-          reading: reading.kind === 'reading',
+          reading: draft.reading.kind === 'reading',
         },
       });
     });
@@ -255,34 +324,45 @@ export async function createOrder(deps: PaymentsDeps, input: CreateOrderInput): 
     if (!(err instanceof GatewayError)) {
       throw err;
     }
-    deps.log.warn(
-      { order: orderNumber, gateway: deps.gateway.name, code: err.code },
-      'payment registration failed',
-    );
-    await db.transaction().execute(async (tx) => {
-      await repo.changeStatus(
-        tx,
-        id,
-        ['new'],
-        'failed',
-        `register:${err.code}`.slice(0, 60),
-        deps.clock.now().getTime(),
-      );
-      await recordAudit(tx, deps.clock.now(), {
-        event: 'payment',
-        outcome: 'register_failed',
-        accountNumber: payer.number,
-        ip: input.ip,
-        details: {
-          order: orderNumber,
-          amountKop: amount.kop,
-          gateway: deps.gateway.name,
-          code: err.code.slice(0, 40),
-        },
-      });
-    });
+    await recordRegisterFailed(deps, input, draft, { id, orderNumber }, err);
     return { kind: 'unavailable', state: { ...state, formError: unavailableMessage(err) } };
   }
+}
+
+/** The bank refused the order or did not answer: the order fails, with its audit event. */
+async function recordRegisterFailed(
+  deps: PaymentsDeps,
+  input: CreateOrderInput,
+  draft: OrderDraft,
+  { id, orderNumber }: StoredOrder,
+  err: GatewayError,
+): Promise<void> {
+  deps.log.warn(
+    { order: orderNumber, gateway: deps.gateway.name, code: err.code },
+    'payment registration failed',
+  );
+  await deps.db.transaction().execute(async (tx) => {
+    await repo.changeStatus(
+      tx,
+      id,
+      ['new'],
+      'failed',
+      `register:${err.code}`.slice(0, 60),
+      deps.clock.now().getTime(),
+    );
+    await recordAudit(tx, deps.clock.now(), {
+      event: 'payment',
+      outcome: 'register_failed',
+      accountNumber: draft.accountNumber,
+      ip: input.ip,
+      details: {
+        order: orderNumber,
+        amountKop: draft.amountKop,
+        gateway: deps.gateway.name,
+        code: err.code.slice(0, 40),
+      },
+    });
+  });
 }
 
 function unavailableMessage(err: GatewayError): string {
@@ -319,10 +399,6 @@ async function afterExisting(
   return { kind: 'redirect', url: resultPath(order.orderNumber) };
 }
 
-export function resultPath(orderNumber: string): string {
-  return `/cabinet/payment/${encodeURIComponent(orderNumber)}`;
-}
-
 type ReadingCheck =
   | { kind: 'none' }
   | { kind: 'reading'; meterId: number; values: number[] }
@@ -352,85 +428,4 @@ async function checkReading(db: Kysely<Database>, input: CreateOrderInput): Prom
     return { kind: 'invalid', check: { registers, reason } };
   }
   return { kind: 'reading', meterId: meter.id, values };
-}
-
-/** The bank's orderBundle for the fiscal receipt: one line, the electricity paid for (verify codes). */
-function fiscalBundle(account: string, amountKop: number, taxType: number): OrderBundle {
-  return {
-    cartItems: {
-      items: [
-        {
-          positionId: '1',
-          name: `Электроэнергия, лицевой счёт ${account}`,
-          quantity: { value: 1, measure: 'шт' },
-          itemAmount: amountKop,
-          itemPrice: amountKop,
-          itemCode: 'electricity',
-          tax: { taxType },
-          // paymentMethod 4: full payment; paymentObject 4: service.
-          itemAttributes: {
-            attributes: [
-              { name: 'paymentMethod', value: '4' },
-              { name: 'paymentObject', value: '4' },
-            ],
-          },
-        },
-      ],
-    },
-  };
-}
-
-// ---- The result page and the electronic check
-
-export interface PaymentResult {
-  orderNumber: string;
-  status: repo.OrderStatus;
-  statusReason: string | null;
-  amountKop: number;
-  accountNumber: string;
-  /** The business date of the payment (paid) or of the order (otherwise). */
-  date: string;
-  /** "28600", or "День 120, Ночь 45"; null without a reading. */
-  reading: string | null;
-  readingStatus: 'pending' | 'stored' | 'refused' | null;
-  authRefNum: string | null;
-  approvalCode: string | null;
-}
-
-/** One of the customer's own orders; undefined for anyone else's (the route answers 404). */
-export async function loadResult(
-  db: Kysely<Database>,
-  accountId: number,
-  orderNumber: string,
-  timeZone: string,
-): Promise<PaymentResult | undefined> {
-  const o = await repo.findForCustomer(db, accountId, orderNumber);
-  if (!o) {
-    return undefined;
-  }
-  let reading: string | null = null;
-  if (o.reading) {
-    const meter = await readingsRepo.findMeter(db, accountId, o.reading.meterId);
-    const zones = zonesFor(meter?.zones ?? o.reading.values.length);
-    reading =
-      zones.length > 1
-        ? o.reading.values
-            .map((v, i) => `${ZONE_TITLES[zones[i] ?? 'single']} ${formatInteger(v)}`)
-            .join(', ')
-        : o.reading.values[0] === undefined
-          ? ''
-          : formatInteger(o.reading.values[0]);
-  }
-  return {
-    orderNumber: o.orderNumber,
-    status: o.status,
-    statusReason: o.statusReason,
-    amountKop: o.amountKop,
-    accountNumber: o.accountNumber,
-    date: o.paidOn ?? dateInZone(new Date(o.createdAt), timeZone),
-    reading,
-    readingStatus: o.reading?.status ?? null,
-    authRefNum: o.authRefNum,
-    approvalCode: o.approvalCode,
-  };
 }

@@ -8,6 +8,10 @@ import { BANK_CSS, BANK_ICON, CardPage, SecureCodePage, UnknownOrderPage } from 
 
 const ORDER_ID = Type.String({ pattern: '^[0-9a-zA-Z-]{1,64}$' });
 
+/** An app scope with TypeBox schemas typing each route's request. */
+const withTypeBox = (scope: FastifyInstance) => scope.withTypeProvider<TypeBoxTypeProvider>();
+type Router = ReturnType<typeof withTypeBox>;
+
 /**
  * The sandbox bank's card pages, under their own prefix with their own CSP: only this page's own
  * stylesheet, no scripts at all, and forms that may go to the bank itself and back to the portal.
@@ -34,100 +38,111 @@ export function registerSandboxBankRoutes(
         void reply.header('Cache-Control', 'no-store');
         done(null, payload);
       });
-      const r = scope.withTypeProvider<TypeBoxTypeProvider>();
-
-      r.get('/bank.css', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
-        reply.type('text/css; charset=utf-8').send(BANK_CSS),
-      );
-
-      r.get('/bank.svg', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
-        reply.type('image/svg+xml').send(BANK_ICON),
-      );
-
-      const send = (reply: FastifyReply, outcome: BankOutcome) => {
-        switch (outcome.kind) {
-          case 'unknown':
-            return reply
-              .code(404)
-              .type('text/html; charset=utf-8')
-              .send(renderPage(<UnknownOrderPage />));
-          case 'redirect':
-            return reply.code(303).header('Location', outcome.url).send('');
-          case 'page': {
-            const props = {
-              view: outcome.view,
-              now: clock.now().getTime(),
-              csrfToken: reply.generateCsrf(),
-              ...(outcome.message ? { message: outcome.message } : {}),
-            };
-            const page =
-              outcome.view.stage === '3ds' ? (
-                <SecureCodePage {...props} />
-              ) : (
-                <CardPage
-                  {...props}
-                  {...(outcome.fieldErrors ? { fieldErrors: outcome.fieldErrors } : {})}
-                  {...(outcome.expiry ? { expiry: outcome.expiry } : {})}
-                />
-              );
-            const status = outcome.fieldErrors || outcome.message ? 400 : 200;
-            return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
-          }
-        }
-      };
-
-      r.get(
-        '/pay',
-        {
-          schema: {
-            querystring: Type.Object({ mdOrder: ORDER_ID }),
-            response: { 200: Type.String(), 303: Type.String(), 404: Type.String() },
-          },
-        },
-        async (req, reply) => send(reply, bank.open(req.query.mdOrder)),
-      );
-
-      r.post(
-        '/pay',
-        {
-          schema: {
-            body: Type.Object({
-              _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-              mdOrder: ORDER_ID,
-              pan: Type.Optional(Type.String({ maxLength: 40 })),
-              expiry: Type.Optional(Type.String({ maxLength: 20 })),
-              cvc: Type.Optional(Type.String({ maxLength: 10 })),
-            }),
-            response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() },
-          },
-        },
-        async (req, reply) =>
-          send(
-            reply,
-            bank.payWithCard(req.body.mdOrder, {
-              pan: req.body.pan ?? '',
-              expiry: req.body.expiry ?? '',
-              cvc: req.body.cvc ?? '',
-            }),
-          ),
-      );
-
-      r.post(
-        '/3ds',
-        {
-          schema: {
-            body: Type.Object({
-              _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-              mdOrder: ORDER_ID,
-              code: Type.Optional(Type.String({ maxLength: 20 })),
-            }),
-            response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() },
-          },
-        },
-        async (req, reply) => send(reply, bank.confirm3ds(req.body.mdOrder, req.body.code ?? '')),
-      );
+      const r = withTypeBox(scope);
+      registerAssetRoutes(r);
+      registerCardRoutes(r, bank, clock);
       done();
     },
     { prefix: SANDBOX_PREFIX },
   );
+}
+
+/** The bank pages' own stylesheet and icon. */
+function registerAssetRoutes(r: Router): void {
+  r.get('/bank.css', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').send(BANK_CSS),
+  );
+
+  r.get('/bank.svg', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
+    reply.type('image/svg+xml').send(BANK_ICON),
+  );
+}
+
+/** The card page and its post, and the 3-D Secure code's post: each answers with the bank's outcome. */
+function registerCardRoutes(r: Router, bank: SandboxBank, clock: Clock): void {
+  const send = (reply: FastifyReply, outcome: BankOutcome) => sendOutcome(reply, outcome, clock);
+
+  r.get(
+    '/pay',
+    {
+      schema: {
+        querystring: Type.Object({ mdOrder: ORDER_ID }),
+        response: { 200: Type.String(), 303: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => send(reply, bank.open(req.query.mdOrder)),
+  );
+
+  r.post(
+    '/pay',
+    {
+      schema: {
+        body: Type.Object({
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+          mdOrder: ORDER_ID,
+          pan: Type.Optional(Type.String({ maxLength: 40 })),
+          expiry: Type.Optional(Type.String({ maxLength: 20 })),
+          cvc: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+        response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        bank.payWithCard(req.body.mdOrder, {
+          pan: req.body.pan ?? '',
+          expiry: req.body.expiry ?? '',
+          cvc: req.body.cvc ?? '',
+        }),
+      ),
+  );
+
+  r.post(
+    '/3ds',
+    {
+      schema: {
+        body: Type.Object({
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+          mdOrder: ORDER_ID,
+          code: Type.Optional(Type.String({ maxLength: 20 })),
+        }),
+        response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => send(reply, bank.confirm3ds(req.body.mdOrder, req.body.code ?? '')),
+  );
+}
+
+/** The bank's answer: 404 for an unknown order, a redirect back, or the card or 3-D Secure page. */
+function sendOutcome(reply: FastifyReply, outcome: BankOutcome, clock: Clock) {
+  switch (outcome.kind) {
+    case 'unknown':
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(renderPage(<UnknownOrderPage />));
+    case 'redirect':
+      return reply.code(303).header('Location', outcome.url).send('');
+    case 'page': {
+      const props = {
+        view: outcome.view,
+        now: clock.now().getTime(),
+        csrfToken: reply.generateCsrf(),
+        ...(outcome.message ? { message: outcome.message } : {}),
+      };
+      const page =
+        outcome.view.stage === '3ds' ? (
+          <SecureCodePage {...props} />
+        ) : (
+          <CardPage
+            {...props}
+            {...(outcome.fieldErrors ? { fieldErrors: outcome.fieldErrors } : {})}
+            {...(outcome.expiry ? { expiry: outcome.expiry } : {})}
+          />
+        );
+      const status = outcome.fieldErrors || outcome.message ? 400 : 200;
+      return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
+    }
+  }
 }
