@@ -19,7 +19,7 @@ import { billingPlugin } from '../features/billing/billing.plugin.ts';
 import { mailPlugin } from '../features/mail/mail.plugin.ts';
 import { officesPlugin } from '../features/offices/offices.plugin.ts';
 import { paymentsPlugin } from '../features/payments/payments.plugin.ts';
-import { createPaymentsModule, type PaymentsModule } from '../features/payments/payments.module.ts';
+import { createPaymentsModule } from '../features/payments/payments.module.ts';
 import { readingsPlugin } from '../features/readings/readings.plugin.ts';
 import { mainPagePlugin } from '../pages/main/main.plugin.ts';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
@@ -32,13 +32,6 @@ export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'];
   /** When no logger instance is given: pino options, or false for silence (tests). */
   logLevel?: string | false;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The payments feature's module: its gateway, sandbox bank and reconciliation (tests, benches). */
-    payments: PaymentsModule;
-  }
 }
 
 /** Builds the portal from the platform's plugins and each feature's, never listening (server.ts does that). */

@@ -28,6 +28,7 @@ export interface PaymentsModule {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Set by app.ts: the gateway, the sandbox bank and the reconciliation (tests, benches). */
     payments: PaymentsModule;
   }
 }
