@@ -5,12 +5,15 @@ import { startModuleWorker } from '../../platform/threads.ts';
 import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 import type SQLite from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
-import type { BillingLimits, ChargeResult } from '../../domain/billing.ts';
+import type { BillingLimits, ChargeResult, PlanInput } from '../../domain/billing.ts';
 import { computeCharge, odnKwh } from '../../domain/billing.ts';
 import { chargeDetails } from '../../domain/charge-details.ts';
 import { addMonths, isPeriod, lastDayOfPeriod } from '../../domain/dates.ts';
 import { billingPeriodFor } from '../../domain/readings.ts';
-import * as repo from './billing.repository.ts';
+import * as run from './billing.repository.ts';
+import * as batch from './close-batch.repository.ts';
+import * as writes from './charge-writes.repository.ts';
+import * as recalculations from './recalculation.repository.ts';
 
 export interface CloseOptions {
   period: string;
@@ -50,7 +53,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   if (!isPeriod(period)) {
     throw new ClosingRefused(`"${period}" is not a period (YYYY-MM)`);
   }
-  const state = await repo.periodState(db, period);
+  const state = await run.periodState(db, period);
   if (state?.status === 'closed') {
     return { status: 'already_closed', accounts: state.accounts, totalKop: state.totalKop };
   }
@@ -59,7 +62,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
       `${period} has not ended yet: only periods before ${opts.currentPeriod} can be closed`,
     );
   }
-  const latest = await repo.latestClosedPeriod(db);
+  const latest = await run.latestClosedPeriod(db);
   if (latest && latest > period) {
     throw new ClosingRefused(
       `${latest} is already closed: ${period} cannot be closed after it (use recalculate)`,
@@ -70,27 +73,27 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
     throw new ClosingRefused(`close ${addMonths(latest, 1)} first: the last closed period is ${latest}`);
   }
 
-  await repo.startPeriod(db, period, opts.now().getTime());
-  const plans = await repo.loadPlans(db);
-  const buildings = await repo.buildingVolumes(db, period);
-  const total = await repo.countAccounts(db);
+  await run.startPeriod(db, period, opts.now().getTime());
+  const plans = await run.loadPlans(db);
+  const buildings = await run.buildingVolumes(db, period);
+  const total = await run.countAccounts(db);
   const batchSize = opts.batchSize ?? 2000;
   let afterId = 0;
   let done = 0;
   let computed = 0;
   const nextBatch = async () => {
-    const accounts = await repo.nextAccounts(db, afterId, batchSize);
+    const accounts = await run.nextAccounts(db, afterId, batchSize);
     if (accounts.length > 0) {
       afterId = accounts[accounts.length - 1]!.id;
     }
     return accounts;
   };
   const writeRows = async (tx: Transaction<Database>, rows: BatchOutput) => {
-    await repo.insertCharges(tx, rows.charges, store.sqlite);
-    await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
+    await writes.insertCharges(tx, rows.charges, store.sqlite);
+    await recalculations.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
     computed += rows.charges.length;
   };
-  const written = (accounts: repo.BatchAccount[]) => {
+  const written = (accounts: run.BatchAccount[]) => {
     done += accounts.length;
     opts.onProgress?.(done, total);
   };
@@ -104,7 +107,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
     });
     try {
       // Each worker has a batch in hand; their charges are written in batch order.
-      const queue: Array<{ accounts: repo.BatchAccount[]; rows: Promise<BatchOutput> }> = [];
+      const queue: Array<{ accounts: run.BatchAccount[]; rows: Promise<BatchOutput> }> = [];
       for (;;) {
         while (queue.length < opts.workers.count * 2) {
           const accounts = await nextBatch();
@@ -142,7 +145,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
       written(accounts);
     }
   }
-  const totals = await repo.finishPeriod(db, period, opts.now().getTime());
+  const totals = await run.finishPeriod(db, period, opts.now().getTime());
   return { status: 'closed', ...totals, computed };
 }
 
@@ -174,7 +177,7 @@ class BatchPool {
     });
   }
 
-  compute(accounts: repo.BatchAccount[]): Promise<BatchOutput> {
+  compute(accounts: run.BatchAccount[]): Promise<BatchOutput> {
     if (this.failure) {
       return Promise.reject(this.failure);
     }
@@ -198,7 +201,7 @@ class BatchPool {
 }
 
 interface BatchOutput {
-  charges: repo.NewCharge[];
+  charges: writes.NewCharge[];
   appliedRecalcs: number[];
 }
 
@@ -218,17 +221,17 @@ function groupBy<T>(items: T[], key: (t: T) => number): Map<number, T[]> {
 
 export async function computeBatch(
   db: Kysely<Database>,
-  accounts: repo.BatchAccount[],
+  accounts: run.BatchAccount[],
   period: string,
-  plans: Map<number, repo.PlanRow>,
-  buildings: Map<number, repo.BuildingVolume>,
+  plans: Map<number, PlanInput>,
+  buildings: Map<number, run.BuildingVolume>,
   opts: Pick<CloseOptions, 'limits' | 'readingsLastDay'>,
   {
     includeCharged = false,
     sqlite,
   }: {
     includeCharged?: boolean;
-    /** The SQLite handle under `db`, for the batch's big reads (see `repo.acceptedReadings`). */
+    /** The SQLite handle under `db`, for the batch's big reads (see `batch.acceptedReadings`). */
     sqlite?: SQLite.Database | undefined;
   } = {},
 ): Promise<BatchOutput & { results: Map<number, ChargeResult> }> {
@@ -240,7 +243,7 @@ export async function computeBatch(
 
   // One read of the recent charges: the period's own (accounts already charged by an interrupted
   // run) and the previous ones (by the (account_id, period) key, whatever the period holds).
-  const recent = await repo.recentCharges(
+  const recent = await batch.recentCharges(
     db,
     fromId,
     toId,
@@ -251,17 +254,17 @@ export async function computeBatch(
   const charged = new Set(
     includeCharged ? [] : recent.filter((c) => c.period === period).map((c) => c.accountId),
   );
-  const meters = await repo.metersInService(db, fromId, toId, start, end);
+  const meters = await batch.metersInService(db, fromId, toId, start, end);
   const readings = groupBy(
-    await repo.acceptedReadings(db, fromId, toId, historyFrom, sqlite),
+    await batch.acceptedReadings(db, fromId, toId, historyFrom, sqlite),
     (r) => r.accountId,
   );
   const previous = groupBy(
     recent.filter((c) => c.period < period),
     (c) => c.accountId,
   );
-  const payments = await repo.paymentsIn(db, fromId, toId, start, end);
-  const recalcs = groupBy(await repo.pendingRecalculations(db, fromId, toId), (r) => r.accountId);
+  const payments = await batch.paymentsIn(db, fromId, toId, start, end);
+  const recalcs = groupBy(await recalculations.pendingRecalculations(db, fromId, toId), (r) => r.accountId);
 
   // Baselines older than the history window, and debts of accounts with a gap in their charges.
   const known = new Set<number>();
@@ -282,13 +285,13 @@ export async function computeBatch(
       gaps.push(a.id);
     }
   }
-  for (const r of await repo.readingsById(db, missing)) {
+  for (const r of await batch.readingsById(db, missing)) {
     const list = readings.get(r.accountId) ?? [];
     list.unshift(r);
     list.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : x.id - y.id));
     readings.set(r.accountId, list);
   }
-  const gapDebts = await repo.lastDebts(db, gaps, period);
+  const gapDebts = await batch.lastDebts(db, gaps, period);
 
   const out: BatchOutput & { results: Map<number, ChargeResult> } = {
     charges: [],
@@ -315,7 +318,7 @@ export async function computeBatch(
       meter,
       readings: own,
       readingPeriod: (r) =>
-        (r as repo.BatchReading).billingPeriod ?? billingPeriodFor(r.date, opts.readingsLastDay),
+        (r as batch.BatchReading).billingPeriod ?? billingPeriodFor(r.date, opts.readingsLastDay),
       previous: prev,
       debtStartKop: prev[0]?.debtKop ?? gapDebts.get(a.id) ?? 0,
       paymentsKop: payments.get(a.id) ?? 0,

@@ -27,14 +27,14 @@ export const DEFAULT_LIMITS: BillingLimits = {
   normCoefficientE3: 1000,
 };
 
-/** An accepted reading, as billing.repository's BatchReading: with the period it counts in. */
+/** An accepted reading, as close-batch.repository's BatchReading: with the period it counts in. */
 interface LoggedReading extends ReadingInput {
   /** Day number of `date`. */
   day: number;
   billingPeriod: string;
 }
 
-/** A charge made, as billing.repository's recentCharges gives it. */
+/** A charge made, as close-batch.repository's recentCharges gives it. */
 interface ChargeMade extends PreviousCharge {
   /** year × 12 + month − 1 of `period`. */
   month: number;
