@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../../platform/db/connect.ts';
 import { heapGuard } from '../../platform/memory.ts';
 import { buildingVolumes, loadPlans, type BatchAccount } from './billing.repository.ts';
-import { computeBatch } from './close-month.ts';
+import { computeBatch } from './close-batch.ts';
 import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 
 /**

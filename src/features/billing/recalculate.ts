@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { computeBatch, type CloseOptions } from './close-month.ts';
+import type { CloseOptions } from './close-month.ts';
+import { computeBatch } from './close-batch.ts';
 import { buildingVolumes, loadPlans, nextAccounts, periodState } from './billing.repository.ts';
 import * as repo from './recalculation.repository.ts';
 

@@ -14,7 +14,8 @@ import { DEMO_ACCOUNT } from '../demo/demo-account.ts';
 import { BRANCH_OF_SETTLEMENT } from '../demo/reference-data.ts';
 import { SETTLEMENTS } from '../../domain/account-number.ts';
 import { addDays, addMonths, lastDayOfPeriod } from '../../domain/dates.ts';
-import { closeMonth, computeBatch } from '../../features/billing/close-month.ts';
+import { closeMonth } from '../../features/billing/close-month.ts';
+import { computeBatch } from '../../features/billing/close-batch.ts';
 import { buildingVolumes, loadPlans, nextAccounts } from '../../features/billing/billing.repository.ts';
 import { billingPeriodFor } from '../../domain/readings.ts';
 
