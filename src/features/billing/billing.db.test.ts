@@ -6,14 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import {
-  bulkAccounts,
-  createTestDb,
-  PG_ADMIN_URL,
-  reopenDb,
-  testDialects,
-  type TestDb,
-} from '../../../test/helpers.ts';
+import { testDialects } from '../../../test/helpers.ts';
+import { bulkAccounts, createTestDb, PG_ADMIN_URL, reopenDb, type TestDb } from '../../../test/db.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { closeMonth, ClosingRefused, type CloseOptions } from './close-month.ts';
 import { recalculate } from './recalculate.ts';
