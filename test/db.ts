@@ -64,6 +64,41 @@ export function reopenDb(url: string): Db {
   return url.startsWith('postgres') ? openDb({ databaseUrl: url, poolSize: 3 }) : openDb({ sqlitePath: url });
 }
 
+/** Copies a test database (e.g. so that two runs of something start from the same data). */
+export async function cloneDb(
+  dialect: 'sqlite' | 'postgres',
+  src: TestDb,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    src.db.sqlite!.pragma('wal_checkpoint(TRUNCATE)');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-clone-'));
+    const file = path.join(dir, 'portal.db');
+    await src.db.sqlite!.backup(file);
+    return { url: file, drop: () => fs.promises.rm(dir, { recursive: true, force: true }) };
+  }
+  const name = `lk_clone_${Math.random().toString(16).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const srcName = new URL(src.url).pathname.slice(1);
+  await admin.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+    [srcName],
+  );
+  await admin.query(`create database ${name} template ${srcName}`);
+  await admin.end();
+  const url = new URL(src.url);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
 /**
  * Adds `n` accounts in bulk for the closing tests: each with a meter, a charge for `prevPeriod`
  * by a reading (its baseline), and, for two accounts in three, a reading in the next month and a
