@@ -22,7 +22,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { ensureReferenceData } from '../src/tools/demo/reference-data.ts';
 import { closeMonth } from '../src/features/billing/close-month.ts';
 import { enqueueBillMailing, mailingProgress } from '../src/features/mail/mailing.ts';
-import { bulkAccounts, PG_ADMIN_URL } from '../test/helpers.ts';
+import { bulkAccounts, PG_ADMIN_URL } from '../test/db.ts';
 import { subscribeAccounts } from '../test/mail-support.ts';
 
 const PERIOD = '2026-05';

@@ -6,16 +6,8 @@ import { buildApp } from './app.ts';
 import { openDb } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { ManualClock } from '../platform/clock.ts';
-import {
-  Agent,
-  createTestApp,
-  createTestDb,
-  testConfig,
-  testDialects,
-  textOf,
-  TEST_NOW,
-  type TestDb,
-} from '../../test/helpers.ts';
+import { Agent, createTestApp, testConfig, testDialects, textOf, TEST_NOW } from '../../test/helpers.ts';
+import { createTestDb, type TestDb } from '../../test/db.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 

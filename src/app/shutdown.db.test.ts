@@ -4,15 +4,8 @@ import { buildApp } from './app.ts';
 import { ManualClock } from '../platform/clock.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
-import {
-  Agent,
-  createTestDb,
-  reopenDb,
-  testConfig,
-  testDialects,
-  textOf,
-  TEST_NOW,
-} from '../../test/helpers.ts';
+import { Agent, testConfig, testDialects, textOf, TEST_NOW } from '../../test/helpers.ts';
+import { createTestDb, reopenDb } from '../../test/db.ts';
 
 for (const dialect of await testDialects()) {
   describe(`shutting down (${dialect})`, () => {

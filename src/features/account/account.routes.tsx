@@ -43,18 +43,29 @@ export function authDeps(ctx: AppContext): AuthDeps {
   return { db: ctx.db.kysely, dialect: ctx.db.dialect, clock: ctx.clock, config: ctx.config };
 }
 
-export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, { demo }: LoginPageOptions): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const deps = authDeps(ctx);
-  const cookieName = sessionCookieName(ctx.config);
+/** The home page, the login and logout forms' targets, and the pages around them. */
+export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, options: LoginPageOptions): void {
+  registerHomePage(app, ctx, options);
+  registerInfoPages(app, ctx);
+  registerLogin(app, ctx, options);
+  registerLogout(app, ctx);
+}
 
-  const formProps = (reply: FastifyReply, entry: 'home' | 'cabinet'): LoginFormProps => ({
+/** What a login form needs besides its values: where it is, its CSRF token, the demo account. */
+function formProps(
+  reply: FastifyReply,
+  entry: 'home' | 'cabinet',
+  { demo }: LoginPageOptions,
+): LoginFormProps {
+  return {
     entry,
     csrfToken: reply.generateCsrf(),
     ...(demo ? { demo } : {}),
-  });
+  };
+}
 
-  r.get(
+function registerHomePage(app: FastifyInstance, ctx: AppContext, options: LoginPageOptions): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/',
     {
       schema: {
@@ -69,13 +80,17 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, { demo
         <HomePage
           supplierName={ctx.supplierName}
           tab={req.query.tab ?? 'individuals'}
-          {...formProps(reply, 'home')}
+          {...formProps(reply, 'home', options)}
         />
       );
       return reply.type('text/html; charset=utf-8').send(renderPage(page));
     },
   );
+}
 
+/** "Частным лицам" and the privacy policy. */
+function registerInfoPages(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/individuals', { schema: { response: Html } }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
@@ -91,73 +106,90 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, { demo
         ),
       ),
   );
+}
 
-  r.post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
-    const body = req.body;
-    const entry = body.from === 'home' ? 'home' : 'cabinet';
-    const values = {
-      account: body.account ?? '',
-      surname: body.surname ?? '',
-      consent: body.consent === CONSENT_VALUE,
-    };
-    const result = await login(deps, { ...values, ip: req.ip });
+/** Both login forms (the home page's and the cabinet's) post here; a refusal shows the same form again. */
+function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPageOptions): void {
+  const deps = authDeps(ctx);
+  const cookieName = sessionCookieName(ctx.config);
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
+      const body = req.body;
+      const entry = body.from === 'home' ? 'home' : 'cabinet';
+      const values = {
+        account: body.account ?? '',
+        surname: body.surname ?? '',
+        consent: body.consent === CONSENT_VALUE,
+      };
+      const result = await login(deps, { ...values, ip: req.ip });
 
-    const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
-      const props = { ...formProps(reply, entry), values, ...extra };
-      const page =
-        entry === 'home' ? (
-          <HomePage supplierName={ctx.supplierName} tab="individuals" {...props} />
-        ) : (
-          <CabinetLoginPage supplierName={ctx.supplierName} crumbs={CABINET_CRUMBS} {...props} />
-        );
-      return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
-    };
+      const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
+        const props = { ...formProps(reply, entry, options), values, ...extra };
+        const page =
+          entry === 'home' ? (
+            <HomePage supplierName={ctx.supplierName} tab="individuals" {...props} />
+          ) : (
+            <CabinetLoginPage supplierName={ctx.supplierName} crumbs={CABINET_CRUMBS} {...props} />
+          );
+        return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
+      };
 
-    switch (result.kind) {
-      case 'invalid':
-        return rerender(400, { errors: result.errors });
-      case 'failed':
-        return rerender(401, { formError: 'Неверный номер лицевого счёта или фамилия.' });
-      case 'throttled': {
-        const retrySec = Math.max(
-          1,
-          Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000),
-        );
-        const hhmm = new Intl.DateTimeFormat('ru-RU', {
-          timeZone: ctx.config.timeZone,
-          hour: '2-digit',
-          minute: '2-digit',
-        }).format(new Date(Math.ceil(result.retryAt.getTime() / MINUTE_MS) * MINUTE_MS)); // never earlier than allowed
-        void reply.header('Retry-After', String(retrySec));
-        return rerender(429, {
-          formError: `Слишком много неудачных попыток входа. Повторите попытку после ${hhmm} (по местному времени).`,
-        });
-      }
-      case 'ok': {
-        // A session cookie that came with the login request is dropped: the new session gets a new token.
-        const previous = req.cookies[cookieName];
-        if (previous) {
-          await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
+      switch (result.kind) {
+        case 'invalid':
+          return rerender(400, { errors: result.errors });
+        case 'failed':
+          return rerender(401, { formError: 'Неверный номер лицевого счёта или фамилия.' });
+        case 'throttled': {
+          const { retrySec, formError } = throttled(ctx, result.retryAt);
+          void reply.header('Retry-After', String(retrySec));
+          return rerender(429, { formError });
         }
-        void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
-        return reply.code(303).header('Location', '/cabinet').send('');
+        case 'ok': {
+          // A session cookie that came with the login request is dropped: the new session gets a new token.
+          const previous = req.cookies[cookieName];
+          if (previous) {
+            await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
+          }
+          void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
+          return reply.code(303).header('Location', '/cabinet').send('');
+        }
       }
-    }
-  });
+    });
+}
 
-  r.post(
-    '/logout',
-    { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) } },
-    async (req, reply) => {
-      const token = req.cookies[cookieName];
-      if (token) {
-        await logout(deps, token, req.ip);
-      }
-      // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
-      void reply.clearCookie(cookieName, cookieOptions(ctx.config));
-      return reply.code(303).header('Location', '/cabinet').send('');
-    },
-  );
+/** A throttled login: when to try again, in seconds (Retry-After) and as the local time shown. */
+function throttled(ctx: AppContext, retryAt: Date): { retrySec: number; formError: string } {
+  const retrySec = Math.max(1, Math.ceil((retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
+  const hhmm = new Intl.DateTimeFormat('ru-RU', {
+    timeZone: ctx.config.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(Math.ceil(retryAt.getTime() / MINUTE_MS) * MINUTE_MS)); // never earlier than allowed
+  return {
+    retrySec,
+    formError: `Слишком много неудачных попыток входа. Повторите попытку после ${hhmm} (по местному времени).`,
+  };
+}
+
+function registerLogout(app: FastifyInstance, ctx: AppContext): void {
+  const deps = authDeps(ctx);
+  const cookieName = sessionCookieName(ctx.config);
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      '/logout',
+      { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+      async (req, reply) => {
+        const token = req.cookies[cookieName];
+        if (token) {
+          await logout(deps, token, req.ip);
+        }
+        // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
+        void reply.clearCookie(cookieName, cookieOptions(ctx.config));
+        return reply.code(303).header('Location', '/cabinet').send('');
+      },
+    );
 }
 
 /** Renders the "Личный кабинет" login page (the second entry point), e.g. after a session ended. */

@@ -3,21 +3,29 @@ import type { Database } from '../../platform/db/schema.ts';
 import type { Db, DbOptions } from '../../platform/db/connect.ts';
 import { startModuleWorker } from '../../platform/threads.ts';
 import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
-import type SQLite from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
-import type { BillingLimits, ChargeResult } from '../../domain/billing.ts';
-import { computeCharge, odnKwh } from '../../domain/billing.ts';
-import { chargeDetails } from '../../domain/charge-details.ts';
-import { addMonths, isPeriod, lastDayOfPeriod } from '../../domain/dates.ts';
-import { billingPeriodFor } from '../../domain/readings.ts';
-import * as repo from './billing.repository.ts';
+import type { PlanInput } from '../../domain/billing.ts';
+import { addMonths, isPeriod } from '../../domain/dates.ts';
+import {
+  buildingVolumes,
+  countAccounts,
+  finishPeriod,
+  latestClosedPeriod,
+  loadPlans,
+  nextAccounts,
+  periodState,
+  startPeriod,
+  type BatchAccount,
+  type BuildingVolume,
+} from './billing.repository.ts';
+import { insertCharges } from './charge-writes.repository.ts';
+import { markRecalculationsApplied } from './recalculation.repository.ts';
+import { computeBatch, type BatchOutput, type BatchRules } from './close-batch.ts';
 
-export interface CloseOptions {
+export interface CloseOptions extends BatchRules {
   period: string;
   /** The current period in the supplier's calendar: only earlier ones can be closed. */
   currentPeriod: string;
-  limits: BillingLimits;
-  readingsLastDay: number;
   now: () => Date;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -34,10 +42,6 @@ export type CloseResult =
 
 export class ClosingRefused extends Error {}
 
-/** How far back the calculation looks: the average's six months and the limits' periods in a row. */
-const HISTORY_MONTHS = 13;
-const PREVIOUS_PERIODS = 8;
-
 /**
  * Closes a billing period: one charge per account, computed by the rules in force. A closed
  * period never changes (a second run is a no-op). The work is done in batches, each in one
@@ -47,10 +51,30 @@ const PREVIOUS_PERIODS = 8;
 export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseResult> {
   const db = store.kysely;
   const { period } = opts;
+  const closed = await alreadyClosed(db, opts);
+  if (closed) {
+    return closed;
+  }
+  await startPeriod(db, period, opts.now().getTime());
+  const plans = await loadPlans(db);
+  const buildings = await buildingVolumes(db, period);
+  const run = new ClosingRun(store, opts, await countAccounts(db));
+  if (opts.workers && opts.workers.count > 0) {
+    await closeWithWorkers(run, opts.workers, opts);
+  } else {
+    await closeInThisThread(run, plans, buildings, opts);
+  }
+  const totals = await finishPeriod(db, period, opts.now().getTime());
+  return { status: 'closed', ...totals, computed: run.computed };
+}
+
+/** The result of a period closed before; throws when the period may not be closed now. */
+async function alreadyClosed(db: Kysely<Database>, opts: CloseOptions): Promise<CloseResult | undefined> {
+  const { period } = opts;
   if (!isPeriod(period)) {
     throw new ClosingRefused(`"${period}" is not a period (YYYY-MM)`);
   }
-  const state = await repo.periodState(db, period);
+  const state = await periodState(db, period);
   if (state?.status === 'closed') {
     return { status: 'already_closed', accounts: state.accounts, totalKop: state.totalKop };
   }
@@ -59,7 +83,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
       `${period} has not ended yet: only periods before ${opts.currentPeriod} can be closed`,
     );
   }
-  const latest = await repo.latestClosedPeriod(db);
+  const latest = await latestClosedPeriod(db);
   if (latest && latest > period) {
     throw new ClosingRefused(
       `${latest} is already closed: ${period} cannot be closed after it (use recalculate)`,
@@ -69,81 +93,104 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   if (latest && latest < addMonths(period, -1)) {
     throw new ClosingRefused(`close ${addMonths(latest, 1)} first: the last closed period is ${latest}`);
   }
+  return undefined;
+}
 
-  await repo.startPeriod(db, period, opts.now().getTime());
-  const plans = await repo.loadPlans(db);
-  const buildings = await repo.buildingVolumes(db, period);
-  const total = await repo.countAccounts(db);
-  const batchSize = opts.batchSize ?? 2000;
-  let afterId = 0;
-  let done = 0;
-  let computed = 0;
-  const nextBatch = async () => {
-    const accounts = await repo.nextAccounts(db, afterId, batchSize);
+/** A closing under way: the batches it takes in id order, the charges it writes, its progress. */
+class ClosingRun {
+  private afterId = 0;
+  private done = 0;
+  computed = 0;
+  private readonly batchSize: number;
+
+  constructor(
+    readonly store: Db,
+    private readonly opts: CloseOptions,
+    private readonly total: number,
+  ) {
+    this.batchSize = opts.batchSize ?? 2000;
+  }
+
+  /** The next batch of accounts; none when all are taken. */
+  async nextBatch(): Promise<BatchAccount[]> {
+    const accounts = await nextAccounts(this.store.kysely, this.afterId, this.batchSize);
     if (accounts.length > 0) {
-      afterId = accounts[accounts.length - 1]!.id;
+      this.afterId = accounts[accounts.length - 1]!.id;
     }
     return accounts;
-  };
-  const writeRows = async (tx: Transaction<Database>, rows: BatchOutput) => {
-    await repo.insertCharges(tx, rows.charges, store.sqlite);
-    await repo.markRecalculationsApplied(tx, rows.appliedRecalcs, period);
-    computed += rows.charges.length;
-  };
-  const written = (accounts: repo.BatchAccount[]) => {
-    done += accounts.length;
-    opts.onProgress?.(done, total);
-  };
+  }
 
-  if (opts.workers && opts.workers.count > 0) {
-    const pool = new BatchPool(opts.workers.count, {
-      db: opts.workers.db,
-      period,
-      limits: opts.limits,
-      readingsLastDay: opts.readingsLastDay,
+  async write(tx: Transaction<Database>, rows: BatchOutput): Promise<void> {
+    await insertCharges(tx, rows.charges, this.store.sqlite);
+    await markRecalculationsApplied(tx, rows.appliedRecalcs, this.opts.period);
+    this.computed += rows.charges.length;
+  }
+
+  /** A batch's charges are committed. */
+  written(accounts: BatchAccount[]): void {
+    this.done += accounts.length;
+    this.opts.onProgress?.(this.done, this.total);
+  }
+}
+
+async function closeInThisThread(
+  run: ClosingRun,
+  plans: Map<number, PlanInput>,
+  buildings: Map<number, BuildingVolume>,
+  opts: CloseOptions,
+): Promise<void> {
+  const db = run.store.kysely;
+  for (;;) {
+    const accounts = await run.nextBatch();
+    if (accounts.length === 0) {
+      break;
+    }
+    // Reading, computing and writing a batch in one transaction: a consistent snapshot.
+    await db.transaction().execute(async (tx) => {
+      const rows = await computeBatch(tx, accounts, opts.period, plans, buildings, opts, {
+        sqlite: run.store.sqlite,
+      });
+      await run.write(tx, rows);
     });
-    try {
-      // Each worker has a batch in hand; their charges are written in batch order.
-      const queue: Array<{ accounts: repo.BatchAccount[]; rows: Promise<BatchOutput> }> = [];
-      for (;;) {
-        while (queue.length < opts.workers.count * 2) {
-          const accounts = await nextBatch();
-          if (accounts.length === 0) {
-            break;
-          }
-          const rows = pool.compute(accounts);
-          rows.catch(() => {}); // a failure is met when this batch's turn comes
-          queue.push({ accounts, rows });
-        }
-        const head = queue.shift();
-        if (!head) {
+    run.written(accounts);
+  }
+}
+
+async function closeWithWorkers(
+  run: ClosingRun,
+  workers: NonNullable<CloseOptions['workers']>,
+  opts: CloseOptions,
+): Promise<void> {
+  const pool = new BatchPool(workers.count, {
+    db: workers.db,
+    period: opts.period,
+    limits: opts.limits,
+    readingsLastDay: opts.readingsLastDay,
+  });
+  try {
+    // Each worker has a batch in hand; their charges are written in batch order.
+    const queue: Array<{ accounts: BatchAccount[]; rows: Promise<BatchOutput> }> = [];
+    for (;;) {
+      while (queue.length < workers.count * 2) {
+        const accounts = await run.nextBatch();
+        if (accounts.length === 0) {
           break;
         }
-        const rows = await head.rows;
-        await db.transaction().execute((tx) => writeRows(tx, rows));
-        written(head.accounts);
+        const rows = pool.compute(accounts);
+        rows.catch(() => {}); // a failure is met when this batch's turn comes
+        queue.push({ accounts, rows });
       }
-    } finally {
-      await pool.close();
-    }
-  } else {
-    for (;;) {
-      const accounts = await nextBatch();
-      if (accounts.length === 0) {
+      const head = queue.shift();
+      if (!head) {
         break;
       }
-      // Reading, computing and writing a batch in one transaction: a consistent snapshot.
-      await db.transaction().execute(async (tx) => {
-        const rows = await computeBatch(tx, accounts, period, plans, buildings, opts, {
-          sqlite: store.sqlite,
-        });
-        await writeRows(tx, rows);
-      });
-      written(accounts);
+      const rows = await head.rows;
+      await run.store.kysely.transaction().execute((tx) => run.write(tx, rows));
+      run.written(head.accounts);
     }
+  } finally {
+    await pool.close();
   }
-  const totals = await repo.finishPeriod(db, period, opts.now().getTime());
-  return { status: 'closed', ...totals, computed };
 }
 
 /**
@@ -174,7 +221,7 @@ class BatchPool {
     });
   }
 
-  compute(accounts: repo.BatchAccount[]): Promise<BatchOutput> {
+  compute(accounts: BatchAccount[]): Promise<BatchOutput> {
     if (this.failure) {
       return Promise.reject(this.failure);
     }
@@ -195,154 +242,4 @@ class BatchPool {
       }),
     );
   }
-}
-
-interface BatchOutput {
-  charges: repo.NewCharge[];
-  appliedRecalcs: number[];
-}
-
-function groupBy<T>(items: T[], key: (t: T) => number): Map<number, T[]> {
-  const m = new Map<number, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = m.get(k);
-    if (list) {
-      list.push(it);
-    } else {
-      m.set(k, [it]);
-    }
-  }
-  return m;
-}
-
-export async function computeBatch(
-  db: Kysely<Database>,
-  accounts: repo.BatchAccount[],
-  period: string,
-  plans: Map<number, repo.PlanRow>,
-  buildings: Map<number, repo.BuildingVolume>,
-  opts: Pick<CloseOptions, 'limits' | 'readingsLastDay'>,
-  {
-    includeCharged = false,
-    sqlite,
-  }: {
-    includeCharged?: boolean;
-    /** The SQLite handle under `db`, for the batch's big reads (see `repo.acceptedReadings`). */
-    sqlite?: SQLite.Database | undefined;
-  } = {},
-): Promise<BatchOutput & { results: Map<number, ChargeResult> }> {
-  const fromId = accounts[0]!.id;
-  const toId = accounts[accounts.length - 1]!.id;
-  const start = `${period}-01`;
-  const end = lastDayOfPeriod(period);
-  const historyFrom = `${addMonths(period, -HISTORY_MONTHS)}-01`;
-
-  // One read of the recent charges: the period's own (accounts already charged by an interrupted
-  // run) and the previous ones (by the (account_id, period) key, whatever the period holds).
-  const recent = await repo.recentCharges(
-    db,
-    fromId,
-    toId,
-    addMonths(period, -PREVIOUS_PERIODS),
-    period,
-    sqlite,
-  );
-  const charged = new Set(
-    includeCharged ? [] : recent.filter((c) => c.period === period).map((c) => c.accountId),
-  );
-  const meters = await repo.metersInService(db, fromId, toId, start, end);
-  const readings = groupBy(
-    await repo.acceptedReadings(db, fromId, toId, historyFrom, sqlite),
-    (r) => r.accountId,
-  );
-  const previous = groupBy(
-    recent.filter((c) => c.period < period),
-    (c) => c.accountId,
-  );
-  const payments = await repo.paymentsIn(db, fromId, toId, start, end);
-  const recalcs = groupBy(await repo.pendingRecalculations(db, fromId, toId), (r) => r.accountId);
-
-  // Baselines older than the history window, and debts of accounts with a gap in their charges.
-  const known = new Set<number>();
-  for (const list of readings.values()) {
-    for (const r of list) {
-      known.add(r.id);
-    }
-  }
-  const missing: number[] = [];
-  const gaps: number[] = [];
-  for (const a of accounts) {
-    const prev = previous.get(a.id);
-    const baseline = prev?.find((c) => c.readingId !== null)?.readingId;
-    if (baseline != null && !known.has(baseline)) {
-      missing.push(baseline);
-    }
-    if (!prev) {
-      gaps.push(a.id);
-    }
-  }
-  for (const r of await repo.readingsById(db, missing)) {
-    const list = readings.get(r.accountId) ?? [];
-    list.unshift(r);
-    list.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : x.id - y.id));
-    readings.set(r.accountId, list);
-  }
-  const gapDebts = await repo.lastDebts(db, gaps, period);
-
-  const out: BatchOutput & { results: Map<number, ChargeResult> } = {
-    charges: [],
-    appliedRecalcs: [],
-    results: new Map(),
-  };
-  for (const a of accounts) {
-    if (charged.has(a.id)) {
-      continue;
-    }
-    const plan = plans.get(a.planId);
-    if (!plan) {
-      throw new Error(`account ${a.number}: unknown tariff plan ${a.planId}`);
-    }
-    const meter = meters.get(a.id) ?? null;
-    const prev = previous.get(a.id) ?? [];
-    const own = (readings.get(a.id) ?? []).filter((r) => meter !== null && r.meterId === meter.id);
-    const pending = recalcs.get(a.id) ?? [];
-    const building = a.buildingId === null ? undefined : buildings.get(a.buildingId);
-    const result = computeCharge({
-      period,
-      residents: a.residents,
-      plan,
-      meter,
-      readings: own,
-      readingPeriod: (r) =>
-        (r as repo.BatchReading).billingPeriod ?? billingPeriodFor(r.date, opts.readingsLastDay),
-      previous: prev,
-      debtStartKop: prev[0]?.debtKop ?? gapDebts.get(a.id) ?? 0,
-      paymentsKop: payments.get(a.id) ?? 0,
-      recalcKop: pending.reduce((s, r) => s + r.amountKop, 0),
-      odnKwh: building ? odnKwh({ ...building, flatAreaE2: a.areaE2 }) : null,
-      limits: opts.limits,
-    });
-    out.results.set(a.id, result);
-    out.appliedRecalcs.push(...pending.map((r) => r.id));
-    out.charges.push({
-      account_id: a.id,
-      period,
-      billed_on: end,
-      reading_id: result.reading?.id ?? null,
-      reading_value: result.reading?.values[0] ?? null,
-      kwh: result.kwh,
-      amount_kop: result.amountKop,
-      odn_kwh: result.odnKwh,
-      odn_kop: result.odnKop,
-      method: result.method,
-      payments_kop: result.paymentsKop,
-      debt_start_kop: result.debtStartKop,
-      debt_kop: result.debtKop,
-      tariff_e5: result.priceE5,
-      details: JSON.stringify(chargeDetails(result, meter, pending)),
-      recalc_kop: result.recalcKop,
-    });
-  }
-  return out;
 }

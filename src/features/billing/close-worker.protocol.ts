@@ -1,6 +1,6 @@
 import type { DbOptions } from '../../platform/db/connect.ts';
 import type { BillingLimits } from '../../domain/billing.ts';
-import type { NewCharge } from './billing.repository.ts';
+import type { NewCharge } from './charge-writes.repository.ts';
 
 /** What the closing process gives each of its worker threads (close-worker.ts). */
 export interface CloseWorkerSetup {

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../../platform/db/connect.ts';
 import { heapGuard } from '../../platform/memory.ts';
-import * as repo from './billing.repository.ts';
-import { computeBatch } from './close-month.ts';
+import { buildingVolumes, loadPlans, type BatchAccount } from './billing.repository.ts';
+import { computeBatch } from './close-batch.ts';
 import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 
 /**
@@ -13,11 +13,11 @@ import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol
 const setup = workerData as CloseWorkerSetup;
 const db = openDb(setup.db);
 const guard = heapGuard(48);
-const ready = Promise.all([repo.loadPlans(db.kysely), repo.buildingVolumes(db.kysely, setup.period)]);
+const ready = Promise.all([loadPlans(db.kysely), buildingVolumes(db.kysely, setup.period)]);
 ready.catch(() => {}); // a failure is answered to each batch below
 const port = parentPort!;
 
-port.on('message', (accounts: repo.BatchAccount[]) => {
+port.on('message', (accounts: BatchAccount[]) => {
   ready
     .then(([plans, buildings]) =>
       // One read transaction per batch: its queries see one state of the database.

@@ -25,71 +25,90 @@ export function SlipPage({
       crumbs={CABINET_CRUMBS}
       scripts={['js/print.js']}
     >
-      <div class="slip-actions no-print">
-        <h1>Квитанция для оплаты</h1>
-        <p>
-          Впишите сумму к оплате, поставьте подпись и оплатите квитанцию в банке или на почте. Банковское
-          приложение заполнит реквизиты по QR-коду.
-        </p>
-        <p>
-          <button type="button" class="button primary js-print" hidden>
-            Печать
-          </button>{' '}
-          <a class="button" href="/cabinet/slip.pdf">
-            Скачать PDF
-          </a>{' '}
-          <a href="/cabinet">На главную страницу Личного кабинета</a>
-        </p>
-      </div>
+      <SlipActions />
       {(['Извещение', 'Квитанция'] as const).map((part) => (
-        <section class="slip" aria-label={part}>
-          <div class="slip-side">
-            <strong>{part}</strong>
-            <span class="slip-cashier">Кассир</span>
-            {part === 'Квитанция' && (
-              <QrSvg matrix={qr} label="QR-код для оплаты (ГОСТ Р 56042-2014)" class="qr slip-qr" />
-            )}
-          </div>
-          <div class="slip-body">
-            <p class="slip-title">КВИТАНЦИЯ</p>
-            <p class="slip-notice">{SLIP_NOTICE}</p>
-            <p>
-              {slip.supplier.payeeName} · р/сч {slip.supplier.settlementAccount} · {slip.supplier.bankName} ·
-              БИК {slip.supplier.bic} · к/сч {slip.supplier.corrAccount} · ИНН {slip.supplier.inn} · КПП{' '}
-              {slip.supplier.kpp}
-            </p>
-            <dl class="slip-who">
-              <dt>Абонент №:</dt>
-              <dd>{slip.customer.account}</dd>
-              <dt>Ф.И.О.:</dt>
-              <dd>{[slip.customer.surname, slip.customer.firstName, slip.customer.patronymic].join(' ')}</dd>
-              <dt>Адрес:</dt>
-              <dd>{slip.customer.objectAddress}</dd>
-            </dl>
-            <table class="slip-table">
-              <thead>
-                <tr>
-                  <th scope="col">Дата</th>
-                  <th scope="col">Показания счетчика{slip.meterSerial ? ` № ${slip.meterSerial}` : ''}</th>
-                  <th scope="col">Сумма, руб.</th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <td>{formatDateRu(slip.date)}</td>
-                  <td class="slip-reading">
-                    {slip.lastReading ? formatReadingValues(slip.lastReading.values) : ''}
-                  </td>
-                  <td class="slip-sum"></td>
-                </tr>
-              </tbody>
-            </table>
-            <p class="slip-sign">
-              <span>Кассир ____________</span> <span>Абонент ____________</span>
-            </p>
-          </div>
-        </section>
+        <SlipPart part={part} slip={slip} qr={qr} />
       ))}
     </Layout>
+  );
+}
+
+/** What the page says and offers above the slip; not printed. */
+function SlipActions() {
+  return (
+    <div class="slip-actions no-print">
+      <h1>Квитанция для оплаты</h1>
+      <p>
+        Впишите сумму к оплате, поставьте подпись и оплатите квитанцию в банке или на почте. Банковское
+        приложение заполнит реквизиты по QR-коду.
+      </p>
+      <p>
+        <button type="button" class="button primary js-print" hidden>
+          Печать
+        </button>{' '}
+        <a class="button" href="/cabinet/slip.pdf">
+          Скачать PDF
+        </a>{' '}
+        <a href="/cabinet">На главную страницу Личного кабинета</a>
+      </p>
+    </div>
+  );
+}
+
+/** One part of the slip: the notice the bank keeps or the receipt the customer keeps (with the QR code). */
+function SlipPart({ part, slip, qr }: { part: 'Извещение' | 'Квитанция'; slip: SlipDocument; qr: QrMatrix }) {
+  return (
+    <section class="slip" aria-label={part}>
+      <div class="slip-side">
+        <strong>{part}</strong>
+        <span class="slip-cashier">Кассир</span>
+        {part === 'Квитанция' && (
+          <QrSvg matrix={qr} label="QR-код для оплаты (ГОСТ Р 56042-2014)" class="qr slip-qr" />
+        )}
+      </div>
+      <div class="slip-body">
+        <p class="slip-title">КВИТАНЦИЯ</p>
+        <p class="slip-notice">{SLIP_NOTICE}</p>
+        <p>
+          {slip.supplier.payeeName} · р/сч {slip.supplier.settlementAccount} · {slip.supplier.bankName} · БИК{' '}
+          {slip.supplier.bic} · к/сч {slip.supplier.corrAccount} · ИНН {slip.supplier.inn} · КПП{' '}
+          {slip.supplier.kpp}
+        </p>
+        <dl class="slip-who">
+          <dt>Абонент №:</dt>
+          <dd>{slip.customer.account}</dd>
+          <dt>Ф.И.О.:</dt>
+          <dd>{[slip.customer.surname, slip.customer.firstName, slip.customer.patronymic].join(' ')}</dd>
+          <dt>Адрес:</dt>
+          <dd>{slip.customer.objectAddress}</dd>
+        </dl>
+        <SlipTable slip={slip} />
+        <p class="slip-sign">
+          <span>Кассир ____________</span> <span>Абонент ____________</span>
+        </p>
+      </div>
+    </section>
+  );
+}
+
+/** The date, the last reading and the sum, which the customer writes in. */
+function SlipTable({ slip }: { slip: SlipDocument }) {
+  return (
+    <table class="slip-table">
+      <thead>
+        <tr>
+          <th scope="col">Дата</th>
+          <th scope="col">Показания счетчика{slip.meterSerial ? ` № ${slip.meterSerial}` : ''}</th>
+          <th scope="col">Сумма, руб.</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <td>{formatDateRu(slip.date)}</td>
+          <td class="slip-reading">{slip.lastReading ? formatReadingValues(slip.lastReading.values) : ''}</td>
+          <td class="slip-sum"></td>
+        </tr>
+      </tbody>
+    </table>
   );
 }

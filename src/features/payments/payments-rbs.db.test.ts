@@ -7,12 +7,12 @@ import path from 'node:path';
 import {
   Agent,
   createTestApp,
-  reopenDb,
   testConfig,
   testDialects,
   textOf,
   type TestApp,
 } from '../../../test/helpers.ts';
+import { reopenDb } from '../../../test/db.ts';
 import { buildApp } from '../../app/app.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { RbsEmulator } from '../../../test/payments-emulator.ts';

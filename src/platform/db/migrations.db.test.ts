@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestDb, testDialects } from '../../../test/helpers.ts';
+import { testDialects } from '../../../test/helpers.ts';
+import { createTestDb } from '../../../test/db.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Db } from './connect.ts';
 

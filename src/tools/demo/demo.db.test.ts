@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { Agent, createTestApp, createTestDb, testDialects } from '../../../test/helpers.ts';
+import { Agent, createTestApp, testDialects } from '../../../test/helpers.ts';
+import { createTestDb } from '../../../test/db.ts';
 import { demoYear, ensureDemoData } from './seed-demo.ts';
 import { DEMO_ACCOUNT } from './demo-account.ts';
 import { dateInZone } from '../../domain/dates.ts';

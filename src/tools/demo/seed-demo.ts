@@ -193,6 +193,41 @@ async function insertDemoAccount(
   const shift = year - SEED_YEAR;
   const d = (date: string) => addYears(date, shift);
   const at = now.getTime();
+  const { accountId, meterId } = await insertAccountAndMeter(tx, branchId, planId, d, at);
+  const readingIds = await insertReadings(tx, accountId, meterId, d, at);
+  await tx
+    .insertInto('payments')
+    .values(
+      SEED_PAYMENTS.map(([date, rub], i) => ({
+        account_id: accountId,
+        paid_on: d(date),
+        amount_kop: kopecksOf(rub),
+        channel: 'bank',
+        external_id: `demo-${DEMO_ACCOUNT.number}-${i + 1}`,
+        created_at: at,
+      })),
+    )
+    .execute();
+  await insertDemoCharges(tx, accountId, readingIds, d);
+  // The demo's months are closed, as if the portal had billed them; the next closing continues from there.
+  for (const c of demoCharges()) {
+    const period = periodOf(d(`${c.period}-01`));
+    await tx
+      .insertInto('billing_periods')
+      .values({ period, status: 'closed', started_at: at, closed_at: at })
+      .onConflict((oc) => oc.column('period').doNothing())
+      .execute();
+  }
+}
+
+/** The demo account and its meter; `d` moves a seed date into the demo's year. */
+async function insertAccountAndMeter(
+  tx: Kysely<Database>,
+  branchId: number,
+  planId: number,
+  d: (date: string) => string,
+  at: number,
+): Promise<{ accountId: number; meterId: number }> {
   const account = await tx
     .insertInto('accounts')
     .values({
@@ -226,8 +261,17 @@ async function insertDemoAccount(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const meterId = Number(meter.id);
+  return { accountId, meterId: Number(meter.id) };
+}
 
+/** The seed's readings, one at a time; returns their ids, in the order of SEED_READINGS. */
+async function insertReadings(
+  tx: Kysely<Database>,
+  accountId: number,
+  meterId: number,
+  d: (date: string) => string,
+  at: number,
+): Promise<number[]> {
   const readingIds: number[] = [];
   for (const [date, value, channel] of SEED_READINGS) {
     const r = await tx
@@ -249,19 +293,16 @@ async function insertDemoAccount(
       .executeTakeFirstOrThrow();
     readingIds.push(Number(r.id));
   }
-  await tx
-    .insertInto('payments')
-    .values(
-      SEED_PAYMENTS.map(([date, rub], i) => ({
-        account_id: accountId,
-        paid_on: d(date),
-        amount_kop: kopecksOf(rub),
-        channel: 'bank',
-        external_id: `demo-${DEMO_ACCOUNT.number}-${i + 1}`,
-        created_at: at,
-      })),
-    )
-    .execute();
+  return readingIds;
+}
+
+/** The demo account's charges (demoCharges), with the details the closing would store. */
+async function insertDemoCharges(
+  tx: Kysely<Database>,
+  accountId: number,
+  readingIds: number[],
+  d: (date: string) => string,
+): Promise<void> {
   await tx
     .insertInto('charges')
     .values(
@@ -284,15 +325,6 @@ async function insertDemoAccount(
       })),
     )
     .execute();
-  // The demo's months are closed, as if the portal had billed them; the next closing continues from there.
-  for (const c of demoCharges()) {
-    const period = periodOf(d(`${c.period}-01`));
-    await tx
-      .insertInto('billing_periods')
-      .values({ period, status: 'closed', started_at: at, closed_at: at })
-      .onConflict((oc) => oc.column('period').doNothing())
-      .execute();
-  }
 }
 
 /** The inputs of a demo charge, in the shape the closing stores (for "Как рассчитано"). */

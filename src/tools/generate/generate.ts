@@ -63,28 +63,58 @@ export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateR
   }
   const started = performance.now();
   const input = await modelInput(db, opts);
-
-  const plan: number[] = [];
-  const chunkSize = opts.chunkSize ?? CHUNK_ACCOUNTS;
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError('chunkSize: a positive whole number');
-  }
-  for (let left = opts.accounts; left > 0; left -= chunkSize) {
-    plan.push(Math.min(chunkSize, left));
-  }
+  const plan = chunkPlan(opts.accounts, opts.chunkSize ?? CHUNK_ACCOUNTS);
   const useWorker = opts.worker ?? opts.accounts >= WORKER_FROM;
   const source: ChunkSource = useWorker ? new WorkerSource(input, plan) : new InlineSource(input);
   const sink: Sink =
     db.dialect === 'sqlite'
       ? new SqliteSink(db.sqlite!, { sideWriter: useWorker })
       : new PostgresSink(db.pool!);
-  const progress = opts.progress ? progressBar() : silentProgress;
+  const written = await writeChunks(source, sink, plan, opts);
+  await markPeriodsClosed(db, written.periods, input.next.charge, opts.timeZone);
+  if (opts.progress) {
+    reportRun(written, (performance.now() - started) / 1000, useWorker, sink.timings);
+  }
+  const { rows } = written;
+  return { accounts: rows.accounts, readings: rows.readings, payments: rows.payments, charges: rows.charges };
+}
 
-  const rows = { accounts: 0, meters: 0, readings: 0, payments: 0, charges: 0 };
-  const periods = new Map<number, { charges: number; totalKop: number }>();
-  let total = 0;
-  let waitMs = 0;
-  let writeMs = 0;
+/** The accounts of each chunk: `chunkSize` each, the rest in the last. */
+function chunkPlan(accounts: number, chunkSize: number): number[] {
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError('chunkSize: a positive whole number');
+  }
+  const plan: number[] = [];
+  for (let left = accounts; left > 0; left -= chunkSize) {
+    plan.push(Math.min(chunkSize, left));
+  }
+  return plan;
+}
+
+/** What the chunks wrote: rows by table, charges by month, and where the time went. */
+interface Written {
+  rows: { accounts: number; meters: number; readings: number; payments: number; charges: number };
+  periods: Map<number, { charges: number; totalKop: number }>;
+  total: number;
+  waitMs: number;
+  writeMs: number;
+}
+
+/** Takes the chunks of `plan` from the model and writes them, one at a time. */
+async function writeChunks(
+  source: ChunkSource,
+  sink: Sink,
+  plan: number[],
+  opts: GenerateOptions,
+): Promise<Written> {
+  const progress = opts.progress ? progressBar() : silentProgress;
+  const w: Written = {
+    rows: { accounts: 0, meters: 0, readings: 0, payments: 0, charges: 0 },
+    periods: new Map(),
+    total: 0,
+    waitMs: 0,
+    writeMs: 0,
+  };
   let ok = false;
   // A first Ctrl-C stops after the chunk being written, so that the database gets its indexes and
   // settings back (the accounts written so far stay); a second one kills as usual.
@@ -98,28 +128,16 @@ export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateR
     progress.start(opts.accounts);
     for (const size of plan) {
       if (interrupted) {
-        throw new Error(`generate: interrupted after ${rows.accounts} accounts (kept)`);
+        throw new Error(`generate: interrupted after ${w.rows.accounts} accounts (kept)`);
       }
       const t0 = performance.now();
       const chunk = await source.next(size);
       const t1 = performance.now();
       source.recycle(await sink.write(chunk));
-      waitMs += t1 - t0;
-      writeMs += performance.now() - t1;
-      for (const [name, t] of Object.entries(chunk.tables)) {
-        rows[name as keyof typeof rows] += t.rows;
-        total += t.rows;
-      }
-      for (const p of chunk.periods) {
-        const t = periods.get(p.month);
-        if (t) {
-          t.charges += p.charges;
-          t.totalKop += p.totalKop;
-        } else {
-          periods.set(p.month, { charges: p.charges, totalKop: p.totalKop });
-        }
-      }
-      progress.update(rows.accounts, total);
+      w.waitMs += t1 - t0;
+      w.writeMs += performance.now() - t1;
+      count(w, chunk);
+      progress.update(w.rows.accounts, w.total);
     }
     ok = true;
   } finally {
@@ -128,25 +146,41 @@ export async function generate(db: Db, opts: GenerateOptions): Promise<GenerateR
     await source.close();
     await sink.finish(ok);
   }
-  await markPeriodsClosed(db, periods, input.next.charge, opts.timeZone);
+  return w;
+}
 
-  if (opts.progress) {
-    const seconds = (performance.now() - started) / 1000;
-    const rss = process.resourceUsage().maxRSS / 1024;
-    const perTable = Object.entries(rows)
-      .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
-      .join(', ');
-    console.error(
-      `generate: ${total.toLocaleString('en-US')} rows (${perTable}) in ${seconds.toFixed(1)} s, ` +
-        `${Math.round(total / seconds).toLocaleString('en-US')} rows/s, peak RSS ${rss.toFixed(0)} MB, ` +
-        `model in ${useWorker ? 'a worker thread' : 'this thread'}; waited for it ${(waitMs / 1000).toFixed(1)} s, wrote ${(writeMs / 1000).toFixed(1)} s`,
-    );
-    if (sink.timings) {
-      const parts = Object.entries(sink.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`);
-      console.error(`generate: time by step: ${parts.join(', ')}`);
+/** Adds a chunk's rows and charges to the tallies. */
+function count(w: Written, chunk: Chunk): void {
+  for (const [name, t] of Object.entries(chunk.tables)) {
+    w.rows[name as keyof Written['rows']] += t.rows;
+    w.total += t.rows;
+  }
+  for (const p of chunk.periods) {
+    const t = w.periods.get(p.month);
+    if (t) {
+      t.charges += p.charges;
+      t.totalKop += p.totalKop;
+    } else {
+      w.periods.set(p.month, { charges: p.charges, totalKop: p.totalKop });
     }
   }
-  return { accounts: rows.accounts, readings: rows.readings, payments: rows.payments, charges: rows.charges };
+}
+
+/** The run's figures on stderr, after its progress bar. */
+function reportRun(w: Written, seconds: number, useWorker: boolean, timings: Sink['timings']): void {
+  const rss = process.resourceUsage().maxRSS / 1024;
+  const perTable = Object.entries(w.rows)
+    .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+  console.error(
+    `generate: ${w.total.toLocaleString('en-US')} rows (${perTable}) in ${seconds.toFixed(1)} s, ` +
+      `${Math.round(w.total / seconds).toLocaleString('en-US')} rows/s, peak RSS ${rss.toFixed(0)} MB, ` +
+      `model in ${useWorker ? 'a worker thread' : 'this thread'}; waited for it ${(w.waitMs / 1000).toFixed(1)} s, wrote ${(w.writeMs / 1000).toFixed(1)} s`,
+  );
+  if (timings) {
+    const parts = Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`);
+    console.error(`generate: time by step: ${parts.join(', ')}`);
+  }
 }
 
 /** Everything the model needs from the database: reference ids, prices, the next ids, numbers in use. */

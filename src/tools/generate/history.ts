@@ -12,12 +12,12 @@ import { dayNumber, isoOfDay, periodOfMonth } from './calendar.ts';
 /**
  * One account's history as the monthly closing reads it from the database, kept in memory while
  * the model writes it: the accepted readings of the meter and the charges made so far. `close`
- * gives the domain's computeCharge what billing/close-month.ts computeBatch gives it for the
+ * gives the domain's computeCharge what billing/close-batch.ts computeBatch gives it for the
  * month (accepted readings of the last 13 months plus the last billed one, the charges of the
  * last 8 periods, the plan's prices, the limits), so a generated charge is the closing's.
  */
 
-/** close-month.ts: HISTORY_MONTHS and PREVIOUS_PERIODS. */
+/** close-batch.ts: HISTORY_MONTHS and PREVIOUS_PERIODS. */
 const HISTORY_MONTHS = 13;
 const PREVIOUS_PERIODS = 8;
 
@@ -27,14 +27,14 @@ export const DEFAULT_LIMITS: BillingLimits = {
   normCoefficientE3: 1000,
 };
 
-/** An accepted reading, as billing.repository's BatchReading: with the period it counts in. */
+/** An accepted reading, as close-batch.repository's BatchReading: with the period it counts in. */
 interface LoggedReading extends ReadingInput {
   /** Day number of `date`. */
   day: number;
   billingPeriod: string;
 }
 
-/** A charge made, as billing.repository's recentCharges gives it. */
+/** A charge made, as close-batch.repository's recentCharges gives it. */
 interface ChargeMade extends PreviousCharge {
   /** year × 12 + month − 1 of `period`. */
   month: number;
@@ -52,7 +52,7 @@ export interface MonthTerms {
   limits: BillingLimits;
 }
 
-/** close-month.ts reads the period of a reading from its row. */
+/** close-batch.ts reads the period of a reading from its row. */
 const readingPeriod = (r: ReadingInput): string => (r as LoggedReading).billingPeriod;
 
 export class AccountHistory {

@@ -1,0 +1,244 @@
+import type { Compilable, Kysely, Selectable, Transaction } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import type { Database, ReadingsTable } from '../../platform/db/schema.ts';
+import type { Method, PreviousCharge, ReadingInput } from '../../domain/billing.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// The bulk reads of the monthly closing, a batch of accounts (an id range) at a time.
+
+export interface BatchMeter {
+  id: number;
+  accountId: number;
+  serial: string;
+  digits: number;
+  ratio: number;
+  zones: number;
+  verificationDue: string;
+  installedOn: string;
+}
+
+/** Meters in service at some time during [start, end], per account; the latest installed wins. */
+export async function metersInService(
+  db: Q,
+  fromId: number,
+  toId: number,
+  start: string,
+  end: string,
+): Promise<Map<number, BatchMeter>> {
+  const rows = await db
+    .selectFrom('meters')
+    .select(['id', 'account_id', 'serial', 'digits', 'ratio', 'zones', 'verification_due', 'installed_on'])
+    .where('account_id', '>=', fromId)
+    .where('account_id', '<=', toId)
+    .where('installed_on', '<=', end)
+    .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', start)]))
+    .orderBy('account_id')
+    .orderBy('installed_on')
+    .execute();
+  const out = new Map<number, BatchMeter>();
+  for (const r of rows) {
+    out.set(Number(r.account_id), {
+      id: Number(r.id),
+      accountId: Number(r.account_id),
+      serial: r.serial,
+      digits: r.digits,
+      ratio: r.ratio,
+      zones: r.zones,
+      verificationDue: r.verification_due,
+      installedOn: r.installed_on,
+    });
+  }
+  return out;
+}
+
+export interface BatchReading extends ReadingInput {
+  accountId: number;
+  meterId: number;
+  billingPeriod: string | null;
+}
+
+const READING_COLS = [
+  'id',
+  'account_id',
+  'meter_id',
+  'reading_date',
+  'value1',
+  'value2',
+  'value3',
+  'billing_period',
+] as const;
+
+type ReadingRow = Pick<Selectable<ReadingsTable>, (typeof READING_COLS)[number]>;
+
+const toBatchReading = (r: ReadingRow): BatchReading => ({
+  id: Number(r.id),
+  accountId: Number(r.account_id),
+  meterId: Number(r.meter_id),
+  date: r.reading_date,
+  values: [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number),
+  billingPeriod: r.billing_period,
+});
+
+/**
+ * The rows of a batch query as arrays, in its select order. On SQLite (`sqlite`, the handle
+ * under `db`, whose one connection runs `db`'s transaction) they come from a raw-mode statement:
+ * tens of thousands of rows per batch cost much less as arrays than as objects.
+ */
+async function arrays(db: Q, query: Compilable, sqlite: SQLite.Database | undefined): Promise<unknown[][]> {
+  const c = query.compile();
+  if (sqlite) {
+    return sqlite
+      .prepare(c.sql)
+      .raw(true)
+      .all(...c.parameters) as unknown[][];
+  }
+  const res = await db.executeQuery(c);
+  return res.rows.map((r): unknown[] => Object.values(r as Record<string, unknown>));
+}
+
+/** Accepted readings dated from `fromDate` on, oldest first. */
+export async function acceptedReadings(
+  db: Q,
+  fromId: number,
+  toId: number,
+  fromDate: string,
+  sqlite?: SQLite.Database,
+): Promise<BatchReading[]> {
+  const query = db
+    .selectFrom('readings')
+    .select(READING_COLS)
+    .where('account_id', '>=', fromId)
+    .where('account_id', '<=', toId)
+    .where('reading_date', '>=', fromDate)
+    .where('status', '=', 'accepted')
+    .orderBy('account_id')
+    .orderBy('reading_date')
+    .orderBy('id');
+  // The columns of READING_COLS, in order.
+  return (await arrays(db, query, sqlite)).map(([id, accountId, meterId, date, v1, v2, v3, billingPeriod]) =>
+    toBatchReading({
+      id: id as number,
+      account_id: accountId as number,
+      meter_id: meterId as number,
+      reading_date: date as string,
+      value1: v1 as number,
+      value2: v2 as number | null,
+      value3: v3 as number | null,
+      billing_period: billingPeriod as string | null,
+    }),
+  );
+}
+
+export async function readingsById(db: Q, ids: number[]): Promise<BatchReading[]> {
+  if (ids.length === 0) {
+    return [];
+  }
+  const rows = await db.selectFrom('readings').select(READING_COLS).where('id', 'in', ids).execute();
+  return rows.map(toBatchReading);
+}
+
+export interface BatchCharge extends PreviousCharge {
+  accountId: number;
+  debtKop: number;
+}
+
+/**
+ * Charges of the periods [fromPeriod, throughPeriod], newest first per account. Only charges by
+ * the average carry their kWh per zone (parsed from the details, which the other methods'
+ * settlement never reads); the others give their total as one figure.
+ */
+export async function recentCharges(
+  db: Q,
+  fromId: number,
+  toId: number,
+  fromPeriod: string,
+  throughPeriod: string,
+  sqlite?: SQLite.Database,
+): Promise<BatchCharge[]> {
+  const query = db
+    .selectFrom('charges')
+    .select((eb) => [
+      'account_id',
+      'period',
+      'method',
+      'reading_id',
+      'kwh',
+      'debt_kop',
+      eb.case().when('method', '=', 'average').then(eb.ref('details')).else(null).end().as('details'),
+    ])
+    .where('account_id', '>=', fromId)
+    .where('account_id', '<=', toId)
+    .where('period', '>=', fromPeriod)
+    .where('period', '<=', throughPeriod)
+    .orderBy('account_id')
+    .orderBy('period', 'desc');
+  return (await arrays(db, query, sqlite)).map(
+    ([accountId, period, method, readingId, kwh, debtKop, details]) => ({
+      accountId: Number(accountId),
+      period: period as string,
+      method: method as Method,
+      readingId: readingId === null ? null : Number(readingId),
+      zoneKwh: zoneKwhOf(details as string | null, Number(kwh)),
+      debtKop: Number(debtKop),
+    }),
+  );
+}
+
+/** kWh per zone from a charge's details; charges without them count all kWh in the first zone. */
+function zoneKwhOf(details: string | null, kwh: number): number[] {
+  if (details) {
+    try {
+      const d = JSON.parse(details) as { zones?: Array<{ kwh?: unknown }> };
+      if (Array.isArray(d.zones)) {
+        return d.zones.map((z) => (typeof z.kwh === 'number' ? z.kwh : 0));
+      }
+    } catch {
+      // fall through
+    }
+  }
+  return [kwh];
+}
+
+/** The debt at the end of each account's latest charge before `beforePeriod` (for accounts with a gap). */
+export async function lastDebts(
+  db: Q,
+  accountIds: number[],
+  beforePeriod: string,
+): Promise<Map<number, number>> {
+  if (accountIds.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .selectFrom('charges as c')
+    .select(['c.account_id', 'c.debt_kop'])
+    .where('c.account_id', 'in', accountIds)
+    .where('c.period', '=', (eb) =>
+      eb
+        .selectFrom('charges as d')
+        .select((e) => e.fn.max('d.period').as('p'))
+        .whereRef('d.account_id', '=', 'c.account_id')
+        .where('d.period', '<', beforePeriod),
+    )
+    .execute();
+  return new Map(rows.map((r) => [Number(r.account_id), Number(r.debt_kop)]));
+}
+
+export async function paymentsIn(
+  db: Q,
+  fromId: number,
+  toId: number,
+  start: string,
+  end: string,
+): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('payments')
+    .select(['account_id', (eb) => eb.fn.sum<number>('amount_kop').as('total')])
+    .where('account_id', '>=', fromId)
+    .where('account_id', '<=', toId)
+    .where('paid_on', '>=', start)
+    .where('paid_on', '<=', end)
+    .groupBy('account_id')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.account_id), Number(r.total)]));
+}
