@@ -14,7 +14,10 @@ import { linkKeyOf, unsubscribeUrl } from './mail.service.ts';
 import { readingsLastDate } from './mailing.ts';
 import { unsubscribeToken } from './tokens.ts';
 import { MailSendError, type MailMessage, type MailTransport } from './transport.ts';
-import * as repo from './mail.repository.ts';
+import { accountNumbers, activeMeter, hasReadingFor } from './accounts.repository.ts';
+import * as outbox from './outbox.repository.ts';
+import type { ClaimedMessage } from './outbox.repository.ts';
+import { subscriptionsOf, type Subscription } from './subscription.repository.ts';
 
 /**
  * The outbox worker. It claims a batch of due messages under a lease, and sends them with at most
@@ -124,8 +127,8 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
   };
 
   async function build(
-    m: repo.ClaimedMessage,
-    sub: repo.Subscription | undefined,
+    m: ClaimedMessage,
+    sub: Subscription | undefined,
     number: string | undefined,
   ): Promise<MailMessage> {
     if (!sub || !sub.subscribed || sub.confirmedAt === null) {
@@ -156,10 +159,10 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     if (periodOf(today) !== m.period || today > lastDate) {
       throw new Skip('cancelled', 'the readings window has closed');
     }
-    if (await repo.hasReadingFor(db, m.accountId, m.period, lastDate)) {
+    if (await hasReadingFor(db, m.accountId, m.period, lastDate)) {
       throw new Skip('cancelled', 'a reading came in');
     }
-    const meter = await repo.activeMeter(db, m.accountId);
+    const meter = await activeMeter(db, m.accountId);
     if (!meter || number === undefined) {
       throw new Skip('cancelled', 'no meter in service');
     }
@@ -177,8 +180,8 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
   }
 
   async function processOne(
-    m: repo.ClaimedMessage,
-    sub: repo.Subscription | undefined,
+    m: ClaimedMessage,
+    sub: Subscription | undefined,
     number: string | undefined,
     lease: BatchLease,
   ): Promise<void> {
@@ -189,8 +192,8 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       attempt: m.attempts,
       ...(sub ? { to: maskEmail(sub.email) } : {}),
     };
-    const record = async (outcome: Outcome, f: Parameters<typeof repo.finish>[4]) => {
-      if (await repo.finish(db, m.id, owner, clock.now().getTime(), f)) {
+    const record = async (outcome: Outcome, f: Parameters<typeof outbox.finish>[4]) => {
+      if (await outbox.finish(db, m.id, owner, clock.now().getTime(), f)) {
         count(outcome);
       } else {
         count('lost');
@@ -242,11 +245,11 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
     return record('sent', { status: 'sent' });
   }
 
-  async function processBatch(batch: repo.ClaimedMessage[], claimedAt: number): Promise<void> {
+  async function processBatch(batch: ClaimedMessage[], claimedAt: number): Promise<void> {
     const ids = batch.map((m) => m.accountId);
-    const subs = await repo.subscriptionsOf(db, ids);
+    const subs = await subscriptionsOf(db, ids);
     const numbers = batch.some((m) => m.kind === 'reminder')
-      ? await repo.accountNumbers(db, ids)
+      ? await accountNumbers(db, ids)
       : new Map<number, string>();
     const queue = [...batch];
     const started = new Set<number>();
@@ -270,7 +273,7 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       // Stopping (or a database error): hand back what was not tried, without counting an attempt.
       const untried = batch.filter((m) => !started.has(m.id)).map((m) => m.id);
       if (untried.length) {
-        await repo.release(db, untried, owner, clock.now().getTime()).catch(() => undefined);
+        await outbox.release(db, untried, owner, clock.now().getTime()).catch(() => undefined);
       }
     }
   }
@@ -278,7 +281,7 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
   while (!aborted()) {
     try {
       const now = clock.now().getTime();
-      const batch = await repo.claim(db, o.db.dialect, {
+      const batch = await outbox.claim(db, o.db.dialect, {
         owner,
         now,
         leaseMs: mail.leaseMs,
@@ -290,7 +293,7 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
         continue;
       }
       if (o.drain) {
-        const left = await repo.unfinished(db);
+        const left = await outbox.unfinished(db);
         if (left.count === 0) {
           break;
         }
@@ -323,7 +326,7 @@ class BatchLease {
   private renewing: Promise<void> | null = null;
 
   constructor(
-    batch: repo.ClaimedMessage[],
+    batch: ClaimedMessage[],
     claimedAt: number,
     private readonly o: { db: WorkerOptions['db']['kysely']; owner: string; clock: Clock; mail: MailConfig },
   ) {
@@ -343,7 +346,7 @@ class BatchLease {
   private async renew(): Promise<void> {
     const now = this.o.clock.now().getTime();
     const until = now + this.o.mail.leaseMs;
-    this.owned = await repo.renewLeases(this.o.db, [...this.owned], this.o.owner, until, now);
+    this.owned = await outbox.renewLeases(this.o.db, [...this.owned], this.o.owner, until, now);
     this.until = until;
   }
 }
