@@ -21,14 +21,51 @@ import { openDb, type Db } from '../src/platform/db/connect.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { ensureReferenceData } from '../src/tools/demo/reference-data.ts';
 import { closeMonth } from '../src/features/billing/close-month.ts';
-import { enqueueBillMailing, mailingProgress } from '../src/features/mail/mailing.ts';
+import { enqueueBillMailing, mailingProgress, type MailingProgress } from '../src/features/mail/mailing.ts';
 import { bulkAccounts, PG_ADMIN_URL } from '../test/db.ts';
 import { subscribeAccounts } from '../test/mail-support.ts';
 
 const PERIOD = '2026-05';
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+interface BenchOptions {
+  n: number;
+  workers: number;
+  concurrency: number;
+  batch: number;
+  usePg: boolean;
+}
+
 export async function runMailBench(args: string[]): Promise<void> {
+  const o = benchOptions(args);
+  console.log(
+    `mail bench: ${o.n} bills, ${o.workers} worker process(es) × ${o.concurrency} in flight, batches of ${o.batch}, ${o.usePg ? 'PostgreSQL' : 'SQLite'}, ${os.cpus().length} cores, node ${process.version}`,
+  );
+  const store = await freshDatabase(o.usePg);
+  const db = openDb(
+    store.dbUrl.startsWith('postgres')
+      ? { databaseUrl: store.dbUrl, poolSize: 4 }
+      : { sqlitePath: store.dbUrl },
+  );
+  const sink = await startCountingSink();
+  // The workers stop (gracefully) if this process ends before them.
+  const spawned = new Set<ChildProcess>();
+  const stopWorkers = () => spawned.forEach((c) => c.kill('SIGTERM'));
+  process.once('exit', stopWorkers);
+  try {
+    await setUp(db, o.n);
+    const { results, secs } = await sendAll(workerEnv(store.dbUrl, sink.url, o), o, sink, spawned);
+    const progress = await mailingProgress(db.kysely, { period: PERIOD, kind: 'bill' });
+    report(o.n, sink, results, secs, progress);
+  } finally {
+    process.off('exit', stopWorkers);
+    await sink.close();
+    await db.close();
+    await store.drop();
+  }
+}
+
+function benchOptions(args: string[]): BenchOptions {
   const { values } = parseArgs({
     args,
     strict: false,
@@ -43,114 +80,122 @@ export async function runMailBench(args: string[]): Promise<void> {
     },
   });
   const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
-  const n = positiveInt(str(values.messages, str(values.accounts, '100000')), '--messages');
-  const workers = positiveInt(str(values.workers, '2'), '--workers');
-  const concurrency = positiveInt(str(values.concurrency, '4'), '--concurrency');
-  const batch = positiveInt(str(values.batch, '50'), '--batch');
-  const usePg = values.postgres === true;
+  return {
+    n: positiveInt(str(values.messages, str(values.accounts, '100000')), '--messages'),
+    workers: positiveInt(str(values.workers, '2'), '--workers'),
+    concurrency: positiveInt(str(values.concurrency, '4'), '--concurrency'),
+    batch: positiveInt(str(values.batch, '50'), '--batch'),
+    usePg: values.postgres === true,
+  };
+}
+
+/** The accounts, the closed month, the addresses, and the month's bills queued. */
+async function setUp(db: Db, n: number): Promise<void> {
+  const setupStart = performance.now();
+  await migrateToLatest(db);
+  await buildAccounts(db, n);
+  const setupSecs = (performance.now() - setupStart) / 1000;
+
+  const enqueueStart = performance.now();
+  const queued = await enqueueBillMailing(db.kysely, { period: PERIOD, now: new Date() });
+  const enqueueMs = performance.now() - enqueueStart;
+  console.log(
+    `  setup              : ${n} accounts, charges of ${PERIOD} closed, addresses confirmed in ${setupSecs.toFixed(0)} s; ${queued.queued} bills queued in ${enqueueMs.toFixed(0)} ms`,
+  );
+}
+
+/** The CLI workers' environment: the bench's database and the sink as the SMTP server. */
+function workerEnv(dbUrl: string, smtpUrl: string, o: BenchOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    PUBLIC_URL: 'https://lk.example.ru',
+    SMTP_URL: smtpUrl,
+    MAIL_FROM: 'ОАО «Хакасэнергосбыт» <noreply@khakensb.example>',
+    MAIL_CONCURRENCY: String(o.concurrency),
+    MAIL_BATCH_SIZE: String(o.batch),
+    MAIL_POLL_SECONDS: '1',
+  };
+  if (dbUrl.startsWith('postgres')) {
+    env.DATABASE_URL = dbUrl;
+  } else {
+    delete env.DATABASE_URL;
+    env.DATA_DIR = path.dirname(dbUrl);
+  }
+  return env;
+}
+
+/** Runs the workers until the outbox is drained, showing the sink's count as it goes. */
+async function sendAll(
+  env: NodeJS.ProcessEnv,
+  o: BenchOptions,
+  sink: CountingSink,
+  spawned: Set<ChildProcess>,
+): Promise<{ results: WorkerRun[]; secs: number }> {
+  const started = performance.now();
+  const children = Array.from({ length: o.workers }, (_, i) => runWorker(env, `bench${i + 1}`, spawned));
+  const ticker = setInterval(
+    () => {
+      const secs = (performance.now() - started) / 1000;
+      const line = `  sending            : ${sink.total}/${o.n} received, ${(sink.total / secs).toFixed(1)} messages/s`;
+      process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
+    },
+    process.stderr.isTTY ? 2000 : 30_000,
+  );
+  const results = await Promise.all(children);
+  clearInterval(ticker);
+  if (process.stderr.isTTY) {
+    process.stderr.write('\n');
+  }
+  return { results, secs: (performance.now() - started) / 1000 };
+}
+
+function report(
+  n: number,
+  sink: CountingSink,
+  results: WorkerRun[],
+  secs: number,
+  progress: MailingProgress | undefined,
+): void {
+  const perWorker = results.map((r) => {
+    const sent = Number(/sent (\d+),/.exec(r.out)?.[1] ?? 0);
+    const rss = Number(/peak RSS (\d+) MB/.exec(r.out)?.[1] ?? 0);
+    const cpu = Number(/CPU ([\d.]+) ms\/message/.exec(r.out)?.[1] ?? NaN);
+    return { ...r, sent, rss, cpu };
+  });
+  const peakRss = Math.max(...perWorker.map((w) => Math.max(w.rss, w.hwmMb)));
 
   console.log(
-    `mail bench: ${n} bills, ${workers} worker process(es) × ${concurrency} in flight, batches of ${batch}, ${usePg ? 'PostgreSQL' : 'SQLite'}, ${os.cpus().length} cores, node ${process.version}`,
+    `  sent               : ${sink.total} messages in ${secs.toFixed(1)} s → ${(sink.total / secs).toFixed(1)} messages/s (PDF rendering, MIME, SMTP and the outbox included; ${(sink.bytes / sink.total / 1024).toFixed(1)} KB/message)`,
   );
-  const store = await freshDatabase(usePg);
-  const db = openDb(
-    store.dbUrl.startsWith('postgres')
-      ? { databaseUrl: store.dbUrl, poolSize: 4 }
-      : { sqlitePath: store.dbUrl },
-  );
-  const sink = await startCountingSink();
-  // The workers stop (gracefully) if this process ends before them.
-  const spawned = new Set<ChildProcess>();
-  const stopWorkers = () => spawned.forEach((c) => c.kill('SIGTERM'));
-  process.once('exit', stopWorkers);
-  try {
-    const setupStart = performance.now();
-    await migrateToLatest(db);
-    await buildAccounts(db, n);
-    const setupSecs = (performance.now() - setupStart) / 1000;
-
-    const enqueueStart = performance.now();
-    const queued = await enqueueBillMailing(db.kysely, { period: PERIOD, now: new Date() });
-    const enqueueMs = performance.now() - enqueueStart;
+  for (const w of perWorker) {
     console.log(
-      `  setup              : ${n} accounts, charges of ${PERIOD} closed, addresses confirmed in ${setupSecs.toFixed(0)} s; ${queued.queued} bills queued in ${enqueueMs.toFixed(0)} ms`,
+      `    ${w.name.padEnd(8)}         : exit ${w.code}, sent ${w.sent}, CPU ${w.cpu} ms/message, peak RSS ${Math.max(w.rss, w.hwmMb).toFixed(0)} MB`,
     );
-
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: 'https://lk.example.ru',
-      SMTP_URL: sink.url,
-      MAIL_FROM: 'ОАО «Хакасэнергосбыт» <noreply@khakensb.example>',
-      MAIL_CONCURRENCY: String(concurrency),
-      MAIL_BATCH_SIZE: String(batch),
-      MAIL_POLL_SECONDS: '1',
-    };
-    if (store.dbUrl.startsWith('postgres')) {
-      env.DATABASE_URL = store.dbUrl;
-    } else {
-      delete env.DATABASE_URL;
-      env.DATA_DIR = path.dirname(store.dbUrl);
-    }
-
-    const started = performance.now();
-    const children = Array.from({ length: workers }, (_, i) => runWorker(env, `bench${i + 1}`, spawned));
-    const ticker = setInterval(
-      () => {
-        const secs = (performance.now() - started) / 1000;
-        const line = `  sending            : ${sink.total}/${n} received, ${(sink.total / secs).toFixed(1)} messages/s`;
-        process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
-      },
-      process.stderr.isTTY ? 2000 : 30_000,
-    );
-    const results = await Promise.all(children);
-    clearInterval(ticker);
-    if (process.stderr.isTTY) {
-      process.stderr.write('\n');
-    }
-    const secs = (performance.now() - started) / 1000;
-
-    const progress = await mailingProgress(db.kysely, { period: PERIOD, kind: 'bill' });
-    const perWorker = results.map((r) => {
-      const sent = Number(/sent (\d+),/.exec(r.out)?.[1] ?? 0);
-      const rss = Number(/peak RSS (\d+) MB/.exec(r.out)?.[1] ?? 0);
-      const cpu = Number(/CPU ([\d.]+) ms\/message/.exec(r.out)?.[1] ?? NaN);
-      return { ...r, sent, rss, cpu };
-    });
-    const peakRss = Math.max(...perWorker.map((w) => Math.max(w.rss, w.hwmMb)));
-    const uniqueIds = sink.byMessageId.size;
-    const repeatedIds = [...sink.byMessageId.values()].filter((c) => c > 1).length;
-    const recipientsOnce = [...sink.byRecipient.values()].every((c) => c === 1);
-
-    console.log(
-      `  sent               : ${sink.total} messages in ${secs.toFixed(1)} s → ${(sink.total / secs).toFixed(1)} messages/s (PDF rendering, MIME, SMTP and the outbox included; ${(sink.bytes / sink.total / 1024).toFixed(1)} KB/message)`,
-    );
-    for (const w of perWorker) {
-      console.log(
-        `    ${w.name.padEnd(8)}         : exit ${w.code}, sent ${w.sent}, CPU ${w.cpu} ms/message, peak RSS ${Math.max(w.rss, w.hwmMb).toFixed(0)} MB`,
-      );
-    }
-    console.log(
-      `  load               : ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')} (1 / 5 / 15 min; other work on the machine slows the wall-clock rate)`,
-    );
-    console.log(
-      `  peak RSS           : ${peakRss.toFixed(0)} MB per worker (target ≤ 300 MB: ${peakRss <= 300 ? 'ok' : 'MISSED'}); bench process with the sink ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-    );
-    console.log(
-      `  exactly once       : ${sink.total === n && uniqueIds === n && repeatedIds === 0 && recipientsOnce && sink.byRecipient.size === n && sink.multiRecipient === 0 ? 'ok' : 'MISSED'} — ${sink.total} received, ${uniqueIds} distinct Message-IDs, ${repeatedIds} repeated, ${sink.byRecipient.size} recipients, ${sink.multiRecipient} messages with more than one recipient`,
-    );
-    console.log(
-      `  outbox             : sent ${progress?.counts.sent ?? 0}, failed ${progress?.counts.failed ?? 0}, queued ${(progress?.counts.queued ?? 0) + (progress?.counts.sending ?? 0)}`,
-    );
-  } finally {
-    process.off('exit', stopWorkers);
-    await sink.close();
-    await db.close();
-    await store.drop();
   }
+  console.log(
+    `  load               : ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min; other work on the machine slows the wall-clock rate)`,
+  );
+  console.log(
+    `  peak RSS           : ${peakRss.toFixed(0)} MB per worker (target ≤ 300 MB: ${peakRss <= 300 ? 'ok' : 'MISSED'}); bench process with the sink ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
+  reportDelivery(n, sink, progress);
+}
+
+/** Whether the sink got every bill exactly once, and what the outbox says. */
+function reportDelivery(n: number, sink: CountingSink, progress: MailingProgress | undefined): void {
+  const uniqueIds = sink.byMessageId.size;
+  const repeatedIds = [...sink.byMessageId.values()].filter((c) => c > 1).length;
+  const recipientsOnce = [...sink.byRecipient.values()].every((c) => c === 1);
+  console.log(
+    `  exactly once       : ${sink.total === n && uniqueIds === n && repeatedIds === 0 && recipientsOnce && sink.byRecipient.size === n && sink.multiRecipient === 0 ? 'ok' : 'MISSED'} — ${sink.total} received, ${uniqueIds} distinct Message-IDs, ${repeatedIds} repeated, ${sink.byRecipient.size} recipients, ${sink.multiRecipient} messages with more than one recipient`,
+  );
+  console.log(
+    `  outbox             : sent ${progress?.counts.sent ?? 0}, failed ${progress?.counts.failed ?? 0}, queued ${(progress?.counts.queued ?? 0) + (progress?.counts.sending ?? 0)}`,
+  );
 }
 
 function positiveInt(s: string, name: string): number {

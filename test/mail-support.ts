@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Db } from '../src/platform/db/connect.ts';
-import { linkKey } from '../src/features/mail/mail.repository.ts';
+import { linkKey } from '../src/features/mail/tokens.repository.ts';
 import { sha256Hex, unsubscribeToken } from '../src/features/mail/tokens.ts';
 
 /** A message as the SMTP peer received it. */

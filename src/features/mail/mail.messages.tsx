@@ -86,7 +86,7 @@ export function billFileName(doc: Pick<BillDocument, 'customer' | 'period'>): st
   return `${doc.customer.account}-${doc.period}.pdf`;
 }
 
-export function billMessage(p: {
+interface BillMessageParams {
   to: string;
   doc: BillDocument;
   pdf: Buffer;
@@ -94,24 +94,51 @@ export function billMessage(p: {
   unsubscribeUrl: string;
   supplierName: string;
   messageId: string;
-}): MailMessage {
-  const { doc } = p;
-  const period = periodInWords(doc.period);
-  const file = billFileName(doc);
-  const subject = `Квитанция за ${period}, лицевой счёт ${doc.customer.account}`;
-  const toPay = `${formatRubles(doc.toPayKop)} руб.`;
-  const due = formatDateRu(doc.dueDate);
-  const overpaid =
-    doc.debtEndKop < 0 ? `Переплата на конец периода: ${formatRubles(-doc.debtEndKop)} руб.` : null;
-  const text = [
+}
+
+/** The figures a bill e-mail states, as shown to people (format.ts). */
+interface BillFigures {
+  period: string;
+  file: string;
+  toPay: string;
+  due: string;
+  overpaid: string | null;
+}
+
+function billFigures(doc: BillDocument): BillFigures {
+  return {
+    period: periodInWords(doc.period),
+    file: billFileName(doc),
+    toPay: `${formatRubles(doc.toPayKop)} руб.`,
+    due: formatDateRu(doc.dueDate),
+    overpaid: doc.debtEndKop < 0 ? `Переплата на конец периода: ${formatRubles(-doc.debtEndKop)} руб.` : null,
+  };
+}
+
+export function billMessage(p: BillMessageParams): MailMessage {
+  const f = billFigures(p.doc);
+  const subject = `Квитанция за ${f.period}, лицевой счёт ${p.doc.customer.account}`;
+  return {
+    to: p.to,
+    subject,
+    messageId: p.messageId,
+    headers: listHeaders(p.unsubscribeUrl),
+    text: billText(p, f),
+    html: html(subject, <BillBody p={p} f={f} />),
+    attachments: [{ filename: f.file, content: p.pdf, contentType: 'application/pdf' }],
+  };
+}
+
+function billText(p: BillMessageParams, f: BillFigures): string {
+  return [
     'Здравствуйте!',
     '',
-    `Квитанция с начислениями за ${period} по лицевому счёту ${doc.customer.account} — во вложении (${file}).`,
+    `Квитанция с начислениями за ${f.period} по лицевому счёту ${p.doc.customer.account} — во вложении (${f.file}).`,
     '',
-    `Расчётный период: ${period}`,
-    `Сумма к оплате: ${toPay}`,
-    ...(overpaid ? [overpaid] : []),
-    `Оплатить до: ${due}`,
+    `Расчётный период: ${f.period}`,
+    `Сумма к оплате: ${f.toPay}`,
+    ...(f.overpaid ? [f.overpaid] : []),
+    `Оплатить до: ${f.due}`,
     '',
     `Личный кабинет: ${p.cabinetUrl}`,
     '',
@@ -120,55 +147,50 @@ export function billMessage(p: {
     '',
     `— ${p.supplierName}`,
   ].join('\n');
-  return {
-    to: p.to,
-    subject,
-    messageId: p.messageId,
-    headers: listHeaders(p.unsubscribeUrl),
-    text,
-    html: html(
-      subject,
-      <>
-        <p>Здравствуйте!</p>
-        <p>
-          Квитанция с начислениями за {period} по лицевому счёту {doc.customer.account} — во вложении ({file}
-          ).
-        </p>
-        <table style="border-collapse: collapse">
-          <tbody>
+}
+
+function BillBody({ p, f }: { p: BillMessageParams; f: BillFigures }) {
+  return (
+    <>
+      <p>Здравствуйте!</p>
+      <p>
+        Квитанция с начислениями за {f.period} по лицевому счёту {p.doc.customer.account} — во вложении (
+        {f.file}
+        ).
+      </p>
+      <table style="border-collapse: collapse">
+        <tbody>
+          <tr>
+            <th style="text-align: left; padding: 2px 12px 2px 0">Расчётный период</th>
+            <td>{f.period}</td>
+          </tr>
+          <tr>
+            <th style="text-align: left; padding: 2px 12px 2px 0">Сумма к оплате</th>
+            <td>
+              <strong>{f.toPay}</strong>
+            </td>
+          </tr>
+          {f.overpaid && (
             <tr>
-              <th style="text-align: left; padding: 2px 12px 2px 0">Расчётный период</th>
-              <td>{period}</td>
+              <td colSpan={2}>{f.overpaid}</td>
             </tr>
-            <tr>
-              <th style="text-align: left; padding: 2px 12px 2px 0">Сумма к оплате</th>
-              <td>
-                <strong>{toPay}</strong>
-              </td>
-            </tr>
-            {overpaid && (
-              <tr>
-                <td colSpan={2}>{overpaid}</td>
-              </tr>
-            )}
-            <tr>
-              <th style="text-align: left; padding: 2px 12px 2px 0">Оплатить до</th>
-              <td>{due}</td>
-            </tr>
-          </tbody>
-        </table>
-        <p>
-          <a href={p.cabinetUrl}>Личный кабинет</a>
-        </p>
-        <p style="color: #666; font-size: 13px">
-          Вы получили это письмо, потому что подписались на квитанции по электронной почте в Личном кабинете.{' '}
-          <a href={p.unsubscribeUrl}>Отписаться</a>
-        </p>
-        <p>— {p.supplierName}</p>
-      </>,
-    ),
-    attachments: [{ filename: file, content: p.pdf, contentType: 'application/pdf' }],
-  };
+          )}
+          <tr>
+            <th style="text-align: left; padding: 2px 12px 2px 0">Оплатить до</th>
+            <td>{f.due}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p>
+        <a href={p.cabinetUrl}>Личный кабинет</a>
+      </p>
+      <p style="color: #666; font-size: 13px">
+        Вы получили это письмо, потому что подписались на квитанции по электронной почте в Личном кабинете.{' '}
+        <a href={p.unsubscribeUrl}>Отписаться</a>
+      </p>
+      <p>— {p.supplierName}</p>
+    </>
+  );
 }
 
 export function reminderMessage(p: {

@@ -69,7 +69,6 @@ export function registerMailRoutes(
   transport: MailTransport,
   { requireCustomer, showRefused }: MailRoutesOptions,
 ): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps: MailDeps = {
     db: ctx.db.kysely,
     clock: ctx.clock,
@@ -77,65 +76,89 @@ export function registerMailRoutes(
     publicUrl: ctx.config.publicUrl,
     transport,
   };
+  registerFormRoute(app, deps, requireCustomer, showRefused);
+  registerConfirmRoutes(app, ctx, deps);
+  registerUnsubscribeRoutes(app, ctx, deps);
+}
 
-  const redirect = (reply: FastifyReply, flash: MailFlash) =>
-    reply.code(303).header('Location', `/cabinet?mail=${flash}#mail-form`).send('');
-  const flashOfSend = (s: SendOutcome): MailFlash =>
-    s.kind === 'sent' ? 'sent' : s.kind === 'limited' ? 'limited' : 'failed';
-  const html = (reply: FastifyReply, status: 200 | 404, page: Parameters<typeof renderPage>[0]) =>
-    reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(renderPage(page));
-  // One answer for every unusable link: unknown, used, expired, superseded, or another account's.
-  const invalidLink = (reply: FastifyReply, what: 'confirm' | 'unsubscribe') =>
-    html(
-      reply,
-      404,
-      <ErrorPage
-        supplierName={ctx.supplierName}
-        title="Ссылка недействительна"
-        message={
-          what === 'confirm'
-            ? 'Ссылка для подтверждения адреса недействительна: она уже использована, истёк срок её действия (24 часа), адрес с тех пор изменён, или ссылка неполная. Войдите в Личный кабинет и отправьте письмо ещё раз.'
-            : 'Ссылка для отказа от рассылки недействительна: адрес с тех пор изменён или удалён, или ссылка неполная. Управлять рассылкой можно в Личном кабинете.'
-        }
-        back="/cabinet"
-      />,
-    );
+function redirect(reply: FastifyReply, flash: MailFlash) {
+  return reply.code(303).header('Location', `/cabinet?mail=${flash}#mail-form`).send('');
+}
 
-  r.post(
-    '/cabinet/email',
-    { preHandler: requireCustomer(), schema: { body: EmailBody, response: Html } },
-    async (req, reply) => {
-      const customer = customerOf(req);
-      const who = { accountId: customer.accountId, accountNumber: customer.accountNumber, ip: req.ip };
-      const body = req.body;
-      switch (body.action ?? 'save') {
-        case 'delete':
-          return redirect(reply, (await deleteAddress(deps, who)) === 'deleted' ? 'deleted' : 'none');
-        case 'resend': {
-          const res = await resendConfirmation(deps, who);
-          return redirect(
-            reply,
-            res.kind === 'none' ? 'none' : res.kind === 'confirmed' ? 'already' : flashOfSend(res),
-          );
-        }
-        default: {
-          const subscribed = body.subscribed !== undefined;
-          const res = await saveAddress(deps, who, { email: body.email ?? '', subscribed });
-          if (res.kind === 'invalid') {
-            return showRefused(req, reply, {
-              mailState: { email: body.email ?? '', subscribed, fieldError: res.fieldError },
-            });
-          }
-          return redirect(reply, res.kind === 'saved' ? 'saved' : flashOfSend(res.send));
-        }
+function flashOfSend(s: SendOutcome): MailFlash {
+  return s.kind === 'sent' ? 'sent' : s.kind === 'limited' ? 'limited' : 'failed';
+}
+
+function html(reply: FastifyReply, status: 200 | 404, page: Parameters<typeof renderPage>[0]) {
+  return reply
+    .code(status)
+    .header('Cache-Control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(renderPage(page));
+}
+
+/** One answer for every unusable link: unknown, used, expired, superseded, or another account's. */
+function invalidLink(reply: FastifyReply, supplierName: string, what: 'confirm' | 'unsubscribe') {
+  return html(
+    reply,
+    404,
+    <ErrorPage
+      supplierName={supplierName}
+      title="Ссылка недействительна"
+      message={
+        what === 'confirm'
+          ? 'Ссылка для подтверждения адреса недействительна: она уже использована, истёк срок её действия (24 часа), адрес с тех пор изменён, или ссылка неполная. Войдите в Личный кабинет и отправьте письмо ещё раз.'
+          : 'Ссылка для отказа от рассылки недействительна: адрес с тех пор изменён или удалён, или ссылка неполная. Управлять рассылкой можно в Личном кабинете.'
       }
-    },
+      back="/cabinet"
+    />,
   );
+}
 
+/** POST /cabinet/email: "Сохранить информацию", "Удалить e-mail" and "Отправить письмо ещё раз". */
+function registerFormRoute(
+  app: FastifyInstance,
+  deps: MailDeps,
+  requireCustomer: RequireCustomer,
+  showRefused: ShowRefusedAddress,
+): void {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      '/cabinet/email',
+      { preHandler: requireCustomer(), schema: { body: EmailBody, response: Html } },
+      async (req, reply) => {
+        const customer = customerOf(req);
+        const who = { accountId: customer.accountId, accountNumber: customer.accountNumber, ip: req.ip };
+        const body = req.body;
+        switch (body.action ?? 'save') {
+          case 'delete':
+            return redirect(reply, (await deleteAddress(deps, who)) === 'deleted' ? 'deleted' : 'none');
+          case 'resend': {
+            const res = await resendConfirmation(deps, who);
+            return redirect(
+              reply,
+              res.kind === 'none' ? 'none' : res.kind === 'confirmed' ? 'already' : flashOfSend(res),
+            );
+          }
+          default: {
+            const subscribed = body.subscribed !== undefined;
+            const res = await saveAddress(deps, who, { email: body.email ?? '', subscribed });
+            if (res.kind === 'invalid') {
+              return showRefused(req, reply, {
+                mailState: { email: body.email ?? '', subscribed, fieldError: res.fieldError },
+              });
+            }
+            return redirect(reply, res.kind === 'saved' ? 'saved' : flashOfSend(res.send));
+          }
+        }
+      },
+    );
+}
+
+/** GET/POST /mail/confirm/:token: the GET shows a button, the POST (with the CSRF token) confirms. */
+function registerConfirmRoutes(app: FastifyInstance, ctx: MailContext, deps: MailDeps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const viewerOf = async (req: Parameters<typeof loadCustomer>[1]) =>
     (await loadCustomer(ctx, req))?.accountId ?? null;
 
@@ -145,7 +168,7 @@ export function registerMailRoutes(
     async (req, reply) => {
       const p = await previewConfirmation(deps, req.params.token, await viewerOf(req));
       if (!p.ok) {
-        return invalidLink(reply, 'confirm');
+        return invalidLink(reply, ctx.supplierName, 'confirm');
       }
       return html(
         reply,
@@ -167,7 +190,7 @@ export function registerMailRoutes(
       const viewer = await viewerOf(req);
       const res = await confirmAddress(deps, req.params.token, viewer, req.ip);
       if (!res.ok) {
-        return invalidLink(reply, 'confirm');
+        return invalidLink(reply, ctx.supplierName, 'confirm');
       }
       if (viewer === res.accountId) {
         return redirect(reply, 'confirmed');
@@ -175,14 +198,18 @@ export function registerMailRoutes(
       return html(reply, 200, <ConfirmedPage supplierName={ctx.supplierName} masked={res.masked} />);
     },
   );
+}
 
+/** GET/POST /mail/unsubscribe/:token: the unsubscribe link's page and the one-click POST. */
+function registerUnsubscribeRoutes(app: FastifyInstance, ctx: MailContext, deps: MailDeps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get(
     '/mail/unsubscribe/:token',
     { logLevel: 'warn', schema: { params: TokenParams, response: Html } },
     async (req, reply) => {
       const s = await findUnsubscribe(deps, req.params.token);
       if (!s.ok) {
-        return invalidLink(reply, 'unsubscribe');
+        return invalidLink(reply, ctx.supplierName, 'unsubscribe');
       }
       return html(
         reply,
@@ -211,12 +238,12 @@ export function registerMailRoutes(
       onRequest: async (req, reply) => {
         const token = Value.Check(TokenParams, req.params) ? req.params.token : '';
         if (!(await unsubscribe(deps, token, guessVia(req.headers), req.ip))) {
-          return invalidLink(reply, 'unsubscribe');
+          return invalidLink(reply, ctx.supplierName, 'unsubscribe');
         }
         return html(reply, 200, <UnsubscribedPage supplierName={ctx.supplierName} />);
       },
     },
-    async (_req, reply) => invalidLink(reply, 'unsubscribe'),
+    async (_req, reply) => invalidLink(reply, ctx.supplierName, 'unsubscribe'),
   );
 }
 

@@ -8,7 +8,25 @@ import { maskEmail, parseEmail } from './email-address.ts';
 import { confirmMessage } from './mail.messages.tsx';
 import { emailHash, isToken, newConfirmToken, sha256Hex, unsubscribeToken } from './tokens.ts';
 import type { MailTransport } from './transport.ts';
-import * as repo from './mail.repository.ts';
+import { accountNumber } from './accounts.repository.ts';
+import {
+  deleteSubscription,
+  findByUnsubscribeHash,
+  findSubscription,
+  markConfirmed,
+  saveNewAddress,
+  setSubscribed,
+  type Subscription,
+} from './subscription.repository.ts';
+import {
+  findConfirmation,
+  insertConfirmation,
+  linkKey,
+  pruneConfirmations,
+  recentConfirmations,
+  retireConfirmations,
+  useConfirmation,
+} from './tokens.repository.ts';
 
 /**
  * The customer's side of bills by e-mail: the address, its confirmation, unsubscribing.
@@ -35,7 +53,7 @@ const keys = new WeakMap<Kysely<Database>, Promise<string>>();
 export function linkKeyOf(db: Kysely<Database>): Promise<string> {
   let k = keys.get(db);
   if (!k) {
-    k = repo.linkKey(db);
+    k = linkKey(db);
     k.catch(() => keys.delete(db));
     keys.set(db, k);
   }
@@ -56,12 +74,12 @@ export interface AddressView {
 
 /** The account's address for bills as its holder's main page shows it. */
 export async function loadAddress(db: Kysely<Database>, accountId: number): Promise<AddressView> {
-  return addressView((await repo.findSubscription(db, accountId)) ?? null);
+  return addressView((await findSubscription(db, accountId)) ?? null);
 }
 
 /** The address as the customer's page shows it, from the stored row (none: no address). */
 export function addressView(
-  s: Pick<repo.Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,
+  s: Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,
 ): AddressView {
   if (!s) {
     return { email: null, subscribed: false, status: 'none' };
@@ -100,12 +118,12 @@ export async function saveAddress(
   const { db } = deps;
   const now = deps.clock.now();
   const key = await linkKeyOf(db);
-  const current = await repo.findSubscription(db, who.accountId);
+  const current = await findSubscription(db, who.accountId);
 
   if (current && current.email === parsed.email) {
     if (current.subscribed !== input.subscribed) {
       await db.transaction().execute(async (tx) => {
-        if (await repo.setSubscribed(tx, who.accountId, input.subscribed, now.getTime())) {
+        if (await setSubscribed(tx, who.accountId, input.subscribed, now.getTime())) {
           await recordAudit(tx, now, {
             event: 'email_subscription',
             outcome: input.subscribed ? 'on' : 'off',
@@ -120,7 +138,7 @@ export async function saveAddress(
   }
 
   await db.transaction().execute(async (tx) => {
-    await repo.saveNewAddress(tx, {
+    await saveNewAddress(tx, {
       accountId: who.accountId,
       email: parsed.email,
       subscribed: input.subscribed,
@@ -145,7 +163,7 @@ export async function saveAddress(
 export type ResendResult = SendOutcome | { kind: 'none' } | { kind: 'confirmed' };
 
 export async function resendConfirmation(deps: MailDeps, who: Actor): Promise<ResendResult> {
-  const current = await repo.findSubscription(deps.db, who.accountId);
+  const current = await findSubscription(deps.db, who.accountId);
   if (!current) {
     return { kind: 'none' };
   }
@@ -166,7 +184,7 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
   const t = now.getTime();
   const key = await linkKeyOf(db);
   const hashOfEmail = emailHash(key, email);
-  const recent = await repo.recentConfirmations(db, {
+  const recent = await recentConfirmations(db, {
     accountId: who.accountId,
     emailHash: hashOfEmail,
     since: t - mail.confirmWindowMs,
@@ -188,7 +206,7 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
   }
 
   const token = newConfirmToken();
-  await repo.insertConfirmation(db, {
+  await insertConfirmation(db, {
     accountId: who.accountId,
     emailHash: hashOfEmail,
     tokenHash: sha256Hex(token),
@@ -196,7 +214,7 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
     expiresAt: t + mail.confirmTtlMs,
   });
   // Links older than a week are of no use, even to the rate limit.
-  await repo.pruneConfirmations(db, t - 7 * 86_400_000);
+  await pruneConfirmations(db, t - 7 * 86_400_000);
   try {
     await deps.transport.send(
       confirmMessage({
@@ -218,11 +236,11 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
 export async function deleteAddress(deps: MailDeps, who: Actor): Promise<'deleted' | 'none'> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    const current = await repo.findSubscription(tx, who.accountId);
-    if (!current || !(await repo.deleteSubscription(tx, who.accountId))) {
+    const current = await findSubscription(tx, who.accountId);
+    if (!current || !(await deleteSubscription(tx, who.accountId))) {
       return 'none';
     }
-    await repo.retireConfirmations(tx, who.accountId, now.getTime());
+    await retireConfirmations(tx, who.accountId, now.getTime());
     await recordAudit(tx, now, {
       event: 'email_delete',
       outcome: 'deleted',
@@ -247,14 +265,14 @@ async function checkConfirmToken(
     return { ok: false };
   }
   const now = deps.clock.now().getTime();
-  const c = await repo.findConfirmation(deps.db, sha256Hex(token));
+  const c = await findConfirmation(deps.db, sha256Hex(token));
   if (!c || c.usedAt !== null || c.expiresAt <= now) {
     return { ok: false };
   }
   if (viewer !== null && viewer !== c.accountId) {
     return { ok: false };
   }
-  const sub = await repo.findSubscription(deps.db, c.accountId);
+  const sub = await findSubscription(deps.db, c.accountId);
   // The address was changed or deleted since the link was sent.
   if (!sub || emailHash(await linkKeyOf(deps.db), sub.email) !== c.emailHash) {
     return { ok: false };
@@ -286,17 +304,17 @@ export async function confirmAddress(
   const now = deps.clock.now();
   const id = c.id;
   const done = await deps.db.transaction().execute(async (tx) => {
-    if (!(await repo.useConfirmation(tx, id, now.getTime()))) {
+    if (!(await useConfirmation(tx, id, now.getTime()))) {
       return false;
     }
-    if (!(await repo.markConfirmed(tx, c.accountId, c.email, now.getTime()))) {
+    if (!(await markConfirmed(tx, c.accountId, c.email, now.getTime()))) {
       return false;
     }
-    await repo.retireConfirmations(tx, c.accountId, now.getTime());
+    await retireConfirmations(tx, c.accountId, now.getTime());
     await recordAudit(tx, now, {
       event: 'email_confirm',
       outcome: 'confirmed',
-      accountNumber: (await repo.accountNumber(tx, c.accountId)) ?? null,
+      accountNumber: (await accountNumber(tx, c.accountId)) ?? null,
       ip,
       details: { email: maskEmail(c.email) },
     });
@@ -312,7 +330,7 @@ export async function findUnsubscribe(
   if (!isToken(token)) {
     return { ok: false };
   }
-  const s = await repo.findByUnsubscribeHash(deps.db, sha256Hex(token));
+  const s = await findByUnsubscribeHash(deps.db, sha256Hex(token));
   return s ? { ok: true, masked: maskEmail(s.email), subscribed: s.subscribed } : { ok: false };
 }
 
@@ -328,15 +346,15 @@ export async function unsubscribe(
   }
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    const s = await repo.findByUnsubscribeHash(tx, sha256Hex(token));
+    const s = await findByUnsubscribeHash(tx, sha256Hex(token));
     if (!s) {
       return false;
     }
-    if (await repo.setSubscribed(tx, s.accountId, false, now.getTime())) {
+    if (await setSubscribed(tx, s.accountId, false, now.getTime())) {
       await recordAudit(tx, now, {
         event: 'email_subscription',
         outcome: 'off',
-        accountNumber: (await repo.accountNumber(tx, s.accountId)) ?? null,
+        accountNumber: (await accountNumber(tx, s.accountId)) ?? null,
         ip,
         details: { email: maskEmail(s.email), via },
       });

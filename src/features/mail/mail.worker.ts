@@ -1,7 +1,9 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
 import { isDatabaseUnavailable, type Db } from '../../platform/db/connect.ts';
+import type { Database } from '../../platform/db/schema.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { BillDocument } from '../billing/pdf/bill.model.ts';
 import { loadBillDocument } from '../billing/bill-document.ts';
@@ -14,7 +16,11 @@ import { linkKeyOf, unsubscribeUrl } from './mail.service.ts';
 import { readingsLastDate } from './mailing.ts';
 import { unsubscribeToken } from './tokens.ts';
 import { MailSendError, type MailMessage, type MailTransport } from './transport.ts';
-import * as repo from './mail.repository.ts';
+import { accountNumbers, activeMeter, hasReadingFor } from './accounts.repository.ts';
+import * as outbox from './outbox.repository.ts';
+import type { ClaimedMessage } from './outbox.repository.ts';
+import { subscriptionsOf, type Subscription } from './subscription.repository.ts';
+import { BatchLease } from './batch-lease.ts';
 
 /**
  * The outbox worker. It claims a batch of due messages under a lease, and sends them with at most
@@ -93,167 +99,98 @@ class Skip extends Error {
 }
 
 export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
-  const clock = o.clock ?? systemClock;
-  const owner = o.owner ?? workerName();
-  const log = o.log ?? silent;
-  const render = o.renderPdf ?? renderBillPdf;
-  const { mail } = o;
-  const db = o.db.kysely;
-  const stats: WorkerStats = { sent: 0, retried: 0, failed: 0, cancelled: 0, lost: 0 };
-  const count = (outcome: Outcome) => {
-    if (outcome === 'sent') {
-      stats.sent++;
-    } else if (outcome === 'retry') {
-      stats.retried++;
-    } else if (outcome === 'failed') {
-      stats.failed++;
-    } else if (outcome === 'cancelled') {
-      stats.cancelled++;
-    } else {
-      stats.lost++;
-    }
-    o.onOutcome?.(outcome);
-  };
-  const aborted = () => o.signal?.aborted === true;
-  const pause = async (ms: number) => {
-    try {
-      await sleep(Math.max(10, ms), undefined, o.signal ? { signal: o.signal } : {});
-    } catch {
-      /* aborted */
-    }
-  };
+  return new MailWorker(o).run();
+}
 
-  async function build(
-    m: repo.ClaimedMessage,
-    sub: repo.Subscription | undefined,
-    number: string | undefined,
-  ): Promise<MailMessage> {
-    if (!sub || !sub.subscribed || sub.confirmedAt === null) {
-      throw new Skip('cancelled', 'no confirmed, subscribed address');
-    }
-    const key = await linkKeyOf(db);
-    const unsubscribe = unsubscribeUrl(o.publicUrl, unsubscribeToken(key, m.accountId, sub.email));
-    const messageId = `<${m.kind}-${m.period}-${m.id}@${mail.fromDomain}>`;
-    const cabinetUrl = `${o.publicUrl}/cabinet`;
-    if (m.kind === 'bill') {
-      const doc = await loadBillDocument(db, m.accountId, m.period, o.dueDay);
-      if (!doc) {
-        throw new Skip('failed', `no bill for ${m.period}`);
-      }
-      const pdf = await render(doc);
-      return billMessage({
-        to: sub.email,
-        doc,
-        pdf,
-        cabinetUrl,
-        unsubscribeUrl: unsubscribe,
-        supplierName: mail.senderName,
-        messageId,
-      });
-    }
-    const today = dateInZone(clock.now(), o.timeZone);
-    const lastDate = readingsLastDate(m.period, o.readingsLastDay);
-    if (periodOf(today) !== m.period || today > lastDate) {
-      throw new Skip('cancelled', 'the readings window has closed');
-    }
-    if (await repo.hasReadingFor(db, m.accountId, m.period, lastDate)) {
-      throw new Skip('cancelled', 'a reading came in');
-    }
-    const meter = await repo.activeMeter(db, m.accountId);
-    if (!meter || number === undefined) {
-      throw new Skip('cancelled', 'no meter in service');
-    }
-    return reminderMessage({
-      to: sub.email,
-      account: number,
-      period: m.period,
-      lastDate,
-      meterSerial: meter.serial,
-      cabinetUrl,
-      unsubscribeUrl: unsubscribe,
-      supplierName: mail.senderName,
-      messageId,
-    });
+const STAT_OF: Record<Outcome, keyof WorkerStats> = {
+  sent: 'sent',
+  retry: 'retried',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  lost: 'lost',
+};
+
+/** What the log lines of one message say about it (the address masked). */
+type MessageFields = Record<string, string | number>;
+
+/** One run of the worker: its settings, its counts, and the steps from a claim to an outcome. */
+class MailWorker {
+  private readonly stats: WorkerStats = { sent: 0, retried: 0, failed: 0, cancelled: 0, lost: 0 };
+  private readonly clock: Clock;
+  private readonly owner: string;
+  private readonly log: WorkerLog;
+  private readonly render: (doc: BillDocument) => Promise<Buffer>;
+  private readonly mail: MailConfig;
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.owner = o.owner ?? workerName();
+    this.log = o.log ?? silent;
+    this.render = o.renderPdf ?? renderBillPdf;
+    this.mail = o.mail;
+    this.db = o.db.kysely;
   }
 
-  async function processOne(
-    m: repo.ClaimedMessage,
-    sub: repo.Subscription | undefined,
-    number: string | undefined,
-    lease: BatchLease,
-  ): Promise<void> {
-    const fields = {
-      outbox: m.id,
-      kind: m.kind,
-      period: m.period,
-      attempt: m.attempts,
-      ...(sub ? { to: maskEmail(sub.email) } : {}),
-    };
-    const record = async (outcome: Outcome, f: Parameters<typeof repo.finish>[4]) => {
-      if (await repo.finish(db, m.id, owner, clock.now().getTime(), f)) {
-        count(outcome);
-      } else {
-        count('lost');
-        log.warn(fields, 'mail outbox: the lease was taken over before the outcome was recorded');
-      }
-    };
-    let message: MailMessage;
-    try {
-      message = await build(m, sub, number);
-    } catch (err) {
-      if (err instanceof Skip) {
-        if (err.outcome === 'failed') {
-          log.warn({ ...fields, reason: err.message }, 'mail not sent');
+  async run(): Promise<WorkerStats> {
+    while (!this.aborted()) {
+      try {
+        if (!(await this.step())) {
+          break;
         }
-        return record(err.outcome, { status: err.outcome, error: err.message });
+      } catch (err) {
+        // The database went away (or a query failed): leases expire, rows are taken again later.
+        this.log.error(
+          { error: scrubEmails(err instanceof Error ? err.message : String(err)) },
+          'mail worker: batch failed',
+        );
+        await this.pause(this.mail.pollMs);
       }
-      const reason = scrubEmails(err instanceof Error ? err.message : String(err)).slice(0, 300);
-      if (isDatabaseUnavailable(err)) {
-        throw err;
-      }
-      log.error({ ...fields, reason }, 'mail could not be built');
-      return record('failed', { status: 'failed', error: `could not build the message: ${reason}` });
     }
-
-    if (!(await lease.hold(m.id))) {
-      count('lost');
-      log.warn(fields, 'mail outbox: the lease was taken over before sending');
-      return;
-    }
-    try {
-      await sendWithin(o.transport, message, mail.smtpTimeoutMs);
-    } catch (err) {
-      const e =
-        err instanceof MailSendError
-          ? err
-          : new MailSendError(scrubEmails(String(err)).slice(0, 300), false, undefined);
-      if (e.permanent || m.attempts >= mail.maxAttempts) {
-        log.warn({ ...fields, error: e.message, permanent: e.permanent }, 'mail failed');
-        return record('failed', { status: 'failed', error: e.message });
-      }
-      const delay = backoffMs(mail, m.attempts);
-      log.info({ ...fields, error: e.message, retryInMs: delay }, 'mail deferred');
-      return record('retry', {
-        status: 'queued',
-        nextAttemptAt: clock.now().getTime() + delay,
-        error: e.message,
-      });
-    }
-    return record('sent', { status: 'sent' });
+    return this.stats;
   }
 
-  async function processBatch(batch: repo.ClaimedMessage[], claimedAt: number): Promise<void> {
+  /** Claims and sends a batch, or waits for one; false when draining and nothing is left. */
+  private async step(): Promise<boolean> {
+    const { mail } = this;
+    const now = this.clock.now().getTime();
+    const batch = await outbox.claim(this.db, this.o.db.dialect, {
+      owner: this.owner,
+      now,
+      leaseMs: mail.leaseMs,
+      limit: mail.batchSize,
+    });
+    if (batch.length > 0) {
+      await this.processBatch(batch, now);
+      this.o.afterBatch?.();
+      return true;
+    }
+    if (!this.o.drain) {
+      await this.pause(mail.pollMs);
+      return true;
+    }
+    const left = await outbox.unfinished(this.db);
+    if (left.count === 0) {
+      return false;
+    }
+    const wait = left.nextAt === null ? mail.pollMs : left.nextAt - this.clock.now().getTime();
+    await this.pause(Math.min(Math.max(wait, 20), mail.pollMs));
+    return true;
+  }
+
+  private async processBatch(batch: ClaimedMessage[], claimedAt: number): Promise<void> {
+    const { db, mail } = this;
     const ids = batch.map((m) => m.accountId);
-    const subs = await repo.subscriptionsOf(db, ids);
+    const subs = await subscriptionsOf(db, ids);
     const numbers = batch.some((m) => m.kind === 'reminder')
-      ? await repo.accountNumbers(db, ids)
+      ? await accountNumbers(db, ids)
       : new Map<number, string>();
     const queue = [...batch];
     const started = new Set<number>();
-    const lease = new BatchLease(batch, claimedAt, { db, owner, clock, mail });
+    const lease = new BatchLease(batch, claimedAt, { db, owner: this.owner, clock: this.clock, mail });
     const lane = async () => {
       for (;;) {
-        if (aborted()) {
+        if (this.aborted()) {
           return;
         }
         const m = queue.shift();
@@ -261,7 +198,7 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
           return;
         }
         started.add(m.id);
-        await processOne(m, subs.get(m.accountId), numbers.get(m.accountId), lease);
+        await this.processOne(m, subs.get(m.accountId), numbers.get(m.accountId), lease);
       }
     };
     try {
@@ -270,82 +207,186 @@ export async function runMailWorker(o: WorkerOptions): Promise<WorkerStats> {
       // Stopping (or a database error): hand back what was not tried, without counting an attempt.
       const untried = batch.filter((m) => !started.has(m.id)).map((m) => m.id);
       if (untried.length) {
-        await repo.release(db, untried, owner, clock.now().getTime()).catch(() => undefined);
+        await outbox.release(db, untried, this.owner, this.clock.now().getTime()).catch(() => undefined);
       }
     }
   }
 
-  while (!aborted()) {
+  private async processOne(
+    m: ClaimedMessage,
+    sub: Subscription | undefined,
+    number: string | undefined,
+    lease: BatchLease,
+  ): Promise<void> {
+    const fields: MessageFields = {
+      outbox: m.id,
+      kind: m.kind,
+      period: m.period,
+      attempt: m.attempts,
+      ...(sub ? { to: maskEmail(sub.email) } : {}),
+    };
+    const message = await this.buildOrRecord(m, sub, number, fields);
+    if (!message) {
+      return;
+    }
+    if (!(await lease.hold(m.id))) {
+      this.count('lost');
+      this.log.warn(fields, 'mail outbox: the lease was taken over before sending');
+      return;
+    }
     try {
-      const now = clock.now().getTime();
-      const batch = await repo.claim(db, o.db.dialect, {
-        owner,
-        now,
-        leaseMs: mail.leaseMs,
-        limit: mail.batchSize,
-      });
-      if (batch.length > 0) {
-        await processBatch(batch, now);
-        o.afterBatch?.();
-        continue;
-      }
-      if (o.drain) {
-        const left = await repo.unfinished(db);
-        if (left.count === 0) {
-          break;
-        }
-        const wait = left.nextAt === null ? mail.pollMs : left.nextAt - clock.now().getTime();
-        await pause(Math.min(Math.max(wait, 20), mail.pollMs));
-      } else {
-        await pause(mail.pollMs);
-      }
+      await sendWithin(this.o.transport, message, this.mail.smtpTimeoutMs);
     } catch (err) {
-      // The database went away (or a query failed): leases expire, rows are taken again later.
-      log.error(
-        { error: scrubEmails(err instanceof Error ? err.message : String(err)) },
-        'mail worker: batch failed',
-      );
-      await pause(mail.pollMs);
+      return this.recordSendError(m, err, fields);
+    }
+    return this.record(m, fields, 'sent', { status: 'sent' });
+  }
+
+  /** The message to send; or, when there is none to send, its outcome recorded and undefined. */
+  private async buildOrRecord(
+    m: ClaimedMessage,
+    sub: Subscription | undefined,
+    number: string | undefined,
+    fields: MessageFields,
+  ): Promise<MailMessage | undefined> {
+    try {
+      return await this.build(m, sub, number);
+    } catch (err) {
+      if (err instanceof Skip) {
+        if (err.outcome === 'failed') {
+          this.log.warn({ ...fields, reason: err.message }, 'mail not sent');
+        }
+        await this.record(m, fields, err.outcome, { status: err.outcome, error: err.message });
+        return undefined;
+      }
+      const reason = scrubEmails(err instanceof Error ? err.message : String(err)).slice(0, 300);
+      if (isDatabaseUnavailable(err)) {
+        throw err;
+      }
+      this.log.error({ ...fields, reason }, 'mail could not be built');
+      await this.record(m, fields, 'failed', {
+        status: 'failed',
+        error: `could not build the message: ${reason}`,
+      });
+      return undefined;
     }
   }
-  return stats;
+
+  /** A failed send: failed for good when permanent or out of attempts, otherwise retried later. */
+  private async recordSendError(m: ClaimedMessage, err: unknown, fields: MessageFields): Promise<void> {
+    const { mail } = this;
+    const e =
+      err instanceof MailSendError
+        ? err
+        : new MailSendError(scrubEmails(String(err)).slice(0, 300), false, undefined);
+    if (e.permanent || m.attempts >= mail.maxAttempts) {
+      this.log.warn({ ...fields, error: e.message, permanent: e.permanent }, 'mail failed');
+      return this.record(m, fields, 'failed', { status: 'failed', error: e.message });
+    }
+    const delay = backoffMs(mail, m.attempts);
+    this.log.info({ ...fields, error: e.message, retryInMs: delay }, 'mail deferred');
+    return this.record(m, fields, 'retry', {
+      status: 'queued',
+      nextAttemptAt: this.clock.now().getTime() + delay,
+      error: e.message,
+    });
+  }
+
+  /** Writes the outcome, which only the lease holder can; a row taken over counts as lost. */
+  private async record(
+    m: ClaimedMessage,
+    fields: MessageFields,
+    outcome: Outcome,
+    f: outbox.Finish,
+  ): Promise<void> {
+    if (await outbox.finish(this.db, m.id, this.owner, this.clock.now().getTime(), f)) {
+      this.count(outcome);
+    } else {
+      this.count('lost');
+      this.log.warn(fields, 'mail outbox: the lease was taken over before the outcome was recorded');
+    }
+  }
+
+  private async build(
+    m: ClaimedMessage,
+    sub: Subscription | undefined,
+    number: string | undefined,
+  ): Promise<MailMessage> {
+    if (!sub || !sub.subscribed || sub.confirmedAt === null) {
+      throw new Skip('cancelled', 'no confirmed, subscribed address');
+    }
+    const key = await linkKeyOf(this.db);
+    const links: MessageLinks = {
+      to: sub.email,
+      cabinetUrl: `${this.o.publicUrl}/cabinet`,
+      unsubscribeUrl: unsubscribeUrl(this.o.publicUrl, unsubscribeToken(key, m.accountId, sub.email)),
+      supplierName: this.mail.senderName,
+      messageId: `<${m.kind}-${m.period}-${m.id}@${this.mail.fromDomain}>`,
+    };
+    return m.kind === 'bill' ? this.buildBill(m, links) : this.buildReminder(m, number, links);
+  }
+
+  private async buildBill(m: ClaimedMessage, links: MessageLinks): Promise<MailMessage> {
+    const doc = await loadBillDocument(this.db, m.accountId, m.period, this.o.dueDay);
+    if (!doc) {
+      throw new Skip('failed', `no bill for ${m.period}`);
+    }
+    const pdf = await this.render(doc);
+    return billMessage({ ...links, doc, pdf });
+  }
+
+  /** The reminder, unless the readings window has closed or a reading came in since it was queued. */
+  private async buildReminder(
+    m: ClaimedMessage,
+    number: string | undefined,
+    links: MessageLinks,
+  ): Promise<MailMessage> {
+    const today = dateInZone(this.clock.now(), this.o.timeZone);
+    const lastDate = readingsLastDate(m.period, this.o.readingsLastDay);
+    if (periodOf(today) !== m.period || today > lastDate) {
+      throw new Skip('cancelled', 'the readings window has closed');
+    }
+    if (await hasReadingFor(this.db, m.accountId, m.period, lastDate)) {
+      throw new Skip('cancelled', 'a reading came in');
+    }
+    const meter = await activeMeter(this.db, m.accountId);
+    if (!meter || number === undefined) {
+      throw new Skip('cancelled', 'no meter in service');
+    }
+    return reminderMessage({
+      ...links,
+      account: number,
+      period: m.period,
+      lastDate,
+      meterSerial: meter.serial,
+    });
+  }
+
+  private count(outcome: Outcome): void {
+    this.stats[STAT_OF[outcome]]++;
+    this.o.onOutcome?.(outcome);
+  }
+
+  private aborted(): boolean {
+    return this.o.signal?.aborted === true;
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(Math.max(10, ms), undefined, this.o.signal ? { signal: this.o.signal } : {});
+    } catch {
+      /* aborted */
+    }
+  }
 }
 
-/**
- * The lease of a claimed batch, as this worker set it. A send starts only while the lease has
- * more than the SMTP timeout left, so that it ends (or is given up) before any other worker may
- * take the row; when too little is left, the whole batch's lease is renewed in one statement,
- * which also tells which rows are still this worker's. No query per message.
- */
-class BatchLease {
-  private until: number;
-  private owned: Set<number>;
-  private renewing: Promise<void> | null = null;
-
-  constructor(
-    batch: repo.ClaimedMessage[],
-    claimedAt: number,
-    private readonly o: { db: WorkerOptions['db']['kysely']; owner: string; clock: Clock; mail: MailConfig },
-  ) {
-    this.until = claimedAt + o.mail.leaseMs;
-    this.owned = new Set(batch.map((m) => m.id));
-  }
-
-  async hold(id: number): Promise<boolean> {
-    const margin = this.o.mail.smtpTimeoutMs + Math.min(1000, this.o.mail.leaseMs / 10);
-    if (this.o.clock.now().getTime() + margin >= this.until) {
-      this.renewing ??= this.renew().finally(() => (this.renewing = null));
-      await this.renewing;
-    }
-    return this.owned.has(id);
-  }
-
-  private async renew(): Promise<void> {
-    const now = this.o.clock.now().getTime();
-    const until = now + this.o.mail.leaseMs;
-    this.owned = await repo.renewLeases(this.o.db, [...this.owned], this.o.owner, until, now);
-    this.until = until;
-  }
+/** What every message of the mailing carries: its recipient, its links, its sender and its Message-ID. */
+interface MessageLinks {
+  to: string;
+  cabinetUrl: string;
+  unsubscribeUrl: string;
+  supplierName: string;
+  messageId: string;
 }
 
 /** A send that takes longer than `ms` in all is given up (and retried later, like a timeout). */

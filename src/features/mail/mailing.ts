@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { daysInMonth, isPeriod, periodOf } from '../../domain/dates.ts';
 import { latestClosedPeriod, periodState } from '../billing/billing.repository.ts';
-import * as repo from './mail.repository.ts';
+import * as repo from './mailing.repository.ts';
 
 /** The back office's side of the mailing: what to queue, and how far it got. */
 

@@ -1,0 +1,111 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { countsFor } from './accounts.repository.ts';
+import { queue, queuedRow } from './outbox.repository.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// The SQL of the back office's mailing: whom a month's bills and reminders go to (queued into the
+// outbox), and how far a mailing got. Never reachable from a route.
+
+/** Queues the period's bill for every confirmed, subscribed address with a charge; returns how many were new. */
+export async function enqueueBills(db: Q, period: string, now: number): Promise<number> {
+  return queue(
+    db,
+    db
+      .selectFrom('mail_subscriptions as s')
+      .innerJoin('charges as c', (j) =>
+        j.onRef('c.account_id', '=', 's.account_id').on('c.period', '=', period),
+      )
+      .select(['s.account_id', ...queuedRow(period, 'bill', now)])
+      .where('s.subscribed', '=', 1)
+      .where('s.confirmed_at', 'is not', null),
+  );
+}
+
+/**
+ * Queues a reminder for every confirmed, subscribed address whose account has a meter in service
+ * and no reading yet that counts for `period`; returns how many were new.
+ */
+export async function enqueueReminders(
+  db: Q,
+  period: string,
+  lastDate: string,
+  now: number,
+): Promise<number> {
+  return queue(
+    db,
+    db
+      .selectFrom('mail_subscriptions as s')
+      .select(['s.account_id', ...queuedRow(period, 'reminder', now)])
+      .where('s.subscribed', '=', 1)
+      .where('s.confirmed_at', 'is not', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('meters as m')
+            .select('m.id')
+            .whereRef('m.account_id', '=', 's.account_id')
+            .where('m.removed_on', 'is', null),
+        ),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('readings as r')
+              .select('r.id')
+              .whereRef('r.account_id', '=', 's.account_id')
+              .where(countsFor(period, lastDate)),
+          ),
+        ),
+      ),
+  );
+}
+
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export async function progress(db: Q, period: string, kind: string): Promise<Record<OutboxStatus, number>> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('period', '=', period)
+    .where('kind', '=', kind)
+    .groupBy('status')
+    .execute();
+  const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  for (const r of rows) {
+    if (r.status in out) {
+      out[r.status as OutboxStatus] = Number(r.n);
+    }
+  }
+  return out;
+}
+
+export async function recentErrors(
+  db: Q,
+  period: string,
+  kind: string,
+  limit: number,
+): Promise<Array<{ account: string; error: string }>> {
+  const rows = await db
+    .selectFrom('mail_outbox as o')
+    .innerJoin('accounts as a', 'a.id', 'o.account_id')
+    .select(['a.number', 'o.last_error'])
+    .where('o.period', '=', period)
+    .where('o.kind', '=', kind)
+    .where('o.status', '=', 'failed')
+    .orderBy('o.updated_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ account: r.number, error: r.last_error ?? '' }));
+}
+
+export async function latestOutboxPeriod(db: Q, kind: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => eb.fn.max('period').as('p'))
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return r?.p ?? undefined;
+}

@@ -1,0 +1,183 @@
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import type { Database, MailOutboxTable } from '../../platform/db/schema.ts';
+import type { Dialect } from '../../platform/db/connect.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// The SQL of the outbox (`mail_outbox`) as a queue: adding rows, and the worker's side — claiming
+// due rows under a lease, renewing it, recording the outcome, giving rows back. Back office only:
+// the worker and the CLI, never reachable from a route.
+
+const bigint = (n: number) => sql<number>`cast(${n} as bigint)`;
+
+/** A queued message's outbox columns after its account id, as a select list. */
+export function queuedRow(period: string, kind: 'bill' | 'reminder', now: number) {
+  return [
+    sql<string>`cast(${period} as text)`.as('period'),
+    sql<string>`cast(${kind} as text)`.as('kind'),
+    sql<string>`'queued'`.as('status'),
+    sql<number>`0`.as('attempts'),
+    bigint(now).as('next_attempt_at'),
+    bigint(now).as('created_at'),
+    bigint(now).as('updated_at'),
+  ] as const;
+}
+
+/** Inserts what `source` selects (an account id, then queuedRow) into the outbox; returns how many rows were new. */
+export async function queue(
+  db: Q,
+  source: Parameters<ReturnType<Q['insertInto']>['expression']>[0],
+): Promise<number> {
+  const r = await db
+    .insertInto('mail_outbox')
+    .columns([
+      'account_id',
+      'period',
+      'kind',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'created_at',
+      'updated_at',
+    ])
+    .expression(source)
+    .onConflict((oc) => oc.columns(['account_id', 'period', 'kind']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+export interface ClaimedMessage {
+  id: number;
+  accountId: number;
+  period: string;
+  kind: 'bill' | 'reminder';
+  attempts: number;
+}
+
+type ClaimedRow = Pick<Selectable<MailOutboxTable>, 'id' | 'account_id' | 'period' | 'kind' | 'attempts'>;
+
+/**
+ * Takes up to `limit` messages that are due (queued and due, or 'sending' under a lease that ran
+ * out: its worker died) and leases them to `owner`. One statement: on PostgreSQL the rows are
+ * locked with SKIP LOCKED, so concurrent workers get disjoint sets; SQLite runs one writer at a
+ * time, so the UPDATE … WHERE id IN (…) is atomic there.
+ */
+export async function claim(
+  db: Q,
+  dialect: Dialect,
+  o: { owner: string; now: number; leaseMs: number; limit: number },
+): Promise<ClaimedMessage[]> {
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const res = await sql<ClaimedRow>`
+    update mail_outbox
+       set status = 'sending', lease_owner = ${o.owner}, lease_expires_at = ${bigint(o.now + o.leaseMs)},
+           attempts = attempts + 1, updated_at = ${bigint(o.now)}
+     where id in (
+       select id from mail_outbox
+        where status in ('queued', 'sending')
+          and ((status = 'queued' and next_attempt_at <= ${bigint(o.now)})
+            or (status = 'sending' and lease_expires_at <= ${bigint(o.now)}))
+        order by id
+        limit ${o.limit}
+        ${lock})
+    returning id, account_id, period, kind, attempts`.execute(db);
+  return res.rows
+    .map((r) => ({
+      id: Number(r.id),
+      accountId: Number(r.account_id),
+      period: r.period,
+      kind: r.kind === 'reminder' ? ('reminder' as const) : ('bill' as const),
+      attempts: Number(r.attempts),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Extends the lease of a batch; returns the rows that are still this worker's. */
+export async function renewLeases(
+  db: Q,
+  ids: number[],
+  owner: string,
+  until: number,
+  now: number,
+): Promise<Set<number>> {
+  if (ids.length === 0) {
+    return new Set();
+  }
+  const rows = await db
+    .updateTable('mail_outbox')
+    .set({ lease_expires_at: until, updated_at: now })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'sending')
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+export type Finish =
+  | { status: 'sent' }
+  | { status: 'queued'; nextAttemptAt: number; error: string }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled'; error: string };
+
+/** Records the outcome of a send; only the worker holding the lease can. */
+export async function finish(db: Q, id: number, owner: string, now: number, f: Finish): Promise<boolean> {
+  const outcome: Updateable<MailOutboxTable> = {
+    status: f.status,
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: now,
+    ...(f.status === 'sent' ? { sent_at: now, last_error: null } : { last_error: f.error.slice(0, 500) }),
+    ...(f.status === 'queued' ? { next_attempt_at: f.nextAttemptAt } : {}),
+  };
+  const r = await db
+    .updateTable('mail_outbox')
+    .set(outcome)
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Gives back leased messages that were not tried (a worker stopping), without counting an attempt. */
+export async function release(db: Q, ids: number[], owner: string, now: number): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  await db
+    .updateTable('mail_outbox')
+    .set((eb) => ({
+      status: 'queued',
+      lease_owner: null,
+      lease_expires_at: null,
+      attempts: eb('attempts', '-', 1),
+      updated_at: now,
+    }))
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/** Messages not finished yet, and the earliest time one of them can be claimed. */
+export async function unfinished(db: Q): Promise<{ count: number; nextAt: number | null }> {
+  const r = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn
+        .min<number | null>(
+          eb
+            .case()
+            .when('status', '=', 'queued')
+            .then(eb.ref('next_attempt_at'))
+            .else(eb.ref('lease_expires_at'))
+            .end(),
+        )
+        .as('next_at'),
+    ])
+    .where('status', 'in', ['queued', 'sending'])
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), nextAt: r.next_at === null ? null : Number(r.next_at) };
+}
