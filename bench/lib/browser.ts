@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import http from 'node:http';
 import { parseSetCookie } from 'set-cookie-parser';
 
@@ -65,7 +66,12 @@ export class Browser {
   }
 
   private send(method: string, path: string, extra: Record<string, string>, body?: string): Promise<Answer> {
-    const headers: Record<string, string> = { accept: 'text/html,application/pdf,*/*', ...extra };
+    // A browser's Accept-Encoding: pages come compressed, as they do to customers.
+    const headers: Record<string, string> = {
+      accept: 'text/html,application/pdf,*/*',
+      'accept-encoding': 'gzip, deflate, br',
+      ...extra,
+    };
     if (this.cookies.size > 0) {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     }
@@ -77,9 +83,9 @@ export class Browser {
         res.on('error', (err) => fail(err));
         res.on('end', () => {
           clearTimeout(timer);
-          const whole = Buffer.concat(chunks);
+          const whole = decoded(res.headers['content-encoding'], Buffer.concat(chunks));
           const ms = performance.now() - started;
-          let decoded: string | undefined;
+          let text: string | undefined;
           this.keep(res.headers['set-cookie'] ?? []);
           resolve({
             status: res.statusCode ?? 0,
@@ -87,7 +93,7 @@ export class Browser {
             contentType: res.headers['content-type'] ?? '',
             body: whole,
             ms,
-            text: () => (decoded ??= whole.toString('utf8')),
+            text: () => (text ??= whole.toString('utf8')),
           });
         });
       });
@@ -125,4 +131,15 @@ export class Browser {
 function failureKind(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return `network ${typeof code === 'string' ? code : err instanceof Error ? err.message : String(err)}`;
+}
+
+/** The body as sent before the server compressed it. */
+function decoded(encoding: string | undefined, body: Buffer): Buffer {
+  if (encoding === 'br') {
+    return zlib.brotliDecompressSync(body);
+  }
+  if (encoding === 'gzip') {
+    return zlib.gunzipSync(body);
+  }
+  return encoding === 'deflate' ? zlib.inflateSync(body) : body;
 }

@@ -49,6 +49,9 @@ interface Measured {
 }
 
 /** Logs the customers in, then loads /ping and /cabinet in turn and reports them against the targets. */
+/** What Chromium sends. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 async function measureRoutes(ctx: BenchContext, server: Server, rss: RssSampler): Promise<Measured> {
   const { options: o } = ctx;
   console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
@@ -56,15 +59,27 @@ async function measureRoutes(ctx: BenchContext, server: Server, rss: RssSampler)
   const sessions = await logIn(server.url, customers);
   const loginPeak = rss.phasePeakMb();
 
-  // Each request is one customer's browser, with its session and CSRF cookies.
-  const randomCustomer = () => ({ cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie });
+  // Each request is one customer's browser, with its session and CSRF cookies and the
+  // compressions a browser accepts (the page is sent compressed, as to a real customer).
+  const randomCustomer = () => ({
+    cookie: sessions[Math.floor(Math.random() * sessions.length)]!.cookie,
+    'accept-encoding': BROWSER_ACCEPT_ENCODING,
+  });
   const common = {
     url: server.url,
     connections: o.connections,
     seconds: o.seconds,
     warmupSeconds: o.warmup,
   };
-  const ping = await load({ ...common, label: 'GET /ping', path: '/ping' }, rss);
+  const ping = await load(
+    {
+      ...common,
+      label: 'GET /ping',
+      path: '/ping',
+      headers: () => ({ 'accept-encoding': BROWSER_ACCEPT_ENCODING }),
+    },
+    rss,
+  );
   const cabinet = await load(
     { ...common, label: 'GET /cabinet (logged in)', path: '/cabinet', headers: randomCustomer },
     rss,
