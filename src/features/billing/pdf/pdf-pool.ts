@@ -29,8 +29,8 @@ export function defaultPdfThreads(): number {
 /**
  * Bills and slips rendered in `threads` worker threads (piscina), or in the caller's thread with 0.
  *
- * Why threads: a bill costs about 7–9 ms of CPU (pdfkit, fontkit's subsetting, the QR code's mask
- * choice in `qrcode`). Rendered on the event loop, each one holds up every other request for that
+ * Why threads: a bill costs about 12 ms of CPU in bench pdf (pdfkit, fontkit's subsetting, the
+ * QR code's mask choice in `qrcode`). Rendered on the event loop, each one holds up every other request for that
  * long, and the month-end journey (bench journey: log in, main page, a reading, the bill, log out)
  * spends most of its server time there: one thread could not both serve the pages and render
  * 100 bills a second. The pool starts on the first PDF, so a process that renders none (most
