@@ -48,10 +48,10 @@ interface Measured {
   cabinet: LoadResult;
 }
 
-/** Logs the customers in, then loads /ping and /cabinet in turn and reports them against the targets. */
 /** What Chromium sends. */
 const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
 
+/** Logs the customers in, then loads /ping and /cabinet in turn and reports them against the targets. */
 async function measureRoutes(ctx: BenchContext, server: Server, rss: RssSampler): Promise<Measured> {
   const { options: o } = ctx;
   console.log(`server: pid ${server.pid} at ${server.url}, RSS after start ${rss.currentMb().toFixed(0)} MB`);
