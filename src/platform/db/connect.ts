@@ -81,26 +81,23 @@ function openSqlite(file: string, log: KyselyConfig['log']): Db {
  * anew; measured by `npm run bench -- main --full` (1M accounts), the main page's reads took
  * 351 µs per view with this and 402 µs without, an eighth of them. Kysely's SQL
  * texts are few (values are parameters), so the map stays small; it is emptied at 1,000 as a
- * backstop. A statement still being iterated (a streamed query) is busy: the same text then
- * gets a statement of its own.
+ * backstop. Kysely runs one query at a time on its SQLite connection (a streamed query holds it
+ * to the end), so a statement is never asked for while it is still running.
  */
 function withStatementCache(handle: SQLite.Database): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => handle.close(),
     prepare(text: string) {
-      const cached = statements.get(text);
-      if (cached && !cached.busy) {
-        return cached;
-      }
-      const fresh = handle.prepare(text);
-      if (!cached) {
+      let statement = statements.get(text);
+      if (!statement) {
         if (statements.size >= 1000) {
           statements.clear();
         }
-        statements.set(text, fresh);
+        statement = handle.prepare(text);
+        statements.set(text, statement);
       }
-      return fresh;
+      return statement;
     },
   };
 }
