@@ -11,18 +11,17 @@
  * A fresh database each run (SQLite in a temp dir, or a throw-away PostgreSQL database on
  * TEST_PG_URL / postgres://postgres@127.0.0.1:5432/postgres), removed at the end.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { buildApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/app/config.ts';
-import { openDb, type Db } from '../src/platform/db/connect.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import type { Db } from '../src/platform/db/connect.ts';
+import { createTestDb } from '../test/db.ts';
 import { formatRublesRu } from '../src/domain/format.ts';
 import { ensureDemoData } from '../src/tools/demo/seed-demo.ts';
 
@@ -70,7 +69,10 @@ type Portal = Awaited<ReturnType<typeof startPortal>>;
 type Planned = { account: number; kop: number; returnUrl: string };
 
 async function startPortal(opts: Options) {
-  const { db, drop, label } = await freshDb(opts.dialect);
+  // PostgreSQL: as many connections as the portal's pool below.
+  const fresh = await createTestDb(opts.dialect, { poolSize: 10 });
+  const { db } = fresh;
+  const label = opts.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-payments-'));
@@ -82,7 +84,6 @@ async function startPortal(opts: Options) {
     PAYMENT_RECONCILE_SECONDS: '0',
     DB_POOL_SIZE: '10',
   });
-  await migrateToLatest(db);
   await ensureDemoData(db, new Date(), config.timeZone);
   const accounts = await addAccounts(db, opts.accounts);
   const app = await buildApp({ config, db, logLevel: false });
@@ -99,7 +100,7 @@ async function startPortal(opts: Options) {
   await app.listen({ port, host: '127.0.0.1' });
   const close = async () => {
     await app.close();
-    await drop();
+    await fresh.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   return { db, app, bank, publicUrl, label, accounts, held, close };
@@ -250,40 +251,6 @@ function parseOptions(args: string[]) {
     copies: int(values.copies, '--copies', 100),
     returns,
     dialect,
-  };
-}
-
-type FreshDb = { db: Db; drop: () => Promise<void>; label: string };
-
-async function freshDb(dialect: Options['dialect']): Promise<FreshDb> {
-  if (dialect === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-db-'));
-    const db = openDb({ sqlitePath: path.join(dir, 'portal.db') });
-    return {
-      db,
-      label: 'SQLite',
-      drop: async () => (await db.close(), fs.rmSync(dir, { recursive: true, force: true })),
-    };
-  }
-  const admin = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `lk_bench_${randomBytes(6).toString('hex')}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const db = openDb({ databaseUrl: url.toString(), poolSize: 10 });
-  return {
-    db,
-    label: 'PostgreSQL',
-    drop: async () => {
-      await db.close();
-      const a = new pg.Client({ connectionString: admin });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
   };
 }
 

@@ -22,7 +22,7 @@ export interface TestDb {
  * A fresh, migrated database: an SQLite file in a temp dir (so that a second app instance can
  * open it too), or a new PostgreSQL database; both are removed by `drop`.
  */
-export async function createTestDb(dialect: Dialect): Promise<TestDb> {
+export async function createTestDb(dialect: Dialect, { poolSize = 5 } = {}): Promise<TestDb> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-test-'));
     const file = path.join(dir, 'portal.db');
@@ -44,7 +44,7 @@ export async function createTestDb(dialect: Dialect): Promise<TestDb> {
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = openDb({ databaseUrl: url.toString(), poolSize: 5 });
+  const db = openDb({ databaseUrl: url.toString(), poolSize });
   await migrateToLatest(db);
   return {
     db,
