@@ -352,16 +352,27 @@ export interface PaymentItem {
   channel: string;
 }
 
-/** The account's payments from `fromDate` on, oldest first: every channel (bank, post, card, …). */
-export async function listPayments(db: Q, accountId: number, fromDate: string): Promise<PaymentItem[]> {
-  const rows = await db
+/**
+ * The account's payments from `fromDate` on, newest first: every channel (bank, post, card, …);
+ * at most `limit` of them when given.
+ */
+export async function listPayments(
+  db: Q,
+  accountId: number,
+  fromDate: string,
+  limit?: number,
+): Promise<PaymentItem[]> {
+  let q = db
     .selectFrom('payments')
     .select(['paid_on', 'amount_kop', 'channel'])
     .where('account_id', '=', accountId)
     .where('paid_on', '>=', fromDate)
-    .orderBy('paid_on')
-    .orderBy('id')
-    .execute();
+    .orderBy('paid_on', 'desc')
+    .orderBy('id', 'desc');
+  if (limit !== undefined) {
+    q = q.limit(limit);
+  }
+  const rows = await q.execute();
   return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
 }
 

@@ -57,17 +57,27 @@ const READING_COLUMNS = [
   'billing_period',
 ] as const;
 
-/** The main page's reading history: the account's readings from `fromDate` on, oldest first. */
-export async function listReadings(db: Q, accountId: number, fromDate: string): Promise<ReadingItem[]> {
-  const rows = await db
+/**
+ * The account's readings from `fromDate` on, newest first (the main page's history); at most
+ * `limit` of them when given.
+ */
+export async function listReadings(
+  db: Q,
+  accountId: number,
+  fromDate: string,
+  limit?: number,
+): Promise<ReadingItem[]> {
+  let q = db
     .selectFrom('readings')
     .select(READING_COLUMNS)
     .where('account_id', '=', accountId)
     .where('reading_date', '>=', fromDate)
-    .orderBy('reading_date')
-    .orderBy('id')
-    .execute();
-  return rows.map(toReading);
+    .orderBy('reading_date', 'desc')
+    .orderBy('id', 'desc');
+  if (limit !== undefined) {
+    q = q.limit(limit);
+  }
+  return (await q.execute()).map(toReading);
 }
 
 /** The meter in service. */

@@ -1,26 +1,53 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { formatInteger, formatRubles } from '../../domain/format.ts';
 import { ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
-import type { MainPageModel } from './main.service.ts';
+import type { ChargeRow, HistoryKind, ReadingRow } from './histories.service.ts';
+import type { PaymentItem } from '../../features/payments/payments.repository.ts';
 
-/** The main page's history panels: payments, readings and charges of the current and previous year. */
+/**
+ * The history panels: payments, readings and charges of the current and previous year, newest
+ * first. On the main page each shows its newest rows and, when it holds more, links to its own
+ * page («Показать все»), which shows it whole.
+ */
 
 function billHref(period: string): string {
   return `/cabinet/bills/${period}.pdf`;
 }
 
-/** A history panel: its title, the table when there are rows (`head` and `rows`), else the note. */
+export const HISTORY_TITLES: Record<HistoryKind, string> = {
+  payments: 'История платежей',
+  readings: 'История переданных показаний',
+  charges: 'История начислений',
+};
+
+export function historyHref(kind: HistoryKind): string {
+  return `/cabinet/history/${kind}`;
+}
+
+/** What a panel is given: its rows and, on the main page, whether it holds more («Показать все»). */
+interface PanelProps {
+  more?: boolean;
+  /** The history's own page: the panel's title is the page's heading. */
+  page?: boolean;
+}
+
+/**
+ * A history panel: its title, the table when there are rows (`head` and `rows`), else the note;
+ * a link to the whole history when `more`. Its heading is an h1 on the history's own page.
+ */
 function HistoryPanel(p: {
-  id: string;
+  id: HistoryKind;
   title: string;
   empty: string;
   head: ComponentChildren;
   rows: VNode[];
+  more: boolean | undefined;
+  page: boolean | undefined;
 }) {
   const titleId = `${p.id}-title`;
   return (
     <section class="panel" aria-labelledby={titleId}>
-      <h2 id={titleId}>{p.title}</h2>
+      {p.page ? <h1 id={titleId}>{p.title}</h1> : <h2 id={titleId}>{p.title}</h2>}
       {p.rows.length > 0 ? (
         <div class="table-scroll" role="region" aria-labelledby={titleId} tabindex={0}>
           <table class="history" id={p.id}>
@@ -33,15 +60,24 @@ function HistoryPanel(p: {
       ) : (
         <p class="muted">{p.empty}</p>
       )}
+      {p.more && (
+        <p class="history-more">
+          <a href={historyHref(p.id)} aria-describedby={titleId}>
+            Показать все
+          </a>
+        </p>
+      )}
     </section>
   );
 }
 
-export function PaymentsHistory({ payments }: { payments: MainPageModel['payments'] }) {
+export function PaymentsHistory({ payments, more, page }: PanelProps & { payments: PaymentItem[] }) {
   return (
     <HistoryPanel
+      more={more}
+      page={page}
       id="payments"
-      title="История платежей"
+      title={HISTORY_TITLES.payments}
       empty="Платежей за текущий и предыдущий год нет."
       head={
         <>
@@ -61,13 +97,15 @@ export function PaymentsHistory({ payments }: { payments: MainPageModel['payment
   );
 }
 
-export function ReadingsHistory(p: { readings: MainPageModel['readings']; zones: Zone[] | undefined }) {
+export function ReadingsHistory(p: PanelProps & { readings: ReadingRow[]; zones: Zone[] | undefined }) {
   const zones = p.zones ?? ['single'];
   const multi = zones.length > 1;
   return (
     <HistoryPanel
+      more={p.more}
+      page={p.page}
       id="readings"
-      title="История переданных показаний"
+      title={HISTORY_TITLES.readings}
       empty="Показаний за текущий и предыдущий год нет."
       head={
         <>
@@ -105,11 +143,13 @@ const METHOD_TITLES: Record<string, string> = {
   norm: 'по нормативу',
 };
 
-export function ChargesHistory({ charges }: { charges: MainPageModel['charges'] }) {
+export function ChargesHistory({ charges, more, page }: PanelProps & { charges: ChargeRow[] }) {
   return (
     <HistoryPanel
+      more={more}
+      page={page}
       id="charges"
-      title="История начислений"
+      title={HISTORY_TITLES.charges}
       empty="Начислений за предыдущий и текущий год нет."
       head={
         <>

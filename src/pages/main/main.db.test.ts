@@ -69,24 +69,87 @@ for (const dialect of await testDialects()) {
       assert.ok(ref < warn && warn < charges);
     });
 
-    test('histories: payments and readings with channels for two years, charges with bill links', async () => {
+    test('histories: the six newest rows of each, newest first, and «Показать все»', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
-      assert.match(text, /История платежей Дата Сумма руб\. 2025-02-05 2000\.00 2025-04-08 1600\.00/);
-      assert.match(text, /2026-05-26 600\.00/);
-      assert.match(text, /2025-01-25 20120 Сетевая компания/);
-      assert.match(text, /2025-06-26 24500 Потребитель/);
-      assert.match(text, /2026-06-03 28470 Интернет принято/);
+      assert.match(
+        text,
+        /История платежей Дата Сумма руб\. 2026-05-26 600\.00 2026-05-16 1000\.00 2026-04-17 700\.00 2026-03-24 500\.00 2026-02-27 860\.00 2026-01-16 1500\.00 Показать все История переданных показаний/,
+      );
+      assert.match(
+        text,
+        /Статус 2026-06-03 28470 Интернет принято 2026-05-15 28250 Интернет принято 2026-04-21 27440 Интернет принято 2026-03-21 27439 Квитанция принято 2026-03-20 27220 Интернет принято 2026-02-26 27130 Квитанция принято Показать все История начислений/,
+      );
       assert.match(
         text,
         /Дата выставления счета Показание прибора учета Начислено ОДН, руб\. Долг в рублях Квитанция с начислениями за период в формате PDF/,
       );
-      assert.match(text, /2026-02-28 27130 0\.00 -96\.05 2026 Февраль/);
-      assert.match(text, /2026-03-31 27439 0\.00 -98\.56 2026 Март/);
-      assert.match(text, /2026-04-30 27440 0\.00 -796\.95 2026 Апрель/);
-      assert.match(text, /2026-05-31 28250 0\.00 -1092\.85 2026 Май/);
+      const charges = [
+        ...text.matchAll(/(\d{4}-\d\d-\d\d) (\d+) 0\.00 (-?\d+\.\d\d) (\d{4} [А-Яа-я]+) Как рассчитано/g),
+      ];
+      assert.deepEqual(
+        charges.map((m) => m.slice(1).join(' ')),
+        [
+          '2026-05-31 28250 -1092.85 2026 Май',
+          '2026-04-30 27440 -796.95 2026 Апрель',
+          '2026-03-31 27439 -98.56 2026 Март',
+          '2026-02-28 27130 -96.05 2026 Февраль',
+          '2026-01-31 26600 -89.35 2026 Январь',
+          '2025-12-31 26400 1088.65 2025 Декабрь',
+        ],
+      );
       assert.match(html, /<a href="\/cabinet\/bills\/2026-02\.pdf">2026 Февраль<\/a>/);
+      for (const kind of ['payments', 'readings', 'charges']) {
+        assert.match(
+          html,
+          new RegExp(`<a href="/cabinet/history/${kind}" aria-describedby="${kind}-title">Показать все</a>`),
+        );
+      }
+      // Older rows are one link away.
+      assert.doesNotMatch(text, /2025-02-05|2025-01-25 20120|2025 Ноябрь/);
+    });
+
+    test('«Показать все»: each history whole for two years, newest first, for its owner only', async () => {
+      const { agent } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      const history = async (kind: string) => {
+        const res = await agent.get(`/cabinet/history/${kind}`);
+        assert.equal(res.statusCode, 200, kind);
+        assert.equal(res.headers['cache-control'], 'no-store');
+        return textOf(res.body);
+      };
+      const payments = await history('payments');
+      assert.match(payments, /История платежей — /);
+      assert.match(
+        payments,
+        /Главная → Физическим лицам → Личный кабинет → История платежей История платежей Дата Сумма руб\. 2026-05-26 600\.00 .* 2025-04-08 1600\.00 2025-02-05 2000\.00 Вернуться на главную страницу Личного кабинета/,
+      );
+      const readings = await history('readings');
+      assert.match(readings, /2026-06-03 28470 Интернет принято .* 2025-06-26 24500 Потребитель принято/);
+      assert.match(
+        readings,
+        /2025-01-25 20120 Сетевая компания принято 2025-01-21 20104 Интернет принято Вернуться/,
+      );
+      const charges = await history('charges');
+      assert.match(
+        charges,
+        /2026-05-31 28250 0\.00 -1092\.85 2026 Май .* 2026-02-28 27130 0\.00 -96\.05 2026 Февраль/,
+      );
+      assert.match(charges, /2025 Январь Как рассчитано [^\n]* Вернуться/);
       // Only the current and the previous year.
-      assert.doesNotMatch(text, /2024-12-20/);
+      for (const whole of [payments, readings, charges]) {
+        assert.doesNotMatch(whole, /2024-\d\d-\d\d|2024 [А-Я]/);
+        assert.doesNotMatch(whole, /Показать все/);
+      }
+      // Another customer's histories hold nothing of the demo account's.
+      const other = await page('1000000017', HOSTILE_SURNAME);
+      const theirs = await other.agent.get('/cabinet/history/payments');
+      assert.match(textOf(theirs.body), /История платежей Дата Сумма руб\. 2026-03-03 1234\.56 Вернуться/);
+      // Without a session: the login page; an unknown history: a clear refusal.
+      const anonymous = await t.app.inject({ url: '/cabinet/history/payments' });
+      assert.equal(anonymous.statusCode, 303);
+      assert.equal(anonymous.headers.location, '/cabinet');
+      const unknown = await agent.get('/cabinet/history/bills');
+      assert.equal(unknown.statusCode, 400);
+      assert.match(textOf(unknown.body), /Неверный запрос/);
     });
 
     test('the bill of a closed month is a PDF for its owner only; other months get a page', async () => {
@@ -208,7 +271,9 @@ for (const dialect of await testDialects()) {
     });
 
     test("the balance is the same whether the history it needs is inside the page's two years or older", async () => {
-      // One history shifted by whole years: inside the page's lists (from 2025-01-01) and before them.
+      // One history shifted by whole years: inside the page's lists (from 2025-01-01) and before them;
+      // and once more with more payments since the bill than the page reads (its six and one), whose
+      // sum must come from all of them.
       const price = await t.db.kysely
         .selectFrom('tariff_prices')
         .innerJoin('tariff_plans', 'tariff_plans.id', 'tariff_prices.plan_id')
@@ -217,17 +282,23 @@ for (const dialect of await testDialects()) {
         .where('valid_from', '<=', '2026-06-10')
         .orderBy('valid_from', 'desc')
         .executeTakeFirstOrThrow();
-      const expected = 50_00 - 20_00 + Math.round((100 * Number(price.price_e5)) / 1000);
-      for (const [number, surname, year] of [
-        ['2000000026', 'Давняя', 2022],
-        ['2000000034', 'Недавняя', 2025],
+      for (const [number, surname, year, extra] of [
+        ['2000000026', 'Давняя', 2022, 0],
+        ['2000000034', 'Недавняя', 2025, 0],
+        ['2000000042', 'Частая', 2026, 8],
       ] as const) {
+        const expected = 50_00 - 20_00 - extra * 1_00 + Math.round((100 * Number(price.price_e5)) / 1000);
+        const small = Array.from(
+          { length: extra },
+          (_, i) => [`${year}-04-0${i + 1}`, 1_00] as [string, number],
+        );
         const id = await addAccount(t.db, {
           number,
           surname,
           serial: '300400',
           payments: [
             [`${year}-03-15`, 7_77], // before the billing date: already in the closed debt
+            ...small,
             [`${year}-05-01`, 20_00],
           ],
         });
@@ -319,7 +390,7 @@ for (const dialect of await testDialects()) {
         const agent = new Agent(t.app, '10.21.0.1');
         await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
         const html = (await agent.get('/cabinet')).body;
-        const text = textOf(html);
+        const text = textOf((await agent.get('/cabinet/history/charges')).body);
         // May 2026 (the seed's May 2014): 28 250 − 27 440 = 810 kWh × 1.61 = 1 304.10.
         assert.match(
           text,

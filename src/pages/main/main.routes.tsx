@@ -11,6 +11,8 @@ import type { MailFormState } from '../../features/mail/mail.view.tsx';
 import { renderPage } from '../../platform/views/render.ts';
 import { MainPage, type MainPageProps } from './main.view.tsx';
 import { loadMainPage } from './main.service.ts';
+import { HISTORY_KINDS, loadHistory } from './histories.service.ts';
+import { HistoryPage } from './history.view.tsx';
 
 /** What the main page reads: the shared settings and the mail feature's (its form's limits). */
 export type MainPageContext = MailContext;
@@ -81,6 +83,32 @@ export function registerMainPageRoutes(
           )
         : undefined;
       return sendMainPage(ctx, req, reply, submitted ? { submitted } : {});
+    },
+  );
+  // «Показать все»: one history whole, for the current and the previous year.
+  r.get(
+    '/cabinet/history/:kind',
+    {
+      preHandler: requireCustomer(),
+      schema: {
+        params: Type.Object({ kind: Type.Union(HISTORY_KINDS.map((k) => Type.Literal(k))) }),
+        response: { 200: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
+      const history = await loadHistory(ctx.db.kysely, customerOf(req).accountId, today, req.params.kind);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          renderPage(
+            <HistoryPage
+              history={history}
+              supplierName={ctx.supplierName}
+              csrfToken={reply.generateCsrf()}
+            />,
+          ),
+        );
     },
   );
 }

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { balanceAtLastReading } from '../../domain/balance.ts';
-import { addMonths, monthIndex, periodAt, periodOf, periodTitle } from '../../domain/dates.ts';
-import { explainCharge, type ChargeDetails } from '../../domain/explain.ts';
+import { addMonths, monthIndex, periodAt, periodOf } from '../../domain/dates.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../../domain/verification.ts';
 import { findAccountProfile, type AccountProfile } from '../../features/account/account.repository.ts';
@@ -18,12 +17,20 @@ import {
   sumPaymentsAfter,
   type PaymentItem,
 } from '../../features/payments/payments.repository.ts';
-import { CHANNEL_TITLES, STATUS_TITLES } from '../../features/readings/reading-titles.ts';
 import * as readingsRepo from '../../features/readings/readings.repository.ts';
 import {
   readingForm as makeReadingForm,
   type ReadingFormData,
 } from '../../features/readings/readings.service.ts';
+import {
+  chargeRows,
+  historyStart,
+  MAIN_PAGE_ROWS,
+  readingRows,
+  type ChargeRow,
+  type HistoryKind,
+  type ReadingRow,
+} from './histories.service.ts';
 
 type Db = Kysely<Database>;
 
@@ -34,21 +41,14 @@ export interface MainPageModel {
   tariffs: Array<{ zone: Zone; title: string; priceE5: number | null }>;
   balanceKop: number;
   verification: VerificationStatus | null;
+  /** The histories' newest rows, newest first (at most MAIN_PAGE_ROWS each). */
   payments: PaymentItem[];
-  readings: Array<{ date: string; values: number[]; channel: string; status: string; statusCode: string }>;
+  readings: ReadingRow[];
   /** The form for a new reading; null without a meter in service. */
   readingForm: ReadingFormData | null;
-  charges: Array<{
-    period: string;
-    title: string;
-    billedOn: string;
-    readingValue: number | null;
-    odnKop: number;
-    debtKop: number;
-    method: string;
-    /** "Как рассчитано": the formula with the customer's numbers, line by line. */
-    explanation: string[];
-  }>;
+  charges: ChargeRow[];
+  /** The histories that hold more rows than the page shows («Показать все»). */
+  more: Record<HistoryKind, boolean>;
   /** kWh per month for the last 24 months, for the chart; estimated months flagged. */
   consumption: Array<
     { period: string; kwh: number; estimated: boolean } | { period: string; kwh: null; estimated: false }
@@ -63,19 +63,23 @@ export class AccountNotFound extends Error {}
 interface PageData {
   profile: AccountProfile;
   meter: readingsRepo.MeterInfo | undefined;
+  /** The newest payments and readings of the histories, newest first, one more than the page shows. */
   payments: PaymentItem[];
   readings: readingsRepo.ReadingItem[];
   /** The last 24 periods' charges, oldest first. */
   charges: ChargeItem[];
   prices: Map<string, number>;
   address: AddressView;
-  /** The histories are complete from this date on. */
+  /** The histories start on this date. */
   historyFrom: string;
+  /** `payments` holds every payment made after this date. */
+  paymentsFrom: string;
 }
 
 /**
  * The customer's main page. Histories cover the current and the previous calendar year in the
- * supplier's time zone (`today`); the chart, the last 24 months.
+ * supplier's time zone (`today`), of which the page shows the newest rows; the chart, the last
+ * 24 months.
  */
 export async function loadMainPage(db: Db, accountId: number, today: string): Promise<MainPageModel> {
   const data = await readPage(db, accountId, today);
@@ -83,11 +87,13 @@ export async function loadMainPage(db: Db, accountId: number, today: string): Pr
   const zones = zonesFor(meter?.zones ?? 1);
   // One read of the latest accepted reading serves the form and the balance.
   const latest = meter
-    ? (readings.findLast((r) => r.status === 'accepted' && r.meterId === meter.id) ??
+    ? (readings.find((r) => r.status === 'accepted' && r.meterId === meter.id) ??
       (await readingsRepo.latestAcceptedReading(db, accountId, meter.id)))
     : undefined;
   const balanceKop = await computeBalance(db, accountId, data, zones, latest);
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
+  const historyFrom = data.historyFrom.slice(0, 7);
+  const history = charges.filter((c) => c.period >= historyFrom).reverse();
   return {
     account: {
       number: profile.number,
@@ -104,15 +110,14 @@ export async function loadMainPage(db: Db, accountId: number, today: string): Pr
     balanceKop,
     verification: status && status.state !== 'valid' ? status : null,
     readingForm: meter ? makeReadingForm(meter, latest) : null,
-    payments: data.payments,
-    readings: readings.map((r) => ({
-      date: r.readingDate,
-      values: r.values,
-      channel: CHANNEL_TITLES[r.channel] ?? r.channel,
-      status: STATUS_TITLES[r.status] ?? r.status,
-      statusCode: r.status,
-    })),
-    charges: chargeHistory(charges, `${Number(today.slice(0, 4)) - 1}-01`),
+    payments: data.payments.slice(0, MAIN_PAGE_ROWS),
+    readings: readingRows(readings.slice(0, MAIN_PAGE_ROWS)),
+    charges: chargeRows(history.slice(0, MAIN_PAGE_ROWS)),
+    more: {
+      payments: data.payments.length > MAIN_PAGE_ROWS,
+      readings: readings.length > MAIN_PAGE_ROWS,
+      charges: history.length > MAIN_PAGE_ROWS,
+    },
     consumption: consumptionByMonth(charges, periodOf(today)),
     address: data.address,
   };
@@ -123,13 +128,13 @@ async function readPage(db: Db, accountId: number, today: string): Promise<PageD
   if (!profile) {
     throw new AccountNotFound();
   }
-  const historyFrom = `${Number(today.slice(0, 4)) - 1}-01-01`;
+  const historyFrom = historyStart(today);
   const [prices, address, meter, payments, readings, charges] = await Promise.all([
     planPrices(db, profile.tariffPlanId),
     loadAddress(db, accountId),
     readingsRepo.findActiveMeter(db, accountId),
-    listPayments(db, accountId, historyFrom),
-    readingsRepo.listReadings(db, accountId, historyFrom),
+    listPayments(db, accountId, historyFrom, MAIN_PAGE_ROWS + 1),
+    readingsRepo.listReadings(db, accountId, historyFrom, MAIN_PAGE_ROWS + 1),
     listCharges(db, accountId, addMonths(periodOf(today), -24)),
   ]);
   return {
@@ -141,6 +146,8 @@ async function readPage(db: Db, accountId: number, today: string): Promise<PageD
     prices: pricesOn(prices, today),
     address,
     historyFrom,
+    // Cut at the limit, the list holds every payment after its oldest (last) one's date.
+    paymentsFrom: payments[MAIN_PAGE_ROWS]?.paidOn ?? historyFrom,
   };
 }
 
@@ -160,7 +167,7 @@ async function computeBalance(
   const lastCharge = data.charges.at(-1) ?? (await findLastCharge(db, accountId));
   const since = lastCharge?.billedOn ?? '0000-00-00';
   const paymentsSinceKop =
-    since >= data.historyFrom
+    since >= data.paymentsFrom
       ? data.payments.reduce((sum, p) => (p.paidOn > since ? sum + p.amountKop : sum), 0)
       : await sumPaymentsAfter(db, accountId, since);
   const unbilled: Array<{ previous: number; current: number; priceE5: number }> = [];
@@ -189,22 +196,6 @@ async function computeBalance(
   });
 }
 
-/** The charges of the history's table, from `fromPeriod`, each with "Как рассчитано". */
-function chargeHistory(charges: ChargeItem[], fromPeriod: string): MainPageModel['charges'] {
-  return charges
-    .filter((c) => c.period >= fromPeriod)
-    .map((c) => ({
-      period: c.period,
-      title: periodTitle(c.period),
-      billedOn: c.billedOn,
-      readingValue: c.readingValue,
-      odnKop: c.odnKop,
-      debtKop: c.debtKop,
-      method: c.method,
-      explanation: explainCharge({ ...c, details: parseDetails(c.details) }),
-    }));
-}
-
 /** kWh of each of the 24 months before `current`, for the chart. */
 function consumptionByMonth(charges: ChargeItem[], current: string): MainPageModel['consumption'] {
   const byPeriod = new Map(charges.map((c) => [c.period, c]));
@@ -216,15 +207,4 @@ function consumptionByMonth(charges: ChargeItem[], current: string): MainPageMod
       ? { period, kwh: c.kwh, estimated: c.method !== 'readings' }
       : { period, kwh: null, estimated: false as const };
   });
-}
-
-function parseDetails(json: string | null): ChargeDetails | null {
-  if (!json) {
-    return null;
-  }
-  try {
-    return JSON.parse(json) as ChargeDetails;
-  } catch {
-    return null;
-  }
 }

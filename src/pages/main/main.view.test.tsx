@@ -19,8 +19,8 @@ function model(over: Partial<MainPageModel> = {}): MainPageModel {
     balanceKop: -73865,
     verification: { state: 'expired', due: '2025-07-23', daysLeft: -322 },
     payments: [
-      { paidOn: '2025-02-05', amountKop: 200000, channel: 'bank' },
       { paidOn: '2026-05-26', amountKop: 60000, channel: 'card' },
+      { paidOn: '2025-02-05', amountKop: 200000, channel: 'bank' },
     ],
     readings: [
       { date: '2026-06-03', values: [28470], channel: 'Интернет', status: 'принято', statusCode: 'accepted' },
@@ -60,6 +60,7 @@ function model(over: Partial<MainPageModel> = {}): MainPageModel {
       { period: '2026-04', kwh: 100, estimated: true },
       { period: '2026-05', kwh: 810, estimated: false },
     ],
+    more: { payments: false, readings: false, charges: false },
     address: { email: null, subscribed: false, status: 'none' },
     ...over,
   };
@@ -98,7 +99,7 @@ test('the sections in the seed order, figures in the seed form', () => {
     '<h2 id="verification-title">ВНИМАНИЕ!</h2>',
     'электрической энергии наступила <strong>2025-07-23</strong>.',
     '<table class="history" id="payments">',
-    '<tr><td>2025-02-05</td><td class="num">2000.00</td></tr>',
+    '<tr><td>2026-05-26</td><td class="num">600.00</td></tr><tr><td>2025-02-05</td><td class="num">2000.00</td></tr>',
     '<div class="table-scroll" role="region" aria-labelledby="readings-title" tabindex="0"><table class="history" id="readings">',
     '<tr class="status-accepted"><td>2026-06-03</td><td class="num">28470</td><td>Интернет</td><td>принято</td></tr>',
     '<tr><td>2026-05-31</td><td class="num">28250</td><td class="num">0.00</td><td class="num overpaid">-1092.85</td><td><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',
@@ -174,6 +175,20 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
   const settled = render(props(model({ balanceKop: 0 })));
   assert.ok(settled.includes('<tr class="balance settled">'));
   assert.ok(settled.includes('<span class="amount">0.00 руб.</span></td>'));
+});
+
+test('«Показать все» under exactly the histories that hold more rows than the page shows', () => {
+  const kinds = ['payments', 'readings', 'charges'] as const;
+  for (const kind of kinds) {
+    const html = render(
+      props(model({ more: { payments: false, readings: false, charges: false, [kind]: true } })),
+    );
+    for (const other of kinds) {
+      const link = `<p class="history-more"><a href="/cabinet/history/${other}" aria-describedby="${other}-title">Показать все</a></p>`;
+      assert.equal(html.includes(link), other === kind, `${kind}: the link of ${other}`);
+    }
+  }
+  assert.doesNotMatch(render(props(model())), /Показать все/);
 });
 
 test('without a meter in service: no form and no script, a refused form says why in its place', () => {

@@ -43,9 +43,9 @@ export function MainPage(props: MainPageProps) {
       {props.submitted && <SubmittedMessage notice={props.submitted} />}
       <ReferenceInfo model={m} supplierName={supplierName} />
       {m.verification && <VerificationWarning status={m.verification} supplierName={supplierName} />}
-      <PaymentsHistory payments={m.payments} />
-      <ReadingsHistory readings={m.readings} zones={m.meter?.zones} />
-      <ChargesHistory charges={m.charges} />
+      <PaymentsHistory payments={m.payments} more={m.more.payments} />
+      <ReadingsHistory readings={m.readings} zones={m.meter?.zones} more={m.more.readings} />
+      <ChargesHistory charges={m.charges} more={m.more.charges} />
       {m.consumption.some((c) => c.kwh !== null) && <ConsumptionChart months={m.consumption} />}
       {form ? (
         <ReadingFormSection form={form} csrfToken={csrfToken} state={readingState} />
