@@ -4,6 +4,7 @@ import { loadMainPage } from '../../src/pages/main/main.service.ts';
 import { MainPage } from '../../src/pages/main/main.view.tsx';
 import { renderPage } from '../../src/platform/views/render.ts';
 import { dateInZone } from '../../src/domain/dates.ts';
+import { DEFAULT_MONTH_SCHEDULE } from '../../src/domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../../src/platform/config.ts';
 import type { Customer } from './sessions.ts';
 
@@ -51,7 +52,7 @@ export async function measureViewParts(
       }
       for (const id of ids) {
         const t0 = process.hrtime.bigint();
-        const model = await loadMainPage(db, id, today);
+        const model = await loadMainPage(db, id, today, DEFAULT_MONTH_SCHEDULE);
         const t1 = process.hrtime.bigint();
         const page = renderPage(
           <MainPage model={model} supplierName="ООО «Энергосбыт»" csrfToken={'x'.repeat(52)} />,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { envSchema } from 'env-schema';
 import { Type, type Static, type TProperties } from 'typebox';
+import { DEFAULT_MONTH_SCHEDULE, type MonthSchedule } from '../domain/schedule.ts';
 
 /**
  * The oldest Node.js the portal runs on. Fastify's `inject` (the sandbox bank's notifications go
@@ -32,6 +33,11 @@ export function oneOf<const T extends readonly string[]>(values: T, fallback: T[
  * The settings every part of the portal shares, from the environment. Each feature that has
  * settings of its own exports its schema next to its code; app/config.ts checks them all at once.
  */
+/** A day of the month. */
+function day(fallback: number) {
+  return Type.Integer({ minimum: 1, maximum: 31, default: fallback });
+}
+
 export const CoreEnvSchema = {
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -50,7 +56,9 @@ export const CoreEnvSchema = {
   TRUST_PROXY: Type.Boolean({ default: false }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  READINGS_LAST_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 25 }),
+  READINGS_FIRST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsFirstDay),
+  READINGS_LAST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsLastDay),
+  PAYMENT_DUE_DAY: day(DEFAULT_MONTH_SCHEDULE.paymentDueDay),
 };
 
 export type CoreEnv = Static<ReturnType<typeof Type.Object<typeof CoreEnvSchema>>>;
@@ -76,6 +84,8 @@ export interface CoreConfig {
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
   readingsLastDay: number;
+  /** The readings window and the payment due day, as the main page tells the customer. */
+  schedule: MonthSchedule;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -121,6 +131,11 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
   if (runtime) {
     throw new Error(runtime);
   }
+  if (raw.READINGS_FIRST_DAY > raw.READINGS_LAST_DAY) {
+    throw new Error(
+      `READINGS_FIRST_DAY (${raw.READINGS_FIRST_DAY}) must not be after READINGS_LAST_DAY (${raw.READINGS_LAST_DAY}): the readings window lies within one month`,
+    );
+  }
   if (!isValidTimeZone(raw.SUPPLIER_TIME_ZONE)) {
     throw new Error(`SUPPLIER_TIME_ZONE: unknown time zone "${raw.SUPPLIER_TIME_ZONE}"`);
   }
@@ -152,5 +167,10 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,
+    schedule: {
+      readingsFirstDay: raw.READINGS_FIRST_DAY,
+      readingsLastDay: raw.READINGS_LAST_DAY,
+      paymentDueDay: raw.PAYMENT_DUE_DAY,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { daysInMonth, isPeriod, periodOf } from '../../domain/dates.ts';
+import { isPeriod, periodOf } from '../../domain/dates.ts';
+import { dayOfPeriod } from '../../domain/schedule.ts';
 import { latestClosedPeriod, periodState } from '../billing/billing.repository.ts';
 import * as repo from './mailing.repository.ts';
 
@@ -36,8 +37,7 @@ export async function enqueueBillMailing(
 
 /** The last day of `period` on which a reading still counts for it. */
 export function readingsLastDate(period: string, readingsLastDay: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return `${period}-${String(Math.min(readingsLastDay, daysInMonth(y, m))).padStart(2, '0')}`;
+  return dayOfPeriod(period, readingsLastDay);
 }
 
 /**

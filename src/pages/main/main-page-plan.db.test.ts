@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createTestApp } from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { loadMainPage } from './main.service.ts';
+import { DEFAULT_MONTH_SCHEDULE } from '../../domain/schedule.ts';
 import type { Database } from '../../platform/db/schema.ts';
 
 // The main page reads one customer's meter, payments and readings on every view; on SQLite these
@@ -25,7 +26,7 @@ test('on SQLite the main page reads the meter, payments and readings from coveri
         seen.push({ sql: e.query.sql, params: e.query.parameters });
       },
     });
-    const page = await loadMainPage(db, Number(account.id), '2026-06-10');
+    const page = await loadMainPage(db, Number(account.id), '2026-06-10', DEFAULT_MONTH_SCHEDULE);
     assert.ok(
       page.payments.length > 0 && page.readings.length > 0 && page.meter,
       'the demo account has a history',

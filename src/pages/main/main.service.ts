@@ -4,6 +4,8 @@ import { balanceAtLastReading } from '../../domain/balance.ts';
 import { addMonths, monthIndex, periodAt, periodOf } from '../../domain/dates.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
 import { verificationStatus, type VerificationStatus } from '../../domain/verification.ts';
+import { paymentDueDate, readingsWindow, type MonthSchedule } from '../../domain/schedule.ts';
+import type { TaskSummary } from './summary.view.tsx';
 import { findAccountProfile, type AccountProfile } from '../../features/account/account.repository.ts';
 import {
   findLastCharge,
@@ -39,7 +41,8 @@ export interface MainPageModel {
   meter: { serial: string; digits: number; ratio: number; zones: Zone[] } | null;
   /** Current prices, per zone, in 1/100000 ₽. */
   tariffs: Array<{ zone: Zone; title: string; priceE5: number | null }>;
-  balanceKop: number;
+  /** The top of the page: what is owed, the last reading, the readings window, the verification. */
+  summary: TaskSummary;
   verification: VerificationStatus | null;
   /** The histories' newest rows, newest first (at most MAIN_PAGE_ROWS each). */
   payments: PaymentItem[];
@@ -81,7 +84,12 @@ interface PageData {
  * supplier's time zone (`today`), of which the page shows the newest rows; the chart, the last
  * 24 months.
  */
-export async function loadMainPage(db: Db, accountId: number, today: string): Promise<MainPageModel> {
+export async function loadMainPage(
+  db: Db,
+  accountId: number,
+  today: string,
+  schedule: MonthSchedule,
+): Promise<MainPageModel> {
   const data = await readPage(db, accountId, today);
   const { profile, meter, readings, charges } = data;
   const zones = zonesFor(meter?.zones ?? 1);
@@ -90,8 +98,17 @@ export async function loadMainPage(db: Db, accountId: number, today: string): Pr
     ? (readings.find((r) => r.status === 'accepted' && r.meterId === meter.id) ??
       (await readingsRepo.latestAcceptedReading(db, accountId, meter.id)))
     : undefined;
-  const balanceKop = await computeBalance(db, accountId, data, zones, latest);
+  const lastCharge = data.charges.at(-1) ?? (await findLastCharge(db, accountId));
+  const balanceKop = await computeBalance(db, accountId, data, zones, latest, lastCharge);
   const status = meter ? verificationStatus(meter.verificationDue, today) : null;
+  const summary: TaskSummary = {
+    today,
+    balanceKop,
+    dueDate: lastCharge ? paymentDueDate(lastCharge.period, schedule.paymentDueDay) : null,
+    lastReading: latest ? { date: latest.readingDate, values: latest.values, zones } : null,
+    window: meter ? readingsWindow(today, schedule.readingsFirstDay, schedule.readingsLastDay) : null,
+    verification: status,
+  };
   const historyFrom = data.historyFrom.slice(0, 7);
   const history = charges.filter((c) => c.period >= historyFrom).reverse();
   return {
@@ -107,7 +124,7 @@ export async function loadMainPage(db: Db, accountId: number, today: string): Pr
       title: ZONE_TITLES[zone],
       priceE5: data.prices.get(zone) ?? null,
     })),
-    balanceKop,
+    summary,
     verification: status && status.state !== 'valid' ? status : null,
     readingForm: meter ? makeReadingForm(meter, latest) : null,
     payments: data.payments.slice(0, MAIN_PAGE_ROWS),
@@ -162,9 +179,9 @@ async function computeBalance(
   data: PageData,
   zones: Zone[],
   latest: readingsRepo.ReadingItem | undefined,
+  lastCharge: ChargeItem | undefined,
 ): Promise<number> {
   const { meter, prices } = data;
-  const lastCharge = data.charges.at(-1) ?? (await findLastCharge(db, accountId));
   const since = lastCharge?.billedOn ?? '0000-00-00';
   const paymentsSinceKop =
     since >= data.paymentsFrom

@@ -16,7 +16,14 @@ function model(over: Partial<MainPageModel> = {}): MainPageModel {
     },
     meter: { serial: '168077', digits: 5, ratio: 1, zones: ['single'] },
     tariffs: [{ zone: 'single', title: 'Круглосуточно', priceE5: 161000 }],
-    balanceKop: -73865,
+    summary: {
+      today: '2026-06-10',
+      balanceKop: -73865,
+      dueDate: '2026-06-10',
+      lastReading: { date: '2026-06-03', values: [28470], zones: ['single'] },
+      window: { state: 'soon', from: '2026-06-15', to: '2026-06-25', period: '2026-06' },
+      verification: { state: 'expired', due: '2025-07-23', daysLeft: -322 },
+    },
     verification: { state: 'expired', due: '2025-07-23', daysLeft: -322 },
     payments: [
       { paidOn: '2026-05-26', amountKop: 60000, channel: 'card' },
@@ -93,6 +100,7 @@ test('the sections in the seed order, figures in the seed form', () => {
     '<title>Личный кабинет — ООО «Энергосбыт»</title>',
     `<script src="${assetPath('js/reading-form.js')}" defer></script>`,
     '<h1>Личный кабинет для физических лиц</h1>',
+    '<section class="panel summary" aria-labelledby="summary-title">',
     '<h2 id="ref-title">Справочная информация о потребителе</h2>',
     '<th scope="row">Тариф, РУБ</th><td>1.61000</td>',
     '<tr class="balance overpaid"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">-738.65 руб.</span><span class="balance-note"> (переплата)</span></td></tr>',
@@ -159,7 +167,7 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
         readings: [],
         charges: [],
         consumption: [{ period: '2026-05', kwh: null, estimated: false }],
-        balanceKop: 16100,
+        summary: { ...model().summary, balanceKop: 16100 },
         verification: null,
       }),
     ),
@@ -172,7 +180,7 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
     html.includes('<span class="amount">161.00 руб.</span><span class="balance-note"> (долг)</span>'),
   );
   assert.doesNotMatch(html, /consumption-chart|ВНИМАНИЕ|table-scroll/);
-  const settled = render(props(model({ balanceKop: 0 })));
+  const settled = render(props(model({ summary: { ...model().summary, balanceKop: 0 } })));
   assert.ok(settled.includes('<tr class="balance settled">'));
   assert.ok(settled.includes('<span class="amount">0.00 руб.</span></td>'));
 });

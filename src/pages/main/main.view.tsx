@@ -3,6 +3,7 @@ import type { VerificationStatus } from '../../domain/verification.ts';
 import { CABINET_CRUMBS, Layout, LogoutForm } from '../../platform/views/layout.tsx';
 import type { MainPageModel } from './main.service.ts';
 import { ConsumptionChart } from './consumption-chart.tsx';
+import { TaskSummarySection } from './summary.view.tsx';
 import { ChargesHistory, PaymentsHistory, ReadingsHistory } from './histories.view.tsx';
 import { formWithKey, type SubmittedNotice } from '../../features/readings/readings.service.ts';
 import {
@@ -41,6 +42,7 @@ export function MainPage(props: MainPageProps) {
     >
       <h1>Личный кабинет для физических лиц</h1>
       {props.submitted && <SubmittedMessage notice={props.submitted} />}
+      <TaskSummarySection summary={m.summary} />
       <ReferenceInfo model={m} supplierName={supplierName} />
       {m.verification && <VerificationWarning status={m.verification} supplierName={supplierName} />}
       <PaymentsHistory payments={m.payments} more={m.more.payments} />
@@ -75,7 +77,8 @@ export function MainPage(props: MainPageProps) {
 }
 
 function ReferenceInfo({ model: m, supplierName }: { model: MainPageModel; supplierName: string }) {
-  const balanceClass = m.balanceKop > 0 ? 'debt' : m.balanceKop < 0 ? 'overpaid' : 'settled';
+  const { balanceKop } = m.summary;
+  const balanceClass = balanceKop > 0 ? 'debt' : balanceKop < 0 ? 'overpaid' : 'settled';
   return (
     <section class="panel" aria-labelledby="ref-title">
       <h2 id="ref-title">Справочная информация о потребителе</h2>
@@ -128,9 +131,9 @@ function ReferenceInfo({ model: m, supplierName }: { model: MainPageModel; suppl
           <tr class={`balance ${balanceClass}`}>
             <th scope="row">Сумма к оплате на дату передачи показания*</th>
             <td>
-              <span class="amount">{formatRubles(m.balanceKop)} руб.</span>
-              {m.balanceKop < 0 && <span class="balance-note"> (переплата)</span>}
-              {m.balanceKop > 0 && <span class="balance-note"> (долг)</span>}
+              <span class="amount">{formatRubles(balanceKop)} руб.</span>
+              {balanceKop < 0 && <span class="balance-note"> (переплата)</span>}
+              {balanceKop > 0 && <span class="balance-note"> (долг)</span>}
             </td>
           </tr>
         </tbody>
