@@ -56,21 +56,18 @@ test('bad values stop the boot with a message naming the variable', () => {
   assert.equal(loadConfig({ LOG_LEVEL: 'debug', PAYMENT_GATEWAY: 'sandbox' }).logLevel, 'debug');
 });
 
-test('the month: the readings window and the payment due day, checked against each other', () => {
-  assert.deepEqual(loadConfig({}).schedule, { readingsFirstDay: 15, readingsLastDay: 25, paymentDueDay: 10 });
-  assert.deepEqual(
-    loadConfig({ READINGS_FIRST_DAY: '1', READINGS_LAST_DAY: '31', PAYMENT_DUE_DAY: '25' }).schedule,
-    { readingsFirstDay: 1, readingsLastDay: 31, paymentDueDay: 25 },
-  );
-  assert.equal(
-    loadConfig({ READINGS_FIRST_DAY: '20', READINGS_LAST_DAY: '20' }).schedule.readingsFirstDay,
-    20,
-  );
+test('the readings window: its first day, not after its last', () => {
+  const window = (env: Record<string, string>) => {
+    const c = loadConfig(env);
+    return [c.readingsFirstDay, c.readingsLastDay];
+  };
+  assert.deepEqual(window({}), [15, 25]);
+  assert.deepEqual(window({ READINGS_FIRST_DAY: '1', READINGS_LAST_DAY: '31' }), [1, 31]);
+  assert.deepEqual(window({ READINGS_FIRST_DAY: '20', READINGS_LAST_DAY: '20' }), [20, 20]);
   assert.throws(
     () => loadConfig({ READINGS_FIRST_DAY: '26' }),
     /READINGS_FIRST_DAY \(26\) must not be after READINGS_LAST_DAY \(25\)/,
   );
-  assert.throws(() => loadConfig({ PAYMENT_DUE_DAY: '32' }), /PAYMENT_DUE_DAY/);
   assert.throws(() => loadConfig({ READINGS_FIRST_DAY: '0' }), /READINGS_FIRST_DAY/);
 });
 

@@ -7,7 +7,7 @@ import { DEFAULT_READINGS_LAST_DAY } from './readings.ts';
  * the next month); the window is what the main page asks for.
  */
 
-/** The supplier's days of the month (READINGS_FIRST_DAY, READINGS_LAST_DAY, PAYMENT_DUE_DAY). */
+/** The supplier's days of the month (READINGS_FIRST_DAY, READINGS_LAST_DAY, BILL_DUE_DAY). */
 export interface MonthSchedule {
   readingsFirstDay: number;
   readingsLastDay: number;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { envSchema } from 'env-schema';
 import { Type, type Static, type TProperties } from 'typebox';
-import { DEFAULT_MONTH_SCHEDULE, type MonthSchedule } from '../domain/schedule.ts';
+import { DEFAULT_MONTH_SCHEDULE } from '../domain/schedule.ts';
 
 /**
  * The oldest Node.js the portal runs on. Fastify's `inject` (the sandbox bank's notifications go
@@ -58,7 +58,6 @@ export const CoreEnvSchema = {
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_FIRST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsFirstDay),
   READINGS_LAST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsLastDay),
-  PAYMENT_DUE_DAY: day(DEFAULT_MONTH_SCHEDULE.paymentDueDay),
 };
 
 export type CoreEnv = Static<ReturnType<typeof Type.Object<typeof CoreEnvSchema>>>;
@@ -84,8 +83,8 @@ export interface CoreConfig {
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
   readingsLastDay: number;
-  /** The readings window and the payment due day, as the main page tells the customer. */
-  schedule: MonthSchedule;
+  /** The main page asks for readings from this day of the month to `readingsLastDay`. */
+  readingsFirstDay: number;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -167,10 +166,6 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,
-    schedule: {
-      readingsFirstDay: raw.READINGS_FIRST_DAY,
-      readingsLastDay: raw.READINGS_LAST_DAY,
-      paymentDueDay: raw.PAYMENT_DUE_DAY,
-    },
+    readingsFirstDay: raw.READINGS_FIRST_DAY,
   };
 }

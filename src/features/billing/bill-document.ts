@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { BillDocument, BillLine, SlipDocument } from './pdf/bill.model.ts';
-import { addMonths } from '../../domain/dates.ts';
+import { paymentDueDate } from '../../domain/schedule.ts';
 import type { ChargeDetails } from '../../domain/explain.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import * as repo from './bill-document.repository.ts';
@@ -26,7 +26,7 @@ export async function loadBillDocument(
   return {
     period,
     billedOn: charge.billedOn,
-    dueDate: `${addMonths(period, 1)}-${String(dueDay).padStart(2, '0')}`,
+    dueDate: paymentDueDate(period, dueDay),
     supplier: account.supplier,
     customer: {
       account: account.number,

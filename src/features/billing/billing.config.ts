@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { defaultPdfThreads } from './pdf/pdf-pool.ts';
+import { DEFAULT_MONTH_SCHEDULE } from '../../domain/schedule.ts';
 
 /**
  * Decree 354 п.59–60: periods in a row charged by the average when readings are not submitted
@@ -11,7 +12,7 @@ export const BillingEnvSchema = {
   AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
   AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
   NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
-  BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: 10 }),
+  BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: DEFAULT_MONTH_SCHEDULE.paymentDueDay }),
   /** Threads that render bills and slips for the web server; 0: in the request's own thread. */
   PDF_THREADS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
 };

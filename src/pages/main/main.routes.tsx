@@ -36,7 +36,11 @@ export async function sendMainPage(
 ): Promise<FastifyReply> {
   const { accountId } = customerOf(req);
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-  const model = await loadMainPage(ctx.db.kysely, accountId, today, ctx.config.schedule);
+  const model = await loadMainPage(ctx.db.kysely, accountId, today, {
+    readingsFirstDay: ctx.config.readingsFirstDay,
+    readingsLastDay: ctx.config.readingsLastDay,
+    paymentDueDay: ctx.config.billing.dueDay,
+  });
   const flash = opts.mailState ? undefined : flashOf(req);
   const html = renderPage(
     <MainPage
