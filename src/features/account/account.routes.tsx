@@ -7,6 +7,7 @@ import { renderPage } from '../../platform/views/render.ts';
 import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
 import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
 import { deleteSessionByHash } from './session.repository.ts';
+import { RETURN_PATH_MAX, safeReturnPath } from './return-path.ts';
 import {
   CabinetLoginPage,
   CONSENT_VALUE,
@@ -31,6 +32,7 @@ const LoginBody = Type.Object({
   surname: Type.Optional(Type.String({ maxLength: 1000 })),
   consent: Type.Optional(Type.String({ maxLength: 10 })),
   from: Type.Optional(Type.String({ maxLength: 20 })),
+  next: Type.Optional(Type.String({ maxLength: RETURN_PATH_MAX })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
@@ -122,10 +124,16 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
         surname: body.surname ?? '',
         consent: body.consent === CONSENT_VALUE,
       };
+      const returnTo = entry === 'cabinet' ? safeReturnPath(body.next) : undefined;
       const result = await login(deps, { ...values, ip: req.ip });
 
       const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
-        const props = { ...formProps(reply, entry, options), values, ...extra };
+        const props = {
+          ...formProps(reply, entry, options),
+          values,
+          ...(returnTo ? { returnTo } : {}),
+          ...extra,
+        };
         const page =
           entry === 'home' ? (
             <HomePage supplierName={ctx.supplierName} tab="individuals" {...props} />
@@ -152,7 +160,10 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
             await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
           }
           void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
-          return reply.code(303).header('Location', '/cabinet').send('');
+          return reply
+            .code(303)
+            .header('Location', returnTo ?? '/cabinet')
+            .send('');
         }
       }
     });
@@ -198,6 +209,7 @@ export function sendCabinetLogin(
   { demo }: LoginPageOptions,
   reply: FastifyReply,
   notice?: string,
+  returnTo?: string,
 ) {
   const page = (
     <CabinetLoginPage
@@ -207,6 +219,7 @@ export function sendCabinetLogin(
       csrfToken={reply.generateCsrf()}
       {...(demo ? { demo } : {})}
       {...(notice ? { notice } : {})}
+      {...(returnTo ? { returnTo } : {})}
     />
   );
   return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(renderPage(page));

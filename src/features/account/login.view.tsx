@@ -15,6 +15,8 @@ export interface LoginFormProps {
   /** A message about the whole form (wrong credentials, too many attempts). */
   formError?: string;
   demo?: { account: string; surname: string };
+  /** The cabinet page to open after the login (return-path.ts), carried by the form. */
+  returnTo?: string;
 }
 
 export function LoginForm(p: LoginFormProps) {
@@ -25,6 +27,7 @@ export function LoginForm(p: LoginFormProps) {
     <form method="post" action="/login" class="login-form" novalidate>
       <input type="hidden" name="_csrf" value={p.csrfToken} />
       <input type="hidden" name="from" value={p.entry} />
+      {p.returnTo && <input type="hidden" name="next" value={p.returnTo} />}
       {p.formError && (
         <p class="form-error" role="alert">
           {p.formError}

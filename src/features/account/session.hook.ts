@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/http/context.ts';
 import { sessionCookieName } from '../../platform/http/security.ts';
 import { resolveSession } from './account.service.ts';
 import { authDeps, sendCabinetLogin, type LoginPageOptions } from './account.routes.tsx';
+import { loginAddressFor, safeReturnPath } from './return-path.ts';
 
 /** The logged-in customer of a request: set by `requireCustomer`, read with `customerOf`. */
 export interface Customer {
@@ -51,7 +52,7 @@ export type RequireCustomer = (
 /**
  * The guard of the customer's pages, made once by the app and handed to each feature. Without a
  * valid session, GET /cabinet shows the login page (the "Личный кабинет" entry point) and other
- * GETs are redirected to it. A form sent after its session ended (idle or absolute timeout,
+ * GETs are redirected to it with their address, to which the login then leads (return-path.ts). A form sent after its session ended (idle or absolute timeout,
  * logout in another tab) gets the login page at once with a notice that it was not sent, and
  * `lostForm` may add what was typed, so that nothing entered is lost without a word.
  */
@@ -63,8 +64,10 @@ export function customerGuard(ctx: AppContext, login: LoginPageOptions): Require
       void reply.header('Cache-Control', 'no-store');
       return;
     }
-    if (req.method === 'GET' && req.url === '/cabinet') {
-      return sendCabinetLogin(ctx, login, reply);
+    if (req.method === 'GET' && req.routeOptions.url === '/cabinet') {
+      // The login page; `next` is where the customer was going when the login was asked for.
+      const next = (req.query as { next?: string } | undefined)?.next;
+      return sendCabinetLogin(ctx, login, reply, undefined, safeReturnPath(next));
     }
     // A form of ours (the CSRF and origin checks have passed) sent without a session: it timed out,
     // or the customer logged out in another tab (which removed the cookie).
@@ -77,6 +80,7 @@ export function customerGuard(ctx: AppContext, login: LoginPageOptions): Require
         typed ? `${SESSION_ENDED_NOTICE} ${typed}` : SESSION_ENDED_NOTICE,
       );
     }
-    return reply.code(303).header('Location', '/cabinet').send('');
+    // Another page of the cabinet (a bill link from an e-mail, say): the login, then that page.
+    return reply.code(303).header('Location', loginAddressFor(req.url)).send('');
   };
 }

@@ -111,7 +111,7 @@ for (const dialect of await testDialects()) {
       // Without a session: the login page; an unknown history: a clear refusal.
       const anonymous = await t.app.inject({ url: '/cabinet/history/payments' });
       assert.equal(anonymous.statusCode, 303);
-      assert.equal(anonymous.headers.location, '/cabinet');
+      assert.equal(anonymous.headers.location, '/cabinet?next=%2Fcabinet%2Fhistory%2Fpayments');
       const unknown = await agent.get('/cabinet/history/bills');
       assert.equal(unknown.statusCode, 400);
       assert.match(textOf(unknown.body), /Неверный запрос/);

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { dateInZone } from '../../domain/dates.ts';
 import { customerOf, type RequireCustomer } from '../../features/account/session.hook.ts';
+import { RETURN_PATH_MAX } from '../../features/account/return-path.ts';
 import { loadSubmittedNotice } from '../../features/readings/readings.service.ts';
 import type { ReadingFormState } from '../../features/readings/readings.view.tsx';
 import type { MailContext } from '../../features/mail/mail.config.ts';
@@ -73,6 +74,8 @@ export function registerMainPageRoutes(
         querystring: Type.Object({
           reading: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
           repeat: Type.Optional(Type.Literal('1')),
+          // Read by the login page (the session guard) when no one is logged in.
+          next: Type.Optional(Type.String({ maxLength: RETURN_PATH_MAX })),
         }),
         response: { 200: Type.String() },
       },
