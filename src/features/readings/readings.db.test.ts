@@ -141,12 +141,25 @@ for (const dialect of await testDialects()) {
         /Внести в базу введенное Вами показание \(переход счетчика через ноль\) 28000 или вернуться для исправления\?/,
       );
       assert.match(text, /Принять показание/);
-      assert.match(
-        res.body,
-        /<a href="\/cabinet#reading-form">Вернуться на главную страницу Личного кабинета для ввода правильного показания<\/a>/,
-      );
-      await agent.get('/cabinet');
+      // «Вернуться» brings the form back as typed, with the same key: the corrected reading is
+      // still one submission.
+      const key = keyOf(res.body);
+      const back =
+        /<a href="([^"]+)">Вернуться на главную страницу Личного кабинета для ввода правильного показания<\/a>/.exec(
+          res.body,
+        )?.[1] ?? '';
+      assert.equal(back, `/cabinet?key=${key}&amp;v1=28000#reading-form`);
+      const form = await agent.get(back.replace(/&amp;/g, '&').replace(/#.*/, ''));
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /<input id="reading-v1"[^>]* value="28000"/);
+      assert.equal(keyOf(form.body), key);
       assert.equal(await count(), before);
+      // A plain visit to the main page offers an empty form with a new key.
+      const plain = await agent.get('/cabinet');
+      assert.doesNotMatch(plain.body, /<input id="reading-v1"[^>]* value="28000"/);
+      assert.notEqual(keyOf(plain.body), key);
+      // A crafted return that is not a typed value is refused with a message, not shown.
+      assert.equal((await agent.get(`/cabinet?key=${key}&v1=abc`)).statusCode, 400);
     });
 
     test('accepting the confirmation stores it under review with the reason', async () => {

@@ -166,6 +166,16 @@ const REASON_TEXT: Record<SuspicionReason, string> = {
   over_limit: `(расход более ${formatInteger(SUSPICIOUS_KWH)} кВт*ч)`,
 };
 
+/**
+ * «Вернуться»: the main page's form with the values as typed and the same form key (so that the
+ * corrected reading is still one submission), read back by GET /cabinet (`key`, `v1`…`v3`).
+ */
+export function backToForm(formKey: string, registers: Array<{ current: number }>): string {
+  const query = new URLSearchParams({ key: formKey });
+  registers.forEach((r, i) => query.set(`v${i + 1}`, String(r.current)));
+  return `/cabinet?${query.toString()}#reading-form`;
+}
+
 /** The seed's "Показание введено некорректно!" page. */
 export function ConfirmReadingPage(p: {
   supplierName: string;
@@ -215,7 +225,7 @@ export function ConfirmReadingPage(p: {
           </button>
         </form>
         <p>
-          <a href="/cabinet#reading-form">
+          <a href={backToForm(p.formKey, p.registers)}>
             Вернуться на главную страницу Личного кабинета для ввода правильного показания
           </a>
         </p>

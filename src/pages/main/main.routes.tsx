@@ -60,6 +60,9 @@ export async function sendMainPage(
     .send(html);
 }
 
+/** A register's value as the confirmation step sends it back: digits only. */
+const TypedValue = Type.String({ pattern: '^[0-9]{1,15}$' });
+
 export function registerMainPageRoutes(
   app: FastifyInstance,
   ctx: MainPageContext,
@@ -76,6 +79,11 @@ export function registerMainPageRoutes(
           repeat: Type.Optional(Type.Literal('1')),
           // Read by the login page (the session guard) when no one is logged in.
           next: Type.Optional(Type.String({ maxLength: RETURN_PATH_MAX })),
+          // «Вернуться» from the confirmation step: the form as typed, with its key.
+          key: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' })),
+          v1: Type.Optional(TypedValue),
+          v2: Type.Optional(TypedValue),
+          v3: Type.Optional(TypedValue),
         }),
         response: { 200: Type.String() },
       },
@@ -89,7 +97,10 @@ export function registerMainPageRoutes(
             req.query.repeat === '1',
           )
         : undefined;
-      return sendMainPage(ctx, req, reply, submitted ? { submitted } : {});
+      const { key, v1, v2, v3 } = req.query;
+      const typed = [v1, v2, v3].filter((v) => v !== undefined);
+      const back = key && typed.length > 0 ? { formKey: key, readingState: { values: typed } } : {};
+      return sendMainPage(ctx, req, reply, submitted ? { submitted } : back);
     },
   );
   // «Показать все»: one history whole, for the current and the previous year.
