@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/app/config.ts';
@@ -92,6 +93,15 @@ export function cookieHeader(jar: Record<string, string>): string {
   return Object.entries(jar)
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
+}
+
+/** Logs `account` in from address `ip` and opens the main page, which must answer 200. */
+export async function openCabinet(app: FastifyInstance, ip: string, account: string, surname: string) {
+  const agent = new Agent(app, ip);
+  assert.equal((await agent.login(account, surname)).statusCode, 303);
+  const res = await agent.get('/cabinet');
+  assert.equal(res.statusCode, 200);
+  return { agent, html: res.body, text: textOf(res.body) };
 }
 
 /** A tiny browser: keeps cookies between requests and fills in the CSRF token of the last page. */

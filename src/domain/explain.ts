@@ -20,6 +20,18 @@ export interface ChargeDetails {
   recalculations?: Array<{ period: string; amountKop: number; reason: string }>;
 }
 
+/** The details stored with a charge (JSON); null when there are none or they do not parse. */
+export function parseChargeDetails(json: string | null): ChargeDetails | null {
+  if (!json) {
+    return null;
+  }
+  try {
+    return JSON.parse(json) as ChargeDetails;
+  } catch {
+    return null;
+  }
+}
+
 export interface ExplainInput {
   method: string;
   kwh: number;

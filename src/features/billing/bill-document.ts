@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { BillDocument, BillLine, SlipDocument } from './pdf/bill.model.ts';
 import { paymentDueDate } from '../../domain/schedule.ts';
-import type { ChargeDetails } from '../../domain/explain.ts';
+import { parseChargeDetails, type ChargeDetails } from '../../domain/explain.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import * as repo from './bill-document.repository.ts';
 
@@ -20,7 +20,7 @@ export async function loadBillDocument(
   if (!account || !charge) {
     return undefined;
   }
-  const details = parseDetails(charge.details);
+  const details = parseChargeDetails(charge.details);
   const building =
     account.buildingId === null ? undefined : await repo.findBuildingVolume(db, account.buildingId, period);
   return {
@@ -103,17 +103,6 @@ function billLines(charge: repo.BillCharge, details: ChargeDetails | null): Bill
     });
   }
   return lines;
-}
-
-function parseDetails(json: string | null): ChargeDetails | null {
-  if (!json) {
-    return null;
-  }
-  try {
-    return JSON.parse(json) as ChargeDetails;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { periodTitle } from '../../domain/dates.ts';
-import { explainCharge, type ChargeDetails } from '../../domain/explain.ts';
+import { explainCharge, parseChargeDetails } from '../../domain/explain.ts';
 import { zonesFor, type Zone } from '../../domain/tariff.ts';
 import { listCharges, type ChargeItem } from '../../features/billing/charges.repository.ts';
 import { listPayments, type PaymentItem } from '../../features/payments/payments.repository.ts';
@@ -73,7 +73,7 @@ export function chargeRows(charges: ChargeItem[]): ChargeRow[] {
     odnKop: c.odnKop,
     debtKop: c.debtKop,
     method: c.method,
-    explanation: explainCharge({ ...c, details: parseDetails(c.details) }),
+    explanation: explainCharge({ ...c, details: parseChargeDetails(c.details) }),
   }));
 }
 
@@ -97,16 +97,5 @@ export async function loadHistory(
     }
     case 'charges':
       return { kind, rows: chargeRows((await listCharges(db, accountId, from.slice(0, 7))).reverse()) };
-  }
-}
-
-function parseDetails(json: string | null): ChargeDetails | null {
-  if (!json) {
-    return null;
-  }
-  try {
-    return JSON.parse(json) as ChargeDetails;
-  } catch {
-    return null;
   }
 }

@@ -4,6 +4,7 @@ import {
   Agent,
   addAccount,
   createTestApp,
+  openCabinet,
   testDialects,
   textOf,
   type TestApp,
@@ -30,13 +31,8 @@ for (const dialect of await testDialects()) {
     });
     after(async () => t.close());
 
-    async function page(account: string, surname: string) {
-      const agent = new Agent(t.app, `10.20.${account.slice(-2)}.1`);
-      assert.equal((await agent.login(account, surname)).statusCode, 303);
-      const res = await agent.get('/cabinet');
-      assert.equal(res.statusCode, 200);
-      return { agent, html: res.body, text: textOf(res.body) };
-    }
+    const page = (account: string, surname: string) =>
+      openCabinet(t.app, `10.20.${account.slice(-2)}.1`, account, surname);
 
     test('the top answers what is owed and what to do now, before the seed sections', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
