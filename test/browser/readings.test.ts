@@ -7,7 +7,7 @@
 // before and after each submission (either is accepted, should the test cross midnight there).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Locator, Page } from 'playwright-core';
+import type { ConsoleMessage, Locator, Page } from 'playwright-core';
 import {
   browserSuite,
   dateIn,
@@ -33,6 +33,11 @@ async function aroundToday(submit: () => Promise<void>): Promise<string[]> {
   const before = today();
   await submit();
   return [...new Set([before, today()])];
+}
+
+/** The refused reading is answered 400 on purpose; Chromium logs every 4xx document. */
+function isRefusal(msg: ConsoleMessage): boolean {
+  return /status of 400/.test(msg.text()) && /\/cabinet\/readings$/.test(msg.location().url);
 }
 
 function theFormSection(page: Page): Locator {
@@ -164,6 +169,36 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
         rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28480|Интернет|принято'),
         `a row [today, 28480, Интернет, принято] in ${JSON.stringify(rows)}`,
       );
+    });
+  });
+
+  test('a refused reading: the summary above the form has the focus, in view, and leads to the field', async (t) => {
+    const baseUrl = suite.server().url;
+    const options = { label: 'readings-refused', jsEnabled: false, isExpectedConsoleError: isRefusal };
+    await runScenario(t, suite.browser(), options, async (page) => {
+      await logInAsDemo(page, baseUrl);
+      const form = await readingForm(page);
+      await form.input.fill('28 47a');
+      await Promise.all([page.waitForLoadState('load'), form.submit.click()]);
+      const summary = page.locator('#reading-errors');
+      await summary.waitFor();
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      assert.equal(focused, 'reading-errors', 'the summary has the focus');
+      const box = await summary.boundingBox();
+      const viewport = page.viewportSize();
+      assert.ok(
+        box && viewport && box.y >= 0 && box.y < viewport.height,
+        `the summary is in view: ${JSON.stringify(box)}`,
+      );
+      assert.match(
+        squash(await summary.innerText()),
+        /^Показание не передано Показание записывается только цифрами/,
+      );
+      // The message stays next to the field too, and the link leads to it.
+      const field = (await readingForm(page)).input;
+      assert.equal(await field.inputValue(), '28 47a', 'the typed value is kept');
+      await summary.getByRole('link').click();
+      assert.equal(await page.evaluate(() => location.hash), '#reading-v1');
     });
   });
 

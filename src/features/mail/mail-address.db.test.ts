@@ -70,6 +70,12 @@ for (const dialect of await testDialects()) {
         const m = /id="mail-email-error"[^>]*>([^<]*)</.exec(res.body);
         assert.ok(m, `no message for "${value}"`);
         assert.match(m[1]!, message, value);
+        // The summary above the form, focused, links to the field with the same message.
+        const summary =
+          /<div class="error-summary" id="mail-errors" [^>]*autofocus[^>]*>.*?<a href="#mail-email">([^<]*)<\/a>/.exec(
+            res.body,
+          );
+        assert.equal(summary?.[1], m[1], value);
         assert.match(res.body, /<div class="field has-error">/);
         assert.match(res.body, /aria-invalid="true"/);
         assert.doesNotMatch(res.body, /<script>alert/);

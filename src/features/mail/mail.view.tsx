@@ -1,4 +1,5 @@
 import { FieldError, Layout } from '../../platform/views/layout.tsx';
+import { ErrorSummary } from '../../platform/views/error-summary.tsx';
 import { EMAIL_MAX_LENGTH } from './email-address.ts';
 import type { AddressStatus } from './mail.service.ts';
 
@@ -32,6 +33,11 @@ export function MailSection({ model: m, csrfToken }: { model: MailSectionModel; 
         </p>
       )}
       <AddressState model={m} csrfToken={csrfToken} />
+      <ErrorSummary
+        id="mail-errors"
+        title="Адрес не сохранён"
+        fields={[m.fieldError ? { field: 'mail-email', message: m.fieldError } : undefined]}
+      />
       <form method="post" action="/cabinet/email" class="mail-form" novalidate>
         <input type="hidden" name="_csrf" value={csrfToken} />
         <div class={m.fieldError ? 'field has-error' : 'field'}>

@@ -86,6 +86,11 @@ for (const dialect of await testDialects()) {
         const res = await order(agent, { amount: typed }, form);
         assert.equal(res.statusCode, 400, typed);
         assert.match(amountError(res.body) ?? '(no message)', message, typed);
+        const summary =
+          /<div class="error-summary" id="payment-errors" [^>]*autofocus[^>]*>.*?<a href="#payment-amount">([^<]*)<\/a>/.exec(
+            res.body,
+          );
+        assert.equal(summary?.[1], amountError(res.body), `the summary links to the sum: ${typed}`);
         assert.match(res.body, /id="payment-amount"[^>]*aria-invalid="true"/);
         if (typed) {
           assert.ok(res.body.includes(`value="${typed}"`), `"${typed}" is kept`);

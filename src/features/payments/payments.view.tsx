@@ -3,6 +3,7 @@ import { formatInteger, formatRubles } from '../../domain/format.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { ErrorSummary } from '../../platform/views/error-summary.tsx';
 import { checkLines, CHECK_HEIGHT, CHECK_WIDTH, type CheckData } from './check-image.ts';
 import type { PaymentResult } from './payments.result.ts';
 import type { PaymentForm, PaymentFormMeter, PaymentFormState } from './payments.service.ts';
@@ -72,11 +73,17 @@ export function PaymentPage({
           В форме необходимо указать сумму в рублях и показания прибора учета.{' '}
           <strong>* Поле для ввода суммы заполняется обязательно!</strong>
         </p>
-        {state?.formError && (
-          <p class="form-error" role="alert" id="payment-form-error">
-            {state.formError}
-          </p>
-        )}
+        <ErrorSummary
+          id="payment-errors"
+          title="Оплата не начата"
+          formError={state?.formError}
+          fields={[
+            state?.amountError ? { field: 'payment-amount', message: state.amountError } : undefined,
+            ...(state?.readingErrors ?? []).map((message, i) =>
+              message ? { field: `payment-v${i + 1}`, message } : undefined,
+            ),
+          ]}
+        />
         <form method="post" action="/cabinet/payment" class="payment-form" novalidate>
           <input type="hidden" name="_csrf" value={csrfToken} />
           <input type="hidden" name="key" value={form.key} />

@@ -89,6 +89,21 @@ for (const dialect of await testDialects()) {
         const m = /id="reading-v1-error"[^>]*>([^<]*)</.exec(res.body);
         assert.ok(m, `no message for "${value}"`);
         assert.match(m[1]!, message);
+        // At the top of the form, focused when the page opens: a summary linking to the field.
+        const summary =
+          /<div class="error-summary" id="reading-errors" role="alert" tabindex="-1" autofocus[^>]*>(.*?)<\/div>/.exec(
+            res.body,
+          );
+        assert.ok(summary, `no summary for "${value}"`);
+        assert.match(
+          summary[1]!,
+          new RegExp(`<a href="#reading-v1">${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</a>`),
+        );
+        assert.ok(
+          res.body.indexOf('id="reading-errors"') <
+            res.body.indexOf('<form method="post" action="/cabinet/readings"'),
+        );
+        assert.equal((res.body.match(/autofocus/g) ?? []).length, 1, 'one element takes the focus');
         assert.ok(res.body.includes(`value="${value}"`) || value === '', 'the entered value is kept');
         assert.equal(keyOf(res.body), keyOf(page), 'the refused form keeps its key');
       }

@@ -3,6 +3,7 @@ import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import type { RegisterCheck, SuspicionReason } from '../../domain/readings.ts';
 import { formatInteger } from '../../domain/format.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { ErrorSummary } from '../../platform/views/error-summary.tsx';
 import type { ReadingForm, SubmittedNotice } from './readings.service.ts';
 
 /** The form's script, by its build name (from reading-form.browser.ts). */
@@ -28,11 +29,15 @@ export function ReadingFormSection({
   return (
     <section class="panel" id="reading-form" aria-labelledby="reading-form-title">
       <h2 id="reading-form-title">Форма для передачи показания прибора учета</h2>
-      {state?.formError && (
-        <p class="form-error" role="alert">
-          {state.formError}
-        </p>
-      )}
+      <ErrorSummary
+        id="reading-errors"
+        title="Показание не передано"
+        formError={state?.formError}
+        fields={form.zones.map((_, i) => {
+          const message = state?.fieldErrors?.[i];
+          return message ? { field: `reading-v${i + 1}`, message } : undefined;
+        })}
+      />
       <form
         method="post"
         action="/cabinet/readings"
