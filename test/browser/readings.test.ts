@@ -172,6 +172,51 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
     });
   });
 
+  test('on a phone (360 × 800) the top comes first: both primary buttons on the first screen', async (t) => {
+    const baseUrl = suite.server().url;
+    const phone = { width: 360, height: 800 };
+    await runScenario(
+      t,
+      suite.browser(),
+      { label: 'main-phone', jsEnabled: true, viewport: phone },
+      async (page) => {
+        await logInAsDemo(page, baseUrl);
+        // Earlier tests of this file add readings: the amount changes, its words do not.
+        const summary = page.getByRole('region', { name: 'Главное', exact: true });
+        assert.match(
+          squash(await summary.innerText()),
+          /^Главное Переплата [\d\s]+,\d\d ₽ — будет учтена в следующем счёте/,
+        );
+        for (const name of ['Передать показания', 'Оплатить']) {
+          const box = await summary.getByRole('link', { name, exact: true }).boundingBox();
+          assert.ok(box, name);
+          assert.ok(
+            box.y >= 0 && box.y + box.height <= phone.height,
+            `${name} on the first screen: ${JSON.stringify(box)}`,
+          );
+          assert.ok(
+            box.height >= 44 && box.width >= 44,
+            `${name}: a tap target of at least 44 px: ${JSON.stringify(box)}`,
+          );
+        }
+        assert.equal(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          phone.width,
+          'nothing wider than the phone',
+        );
+        // «Передать показания» brings the form's first field into view.
+        await summary.getByRole('link', { name: 'Передать показания', exact: true }).click();
+        await page.waitForURL(/#reading-form$/);
+        const input = (await readingForm(page)).input;
+        const field = await input.boundingBox();
+        assert.ok(
+          field && field.y >= 0 && field.y < phone.height,
+          `the field in view: ${JSON.stringify(field)}`,
+        );
+      },
+    );
+  });
+
   test('a refused reading: the summary above the form has the focus, in view, and leads to the field', async (t) => {
     const baseUrl = suite.server().url;
     const options = { label: 'readings-refused', jsEnabled: false, isExpectedConsoleError: isRefusal };

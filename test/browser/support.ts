@@ -245,10 +245,12 @@ export interface ScenarioOptions {
   label: string;
   jsEnabled: boolean;
   isExpectedConsoleError?: ExpectedConsoleError;
+  /** The window's size (default 1280×900, a desktop); 360×800 is a phone. */
+  viewport?: { width: number; height: number };
 }
 
 /**
- * Runs `steps` in a fresh browser context (ru-RU, 1280×900, 10 s default timeout), then asserts
+ * Runs `steps` in a fresh browser context (ru-RU, 1280×900 unless given, 10 s default timeout), then asserts
  * that the page logged no console errors, uncaught exceptions or CSP violations. On failure it
  * saves a full-page screenshot in the temp directory and names it in the test's diagnostics.
  */
@@ -261,7 +263,7 @@ export async function runScenario(
   const context = await browser.newContext({
     javaScriptEnabled: opts.jsEnabled,
     locale: 'ru-RU',
-    viewport: { width: 1280, height: 900 },
+    viewport: opts.viewport ?? { width: 1280, height: 900 },
   });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
