@@ -29,15 +29,15 @@ export function oneOf<const T extends readonly string[]>(values: T, fallback: T[
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
 }
 
-/**
- * The settings every part of the portal shares, from the environment. Each feature that has
- * settings of its own exports its schema next to its code; app/config.ts checks them all at once.
- */
 /** A day of the month. */
 function day(fallback: number) {
   return Type.Integer({ minimum: 1, maximum: 31, default: fallback });
 }
 
+/**
+ * The settings every part of the portal shares, from the environment. Each feature that has
+ * settings of its own exports its schema next to its code; app/config.ts checks them all at once.
+ */
 export const CoreEnvSchema = {
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ default: '127.0.0.1' }),

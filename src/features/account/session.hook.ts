@@ -52,9 +52,10 @@ export type RequireCustomer = (
 /**
  * The guard of the customer's pages, made once by the app and handed to each feature. Without a
  * valid session, GET /cabinet shows the login page (the "Личный кабинет" entry point) and other
- * GETs are redirected to it with their address, to which the login then leads (return-path.ts). A form sent after its session ended (idle or absolute timeout,
- * logout in another tab) gets the login page at once with a notice that it was not sent, and
- * `lostForm` may add what was typed, so that nothing entered is lost without a word.
+ * GETs are redirected to it with their address, to which the login then leads (return-path.ts).
+ * A form sent after its session ended (idle or absolute timeout, logout in another tab) gets the
+ * login page at once with a notice that it was not sent, and `lostForm` may add what was typed,
+ * so that nothing entered is lost without a word.
  */
 export function customerGuard(ctx: AppContext, login: LoginPageOptions): RequireCustomer {
   return (lostForm) => async (req, reply) => {

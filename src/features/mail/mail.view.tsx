@@ -36,7 +36,7 @@ export function MailSection({ model: m, csrfToken }: { model: MailSectionModel; 
       <ErrorSummary
         id="mail-errors"
         title="Адрес не сохранён"
-        fields={[m.fieldError ? { field: 'mail-email', message: m.fieldError } : undefined]}
+        fields={[{ field: 'mail-email', message: m.fieldError ?? '' }]}
       />
       <form method="post" action="/cabinet/email" class="mail-form" novalidate>
         <input type="hidden" name="_csrf" value={csrfToken} />

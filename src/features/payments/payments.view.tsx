@@ -78,10 +78,8 @@ export function PaymentPage({
           title="Оплата не начата"
           formError={state?.formError}
           fields={[
-            state?.amountError ? { field: 'payment-amount', message: state.amountError } : undefined,
-            ...(state?.readingErrors ?? []).map((message, i) =>
-              message ? { field: `payment-v${i + 1}`, message } : undefined,
-            ),
+            { field: 'payment-amount', message: state?.amountError ?? '' },
+            ...(state?.readingErrors ?? []).map((message, i) => ({ field: `payment-v${i + 1}`, message })),
           ]}
         />
         <form method="post" action="/cabinet/payment" class="payment-form" novalidate>

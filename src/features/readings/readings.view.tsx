@@ -33,10 +33,10 @@ export function ReadingFormSection({
         id="reading-errors"
         title="Показание не передано"
         formError={state?.formError}
-        fields={form.zones.map((_, i) => {
-          const message = state?.fieldErrors?.[i];
-          return message ? { field: `reading-v${i + 1}`, message } : undefined;
-        })}
+        fields={form.zones.map((_, i) => ({
+          field: `reading-v${i + 1}`,
+          message: state?.fieldErrors?.[i] ?? '',
+        }))}
       />
       <form
         method="post"

@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { balanceAtLastReading } from '../../domain/balance.ts';
 import { addMonths, monthIndex, periodAt, periodOf } from '../../domain/dates.ts';
 import { pricesOn, zonesFor, ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
-import { verificationStatus, type VerificationStatus } from '../../domain/verification.ts';
+import { verificationStatus } from '../../domain/verification.ts';
 import { paymentDueDate, readingsWindow, type MonthSchedule } from '../../domain/schedule.ts';
 import type { TaskSummary } from './summary.view.tsx';
 import { findAccountProfile, type AccountProfile } from '../../features/account/account.repository.ts';
@@ -43,7 +43,6 @@ export interface MainPageModel {
   tariffs: Array<{ zone: Zone; title: string; priceE5: number | null }>;
   /** The top of the page: what is owed, the last reading, the readings window, the verification. */
   summary: TaskSummary;
-  verification: VerificationStatus | null;
   /** The histories' newest rows, newest first (at most MAIN_PAGE_ROWS each). */
   payments: PaymentItem[];
   readings: ReadingRow[];
@@ -125,7 +124,6 @@ export async function loadMainPage(
       priceE5: data.prices.get(zone) ?? null,
     })),
     summary,
-    verification: status && status.state !== 'valid' ? status : null,
     readingForm: meter ? makeReadingForm(meter, latest) : null,
     payments: data.payments.slice(0, MAIN_PAGE_ROWS),
     readings: readingRows(readings.slice(0, MAIN_PAGE_ROWS)),

@@ -24,7 +24,6 @@ function model(over: Partial<MainPageModel> = {}): MainPageModel {
       window: { state: 'soon', from: '2026-06-15', to: '2026-06-25', period: '2026-06' },
       verification: { state: 'expired', due: '2025-07-23', daysLeft: -322 },
     },
-    verification: { state: 'expired', due: '2025-07-23', daysLeft: -322 },
     payments: [
       { paidOn: '2026-05-26', amountKop: 60000, channel: 'card' },
       { paidOn: '2025-02-05', amountKop: 200000, channel: 'bank' },
@@ -167,8 +166,7 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
         readings: [],
         charges: [],
         consumption: [{ period: '2026-05', kwh: null, estimated: false }],
-        summary: { ...model().summary, balanceKop: 16100 },
-        verification: null,
+        summary: { ...model().summary, balanceKop: 16100, verification: null },
       }),
     ),
   );

@@ -32,6 +32,8 @@ export interface MainPageProps {
 export function MainPage(props: MainPageProps) {
   const { model: m, supplierName, csrfToken, readingState } = props;
   const form = m.readingForm && formWithKey(m.readingForm, props.formKey);
+  // The seed's warning, when the verification has ended or ends soon.
+  const warning = m.summary.verification?.state === 'valid' ? null : m.summary.verification;
   return (
     <Layout
       title="Личный кабинет"
@@ -44,7 +46,7 @@ export function MainPage(props: MainPageProps) {
       {props.submitted && <SubmittedMessage notice={props.submitted} />}
       <TaskSummarySection summary={m.summary} />
       <ReferenceInfo model={m} supplierName={supplierName} />
-      {m.verification && <VerificationWarning status={m.verification} supplierName={supplierName} />}
+      {warning && <VerificationWarning status={warning} supplierName={supplierName} />}
       <PaymentsHistory payments={m.payments} more={m.more.payments} />
       <ReadingsHistory readings={m.readings} zones={m.meter?.zones} more={m.more.readings} />
       <ChargesHistory charges={m.charges} more={m.more.charges} />

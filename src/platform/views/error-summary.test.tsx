@@ -11,7 +11,7 @@ test('a refusal: a focused summary with the form’s message and a link to each 
       formError="Счётчик снят с учёта"
       fields={[
         { field: 'reading-v1', message: 'Введите текущее показание.' },
-        undefined,
+        { field: 'reading-v2', message: '' },
         { field: 'reading-v3', message: 'У Вашего счётчика 5 цифр, а введено 6.' },
       ]}
     />,
@@ -29,9 +29,7 @@ test('a refusal: a focused summary with the form’s message and a link to each 
 test('nothing refused: nothing rendered', () => {
   assert.equal(renderToString(<ErrorSummary id="x" title="t" fields={[]} />), '');
   assert.equal(
-    renderToString(
-      <ErrorSummary id="x" title="t" formError="" fields={[undefined, { field: 'a', message: '' }]} />,
-    ),
+    renderToString(<ErrorSummary id="x" title="t" formError="" fields={[{ field: 'a', message: '' }]} />),
     '',
   );
 });

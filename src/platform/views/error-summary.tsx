@@ -15,9 +15,10 @@ export function ErrorSummary(p: {
   id: string;
   title: string;
   formError?: string | undefined;
-  fields: Array<FieldProblem | undefined>;
+  /** Every field that can be refused; those without a message are left out. */
+  fields: FieldProblem[];
 }) {
-  const fields = p.fields.filter((f): f is FieldProblem => f !== undefined && f.message !== '');
+  const fields = p.fields.filter((f) => f.message !== '');
   if (!p.formError && fields.length === 0) {
     return null;
   }
