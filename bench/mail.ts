@@ -22,7 +22,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { ensureReferenceData } from '../src/tools/demo/reference-data.ts';
 import { closeMonth } from '../src/features/billing/close-month.ts';
 import { enqueueBillMailing, mailingProgress, type MailingProgress } from '../src/features/mail/mailing.ts';
-import { bulkAccounts, PG_ADMIN_URL } from '../test/db.ts';
+import { bulkAccounts, cliEnvFor, PG_ADMIN_URL } from '../test/db.ts';
 import { subscribeAccounts } from '../test/mail-support.ts';
 
 const PERIOD = '2026-05';
@@ -106,8 +106,7 @@ async function setUp(db: Db, n: number): Promise<void> {
 
 /** The CLI workers' environment: the bench's database and the sink as the SMTP server. */
 function workerEnv(dbUrl: string, smtpUrl: string, o: BenchOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return cliEnvFor(dbUrl, {
     LOG_LEVEL: 'warn',
     PUBLIC_URL: 'https://lk.example.ru',
     SMTP_URL: smtpUrl,
@@ -115,14 +114,7 @@ function workerEnv(dbUrl: string, smtpUrl: string, o: BenchOptions): NodeJS.Proc
     MAIL_CONCURRENCY: String(o.concurrency),
     MAIL_BATCH_SIZE: String(o.batch),
     MAIL_POLL_SECONDS: '1',
-  };
-  if (dbUrl.startsWith('postgres')) {
-    env.DATABASE_URL = dbUrl;
-  } else {
-    delete env.DATABASE_URL;
-    env.DATA_DIR = path.dirname(dbUrl);
-  }
-  return env;
+  });
 }
 
 /** Runs the workers until the outbox is drained, showing the sink's count as it goes. */

@@ -244,3 +244,19 @@ export async function bulkAccounts(db: Db, n: number, prevPeriod = '2026-04'): P
     .onConflict((oc) => oc.column('period').doNothing())
     .execute();
 }
+
+/**
+ * The environment of a CLI child process on the database at `dbUrl` (a PostgreSQL URL, or an
+ * SQLite file whose folder becomes DATA_DIR), outside the test runner, with `settings` added.
+ */
+export function cliEnvFor(dbUrl: string, settings: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  delete env.NODE_TEST_CONTEXT;
+  if (dbUrl.startsWith('postgres')) {
+    env.DATABASE_URL = dbUrl;
+  } else {
+    delete env.DATABASE_URL;
+    env.DATA_DIR = path.dirname(dbUrl);
+  }
+  return env;
+}

@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../../../test/helpers.ts';
-import { bulkAccounts, cloneDb, createTestDb, reopenDb } from '../../../test/db.ts';
+import { bulkAccounts, cliEnvFor, cloneDb, createTestDb, reopenDb } from '../../../test/db.ts';
 import { chargeStats } from '../../../test/billing-support.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 
@@ -12,15 +11,7 @@ import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 
 /** The environment of a CLI run on the database at `url`: logs off, outside the test runner. */
 function cliEnv(url: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-  delete env.NODE_TEST_CONTEXT;
-  if (url.startsWith('postgres')) {
-    env.DATABASE_URL = url;
-  } else {
-    delete env.DATABASE_URL;
-    env.DATA_DIR = path.dirname(url);
-  }
-  return env;
+  return cliEnvFor(url, { LOG_LEVEL: 'silent' });
 }
 
 for (const dialect of await testDialects()) {

@@ -1,9 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { testDialects } from '../../../test/helpers.ts';
-import { bulkAccounts, createTestDb, reopenDb, type TestDb } from '../../../test/db.ts';
+import { bulkAccounts, cliEnvFor, createTestDb, reopenDb, type TestDb } from '../../../test/db.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { closeMonth } from '../billing/close-month.ts';
 import { enqueueBillMailing } from './mailing.ts';
@@ -15,8 +14,7 @@ import { startSmtpSink, subscribeAccounts, type SmtpSink } from '../../../test/m
 const CONCURRENCY = 4;
 
 function cliEnv(dbUrl: string, smtpUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return cliEnvFor(dbUrl, {
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:3000',
     SMTP_URL: smtpUrl,
@@ -26,15 +24,7 @@ function cliEnv(dbUrl: string, smtpUrl: string): NodeJS.ProcessEnv {
     MAIL_LEASE_SECONDS: '3',
     MAIL_SMTP_TIMEOUT_SECONDS: '2',
     MAIL_POLL_SECONDS: '1',
-  };
-  delete env.NODE_TEST_CONTEXT;
-  if (dbUrl.startsWith('postgres')) {
-    env.DATABASE_URL = dbUrl;
-  } else {
-    delete env.DATABASE_URL;
-    env.DATA_DIR = path.dirname(dbUrl);
-  }
-  return env;
+  });
 }
 
 function cli(env: NodeJS.ProcessEnv, ...args: string[]) {

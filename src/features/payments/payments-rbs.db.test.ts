@@ -3,7 +3,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import {
   Agent,
   createTestApp,
@@ -12,7 +11,7 @@ import {
   textOf,
   type TestApp,
 } from '../../../test/helpers.ts';
-import { reopenDb } from '../../../test/db.ts';
+import { cliEnvFor, reopenDb } from '../../../test/db.ts';
 import { buildApp } from '../../app/app.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { RbsEmulator } from '../../../test/payments-emulator.ts';
@@ -379,22 +378,14 @@ for (const dialect of await testDialects()) {
       const agent = await customer();
       const { orderId } = await order(agent, '444');
       emu.pay(orderId);
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
+      const env = cliEnvFor(t.dbUrl, {
         PAYMENT_GATEWAY: 'rbs',
         RBS_URL: emu.url,
         RBS_USERNAME: emu.userName,
         RBS_PASSWORD: emu.password,
         RBS_CALLBACK_KEY: emu.callbackKey,
         LOG_LEVEL: 'silent',
-      };
-      delete env.NODE_TEST_CONTEXT;
-      if (dialect === 'postgres') {
-        env.DATABASE_URL = t.dbUrl;
-      } else {
-        delete env.DATABASE_URL;
-        env.DATA_DIR = path.dirname(t.dbUrl);
-      }
+      });
       const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'payments-reconcile'], {
           env,
