@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDb, type Db, type Dialect } from '../src/platform/db/connect.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { migrateToLatest, migrateUpTo } from '../src/platform/db/migrate.ts';
 
 // Test databases: fresh and migrated, reopened, and filled in bulk.
 
@@ -22,12 +22,17 @@ export interface TestDb {
  * A fresh, migrated database: an SQLite file in a temp dir (so that a second app instance can
  * open it too), or a new PostgreSQL database; both are removed by `drop`.
  */
-export async function createTestDb(dialect: Dialect, { poolSize = 5 } = {}): Promise<TestDb> {
+/** A new database, migrated to the latest version, or only up to the migration `upTo`. */
+export async function createTestDb(
+  dialect: Dialect,
+  { poolSize = 5, upTo }: { poolSize?: number; upTo?: string } = {},
+): Promise<TestDb> {
+  const migrate = (db: Db) => (upTo ? migrateUpTo(db, upTo) : migrateToLatest(db));
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-test-'));
     const file = path.join(dir, 'portal.db');
     const db = openDb({ sqlitePath: file });
-    await migrateToLatest(db);
+    await migrate(db);
     return {
       db,
       url: file,
@@ -45,7 +50,7 @@ export async function createTestDb(dialect: Dialect, { poolSize = 5 } = {}): Pro
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const db = openDb({ databaseUrl: url.toString(), poolSize });
-  await migrateToLatest(db);
+  await migrate(db);
   return {
     db,
     url: url.toString(),

@@ -32,8 +32,20 @@ export class MigrationError extends Error {}
 
 /** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/** Brings the schema up to the migration `name`, as an older version of the portal left it (tests of upgrades). */
+export async function migrateUpTo(db: Db, name: string): Promise<MigrationResultSet> {
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+async function migrate(
+  db: Db,
+  run: (m: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db: db.kysely, provider: new FolderProvider({ dialect: db.dialect }) });
-  const result = await migrator.migrateToLatest();
+  const result = await run(migrator);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
