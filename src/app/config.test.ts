@@ -71,6 +71,23 @@ test('the readings window: its first day, not after its last', () => {
   assert.throws(() => loadConfig({ READINGS_FIRST_DAY: '0' }), /READINGS_FIRST_DAY/);
 });
 
+test('the login limits grow from one browser to one address to everyone', () => {
+  const limits = (env: Record<string, string>) => {
+    const l = loadConfig(env).loginLimits;
+    return [l.maxFailures, l.addressMaxFailures, l.accountMaxFailures];
+  };
+  assert.deepEqual(limits({}), [5, 10, 20]);
+  assert.deepEqual(
+    limits({ LOGIN_MAX_FAILURES: '3', LOGIN_ADDRESS_MAX_FAILURES: '3', LOGIN_ACCOUNT_MAX_FAILURES: '3' }),
+    [3, 3, 3],
+  );
+  assert.throws(
+    () => loadConfig({ LOGIN_MAX_FAILURES: '11' }),
+    /LOGIN_MAX_FAILURES \(11\) ≤ LOGIN_ADDRESS_MAX_FAILURES \(10\) ≤ LOGIN_ACCOUNT_MAX_FAILURES \(20\)/,
+  );
+  assert.throws(() => loadConfig({ LOGIN_ACCOUNT_MAX_FAILURES: '9' }), /LOGIN_ACCOUNT_MAX_FAILURES \(9\)/);
+});
+
 test('the Node.js version is checked at boot: 20.19 or later', () => {
   for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.12.0', '24.1.0']) {
     assert.equal(unsupportedNode(v), null, v);

@@ -1,3 +1,5 @@
+import { pluralRu } from './format.ts';
+
 /** Settlement codes: the first two digits of an account number (the seed's table). */
 export const SETTLEMENTS: ReadonlyArray<{ code: string; name: string }> = [
   { code: '10', name: 'Усть-Абаканский район и Абакан' },
@@ -60,13 +62,5 @@ export function settlementName(code: string): string | undefined {
 }
 
 function pluralDigits(n: number): string {
-  const d10 = n % 10;
-  const d100 = n % 100;
-  if (d10 === 1 && d100 !== 11) {
-    return 'цифра';
-  }
-  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) {
-    return 'цифры';
-  }
-  return 'цифр';
+  return pluralRu(n, { one: 'цифра', few: 'цифры', many: 'цифр' });
 }

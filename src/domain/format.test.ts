@@ -11,6 +11,7 @@ import {
   formatRublesRu,
   formatTariff,
   formatTariffRu,
+  pluralRu,
 } from './format.ts';
 
 const NBSP = '\u00a0';
@@ -100,5 +101,28 @@ test('amounts that are not whole units are refused, not rounded', () => {
     assert.throws(() => formatRubles(bad), RangeError);
     assert.throws(() => formatRublesRu(bad), RangeError);
     assert.throws(() => formatIntegerRu(bad), RangeError);
+  }
+});
+
+test('words agree with their count: 1, 2–4 and 5–20 and on, 11–14 apart', () => {
+  const forms = { one: 'попытка', few: 'попытки', many: 'попыток' };
+  const expected: Array<[number, string]> = [
+    [0, 'попыток'],
+    [1, 'попытка'],
+    [2, 'попытки'],
+    [4, 'попытки'],
+    [5, 'попыток'],
+    [11, 'попыток'],
+    [12, 'попыток'],
+    [14, 'попыток'],
+    [21, 'попытка'],
+    [22, 'попытки'],
+    [25, 'попыток'],
+    [101, 'попытка'],
+    [111, 'попыток'],
+    [1004, 'попытки'],
+  ];
+  for (const [n, word] of expected) {
+    assert.equal(pluralRu(n, forms), word, String(n));
   }
 });

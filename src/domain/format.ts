@@ -93,3 +93,11 @@ function plain(units: number, scale: number): `${number}` {
 function minus(s: string): string {
   return s.charCodeAt(0) === 45 ? `−${s.slice(1)}` : s;
 }
+
+const PLURAL = /* @__PURE__ */ new Intl.PluralRules(RU);
+
+/** The word form that agrees with a count, by ru-RU's plural rules: 1 попытка, 2 попытки, 5 попыток. */
+export function pluralRu(n: number, forms: { one: string; few: string; many: string }): string {
+  const category = PLURAL.select(n);
+  return category === 'one' ? forms.one : category === 'few' ? forms.few : forms.many;
+}

@@ -48,6 +48,8 @@ export const CoreEnvSchema = {
   SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
   SESSION_ABSOLUTE_HOURS: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  LOGIN_ADDRESS_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   LOGIN_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   IP_MAX_FAILED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
   IP_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
@@ -62,6 +64,20 @@ export const CoreEnvSchema = {
 
 export type CoreEnv = Static<ReturnType<typeof Type.Object<typeof CoreEnvSchema>>>;
 
+/**
+ * The login throttles (account.service.ts): failures on one account within `windowMs` from one
+ * browser (`maxFailures`), from one address (`addressMaxFailures`) and from anywhere
+ * (`accountMaxFailures`); and the accounts one address may fail on within `ipWindowMs`.
+ */
+export interface LoginLimits {
+  maxFailures: number;
+  addressMaxFailures: number;
+  accountMaxFailures: number;
+  windowMs: number;
+  ipMaxAccounts: number;
+  ipWindowMs: number;
+}
+
 export interface CoreConfig {
   port: number;
   host: string;
@@ -75,7 +91,7 @@ export interface CoreConfig {
   supplierName: string;
   timeZone: string;
   session: { idleMs: number; absoluteMs: number };
-  loginLimits: { maxFailures: number; windowMs: number; ipMaxAccounts: number; ipWindowMs: number };
+  loginLimits: LoginLimits;
   consentPolicyVersion: string;
   demoMode: boolean;
   trustProxy: boolean;
@@ -130,6 +146,14 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
   if (runtime) {
     throw new Error(runtime);
   }
+  if (
+    raw.LOGIN_MAX_FAILURES > raw.LOGIN_ADDRESS_MAX_FAILURES ||
+    raw.LOGIN_ADDRESS_MAX_FAILURES > raw.LOGIN_ACCOUNT_MAX_FAILURES
+  ) {
+    throw new Error(
+      `login limits must grow from one browser to everyone: LOGIN_MAX_FAILURES (${raw.LOGIN_MAX_FAILURES}) ≤ LOGIN_ADDRESS_MAX_FAILURES (${raw.LOGIN_ADDRESS_MAX_FAILURES}) ≤ LOGIN_ACCOUNT_MAX_FAILURES (${raw.LOGIN_ACCOUNT_MAX_FAILURES})`,
+    );
+  }
   if (raw.READINGS_FIRST_DAY > raw.READINGS_LAST_DAY) {
     throw new Error(
       `READINGS_FIRST_DAY (${raw.READINGS_FIRST_DAY}) must not be after READINGS_LAST_DAY (${raw.READINGS_LAST_DAY}): the readings window lies within one month`,
@@ -156,6 +180,8 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
     },
     loginLimits: {
       maxFailures: raw.LOGIN_MAX_FAILURES,
+      addressMaxFailures: raw.LOGIN_ADDRESS_MAX_FAILURES,
+      accountMaxFailures: raw.LOGIN_ACCOUNT_MAX_FAILURES,
       windowMs: raw.LOGIN_WINDOW_MINUTES * 60_000,
       ipMaxAccounts: raw.IP_MAX_FAILED_ACCOUNTS,
       ipWindowMs: raw.IP_WINDOW_MINUTES * 60_000,

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import type { Attempt } from './login-throttle.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -34,34 +35,28 @@ export async function findLoginAccount(db: Q, number: string): Promise<LoginAcco
     .executeTakeFirst();
 }
 
-/**
- * Times of the failed attempts on one account since `since` and since its last success,
- * newest first, at most `limit`.
- */
-export async function recentFailures(
+/** The attempts on one account since `since`, newest first, at most `limit` (login-throttle.ts). */
+export async function recentAttempts(
   db: Q,
   accountNumber: string,
   since: number,
   limit: number,
-): Promise<number[]> {
-  const lastSuccess = await db
-    .selectFrom('login_attempts')
-    .select((eb) => eb.fn.max('at').as('at'))
-    .where('account_number', '=', accountNumber)
-    .where('success', '=', 1)
-    .where('at', '>', since)
-    .executeTakeFirst();
-  const from = Math.max(since, Number(lastSuccess?.at ?? 0));
+): Promise<Attempt[]> {
   const rows = await db
     .selectFrom('login_attempts')
-    .select('at')
+    .select(['at', 'success', 'client', 'ip'])
     .where('account_number', '=', accountNumber)
-    .where('success', '=', 0)
-    .where('at', '>', from)
+    .where('at', '>', since)
     .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => Number(r.at));
+  return rows.map((r) => ({
+    at: Number(r.at),
+    success: Number(r.success) === 1,
+    client: r.client,
+    ip: r.ip,
+  }));
 }
 
 /** For each account that failed from this IP since `since`, the time of its latest failure, newest first. */
@@ -86,11 +81,17 @@ export async function recentFailedAccountsFromIp(
 
 export async function recordAttempt(
   db: Q,
-  a: { accountNumber: string; ip: string; at: number; success: boolean },
+  a: { accountNumber: string; ip: string; client: string; at: number; success: boolean },
 ) {
   await db
     .insertInto('login_attempts')
-    .values({ account_number: a.accountNumber, ip: a.ip, at: a.at, success: a.success ? 1 : 0 })
+    .values({
+      account_number: a.accountNumber,
+      ip: a.ip,
+      client: a.client,
+      at: a.at,
+      success: a.success ? 1 : 0,
+    })
     .execute();
 }
 

@@ -8,6 +8,8 @@ import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
 import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
 import { deleteSessionByHash } from './session.repository.ts';
 import { RETURN_PATH_MAX, safeReturnPath } from './return-path.ts';
+import { browserIdOf, ensureBrowserId } from './browser-id.ts';
+import { pluralRu } from '../../domain/format.ts';
 import {
   CabinetLoginPage,
   CONSENT_VALUE,
@@ -55,10 +57,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, option
 
 /** What a login form needs besides its values: where it is, its CSRF token, the demo account. */
 function formProps(
+  ctx: AppContext,
   reply: FastifyReply,
   entry: 'home' | 'cabinet',
   { demo }: LoginPageOptions,
 ): LoginFormProps {
+  ensureBrowserId(reply.request, reply, ctx.config);
   return {
     entry,
     csrfToken: reply.generateCsrf(),
@@ -82,7 +86,7 @@ function registerHomePage(app: FastifyInstance, ctx: AppContext, options: LoginP
         <HomePage
           supplierName={ctx.supplierName}
           tab={req.query.tab ?? 'individuals'}
-          {...formProps(reply, 'home', options)}
+          {...formProps(ctx, reply, 'home', options)}
         />
       );
       return reply.type('text/html; charset=utf-8').send(renderPage(page));
@@ -125,11 +129,11 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
         consent: body.consent === CONSENT_VALUE,
       };
       const returnTo = entry === 'cabinet' ? safeReturnPath(body.next) : undefined;
-      const result = await login(deps, { ...values, ip: req.ip });
+      const result = await login(deps, { ...values, ip: req.ip, browser: browserIdOf(req, ctx.config) });
 
       const rerender = (status: 400 | 401 | 429, extra: Partial<LoginFormProps>) => {
         const props = {
-          ...formProps(reply, entry, options),
+          ...formProps(ctx, reply, entry, options),
           values,
           ...(returnTo ? { returnTo } : {}),
           ...extra,
@@ -147,7 +151,7 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
         case 'invalid':
           return rerender(400, { errors: result.errors });
         case 'failed':
-          return rerender(401, { formError: 'Неверный номер лицевого счёта или фамилия.' });
+          return rerender(401, { formError: failedMessage(ctx, result.left, result.retryAt) });
         case 'throttled': {
           const { retrySec, formError } = throttled(ctx, result.retryAt);
           void reply.header('Retry-After', String(retrySec));
@@ -172,15 +176,29 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
 /** A throttled login: when to try again, in seconds (Retry-After) and as the local time shown. */
 function throttled(ctx: AppContext, retryAt: Date): { retrySec: number; formError: string } {
   const retrySec = Math.max(1, Math.ceil((retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
-  const hhmm = new Intl.DateTimeFormat('ru-RU', {
+  return {
+    retrySec,
+    formError: `Слишком много неудачных попыток входа. Повторите попытку после ${localMinute(ctx, retryAt)} (по местному времени).`,
+  };
+}
+
+/** A wrong number or surname, and how many attempts are left (the same for unknown numbers). */
+function failedMessage(ctx: AppContext, left: number, retryAt: Date | null): string {
+  const wrong = 'Неверный номер лицевого счёта или фамилия.';
+  if (left === 0 && retryAt) {
+    return `${wrong} Попытки входа исчерпаны: повторите после ${localMinute(ctx, retryAt)} (по местному времени).`;
+  }
+  const remain = pluralRu(left, { one: 'Осталась', few: 'Осталось', many: 'Осталось' });
+  return `${wrong} ${remain} ${left} ${pluralRu(left, { one: 'попытка', few: 'попытки', many: 'попыток' })}.`;
+}
+
+/** The local time of `at`, rounded up to the minute: never earlier than allowed. */
+function localMinute(ctx: AppContext, at: Date): string {
+  return new Intl.DateTimeFormat('ru-RU', {
     timeZone: ctx.config.timeZone,
     hour: '2-digit',
     minute: '2-digit',
-  }).format(new Date(Math.ceil(retryAt.getTime() / MINUTE_MS) * MINUTE_MS)); // never earlier than allowed
-  return {
-    retrySec,
-    formError: `Слишком много неудачных попыток входа. Повторите попытку после ${hhmm} (по местному времени).`,
-  };
+  }).format(new Date(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS));
 }
 
 function registerLogout(app: FastifyInstance, ctx: AppContext): void {
@@ -211,6 +229,7 @@ export function sendCabinetLogin(
   notice?: string,
   returnTo?: string,
 ) {
+  ensureBrowserId(reply.request, reply, ctx.config);
   const page = (
     <CabinetLoginPage
       supplierName={ctx.supplierName}

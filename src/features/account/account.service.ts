@@ -10,6 +10,7 @@ import { normalizeSurname, surnamesMatch } from '../../domain/surname.ts';
 import * as repo from './account.repository.ts';
 import * as sessions from './session.repository.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { assessLogin, clientKey } from './login-throttle.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
@@ -24,6 +25,8 @@ export interface LoginInput {
   surname: string;
   consent: boolean;
   ip: string;
+  /** The browser's own cookie (browser-id.ts), when it sent one. */
+  browser?: string | undefined;
 }
 
 export type LoginFieldErrors = Partial<Record<'account' | 'surname' | 'consent', string>>;
@@ -31,7 +34,8 @@ export type LoginFieldErrors = Partial<Record<'account' | 'surname' | 'consent',
 export type LoginResult =
   | { kind: 'invalid'; errors: LoginFieldErrors }
   | { kind: 'throttled'; retryAt: Date }
-  | { kind: 'failed' }
+  /** `left`: failures still allowed before a throttle refuses; at 0, `retryAt` says when it allows again. */
+  | { kind: 'failed'; left: number; retryAt: Date | null }
   | { kind: 'ok'; token: string; accountNumber: string };
 
 const MAX_SURNAME_LENGTH = 100;
@@ -46,7 +50,7 @@ export function newSessionToken(): string {
 }
 
 /** Checks the form without touching the database. */
-export function validateLoginForm(input: Omit<LoginInput, 'ip'>): LoginFieldErrors {
+export function validateLoginForm(input: Omit<LoginInput, 'ip' | 'browser'>): LoginFieldErrors {
   const errors: LoginFieldErrors = {};
   const acc = parseAccountNumber(input.account);
   if (!acc.ok) {
@@ -85,7 +89,13 @@ export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginRes
   // number and on the IP, shared by every app instance; within an instance the attempts first queue
   // in memory, so that a flood on one key keeps at most one pool connection waiting for its lock.
   const decide = (q: Q, write: Writer) =>
-    decideLogin(deps, q, write, { number, ip: input.ip, surname: input.surname, now });
+    decideLogin(deps, q, write, {
+      number,
+      ip: input.ip,
+      client: clientKey(input.browser && hashToken(input.browser).slice(0, 32), input.ip),
+      surname: input.surname,
+      now,
+    });
   if (deps.dialect !== 'postgres') {
     return decide(db, (fn) => db.transaction().execute(fn));
   }
@@ -103,29 +113,37 @@ type Writer = <T>(fn: (tx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
 const loginQueue = new KeyedMutex();
 
+/**
+ * The newest attempts on an account that the throttles read. Failures stop being recorded once
+ * the account's limit is reached, so a window holds at most that many failures per success; a
+ * window with more than this many attempts is one of hundreds of successful logins, whose oldest
+ * attempts no longer matter.
+ */
+const ATTEMPTS_READ = 500;
+
 async function decideLogin(
   deps: AuthDeps,
   q: Q,
   write: Writer,
-  a: { number: string; ip: string; surname: string; now: Date },
+  a: { number: string; ip: string; client: string; surname: string; now: Date },
 ): Promise<LoginResult> {
-  const { number, ip, now } = a;
+  const { number, ip, client, now } = a;
   const at = now.getTime();
   const limits = deps.config.loginLimits;
   // The throttles apply to unknown account numbers exactly as to real ones, so that a
-  // lock-out tells an attacker nothing about which numbers exist.
-  const failures = await repo.recentFailures(q, number, at - limits.windowMs, limits.maxFailures);
+  // lock-out, or the count of attempts left, tells an attacker nothing about which numbers exist.
+  const attempts = await repo.recentAttempts(q, number, at - limits.windowMs, ATTEMPTS_READ);
+  const verdict = assessLogin(attempts, { client, ip }, limits, at);
   const ipFailures = await repo.recentFailedAccountsFromIp(
     q,
     ip,
     at - limits.ipWindowMs,
     limits.ipMaxAccounts,
   );
-  const accountLocked = failures.length >= limits.maxFailures;
   const ipLocked = ipFailures.length >= limits.ipMaxAccounts;
-  if (accountLocked || ipLocked) {
+  if (verdict.lockedBy.length > 0 || ipLocked) {
     const retryMs = Math.max(
-      accountLocked ? failures[limits.maxFailures - 1]! + limits.windowMs : 0,
+      verdict.retryAt,
       ipLocked ? ipFailures[limits.ipMaxAccounts - 1]! + limits.ipWindowMs : 0,
     );
     await recordAudit(q, now, {
@@ -133,7 +151,7 @@ async function decideLogin(
       outcome: 'locked',
       accountNumber: number,
       ip,
-      details: { reason: accountLocked ? 'account' : 'ip' },
+      details: { reason: [...verdict.lockedBy, ...(ipLocked ? ['ip'] : [])].join(',') },
     });
     return { kind: 'throttled', retryAt: new Date(retryMs) };
   }
@@ -141,15 +159,16 @@ async function decideLogin(
   const account = await repo.findLoginAccount(q, number);
   if (!account || !surnamesMatch(a.surname, account.surname)) {
     await write(async (tx) => {
-      await repo.recordAttempt(tx, { accountNumber: number, ip, at, success: false });
+      await repo.recordAttempt(tx, { accountNumber: number, ip, client, at, success: false });
       await recordAudit(tx, now, { event: 'login', outcome: 'failure', accountNumber: number, ip });
     });
-    return { kind: 'failed' };
+    const after = assessLogin([{ at, success: false, client, ip }, ...attempts], { client, ip }, limits, at);
+    return { kind: 'failed', left: after.left, retryAt: after.left === 0 ? new Date(after.retryAt) : null };
   }
 
   const token = newSessionToken();
   await write(async (tx) => {
-    await repo.recordAttempt(tx, { accountNumber: number, ip, at, success: true });
+    await repo.recordAttempt(tx, { accountNumber: number, ip, client, at, success: true });
     await repo.recordConsent(tx, {
       accountId: account.id,
       accountNumber: number,

@@ -237,6 +237,8 @@ export interface LoginAttemptsTable {
   ip: string;
   at: number;
   success: number;
+  /** The browser's cookie hashed, or `ip:<address>` when it sent none; null on rows from before. */
+  client: string | null;
 }
 
 export interface ConsentsTable {
