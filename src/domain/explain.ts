@@ -1,4 +1,4 @@
-import { formatDecimalRu, formatIntegerRu, formatKwhRu, formatRublesRu, formatTariffRu } from './format.ts';
+import { formatDecimalRu, formatInteger, formatKwhRu, formatRublesRu, formatTariffRu } from './format.ts';
 import { ZONE_TITLES, type Zone } from './tariff.ts';
 
 /** What a charge row stores about how it was computed (see charge-details.ts). */
@@ -44,7 +44,7 @@ export interface ExplainInput {
   details: ChargeDetails | null;
 }
 
-const n = formatIntegerRu;
+const n = formatInteger;
 const kwh = formatKwhRu;
 
 /**

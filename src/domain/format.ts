@@ -3,75 +3,72 @@
  * through one of these. Amounts arrive as integers of a fixed scale (kopecks, 1/100000 ₽,
  * 1/100 m²), never as floats.
  *
- * Two forms, as the seed has them:
- * - the Russian form of sentences and explanations, by `Intl.NumberFormat('ru-RU')`: thousands
- *   grouped with a no-break space, a decimal comma, "₽" after a no-break space ("1 234,56 ₽"); a sum
- *   keeps the true minus sign it has always had ("−96,05 ₽") where ru-RU gives a hyphen-minus;
- * - the seed's plain form of tables, balances and printed bills: "-738.65", "1.61000", "28470".
- *   It is the amount's exact decimal literal, the very text the Russian form hands to `Intl`.
- *   ru-RU cannot print a decimal point, so `Intl` would only add a comma to swap back; the main
- *   page shows some 140 such figures, and through `Intl` its render took 310 µs of CPU instead
- *   of 247 (median of 21 interleaved rounds over 400 generated pages). format.test.ts checks that
- *   the plain form is ru-RU's ungrouped output with a point, for every safe integer.
+ * One form, the Russian one, as `Intl.NumberFormat('ru-RU')` writes it: thousands grouped with a
+ * no-break space, a decimal comma ("1 234,56", "28 470", "1,61000"), and the true minus sign that
+ * the portal's sums have always had ("−738,65") where ru-RU gives a hyphen-minus. The figures are
+ * built from the amount's exact decimal literal by grouping its digits, not through `Intl`: the
+ * main page shows some 140 of them, and through `Intl` its render took 310 µs of CPU instead of
+ * 247 (median of 21 interleaved rounds over 400 generated pages). format.test.ts checks that every
+ * safe integer at every scale comes out exactly as ru-RU's `Intl` writes it.
  */
 
-const RU = 'ru-RU';
+const NBSP = '\u00a0';
+const MINUS = '−';
 
-// Marked pure so that the browser script's bundle leaves out the formatters it does not use.
-const GROUPED_INTEGER = /* @__PURE__ */ new Intl.NumberFormat(RU, { maximumFractionDigits: 0 });
-const RUBLES = /* @__PURE__ */ new Intl.NumberFormat(RU, { style: 'currency', currency: 'RUB' });
-/** Tariffs: four decimals unless the fifth matters ("1,1270 ₽", "1,12705 ₽"). */
-const TARIFF = /* @__PURE__ */ new Intl.NumberFormat(RU, {
-  style: 'currency',
-  currency: 'RUB',
-  minimumFractionDigits: 4,
-  maximumFractionDigits: 5,
-});
-const DECIMAL = /* @__PURE__ */ new Intl.NumberFormat(RU, { maximumFractionDigits: 20 });
-
-/** The seed's plain form of a sum in rubles: "-738.65", "2000.00". */
+/** A sum in rubles as tables, balances and bills show it, without the unit: "−738,65", "2 000,00". */
 export function formatRubles(kop: number): string {
-  return plain(kop, 2);
+  return ru(kop, 2);
 }
 
-/** A tariff stored as integer 1/100000 ₽ in the seed's plain form, five decimals: "1.61000". */
+/** A tariff stored as integer 1/100000 ₽, all five decimals as the bill prints it: "1,61000". */
 export function formatTariff(priceE5: number): string {
-  return plain(priceE5, 5);
+  return ru(priceE5, 5);
 }
 
-/** A whole number as the seed prints kWh, meter readings and counts in tables and on bills: "28470". */
+/** A whole number: kWh, meter readings, counts: "28 470", "−7". */
 export function formatInteger(n: number): string {
-  return plain(n, 0);
+  return ru(n, 0);
 }
 
-/** A fixed-point value (`units` of 10^-scale) in the plain form, all its decimals: (4420, 2) → "44.20". */
+/** A fixed-point value (`units` of 10^-scale), all its decimals: (4420, 2) → "44,20". */
 export function formatFixed(units: number, scale: number): string {
-  return plain(units, scale);
+  return ru(units, scale);
 }
 
-/** The Russian form of a sum: "1 234,56 ₽", "−96,05 ₽" (no-break spaces). */
+/** A sum with its sign in a sentence: "1 234,56 ₽", "−96,05 ₽" (no-break spaces). */
 export function formatRublesRu(kop: number): string {
-  return minus(RUBLES.format(plain(kop, 2)));
+  return `${ru(kop, 2)}${NBSP}₽`;
 }
 
-/** A tariff in the Russian form: "1,1270 ₽", the fifth decimal only when it matters. */
+/** A tariff in a sentence: "1,1270 ₽", the fifth decimal only when it matters. */
 export function formatTariffRu(priceE5: number): string {
-  return TARIFF.format(plain(priceE5, 5));
-}
-
-/** A whole number in a sentence: thousands grouped with a no-break space, "29 842", "-1 234". */
-export function formatIntegerRu(n: number): string {
-  return GROUPED_INTEGER.format(plain(n, 0));
+  const s = ru(priceE5, 5);
+  return `${s.endsWith('0') ? s.slice(0, -1) : s}${NBSP}₽`;
 }
 
 /** kWh in a sentence: "1 304 кВт·ч" (no-break spaces). */
 export function formatKwhRu(kwh: number): string {
-  return `${formatIntegerRu(kwh)}\u00a0кВт·ч`;
+  return `${ru(kwh, 0)}${NBSP}кВт·ч`;
 }
 
-/** A fixed-point value in the Russian form without trailing zeros: (1500, 3) → "1,5". */
+/** A fixed-point value without trailing zeros: (1500, 3) → "1,5", (1000, 3) → "1". */
 export function formatDecimalRu(units: number, scale: number): string {
-  return DECIMAL.format(plain(units, scale));
+  const s = ru(units, scale);
+  return s.includes(',') ? s.replace(/0+$/, '').replace(/,$/, '') : s;
+}
+
+/** `units` × 10^-scale in the Russian form: "−1 234,56". */
+function ru(units: number, scale: number): string {
+  const p = plain(units, scale);
+  const negative = p.charCodeAt(0) === 45;
+  const body = negative ? p.slice(1) : p;
+  const point = body.indexOf('.');
+  const whole = point < 0 ? body : body.slice(0, point);
+  let grouped = whole.slice(0, whole.length % 3 || 3);
+  for (let i = grouped.length; i < whole.length; i += 3) {
+    grouped += NBSP + whole.slice(i, i + 3);
+  }
+  return `${negative ? MINUS : ''}${grouped}${point < 0 ? '' : `,${body.slice(point + 1)}`}`;
 }
 
 /** `units` × 10^-scale as its exact decimal literal, all `scale` decimals: (-5, 2) → "-0.05". */
@@ -89,12 +86,7 @@ function plain(units: number, scale: number): `${number}` {
   return `${sign}${padded.slice(0, cut)}.${padded.slice(cut)}` as `${number}`;
 }
 
-/** ru-RU's hyphen-minus as the true minus sign the portal's sums have always shown. */
-function minus(s: string): string {
-  return s.charCodeAt(0) === 45 ? `−${s.slice(1)}` : s;
-}
-
-const PLURAL = /* @__PURE__ */ new Intl.PluralRules(RU);
+const PLURAL = /* @__PURE__ */ new Intl.PluralRules('ru-RU');
 
 /** The word form that agrees with a count, by ru-RU's plural rules: 1 попытка, 2 попытки, 5 попыток. */
 export function pluralRu(n: number, forms: { one: string; few: string; many: string }): string {

@@ -16,6 +16,7 @@ test('parses what people type, straight to kopecks', () => {
     ['0,01', 1],
     ['0.07', 7],
     ['-96.05', -9605],
+    ['−96,05', -9605],
   ];
   for (const [s, kop] of ok) {
     assert.deepEqual(parseRubles(s), { ok: true, kopecks: kop }, s);

@@ -15,7 +15,8 @@ export function parseRubles(input: string): ParseMoneyResult {
   if (s === '') {
     return { ok: false, message: 'Введите сумму в рублях.' };
   }
-  const m = /^(-?)(\d+)(?:[.,](\d*))?$/.exec(s);
+  // A hyphen-minus as typed, or the true minus sign of a figure the portal printed.
+  const m = /^([-−]?)(\d+)(?:[.,](\d*))?$/.exec(s);
   if (!m) {
     return { ok: false, message: 'Сумма записывается цифрами, например 980 или 980,50.' };
   }
@@ -27,7 +28,7 @@ export function parseRubles(input: string): ParseMoneyResult {
     return { ok: false, message: 'Сумма слишком велика.' };
   }
   const kop = Number(rub) * 100 + Number(frac.padEnd(2, '0'));
-  const kopecks = sign === '-' ? -kop : kop;
+  const kopecks = sign === '' ? kop : -kop;
   if (Math.abs(kopecks) > MAX_KOPECKS) {
     return { ok: false, message: 'Сумма слишком велика.' };
   }

@@ -52,12 +52,12 @@ async function enterCard(page: Page, pan: string): Promise<void> {
 /** The result page: the seed's success text, the sum, and a check image the server really serves. */
 async function expectPaid(page: Page, jsEnabled: boolean, reading: string | null): Promise<void> {
   assert.equal(squash(await page.locator('#payment-outcome').innerText()), 'Запрос успешно обработан');
-  assert.equal(squash(await page.locator('#payment-amount').innerText()), '980.00');
+  assert.equal(squash(await page.locator('#payment-amount').innerText()), '980,00');
   const text = squash(await page.locator('main').innerText());
   assert.match(text, new RegExp(`Лицевой счет, показание\\s+1705057190${reading ? ` ${reading}` : ''}`));
   assert.match(text, /на второй рабочий день после проведения платежа/);
   const img = page.locator('img.check-image');
-  assert.match(String(await img.getAttribute('alt')), /^Электронный чек\. .*Сумма платежа \(руб\): 980\.00/);
+  assert.match(String(await img.getAttribute('alt')), /^Электронный чек\. .*Сумма платежа \(руб\): 980,00/);
   const src = await img.getAttribute('src');
   const res = await page.request.get(new URL(String(src), page.url()).toString());
   assert.equal(res.status(), 200);
@@ -73,13 +73,13 @@ async function expectPaid(page: Page, jsEnabled: boolean, reading: string | null
   }
 }
 
-/** The rows of the payments history (#payments) dated `date` with 980.00. */
+/** The rows of the payments history (#payments) dated `date` with 980,00. */
 async function paymentsOn(page: Page, date: string): Promise<number> {
   const rows = await page.locator('#payments tbody tr').all();
   let n = 0;
   for (const row of rows) {
     const cells = (await row.locator('td').allInnerTexts()).map(squash);
-    if (cells[0] === date && cells[1] === '980.00') {
+    if (cells[0] === date && cells[1] === '980,00') {
       n++;
     }
   }
@@ -100,7 +100,7 @@ describe('paying by card through the sandbox bank with a real browser', { skip: 
         page.waitForURL(RESULT_URL),
         page.getByRole('button', { name: 'Оплатить', exact: true }).click(),
       ]);
-      await expectPaid(page, true, '28500');
+      await expectPaid(page, true, '28 500');
       await Promise.all([
         page.waitForURL(/\/cabinet$/),
         page.getByRole('link', { name: 'Вернуться на главную страницу Личного кабинета' }).click(),
@@ -108,7 +108,7 @@ describe('paying by card through the sandbox bank with a real browser', { skip: 
       assert.equal(await paymentsOn(page, dateIn(SUPPLIER_TIME_ZONE)), before + 1);
       const readings = (await page.locator('#readings tbody tr').allInnerTexts()).map(squash);
       assert.ok(
-        readings.some((r) => r.includes('28500') && r.includes('Интернет')),
+        readings.some((r) => r.includes('28 500') && r.includes('Интернет')),
         readings.join(' | '),
       );
     });

@@ -19,6 +19,7 @@ import {
   waitForText,
 } from './support.ts';
 import { demoYear } from '../../src/tools/demo/seed-demo.ts';
+import { formatInteger } from '../../src/domain/format.ts';
 
 /** --debt in site.css (#b3261e): the colour of `.consumption.suspicious`. */
 const DEBT_RGB = 'rgb(179, 38, 30)';
@@ -95,7 +96,7 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
         `${demoYear(today())}-06-03`,
         'the demo seed date, moved to this year (last year until 3 June)',
       );
-      assert.equal(squash(await form.previous.innerText()), '28470');
+      assert.equal(squash(await form.previous.innerText()), '28 470');
       assert.equal(squash(await form.consumption.innerText()), '0', 'nothing typed yet');
 
       // A plausible reading: 28600 − 28470, in the normal colour.
@@ -106,7 +107,7 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       // Below the last reading: the meter would have gone round, 100000 + 28000 − 28470, in red.
       await form.input.clear();
       await form.input.pressSequentially('28000');
-      await waitForText(form.consumption, '99530');
+      await waitForText(form.consumption, '99 530');
       assert.equal(await colorOf(form.consumption), DEBT_RGB, '99530 kWh is shown in red');
 
       // The server asks for confirmation.
@@ -118,8 +119,8 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       );
       const paragraphs = (await warning.locator('p').allInnerTexts()).map(squash);
       for (const expected of [
-        'Показание 28000 меньше, чем Ваше прошлое принятое показание 28470',
-        'Расход составляет 99530 кВтч',
+        'Показание 28 000 меньше, чем Ваше прошлое принятое показание 28 470',
+        'Расход составляет 99 530 кВтч',
       ]) {
         assert.ok(paragraphs.includes(expected), `"${expected}" in ${JSON.stringify(paragraphs)}`);
       }
@@ -134,13 +135,13 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       // Back on the main page: the message and the history.
       const message = await resultMessage(page);
       assert.ok(
-        dates.some((d) => message.startsWith(`Показание 28000 от ${d} передано специалистам на проверку`)),
+        dates.some((d) => message.startsWith(`Показание 28 000 от ${d} передано специалистам на проверку`)),
         `the review message for ${dates.join(' or ')}: ${message}`,
       );
       const rows = await historyRows(page);
       assert.ok(
-        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28000|Интернет|на проверке'),
-        `a row [today, 28000, Интернет, на проверке] in ${JSON.stringify(rows)}`,
+        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28 000|Интернет|на проверке'),
+        `a row [today, 28 000, Интернет, на проверке] in ${JSON.stringify(rows)}`,
       );
     });
   });
@@ -156,7 +157,7 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       );
       const message = await resultMessage(page);
       assert.ok(
-        dates.some((d) => message.startsWith(`Показание 28480 от ${d} принято.`)),
+        dates.some((d) => message.startsWith(`Показание 28 480 от ${d} принято.`)),
         `the acceptance message for ${dates.join(' or ')}: ${message}`,
       );
       assert.match(
@@ -166,8 +167,8 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       );
       const rows = await historyRows(page);
       assert.ok(
-        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28480|Интернет|принято'),
-        `a row [today, 28480, Интернет, принято] in ${JSON.stringify(rows)}`,
+        rows.some((r) => dates.includes(r[0]!) && r.slice(1).join('|') === '28 480|Интернет|принято'),
+        `a row [today, 28 480, Интернет, принято] in ${JSON.stringify(rows)}`,
       );
     });
   });
@@ -253,7 +254,13 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       await logInAsDemo(page, baseUrl);
       const form = await readingForm(page);
       await form.input.pressSequentially('28490');
-      await waitForText(form.consumption, String(28490 - Number(squash(await form.previous.innerText()))));
+      await waitForText(
+        form.consumption,
+        formatInteger(28490 - Number(squash(await form.previous.innerText()).replace(/\s/g, ''))).replace(
+          /\s/g,
+          ' ',
+        ),
+      );
 
       let posts = 0;
       page.on('request', (r) => {
@@ -264,12 +271,12 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
       await Promise.all([page.waitForURL(afterSubmission), form.submit.dblclick()]);
       await page.waitForLoadState('load');
       const message = await resultMessage(page);
-      assert.match(message, /Показание 28490 от \d{4}-\d{2}-\d{2} принято\./);
+      assert.match(message, /Показание 28 490 от \d{4}-\d{2}-\d{2} принято\./);
       t.diagnostic(`POSTs sent by the double click: ${posts}; landed on ${new URL(page.url()).search}`);
 
       // Read the stored history afresh, not the page the double click landed on.
       await page.goto(`${baseUrl}/cabinet`);
-      const rows = (await historyRows(page)).filter((r) => r[1] === '28490');
+      const rows = (await historyRows(page)).filter((r) => r[1] === '28 490');
       assert.equal(rows.length, 1, `exactly one 28490 in the history: ${JSON.stringify(rows)}`);
     });
   });

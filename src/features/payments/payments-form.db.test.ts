@@ -35,7 +35,7 @@ for (const dialect of await testDialects()) {
       );
       assert.match(
         text,
-        /Показание прибора учета № 168077 \(необязательно\) Предыдущее принятое показание от 2026-06-03: 28470/,
+        /Показание прибора учета № 168077 \(необязательно\) Предыдущее принятое показание от 2026-06-03: 28 470/,
       );
       assert.match(page.body, /<label for="payment-amount">Сумма платежа, руб\. \*<\/label>/);
       assert.equal(page.headers['cache-control'], 'no-store');
@@ -114,13 +114,13 @@ for (const dialect of await testDialects()) {
       assert.equal(small.statusCode, 400);
       assert.match(
         textOf(small.body),
-        /Проверьте правильность ввода нового показания! Показание 28000 меньше, чем Ваше прошлое принятое показание 28470\. Расход составляет 99530 кВтч/,
+        /Проверьте правильность ввода нового показания! Показание 28 000 меньше, чем Ваше прошлое принятое показание 28 470\. Расход составляет 99 530 кВтч/,
       );
       assert.match(small.body, /name="confirm_reading" value="yes"/);
 
       const { mdOrder } = await toBank(agent, '980', { meter, v1: '28000', confirm_reading: 'yes' });
       const { result } = await backToPortal(agent, await pay(agent, mdOrder, '4111111111111111'));
-      assert.match(textOf(result.body), /Лицевой счет, показание 1705057190 28000/);
+      assert.match(textOf(result.body), /Лицевой счет, показание 1705057190 28 000/);
       const reading = await f.t.db.kysely
         .selectFrom('readings')
         .select(['value1', 'channel', 'status', 'reason'])

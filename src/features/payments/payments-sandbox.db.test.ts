@@ -67,7 +67,7 @@ for (const dialect of await testDialects()) {
       const text = textOf(result.body);
       assert.match(
         text,
-        /Оплата электроэнергии при помощи карты Visa, MasterCard Результаты платежа Сумма платежа\(руб\): 980\.00/,
+        /Оплата электроэнергии при помощи карты Visa, MasterCard Результаты платежа Сумма платежа\(руб\): 980,00/,
       );
       assert.match(
         text,
@@ -109,7 +109,7 @@ for (const dialect of await testDialects()) {
       assert.equal(pays.filter((p) => p.external_id === `card:${mdOrder}`).length, 1);
       assert.match(
         textOf((await agent.get('/cabinet')).body),
-        /История платежей Дата Сумма руб\..* 2026-06-10 980\.00/,
+        /История платежей Дата Сумма руб\..* 2026-06-10 980,00/,
       );
     });
 
@@ -128,7 +128,7 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(wrong.body), /Неверный код подтверждения\. Осталось попыток: 2\./);
       const ok = await agent.post('/sandbox-bank/3ds', { mdOrder, code: '12345678' });
       const { result } = await backToPortal(agent, ok);
-      assert.match(textOf(result.body), /Сумма платежа\(руб\): 250\.75 .*Запрос успешно обработан/);
+      assert.match(textOf(result.body), /Сумма платежа\(руб\): 250,75 .*Запрос успешно обработан/);
       assert.equal((await orderRow(mdOrder)).status, 'paid');
     });
 

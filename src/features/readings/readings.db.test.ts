@@ -59,7 +59,7 @@ for (const dialect of await testDialects()) {
       const text = textOf(page);
       assert.match(
         text,
-        /Форма для передачи показания прибора учета Дата предыдущего показания Предыдущее показание Текущее показание Расход, кВт\*ч 2026-06-03 28470 0/,
+        /Форма для передачи показания прибора учета Дата предыдущего показания Предыдущее показание Текущее показание Расход, кВт\*ч 2026-06-03 28 470 0/,
       );
       assert.match(text, /если значение поля Расход выделено красным шрифтом/);
       assert.match(
@@ -125,11 +125,11 @@ for (const dialect of await testDialects()) {
       const text = textOf(after.body);
       assert.match(
         text,
-        /Показание 28600 от 2026-06-10 принято\. Оно будет учтено при расчёте за июнь 2026 г\./,
+        /Показание 28 600 от 2026-06-10 принято\. Оно будет учтено при расчёте за июнь 2026 г\./,
       );
-      assert.match(text, /2026-06-10 28600 Интернет принято/);
+      assert.match(text, /2026-06-10 28 600 Интернет принято/);
       // The form now compares with the new reading.
-      assert.match(text, /2026-06-10 28600 0 Обратите внимание/);
+      assert.match(text, /2026-06-10 28 600 0 Обратите внимание/);
       const audit = await t.db.kysely
         .selectFrom('audit_log')
         .selectAll()
@@ -148,12 +148,12 @@ for (const dialect of await testDialects()) {
       assert.equal(res.statusCode, 200);
       const text = textOf(res.body);
       assert.match(text, /Показание введено некорректно!/);
-      assert.match(text, /Показание 28000 меньше, чем Ваше прошлое принятое показание 28600/);
-      assert.match(text, /Расход составляет 99400 кВтч/);
+      assert.match(text, /Показание 28 000 меньше, чем Ваше прошлое принятое показание 28 600/);
+      assert.match(text, /Расход составляет 99 400 кВтч/);
       assert.match(text, /Проверьте правильность ввода нового показания!/);
       assert.match(
         text,
-        /Внести в базу введенное Вами показание \(переход счетчика через ноль\) 28000 или вернуться для исправления\?/,
+        /Внести в базу введенное Вами показание \(переход счетчика через ноль\) 28 000 или вернуться для исправления\?/,
       );
       assert.match(text, /Принять показание/);
       // «Вернуться» brings the form back as typed, with the same key: the corrected reading is
@@ -200,18 +200,18 @@ for (const dialect of await testDialects()) {
       const text = textOf((await agent.get(String(stored.headers.location))).body);
       assert.match(
         text,
-        /Показание 28000 от 2026-06-10 передано специалистам на проверку\. Если специалисты его примут, оно будет учтено при расчёте за июнь 2026 г\./,
+        /Показание 28 000 от 2026-06-10 передано специалистам на проверку\. Если специалисты его примут, оно будет учтено при расчёте за июнь 2026 г\./,
       );
-      assert.match(text, /2026-06-10 28000 Интернет на проверке/);
+      assert.match(text, /2026-06-10 28 000 Интернет на проверке/);
       // A reading under review is not "the last accepted one": the form still compares with 28600.
-      assert.match(text, /2026-06-10 28600 0 Обратите внимание/);
+      assert.match(text, /2026-06-10 28 600 0 Обратите внимание/);
     });
 
     test('more than 50 000 kWh asks for confirmation too, and is stored with reason over_limit', async () => {
       const { agent, page } = await session();
       const res = await submit(agent, page, { v1: '78601' });
       assert.equal(res.statusCode, 200);
-      assert.match(textOf(res.body), /Расход составляет 50001 кВтч/);
+      assert.match(textOf(res.body), /Расход составляет 50 001 кВтч/);
       assert.doesNotMatch(textOf(res.body), /меньше, чем/);
       await agent.post('/cabinet/readings', {
         meter: meterOf(page),
@@ -298,7 +298,7 @@ for (const dialect of await testDialects()) {
       const readingId = /reading=(\d+)/.exec(String(stored.headers.location))![1]!;
       const peek = await other.agent.get(`/cabinet?reading=${readingId}`);
       assert.equal(peek.statusCode, 200);
-      assert.doesNotMatch(textOf(peek.body), /78900|передано|принято\./);
+      assert.doesNotMatch(textOf(peek.body), /78 900|передано|принято\./);
     });
 
     test('the readings window, by the supplier calendar', async () => {

@@ -10,6 +10,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
+import { formatRubles } from '../../domain/format.ts';
 import { loadSlipDocument } from '../../features/billing/bill-document.ts';
 import { slipQrPayload } from '../../features/billing/pdf/bill-qr.ts';
 
@@ -61,9 +62,9 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Номер счетчика 168077/);
       assert.match(text, /Значность счетчика 5/);
       assert.match(text, /Количество прописанных человек 1/);
-      assert.match(text, /Тариф, РУБ 1\.61000/);
+      assert.match(text, /Тариф, РУБ 1,61000/);
       // −1092.85 at the end of May, plus 220 kWh × 1.61 since the billed reading 28250 → 28470.
-      assert.match(text, /Сумма к оплате на дату передачи показания\* -738\.65 руб\./);
+      assert.match(text, /Сумма к оплате на дату передачи показания\* −738,65 руб\./);
       assert.match(html, /<tr class="balance overpaid">/);
       assert.match(text, /\*Окончательный расчет будет произведен в последний день текущего месяца!/);
       assert.match(html, /<a href="\/offices">обратитесь в ближайший офис/);
@@ -118,7 +119,7 @@ for (const dialect of await testDialects()) {
       // Today (10.06.2026) and the reading of 2026-06-03, sent after the last bill (May); the sum is blank.
       assert.match(
         res.body,
-        /<td>10\.06\.2026<\/td><td class="slip-reading">28470<\/td><td class="slip-sum"><\/td>/,
+        /<td>10\.06\.2026<\/td><td class="slip-reading">28\u00a0470<\/td><td class="slip-sum"><\/td>/,
       );
       assert.equal((res.body.match(/class="qr slip-qr"/g) ?? []).length, 1);
       const pdf = await agent.get('/cabinet/slip.pdf');
@@ -161,18 +162,18 @@ for (const dialect of await testDialects()) {
 
     test("one account never sees another's data", async () => {
       const a = await page('1000000017', HOSTILE_SURNAME);
-      assert.doesNotMatch(a.text, /168077|Бограда|2000\.00|Иванов Пётр/);
+      assert.doesNotMatch(a.text, /168077|Бограда|2 000,00|Иванов Пётр/);
       assert.match(a.text, /777555/);
-      assert.match(a.text, /1234\.56/);
+      assert.match(a.text, /1 234,56/);
       assert.doesNotMatch(a.text, /ВНИМАНИЕ!/); // its meter is verified until 2036
       const b = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
-      assert.doesNotMatch(b.text, /777555|Кавычки|1234\.56/);
+      assert.doesNotMatch(b.text, /777555|Кавычки|1 234,56/);
     });
 
     test('a debt is red', async () => {
       const { html, text } = await page('1000000017', HOSTILE_SURNAME);
       // No charges yet and 1234.56 paid: an overpayment.
-      assert.match(text, /Сумма к оплате на дату передачи показания\* -1234\.56 руб\./);
+      assert.match(text, /Сумма к оплате на дату передачи показания\* −1 234,56 руб\./);
       assert.match(html, /class="balance overpaid"/);
       const id = await addAccount(t.db, { number: '2000000018', surname: 'Должникова', serial: '100200' });
       await t.db.kysely
@@ -196,9 +197,9 @@ for (const dialect of await testDialects()) {
         })
         .execute();
       const d = await page('2000000018', 'должникова');
-      assert.match(d.text, /Сумма к оплате на дату передачи показания\* 161\.00 руб\. \(долг\)/);
+      assert.match(d.text, /Сумма к оплате на дату передачи показания\* 161,00 руб\. \(долг\)/);
       assert.match(d.html, /class="balance debt"/);
-      assert.match(d.text, /2026-05-31 по нормативу 0\.00 161\.00 2026 Май/);
+      assert.match(d.text, /2026-05-31 по нормативу 0,00 161,00 2026 Май/);
       // At the top: the amount and the day it is due, the 10th of the month after the bill's.
       assert.match(
         d.html,
@@ -291,12 +292,15 @@ for (const dialect of await testDialects()) {
         const { text } = await page(number, surname);
         assert.ok(
           text.includes(
-            `Сумма к оплате на дату передачи показания* ${(expected / 100).toFixed(2)} руб. (долг)`,
+            `Сумма к оплате на дату передачи показания* ${formatRubles(expected).replace(/\s/g, ' ')} руб. (долг)`,
           ),
           `${year}: ${text.slice(0, 600)}`,
         );
         // The reading form offers the latest accepted reading, not the newer rejected one.
-        assert.ok(text.includes(`Расход, кВт*ч ${year}-06-20 1100 `), `${year}: the form's previous reading`);
+        assert.ok(
+          text.includes(`Расход, кВт*ч ${year}-06-20 1 100 `),
+          `${year}: the form's previous reading`,
+        );
       }
     });
 

@@ -93,7 +93,7 @@ function assertInOrder(html: string, parts: string[]): void {
   }
 }
 
-test('the sections in the seed order, figures in the seed form', () => {
+test('the sections in the seed order, figures in the Russian form', () => {
   const html = render(props(model()));
   assertInOrder(html, [
     '<title>Личный кабинет — ООО «Энергосбыт»</title>',
@@ -101,21 +101,21 @@ test('the sections in the seed order, figures in the seed form', () => {
     '<h1>Личный кабинет для физических лиц</h1>',
     '<section class="panel summary" aria-labelledby="summary-title">',
     '<h2 id="ref-title">Справочная информация о потребителе</h2>',
-    '<th scope="row">Тариф, РУБ</th><td>1.61000</td>',
-    '<tr class="balance overpaid"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">-738.65 руб.</span><span class="balance-note"> (переплата)</span></td></tr>',
+    '<th scope="row">Тариф, РУБ</th><td>1,61000</td>',
+    '<tr class="balance overpaid"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">−738,65 руб.</span><span class="balance-note"> (переплата)</span></td></tr>',
     '<h2 id="verification-title">ВНИМАНИЕ!</h2>',
     'электрической энергии наступила <strong>2025-07-23</strong>.',
     '<table class="history" id="payments">',
-    '<tr><td>2026-05-26</td><td class="num">600.00</td></tr><tr><td>2025-02-05</td><td class="num">2000.00</td></tr>',
+    '<tr><td>2026-05-26</td><td class="num">600,00</td></tr><tr><td>2025-02-05</td><td class="num">2\u00a0000,00</td></tr>',
     '<div class="table-scroll" role="region" aria-labelledby="readings-title" tabindex="0"><table class="history" id="readings">',
-    '<tr class="status-accepted"><td>2026-06-03</td><td class="num">28470</td><td>Интернет</td><td>принято</td></tr>',
-    '<tr><td>2026-05-31</td><td class="num">28250</td><td class="num">0.00</td><td class="num overpaid">-1092.85</td><td><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',
+    '<tr class="status-accepted"><td>2026-06-03</td><td class="num">28\u00a0470</td><td>Интернет</td><td>принято</td></tr>',
+    '<tr><td>2026-05-31</td><td class="num">28\u00a0250</td><td class="num">0,00</td><td class="num overpaid">−1\u00a0092,85</td><td><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',
     '<details><summary>Как рассчитано</summary><p>810\u00a0кВт·ч × 1,6100\u00a0₽ = 1\u00a0304,10\u00a0₽</p></details>',
-    '<td class="num"><span title="по нормативу">по нормативу</span></td><td class="num">12.34</td><td class="num debt">161.00</td>',
+    '<td class="num"><span title="по нормативу">по нормативу</span></td><td class="num">12,34</td><td class="num debt">161,00</td>',
     '<svg class="consumption-chart"',
     '<section class="panel" id="reading-form" aria-labelledby="reading-form-title">',
     '<input type="hidden" name="key" value="key"/>',
-    '<tr data-previous="28470"><td data-label="Дата предыдущего показания">2026-06-03</td><td class="num" data-label="Предыдущее показание">28470</td>',
+    '<tr data-previous="28470"><td data-label="Дата предыдущего показания">2026-06-03</td><td class="num" data-label="Предыдущее показание">28\u00a0470</td>',
     '<section class="panel no-print" id="mail-form" aria-labelledby="mail-form-title">',
     '<a class="button" href="/cabinet/slip">Распечатать квитанцию</a> <a class="button" href="/cabinet/payment">',
     '<div class="bottom-logout no-print"><form method="post" action="/logout" class="logout-form">',
@@ -148,12 +148,12 @@ test('a zoned meter: a price and a value per zone; a transformer ratio is shown'
   assert.ok(html.includes('<th scope="row">Коэффициент трансформации</th><td>40</td>'));
   assert.ok(
     html.includes(
-      '<td><span class="zone-price">День: 2.12000</span><span class="zone-price">Ночь: —</span></td>',
+      '<td><span class="zone-price">День: 2,12000</span><span class="zone-price">Ночь: —</span></td>',
     ),
   );
   assert.ok(
     html.includes(
-      '<td class="num"><span class="zone-value">День: 1200</span><span class="zone-value">Ночь: 340</span></td>',
+      '<td class="num"><span class="zone-value">День: 1\u00a0200</span><span class="zone-value">Ночь: 340</span></td>',
     ),
   );
 });
@@ -175,12 +175,12 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
   assert.ok(html.includes('<p class="muted">Начислений за предыдущий и текущий год нет.</p>'));
   assert.ok(html.includes('<tr class="balance debt">'));
   assert.ok(
-    html.includes('<span class="amount">161.00 руб.</span><span class="balance-note"> (долг)</span>'),
+    html.includes('<span class="amount">161,00 руб.</span><span class="balance-note"> (долг)</span>'),
   );
   assert.doesNotMatch(html, /consumption-chart|ВНИМАНИЕ|table-scroll/);
   const settled = render(props(model({ summary: { ...model().summary, balanceKop: 0 } })));
   assert.ok(settled.includes('<tr class="balance settled">'));
-  assert.ok(settled.includes('<span class="amount">0.00 руб.</span></td>'));
+  assert.ok(settled.includes('<span class="amount">0,00 руб.</span></td>'));
 });
 
 test('«Показать все» under exactly the histories that hold more rows than the page shows', () => {

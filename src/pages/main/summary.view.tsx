@@ -1,5 +1,5 @@
 import { formatDateRu, type IsoDate } from '../../domain/dates.ts';
-import { formatIntegerRu, formatRublesRu } from '../../domain/format.ts';
+import { formatInteger, formatRublesRu } from '../../domain/format.ts';
 import { dayMonthRu, windowRu, type ReadingsWindow } from '../../domain/schedule.ts';
 import { ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
 import type { VerificationStatus } from '../../domain/verification.ts';
@@ -83,8 +83,8 @@ function LastReading({ reading: r }: { reading: TaskSummary['lastReading'] }) {
   }
   const values =
     r.zones.length > 1
-      ? r.values.map((v, i) => `${ZONE_TITLES[r.zones[i] ?? 'single']} ${formatIntegerRu(v)}`).join(', ')
-      : formatIntegerRu(r.values[0] ?? 0);
+      ? r.values.map((v, i) => `${ZONE_TITLES[r.zones[i] ?? 'single']} ${formatInteger(v)}`).join(', ')
+      : formatInteger(r.values[0] ?? 0);
   return (
     <>
       Последнее показание: <strong>{values}</strong> от {dayMonthRu(r.date, true)}

@@ -183,13 +183,13 @@ test('bill: the seed sample, both parts, Cyrillic extractable as text', async ()
     'Код абонента: 1705057190',
     'Адрес доставки: г. Черногорск, ул. 30 лет Победы, 94',
     'Адрес объекта: г. Черногорск, пр-кт. Космонавтов, 3, 89',
-    'Проживающих: 1 Площадь: 44.20 м²',
+    'Проживающих: 1 Площадь: 44,20 м²',
     'Расчет за электроэнергию: по нормативу за май 2026 года',
-    'Электроэнергия 368985 16.09.2013 29832 316 1.12700 356.13',
-    'ОДН 26 1.12700 29.30',
-    'Итого 342 1.12700 385.43',
+    'Электроэнергия 368985 16.09.2013 29 832 316 1,12700 356,13',
+    'ОДН 26 1,12700 29,30',
+    'Итого 342 1,12700 385,43',
     'Срок оплаты: до 10.06.2026',
-    'определенный по общедомовому счетчику: 22952 кВтч, в т.ч. ОДН: 3518 кВтч',
+    'определенный по общедомовому счетчику: 22 952 кВтч, в т.ч. ОДН: 3 518 кВтч',
     'Заполняется плательщиком: Показания счетчика Оплачено, руб. Дата Подпись',
     'Кассир',
   ]) {
@@ -199,7 +199,7 @@ test('bill: the seed sample, both parts, Cyrillic extractable as text', async ()
     assert.ok(text.includes(s), s);
   }
   assert.equal(
-    count(text, '385.43'),
+    count(text, '385,43'),
     2 * 5,
     'total of lines, charged, end debt, to pay, left column; in both parts',
   );
@@ -263,16 +263,16 @@ test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)'
   assert.equal(pages, 1);
   for (const s of [
     'Расчет за электроэнергию: по показаниям за май 2026 года',
-    'Электроэнергия, день 0123456 25.04.2026 12000 25.05.2026 12210 210 1.31500 276.15',
-    'Электроэнергия, ночь 25.04.2026 5000 25.05.2026 5090 90 0.78900 71.01',
-    'Перерасчет за март 2026 года: передача показаний после закрытия месяца -12.50',
-    'Перерасчет за февраль 2026 года: изменение числа проживающих 20.00',
-    'Прочие перерасчеты (2) 7.50',
-    'Итого 300 362.16',
+    'Электроэнергия, день 0123456 25.04.2026 12 000 25.05.2026 12 210 210 1,31500 276,15',
+    'Электроэнергия, ночь 25.04.2026 5 000 25.05.2026 5 090 90 0,78900 71,01',
+    'Перерасчет за март 2026 года: передача показаний после закрытия месяца −12,50',
+    'Перерасчет за февраль 2026 года: изменение числа проживающих 20,00',
+    'Прочие перерасчеты (2) 7,50',
+    'Итого 300 362,16',
   ]) {
     assert.equal(count(text, s), 2, s);
   }
-  assert.ok(text.includes('-1000.00') && text.includes('-637.84'));
+  assert.ok(text.includes('−1 000,00') && text.includes('−637,84'));
   assert.ok(!text.includes('общедомовому'), 'no building data without building data');
   const payload = billQrPayload(bill);
   assert.ok(!payload.includes('Sum='), 'nothing to pay: the app asks for the sum');
@@ -315,7 +315,10 @@ test('slip: requisites, today, empty reading and sum; QR without Sum', async (t)
     assert.equal(count(text, s), 2, s);
   }
   assert.equal(count(text, 'Абонент'), 4, '"Абонент №" and the signature place, in each part');
-  assert.ok(!items.some((s) => /^\s*-?\d+\.\d\d\s*$/.test(s)), 'no sum is printed: it is written by hand');
+  assert.ok(
+    !items.some((s) => /^\s*[-−]?[\d\s]+,\d\d\s*$/.test(s)),
+    'no sum is printed: it is written by hand',
+  );
 
   const payload = slipQrPayload(SLIP);
   assert.ok(!payload.includes('Sum='));
@@ -330,7 +333,7 @@ test('slip: requisites, today, empty reading and sum; QR without Sum', async (t)
 test('slip: the last reading sent is printed and goes into CounterVal', async () => {
   const slip: SlipDocument = { ...SLIP, lastReading: { date: '2026-06-05', values: [30148] } };
   const { text } = await pageText(await renderSlipPdf(slip));
-  assert.equal(count(text, '06.06.2026 30148'), 2);
+  assert.equal(count(text, '06.06.2026 30 148'), 2);
   assert.ok(slipQrPayload(slip).includes('|CounterId=168077|CounterVal=30148|'));
 });
 

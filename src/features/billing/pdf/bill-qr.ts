@@ -2,7 +2,6 @@
 import QRCode from 'qrcode';
 import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
 import { buildPaymentQrPayload, paymPeriodOf, type PaymentQrFields } from '../../../domain/payment-qr.ts';
-import { formatReadingValues } from './bill-text.ts';
 
 /** ЖКХ (housing and utilities) in the standard's TechCode table. */
 const TECH_CODE_UTILITIES = '02';
@@ -30,9 +29,12 @@ function payerText(value: string | null | undefined): string | undefined {
   return value == null ? undefined : value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-/** A multi-zone reading has one CounterVal field in the standard: the zones go in it joined by '/'. */
+/**
+ * The meter's values as a payment app reads them, plain digits: a multi-zone reading has one
+ * CounterVal field in the standard, the zones joined by '/'.
+ */
 function counterVal(values: readonly number[] | undefined): string | undefined {
-  return values && values.length > 0 ? formatReadingValues(values).replace(/ /g, '') : undefined;
+  return values && values.length > 0 ? values.map(String).join('/') : undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export function methodLine(bill: Pick<BillDocument, 'method' | 'period'>): strin
   return `Расчет за электроэнергию: ${METHOD_WORDS[bill.method]} за ${periodForBill(bill.period)}`;
 }
 
-/** Floor area in 1/100 m² → '44.20', the seed's form. */
+/** Floor area in 1/100 m² → '44,20'. */
 export function formatArea(areaE2: number): string {
   if (!Number.isSafeInteger(areaE2) || areaE2 < 0) {
     throw new RangeError(`not an area: ${areaE2}`);
