@@ -13,7 +13,7 @@ function unescape(s: string): string {
   );
 }
 
-test('the frame: head, header with the logout form, breadcrumbs, main, footer, in this order', () => {
+test('the frame: head, skip link, header with the logout form, breadcrumbs, main, footer, in this order', () => {
   const page = renderPage(
     <Layout
       title="Личный кабинет"
@@ -36,11 +36,11 @@ test('the frame: head, header with the logout form, breadcrumbs, main, footer, i
     ),
   );
   const order = [
-    '<header class="site-header">',
+    '<body><a class="skip-link" href="#main">Перейти к содержанию</a><header class="site-header">',
     '<form method="post" action="/logout" class="logout-form"><input type="hidden" name="_csrf" value="tok"/>',
     '<nav class="breadcrumbs" aria-label="Вы здесь"><ol><li><a href="/">Главная</a></li>',
     '<li><span class="crumb-sep" aria-hidden="true"> → </span><span aria-current="page">Личный кабинет</span></li>',
-    '<main id="main"><p id="content">x</p></main>',
+    '<main id="main" tabindex="-1"><p id="content">x</p></main>',
     '<footer class="site-footer"><p>ООО «Энергосбыт» · <a href="/privacy">',
   ].map((s) => page.indexOf(s));
   assert.ok(

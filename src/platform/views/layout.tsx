@@ -30,7 +30,10 @@ export const CABINET_CRUMBS: Crumb[] = [
   { title: 'Личный кабинет', href: '/cabinet' },
 ];
 
-/** Every page's frame: head, header, breadcrumbs, footer around the page's `<main>`. */
+/**
+ * Every page's frame: head, a skip link, header, breadcrumbs, footer around the page's `<main>`.
+ * Landmarks are unique: one banner, one main, one contentinfo, and each nav named.
+ */
 export function Layout(props: LayoutProps) {
   return (
     <html lang="ru">
@@ -48,6 +51,10 @@ export function Layout(props: LayoutProps) {
         ))}
       </head>
       <body>
+        {/* The first focusable element of every page: past the header and the breadcrumbs. */}
+        <a class="skip-link" href="#main">
+          Перейти к содержанию
+        </a>
         <header class="site-header">
           <a class="brand" href="/">
             {props.supplierName}
@@ -59,7 +66,10 @@ export function Layout(props: LayoutProps) {
           {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
         </header>
         {props.crumbs && <Breadcrumbs crumbs={props.crumbs} />}
-        <main id="main">{props.children}</main>
+        {/* tabindex -1: the skip link moves the focus itself here, not only the scroll. */}
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
         <footer class="site-footer">
           <p>
             {props.supplierName} · <a href="/privacy">Политика обработки персональных данных</a> ·{' '}
