@@ -165,10 +165,16 @@ async function checkPrinted(page: Page): Promise<void> {
       .locator('td')
       .evaluateAll((tds) => tds.filter((td) => getComputedStyle(td).display !== 'none').length);
     assert.equal(cells, headers, 'each printed column has its title');
-    // Paper does not scroll: the tables' wrappers let them print whole.
-    const overflow = await page
-      .locator('.table-scroll')
-      .evaluateAll((els) => els.map((el) => getComputedStyle(el).overflowX));
+    // Paper does not scroll: nothing around a history table clips it.
+    const overflow = await page.locator('table.history').evaluateAll((tables) =>
+      tables.flatMap((t) => {
+        const seen: string[] = [];
+        for (let el: Element | null = t; el && el.tagName !== 'MAIN'; el = el.parentElement) {
+          seen.push(getComputedStyle(el).overflowX);
+        }
+        return seen;
+      }),
+    );
     assert.ok(overflow.length > 0 && overflow.every((o) => o === 'visible'), overflow.join());
     assert.equal(await page.locator('#reading-form').isVisible(), false, 'no forms on paper');
   } finally {

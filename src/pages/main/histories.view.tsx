@@ -34,6 +34,10 @@ interface PanelProps {
 /**
  * A history panel: its title, the table when there are rows (`head` and `rows`), else the note;
  * a link to the whole history when `more`. Its heading is an h1 on the history's own page.
+ *
+ * No scrolling frame: on a narrow screen each row becomes a card (site.css), each cell under its
+ * column's name (`data-label`, the column header's words), so the table is never wider than the
+ * screen.
  */
 function HistoryPanel(p: {
   id: HistoryKind;
@@ -49,14 +53,12 @@ function HistoryPanel(p: {
     <section class="panel" aria-labelledby={titleId}>
       {p.page ? <h1 id={titleId}>{p.title}</h1> : <h2 id={titleId}>{p.title}</h2>}
       {p.rows.length > 0 ? (
-        <div class="table-scroll" role="region" aria-labelledby={titleId} tabindex={0}>
-          <table class="history" id={p.id}>
-            <thead>
-              <tr>{p.head}</tr>
-            </thead>
-            <tbody>{p.rows}</tbody>
-          </table>
-        </div>
+        <table class="history" id={p.id} aria-labelledby={titleId}>
+          <thead>
+            <tr>{p.head}</tr>
+          </thead>
+          <tbody>{p.rows}</tbody>
+        </table>
       ) : (
         <p class="muted">{p.empty}</p>
       )}
@@ -89,8 +91,10 @@ export function PaymentsHistory({ payments, more, page }: PanelProps & { payment
       }
       rows={payments.map((p) => (
         <tr>
-          <td>{p.paidOn}</td>
-          <td class="num">{formatRubles(p.amountKop)}</td>
+          <td data-label="Дата">{p.paidOn}</td>
+          <td class="num" data-label="Сумма руб.">
+            {formatRubles(p.amountKop)}
+          </td>
         </tr>
       ))}
     />
@@ -119,8 +123,8 @@ export function ReadingsHistory(p: PanelProps & { readings: ReadingRow[]; zones:
       }
       rows={p.readings.map((r) => (
         <tr class={`status-${r.statusCode}`}>
-          <td>{r.date}</td>
-          <td class="num">
+          <td data-label="Дата">{r.date}</td>
+          <td class="num" data-label="Показание счетчика">
             {multi
               ? r.values.map((v, i) => (
                   <span class="zone-value">
@@ -129,8 +133,8 @@ export function ReadingsHistory(p: PanelProps & { readings: ReadingRow[]; zones:
                 ))
               : formatInteger(r.values[0] ?? 0)}
           </td>
-          <td>{r.channel}</td>
-          <td>{r.status}</td>
+          <td data-label="Способ передачи показания">{r.channel}</td>
+          <td data-label="Статус">{r.status}</td>
         </tr>
       ))}
     />
@@ -171,19 +175,24 @@ export function ChargesHistory({ charges, more, page }: PanelProps & { charges: 
       }
       rows={charges.map((c) => (
         <tr>
-          <td>{c.billedOn}</td>
-          <td class="num">
+          <td data-label="Дата выставления счета">{c.billedOn}</td>
+          <td class="num" data-label="Показание прибора учета">
             {c.readingValue === null ? (
               <span title={METHOD_TITLES[c.method]}>{METHOD_TITLES[c.method] ?? '—'}</span>
             ) : (
               formatInteger(c.readingValue)
             )}
           </td>
-          <td class="num">{formatRubles(c.odnKop)}</td>
-          <td class={c.debtKop > 0 ? 'num debt' : c.debtKop < 0 ? 'num overpaid' : 'num'}>
+          <td class="num" data-label="Начислено ОДН, руб.">
+            {formatRubles(c.odnKop)}
+          </td>
+          <td
+            class={c.debtKop > 0 ? 'num debt' : c.debtKop < 0 ? 'num overpaid' : 'num'}
+            data-label="Долг в рублях"
+          >
             {formatRubles(c.debtKop)}
           </td>
-          <td>
+          <td data-label="Квитанция (PDF)">
             <a href={billHref(c.period)}>{c.title}</a>
           </td>
           <td class="explain">

@@ -105,13 +105,13 @@ test('the sections in the seed order, figures in the Russian form', () => {
     '<tr class="balance overpaid"><th scope="row">Сумма к оплате на дату передачи показания*</th><td><span class="amount">−738,65 руб.</span><span class="balance-note"> (переплата)</span></td></tr>',
     '<h2 id="verification-title">ВНИМАНИЕ!</h2>',
     'электрической энергии наступила <strong>2025-07-23</strong>.',
-    '<table class="history" id="payments">',
-    '<tr><td>2026-05-26</td><td class="num">600,00</td></tr><tr><td>2025-02-05</td><td class="num">2\u00a0000,00</td></tr>',
-    '<div class="table-scroll" role="region" aria-labelledby="readings-title" tabindex="0"><table class="history" id="readings">',
-    '<tr class="status-accepted"><td>2026-06-03</td><td class="num">28\u00a0470</td><td>Интернет</td><td>принято</td></tr>',
-    '<tr><td>2026-05-31</td><td class="num">28\u00a0250</td><td class="num">0,00</td><td class="num overpaid">−1\u00a0092,85</td><td><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',
+    '<table class="history" id="payments" aria-labelledby="payments-title">',
+    '<tr><td data-label="Дата">2026-05-26</td><td class="num" data-label="Сумма руб.">600,00</td></tr><tr><td data-label="Дата">2025-02-05</td><td class="num" data-label="Сумма руб.">2\u00a0000,00</td></tr>',
+    '<table class="history" id="readings" aria-labelledby="readings-title">',
+    '<tr class="status-accepted"><td data-label="Дата">2026-06-03</td><td class="num" data-label="Показание счетчика">28\u00a0470</td><td data-label="Способ передачи показания">Интернет</td><td data-label="Статус">принято</td></tr>',
+    '<tr><td data-label="Дата выставления счета">2026-05-31</td><td class="num" data-label="Показание прибора учета">28\u00a0250</td><td class="num" data-label="Начислено ОДН, руб.">0,00</td><td class="num overpaid" data-label="Долг в рублях">−1\u00a0092,85</td><td data-label="Квитанция (PDF)"><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',
     '<details><summary>Как рассчитано</summary><p>810\u00a0кВт·ч × 1,6100\u00a0₽ = 1\u00a0304,10\u00a0₽</p></details>',
-    '<td class="num"><span title="по нормативу">по нормативу</span></td><td class="num">12,34</td><td class="num debt">161,00</td>',
+    '<td class="num" data-label="Показание прибора учета"><span title="по нормативу">по нормативу</span></td><td class="num" data-label="Начислено ОДН, руб.">12,34</td><td class="num debt" data-label="Долг в рублях">161,00</td>',
     '<svg class="consumption-chart"',
     '<section class="panel" id="reading-form" aria-labelledby="reading-form-title">',
     '<input type="hidden" name="key" value="key"/>',
@@ -153,7 +153,7 @@ test('a zoned meter: a price and a value per zone; a transformer ratio is shown'
   );
   assert.ok(
     html.includes(
-      '<td class="num"><span class="zone-value">День: 1\u00a0200</span><span class="zone-value">Ночь: 340</span></td>',
+      '<td class="num" data-label="Показание счетчика"><span class="zone-value">День: 1\u00a0200</span><span class="zone-value">Ночь: 340</span></td>',
     ),
   );
 });
@@ -177,7 +177,7 @@ test('empty histories say so; no chart without data; a debt and a settled balanc
   assert.ok(
     html.includes('<span class="amount">161,00 руб.</span><span class="balance-note"> (долг)</span>'),
   );
-  assert.doesNotMatch(html, /consumption-chart|ВНИМАНИЕ|table-scroll/);
+  assert.doesNotMatch(html, /consumption-chart|ВНИМАНИЕ|<table class="history"/);
   const settled = render(props(model({ summary: { ...model().summary, balanceKop: 0 } })));
   assert.ok(settled.includes('<tr class="balance settled">'));
   assert.ok(settled.includes('<span class="amount">0,00 руб.</span></td>'));
