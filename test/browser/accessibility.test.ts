@@ -1,14 +1,16 @@
 // Accessibility of the customer's pages in Chromium (see support.ts): axe-core (axe.ts) finds no
 // WCAG 2.1 A/AA violation, nor any of its landmark rules broken, on any cabinet or payment page,
-// at a desktop's and at a phone's size; on a phone no table is wider than the screen or scrolls
+// at a desktop's and at a phone's size, and the first focusable element of each portal page is
+// the skip link to its content; on a phone no table is wider than the screen or scrolls
 // inside a frame, no text of a picture is under 11 px, and every tap target is at least 44 px.
 // The consumption chart's text alternative is a table of the same figures.
 //
 // The walk goes through every state a customer meets: the login forms (refused too), the main
-// page (the chart's table open too), the whole histories, a refused reading and the confirmation
-// of a suspicious one, a refused and a saved e-mail address, the payment form (refused too), the
-// sandbox bank's card and 3-D Secure pages, the result page, and the offices. Nothing is accepted
-// on the way but one payment and one e-mail address, so the walks at both sizes see the same pages.
+// page (the chart's table open too), the payment slip, the whole histories, a refused reading and
+// the confirmation of a suspicious one, a refused and a saved e-mail address, the payment form
+// (refused too), the sandbox bank's card and 3-D Secure pages, the result page, and the offices.
+// Nothing is accepted on the way but one payment and one e-mail address, so the walks at both
+// sizes see the same pages.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
@@ -112,8 +114,20 @@ class Audit {
     await this.page.waitForLoadState('load');
     this.pages.push(name);
     const problems: Array<Violation | string> = await axeViolations(this.page);
+    const bank = new URL(this.page.url()).pathname.startsWith('/sandbox-bank/');
+    const first = await this.page.evaluate(() => {
+      const el = document.querySelector(
+        'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
+      );
+      return el
+        ? `${el.tagName.toLowerCase()} «${(el.textContent ?? '').trim()}» ${el.getAttribute('href')}`
+        : '';
+    });
+    if (!bank && first !== 'a «Перейти к содержанию» #main') {
+      problems.push(`the first focusable element is not the skip link: ${first}`);
+    }
     // The sandbox bank stands for the bank's own page, whose layout is the bank's: axe only.
-    if (this.phone && !new URL(this.page.url()).pathname.startsWith('/sandbox-bank/')) {
+    if (this.phone && !bank) {
       problems.push(...(await phoneProblems(this.page)));
     }
     if (problems.length > 0) {
@@ -148,6 +162,8 @@ async function cabinetPages(page: Page, base: string, audit: Audit): Promise<voi
   await audit.check('main page');
   await page.getByText('Таблица потребления по месяцам', { exact: true }).click();
   await audit.check('main page with the chart table open');
+  await page.goto(`${base}/cabinet/slip`);
+  await audit.check('payment slip');
   for (const kind of ['payments', 'readings', 'charges']) {
     await page.goto(`${base}/cabinet/history/${kind}`);
     await audit.check(`history of ${kind}`);
@@ -280,7 +296,7 @@ describe('accessibility of the customer pages', { skip: SKIP }, () => {
         await page.locator('#offices-map .leaflet-marker-icon').first().waitFor();
         await audit.check('offices');
         t.diagnostic(`checked: ${audit.pages.join('; ')}`);
-        assert.equal(audit.pages.length, 21);
+        assert.equal(audit.pages.length, 22);
         assert.deepEqual(audit.found, {}, JSON.stringify(audit.found, null, 2));
       });
     });
