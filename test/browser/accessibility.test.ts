@@ -195,21 +195,25 @@ async function cabinetPages(page: Page, base: string, audit: Audit): Promise<voi
   await audit.check('e-mail saved, awaiting confirmation');
 }
 
+/** The payment pages, found by labels and roles (the payment page's wording is changing). */
 async function paymentPages(page: Page, base: string, audit: Audit): Promise<void> {
   await page.goto(`${base}/cabinet/payment`);
   await audit.check('payment form');
-  const pay = page.getByRole('button', { name: 'Оплатить', exact: true });
-  const amount = page.getByRole('textbox', { name: /^Сумма платежа/ });
+  const order = page.getByRole('button', { name: /^Оплатить/ }).first();
+  const amount = page.getByRole('textbox', { name: /Сумма/ });
   await amount.fill('');
-  await submit(page, pay);
+  await submit(page, order);
   await audit.check('payment form refused');
   await amount.fill('980');
-  await Promise.all([page.waitForURL(/\/sandbox-bank\/pay\?/), pay.click()]);
+  await Promise.all([page.waitForURL(/\/sandbox-bank\/pay\?/), order.click()]);
   await audit.check('bank card page');
   await page.getByLabel('Номер карты', { exact: true }).fill('5555 5555 5555 5599');
-  await page.getByLabel('Срок действия (ММ/ГГ)', { exact: true }).fill('12/30');
+  await page.getByLabel(/^Срок действия/).fill('12/30');
   await page.getByLabel('CVC', { exact: true }).fill('123');
-  await Promise.all([page.waitForURL(/\/sandbox-bank\/pay$/), pay.click()]);
+  await Promise.all([
+    page.waitForURL(/\/sandbox-bank\/pay$/),
+    page.getByRole('button', { name: 'Оплатить', exact: true }).click(),
+  ]);
   await audit.check('bank 3-D Secure page');
   await page.getByLabel('Код подтверждения', { exact: true }).fill('12345678');
   await Promise.all([
