@@ -259,7 +259,7 @@ describe('accessibility of the customer pages', { skip: SKIP }, () => {
       await logInAsDemo(page, base());
       assert.ok(await page.getByRole('img', { name: /в таблице под ней/ }).isVisible());
       const bars = (await page.locator('.consumption-chart rect.bar title').allTextContents()).map((b) =>
-        b.replace(/ \(расчётно\)$/, ''),
+        squash(b).replace(/ \(расчётно\)$/, ''),
       );
       assert.ok(bars.length >= 15, `the demo has bars: ${bars.length}`);
       const table = page.getByRole('table', { name: 'Потребление по месяцам, кВт·ч' });

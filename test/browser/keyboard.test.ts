@@ -126,7 +126,7 @@ describe('the customer flows with the keyboard alone', { skip: SKIP }, () => {
       await tabTo(page, accept, 5, 'Shift+Tab');
       await pressAndGo(page, 'Space', /\/cabinet\?reading=\d+#reading-result$/);
       const message = squash(await page.locator('#reading-result').innerText());
-      assert.match(message, /^Показание 28000 от \d{4}-\d{2}-\d{2} передано специалистам на проверку/);
+      assert.match(message, /^Показание 28 000 от \d{4}-\d{2}-\d{2} передано специалистам на проверку/);
       assert.equal(await field.inputValue(), '', 'a fresh form');
     });
   });
