@@ -146,14 +146,25 @@ describe('submitting meter readings with a real browser', { skip: SKIP }, () => 
     });
   });
 
-  test('with JavaScript disabled the form still submits a plain reading, which is accepted', async (t) => {
+  test('with JavaScript disabled a plain reading is shown with its consumption, then accepted', async (t) => {
     const baseUrl = suite.server().url;
     await runScenario(t, suite.browser(), { label: 'readings-nojs', jsEnabled: false }, async (page) => {
       await logInAsDemo(page, baseUrl);
       const form = await readingForm(page);
+      const previous = Number(squash(await form.previous.innerText()).replace(/\s/g, ''));
       await form.input.fill('28480');
+      // No live figure without a script: the server computes it on a confirmation step.
+      await Promise.all([page.waitForURL(/\/cabinet\/readings$/), form.submit.click()]);
+      const check = page.locator('section[aria-labelledby="confirm-title"]');
+      assert.equal(squash(await check.getByRole('heading', { level: 1 }).innerText()), 'Проверьте показание');
+      const paragraphs = (await check.locator('p').allInnerTexts()).map(squash);
+      const kwh = formatInteger(28480 - previous).replace(/\s/g, ' ');
+      assert.ok(paragraphs.includes(`Расход составляет ${kwh} кВтч`), JSON.stringify(paragraphs));
       const dates = await aroundToday(() =>
-        Promise.all([page.waitForURL(afterSubmission), form.submit.click()]).then(() => undefined),
+        Promise.all([
+          page.waitForURL(afterSubmission),
+          check.getByRole('button', { name: 'Передать показание', exact: true }).click(),
+        ]).then(() => undefined),
       );
       const message = await resultMessage(page);
       assert.ok(

@@ -25,6 +25,11 @@ function update(form: HTMLFormElement, row: HTMLTableRowElement): void {
 
 function init(): void {
   for (const form of Array.from(document.querySelectorAll<HTMLFormElement>('form.reading-form'))) {
+    // The consumption is shown live here, so the server need not show it on a confirmation step.
+    const preview = form.querySelector<HTMLInputElement>('input.js-live');
+    if (preview) {
+      preview.value = '';
+    }
     for (const row of Array.from(form.querySelectorAll<HTMLTableRowElement>('tr[data-previous]'))) {
       const input = row.querySelector<HTMLInputElement>('input.reading-input');
       input?.addEventListener('input', () => update(form, row));

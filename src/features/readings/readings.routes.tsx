@@ -30,6 +30,8 @@ const ReadingBody = Type.Object({
   v2: Type.Optional(Type.String({ maxLength: 50 })),
   v3: Type.Optional(Type.String({ maxLength: 50 })),
   confirm: Type.Optional(Type.String({ maxLength: 10 })),
+  /** '1' from a form whose browser ran no script (readings.view.tsx, reading-form.browser.ts). */
+  preview: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
 /** The values of a reading form that arrived after its session ended, to show on the login page. */
@@ -84,6 +86,7 @@ export function registerReadingRoutes(
         key,
         values,
         confirmed: body.confirm === 'yes',
+        preview: body.preview === '1',
         ip: req.ip,
       });
       switch (result.kind) {

@@ -71,14 +71,26 @@ export interface SubmitInput {
   meterId: number;
   key: string;
   values: string[];
-  /** The customer confirmed a suspicious reading on the confirmation page. */
+  /** The customer confirmed the reading on the confirmation page. */
   confirmed: boolean;
+  /**
+   * The form was posted by a browser without JavaScript, which showed no live consumption: every
+   * reading, plausible or not, first gets the confirmation page with its consumption.
+   */
+  preview?: boolean;
   ip: string;
 }
 
 export type SubmitResult =
   | { kind: 'invalid'; fieldErrors: string[]; formError?: string }
-  | { kind: 'confirm'; registers: RegisterCheck[]; reason: SuspicionReason; zones: Zone[]; digits: number }
+  | {
+      kind: 'confirm';
+      registers: RegisterCheck[];
+      /** Why the reading looks wrong; null when it is only shown for a check (`preview`). */
+      reason: SuspicionReason | null;
+      zones: Zone[];
+      digits: number;
+    }
   | { kind: 'stored'; readingId: number; duplicate: boolean };
 
 const KEY_PATTERN = /^[0-9a-f-]{36}$/;
@@ -124,7 +136,7 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
   const last = await repo.latestAcceptedReading(db, input.accountId, meter.id);
   const previous = zones.map((_, i) => last?.values[i] ?? 0);
   const { registers, reason } = checkRegisters(previous, values, meter.digits, meter.ratio);
-  if (reason && !input.confirmed) {
+  if ((reason || input.preview === true) && !input.confirmed) {
     return { kind: 'confirm', registers, reason, zones, digits: meter.digits };
   }
 

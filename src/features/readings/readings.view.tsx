@@ -50,6 +50,9 @@ export function ReadingFormSection({
         <input type="hidden" name="_csrf" value={csrfToken} />
         <input type="hidden" name="meter" value={form.meterId} />
         <input type="hidden" name="key" value={form.key} />
+        {/* Without JavaScript the form shows no live consumption, so the server shows it on a
+            confirmation step; the form's script empties this field (reading-form.browser.ts). */}
+        <input type="hidden" name="preview" value="1" class="js-live" />
         <table class="reading-table">
           <thead>
             <tr>
@@ -181,7 +184,10 @@ export function backToForm(formKey: string, registers: Array<{ current: number }
   return `/cabinet?${query.toString()}#reading-form`;
 }
 
-/** The seed's "Показание введено некорректно!" page. */
+/**
+ * The confirmation step: the seed's "Показание введено некорректно!" page for a suspicious
+ * reading, or, for a form posted without JavaScript, the reading with its consumption to check.
+ */
 export function ConfirmReadingPage(p: {
   supplierName: string;
   csrfToken: string;
@@ -189,14 +195,16 @@ export function ConfirmReadingPage(p: {
   formKey: string;
   zones: Zone[];
   registers: RegisterCheck[];
-  reason: SuspicionReason;
+  reason: SuspicionReason | null;
 }) {
   const multi = p.zones.length > 1;
   const label = (i: number) => (multi ? `${ZONE_TITLES[p.zones[i] ?? 'single']}: ` : '');
+  const values = p.registers.map((r) => formatInteger(r.current)).join(' / ');
+  const title = p.reason ? 'Показание введено некорректно!' : 'Проверьте показание';
   return (
-    <Layout title="Показание введено некорректно" supplierName={p.supplierName} crumbs={CABINET_CRUMBS}>
-      <section class="panel warning" aria-labelledby="confirm-title">
-        <h1 id="confirm-title">Показание введено некорректно!</h1>
+    <Layout title={title.replace(/!$/, '')} supplierName={p.supplierName} crumbs={CABINET_CRUMBS}>
+      <section class={`panel${p.reason ? ' warning' : ''}`} aria-labelledby="confirm-title">
+        <h1 id="confirm-title">{title}</h1>
         {p.registers.map((r, i) => (
           <div class="confirm-register">
             {r.rollover && (
@@ -205,18 +213,30 @@ export function ConfirmReadingPage(p: {
                 {formatInteger(r.previous)}
               </p>
             )}
+            {!p.reason && (
+              <p>
+                {label(i)}Показание {formatInteger(r.current)}, прошлое принятое показание{' '}
+                {formatInteger(r.previous)}
+              </p>
+            )}
             <p>
               {label(i)}Расход составляет {formatInteger(r.kwh)} кВтч
             </p>
           </div>
         ))}
-        <p>
-          <strong>Проверьте правильность ввода нового показания!</strong>
-        </p>
-        <p>
-          Внести в базу введенное Вами показание {REASON_TEXT[p.reason]}{' '}
-          {p.registers.map((r) => formatInteger(r.current)).join(' / ')} или вернуться для исправления?
-        </p>
+        {p.reason ? (
+          <>
+            <p>
+              <strong>Проверьте правильность ввода нового показания!</strong>
+            </p>
+            <p>
+              Внести в базу введенное Вами показание {REASON_TEXT[p.reason]} {values} или вернуться для
+              исправления?
+            </p>
+          </>
+        ) : (
+          <p>Передать показание {values} или вернуться для исправления?</p>
+        )}
         <form method="post" action="/cabinet/readings" class="confirm-form">
           <input type="hidden" name="_csrf" value={p.csrfToken} />
           <input type="hidden" name="meter" value={String(p.meterId)} />
@@ -226,7 +246,7 @@ export function ConfirmReadingPage(p: {
           ))}
           <input type="hidden" name="confirm" value="yes" />
           <button type="submit" class="button primary">
-            Принять показание
+            {p.reason ? 'Принять показание' : 'Передать показание'}
           </button>
         </form>
         <p>
