@@ -182,6 +182,31 @@ async function checkPrinted(page: Page): Promise<void> {
   }
 }
 
+/** «Распечатать квитанцию»: a print page; «Печать» with JavaScript, the browser's own print without. */
+async function checkSlip(page: Page, jsEnabled: boolean): Promise<void> {
+  await Promise.all([
+    page.waitForURL(/\/cabinet\/slip$/),
+    page.getByRole('link', { name: 'Распечатать квитанцию', exact: true }).click(),
+  ]);
+  const printButton = page.getByRole('button', { name: 'Печать', exact: true });
+  const hint = page.getByText(/^Чтобы распечатать квитанцию, выберите «Печать» в меню браузера/);
+  assert.equal(await printButton.isVisible(), jsEnabled, 'the «Печать» button needs JavaScript');
+  assert.equal(await hint.isVisible(), !jsEnabled, 'without JavaScript the page says how to print');
+  await page.emulateMedia({ media: 'print' });
+  try {
+    assert.equal(await page.locator('.slip-actions').isVisible(), false, 'the buttons are not printed');
+    for (const part of ['Извещение', 'Квитанция']) {
+      assert.ok(
+        await page.getByRole('region', { name: part, exact: true }).isVisible(),
+        `${part} is printed`,
+      );
+    }
+  } finally {
+    await page.emulateMedia({ media: 'screen' });
+  }
+  await page.goto(page.url().replace(/\/slip$/, ''));
+}
+
 async function logoutAndCheck(page: Page, context: BrowserContext, baseUrl: string): Promise<void> {
   // We are on /cabinet already, so waiting for that URL proves nothing: wait for the POST itself.
   const loggedOut = page.waitForResponse(
@@ -220,6 +245,7 @@ describe('logging in with a real browser', { skip: SKIP }, () => {
         await loginFromHome(page, baseUrl);
         await checkMainPage(page);
         await checkPrinted(page);
+        await checkSlip(page, jsEnabled);
         await logoutAndCheck(page, context, baseUrl);
       },
     );
