@@ -162,6 +162,11 @@ export class Agent {
   }
 }
 
+/** The reading form's key (its idempotency key) in a page. */
+export const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
+/** The reading form's meter id in a page. */
+export const meterOf = (html: string) => /name="meter" value="(\d+)"/.exec(html)![1]!;
+
 /** The page's visible text, tags removed and whitespace collapsed (for asserting what a person reads). */
 export function textOf(html: string): string {
   return html
