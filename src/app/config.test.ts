@@ -56,6 +56,13 @@ test('bad values stop the boot with a message naming the variable', () => {
   assert.equal(loadConfig({ LOG_LEVEL: 'debug', PAYMENT_GATEWAY: 'sandbox' }).logLevel, 'debug');
 });
 
+test('PAYMENT_NO_COMMISSION: off unless set, a yes/no checked at boot', () => {
+  assert.equal(loadConfig({}).payments.noCommission, false);
+  assert.equal(loadConfig({ PAYMENT_NO_COMMISSION: 'true' }).payments.noCommission, true);
+  assert.equal(loadConfig({ PAYMENT_NO_COMMISSION: 'false' }).payments.noCommission, false);
+  assert.throws(() => loadConfig({ PAYMENT_NO_COMMISSION: 'maybe' }), /PAYMENT_NO_COMMISSION/);
+});
+
 test('the readings window: its first day, not after its last', () => {
   const window = (env: Record<string, string>) => {
     const c = loadConfig(env);

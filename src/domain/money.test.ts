@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chargeKopecks, parseRubles } from './money.ts';
+import { chargeKopecks, parseRubles, rublesInput } from './money.ts';
 import { formatRubles } from './format.ts';
 
 test('parses what people type, straight to kopecks', () => {
@@ -50,6 +50,19 @@ test('format(parse(x)) round-trips every amount', () => {
     fc.property(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), (kop) => {
       const r = parseRubles(formatRubles(kop));
       return r.ok && r.kopecks === kop;
+    }),
+  );
+});
+
+test('the amount field holds a sum as parseRubles reads it back', () => {
+  assert.equal(rublesInput(73865), '738,65');
+  assert.equal(rublesInput(123400), '1234,00');
+  assert.equal(rublesInput(5), '0,05');
+  assert.throws(() => rublesInput(-1), RangeError);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1_000_000_000 }), (kop) => {
+      const parsed = parseRubles(rublesInput(kop));
+      return parsed.ok && parsed.kopecks === kop;
     }),
   );
 });

@@ -35,6 +35,18 @@ export function parseRubles(input: string): ParseMoneyResult {
   return { ok: true, kopecks };
 }
 
+/**
+ * A positive sum as a form field holds it, for the customer to edit: "738,65", "1234,00". The
+ * field's value is parsed back by `parseRubles`, so it is that function's input form, not a figure
+ * for reading (those go through format.ts).
+ */
+export function rublesInput(kop: Kopecks): string {
+  if (!Number.isSafeInteger(kop) || kop < 0) {
+    throw new RangeError(`not a non-negative amount: ${kop}`);
+  }
+  return `${Math.trunc(kop / 100)},${String(kop % 100).padStart(2, '0')}`;
+}
+
 /** kWh × price (1/100000 ₽) → kopecks, rounded once, half up (away from zero). */
 export function chargeKopecks(kwh: number, priceE5: number): Kopecks {
   if (!Number.isSafeInteger(kwh) || !Number.isSafeInteger(priceE5)) {

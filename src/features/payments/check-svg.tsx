@@ -101,7 +101,7 @@ export function checkSvg(t: CheckText, typeset: Typeset): string {
         Запрос успешно обработан
       </Text>
       <Text x={MARGIN} y={CHECK_HEIGHT - 18} size={12} weight="normal" fill={MUTED}>
-        Деньги зачисляются на лицевой счёт на второй рабочий день после платежа.
+        Платёж зачислен на лицевой счёт и виден в истории платежей Личного кабинета.
       </Text>
     </svg>,
   );

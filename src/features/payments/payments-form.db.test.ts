@@ -12,7 +12,7 @@ for (const dialect of await testDialects()) {
     const f = sandboxFixture(dialect);
     const { customer, order, toBank, pay, backToPortal, orders, orderRow } = f;
 
-    test('the main page links to the seed payment page with its texts; the sum is required', async () => {
+    test('the main page links to the payment page with its texts; the sum is required', async () => {
       const agent = await customer();
       const main = await agent.get('/cabinet');
       assert.match(
@@ -22,7 +22,7 @@ for (const dialect of await testDialects()) {
       const page = await agent.get('/cabinet/payment');
       assert.equal(page.statusCode, 200);
       const text = textOf(page.body);
-      assert.match(text, /Verified By Visa или MasterCard Secure Code/);
+      assert.match(text, /Если банк, выпустивший карту, поддерживает технологию 3-D Secure/);
       assert.match(text, /Настоящий сайт поддерживает 256-битное шифрование/);
       assert.match(text, /\* Поле для ввода суммы заполняется обязательно!/);
       assert.match(

@@ -149,7 +149,7 @@ for (const dialect of await testDialects()) {
       const back = await agent.get(`/cabinet/payment/return?orderId=${orderId}&lang=ru`);
       assert.equal(back.statusCode, 303);
       const page = await agent.get(String(back.headers.location));
-      assert.match(textOf(page.body), /Запрос успешно обработан/);
+      assert.match(textOf(page.body), /Оплата прошла\. Платёж сразу зачислен/);
       assert.equal((await agent.get(`${String(back.headers.location)}/check.png`)).statusCode, 200);
       const paid = (await audit('paid')).find((a) => (a.details ?? '').includes(orderId))!;
       assert.equal(paid.account_number, DEMO_ACCOUNT.number);
@@ -166,7 +166,7 @@ for (const dialect of await testDialects()) {
       const back = await agent.get(`/cabinet/payment/return?orderId=${orderId}`);
       const page = await agent.get(String(back.headers.location));
       assert.match(textOf(page.body), /Платёж не выполнен: банк отклонил операцию/);
-      assert.doesNotMatch(textOf(page.body), /Запрос успешно обработан/);
+      assert.doesNotMatch(textOf(page.body), /Оплата прошла/);
       assert.equal(
         (await agent.get(`${String(back.headers.location)}/check.png`)).statusCode,
         404,

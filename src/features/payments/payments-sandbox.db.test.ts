@@ -67,13 +67,13 @@ for (const dialect of await testDialects()) {
       const text = textOf(result.body);
       assert.match(
         text,
-        /Оплата электроэнергии при помощи карты Visa, MasterCard Результаты платежа Сумма платежа\(руб\): 980,00/,
+        /Оплата электроэнергии банковской картой Результаты платежа Сумма платежа\(руб\): 980,00/,
       );
+      assert.doesNotMatch(text, /второй рабочий день/);
       assert.match(
         text,
-        /ВНИМАНИЕ! Денежные средства зачисляются на Ваш лицевой счет после получения информации от платежных систем Visa\/MasterCard на второй рабочий день после проведения платежа/,
+        /Оплата прошла\. Платёж сразу зачислен на Ваш лицевой счёт.* Дата платежа 10\.06\.2026/,
       );
-      assert.match(text, /Запрос успешно обработан Дата платежа 10\.06\.2026/);
       assert.match(
         text,
         new RegExp(`Номер транзакции ${row.order_number} Лицевой счет, показание 1705057190`),
@@ -128,7 +128,7 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(wrong.body), /Неверный код подтверждения\. Осталось попыток: 2\./);
       const ok = await agent.post('/sandbox-bank/3ds', { mdOrder, code: '12345678' });
       const { result } = await backToPortal(agent, ok);
-      assert.match(textOf(result.body), /Сумма платежа\(руб\): 250,75 .*Запрос успешно обработан/);
+      assert.match(textOf(result.body), /Сумма платежа\(руб\): 250,75 .*Оплата прошла/);
       assert.equal((await orderRow(mdOrder)).status, 'paid');
     });
 

@@ -41,6 +41,8 @@ export interface PaymentsConfig {
   taxType: number;
   /** The acquiring bank, named in the seed's text about who keeps the card data confidential. */
   bankName: string;
+  /** The supplier pays the bank's fee: the payment page says «без комиссии». */
+  noCommission: boolean;
 }
 
 /** The bank's gateway and its limits, from the environment. */
@@ -60,6 +62,7 @@ export const PaymentsEnvSchema = {
   PAYMENT_TAX_SYSTEM: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
   PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
   PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
+  PAYMENT_NO_COMMISSION: Type.Boolean({ default: false }),
 };
 
 export interface RawPaymentsEnv {
@@ -78,6 +81,7 @@ export interface RawPaymentsEnv {
   PAYMENT_TAX_SYSTEM: number;
   PAYMENT_TAX_TYPE: number;
   PAYMENT_BANK_NAME: string;
+  PAYMENT_NO_COMMISSION: boolean;
 }
 
 export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
@@ -92,6 +96,7 @@ export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
     taxSystem: raw.PAYMENT_TAX_SYSTEM,
     taxType: raw.PAYMENT_TAX_TYPE,
     bankName: raw.PAYMENT_BANK_NAME,
+    noCommission: raw.PAYMENT_NO_COMMISSION,
   };
   if (raw.PAYMENT_GATEWAY !== 'rbs') {
     return {

@@ -33,6 +33,8 @@ export interface PaymentOrder {
   clientIp: string | null;
   reading: OrderReading | null;
   paymentId: number | null;
+  /** When the payment was credited (its `payments` row made), ms; null until it is. */
+  creditedAt: number | null;
   paidOn: string | null;
   paidAt: number | null;
   authRefNum: string | null;
@@ -42,7 +44,7 @@ export interface PaymentOrder {
   expiresAt: number;
 }
 
-type Row = Selectable<PaymentOrdersTable> & { account_number: string };
+type Row = Selectable<PaymentOrdersTable> & { account_number: string; credited_at: number | string | null };
 
 function toOrder(r: Row): PaymentOrder {
   let reading: OrderReading | null = null;
@@ -71,6 +73,7 @@ function toOrder(r: Row): PaymentOrder {
     clientIp: r.client_ip,
     reading,
     paymentId: r.payment_id === null ? null : Number(r.payment_id),
+    creditedAt: r.credited_at === null ? null : Number(r.credited_at),
     paidOn: r.paid_on,
     paidAt: r.paid_at === null ? null : Number(r.paid_at),
     authRefNum: r.auth_ref_num,
@@ -85,8 +88,9 @@ function orders(db: Q) {
   return db
     .selectFrom('payment_orders')
     .innerJoin('accounts', 'accounts.id', 'payment_orders.account_id')
+    .leftJoin('payments', 'payments.id', 'payment_orders.payment_id')
     .selectAll('payment_orders')
-    .select('accounts.number as account_number');
+    .select(['accounts.number as account_number', 'payments.created_at as credited_at']);
 }
 
 export async function findForCustomer(

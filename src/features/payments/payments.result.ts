@@ -26,6 +26,10 @@ export interface PaymentResult {
   readingStatus: 'pending' | 'stored' | 'refused' | null;
   authRefNum: string | null;
   approvalCode: string | null;
+  /** When the bank took the money (ms), and when the portal credited it and on which date. */
+  paidAt: number | null;
+  creditedAt: number | null;
+  creditedOn: string | null;
 }
 
 /** One of the customer's own orders; undefined for anyone else's (the route answers 404). */
@@ -63,5 +67,8 @@ export async function loadResult(
     readingStatus: o.reading?.status ?? null,
     authRefNum: o.authRefNum,
     approvalCode: o.approvalCode,
+    paidAt: o.paidAt,
+    creditedAt: o.creditedAt,
+    creditedOn: o.creditedAt === null ? null : dateInZone(new Date(o.creditedAt), timeZone),
   };
 }

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
+import { dateInZone } from '../../domain/dates.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { renderCheckPng, type CheckData } from './check-image.ts';
 import type { PaymentGateway } from './gateway.ts';
@@ -85,7 +86,7 @@ async function sendForm(
   state?: PaymentFormState,
   key?: string,
 ) {
-  const form = await loadPaymentForm(ctx.db, accountId);
+  const form = await loadPaymentForm(ctx.db, accountId, dateInZone(ctx.clock.now(), ctx.config.timeZone));
   if (key) {
     form.key = key;
   }
@@ -96,6 +97,7 @@ async function sendForm(
       <PaymentPage
         supplierName={ctx.supplierName}
         bankName={ctx.config.payments.bankName}
+        noCommission={ctx.config.payments.noCommission}
         csrfToken={reply.generateCsrf()}
         form={form}
         sessionMinutes={Math.round(ctx.config.payments.sessionTimeoutSecs / 60)}

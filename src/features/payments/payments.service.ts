@@ -6,7 +6,7 @@ import { recordAudit } from '../../platform/audit.repository.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { formatRublesRu } from '../../domain/format.ts';
-import { parseRubles } from '../../domain/money.ts';
+import { parseRubles, rublesInput } from '../../domain/money.ts';
 import {
   checkRegisters,
   parseReadingValue,
@@ -16,6 +16,7 @@ import {
 import { zonesFor, type Zone } from '../../domain/tariff.ts';
 import { findActiveMeter } from '../readings/readings.repository.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
+import { amountDueKop } from './amount-due.ts';
 import { GatewayError, type OrderBundle } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import * as repo from './payments.repository.ts';
@@ -36,6 +37,10 @@ export interface PaymentForm {
   accountNumber: string;
   meter: PaymentFormMeter | null;
   key: string;
+  /** What the customer owes now, as the main page's summary says: > 0 owed, < 0 overpaid. */
+  dueKop: number;
+  /** The amount field's first value: the sum owed, or empty when nothing is. */
+  amount: string;
 }
 
 /** The form as posted, with its messages, when it is shown again. */
@@ -50,8 +55,9 @@ export interface PaymentFormState {
   formError?: string;
 }
 
-export async function loadPaymentForm(db: Db, accountId: number): Promise<PaymentForm> {
+export async function loadPaymentForm(db: Db, accountId: number, today: string): Promise<PaymentForm> {
   const payer = await repo.findPayer(db.kysely, accountId);
+  const dueKop = await amountDueKop(db.kysely, accountId, today);
   const meter = await findActiveMeter(db.kysely, accountId);
   let formMeter: PaymentFormMeter | null = null;
   if (meter) {
@@ -66,7 +72,13 @@ export async function loadPaymentForm(db: Db, accountId: number): Promise<Paymen
       previousDate: last?.readingDate ?? null,
     };
   }
-  return { accountNumber: payer?.number ?? '', meter: formMeter, key: randomUUID() };
+  return {
+    accountNumber: payer?.number ?? '',
+    meter: formMeter,
+    key: randomUUID(),
+    dueKop,
+    amount: dueKop > 0 ? rublesInput(dueKop) : '',
+  };
 }
 
 /** The sum as typed → kopecks within the portal's limits, or the message shown next to the field. */

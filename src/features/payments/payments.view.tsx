@@ -1,5 +1,5 @@
 import { formatDateRu } from '../../domain/dates.ts';
-import { formatInteger, formatRubles } from '../../domain/format.ts';
+import { formatInteger, formatRubles, formatRublesRu } from '../../domain/format.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
@@ -11,40 +11,49 @@ import type { PaymentForm, PaymentFormMeter, PaymentFormState } from './payments
 export const PAYMENTS_CSS = 'css/payments.css';
 const CRUMBS = [...CABINET_CRUMBS, { title: 'Оплата банковской картой' }];
 
-/** The seed's texts about the bank's page, shared by the form and the result page. */
-function SecurityTexts({ bankName }: { bankName: string }) {
+/**
+ * The terms of a card payment, after the form (the seed put them first): the cards taken, the fee
+ * where the supplier pays it, 3-D Secure as banks call it today, and who keeps the card data.
+ */
+function CardTerms({ bankName, noCommission }: { bankName: string; noCommission: boolean }) {
   return (
-    <div class="payment-security">
+    <section class="panel payment-security" aria-labelledby="payment-terms-title">
+      <h2 id="payment-terms-title">Условия оплаты картой</h2>
+      <p id="payment-cards">Принимаются карты Мир, Visa и Mastercard{noCommission ? ' без комиссии' : ''}.</p>
       <p>
-        В случае если Ваш банк поддерживает технологию безопасного проведения интернет-платежей Verified By
-        Visa или MasterCard Secure Code для проведения платежа также может потребоваться ввод специального
-        пароля. Способы и возможность получения паролей для совершения интернет-платежей Вы можете уточнить в
-        банке, выпустившем карту.
+        Если банк, выпустивший карту, поддерживает технологию 3-D Secure, он попросит подтвердить платёж
+        одноразовым кодом из SMS или из приложения банка. Как подтверждаются платежи в интернете, можно
+        уточнить в банке, выпустившем карту.
       </p>
       <p>
         Настоящий сайт поддерживает 256-битное шифрование. Конфиденциальность сообщаемой персональной
         информации обеспечивается {bankName}. Введенная информация не будет предоставлена третьим лицам за
         исключением случаев, предусмотренных законодательством РФ. Проведение платежей по банковским картам
-        осуществляется в строгом соответствии с требованиями платежных систем Visa Int. и MasterCard Europe
-        Sprl.
+        осуществляется в соответствии с требованиями платёжных систем Мир, Visa и Mastercard.
       </p>
-    </div>
+    </section>
   );
 }
 
 export interface PaymentPageProps {
   supplierName: string;
   bankName: string;
+  /** The supplier pays the bank's fee (PAYMENT_NO_COMMISSION): «без комиссии». */
+  noCommission: boolean;
   csrfToken: string;
   form: PaymentForm;
   state?: PaymentFormState;
   sessionMinutes: number;
 }
 
-/** "Оплата банковской картой. Страница для ввода суммы и показания прибора учета" (the seed). */
+/**
+ * "Оплата банковской картой. Страница для ввода суммы и показания прибора учета" (the seed): what
+ * is owed first, the sum already filled in with it, then the terms.
+ */
 export function PaymentPage({
   supplierName,
   bankName,
+  noCommission,
   csrfToken,
   form,
   state,
@@ -60,15 +69,9 @@ export function PaymentPage({
       styles={[PAYMENTS_CSS]}
     >
       <h1>Оплата банковской картой</h1>
-      <section class="panel">
-        <SecurityTexts bankName={bankName} />
-        <p>
-          Потребитель может произвести оплату электроэнергии при помощи пластиковой банковской карты, для
-          этого необходимо щелкнуть по кнопке «Оплатить картой Visa, MasterCard» на главной странице сервиса.
-        </p>
-      </section>
       <section class="panel" aria-labelledby="payment-form-title">
         <h2 id="payment-form-title">Сумма и показание прибора учета</h2>
+        <AmountDue dueKop={form.dueKop} />
         <p>
           В форме необходимо указать сумму в рублях и показания прибора учета.{' '}
           <strong>* Поле для ввода суммы заполняется обязательно!</strong>
@@ -85,20 +88,40 @@ export function PaymentPage({
         <form method="post" action="/cabinet/payment" class="payment-form" novalidate>
           <input type="hidden" name="_csrf" value={csrfToken} />
           <input type="hidden" name="key" value={form.key} />
-          <AmountField state={state} />
+          <AmountField state={state} prefill={form.amount} />
           {meter && <ReadingFields meter={meter} state={state} />}
           <button type="submit" class="button primary">
-            Оплатить
+            Оплатить картой
           </button>
         </form>
       </section>
+      <CardTerms bankName={bankName} noCommission={noCommission} />
       <BankPageNotes supplierName={supplierName} sessionMinutes={sessionMinutes} />
     </Layout>
   );
 }
 
+/** What is owed now, in the main page's words; or that nothing is. */
+function AmountDue({ dueKop }: { dueKop: number }) {
+  if (dueKop > 0) {
+    return (
+      <p class="payment-due debt" id="payment-due">
+        К оплате <strong>{formatRublesRu(dueKop)}</strong> — эта сумма уже подставлена в поле, её можно
+        изменить.
+      </p>
+    );
+  }
+  return (
+    <p class="payment-due settled" id="payment-due">
+      <strong>Задолженности нет.</strong>
+      {dueKop < 0 ? ` Переплата ${formatRublesRu(-dueKop)} будет учтена в следующем счёте.` : ''} Вы можете
+      внести аванс: укажите сумму.
+    </p>
+  );
+}
+
 /** The sum, required, with its hint and its message. */
-function AmountField({ state }: { state: PaymentFormState | undefined }) {
+function AmountField({ state, prefill }: { state: PaymentFormState | undefined; prefill: string }) {
   return (
     <div class={`field${state?.amountError ? ' has-error' : ''}`}>
       <label for="payment-amount">Сумма платежа, руб. *</label>
@@ -110,7 +133,7 @@ function AmountField({ state }: { state: PaymentFormState | undefined }) {
         autoComplete="off"
         maxLength={20}
         required
-        value={state?.amount ?? ''}
+        value={state ? state.amount : prefill}
         aria-invalid={state?.amountError ? 'true' : undefined}
         aria-describedby={state?.amountError ? 'payment-amount-error' : 'payment-amount-hint'}
       />
@@ -230,18 +253,31 @@ function BankPageNotes({ supplierName, sessionMinutes }: { supplierName: string;
   );
 }
 
-const OUTCOME_TEXT: Record<PaymentResult['status'], string> = {
-  paid: 'Запрос успешно обработан',
-  registered:
-    'Банк ещё не подтвердил платёж. Обновите страницу через минуту: результат появится здесь и в истории платежей.',
-  new: 'Банк ещё не подтвердил платёж. Обновите страницу через минуту.',
-  declined: 'Платёж не выполнен: банк отклонил операцию. Деньги с карты не списаны.',
-  expired: 'Платёж не выполнен: время на оплату истекло. Деньги с карты не списаны.',
-  failed: 'Платёж не выполнен: банк не принял заказ. Деньги с карты не списаны.',
-  mismatch:
-    'Данные банка о платеже не совпали с заказом. Платёж передан специалистам на проверку; если деньги списаны, они будут зачислены или возвращены.',
-  reversed: 'Платёж отменён банком, деньги возвращены на карту.',
-};
+/** Longest time between the bank's confirmation and the credit that still counts as "at once". */
+const AT_ONCE_MS = 5 * 60_000;
+
+/** What happened, in one sentence or two: the truth of the order's status. */
+export function outcomeText(r: PaymentResult): string {
+  switch (r.status) {
+    case 'paid':
+      return r.creditedAt !== null && r.paidAt !== null && r.creditedAt - r.paidAt > AT_ONCE_MS
+        ? `Оплата прошла. Платёж зачислен на Ваш лицевой счёт ${formatDateRu(r.creditedOn ?? r.date)} и есть в истории платежей.`
+        : 'Оплата прошла. Платёж сразу зачислен на Ваш лицевой счёт: он уже есть в истории платежей и учтён в сумме к оплате.';
+    case 'registered':
+    case 'new':
+      return 'Банк ещё не подтвердил платёж, и на лицевой счёт он пока не зачислен. Если деньги списаны, платёж будет зачислен, как только банк его подтвердит. Обновите страницу через минуту: результат появится здесь и в истории платежей.';
+    case 'declined':
+      return 'Платёж не выполнен: банк отклонил операцию. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
+    case 'expired':
+      return 'Платёж не выполнен: время на оплату истекло. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
+    case 'failed':
+      return 'Платёж не выполнен: банк не принял заказ. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
+    case 'mismatch':
+      return 'Данные банка о платеже не совпали с заказом. Платёж передан специалистам на проверку; если деньги списаны, они будут зачислены или возвращены.';
+    case 'reversed':
+      return 'Платёж отменён банком, деньги возвращены на карту; на лицевой счёт он не зачислен.';
+  }
+}
 
 export interface ResultPageProps {
   supplierName: string;
@@ -290,21 +326,13 @@ function ResultSummary({ result: r }: { result: PaymentResult }) {
   const paid = r.status === 'paid';
   return (
     <section class="panel" aria-labelledby="result-title">
-      <h2>Оплата электроэнергии при помощи карты Visa, MasterCard</h2>
+      <h2>Оплата электроэнергии банковской картой</h2>
       <h3 id="result-title">Результаты платежа</h3>
       <p>
         Сумма платежа(руб): <strong id="payment-amount">{formatRubles(r.amountKop)}</strong>
       </p>
-      {paid && (
-        <p class="warning-text">
-          <strong>
-            ВНИМАНИЕ! Денежные средства зачисляются на Ваш лицевой счет после получения информации от
-            платежных систем Visa/MasterCard на второй рабочий день после проведения платежа
-          </strong>
-        </p>
-      )}
       <p class={`payment-outcome status-${r.status}`} id="payment-outcome" role="status">
-        {OUTCOME_TEXT[r.status]}
+        {outcomeText(r)}
       </p>
       <table class="kv">
         <tbody>
