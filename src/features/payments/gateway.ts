@@ -81,6 +81,48 @@ export class GatewayError extends Error {
   }
 }
 
+/*
+ * СБП (the Faster Payments System) by a dynamic QR code, as RBS gateways (Sberbank, Alfa-Bank, VTB,
+ * MTS Bank on BPC's RBS) offer it to a merchant that shows the QR itself:
+ *
+ *   register.do                      the order, as for a card (orderId = mdOrder)
+ *   sbp/c2b/qr/dynamic/get.do        mdOrder (+ qrHeight, qrWidth, qrFormat) → qrId, payload
+ *                                    (the https://qr.nspk.ru/… address the QR encodes; on a phone it
+ *                                    opens the chooser of bank apps), renderedQr, qrStatus
+ *   sbp/c2b/qr/status.do             mdOrder + qrId → qrStatus (and transactionState)
+ *   sbp/c2b/qr/dynamic/reject.do     mdOrder + qrId → the QR can no longer be paid
+ *   getOrderStatusExtended.do        the order's status: 2 once paid, as for a card; the bank's
+ *                                    notification (callback) is the card's too
+ *
+ * Where the names come from (looked up for this code, 2026-12): the RBS gateway's SBP page,
+ * "Схемы интеграции" (https://mts.rbsuat.com/sandbox/ru/integration/api/sbp.html, the same at
+ * https://sandbox.vtb.ru/sandbox/ru/integration/api/sbp.html: register.do, then the QR, then the
+ * NSPK callback to the gateway and the gateway's to the merchant), and public RBS clients calling
+ * `/payment/rest/sbp/c2b/qr/dynamic/get.do`, `/sbp/c2b/qr/status.do` and
+ * `/sbp/c2b/qr/dynamic/reject.do` with mdOrder and qrId (Alfa-Bank's pay.alfabank.ru and its test
+ * alfa.rbsuat.com among them). The qrStatus values below are those of the RBS documentation as we
+ * know it (STARTED: issued, waiting; CONFIRMED: paid; REJECTED: refused or expired;
+ * REJECTED_BY_USER: the payer declined in the app); the search found no page listing them, so
+ * they are to be checked against the acquiring bank's own manual before going live. Nothing
+ * credits on them: only getOrderStatusExtended.do's orderStatus 2 does (payments.settle.ts).
+ */
+
+/** A QR code's status (sbp/c2b/qr/status.do); anything else a bank may add is 'OTHER'. */
+export type SbpQrStatus = 'STARTED' | 'CONFIRMED' | 'REJECTED' | 'REJECTED_BY_USER' | 'OTHER';
+
+export interface SbpQr {
+  qrId: string;
+  /** What the QR encodes: an https://qr.nspk.ru/… address (the sandbox's own page in the sandbox). */
+  payload: string;
+  qrStatus: SbpQrStatus;
+}
+
+export function sbpQrStatusOf(value: unknown): SbpQrStatus {
+  return value === 'STARTED' || value === 'CONFIRMED' || value === 'REJECTED' || value === 'REJECTED_BY_USER'
+    ? value
+    : 'OTHER';
+}
+
 export interface PaymentGateway {
   readonly name: 'sandbox' | 'rbs';
   register(req: RegisterRequest): Promise<Registered>;
@@ -88,4 +130,10 @@ export interface PaymentGateway {
   orderStatus(orderId: string): Promise<BankOrderState>;
   /** True when a notification's checksum is the bank's. */
   verifyCallback(params: Record<string, string>): boolean;
+  /** sbp/c2b/qr/dynamic/get.do: the dynamic QR code of a registered order. */
+  sbpQr(orderId: string): Promise<SbpQr>;
+  /** sbp/c2b/qr/status.do */
+  sbpQrStatus(orderId: string, qrId: string): Promise<SbpQrStatus>;
+  /** sbp/c2b/qr/dynamic/reject.do: the QR can no longer be paid (it expired, or the customer left). */
+  sbpQrReject(orderId: string, qrId: string): Promise<void>;
 }

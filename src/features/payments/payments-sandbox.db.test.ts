@@ -226,6 +226,7 @@ for (const dialect of await testDialects()) {
           'bankOrder',
           'amountKop',
           'gateway',
+          'method',
           'reading',
           'from',
           'source',

@@ -12,6 +12,9 @@ import { oneOf } from '../../platform/config.ts';
  *   or RBS_TOKEN, and RBS_CALLBACK_KEY, the merchant's key for the notifications' checksum.
  *   RBS_FORM_ORIGIN is the origin of the bank's payment page when it differs from RBS_URL's.
  *
+ * PAYMENT_SBP (on by default) offers СБП by a dynamic QR code beside the card (the RBS merchant
+ * account must have it enabled by the bank); the QR lives PAYMENT_SBP_QR_MINUTES.
+ *
  * The fiscal receipt (54-FZ) settings are (verify) with the supplier's accountant: the tax system
  * (0 = ОСН) and the VAT code of the bank's orderBundle (6 = 20 %; the 2026 rate may need another
  * code), hence configuration rather than constants.
@@ -43,6 +46,8 @@ export interface PaymentsConfig {
   bankName: string;
   /** The supplier pays the bank's fee: the payment page says «без комиссии». */
   noCommission: boolean;
+  /** СБП by a dynamic QR code: offered on the payment page; the QR lives this long. */
+  sbp: { enabled: boolean; qrSeconds: number };
 }
 
 /** The bank's gateway and its limits, from the environment. */
@@ -63,6 +68,8 @@ export const PaymentsEnvSchema = {
   PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
   PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
   PAYMENT_NO_COMMISSION: Type.Boolean({ default: false }),
+  PAYMENT_SBP: Type.Boolean({ default: true }),
+  PAYMENT_SBP_QR_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
 };
 
 export interface RawPaymentsEnv {
@@ -82,6 +89,8 @@ export interface RawPaymentsEnv {
   PAYMENT_TAX_TYPE: number;
   PAYMENT_BANK_NAME: string;
   PAYMENT_NO_COMMISSION: boolean;
+  PAYMENT_SBP: boolean;
+  PAYMENT_SBP_QR_MINUTES: number;
 }
 
 export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
@@ -97,6 +106,7 @@ export function paymentsConfig(raw: RawPaymentsEnv): PaymentsConfig {
     taxType: raw.PAYMENT_TAX_TYPE,
     bankName: raw.PAYMENT_BANK_NAME,
     noCommission: raw.PAYMENT_NO_COMMISSION,
+    sbp: { enabled: raw.PAYMENT_SBP, qrSeconds: raw.PAYMENT_SBP_QR_MINUTES * 60 },
   };
   if (raw.PAYMENT_GATEWAY !== 'rbs') {
     return {

@@ -10,6 +10,9 @@ import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
 import { RbsGateway } from './rbs.gateway.ts';
 import { SandboxBank, SANDBOX_PREFIX } from './sandbox/sandbox-bank.ts';
 import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
+import { SandboxSbp } from './sandbox/sandbox-sbp.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
 
 /** The settings payments read: its own and the supplier's calendar and address. */
 export type PaymentsAppConfig = Pick<CoreConfig, 'publicUrl' | 'timeZone' | 'readingsLastDay'> & {
@@ -23,6 +26,8 @@ export interface PaymentsModule {
   gateway: PaymentGateway;
   /** The sandbox bank when PAYMENT_GATEWAY=sandbox (its card pages are served by the same app). */
   sandbox: SandboxBank | null;
+  /** Its SBP part: QR codes and the "bank app" page (state in the database). */
+  sandboxSbp: SandboxSbp | null;
   reconcile(opts?: { limit?: number }): Promise<ReconcileSummary>;
 }
 
@@ -36,13 +41,14 @@ declare module 'fastify' {
 /** The configured gateway; with the sandbox, also its bank. */
 export function createGateway(
   config: PaymentsAppConfig,
+  db: Kysely<Database>,
   clock: Clock,
   supplierName: string,
   log: PaymentsLog,
-): { gateway: PaymentGateway; sandbox: SandboxBank | null } {
+): { gateway: PaymentGateway; sandbox: SandboxBank | null; sandboxSbp: SandboxSbp | null } {
   const p = config.payments;
   if (p.gateway === 'rbs' && p.rbs) {
-    return { gateway: new RbsGateway(p.rbs), sandbox: null };
+    return { gateway: new RbsGateway(p.rbs), sandbox: null, sandboxSbp: null };
   }
   const bank = new SandboxBank({
     clock,
@@ -52,7 +58,14 @@ export function createGateway(
     onDeliveryFailed: (order, operation) =>
       log.warn({ order, operation }, 'sandbox bank: notification not delivered'),
   });
-  return { gateway: new SandboxGateway(bank), sandbox: bank };
+  const sbp = new SandboxSbp({
+    db,
+    clock,
+    bank,
+    appUrl: `${config.publicUrl}${SANDBOX_PREFIX}/sbp`,
+    merchant: supplierName,
+  });
+  return { gateway: new SandboxGateway(bank, sbp), sandbox: bank, sandboxSbp: sbp };
 }
 
 /**
@@ -67,7 +80,7 @@ export function createPaymentsModule(
   supplierName: string,
   log: PaymentsLog,
 ): PaymentsModule {
-  const { gateway, sandbox } = createGateway(config, clock, supplierName, log);
+  const { gateway, sandbox, sandboxSbp } = createGateway(config, db.kysely, clock, supplierName, log);
   const deps: PaymentsDeps = {
     db: db.kysely,
     clock,
@@ -79,5 +92,5 @@ export function createPaymentsModule(
     supplierName,
     log,
   };
-  return { deps, gateway, sandbox, reconcile: (opts) => reconcilePayments(deps, opts) };
+  return { deps, gateway, sandbox, sandboxSbp, reconcile: (opts) => reconcilePayments(deps, opts) };
 }

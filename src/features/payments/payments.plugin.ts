@@ -14,8 +14,9 @@ export interface PaymentsPluginOptions {
 }
 
 /**
- * Card payments: the order form, the bank's pages' return and notifications, the result page
- * and its check; the sandbox bank's pages when it is the gateway; and a job that settles orders
+ * Card and СБП payments: the order form, the bank's pages' return and notifications, the QR page,
+ * the result page and its check; the sandbox bank's pages (its card page and its SBP "bank app")
+ * when it is the gateway; and a job that settles orders
  * whose notifications were lost (security.md row 17), every PAYMENT_RECONCILE_SECONDS.
  */
 export const paymentsPlugin: FastifyPluginCallback<PaymentsPluginOptions> = (
@@ -34,7 +35,13 @@ export const paymentsPlugin: FastifyPluginCallback<PaymentsPluginOptions> = (
       });
       return res.statusCode === 200;
     };
-    registerSandboxBankRoutes(app, bank, ctx.clock, new URL(ctx.config.publicUrl).origin);
+    registerSandboxBankRoutes(
+      app,
+      bank,
+      payments.sandboxSbp,
+      ctx.clock,
+      new URL(ctx.config.publicUrl).origin,
+    );
     app.addHook('onClose', (_app, done) => {
       bank.close();
       done();

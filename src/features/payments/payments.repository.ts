@@ -6,6 +6,8 @@ type Q = Kysely<Database> | Transaction<Database>;
 // Customer queries take the customer's account id and filter by it. The bank's side (callbacks,
 // reconciliation) finds orders by the bank's order id, never from a customer's request.
 
+export type PaymentMethod = 'card' | 'sbp';
+
 export type OrderStatus =
   'new' | 'registered' | 'paid' | 'declined' | 'expired' | 'failed' | 'mismatch' | 'reversed';
 
@@ -33,6 +35,9 @@ export interface PaymentOrder {
   clientIp: string | null;
   reading: OrderReading | null;
   paymentId: number | null;
+  method: PaymentMethod;
+  /** An 'sbp' order's QR code: the bank's id and the address it encodes. */
+  qr: { id: string; payload: string } | null;
   /** When the payment was credited (its `payments` row made), ms; null until it is. */
   creditedAt: number | null;
   paidOn: string | null;
@@ -74,6 +79,8 @@ function toOrder(r: Row): PaymentOrder {
     reading,
     paymentId: r.payment_id === null ? null : Number(r.payment_id),
     creditedAt: r.credited_at === null ? null : Number(r.credited_at),
+    method: r.method === 'sbp' ? 'sbp' : 'card',
+    qr: r.qr_id && r.qr_payload ? { id: r.qr_id, payload: r.qr_payload } : null,
     paidOn: r.paid_on,
     paidAt: r.paid_at === null ? null : Number(r.paid_at),
     authRefNum: r.auth_ref_num,
@@ -157,6 +164,7 @@ export async function findPayer(db: Q, accountId: number): Promise<Payer | undef
 }
 
 export interface NewOrder {
+  method: PaymentMethod;
   orderNumber: string;
   accountId: number;
   formKey: string;
@@ -174,6 +182,7 @@ export async function insertOrder(db: Q, o: NewOrder): Promise<number> {
   const row = await db
     .insertInto('payment_orders')
     .values({
+      method: o.method,
       order_number: o.orderNumber,
       bank_order_id: null,
       account_id: o.accountId,
@@ -206,16 +215,25 @@ export async function insertOrder(db: Q, o: NewOrder): Promise<number> {
   return Number(row.id);
 }
 
+/** The bank took the order: its id, where the customer pays (its card page, or our QR page). */
 export async function markRegistered(
   db: Q,
   id: number,
   bankOrderId: string,
   formUrl: string,
   now: number,
+  qr: { id: string; payload: string } | null = null,
 ): Promise<boolean> {
   const res = await db
     .updateTable('payment_orders')
-    .set({ status: 'registered', bank_order_id: bankOrderId, form_url: formUrl, updated_at: now })
+    .set({
+      status: 'registered',
+      bank_order_id: bankOrderId,
+      form_url: formUrl,
+      qr_id: qr?.id ?? null,
+      qr_payload: qr?.payload ?? null,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .where('status', '=', 'new')
     .executeTakeFirst();
@@ -279,7 +297,14 @@ export async function markPaid(
 /** The payment in the customer's history; `externalId` is unique, so a second credit cannot exist. */
 export async function insertPayment(
   tx: Q,
-  p: { accountId: number; paidOn: string; amountKop: number; externalId: string; now: number },
+  p: {
+    accountId: number;
+    paidOn: string;
+    amountKop: number;
+    externalId: string;
+    channel: PaymentMethod;
+    now: number;
+  },
 ): Promise<number> {
   const row = await tx
     .insertInto('payments')
@@ -287,7 +312,7 @@ export async function insertPayment(
       account_id: p.accountId,
       paid_on: p.paidOn,
       amount_kop: p.amountKop,
-      channel: 'card',
+      channel: p.channel,
       external_id: p.externalId,
       created_at: p.now,
     })

@@ -14,6 +14,9 @@ export function resultPath(orderNumber: string): string {
 }
 
 export interface PaymentResult {
+  method: repo.PaymentMethod;
+  /** An SBP order's QR: what it encodes (https://qr.nspk.ru/…), and when it stops being payable. */
+  qr: { payload: string; expiresAt: number } | null;
   orderNumber: string;
   status: repo.OrderStatus;
   statusReason: string | null;
@@ -57,6 +60,8 @@ export async function loadResult(
           : formatInteger(o.reading.values[0]);
   }
   return {
+    method: o.method,
+    qr: o.qr && { payload: o.qr.payload, expiresAt: o.expiresAt },
     orderNumber: o.orderNumber,
     status: o.status,
     statusReason: o.statusReason,

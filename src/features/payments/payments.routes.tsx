@@ -12,9 +12,13 @@ import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.t
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
 import * as repo from './payments.repository.ts';
 import { loadResult, resultPath, type PaymentResult } from './payments.result.ts';
-import { createOrder, loadPaymentForm, type PaymentFormState } from './payments.service.ts';
+import { loadPaymentForm } from './payments.form.ts';
+import { createOrder, type PaymentFormState } from './payments.service.ts';
 import { settleOrder } from './payments.settle.ts';
-import { PaymentPage, ResultPage } from './payments.view.tsx';
+import { PaymentPage } from './payments.view.tsx';
+import { ResultPage } from './result.view.tsx';
+import { QR_SIZE, SbpQrPage } from './sbp.view.tsx';
+import QRCode from 'qrcode';
 
 const OrderBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
@@ -25,6 +29,7 @@ const OrderBody = Type.Object({
   v2: Type.Optional(Type.String({ maxLength: 50 })),
   v3: Type.Optional(Type.String({ maxLength: 50 })),
   confirm_reading: Type.Optional(Type.String({ maxLength: 10 })),
+  method: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
 const ORDER_NUMBER = Type.String({ maxLength: 40 });
@@ -56,6 +61,7 @@ export function registerPaymentRoutes(
   registerOrderFormRoutes(routes);
   registerReturnRoute(routes);
   registerResultRoutes(routes);
+  registerQrImageRoute(routes);
   registerCallbackRoute(routes, payments.gateway);
 }
 
@@ -98,6 +104,9 @@ async function sendForm(
         supplierName={ctx.supplierName}
         bankName={ctx.config.payments.bankName}
         noCommission={ctx.config.payments.noCommission}
+        sbpMinutes={
+          ctx.config.payments.sbp.enabled ? Math.round(ctx.config.payments.sbp.qrSeconds / 60) : null
+        }
         csrfToken={reply.generateCsrf()}
         form={form}
         sessionMinutes={Math.round(ctx.config.payments.sessionTimeoutSecs / 60)}
@@ -124,6 +133,7 @@ function registerOrderFormRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
     async (req, reply) => {
       const b = req.body;
       const result = await createOrder(deps, {
+        method: b.method === 'sbp' && ctx.config.payments.sbp.enabled ? 'sbp' : 'card',
         accountId: customerOf(req).accountId,
         formKey: b.key ?? '',
         amount: b.amount ?? '',
@@ -186,7 +196,7 @@ function registerReturnRoute({ r, ctx, deps, guard }: PaymentRoutes): void {
 }
 
 /** The result page and its electronic check: only the customer's own orders, anything else 404. */
-function registerResultRoutes({ r, ctx, guard }: PaymentRoutes): void {
+function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
   r.get(
     '/cabinet/payment/:orderNumber',
     {
@@ -197,14 +207,23 @@ function registerResultRoutes({ r, ctx, guard }: PaymentRoutes): void {
       },
     },
     async (req, reply) => {
-      const result = await loadResult(
-        ctx.db.kysely,
-        customerOf(req).accountId,
-        req.params.orderNumber,
-        ctx.config.timeZone,
-      );
+      const { accountId } = customerOf(req);
+      const load = () => loadResult(ctx.db.kysely, accountId, req.params.orderNumber, ctx.config.timeZone);
+      let result = await load();
       if (!result) {
         return notFound(ctx, reply);
+      }
+      // An SBP order still waiting: ask the bank (the page's «Проверить оплату»), then show the QR
+      // while it can still be paid, or the outcome.
+      if (result.method === 'sbp' && result.status === 'registered') {
+        const order = await repo.findForCustomer(ctx.db.kysely, accountId, req.params.orderNumber);
+        if (order) {
+          await settleOrder(deps, order, 'return', req.ip);
+          result = (await load()) ?? result;
+        }
+        if (result.status === 'registered' && result.qr) {
+          return html(reply, 200, renderPage(qrPage(ctx, reply.generateCsrf(), result, result.qr)));
+        }
       }
       const check = result.status === 'paid' ? checkData(ctx, result) : null;
       return html(
@@ -252,6 +271,66 @@ function registerResultRoutes({ r, ctx, guard }: PaymentRoutes): void {
           `${req.query.download ? 'attachment' : 'inline'}; filename="check-${result.orderNumber}.png"`,
         )
         .send(png);
+    },
+  );
+}
+
+/** The SBP QR page of a waiting order. */
+function qrPage(
+  ctx: PaymentsContext,
+  csrfToken: string,
+  result: PaymentResult,
+  qr: NonNullable<PaymentResult['qr']>,
+) {
+  const path = resultPath(result.orderNumber);
+  const time = new Intl.DateTimeFormat('ru-RU', {
+    timeZone: ctx.config.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return (
+    <SbpQrPage
+      supplierName={ctx.supplierName}
+      csrfToken={csrfToken}
+      orderNumber={result.orderNumber}
+      amountKop={result.amountKop}
+      payload={qr.payload}
+      qrUrl={`${path}/qr.svg`}
+      checkUrl={path}
+      expiresAt={time.format(new Date(qr.expiresAt))}
+      minutesLeft={Math.max(0, Math.ceil((qr.expiresAt - ctx.clock.now().getTime()) / 60_000))}
+      noCommission={ctx.config.payments.noCommission}
+    />
+  );
+}
+
+/** The QR code of the customer's own SBP order while it waits; anything else is a 404. */
+function registerQrImageRoute({ r, ctx, guard }: PaymentRoutes): void {
+  r.get(
+    '/cabinet/payment/:orderNumber/qr.svg',
+    {
+      preHandler: guard,
+      schema: {
+        params: Type.Object({ orderNumber: ORDER_NUMBER }),
+        response: { 200: Type.String(), 404: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const order = await repo.findForCustomer(
+        ctx.db.kysely,
+        customerOf(req).accountId,
+        req.params.orderNumber,
+      );
+      if (!order || order.method !== 'sbp' || order.status !== 'registered' || !order.qr) {
+        return notFound(ctx, reply);
+      }
+      const svg = await QRCode.toString(order.qr.payload, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+        width: QR_SIZE,
+      });
+      return reply.type('image/svg+xml; charset=utf-8').send(svg);
     },
   );
 }

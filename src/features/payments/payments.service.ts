@@ -1,47 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Db } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { formatRublesRu } from '../../domain/format.ts';
-import { parseRubles, rublesInput } from '../../domain/money.ts';
+import { parseRubles } from '../../domain/money.ts';
 import {
   checkRegisters,
   parseReadingValue,
   type RegisterCheck,
   type SuspicionReason,
 } from '../../domain/readings.ts';
-import { zonesFor, type Zone } from '../../domain/tariff.ts';
-import { findActiveMeter } from '../readings/readings.repository.ts';
+import { zonesFor } from '../../domain/tariff.ts';
 import * as readingsRepo from '../readings/readings.repository.ts';
-import { amountDueKop } from './amount-due.ts';
 import { GatewayError, type OrderBundle } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import * as repo from './payments.repository.ts';
 import { resultPath } from './payments.result.ts';
 import { fiscalReceipt } from './receipt.ts';
-
-/** The order form's meter part: the meter in service and its last accepted values. */
-export interface PaymentFormMeter {
-  id: number;
-  serial: string;
-  digits: number;
-  zones: Zone[];
-  previous: number[];
-  previousDate: string | null;
-}
-
-export interface PaymentForm {
-  accountNumber: string;
-  meter: PaymentFormMeter | null;
-  key: string;
-  /** What the customer owes now, as the main page's summary says: > 0 owed, < 0 overpaid. */
-  dueKop: number;
-  /** The amount field's first value: the sum owed, or empty when nothing is. */
-  amount: string;
-}
 
 /** The form as posted, with its messages, when it is shown again. */
 export interface PaymentFormState {
@@ -53,32 +30,6 @@ export interface PaymentFormState {
   readingCheck?: { registers: RegisterCheck[]; reason: SuspicionReason };
   confirmReading?: boolean;
   formError?: string;
-}
-
-export async function loadPaymentForm(db: Db, accountId: number, today: string): Promise<PaymentForm> {
-  const payer = await repo.findPayer(db.kysely, accountId);
-  const dueKop = await amountDueKop(db.kysely, accountId, today);
-  const meter = await findActiveMeter(db.kysely, accountId);
-  let formMeter: PaymentFormMeter | null = null;
-  if (meter) {
-    const last = await readingsRepo.latestAcceptedReading(db.kysely, accountId, meter.id);
-    const zones = zonesFor(meter.zones);
-    formMeter = {
-      id: meter.id,
-      serial: meter.serial,
-      digits: meter.digits,
-      zones,
-      previous: zones.map((_, i) => last?.values[i] ?? 0),
-      previousDate: last?.readingDate ?? null,
-    };
-  }
-  return {
-    accountNumber: payer?.number ?? '',
-    meter: formMeter,
-    key: randomUUID(),
-    dueKop,
-    amount: dueKop > 0 ? rublesInput(dueKop) : '',
-  };
 }
 
 /** The sum as typed → kopecks within the portal's limits, or the message shown next to the field. */
@@ -106,6 +57,8 @@ export function checkAmount(
 }
 
 export interface CreateOrderInput {
+  /** The button pressed: «Оплатить картой» or «Оплатить через СБП». */
+  method: repo.PaymentMethod;
   accountId: number;
   formKey: string;
   amount: string;
@@ -255,6 +208,7 @@ async function insertOrder(
     orderNumber = newOrderNumber(now, deps.timeZone);
     try {
       id = await repo.insertOrder(db, {
+        method: input.method,
         orderNumber,
         accountId: input.accountId,
         formKey: input.formKey,
@@ -268,7 +222,7 @@ async function insertOrder(
             : null,
         receipt: draft.receipt,
         now: now.getTime(),
-        expiresAt: now.getTime() + deps.config.sessionTimeoutSecs * 1000,
+        expiresAt: now.getTime() + sessionSecs(deps, input.method) * 1000,
       });
     } catch (err) {
       if (!isUniqueViolation(err)) {
@@ -310,13 +264,23 @@ async function registerWithBank(
       failUrl: back,
       callbackUrl: `${deps.publicUrl}${CALLBACK_PATH}`,
       description: draft.description,
-      sessionTimeoutSecs: deps.config.sessionTimeoutSecs,
+      sessionTimeoutSecs: sessionSecs(deps, input.method),
       taxSystem: deps.config.taxSystem,
       orderBundle: draft.orderBundle,
       jsonParams: { account: draft.accountNumber },
     });
+    // СБП: the bank's dynamic QR for the order, shown on our own page (the result page's address).
+    const qr = input.method === 'sbp' ? await deps.gateway.sbpQr(reg.orderId) : null;
+    const payUrl = qr ? resultPath(orderNumber) : reg.formUrl;
     await db.transaction().execute(async (tx) => {
-      await repo.markRegistered(tx, id, reg.orderId, reg.formUrl, deps.clock.now().getTime());
+      await repo.markRegistered(
+        tx,
+        id,
+        reg.orderId,
+        payUrl,
+        deps.clock.now().getTime(),
+        qr && { id: qr.qrId, payload: qr.payload },
+      );
       await recordAudit(tx, deps.clock.now(), {
         event: 'payment',
         outcome: 'registered',
@@ -327,11 +291,12 @@ async function registerWithBank(
           bankOrder: reg.orderId,
           amountKop: draft.amountKop,
           gateway: deps.gateway.name,
+          method: input.method,
           reading: draft.reading.kind === 'reading',
         },
       });
     });
-    return { kind: 'redirect', url: reg.formUrl };
+    return { kind: 'redirect', url: payUrl };
   } catch (err) {
     if (!(err instanceof GatewayError)) {
       throw err;
@@ -339,6 +304,11 @@ async function registerWithBank(
     await recordRegisterFailed(deps, input, draft, { id, orderNumber }, err);
     return { kind: 'unavailable', state: { ...state, formError: unavailableMessage(err) } };
   }
+}
+
+/** How long the customer has to pay: the bank's card page's session, or the QR code's life. */
+function sessionSecs(deps: PaymentsDeps, method: repo.PaymentMethod): number {
+  return method === 'sbp' ? deps.config.sbp.qrSeconds : deps.config.sessionTimeoutSecs;
 }
 
 /** The bank refused the order or did not answer: the order fails, with its audit event. */

@@ -70,6 +70,17 @@ export async function settleOrder(
   if (!st.found) {
     return abandoned ? finish(deps, order, 'expired', 'not_found', source, ip) : 'pending';
   }
+  return decide(deps, order, st, { source, ip, abandoned, qrLive: true });
+}
+
+/** What the bank's status of a found order means for it: credit, finish, or wait. */
+async function decide(
+  deps: PaymentsDeps,
+  order: repo.PaymentOrder,
+  st: Extract<BankOrderState, { found: true }>,
+  at: { source: SettleSource; ip: string | null; abandoned: boolean; qrLive: boolean },
+): Promise<SettleResult> {
+  const { source, ip, abandoned } = at;
   if (st.orderNumber !== order.orderNumber || st.currency !== order.currency) {
     return finish(deps, order, 'mismatch', 'order_mismatch', source, ip, { bankCurrency: st.currency });
   }
@@ -96,8 +107,46 @@ export async function settleOrder(
     case 0:
     case 1:
     case 5:
+      if (order.method === 'sbp' && order.qr && at.qrLive && deps.clock.now().getTime() >= order.expiresAt) {
+        return expireQr(deps, order, at);
+      }
       return abandoned ? finish(deps, order, 'expired', 'abandoned', source, ip) : 'pending';
   }
+}
+
+/**
+ * An SBP order whose QR has outlived its time while the bank still waits: the portal rejects the
+ * QR (sbp/c2b/qr/dynamic/reject.do), so that it can no longer be paid, then asks once more: paid
+ * in the last moment, it is credited; otherwise the order has expired and nothing is credited.
+ */
+async function expireQr(
+  deps: PaymentsDeps,
+  order: repo.PaymentOrder,
+  at: { source: SettleSource; ip: string | null; abandoned: boolean },
+): Promise<SettleResult> {
+  let st: BankOrderState;
+  try {
+    try {
+      await deps.gateway.sbpQrReject(order.bankOrderId!, order.qr!.id);
+    } catch (err) {
+      // Refused (already paid, or already rejected): the status below says which.
+      if (!(err instanceof GatewayError) || err.kind !== 'refused') {
+        throw err;
+      }
+    }
+    st = await deps.gateway.orderStatus(order.bankOrderId!);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) {
+      throw err;
+    }
+    deps.log.warn({ order: order.orderNumber, code: err.code }, 'sbp qr rejection unavailable');
+    return 'unavailable';
+  }
+  // Paid (or reversed) after all: the bank's word. Anything else is the rejection we asked for.
+  if (st.found && (st.orderStatus === 2 || st.orderStatus === 3 || st.orderStatus === 4)) {
+    return decide(deps, order, st, { ...at, qrLive: false });
+  }
+  return finish(deps, order, 'expired', 'qr_expired', at.source, at.ip);
 }
 
 async function credit(
@@ -127,7 +176,9 @@ async function credit(
         accountId: order.accountId,
         paidOn,
         amountKop: order.amountKop,
-        externalId: `card:${order.bankOrderId}`,
+        // "card:" or "sbp:" + the bank's order id: unique, so a second credit cannot exist.
+        externalId: `${order.method}:${order.bankOrderId}`,
+        channel: order.method,
         now: now.getTime(),
       });
       await repo.linkPayment(tx, order.id, paymentId);

@@ -1,15 +1,13 @@
-import { formatDateRu } from '../../domain/dates.ts';
-import { formatInteger, formatRubles, formatRublesRu } from '../../domain/format.ts';
+import { formatInteger, formatRublesRu } from '../../domain/format.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
 import { ErrorSummary } from '../../platform/views/error-summary.tsx';
-import { checkLines, CHECK_HEIGHT, CHECK_WIDTH, type CheckData } from './check-image.ts';
-import type { PaymentResult } from './payments.result.ts';
-import type { PaymentForm, PaymentFormMeter, PaymentFormState } from './payments.service.ts';
+import type { PaymentForm, PaymentFormMeter } from './payments.form.ts';
+import type { PaymentFormState } from './payments.service.ts';
 
 export const PAYMENTS_CSS = 'css/payments.css';
-const CRUMBS = [...CABINET_CRUMBS, { title: 'Оплата банковской картой' }];
+const FORM_CRUMBS = [...CABINET_CRUMBS, { title: 'Оплата электроэнергии' }];
 
 /**
  * The terms of a card payment, after the form (the seed put them first): the cards taken, the fee
@@ -35,11 +33,28 @@ function CardTerms({ bankName, noCommission }: { bankName: string; noCommission:
   );
 }
 
+/** Paying by СБП: a QR code for the bank app, how long it lives, and the fee where there is none. */
+function SbpTerms({ minutes, noCommission }: { minutes: number; noCommission: boolean }) {
+  return (
+    <section class="panel" aria-labelledby="payment-sbp-title">
+      <h2 id="payment-sbp-title">Оплата через СБП</h2>
+      <p id="payment-sbp">
+        Через Систему быстрых платежей — из приложения Вашего банка по QR-коду
+        {noCommission ? ', без комиссии' : ''}. На телефоне вместо QR-кода будет кнопка, которая откроет выбор
+        банка. QR-код действует {minutes} мин. Платёж зачисляется на лицевой счёт сразу, как только банк его
+        подтвердит.
+      </p>
+    </section>
+  );
+}
+
 export interface PaymentPageProps {
   supplierName: string;
   bankName: string;
   /** The supplier pays the bank's fee (PAYMENT_NO_COMMISSION): «без комиссии». */
   noCommission: boolean;
+  /** СБП offered (PAYMENT_SBP), its QR living this many minutes; null when it is not. */
+  sbpMinutes: number | null;
   csrfToken: string;
   form: PaymentForm;
   state?: PaymentFormState;
@@ -54,6 +69,7 @@ export function PaymentPage({
   supplierName,
   bankName,
   noCommission,
+  sbpMinutes,
   csrfToken,
   form,
   state,
@@ -62,13 +78,13 @@ export function PaymentPage({
   const meter = form.meter;
   return (
     <Layout
-      title="Оплата банковской картой"
+      title="Оплата электроэнергии"
       supplierName={supplierName}
-      crumbs={CRUMBS}
+      crumbs={FORM_CRUMBS}
       logout={{ csrfToken }}
       styles={[PAYMENTS_CSS]}
     >
-      <h1>Оплата банковской картой</h1>
+      <h1>Оплата электроэнергии</h1>
       <section class="panel" aria-labelledby="payment-form-title">
         <h2 id="payment-form-title">Сумма и показание прибора учета</h2>
         <AmountDue dueKop={form.dueKop} />
@@ -90,12 +106,20 @@ export function PaymentPage({
           <input type="hidden" name="key" value={form.key} />
           <AmountField state={state} prefill={form.amount} />
           {meter && <ReadingFields meter={meter} state={state} />}
-          <button type="submit" class="button primary">
-            Оплатить картой
-          </button>
+          <p class="payment-buttons">
+            <button type="submit" name="method" value="card" class="button primary">
+              Оплатить картой
+            </button>
+            {sbpMinutes !== null && (
+              <button type="submit" name="method" value="sbp" class="button primary">
+                Оплатить через СБП
+              </button>
+            )}
+          </p>
         </form>
       </section>
       <CardTerms bankName={bankName} noCommission={noCommission} />
+      {sbpMinutes !== null && <SbpTerms minutes={sbpMinutes} noCommission={noCommission} />}
       <BankPageNotes supplierName={supplierName} sessionMinutes={sessionMinutes} />
     </Layout>
   );
@@ -248,160 +272,6 @@ function BankPageNotes({ supplierName, sessionMinutes }: { supplierName: string;
       </p>
       <p>
         <a href="/cabinet">Вернуться на главную страницу Личного кабинета</a>
-      </p>
-    </section>
-  );
-}
-
-/** Longest time between the bank's confirmation and the credit that still counts as "at once". */
-const AT_ONCE_MS = 5 * 60_000;
-
-/** What happened, in one sentence or two: the truth of the order's status. */
-export function outcomeText(r: PaymentResult): string {
-  switch (r.status) {
-    case 'paid':
-      return r.creditedAt !== null && r.paidAt !== null && r.creditedAt - r.paidAt > AT_ONCE_MS
-        ? `Оплата прошла. Платёж зачислен на Ваш лицевой счёт ${formatDateRu(r.creditedOn ?? r.date)} и есть в истории платежей.`
-        : 'Оплата прошла. Платёж сразу зачислен на Ваш лицевой счёт: он уже есть в истории платежей и учтён в сумме к оплате.';
-    case 'registered':
-    case 'new':
-      return 'Банк ещё не подтвердил платёж, и на лицевой счёт он пока не зачислен. Если деньги списаны, платёж будет зачислен, как только банк его подтвердит. Обновите страницу через минуту: результат появится здесь и в истории платежей.';
-    case 'declined':
-      return 'Платёж не выполнен: банк отклонил операцию. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
-    case 'expired':
-      return 'Платёж не выполнен: время на оплату истекло. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
-    case 'failed':
-      return 'Платёж не выполнен: банк не принял заказ. Деньги с карты не списаны, на лицевой счёт ничего не зачислено.';
-    case 'mismatch':
-      return 'Данные банка о платеже не совпали с заказом. Платёж передан специалистам на проверку; если деньги списаны, они будут зачислены или возвращены.';
-    case 'reversed':
-      return 'Платёж отменён банком, деньги возвращены на карту; на лицевой счёт он не зачислен.';
-  }
-}
-
-export interface ResultPageProps {
-  supplierName: string;
-  csrfToken: string;
-  result: PaymentResult;
-  check: CheckData | null;
-  checkUrl: string;
-}
-
-/** The seed's "Результаты платежа" with the electronic check. */
-export function ResultPage({ supplierName, csrfToken, result: r, check, checkUrl }: ResultPageProps) {
-  const paid = r.status === 'paid';
-  return (
-    <Layout
-      title="Результаты платежа"
-      supplierName={supplierName}
-      crumbs={CRUMBS}
-      logout={{ csrfToken }}
-      styles={[PAYMENTS_CSS]}
-    >
-      <h1>Оплата банковской картой</h1>
-      <ResultSummary result={r} />
-      {paid && check && (
-        <CheckSection
-          supplierName={supplierName}
-          check={check}
-          checkUrl={checkUrl}
-          orderNumber={r.orderNumber}
-        />
-      )}
-      <p>
-        <a href="/cabinet">Вернуться на главную страницу Личного кабинета</a>
-        {!paid && (
-          <>
-            {' · '}
-            <a href="/cabinet/payment">Оплатить ещё раз</a>
-          </>
-        )}
-      </p>
-    </Layout>
-  );
-}
-
-/** The payment's sum, outcome, date, order number, account and reading. */
-function ResultSummary({ result: r }: { result: PaymentResult }) {
-  const paid = r.status === 'paid';
-  return (
-    <section class="panel" aria-labelledby="result-title">
-      <h2>Оплата электроэнергии банковской картой</h2>
-      <h3 id="result-title">Результаты платежа</h3>
-      <p>
-        Сумма платежа(руб): <strong id="payment-amount">{formatRubles(r.amountKop)}</strong>
-      </p>
-      <p class={`payment-outcome status-${r.status}`} id="payment-outcome" role="status">
-        {outcomeText(r)}
-      </p>
-      <table class="kv">
-        <tbody>
-          <tr>
-            <th scope="row">{paid ? 'Дата платежа' : 'Дата заказа'}</th>
-            <td>{formatDateRu(r.date)}</td>
-          </tr>
-          <tr>
-            <th scope="row">Номер транзакции</th>
-            <td id="payment-order">{r.orderNumber}</td>
-          </tr>
-          <tr>
-            <th scope="row">Лицевой счет, показание</th>
-            <td>
-              {r.accountNumber}
-              {r.reading ? ` ${r.reading}` : ''}
-            </td>
-          </tr>
-        </tbody>
-      </table>
-      {r.reading && paid && r.readingStatus === 'stored' && (
-        <p class="hint">Показание передано вместе с платежом.</p>
-      )}
-      {r.reading && paid && r.readingStatus === 'refused' && (
-        <p class="form-error">Показание не принято: передайте его на главной странице Личного кабинета.</p>
-      )}
-    </section>
-  );
-}
-
-/** The electronic check of a paid order: its image, described in its alt text, and its download. */
-function CheckSection({
-  supplierName,
-  check,
-  checkUrl,
-  orderNumber,
-}: {
-  supplierName: string;
-  check: CheckData;
-  checkUrl: string;
-  orderNumber: string;
-}) {
-  return (
-    <section class="panel" aria-labelledby="check-title">
-      <h2 id="check-title">Электронный чек</h2>
-      <p>
-        <img
-          class="check-image"
-          src={checkUrl}
-          width={CHECK_WIDTH}
-          height={CHECK_HEIGHT}
-          alt={`Электронный чек. ${supplierName}. ${checkLines(check)
-            .map(([k, v]) => `${k} ${v}`)
-            .join('. ')}. Запрос успешно обработан.`}
-        />
-      </p>
-      <p>
-        <a class="button" href={`${checkUrl}?download=1`} download={`check-${orderNumber}.png`}>
-          Сохранить изображение на локальный компьютер
-        </a>
-      </p>
-      <p class="hint">
-        Для сохранения электронного чека нажмите правой кнопкой мышки на изображении и выберите «Сохранить
-        картинку как…».
-      </p>
-      <p class="hint">
-        На этой странице Вы видите «электронный чек» — изображение, на котором зафиксирована дата платежа,
-        номер лицевого счета, показание, сумма платежа, прочая техническая информация. «Электронный чек»
-        отображается только после проведения успешного платежа.
       </p>
     </section>
   );

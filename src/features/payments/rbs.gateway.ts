@@ -6,6 +6,9 @@ import {
   type RbsOrderStatus,
   type RegisterRequest,
   type Registered,
+  type SbpQr,
+  type SbpQrStatus,
+  sbpQrStatusOf,
 } from './gateway.ts';
 
 export interface RbsOptions {
@@ -87,6 +90,34 @@ export class RbsGateway implements PaymentGateway {
       authRefNum: str(res.authRefNum) ?? null,
       approvalCode: str(card.approvalCode) ?? null,
     };
+  }
+
+  async sbpQr(orderId: string): Promise<SbpQr> {
+    const res = await this.call('sbp/c2b/qr/dynamic/get.do', {
+      mdOrder: orderId,
+      qrFormat: 'matrix',
+      qrHeight: '10',
+      qrWidth: '10',
+    });
+    const qrId = str(res.qrId);
+    const payload = str(res.payload);
+    if (!qrId || !/^[0-9A-Za-z-]{1,64}$/.test(qrId) || !payload || !/^https:\/\//.test(payload)) {
+      throw new GatewayError(
+        'refused',
+        'bad_answer',
+        'sbp/c2b/qr/dynamic/get.do: no qrId/payload in the answer',
+      );
+    }
+    return { qrId, payload, qrStatus: sbpQrStatusOf(res.qrStatus) };
+  }
+
+  async sbpQrStatus(orderId: string, qrId: string): Promise<SbpQrStatus> {
+    const res = await this.call('sbp/c2b/qr/status.do', { mdOrder: orderId, qrId });
+    return sbpQrStatusOf(res.qrStatus);
+  }
+
+  async sbpQrReject(orderId: string, qrId: string): Promise<void> {
+    await this.call('sbp/c2b/qr/dynamic/reject.do', { mdOrder: orderId, qrId });
   }
 
   verifyCallback(params: Record<string, string>): boolean {

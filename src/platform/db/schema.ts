@@ -27,6 +27,7 @@ export interface Database {
   buildings: BuildingsTable;
   building_volumes: BuildingVolumesTable;
   payment_orders: PaymentOrdersTable;
+  sandbox_sbp_qrs: SandboxSbpQrsTable;
   mail_keys: MailKeysTable;
   mail_subscriptions: MailSubscriptionsTable;
   mail_confirmations: MailConfirmationsTable;
@@ -304,7 +305,32 @@ export interface PaymentOrdersTable {
   last_checked_at: number | null;
   created_at: number;
   updated_at: number;
-  /** When the bank's payment page closes (created + sessionTimeoutSecs). */
+  /** When the bank's payment page closes (created + sessionTimeoutSecs); for СБП, when the QR does. */
+  expires_at: number;
+  /** 'card' | 'sbp' (a dynamic QR code of the Faster Payments System). */
+  method: Generated<string>;
+  /** The bank's QR code of an 'sbp' order: its id and the https://qr.nspk.ru/… payload it encodes. */
+  qr_id: string | null;
+  qr_payload: string | null;
+}
+
+/** The sandbox bank's SBP orders (payments/sandbox/): a bank's state, kept here for the sandbox only. */
+export interface SandboxSbpQrsTable {
+  qr_id: string;
+  md_order: string;
+  order_number: string;
+  amount_kop: number;
+  currency: number;
+  return_url: string;
+  fail_url: string;
+  callback_url: string;
+  /** 'STARTED' | 'CONFIRMED' | 'REJECTED' | 'REJECTED_BY_USER' */
+  status: string;
+  /** 'timeout' | 'merchant' for a REJECTED one. */
+  reject_reason: string | null;
+  auth_ref_num: string | null;
+  paid_at: number | null;
+  created_at: number;
   expires_at: number;
 }
 

@@ -17,7 +17,9 @@ import {
  * state is not the portal's), serves its own card page under /sandbox-bank/, takes only its test
  * cards, gives each order 20 minutes and 3 attempts (the seed's rule), asks the 3-D Secure code of
  * its MasterCard, then sends the customer back to the portal and notifies the portal server to
- * server with an RBS checksum. Card numbers stay here, in memory, masked once used.
+ * server with an RBS checksum. Card numbers stay here, in memory, masked once used. An order
+ * that goes to СБП instead leaves this memory for the database (sandbox-sbp.ts), where every
+ * portal process sees its QR code's state.
  */
 
 export const SANDBOX_PREFIX = '/sandbox-bank';
@@ -51,7 +53,7 @@ export const SANDBOX_CARDS: readonly SandboxCard[] = [
 /** Sends one notification; true when the portal accepted it (HTTP 200). */
 export type Deliver = (url: string, params: Record<string, string>) => Promise<boolean>;
 
-interface SandboxOrder {
+export interface SandboxOrder {
   orderId: string;
   orderNumber: string;
   amountKop: number;
@@ -160,6 +162,19 @@ export class SandboxBank {
     this.#orders.set(order.orderId, order);
     this.#numbers.add(order.orderNumber);
     return { orderId: order.orderId, formUrl: `${this.opts.pageUrl}?mdOrder=${order.orderId}` };
+  }
+
+  /**
+   * The order leaves the card page for an SBP QR code (sandbox-sbp.ts keeps it from then on, in
+   * the database): its data, or undefined when it is unknown or no longer waiting for a payment.
+   */
+  takeForSbp(orderId: string): SandboxOrder | undefined {
+    const o = this.#touch(orderId);
+    if (!o || o.status !== 0) {
+      return undefined;
+    }
+    this.#orders.delete(orderId);
+    return o;
   }
 
   /** getOrderStatusExtended.do */
@@ -279,7 +294,7 @@ export class SandboxBank {
       o.status = 6;
       o.actionCode = ACTION_CODE_TIMEOUT;
       o.actionCodeDescription = 'Истек срок ожидания ввода данных.';
-      this.#notify(o, 'declinedByTimeout', '1');
+      this.notify(o, 'declinedByTimeout', '1');
     }
     return o;
   }
@@ -307,7 +322,7 @@ export class SandboxBank {
     o.status = 6;
     o.actionCode = 2001;
     o.actionCodeDescription = 'Исчерпано количество попыток оплаты.';
-    this.#notify(o, 'deposited', '0');
+    this.notify(o, 'deposited', '0');
     return { kind: 'redirect', url: this.#backUrl(o) };
   }
 
@@ -318,7 +333,7 @@ export class SandboxBank {
     o.authDateTime = this.opts.clock.now().getTime();
     o.authRefNum = String(randomInt(100_000, 1_000_000)) + String(randomInt(100_000, 1_000_000));
     o.approvalCode = String(randomInt(100_000, 1_000_000));
-    this.#notify(o, 'deposited', '1');
+    this.notify(o, 'deposited', '1');
     return { kind: 'redirect', url: this.#backUrl(o) };
   }
 
@@ -327,7 +342,12 @@ export class SandboxBank {
     return `${base}${base.includes('?') ? '&' : '?'}orderId=${encodeURIComponent(o.orderId)}&lang=ru`;
   }
 
-  #notify(o: SandboxOrder, operation: string, status: '0' | '1'): void {
+  /** Notifies the portal (RBS callback, signed) about an order: this bank's own or its SBP part's. */
+  notify(
+    o: { orderId: string; orderNumber: string; callbackUrl: string },
+    operation: string,
+    status: '0' | '1',
+  ): void {
     const params: Record<string, string> = {
       mdOrder: o.orderId,
       orderNumber: o.orderNumber,

@@ -5,6 +5,8 @@ import type { Clock } from '../../../platform/clock.ts';
 import { renderPage } from '../../../platform/views/render.ts';
 import { SANDBOX_PREFIX, type BankOutcome, type SandboxBank } from './sandbox-bank.ts';
 import { BANK_CSS, BANK_ICON, CardPage, SecureCodePage, UnknownOrderPage } from './sandbox.view.tsx';
+import type { BankAppOutcome, SandboxSbp } from './sandbox-sbp.ts';
+import { SbpAppPage } from './sbp-app.view.tsx';
 
 const ORDER_ID = Type.String({ pattern: '^[0-9a-zA-Z-]{1,64}$' });
 
@@ -19,6 +21,7 @@ type Router = ReturnType<typeof withTypeBox>;
 export function registerSandboxBankRoutes(
   app: FastifyInstance,
   bank: SandboxBank,
+  sbp: SandboxSbp | null,
   clock: Clock,
   portalOrigin: string,
 ): void {
@@ -41,6 +44,9 @@ export function registerSandboxBankRoutes(
       const r = withTypeBox(scope);
       registerAssetRoutes(r);
       registerCardRoutes(r, bank, clock);
+      if (sbp) {
+        registerBankAppRoutes(r, sbp, clock);
+      }
       done();
     },
     { prefix: SANDBOX_PREFIX },
@@ -145,4 +151,49 @@ function sendOutcome(reply: FastifyReply, outcome: BankOutcome, clock: Clock) {
       return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
     }
   }
+}
+
+const QR_ID = Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' });
+
+/** The "bank app" of an SBP QR code: its page, "Оплатить" and "Отклонить". */
+function registerBankAppRoutes(r: Router, sbp: SandboxSbp, clock: Clock): void {
+  const send = (reply: FastifyReply, outcome: BankAppOutcome) => {
+    switch (outcome.kind) {
+      case 'unknown':
+        return reply
+          .code(404)
+          .type('text/html; charset=utf-8')
+          .send(renderPage(<UnknownOrderPage />));
+      case 'redirect':
+        return reply.code(303).header('Location', outcome.url).send('');
+      case 'page':
+        return reply
+          .code(outcome.message ? 409 : 200)
+          .type('text/html; charset=utf-8')
+          .send(
+            renderPage(
+              <SbpAppPage
+                qr={outcome.qr}
+                merchant={outcome.merchant}
+                now={clock.now().getTime()}
+                csrfToken={reply.generateCsrf()}
+                {...(outcome.message ? { message: outcome.message } : {})}
+              />,
+            ),
+          );
+    }
+  };
+  const params = Type.Object({ qrId: QR_ID });
+  const body = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+  const response = { 200: Type.String(), 303: Type.String(), 404: Type.String(), 409: Type.String() };
+
+  r.get('/sbp/:qrId', { schema: { params, response } }, async (req, reply) =>
+    send(reply, await sbp.open(req.params.qrId)),
+  );
+  r.post('/sbp/:qrId/pay', { schema: { params, body, response } }, async (req, reply) =>
+    send(reply, await sbp.pay(req.params.qrId)),
+  );
+  r.post('/sbp/:qrId/decline', { schema: { params, body, response } }, async (req, reply) =>
+    send(reply, await sbp.decline(req.params.qrId)),
+  );
 }

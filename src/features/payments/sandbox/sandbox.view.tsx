@@ -34,6 +34,7 @@ input[type=text],input[type=password]{width:100%;padding:.55rem .6rem;font-size:
 .row{display:flex;gap:1rem}.row>div{flex:1}
 .field-error,.form-error{color:#b3261e;margin:.25rem 0 0}
 .form-error{font-weight:600;margin-bottom:.6rem}
+button.secondary{background:#5b6670}
 button{margin-top:1rem;padding:.65rem 1.6rem;font-size:1.05rem;border:0;border-radius:6px;background:#1f7a3a;color:#fff;cursor:pointer}
 button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #f5b400;outline-offset:2px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #e2e7ec;vertical-align:top}
@@ -41,7 +42,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .4
 .muted{color:#5b6670;font-size:.92rem}
 `;
 
-function BankLayout({ title, children }: { title: string; children: ComponentChildren }) {
+export function BankLayout({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <html lang="ru">
       <head>
