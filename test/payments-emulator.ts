@@ -32,6 +32,10 @@ export class RbsEmulator {
   refuseNextRegister: { errorCode: string; errorMessage: string } | null = null;
   /** getOrderStatusExtended.do answers HTTP 500 while set. */
   statusDown = false;
+  /** SBP dynamic QR codes by qrId (sbp/c2b/qr/dynamic/get.do, status.do, reject.do). */
+  readonly qrs = new Map<string, { orderId: string; payload: string; status: string }>();
+  /** The next sbp/c2b/qr/dynamic/get.do answers this error instead. */
+  refuseNextQr: { errorCode: string; errorMessage: string } | null = null;
   #server: http.Server | undefined;
   #port = 0;
 
@@ -152,7 +156,47 @@ export class RbsEmulator {
             }),
       });
     }
+    if (method.startsWith('sbp/')) {
+      return json(200, this.#sbp(method, params));
+    }
     return json(404, { errorCode: '7', errorMessage: 'Unknown method' });
+  }
+
+  /** The SBP methods, with mdOrder and qrId as RBS names them. */
+  #sbp(method: string, params: Record<string, string>): Record<string, unknown> {
+    const o = this.orders.get(params.mdOrder ?? '');
+    if (!o) {
+      return { errorCode: '6', errorMessage: 'Заказ не найден' };
+    }
+    if (method === 'sbp/c2b/qr/dynamic/get.do') {
+      if (this.refuseNextQr) {
+        const e = this.refuseNextQr;
+        this.refuseNextQr = null;
+        return e;
+      }
+      const qrId = randomUUID().replaceAll('-', '').toUpperCase();
+      const payload = `https://qr.nspk.ru/${qrId}?type=02&bank=100000000111&sum=${o.amount}&cur=RUB&crc=AB12`;
+      this.qrs.set(qrId, { orderId: o.orderId, payload, status: 'STARTED' });
+      return { errorCode: '0', qrId, payload, qrStatus: 'STARTED' };
+    }
+    const qr = this.qrs.get(params.qrId ?? '');
+    if (!qr || qr.orderId !== o.orderId) {
+      return { errorCode: '6', errorMessage: 'QR-код не найден' };
+    }
+    if (method === 'sbp/c2b/qr/status.do') {
+      return { errorCode: '0', qrStatus: o.status === 2 ? 'CONFIRMED' : qr.status };
+    }
+    if (method === 'sbp/c2b/qr/dynamic/reject.do') {
+      if (o.status === 2) {
+        return { errorCode: '7', errorMessage: 'Заказ уже оплачен' };
+      }
+      qr.status = 'REJECTED';
+      o.status = 6;
+      o.actionCode = -2015;
+      o.actionCodeDescription = 'QR-код отклонён';
+      return { errorCode: '0' };
+    }
+    return { errorCode: '7', errorMessage: 'Unknown method' };
   }
 
   /** The customer paid on the bank's page (optionally, the bank then reports another amount). */

@@ -84,6 +84,7 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Оплата через СБП К оплате 980,00 ₽/);
       assert.match(text, /QR-код действует до 12:10 \(осталось 10 мин\.\)/);
       assert.match(text, /На телефоне эта кнопка откроет выбор банка/);
+      assert.match(text, /Ожидаем оплату\./, 'the QR status (status.do)');
       assert.match(
         page.body,
         new RegExp(

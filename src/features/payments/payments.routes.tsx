@@ -7,7 +7,7 @@ import { renderPage } from '../../platform/views/render.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { renderCheckPng, type CheckData } from './check-image.ts';
-import type { PaymentGateway } from './gateway.ts';
+import { GatewayError, type PaymentGateway, type SbpQrStatus } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
 import * as repo from './payments.repository.ts';
@@ -221,8 +221,10 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
           await settleOrder(deps, order, 'return', req.ip);
           result = (await load()) ?? result;
         }
-        if (result.status === 'registered' && result.qr) {
-          return html(reply, 200, renderPage(qrPage(ctx, reply.generateCsrf(), result, result.qr)));
+        if (result.status === 'registered' && result.qr && order?.bankOrderId && order.qr) {
+          // What the QR itself says (sbp/c2b/qr/status.do): only shown, never credited on.
+          const qrStatus = await qrStatusOf(deps.gateway, order.bankOrderId, order.qr.id);
+          return html(reply, 200, renderPage(qrPage(ctx, reply.generateCsrf(), result, result.qr, qrStatus)));
         }
       }
       const check = result.status === 'paid' ? checkData(ctx, result) : null;
@@ -275,12 +277,29 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
   );
 }
 
+/** sbp/c2b/qr/status.do; null when the bank does not answer (the page then says nothing of it). */
+async function qrStatusOf(
+  gateway: PaymentGateway,
+  orderId: string,
+  qrId: string,
+): Promise<SbpQrStatus | null> {
+  try {
+    return await gateway.sbpQrStatus(orderId, qrId);
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      return null;
+    }
+    throw err;
+  }
+}
+
 /** The SBP QR page of a waiting order. */
 function qrPage(
   ctx: PaymentsContext,
   csrfToken: string,
   result: PaymentResult,
   qr: NonNullable<PaymentResult['qr']>,
+  qrStatus: SbpQrStatus | null,
 ) {
   const path = resultPath(result.orderNumber);
   const time = new Intl.DateTimeFormat('ru-RU', {
@@ -300,6 +319,7 @@ function qrPage(
       expiresAt={time.format(new Date(qr.expiresAt))}
       minutesLeft={Math.max(0, Math.ceil((qr.expiresAt - ctx.clock.now().getTime()) / 60_000))}
       noCommission={ctx.config.payments.noCommission}
+      qrStatus={qrStatus}
     />
   );
 }

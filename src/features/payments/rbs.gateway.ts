@@ -95,9 +95,6 @@ export class RbsGateway implements PaymentGateway {
   async sbpQr(orderId: string): Promise<SbpQr> {
     const res = await this.call('sbp/c2b/qr/dynamic/get.do', {
       mdOrder: orderId,
-      qrFormat: 'matrix',
-      qrHeight: '10',
-      qrWidth: '10',
     });
     const qrId = str(res.qrId);
     const payload = str(res.payload);

@@ -1,5 +1,6 @@
 import { formatRublesRu } from '../../domain/format.ts';
 import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import type { SbpQrStatus } from './gateway.ts';
 import { PAYMENTS_CSS } from './payments.view.tsx';
 
 /** The QR code's side in pixels: large enough for a phone's camera at arm's length. */
@@ -18,7 +19,18 @@ export interface SbpQrPageProps {
   expiresAt: string;
   minutesLeft: number;
   noCommission: boolean;
+  /** The QR's own status (sbp/c2b/qr/status.do), when the bank answered. */
+  qrStatus: SbpQrStatus | null;
 }
+
+/** What the QR's status tells the customer while the order waits. */
+const QR_STATUS_TEXT: Record<SbpQrStatus, string> = {
+  STARTED: 'Ожидаем оплату.',
+  CONFIRMED: 'Банк подтвердил оплату и зачисляет платёж — обновите страницу через несколько секунд.',
+  REJECTED: 'QR-код больше не действует.',
+  REJECTED_BY_USER: 'Оплата отклонена в приложении банка.',
+  OTHER: 'Банк обрабатывает платёж.',
+};
 
 /**
  * The СБП QR page: the QR to scan with a bank app, and (on a phone, where scanning one's own
@@ -59,6 +71,11 @@ export function SbpQrPage(p: SbpQrPageProps) {
           </a>
         </p>
         <p class="hint">На телефоне эта кнопка откроет выбор банка: выберите свой и подтвердите платёж.</p>
+        {p.qrStatus && (
+          <p id="sbp-status" role="status">
+            {QR_STATUS_TEXT[p.qrStatus]}
+          </p>
+        )}
         <p id="sbp-expires">
           QR-код действует до {p.expiresAt} (осталось {p.minutesLeft} мин.). После этого оплатить по нему
           нельзя, и деньги не будут списаны.
