@@ -4,6 +4,9 @@
 // page says the payment was credited at once and shows the electronic check image, and the payment
 // appears in the main page's history.
 //
+// СБП on a phone (360 × 800): «Оплатить через СБП», the QR page with its QR image and its link,
+// the link opens the sandbox's "bank app", «Оплатить» there, and the portal's result page.
+//
 // The server's PUBLIC_URL is http://localhost:PORT (support.ts leaves it unset), so the browser uses
 // that origin too: the bank's redirects then come back to the origin that holds the session cookie.
 import { describe, test } from 'node:test';
@@ -89,7 +92,7 @@ async function paymentsOn(page: Page, date: string): Promise<number> {
   return n;
 }
 
-describe('paying by card through the sandbox bank with a real browser', { skip: SKIP }, () => {
+describe('paying by card and by СБП through the sandbox bank with a real browser', { skip: SKIP }, () => {
   const suite = browserSuite();
   const base = () => suite.server().url.replace('127.0.0.1', 'localhost');
 
@@ -137,5 +140,50 @@ describe('paying by card through the sandbox bank with a real browser', { skip: 
       await page.goto(`${base()}/cabinet`);
       assert.equal(await paymentsOn(page, dateIn(SUPPLIER_TIME_ZONE)), before + 1);
     });
+  });
+
+  test('СБП on a phone: the QR page, its link to the bank app, paid there, credited at once', async (t) => {
+    const phone = { width: 360, height: 800 };
+    await runScenario(
+      t,
+      suite.browser(),
+      { label: 'payments-sbp', jsEnabled: true, viewport: phone },
+      async (page) => {
+        await logInAsDemo(page, base());
+        const before = await paymentsOn(page, dateIn(SUPPLIER_TIME_ZONE));
+        await page.goto(`${base()}/cabinet/payment`);
+        await page.getByLabel('Сумма платежа, руб. *', { exact: true }).fill('980');
+        await Promise.all([
+          page.waitForURL(RESULT_URL),
+          page.getByRole('button', { name: 'Оплатить через СБП', exact: true }).click(),
+        ]);
+        assert.equal(squash(await page.locator('h1').innerText()), 'Оплата через СБП');
+        assert.equal(squash(await page.locator('#sbp-amount').innerText()), '980,00 ₽');
+        // The QR image is served and decoded by the browser.
+        await page.waitForFunction(() => {
+          const el = document.querySelector<HTMLImageElement>('img.sbp-qr-image');
+          return !!el && el.complete && el.naturalWidth > 0;
+        });
+        const link = page.locator('#sbp-link');
+        assert.match(String(await link.getAttribute('href')), /\/sandbox-bank\/sbp\/AS[0-9A-F]{30}$/);
+        // On a phone the link is the way: it opens the (sandbox) bank app.
+        await Promise.all([page.waitForURL(/\/sandbox-bank\/sbp\/AS[0-9A-F]{30}$/), link.click()]);
+        assert.match(
+          squash(await page.locator('main').innerText()),
+          /Сумма 980,00 ₽ Состояние ожидает оплаты/,
+        );
+        await Promise.all([
+          page.waitForURL(RESULT_URL),
+          page.getByRole('button', { name: 'Оплатить', exact: true }).click(),
+        ]);
+        assert.match(
+          squash(await page.locator('#payment-outcome').innerText()),
+          /^Оплата прошла\. Платёж сразу зачислен на Ваш лицевой счёт/,
+        );
+        assert.equal(squash(await page.locator('#payment-amount').innerText()), '980.00');
+        await page.goto(`${base()}/cabinet`);
+        assert.equal(await paymentsOn(page, dateIn(SUPPLIER_TIME_ZONE)), before + 1);
+      },
+    );
   });
 });

@@ -19,6 +19,8 @@ export interface CheckData {
   supplierName: string;
   /** "lk.example.ru": "Оплата банковской картой с сайта …" */
   site: string;
+  /** 'sbp': "Оплата через СБП с сайта …"; a card otherwise. */
+  method?: 'card' | 'sbp';
   date: string;
   orderNumber: string;
   accountNumber: string;
@@ -50,7 +52,15 @@ export function checkLines(c: CheckData): Array<[string, string]> {
 }
 
 export function renderCheckPng(c: CheckData): Buffer {
-  const svg = checkSvg({ supplierName: c.supplierName, site: c.site, lines: checkLines(c) }, typeset);
+  const svg = checkSvg(
+    {
+      supplierName: c.supplierName,
+      site: c.site,
+      way: c.method === 'sbp' ? 'Оплата через СБП' : 'Оплата банковской картой',
+      lines: checkLines(c),
+    },
+    typeset,
+  );
   return new (resvg().Resvg)(svg, { font: { loadSystemFonts: false }, logLevel: 'off' }).render().asPng();
 }
 

@@ -25,6 +25,8 @@ export type Typeset = (text: string, weight: Weight, size: number, width: number
 export interface CheckText {
   supplierName: string;
   site: string;
+  /** "Оплата банковской картой", "Оплата через СБП". */
+  way: string;
   lines: Array<[string, string]>;
 }
 
@@ -94,7 +96,7 @@ export function checkSvg(t: CheckText, typeset: Typeset): string {
         Электронный чек
       </Text>
       <Text x={MARGIN} y={118} size={14} weight="normal" fill={MUTED}>
-        {`Оплата банковской картой с сайта ${t.site}`}
+        {`${t.way} с сайта ${t.site}`}
       </Text>
       {rows}
       <Text x={MARGIN} y={outcomeY} size={18} weight="bold" fill={OK}>

@@ -359,6 +359,7 @@ function checkData(ctx: PaymentsContext, result: PaymentResult): CheckData {
   return {
     supplierName: ctx.supplierName,
     site: new URL(ctx.config.publicUrl).host,
+    method: result.method,
     date: result.date,
     orderNumber: result.orderNumber,
     accountNumber: result.accountNumber,
