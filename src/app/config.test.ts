@@ -63,6 +63,16 @@ test('PAYMENT_NO_COMMISSION: off unless set, a yes/no checked at boot', () => {
   assert.throws(() => loadConfig({ PAYMENT_NO_COMMISSION: 'maybe' }), /PAYMENT_NO_COMMISSION/);
 });
 
+test('СБП: on by default, its QR living PAYMENT_SBP_QR_MINUTES (1 to 1440), checked at boot', () => {
+  assert.deepEqual(loadConfig({}).payments.sbp, { enabled: true, qrSeconds: 600 });
+  assert.deepEqual(loadConfig({ PAYMENT_SBP: 'false', PAYMENT_SBP_QR_MINUTES: '3' }).payments.sbp, {
+    enabled: false,
+    qrSeconds: 180,
+  });
+  assert.throws(() => loadConfig({ PAYMENT_SBP_QR_MINUTES: '0' }), /PAYMENT_SBP_QR_MINUTES/);
+  assert.throws(() => loadConfig({ PAYMENT_SBP: 'perhaps' }), /PAYMENT_SBP/);
+});
+
 test('the readings window: its first day, not after its last', () => {
   const window = (env: Record<string, string>) => {
     const c = loadConfig(env);

@@ -270,8 +270,18 @@ for (const dialect of await testDialects()) {
       }
     });
 
-    test('the card still goes to the bank’s card page', async () => {
+    test('the card still goes to the bank’s card page; with PAYMENT_SBP=false there is no СБП at all', async () => {
       const agent = await customer();
+      const settings = f.t.config.payments.sbp;
+      settings.enabled = false;
+      try {
+        const form = await agent.get('/cabinet/payment');
+        assert.doesNotMatch(textOf(form.body), /СБП/);
+        const forced = await order(agent, { amount: '980', method: 'sbp' });
+        assert.match(String(forced.headers.location), /\/sandbox-bank\/pay\?mdOrder=/);
+      } finally {
+        settings.enabled = true;
+      }
       const res = await order(agent, { amount: '980', method: 'card' });
       assert.match(String(res.headers.location), /\/sandbox-bank\/pay\?mdOrder=/);
       const plain = await order(agent, { amount: '980' });
