@@ -180,7 +180,7 @@ describe('paying by card and by СБП through the sandbox bank with a real brow
           squash(await page.locator('#payment-outcome').innerText()),
           /^Оплата прошла\. Платёж сразу зачислен на Ваш лицевой счёт/,
         );
-        assert.equal(squash(await page.locator('#payment-amount').innerText()), '980.00');
+        assert.equal(squash(await page.locator('#payment-amount').innerText()), '980,00');
         await page.goto(`${base()}/cabinet`);
         assert.equal(await paymentsOn(page, dateIn(SUPPLIER_TIME_ZONE)), before + 1);
       },

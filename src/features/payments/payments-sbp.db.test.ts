@@ -124,7 +124,7 @@ for (const dialect of await testDialects()) {
       const result = textOf((await agent.get(pageUrl)).body);
       assert.match(
         result,
-        /Оплата через СБП .*Оплата электроэнергии через СБП Результаты платежа Сумма платежа\(руб\): 750\.25/,
+        /Оплата через СБП .*Оплата электроэнергии через СБП Результаты платежа Сумма платежа\(руб\): 750,25/,
       );
       assert.match(result, /Оплата прошла\. Платёж сразу зачислен на Ваш лицевой счёт/);
       const rows = await sbpPayments(mdOrder);
