@@ -1,5 +1,6 @@
 import { checkedEnv, CoreEnvSchema, coreConfig, type CoreConfig } from '../platform/config.ts';
 import { BillingEnvSchema, billingConfig, type BillingConfig } from '../features/billing/billing.config.ts';
+import type { BatchRules } from '../features/billing/close-batch.ts';
 import {
   PaymentsEnvSchema,
   paymentsConfig,
@@ -28,4 +29,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payments: paymentsConfig(raw),
     mail: mailConfig(raw, core.dataDir),
   };
+}
+
+/** The rules the demo's own closing of its later months uses (tools/demo/seed-demo.ts). */
+export function demoClosing(config: Config): BatchRules {
+  return { limits: config.billing, readingsLastDay: config.readingsLastDay };
 }

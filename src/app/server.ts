@@ -1,4 +1,4 @@
-import { loadConfig } from './config.ts';
+import { demoClosing, loadConfig } from './config.ts';
 import { openDb } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { buildApp } from './app.ts';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
   await migrateToLatest(db);
   if (config.demoMode) {
-    const seeded = await ensureDemoData(db, new Date(), config.timeZone);
+    const seeded = await ensureDemoData(db, new Date(), config.timeZone, demoClosing(config));
     if (seeded) {
       logger.info('demo data created');
     }

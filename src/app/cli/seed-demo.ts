@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { demoClosing, loadConfig } from '../config.ts';
 import { ensureDemoData } from '../../tools/demo/seed-demo.ts';
 import { withDb } from './common.ts';
 
@@ -16,7 +16,7 @@ export function register(cli: Command): void {
       await withDb(
         config,
         async (db) => {
-          const created = await ensureDemoData(db, new Date(), config.timeZone);
+          const created = await ensureDemoData(db, new Date(), config.timeZone, demoClosing(config));
           console.log(created ? 'demo data created' : 'demo data already present');
         },
         { migrate: true },

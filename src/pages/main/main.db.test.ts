@@ -38,10 +38,10 @@ for (const dialect of await testDialects()) {
     test('the top answers what is owed and what to do now, before the seed sections', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
       // 2026-06-10: the May bill left an overpayment; the window opens on the 15th; the meter's
-      // verification ended on 2025-07-23.
+      // verification ended on 2026-06-01.
       assert.match(
         text.replace(/\u00a0/g, ' '),
-        /Личный кабинет для физических лиц Главное Переплата 738,65 ₽ — будет учтена в следующем счёте Последнее показание: 28 470 от 3 июня 2026 г\. Передайте показания с 15 по 25 июня Срок поверки счётчика истёк 23\.07\.2025: поверьте или замените счётчик Передать показания Оплатить Справочная информация о потребителе/,
+        /Личный кабинет для физических лиц Главное Переплата 738,65 ₽ — будет учтена в следующем счёте Последнее показание: 28 470 от 3 июня 2026 г\. Передайте показания с 15 по 25 июня Срок поверки счётчика истёк 01\.06\.2026: поверьте или замените счётчик Передать показания Оплатить Справочная информация о потребителе/,
       );
       assert.match(html, /<a class="button primary" href="#reading-form">Передать показания<\/a>/);
       assert.match(html, /<section class="panel" id="reading-form"/);
@@ -75,7 +75,7 @@ for (const dialect of await testDialects()) {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
       assert.match(
         text,
-        /ВНИМАНИЕ! .*дата истечения межповерочного интервала Вашего прибора учета электрической энергии наступила 2025-07-23/,
+        /ВНИМАНИЕ! .*дата истечения межповерочного интервала Вашего прибора учета электрической энергии наступила 2026-06-01/,
       );
       assert.match(text, /п\.п\. 59, 60 Правил предоставления коммунальных услуг/);
       const ref = html.indexOf('Справочная информация о потребителе');

@@ -6,6 +6,7 @@ import { createTestDb } from '../../../test/db.ts';
 import { demoYear, ensureDemoData } from './seed-demo.ts';
 import { DEMO_ACCOUNT } from './demo-account.ts';
 import { dateInZone } from '../../domain/dates.ts';
+import { demoClosing, loadConfig } from '../../app/config.ts';
 
 const TZ = 'Asia/Krasnoyarsk';
 
@@ -19,6 +20,67 @@ test("the seed's 2014 becomes this year from the date of its last reading (3 Jun
 
 for (const dialect of await testDialects()) {
   describe(`demo data (${dialect})`, () => {
+    test('started in December, the demo bills every month to November by the rules after the meter ran out', async () => {
+      const t = await createTestDb(dialect);
+      try {
+        const config = loadConfig({});
+        const now = new Date('2026-12-07T03:00:00.000Z');
+        assert.equal(await ensureDemoData(t.db, now, TZ, demoClosing(config)), true);
+        const k = t.db.kysely;
+        const charges = await k
+          .selectFrom('charges')
+          .innerJoin('accounts', 'accounts.id', 'charges.account_id')
+          .select(['period', 'method', 'kwh', 'reading_id'])
+          .where('accounts.number', '=', DEMO_ACCOUNT.number)
+          .where('period', '>=', '2026-05')
+          .orderBy('period')
+          .execute();
+        // Up to May by the meter's readings; its verification ran out on 1 June, so п.59's average
+        // for three months (AVERAGE_MAX_PERIODS), then п.60's norm; no reading is used after May.
+        assert.deepEqual(
+          charges.map((c) => [c.period, c.method, c.reading_id === null]),
+          [
+            ['2026-05', 'readings', false],
+            ['2026-06', 'average', true],
+            ['2026-07', 'average', true],
+            ['2026-08', 'average', true],
+            ['2026-09', 'norm', true],
+            ['2026-10', 'norm', true],
+            ['2026-11', 'norm', true],
+          ],
+        );
+        const closed = await k
+          .selectFrom('billing_periods')
+          .select((eb) => eb.fn.max('period').as('p'))
+          .where('status', '=', 'closed')
+          .executeTakeFirstOrThrow();
+        assert.equal(closed.p, '2026-11', 'the last closed month is the one before today');
+        const meter = await k
+          .selectFrom('meters')
+          .select('verification_due')
+          .where('serial', '=', '168077')
+          .executeTakeFirstOrThrow();
+        assert.equal(meter.verification_due, '2026-06-01');
+      } finally {
+        await t.drop();
+      }
+    });
+
+    test("started on the manual's day, nothing is billed after May", async () => {
+      const t = await createTestDb(dialect);
+      try {
+        const now = new Date('2026-06-10T03:00:00.000Z');
+        assert.equal(await ensureDemoData(t.db, now, TZ, demoClosing(loadConfig({}))), true);
+        const last = await t.db.kysely
+          .selectFrom('charges')
+          .select((eb) => eb.fn.max('period').as('p'))
+          .executeTakeFirstOrThrow();
+        assert.equal(last.p, '2026-05');
+      } finally {
+        await t.drop();
+      }
+    });
+
     // 10 February: before the seed's June; 27 November: after it.
     for (const iso of ['2027-02-10T03:00:00.000Z', '2026-11-27T03:00:00.000Z']) {
       const now = new Date(iso);

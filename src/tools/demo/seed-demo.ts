@@ -13,6 +13,8 @@ import {
 import { chargeKopecks } from '../../domain/money.ts';
 import { consumption } from '../../domain/consumption.ts';
 import { DEMO_ACCOUNT } from './demo-account.ts';
+import { closeMonth } from '../../features/billing/close-month.ts';
+import type { BatchRules } from '../../features/billing/close-batch.ts';
 import { BRANCH_OF_SETTLEMENT, ensureReferenceData } from './reference-data.ts';
 
 /** The year of the seed's screens; its dates are moved by whole years (see `demoYear`). */
@@ -158,11 +160,17 @@ export function demoYear(today: IsoDate): number {
   return addYears(SEED_LAST_DATE, year - SEED_YEAR) <= today ? year : year - 1;
 }
 
-/** Creates the demo data unless the demo account exists; returns whether it did. */
+/**
+ * Creates the demo data unless the demo account exists; returns whether it did. With the billing
+ * rules, the months between the seed's last (May) and the current one are then closed by the
+ * portal's own closing, so that the demo's bills reach the last closed month: the meter's
+ * verification ran out on 1 June, so they are estimated by п.59, then charged by the norm of п.60.
+ */
 export async function ensureDemoData(
   db: Db,
   now: Date = new Date(),
   timeZone = DEFAULT_TIME_ZONE,
+  billing?: BatchRules,
 ): Promise<boolean> {
   const k = db.kysely;
   const year = demoYear(dateInZone(now, timeZone));
@@ -180,6 +188,13 @@ export async function ensureDemoData(
     .execute((tx) =>
       insertDemoAccount(tx, refs.branchIds[BRANCH_OF_SETTLEMENT['17']!], refs.planIds['single']!, year, now),
     );
+  if (billing) {
+    const currentPeriod = periodOf(dateInZone(now, timeZone));
+    const seedLast = periodOf(addYears(`${LAST_PERIOD}-01`, year - SEED_YEAR));
+    for (let period = addMonths(seedLast, 1); period < currentPeriod; period = addMonths(period, 1)) {
+      await closeMonth(db, { ...billing, period, currentPeriod, now: () => now });
+    }
+  }
   return true;
 }
 
@@ -256,7 +271,10 @@ async function insertAccountAndMeter(
       zones: 1,
       ratio: 1,
       installed_on: d('2005-07-23'),
-      verification_due: d('2013-07-23'),
+      // The manual's meter ran out of verification in July 2013 and yet was billed by its readings
+      // until May 2014; here it runs out after the last month billed by readings, in time for the
+      // manual's warning on the main page, and later months are billed as the rules say.
+      verification_due: d('2014-06-01'),
       removed_on: null,
     })
     .returning('id')
