@@ -28,7 +28,7 @@ const RESULT_URL = /\/cabinet\/payment\/LK\d{6}-[A-Z2-9]{8}$/;
 async function orderFromMainPage(page: Page, amount: string, reading?: string): Promise<void> {
   await Promise.all([
     page.waitForURL(/\/cabinet\/payment$/),
-    page.getByRole('link', { name: 'Оплатить картой Visa, MasterCard', exact: true }).click(),
+    page.getByRole('link', { name: 'Оплатить картой или через СБП', exact: true }).click(),
   ]);
   assert.match(squash(await page.locator('main').innerText()), /Банком дается 20 минут и 3 попытки!/);
   await page.getByLabel('Сумма платежа, руб. *', { exact: true }).fill(amount);

@@ -17,7 +17,7 @@ for (const dialect of await testDialects()) {
       const main = await agent.get('/cabinet');
       assert.match(
         main.body,
-        /<a class="button" href="\/cabinet\/payment">Оплатить картой Visa, MasterCard<\/a>/,
+        /<a class="button" href="\/cabinet\/payment">Оплатить картой или через СБП<\/a>/,
       );
       const page = await agent.get('/cabinet/payment');
       assert.equal(page.statusCode, 200);

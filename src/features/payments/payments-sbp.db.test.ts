@@ -277,6 +277,9 @@ for (const dialect of await testDialects()) {
       try {
         const form = await agent.get('/cabinet/payment');
         assert.doesNotMatch(textOf(form.body), /СБП/);
+        const main = await agent.get('/cabinet');
+        assert.match(main.body, /<a class="button" href="\/cabinet\/payment">Оплатить картой<\/a>/);
+        assert.doesNotMatch(textOf(main.body), /СБП/);
         const forced = await order(agent, { amount: '980', method: 'sbp' });
         assert.match(String(forced.headers.location), /\/sandbox-bank\/pay\?mdOrder=/);
       } finally {

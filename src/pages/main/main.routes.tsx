@@ -16,7 +16,8 @@ import { HISTORY_KINDS, loadHistory } from './histories.service.ts';
 import { HistoryPage } from './history.view.tsx';
 
 /** What the main page reads: the shared settings and the mail feature's (its form's limits). */
-export type MainPageContext = MailContext;
+/** The page's settings: the mail section's, and whether СБП is offered (the payment button's words). */
+export type MainPageContext = MailContext & { config: { payments: { sbp: { enabled: boolean } } } };
 
 export interface MainPageOptions {
   status?: 200 | 400;
@@ -52,6 +53,7 @@ export async function sendMainPage(
       readingState={opts.readingState}
       submitted={opts.submitted}
       mail={mailSectionModel(ctx, model.address, opts.mailState, flash)}
+      sbp={ctx.config.payments.sbp.enabled}
     />,
   );
   return reply

@@ -26,6 +26,8 @@ export interface MainPageProps {
   submitted?: SubmittedNotice | undefined;
   /** The e-mail section (bills by e-mail), after the reading form. */
   mail?: MailSectionModel | undefined;
+  /** Whether the supplier takes payments through СБП (the payment button says so). */
+  sbp?: boolean | undefined;
 }
 
 /** The customer's main page. */
@@ -68,7 +70,7 @@ export function MainPage(props: MainPageProps) {
           Распечатать квитанцию
         </a>{' '}
         <a class="button" href="/cabinet/payment">
-          Оплатить картой Visa, MasterCard
+          {props.sbp ? 'Оплатить картой или через СБП' : 'Оплатить картой'}
         </a>
       </p>
       <div class="bottom-logout no-print">

@@ -30,12 +30,12 @@ h1{font-size:1.3rem;margin:.2rem 0 .8rem}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:0}
 dt{color:#5b6670}dd{margin:0;font-weight:600}
 label{display:block;font-weight:600;margin:.7rem 0 .2rem}
-input[type=text],input[type=password]{width:100%;padding:.55rem .6rem;font-size:1.05rem;border:1px solid #9aa6b1;border-radius:6px}
+input[type=text],input[type=password]{width:100%;min-height:44px;padding:.55rem .6rem;font-size:1.05rem;border:1px solid #9aa6b1;border-radius:6px}
 .row{display:flex;gap:1rem}.row>div{flex:1}
 .field-error,.form-error{color:#b3261e;margin:.25rem 0 0}
 .form-error{font-weight:600;margin-bottom:.6rem}
 button.secondary{background:#5b6670}
-button{margin-top:1rem;padding:.65rem 1.6rem;font-size:1.05rem;border:0;border-radius:6px;background:#1f7a3a;color:#fff;cursor:pointer}
+button{margin-top:1rem;min-height:44px;padding:.65rem 1.6rem;font-size:1.05rem;border:0;border-radius:6px;background:#1f7a3a;color:#fff;cursor:pointer}
 button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #f5b400;outline-offset:2px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #e2e7ec;vertical-align:top}
 .pan{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
