@@ -13,6 +13,7 @@ export interface Database {
   offices: OfficesTable;
   tariff_plans: TariffPlansTable;
   tariff_prices: TariffPricesTable;
+  tariff_components: TariffComponentsTable;
   accounts: AccountsTable;
   meters: MetersTable;
   readings: ReadingsTable;
@@ -133,6 +134,17 @@ export interface TariffPricesTable {
   band: string;
   valid_from: string;
   price_e5: number;
+}
+
+/** A component's share of a plan's tariff from a date, for the bill's cost breakdown. */
+export interface TariffComponentsTable {
+  id: Generated<number>;
+  plan_id: number;
+  valid_from: string;
+  /** 'purchase' | 'transmission' | 'sales' | 'other' (domain/cost-breakdown.ts) */
+  component: string;
+  /** Millionths of the tariff; the rows of one plan and date sum to 1 000 000. */
+  share_e6: number;
 }
 
 export interface AccountsTable {

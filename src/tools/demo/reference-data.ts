@@ -184,6 +184,21 @@ export const TARIFF_PLANS = [
   },
 ] as const;
 
+/**
+ * The shares of the tariff's components (millionths), the same for every plan, in force from
+ * the earliest prices: those of the manual's sample bill, whose 948,19 it splits into 314,90
+ * (purchase), 490,48 (transmission), 140,11 (sales) and 2,70 (other services).
+ */
+export const TARIFF_COMPONENT_SHARES = [
+  { component: 'purchase', shareE6: 332_106 },
+  { component: 'transmission', shareE6: 517_280 },
+  { component: 'sales', shareE6: 147_766 },
+  { component: 'other', shareE6: 2_848 },
+] as const;
+
+/** The year offset from which the component shares apply: the earliest prices of TARIFF_PLANS. */
+const COMPONENTS_YEAR_OFFSET = -3;
+
 export interface ReferenceIds {
   branchIds: Record<BranchCode, number>;
   planIds: Record<string, number>;
@@ -249,8 +264,39 @@ export async function ensureReferenceData(db: Kysely<Database>, currentYear: num
   });
   const branches = await db.selectFrom('branches').select(['id', 'code']).execute();
   const plans = await db.selectFrom('tariff_plans').select(['id', 'code']).execute();
+  await ensureTariffComponents(db, plans, currentYear);
   return {
     branchIds: Object.fromEntries(branches.map((b) => [b.code, Number(b.id)])) as Record<BranchCode, number>,
     planIds: Object.fromEntries(plans.map((p) => [p.code, Number(p.id)])),
   };
+}
+
+/**
+ * The shares of the tariff's components for every plan, when none are configured: apart from the
+ * rest, so that a demo database made before the table existed gets them too.
+ */
+async function ensureTariffComponents(
+  db: Kysely<Database>,
+  plans: Array<{ id: number }>,
+  currentYear: number,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const configured = await tx.selectFrom('tariff_components').select('id').limit(1).execute();
+    if (configured.length > 0 || plans.length === 0) {
+      return;
+    }
+    await tx
+      .insertInto('tariff_components')
+      .values(
+        plans.flatMap((p) =>
+          TARIFF_COMPONENT_SHARES.map((c) => ({
+            plan_id: Number(p.id),
+            valid_from: `${currentYear + COMPONENTS_YEAR_OFFSET}-01-01`,
+            component: c.component,
+            share_e6: c.shareE6,
+          })),
+        ),
+      )
+      .execute();
+  });
 }
