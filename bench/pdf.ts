@@ -13,6 +13,11 @@ import { renderBillPdf, renderBillPdfWith } from '../src/features/billing/pdf/bi
 import { HELVETICA } from '../src/features/billing/pdf/pdf-fonts.ts';
 import { addMonths, lastDayOfPeriod } from '../src/domain/dates.ts';
 import { chargeKopecks } from '../src/domain/money.ts';
+import { costBreakdown } from '../src/domain/cost-breakdown.ts';
+import { TARIFF_COMPONENT_SHARES } from '../src/tools/demo/reference-data.ts';
+
+/** Every synthetic bill carries the demo's cost breakdown, as a demo bill does. */
+const DEMO_SHARES = new Map(TARIFF_COMPONENT_SHARES.map((c) => [c.component, c.shareE6]));
 
 export async function runPdfBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -303,6 +308,7 @@ export function syntheticBill(i: number): BillDocument {
     chargedKop,
     debtEndKop,
     toPayKop: Math.max(0, debtEndKop),
+    costBreakdown: chargedKop === 0 ? null : costBreakdown(chargedKop, DEMO_SHARES),
     building,
   };
 }

@@ -14,6 +14,7 @@ export interface BillAccount {
   objectAddress: string;
   areaE2: number;
   buildingId: number | null;
+  tariffPlanId: number;
   supplier: BillSupplier;
 }
 
@@ -34,6 +35,7 @@ export async function findBillAccount(
       'a.object_address',
       'a.area_e2',
       'a.building_id',
+      'a.tariff_plan_id',
       'b.payee_name',
       'b.name as branch_name',
       'b.inn',
@@ -61,6 +63,7 @@ export async function findBillAccount(
       objectAddress: r.object_address,
       areaE2: r.area_e2,
       buildingId: r.building_id === null ? null : Number(r.building_id),
+      tariffPlanId: Number(r.tariff_plan_id),
       supplier: {
         payeeName: r.payee_name,
         branchName: r.branch_name,
@@ -145,6 +148,31 @@ export async function findBuildingVolume(db: Kysely<Database>, buildingId: numbe
         Number(r.metered_flats_kwh),
     }
   );
+}
+
+/**
+ * The shares of the tariff's components (millionths) in force on `onDate` for a plan: the rows
+ * of its latest `valid_from` not after that date; empty when the supplier configured none.
+ */
+export async function findTariffComponents(
+  db: Kysely<Database>,
+  planId: number,
+  onDate: string,
+): Promise<Array<{ component: string; shareE6: number }>> {
+  const rows = await db
+    .selectFrom('tariff_components')
+    .select(['component', 'share_e6'])
+    .where('plan_id', '=', planId)
+    .where('valid_from', '=', (eb) =>
+      eb
+        .selectFrom('tariff_components')
+        .select((e) => e.fn.max('valid_from').as('latest'))
+        .where('plan_id', '=', planId)
+        .where('valid_from', '<=', onDate),
+    )
+    .orderBy('component')
+    .execute();
+  return rows.map((r) => ({ component: r.component, shareE6: Number(r.share_e6) }));
 }
 
 /** The latest reading submitted after `afterDate` (not rejected), for the slip. */

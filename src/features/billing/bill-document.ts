@@ -4,7 +4,9 @@ import type { BillDocument, BillLine, SlipDocument } from './pdf/bill.model.ts';
 import { paymentDueDate } from '../../domain/schedule.ts';
 import { parseChargeDetails, type ChargeDetails } from '../../domain/explain.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
+import { costBreakdown, TARIFF_COMPONENTS, type TariffComponent } from '../../domain/cost-breakdown.ts';
 import * as repo from './bill-document.repository.ts';
+import { isOdnLine } from './pdf/bill-text.ts';
 
 /** The bill of a closed period for the logged-in customer; undefined when there is none. */
 export async function loadBillDocument(
@@ -21,8 +23,14 @@ export async function loadBillDocument(
     return undefined;
   }
   const details = parseChargeDetails(charge.details);
-  const building =
-    account.buildingId === null ? undefined : await repo.findBuildingVolume(db, account.buildingId, period);
+  const [building, components] = await Promise.all([
+    account.buildingId === null ? undefined : repo.findBuildingVolume(db, account.buildingId, period),
+    repo.findTariffComponents(db, account.tariffPlanId, `${period}-01`),
+  ]);
+  const chargedKop = charge.amountKop + charge.odnKop + charge.recalcKop;
+  const lines = billLines(charge, details);
+  // The house's volumes explain the ОДН line: printed with it, never on a bill without one.
+  const hasOdn = lines.some((l) => isOdnLine(l.title));
   return {
     period,
     billedOn: charge.billedOn,
@@ -46,19 +54,55 @@ export async function loadBillDocument(
           end: details.reading ? { date: details.reading.date, values: details.reading.values } : null,
         }
       : null,
-    lines: billLines(charge, details),
-    recalculations: (details?.recalculations ?? []).map((r) => ({
-      period: r.period,
-      reason: r.reason,
-      amountKop: r.amountKop,
-    })),
+    lines,
+    recalculations: billRecalculations(charge, details),
     debtStartKop: charge.debtStartKop,
     paymentsKop: charge.paymentsKop,
-    chargedKop: charge.amountKop + charge.odnKop + charge.recalcKop,
+    chargedKop,
     debtEndKop: charge.debtKop,
     toPayKop: Math.max(0, charge.debtKop),
-    building: building ? { totalKwh: building.totalKwh, odnKwh: Math.max(0, building.commonKwh) } : null,
+    costBreakdown: breakdown(chargedKop, components),
+    building:
+      building && hasOdn ? { totalKwh: building.totalKwh, odnKwh: Math.max(0, building.commonKwh) } : null,
   };
+}
+
+/**
+ * The recalculations the charge carries; a charge whose recalculated sum has no details (written
+ * before they were kept) gets one row of that sum, so that the rows always add up to the total.
+ */
+function billRecalculations(
+  charge: repo.BillCharge,
+  details: ChargeDetails | null,
+): BillDocument['recalculations'] {
+  const rows: BillDocument['recalculations'] = (details?.recalculations ?? []).map((r) => ({
+    period: r.period,
+    reason: r.reason,
+    amountKop: r.amountKop,
+  }));
+  const rest = charge.recalcKop - rows.reduce((a, r) => a + r.amountKop, 0);
+  if (rest !== 0) {
+    rows.push({ period: null, reason: '', amountKop: rest });
+  }
+  return rows;
+}
+
+/** The charged sum by the plan's tariff components, or null when none are configured or nothing was charged. */
+function breakdown(
+  chargedKop: number,
+  rows: Array<{ component: string; shareE6: number }>,
+): BillDocument['costBreakdown'] {
+  const shares = new Map<TariffComponent, number>();
+  for (const r of rows) {
+    const c = TARIFF_COMPONENTS.find((x) => x === r.component);
+    if (c !== undefined) {
+      shares.set(c, r.shareE6);
+    }
+  }
+  if (chargedKop === 0 || [...shares.values()].every((v) => v === 0)) {
+    return null;
+  }
+  return costBreakdown(chargedKop, shares);
 }
 
 function billLines(charge: repo.BillCharge, details: ChargeDetails | null): BillLine[] {

@@ -8,66 +8,19 @@ import path from 'node:path';
 import * as fontkit from 'fontkit';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
+import type { BillDocument, SlipDocument } from './bill.model.ts';
 import { renderBillPdf } from './bill-pdf.ts';
 import { renderSlipPdf } from './slip-pdf.ts';
 import { billQrPayload, slipQrPayload } from './bill-qr.ts';
 import { PART, partTops } from './form-layout.ts';
 import { fontFile, openFont } from './pdf-fonts.ts';
 import { pdfRenderer } from './pdf-pool.ts';
+import { BILL, count, pageText, SUPPLIER } from '../../../../test/pdf-support.ts';
 
 // jsqr is CommonJS whose exports are the function, with the same function under `default`;
 // its types describe only the latter.
 const jsQR = jsQRModule.default;
 const require = createRequire(import.meta.url);
-
-const SUPPLIER: BillSupplier = {
-  payeeName: 'Открытое акционерное общество "Хакасэнергосбыт", ОАО',
-  branchName: 'Черногорское отделение',
-  inn: '1901000017',
-  kpp: '190101001',
-  bankName: 'Отделение № 8602 Сбербанка России',
-  bic: '049514608',
-  corrAccount: '30101810500000000608',
-  settlementAccount: '40702810171020110607',
-  address: 'РХ, г. Черногорск, ул. Линейная, 249',
-  phones: '(39031) 3-51-10',
-  fax: '(3902) 34-64-81',
-  email: 'info@energosbyt.example',
-  website: 'https://energosbyt.example',
-};
-
-/** The seed's sample bill (316 + 26 kWh at 1.1270), moved to May 2026, for a fictional customer. */
-const BILL: BillDocument = {
-  period: '2026-05',
-  billedOn: '2026-05-31',
-  dueDate: '2026-06-10',
-  supplier: SUPPLIER,
-  customer: {
-    account: '1705057190',
-    surname: 'Орлова',
-    firstName: 'Марина',
-    patronymic: 'Сергеевна',
-    residents: 1,
-    deliveryAddress: 'г. Черногорск, ул. 30 лет Победы, 94',
-    objectAddress: 'г. Черногорск, пр-кт. Космонавтов, 3, 89',
-    areaE2: 4420,
-  },
-  method: 'norm',
-  meter: { serial: '368985', start: { date: '2013-09-16', values: [29832] }, end: null },
-  lines: [
-    { title: 'Электроэнергия', kwh: 316, priceE5: 112700, amountKop: 35613 },
-    { title: 'ОДН', kwh: 26, priceE5: 112700, amountKop: 2930 },
-  ],
-  recalculations: [],
-  debtStartKop: 0,
-  paymentsKop: 0,
-  chargedKop: 38543,
-  debtEndKop: 38543,
-  toPayKop: 38543,
-  building: { totalKwh: 22952, odnKwh: 3518 },
-};
 
 const SLIP: SlipDocument = {
   date: '2026-06-06',
@@ -82,24 +35,6 @@ const SLIP: SlipDocument = {
   meterSerial: '168077',
   lastReading: null,
 };
-
-/** The page's text as pdf.js extracts it (through the fonts' ToUnicode maps), spaces collapsed. */
-async function pageText(pdf: Buffer): Promise<{ pages: number; text: string; items: string[] }> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, useSystemFonts: false })
-    .promise;
-  try {
-    const page = await doc.getPage(1);
-    const content = await page.getTextContent();
-    const items = content.items.map((i) => ('str' in i ? i.str : '')).filter((s) => s.trim() !== '');
-    return { pages: doc.numPages, text: items.join(' ').replace(/\s+/g, ' '), items };
-  } finally {
-    await doc.destroy();
-  }
-}
-
-function count(haystack: string, needle: string): number {
-  return haystack.split(needle).length - 1;
-}
 
 /**
  * Rasterizes one region of page 1 (in PDF points, top-left origin) with poppler's pdftoppm and
@@ -190,6 +125,9 @@ test('bill: the seed sample, both parts, Cyrillic extractable as text', async ()
     'Итого 342 1,12700 385,43',
     'Срок оплаты: до 10.06.2026',
     'определенный по общедомовому счетчику: 22 952 кВтч, в т.ч. ОДН: 3 518 кВтч',
+    // 385,43 × 33,2106 % / 51,7280 % / 14,7766 % / 0,2848 % = 128,0036 / 199,3753 / 56,9535 / 1,0977:
+    // floors 128,00 + 199,37 + 56,95 + 1,09 = 385,41, the two kopecks left to the largest remainders.
+    'В том числе (с учетом НДС): Стоимость покупной эл.энергии: 128,00; Стоимость по передаче эл.энергии: 199,38; Тариф на сбыт эл.энергии: 56,95; Плата за иные услуги: 1,10',
     'Заполняется плательщиком: Показания счетчика Оплачено, руб. Дата Подпись',
     'Кассир',
   ]) {
@@ -256,6 +194,7 @@ test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)'
     chargedKop: 36216,
     debtEndKop: -63784,
     toPayKop: 0,
+    costBreakdown: null,
     building: null,
   };
   const pdf = await renderBillPdf(bill);
@@ -265,13 +204,17 @@ test('bill: multi-zone readings, recalculations, overpayment (no Sum in the QR)'
     'Расчет за электроэнергию: по показаниям за май 2026 года',
     'Электроэнергия, день 0123456 25.04.2026 12 000 25.05.2026 12 210 210 1,31500 276,15',
     'Электроэнергия, ночь 25.04.2026 5 000 25.05.2026 5 090 90 0,78900 71,01',
-    'Перерасчет за март 2026 года: передача показаний после закрытия месяца −12,50',
-    'Перерасчет за февраль 2026 года: изменение числа проживающих 20,00',
-    'Прочие перерасчеты (2) 7,50',
+    'Перерасчёт за март 2026 года (передача показаний после закрытия месяца): начисление уменьшено на 12,50 руб. −12,50',
+    'Перерасчёт за февраль 2026 года (изменение числа проживающих): начисление увеличено на 20,00 руб. 20,00',
+    'Прочие перерасчёты (2): начисление увеличено на 7,50 руб. 7,50',
     'Итого 300 362,16',
+    // −12,50 + 20,00 + 3,00 + 4,50
+    'Перерасчёты увеличили сумму к оплате на 15,00 руб.',
   ]) {
     assert.equal(count(text, s), 2, s);
   }
+  assert.ok(!text.includes('…'), 'the recalculation rows fit their cells');
+  assert.ok(!text.includes('В том числе'), 'no breakdown when the supplier configured no components');
   assert.ok(text.includes('−1 000,00') && text.includes('−637,84'));
   assert.ok(!text.includes('общедомовому'), 'no building data without building data');
   const payload = billQrPayload(bill);

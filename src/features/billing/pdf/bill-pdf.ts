@@ -7,7 +7,18 @@ import type { BillDocument, BillLine } from './bill.model.ts';
 import { formatInteger, formatRubles, formatTariff } from '../../../domain/format.ts';
 import { formatDateRu } from '../../../domain/dates.ts';
 import { billQrPayload } from './bill-qr.ts';
-import { formatArea, fullName, isOdnLine, methodLine, periodForBill, requisiteLines } from './bill-text.ts';
+import {
+  costBreakdownPieces,
+  formatArea,
+  fullName,
+  isOdnLine,
+  methodLine,
+  otherRecalculationsText,
+  periodForBill,
+  recalculationsEffect,
+  recalculationText,
+  requisiteLines,
+} from './bill-text.ts';
 import { Sheet } from './pdf-draw.ts';
 import { embeddedFonts, type FontPair } from './pdf-fonts.ts';
 import { drawCutLine, drawPartFrame, drawPartQr, PART, partTops, RIGHT } from './form-layout.ts';
@@ -85,9 +96,26 @@ function drawPart(
 
   // What sits under the table, from the payer's boxes up, decides how tall its rows may be.
   const payerTop = top + height - 40;
-  const below = TOTALS_HEIGHT + 8 + 16 + (bill.building ? 14 : 0) + 14;
+  const effect = recalculationsEffect(bill.recalculations);
+  const breakdown = breakdownLines(sheet, costBreakdownPieces(bill), w);
+  const below =
+    (effect === null ? 0 : SMALL_LINE) +
+    TOTALS_HEIGHT +
+    8 +
+    breakdown.length * SMALL_LINE +
+    16 +
+    (bill.building ? 14 : 0) +
+    14;
   let y = drawChargesTable(sheet, bill, x, top + 125, w, payerTop - below);
+  if (effect !== null) {
+    sheet.text(effect, x, y + 2.5, { size: 7.5, bold: true, width: w });
+    y += SMALL_LINE;
+  }
   y = drawTotals(sheet, bill, x, y + 8, w);
+  breakdown.forEach((line, i) => {
+    sheet.text(line, x, y + 2.5 + i * SMALL_LINE, { size: 7, width: w });
+  });
+  y += breakdown.length * SMALL_LINE;
   sheet.text(`Срок оплаты: до ${formatDateRu(bill.dueDate)}`, x, y + 5, { size: 9, bold: true, width: w });
   y += 20;
   if (bill.building) {
@@ -99,6 +127,28 @@ function drawPart(
     );
   }
   drawPayerBoxes(sheet, x, payerTop, w);
+}
+
+/** The height of one line of small print under the table. */
+const SMALL_LINE = 9.5;
+
+/**
+ * The cost breakdown's pieces packed into at most two lines of the given width at 7 pt (a piece
+ * is never split; whatever does not fit goes on the last line, which then shrinks).
+ */
+function breakdownLines(sheet: Sheet, pieces: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const piece of pieces) {
+    const tryLine = line === '' ? piece : `${line} ${piece}`;
+    if (line !== '' && lines.length === 0 && sheet.measure(tryLine, 7) > width) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = tryLine;
+    }
+  }
+  return line === '' ? lines : [...lines, line];
 }
 
 /** The left column under the part's name: the QR (Квитанция only), then what to pay and by when. */
@@ -207,15 +257,12 @@ function chargeRows(bill: BillDocument): Row[] {
   const recalcs = bill.recalculations;
   const shown = recalcs.length > MAX_RECALC_ROWS ? recalcs.slice(0, MAX_RECALC_ROWS - 1) : recalcs;
   for (const r of shown) {
-    rows.push({
-      spanned: true,
-      cells: [`Перерасчет за ${periodForBill(r.period)}: ${r.reason}`, formatRubles(r.amountKop)],
-    });
+    rows.push({ spanned: true, cells: [recalculationText(r), formatRubles(r.amountKop)] });
   }
   if (shown.length < recalcs.length) {
     const rest = recalcs.slice(shown.length);
     const sum = rest.reduce((a, r) => a + r.amountKop, 0);
-    rows.push({ spanned: true, cells: [`Прочие перерасчеты (${rest.length})`, formatRubles(sum)] });
+    rows.push({ spanned: true, cells: [otherRecalculationsText(rest.length, sum), formatRubles(sum)] });
   }
   const kwh = bill.lines.reduce((a, l) => a + l.kwh, 0);
   const prices = new Set(bill.lines.map((l) => l.priceE5));

@@ -1,3 +1,5 @@
+import type { TariffComponent } from '../../../domain/cost-breakdown.ts';
+
 /**
  * Everything printed on a month's bill (Decree 354 п.69; the seed's two-part sample), already
  * computed: rendering does no arithmetic beyond formatting. Money in kopecks, prices in 1/100000 ₽.
@@ -16,8 +18,11 @@ export interface BillDocument {
   meter: BillMeter | null;
   /** One line per zone (or one for a single-rate meter), then the ОДН line if any. */
   lines: BillLine[];
-  /** Recalculations of earlier periods shown on this bill (positive = more to pay). */
-  recalculations: Array<{ period: string; reason: string; amountKop: number }>;
+  /**
+   * Recalculations of earlier periods shown on this bill (positive = more to pay). `period` is
+   * null for a correction recorded as a sum only (a charge without the recalculations' details).
+   */
+  recalculations: Array<{ period: string | null; reason: string; amountKop: number }>;
   /** Debt (+) or overpayment (−) at the start of the period. */
   debtStartKop: number;
   /** Payments received in the period. */
@@ -28,6 +33,12 @@ export interface BillDocument {
   debtEndKop: number;
   /** What to pay: the end debt, or 0 with an overpayment. */
   toPayKop: number;
+  /**
+   * The charged sum split into the tariff's components, in the bill's order, the parts summing to
+   * `chargedKop` («В том числе (с учетом НДС)», the manual's bill); null when the supplier
+   * configured no components for the plan, or nothing was charged.
+   */
+  costBreakdown: Array<{ component: TariffComponent; amountKop: number }> | null;
   /** Building data for the ОДН section, when the supplier has them. */
   building: { totalKwh: number; odnKwh: number } | null;
 }
