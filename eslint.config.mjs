@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'public/', 'scripts/', '.bench/', 'dist/'] },
+  { ignores: ['node_modules/', 'data/', 'public/', 'scripts/*.mjs', '.bench/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,6 +1,6 @@
 // Runs the test suites with node's test runner (TypeScript through tsx).
 // Usage: npm test [-- unit|db|browser ...]   (default: all suites)
-//   unit     src/**/*.test.ts(x), except database tests: pure code, no I/O
+//   unit     src/**/*.test.ts(x) but the database tests (pure code, no I/O), and scripts/**/*.test.ts
 //   db       src/**/*.db.test.ts: HTTP and database tests, once per database (DIALECTS)
 //   browser  test/browser/*.test.ts: the real pages in Chromium
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const SUITES = {
-  unit: () => sources().filter((f) => !/\.db\.test\.tsx?$/.test(f)),
+  unit: () => [...sources().filter((f) => !/\.db\.test\.tsx?$/.test(f)), ...list('scripts', true)],
   db: () => sources().filter((f) => /\.db\.test\.tsx?$/.test(f)),
   browser: () => list('test/browser'),
 };

@@ -6,6 +6,9 @@
 //
 // Chromium is /usr/bin/chromium (or CHROMIUM_PATH). When it is missing the suites are skipped with
 // a note, except in CI (CI=true), where that is a failure. Never `npx playwright install` here.
+//
+// `npm run screens` (scripts/screens/run.ts) takes the README's screenshots with the same server,
+// browser and login.
 import { after, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,7 +66,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(): Promise<Server> {
+/** What a caller may add to the tests' server; the fixed conditions above win over `env`. */
+export interface ServerOptions {
+  /** More environment variables for the server. */
+  env?: Record<string, string>;
+  /** Node.js options after tsx's `--import`, e.g. `['--import', url]` of a module to preload. */
+  nodeArgs?: string[];
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
   let lastError: unknown;
   // The port is free when we ask, but another process may take it before the server listens: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -71,6 +82,7 @@ export async function startServer(): Promise<Server> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...options.env,
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -81,7 +93,8 @@ export async function startServer(): Promise<Server> {
     for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) {
       delete env[k];
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'quickstart'], {
+    const args = ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/app/cli.ts', 'quickstart'];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
