@@ -8,13 +8,14 @@
  *   npm run bench -- pdf [--count N] [--chunk N]
  */
 import { parseArgs } from 'node:util';
-import type { BillDocument, BillLine, BillSupplier } from '../src/features/billing/pdf/bill.model.ts';
+import type { BillDocument, BillLine } from '../src/features/billing/pdf/bill.model.ts';
 import { renderBillPdf, renderBillPdfWith } from '../src/features/billing/pdf/bill-pdf.ts';
 import { HELVETICA } from '../src/features/billing/pdf/pdf-fonts.ts';
 import { addMonths, lastDayOfPeriod } from '../src/domain/dates.ts';
 import { chargeKopecks } from '../src/domain/money.ts';
 import { costBreakdown } from '../src/domain/cost-breakdown.ts';
 import { TARIFF_COMPONENT_SHARES } from '../src/tools/demo/reference-data.ts';
+import { SUPPLIER } from '../test/pdf-support.ts';
 
 /** Every synthetic bill carries the demo's cost breakdown, as a demo bill does. */
 const DEMO_SHARES = new Map(TARIFF_COMPONENT_SHARES.map((c) => [c.component, c.shareE6]));
@@ -90,22 +91,6 @@ function positiveInt(s: string, name: string): number {
 }
 
 // --- synthetic accounts ------------------------------------------------------------------
-
-const SUPPLIER: BillSupplier = {
-  payeeName: 'Открытое акционерное общество "Хакасэнергосбыт", ОАО',
-  branchName: 'Черногорское отделение',
-  inn: '1901000017',
-  kpp: '190101001',
-  bankName: 'Отделение № 8602 Сбербанка России',
-  bic: '049514608',
-  corrAccount: '30101810500000000608',
-  settlementAccount: '40702810171020110607',
-  address: 'РХ, г. Черногорск, ул. Линейная, 249',
-  phones: '(39031) 3-51-10',
-  fax: '(3902) 34-64-81',
-  email: 'info@energosbyt.example',
-  website: 'https://energosbyt.example',
-};
 
 const SURNAMES = [
   'Смирнов',
