@@ -100,13 +100,13 @@ for (const dialect of await testDialects()) {
       const other = await page('1000000025', 'Петрова');
       const theirs = await other.agent.get('/cabinet/history/payments');
       assert.match(textOf(theirs.body), /История платежей Дата Сумма руб\. 2026-03-03 1 234,56 Вернуться/);
-      // Without a session: the login page; an unknown history: a clear refusal.
+      // Without a session: the login page; an unknown history: not found.
       const anonymous = await t.app.inject({ url: '/cabinet/history/payments' });
       assert.equal(anonymous.statusCode, 303);
       assert.equal(anonymous.headers.location, '/cabinet?next=%2Fcabinet%2Fhistory%2Fpayments');
       const unknown = await agent.get('/cabinet/history/bills');
-      assert.equal(unknown.statusCode, 400);
-      assert.match(textOf(unknown.body), /Неверный запрос/);
+      assert.equal(unknown.statusCode, 404);
+      assert.match(textOf(unknown.body), /Страница не найдена/);
     });
   });
 }

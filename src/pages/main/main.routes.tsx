@@ -111,13 +111,17 @@ export function registerMainPageRoutes(
     {
       preHandler: requireCustomer(),
       schema: {
-        params: Type.Object({ kind: Type.Union(HISTORY_KINDS.map((k) => Type.Literal(k))) }),
+        params: Type.Object({ kind: Type.String({ maxLength: 40 }) }),
         response: { 200: Type.String() },
       },
     },
     async (req, reply) => {
+      const kind = HISTORY_KINDS.find((k) => k === req.params.kind);
+      if (kind === undefined) {
+        return reply.callNotFound(); // a history that does not exist is a page that does not
+      }
       const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-      const history = await loadHistory(ctx.db.kysely, customerOf(req).accountId, today, req.params.kind);
+      const history = await loadHistory(ctx.db.kysely, customerOf(req).accountId, today, kind);
       return reply
         .type('text/html; charset=utf-8')
         .send(
