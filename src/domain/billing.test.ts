@@ -160,11 +160,18 @@ test('at most N periods by the average in a row, then the norm × residents × c
 
 test('a meter past verification (п.59а): the average for at most 3 periods, from readings before the due date', () => {
   const m = { ...meter, verificationDue: '2026-03-01' };
-  const readings = [r(1, '2025-08-01', 100), r(2, '2026-02-01', 700), r(3, '2026-05-10', 5_000)];
+  // 10 April: after the due date but before the period: an unverified meter's figure all the same.
+  const readings = [
+    r(1, '2025-08-01', 100),
+    r(2, '2026-02-01', 700),
+    r(4, '2026-04-10', 4_000),
+    r(3, '2026-05-10', 5_000),
+  ];
   const c = computeCharge(input({ meter: m, readings, previous: [prev('2026-04', 'average', null, 100)] }));
   assert.equal(c.method, 'average');
   assert.equal(c.reason, 'meter_fault');
-  assert.equal(c.average?.to.id, 2); // the reading after the due date does not count
+  assert.equal(c.average?.to.id, 2); // no reading after the due date counts
+  assert.equal(c.kwh, Math.round(600 / (184 / (365.25 / 12)))); // 600 kWh over 184 days
   const after3 = computeCharge(
     input({
       meter: m,

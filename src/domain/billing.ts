@@ -256,7 +256,8 @@ function byEstimate(
           // Only what was known for the period: a month closed late gets the average it would have had on time.
           input.readings.filter((r) => input.readingPeriod(r) <= input.period),
           meter,
-          reason === 'meter_fault' ? `${input.period}-01` : null,
+          // Past verification: nothing the meter showed after its due date, nor in this period, counts.
+          reason === 'meter_fault' ? earlierDate(`${input.period}-01`, meter.verificationDue) : null,
         )
       : null;
   const settledKwh = zones.map(() => 0);
@@ -305,6 +306,10 @@ function countAverageInARow(previous: PreviousCharge[]): number {
     n++;
   }
   return n;
+}
+
+function earlierDate(a: IsoDate, b: IsoDate): IsoDate {
+  return a < b ? a : b;
 }
 
 /** The first of the readings dated before `r`. */
