@@ -208,8 +208,12 @@ function readingForm(html: string): ReadingFormFields | null {
   }
   const form = html.slice(start, html.indexOf('</form>', start));
   const attr = (name: string) => Number(new RegExp(`data-${name}="(\\d+)"`).exec(form)?.[1] ?? NaN);
+  const hidden = hiddenInputs(form);
+  if ('preview' in hidden) {
+    hidden.preview = ''; // a browser with JavaScript: the form's script empties it (no check step)
+  }
   return {
-    hidden: hiddenInputs(form),
+    hidden,
     digits: attr('digits'),
     ratio: attr('ratio'),
     previous: [...form.matchAll(/data-previous="(\d+)"/g)].map((m) => Number(m[1])),

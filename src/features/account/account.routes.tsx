@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.ts';
-import { cookieOptions, sessionCookieName } from '../../platform/http/security.ts';
+import { cookieOptions, rotateCsrfSecret, sessionCookieName } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
 import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
@@ -164,6 +164,7 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
             await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
           }
           void reply.setCookie(cookieName, result.token, cookieOptions(ctx.config));
+          rotateCsrfSecret(reply, ctx.config);
           return reply
             .code(303)
             .header('Location', returnTo ?? '/cabinet')
@@ -216,6 +217,7 @@ function registerLogout(app: FastifyInstance, ctx: AppContext): void {
         }
         // With the attributes it was set with: a browser ignores a __Host- cookie cleared without Secure.
         void reply.clearCookie(cookieName, cookieOptions(ctx.config));
+        rotateCsrfSecret(reply, ctx.config);
         return reply.code(303).header('Location', '/cabinet').send('');
       },
     );

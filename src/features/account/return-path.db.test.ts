@@ -47,6 +47,7 @@ for (const dialect of await testDialects()) {
     test('after logout a bill link leads to the login page with the return address', async () => {
       const agent = new Agent(t.app, '10.40.0.2');
       await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
+      await agent.get('/cabinet'); // the login's redirect: its page has the forms of the new session
       assert.equal((await agent.get(BILL)).statusCode, 200);
       assert.equal((await agent.post('/logout', {})).statusCode, 303);
       const link = await agent.get('/cabinet/history/charges');

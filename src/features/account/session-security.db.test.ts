@@ -205,6 +205,38 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(login.body), /Форма устарела/);
     });
 
+    test('CSRF: the secret is new after login and after logout; a form token from before is refused', async () => {
+      const agent = new Agent(t.app, '10.9.7.1');
+      await agent.get('/cabinet');
+      const before = { secret: agent.jar.csrf!, token: agent.csrf };
+      assert.ok(before.secret && before.token);
+      const login = await agent.post('/login', {
+        from: 'cabinet',
+        account: DEMO_ACCOUNT.number,
+        surname: DEMO_ACCOUNT.surname,
+        consent: 'yes',
+      });
+      assert.equal(login.statusCode, 303);
+      assert.equal(agent.jar.csrf, undefined, 'the login clears the secret');
+      await agent.get('/cabinet');
+      assert.ok(agent.jar.csrf && agent.jar.csrf !== before.secret, 'the next page has a new one');
+      const stale = await agent.post('/logout', { _csrf: before.token });
+      assert.equal(stale.statusCode, 403, "the token of the login form's page no longer works");
+      const inSession = { secret: agent.jar.csrf, token: agent.csrf };
+      assert.equal((await agent.post('/logout', {})).statusCode, 303);
+      assert.equal(agent.jar.csrf, undefined, 'the logout clears the secret');
+      await agent.get('/cabinet');
+      assert.notEqual(agent.jar.csrf, inSession.secret);
+      const replay = await agent.post('/login', {
+        _csrf: inSession.token,
+        from: 'cabinet',
+        account: DEMO_ACCOUNT.number,
+        surname: DEMO_ACCOUNT.surname,
+        consent: 'yes',
+      });
+      assert.equal(replay.statusCode, 403, 'a token from the ended session does not work either');
+    });
+
     test('security headers on every response, errors included', async () => {
       const responses = [
         await t.app.inject({ url: '/' }),

@@ -11,6 +11,20 @@ export function sessionCookieName(config: Pick<CoreConfig, 'https'>): string {
   return config.https ? '__Host-sid' : 'sid';
 }
 
+/** The cookie that holds the CSRF secret (@fastify/csrf-protection). */
+export function csrfCookieName(config: Pick<CoreConfig, 'https'>): string {
+  return config.https ? '__Host-csrf' : 'csrf';
+}
+
+/**
+ * Drops the CSRF secret at login and logout, so that no form token from before works after: the
+ * next page makes a new secret. (A secret that outlives a login lets whoever saw a form of the
+ * shared computer's previous visitor post as the one who logs in next.)
+ */
+export function rotateCsrfSecret(reply: FastifyReply, config: Pick<CoreConfig, 'https'>): void {
+  void reply.clearCookie(csrfCookieName(config), { ...cookieOptions(config), sameSite: 'strict' });
+}
+
 export function cookieOptions(config: Pick<CoreConfig, 'https'>) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.https };
 }
@@ -69,7 +83,7 @@ export async function registerSecurity(
 
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieKey: config.https ? '__Host-csrf' : 'csrf',
+    cookieKey: csrfCookieName(config),
     cookieOpts: { ...cookieOptions(config), sameSite: 'strict' },
     getToken: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
