@@ -38,11 +38,15 @@ export interface AppOptions {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
   const headers = securityHeaders(config, config.payments.formActionOrigins);
+  // A hop count as proxy-addr's own function for it (Fastify's types name only the other forms).
+  const trust = config.trustProxy;
+  const trustProxy: FastifyServerOptions['trustProxy'] =
+    typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
   const app = Fastify({
     ...(opts.logger
       ? { loggerInstance: opts.logger }
       : { logger: opts.logLevel === false ? false : { level: opts.logLevel ?? config.logLevel } }),
-    trustProxy: config.trustProxy,
+    trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },

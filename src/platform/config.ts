@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { envSchema } from 'env-schema';
 import { Type, type Static, type TProperties } from 'typebox';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
 import { DEFAULT_MONTH_SCHEDULE } from '../domain/schedule.ts';
 
 /**
@@ -55,7 +56,7 @@ export const CoreEnvSchema = {
   IP_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
   CONSENT_POLICY_VERSION: Type.String({ minLength: 1, default: '2025-09-01' }),
   DEMO_MODE: Type.Boolean({ default: false }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  TRUST_PROXY: Type.String({ default: 'false', maxLength: 1000 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_FIRST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsFirstDay),
@@ -94,7 +95,11 @@ export interface CoreConfig {
   loginLimits: LoginLimits;
   consentPolicyVersion: string;
   demoMode: boolean;
-  trustProxy: boolean;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (trust-proxy.ts): none, the nearest N hops, or
+   * those at these addresses; never "all", which lets a client name its own address.
+   */
+  trustProxy: TrustProxy;
   logLevel: string;
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
@@ -188,7 +193,7 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
     },
     consentPolicyVersion: raw.CONSENT_POLICY_VERSION,
     demoMode: raw.DEMO_MODE,
-    trustProxy: raw.TRUST_PROXY,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
@@ -78,7 +79,17 @@ export async function registerSecurity(
   headers: SecurityHeaders,
 ): Promise<void> {
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    headers(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined));
+    headers(req.raw, reply.raw, (err) => {
+      if (err instanceof Error) {
+        return done(err);
+      }
+      // The address the throttles count and the audit log keeps must be one (trust-proxy.ts).
+      if (isIP(req.ip) === 0) {
+        void reply.code(400).type('text/plain; charset=utf-8').send('Неверный адрес клиента.');
+        return;
+      }
+      done();
+    });
   });
 
   await app.register(csrf, {
