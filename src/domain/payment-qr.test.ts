@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   buildPaymentQrPayload,
+  MAX_PAYLOAD_BYTES,
   MAX_PURPOSE_CHARS,
+  MIN_SHORT_PURPOSE_CHARS,
   parsePaymentQrPayload,
   PaymentQrError,
   paymPeriodOf,
@@ -180,11 +183,76 @@ test('the required block is limited to 300 bytes of UTF-8, so Cyrillic reaches i
   assert.equal(e.code, 'required_block_too_long');
   assert.match(e.message, /392 байт/);
   // Optional fields do not count towards the 300 bytes.
-  const long = buildPaymentQrPayload({ ...FULL, payerAddress: 'Ш'.repeat(400) });
-  assert.ok(Buffer.byteLength(long) > 1000);
+  const long = buildPaymentQrPayload({ ...FULL, payerAddress: 'Ш'.repeat(200) });
+  assert.ok(Buffer.byteLength(long) > 500);
 });
 
-test('Purpose is the one value shortened: to 210 characters, the last an ellipsis', () => {
+test('the payload fits the QR budget: the address gives way first, then Purpose, then the names', () => {
+  const value = (p: string, key: string) => parsePaymentQrPayload(p).pairs.find(([k]) => k === key)?.[1];
+  // A long address is cut with an ellipsis to what fits, to the byte.
+  const cut = buildPaymentQrPayload({
+    ...FULL,
+    payerAddress: `г. Черногорск, ${'ул. Длинная, '.repeat(60)}`,
+  });
+  assert.ok(Buffer.byteLength(cut) <= MAX_PAYLOAD_BYTES);
+  assert.ok(
+    Buffer.byteLength(cut) > MAX_PAYLOAD_BYTES - 3,
+    `${Buffer.byteLength(cut)}: the address keeps all that fits`,
+  );
+  assert.match(value(cut, 'PayerAddress') ?? '', /^г\. Черногорск, ул\. Длинная, .*…$/);
+  assert.equal(value(cut, 'Purpose'), FULL.purpose);
+  // Names and a purpose so long that even a 20-character address does not fit: the address goes,
+  // Purpose is cut, and then the names go, middle name first.
+  const crowded = buildPaymentQrPayload({
+    ...FULL,
+    payerAddress: 'А'.repeat(1000),
+    purpose: 'П'.repeat(200),
+    lastName: 'Ф'.repeat(60),
+    firstName: 'И'.repeat(60),
+    middleName: 'О'.repeat(60),
+  });
+  assert.ok(Buffer.byteLength(crowded) <= MAX_PAYLOAD_BYTES);
+  assert.equal(value(crowded, 'PayerAddress'), undefined);
+  assert.equal([...(value(crowded, 'Purpose') ?? '')].length, MIN_SHORT_PURPOSE_CHARS);
+  assert.equal(value(crowded, 'MiddleName'), undefined);
+  // What the payee credits the money by always stays, unchanged.
+  for (const p of [cut, crowded]) {
+    for (const [key, expected] of [
+      ['PersAcc', '1705057190'],
+      ['Sum', '38543'],
+      ['PaymPeriod', '052026'],
+      ['CounterId', '368985'],
+      ['CounterVal', '30148'],
+    ] as const) {
+      assert.equal(value(p, key), expected, key);
+    }
+  }
+  // A payload within the budget is left as it is.
+  const usual = buildPaymentQrPayload(FULL);
+  assert.equal(value(usual, 'PayerAddress'), FULL.payerAddress);
+});
+
+test('any payer text, however long: the payload fits the budget and keeps the identifiers', () => {
+  const text = fc.string({ unit: fc.constantFrom('а', 'Ж', 'z', ' ', '7', '€', '😀'), maxLength: 3000 });
+  fc.assert(
+    fc.property(text, text, text, text, (address, purpose, last, first) => {
+      const p = buildPaymentQrPayload({
+        ...FULL,
+        payerAddress: address,
+        purpose,
+        lastName: last,
+        firstName: first,
+      });
+      assert.ok(Buffer.byteLength(p) <= MAX_PAYLOAD_BYTES, String(Buffer.byteLength(p)));
+      const pairs = new Map(parsePaymentQrPayload(p).pairs);
+      assert.equal(pairs.get('PersAcc'), '1705057190');
+      assert.equal(pairs.get('Sum'), '38543');
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('Purpose is shortened to 210 characters, the last an ellipsis', () => {
   const p = buildPaymentQrPayload({ ...PAYEE, purpose: 'Ё'.repeat(300) });
   const purpose = parsePaymentQrPayload(p).pairs.find(([k]) => k === 'Purpose')?.[1] ?? '';
   assert.equal([...purpose].length, MAX_PURPOSE_CHARS);

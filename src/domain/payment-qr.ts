@@ -10,6 +10,12 @@
  * - Only Purpose is shortened when too long (to 210 characters, the last one an ellipsis): it is
  *   free text for the payee's records. Every other value is a requisite or an identifier, and
  *   a shortened one would send money to the wrong place, so it is an error instead.
+ * - The whole payload fits in MAX_PAYLOAD_BYTES of UTF-8, so that the code stays one a phone
+ *   reads from paper (an imported address of thousands of characters made a code too big to
+ *   build at all). Past it, the payer's descriptive fields give way, as the standard lets optional
+ *   fields be left out: PayerAddress is shortened with an ellipsis, then left out; then Purpose
+ *   is shortened to MIN_SHORT_PURPOSE_CHARS; then the payer's names are left out. What the payee
+ *   needs to credit the money (its requisites, PersAcc, Sum, PaymPeriod, the meter) never is.
  * - Values are trimmed; an optional value that is empty after trimming is left out. Control
  *   characters (line breaks, tabs) are refused: scanners split on them.
  * - The separator is '|' unless some value contains it; then the first of SEPARATORS that no
@@ -72,6 +78,12 @@ export const SEPARATORS = ['|', '#', ';', '^', '~', '`', '@', '$', '%', '*', '+'
 
 export const MAX_REQUIRED_BLOCK_BYTES = 300;
 export const MAX_PURPOSE_CHARS = 210;
+/** A QR code of version 23 at error correction M: about 109 modules across, still read from a bill. */
+export const MAX_PAYLOAD_BYTES = 800;
+/** Purpose is not shortened below this for the budget: the payee's records still say what it was. */
+export const MIN_SHORT_PURPOSE_CHARS = 60;
+/** PayerAddress is shortened no further than this; below, it is left out. */
+const MIN_SHORT_ADDRESS_CHARS = 20;
 
 const LIMITS = { Name: 160, BankName: 45 } as const;
 
@@ -120,7 +132,79 @@ export function buildPaymentQrPayload(fields: PaymentQrFields): string {
       `Обязательные реквизиты занимают ${bytes} байт в UTF-8, допустимо не больше ${MAX_REQUIRED_BLOCK_BYTES}.`,
     );
   }
-  return head + pairs.map(([k, v]) => `${k}=${v}`).join(sep);
+  return (
+    head +
+    withinBudget(pairs, sep)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(sep)
+  );
+}
+
+/** The pairs, the payer's descriptive fields shortened or left out until the payload fits. */
+function withinBudget(pairs: Array<[string, string]>, sep: string): Array<[string, string]> {
+  let out = pairs;
+  const size = () => payloadBytes(out, sep);
+  const set = (key: string, value: string | undefined) => {
+    out = out.flatMap(([k, v]): Array<[string, string]> =>
+      k !== key ? [[k, v]] : value === undefined ? [] : [[k, value]],
+    );
+  };
+  const valueOf = (key: string) => out.find(([k]) => k === key)?.[1];
+  /** Cuts a value with an ellipsis to the longest length that fits, but not below `min` characters. */
+  const shorten = (key: string, min: number) => {
+    const chars = [...(valueOf(key) ?? '')];
+    if (chars.length <= min) {
+      return;
+    }
+    const cut = (n: number) => chars.slice(0, n - 1).join('') + '…';
+    const fits = (n: number) => payloadBytesWith(out, sep, key, cut(n)) <= MAX_PAYLOAD_BYTES;
+    let lo = min;
+    let hi = chars.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(mid)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    set(key, cut(lo));
+  };
+  if (size() > MAX_PAYLOAD_BYTES) {
+    shorten('PayerAddress', MIN_SHORT_ADDRESS_CHARS);
+  }
+  if (size() > MAX_PAYLOAD_BYTES) {
+    set('PayerAddress', undefined);
+  }
+  if (size() > MAX_PAYLOAD_BYTES) {
+    shorten('Purpose', MIN_SHORT_PURPOSE_CHARS);
+  }
+  for (const name of ['MiddleName', 'FirstName', 'LastName']) {
+    if (size() > MAX_PAYLOAD_BYTES) {
+      set(name, undefined);
+    }
+  }
+  if (size() > MAX_PAYLOAD_BYTES) {
+    throw new PaymentQrError(
+      'too_long',
+      '',
+      `Реквизиты платежа занимают ${size()} байт, в QR-код помещается не больше ${MAX_PAYLOAD_BYTES}.`,
+    );
+  }
+  return out;
+}
+
+function payloadBytes(pairs: Array<[string, string]>, sep: string): number {
+  return utf8.encode(
+    PAYMENT_QR_HEADER + PAYMENT_QR_ENCODING_UTF8 + sep + pairs.map(([k, v]) => `${k}=${v}`).join(sep),
+  ).length;
+}
+
+function payloadBytesWith(pairs: Array<[string, string]>, sep: string, key: string, value: string): number {
+  return payloadBytes(
+    pairs.map(([k, v]) => [k, k === key ? value : v]),
+    sep,
+  );
 }
 
 /** Splits a payload back into its keys and values, in order (for tests and for reading a scan). */

@@ -241,6 +241,22 @@ test('bill: long names and addresses stay on one page and inside their cells', a
   assert.ok(text.includes('…'), 'cut with an ellipsis once even the smallest size does not fit');
 });
 
+test('bill: an imported address of 4,000 characters: the bill is made, and its QR code scans', async (t) => {
+  const bill: BillDocument = {
+    ...BILL,
+    customer: { ...BILL.customer, objectAddress: `г. Черногорск, ${'ул. Длинная, '.repeat(310)}д. 1` },
+  };
+  const pdf = await renderBillPdf(bill);
+  assert.equal((await pageText(pdf)).pages, 1);
+  const payload = billQrPayload(bill);
+  assert.ok(Buffer.byteLength(payload) <= 800, `${Buffer.byteLength(payload)} bytes`);
+  assert.match(payload, /\|PayerAddress=г\. Черногорск, ул\. Длинная, [^|]*…\|/);
+  const decoded = decodeQr(pdf, receiptLeftColumn(PART.billHeight), t);
+  if (decoded !== null) {
+    assert.equal(decoded.text, payload);
+  }
+});
+
 test('slip: requisites, today, empty reading and sum; QR without Sum', async (t) => {
   const pdf = await renderSlipPdf(SLIP);
   const { pages, text, items } = await pageText(pdf);
