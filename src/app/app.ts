@@ -1,3 +1,4 @@
+import { logSerializers } from '../platform/http/log-serializers.ts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -45,7 +46,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger
       ? { loggerInstance: opts.logger }
-      : { logger: opts.logLevel === false ? false : { level: opts.logLevel ?? config.logLevel } }),
+      : {
+          logger:
+            opts.logLevel === false
+              ? false
+              : { level: opts.logLevel ?? config.logLevel, serializers: logSerializers },
+        }),
     trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,

@@ -3,7 +3,7 @@ import { openDb } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { buildApp } from './app.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
-import { pino } from 'pino';
+import { createLogger } from '../platform/http/log-serializers.ts';
 
 /**
  * Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. The
@@ -11,7 +11,7 @@ import { pino } from 'pino';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   const db = openDb({
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
