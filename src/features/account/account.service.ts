@@ -182,8 +182,11 @@ async function decideLogin(
   return { kind: 'ok', token, accountNumber: number };
 }
 
-/** Sessions touch `last_seen_at` at most this often, so that reading a page is not always a write. */
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Sessions touch `last_seen_at` at most this often, so that reading a page is not always a write,
+ * and the idle timeout counts from the last request to within this much (it was a minute).
+ */
+const TOUCH_INTERVAL_MS = 5_000;
 
 export interface ActiveSession {
   id: number;
