@@ -162,6 +162,30 @@ export class Agent {
   }
 }
 
+/** May 2026 closed for an account by the norm: 100 kWh × 1,61 = 161,00 owed (no earlier debt, no payment). */
+export async function addMayNormCharge(db: Db, accountId: number): Promise<void> {
+  await db.kysely
+    .insertInto('charges')
+    .values({
+      account_id: accountId,
+      period: '2026-05',
+      billed_on: '2026-05-31',
+      reading_id: null,
+      reading_value: null,
+      kwh: 100,
+      amount_kop: 16100,
+      odn_kwh: 0,
+      odn_kop: 0,
+      method: 'norm',
+      payments_kop: 0,
+      debt_start_kop: 0,
+      debt_kop: 16100,
+      tariff_e5: 161000,
+      details: null,
+    })
+    .execute();
+}
+
 /** The reading form's key (its idempotency key) in a page. */
 export const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
 /** The reading form's meter id in a page. */

@@ -3,7 +3,7 @@
 // «без комиссии» only when PAYMENT_NO_COMMISSION says so; and the result says what happened.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addAccount, testDialects, textOf } from '../../../test/helpers.ts';
+import { addAccount, addMayNormCharge, testDialects, textOf } from '../../../test/helpers.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { formatRublesRu } from '../../domain/format.ts';
 import { rublesInput } from '../../domain/money.ts';
@@ -40,26 +40,7 @@ for (const dialect of await testDialects()) {
         serial: '900203',
         payments: [['2026-06-02', 5000]],
       });
-      await f.t.db.kysely
-        .insertInto('charges')
-        .values({
-          account_id: id,
-          period: '2026-05',
-          billed_on: '2026-05-31',
-          reading_id: null,
-          reading_value: null,
-          kwh: 100,
-          amount_kop: 16100,
-          odn_kwh: 0,
-          odn_kop: 0,
-          method: 'norm',
-          payments_kop: 0,
-          debt_start_kop: 0,
-          debt_kop: 16100,
-          tariff_e5: 161000,
-          details: null,
-        })
-        .execute();
+      await addMayNormCharge(f.t.db, id);
       const due = await mainPageBalance(id);
       assert.equal(due, 11100, 'the May debt less the June payment');
       const agent = await customer('1000000203', 'Должнова', '10.50.0.23');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   Agent,
   addAccount,
+  addMayNormCharge,
   createTestApp,
   openCabinet,
   testDialects,
@@ -176,26 +177,7 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Сумма к оплате на дату передачи показания\* −1 234,56 руб\./);
       assert.match(html, /class="balance overpaid"/);
       const id = await addAccount(t.db, { number: '2000000018', surname: 'Должникова', serial: '100200' });
-      await t.db.kysely
-        .insertInto('charges')
-        .values({
-          account_id: id,
-          period: '2026-05',
-          billed_on: '2026-05-31',
-          reading_id: null,
-          reading_value: null,
-          kwh: 100,
-          amount_kop: 16100,
-          odn_kwh: 0,
-          odn_kop: 0,
-          method: 'norm',
-          payments_kop: 0,
-          debt_start_kop: 0,
-          debt_kop: 16100,
-          tariff_e5: 161000,
-          details: null,
-        })
-        .execute();
+      await addMayNormCharge(t.db, id);
       const d = await page('2000000018', 'должникова');
       assert.match(d.text, /Сумма к оплате на дату передачи показания\* 161,00 руб\. \(долг\)/);
       assert.match(d.html, /class="balance debt"/);
