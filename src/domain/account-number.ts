@@ -30,7 +30,8 @@ export type AccountNumberResult =
  * copy from paper bills ("17 0505 7190", "1705-057-190") are ignored.
  */
 export function parseAccountNumber(input: string): AccountNumberResult {
-  const compact = input.replace(/[\s\u00a0-]+/g, '');
+  // \s covers the no-break space of copied text; one character at a time, as runs change nothing.
+  const compact = input.replace(/[\s-]/g, '');
   if (compact === '') {
     return fail('empty', 'Введите номер лицевого счёта.');
   }
