@@ -115,6 +115,7 @@ export function computeCharge(input: ChargeInput): ChargeResult {
   const odnPriceE5 = priceOf(tariff, zones[0]!);
   const odnKwh = input.odnKwh ?? 0;
   // Most accounts have no building meter: no ОДН, and no need of the exact product to know it.
+  // Stryker disable next-line ConditionalExpression: 0 kWh cost 0 kopecks by the product too (a shortcut, not a rule)
   const odnKop = odnKwh === 0 ? 0 : chargeKopecks(odnKwh, odnPriceE5);
   return {
     method: volume.method,
@@ -251,7 +252,7 @@ function byEstimate(
   const limit =
     reason === 'meter_fault' ? input.limits.averageMaxPeriodsFault : input.limits.averageMaxPeriods;
   const average =
-    meter && reason !== 'no_meter' && countAverageInARow(input.previous) < limit
+    meter && countAverageInARow(input.previous) < limit
       ? averageMonthly(
           // Only what was known for the period: a month closed late gets the average it would have had on time.
           input.readings.filter((r) => input.readingPeriod(r) <= input.period),
@@ -339,10 +340,8 @@ export function averageMonthly(
   }
   const sixMonthsBefore = `${addMonths(to.date.slice(0, 7), -6)}${to.date.slice(7)}`;
   const older = usable.filter((r) => r.date <= sixMonthsBefore);
-  const from = older[older.length - 1] ?? usable[0];
-  if (!from || from === to) {
-    return null;
-  }
+  // `usable` holds `to` at least; a single reading gives 0 days, below the minimum.
+  const from = older[older.length - 1] ?? usable[0]!;
   const days = daysBetween(from.date, to.date);
   if (days < 89) {
     return null;
@@ -372,7 +371,11 @@ export function odnKwh(v: {
   flatsAreaE2: number;
 }): number {
   const common = v.totalKwh - v.nonresidentialKwh - v.unmeteredFlatsKwh - v.meteredFlatsKwh;
-  if (common <= 0 || v.flatsAreaE2 <= 0) {
+  // Stryker disable next-line EqualityOperator: with no common volume (0) the share is 0 either way
+  if (common <= 0) {
+    return 0;
+  }
+  if (v.flatsAreaE2 <= 0) {
     return 0;
   }
   return roundHalfUp(common * v.flatAreaE2, v.flatsAreaE2);
