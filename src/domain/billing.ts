@@ -338,7 +338,9 @@ export function averageMonthly(
   if (!to) {
     return null;
   }
-  const sixMonthsBefore = `${addMonths(to.date.slice(0, 7), -6)}${to.date.slice(7)}`;
+  // Stryker disable next-line MethodExpression: addMonths reads the year and month alone, so the day may stay
+  const toMonth = to.date.slice(0, 7);
+  const sixMonthsBefore = `${addMonths(toMonth, -6)}${to.date.slice(7)}`;
   const older = usable.filter((r) => r.date <= sixMonthsBefore);
   // `usable` holds `to` at least; a single reading gives 0 days, below the minimum.
   const from = older[older.length - 1] ?? usable[0]!;

@@ -46,6 +46,21 @@ test('two zones by readings: a line per zone, with the ratio and what the averag
   ]);
 });
 
+test('a zone with no consumption by readings still has its line', () => {
+  const lines = explain(
+    { method: 'readings' },
+    {
+      zones: [zone('day', 20, 352_000, 7_040), zone('night', 0, 196_000, 0)],
+      reading: { date: '2026-05-20', values: [1_020, 500] },
+      baseline: { date: '2026-04-20', values: [1_000, 500] },
+    },
+  );
+  assert.deepEqual(lines, [
+    'День: 20 кВт·ч × 3,5200 ₽ = 70,40 ₽, по показаниям 1 000 → 1 020',
+    'Ночь: 0 кВт·ч × 1,9600 ₽ = 0,00 ₽, по показаниям 500 → 500',
+  ]);
+});
+
 test('the first reading of a meter, with nothing to count from', () => {
   const lines = explain(
     { method: 'readings' },
@@ -139,6 +154,9 @@ test('charges without stored inputs: the method in words, or as it is stored', (
   ]);
   assert.deepEqual(explain({ method: 'readings', kwh: 10, amountKop: 1_610 }, { zones: [] }), [
     '10 кВт·ч × 1,6100 ₽ = 16,10 ₽, по показаниям',
+  ]);
+  assert.deepEqual(explain({ method: 'average', kwh: 10, amountKop: 1_610, readingValue: 500 }, null), [
+    '10 кВт·ч × 1,6100 ₽ = 16,10 ₽, по среднему',
   ]);
   assert.deepEqual(explain({ method: 'manual', kwh: 10, amountKop: 1_610 }, null), [
     '10 кВт·ч × 1,6100 ₽ = 16,10 ₽, manual',
