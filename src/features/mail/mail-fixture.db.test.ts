@@ -105,7 +105,7 @@ export function mailFixture(dialect: Dialect, sinkOptions: SinkOptions = {}): Ma
     ids,
     async session(who) {
       const p = people[who];
-      const agent = new Agent(app().app, `10.50.${p.number.slice(-2)}.1`);
+      const agent = new Agent(app().app, `10.50.${Number(p.number.slice(-2))}.1`);
       assert.equal((await agent.login(p.number, p.surname)).statusCode, 303);
       const page = await agent.get('/cabinet');
       assert.equal(page.statusCode, 200);

@@ -24,7 +24,7 @@ for (const dialect of await testDialects()) {
     after(async () => t.close());
 
     const page = (account: string, surname: string) =>
-      openCabinet(t.app, `10.30.${account.slice(-2)}.1`, account, surname);
+      openCabinet(t.app, `10.30.${Number(account.slice(-2))}.1`, account, surname);
 
     test('histories: the six newest rows of each, newest first, and «Показать все»', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);

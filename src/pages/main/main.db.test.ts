@@ -34,7 +34,7 @@ for (const dialect of await testDialects()) {
     after(async () => t.close());
 
     const page = (account: string, surname: string) =>
-      openCabinet(t.app, `10.20.${account.slice(-2)}.1`, account, surname);
+      openCabinet(t.app, `10.20.${Number(account.slice(-2))}.1`, account, surname);
 
     test('the top answers what is owed and what to do now, before the seed sections', async () => {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
