@@ -12,6 +12,7 @@ import * as mailEnqueue from './cli/mail-enqueue.ts';
 import * as mailWorker from './cli/mail-worker.ts';
 import * as mailStatus from './cli/mail-status.ts';
 import * as mailReminders from './cli/mail-reminders.ts';
+import * as backup from './cli/backup.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -30,6 +31,7 @@ const COMMANDS = [
   mailWorker,
   mailStatus,
   mailReminders,
+  backup,
 ];
 
 // The settings come first: each command inherits them when it is added.

@@ -44,7 +44,10 @@ export class CliCommand extends Command {
   }
 }
 
-const REFUSALS = [ClosingRefused, RecalculationRefused, MailingRefused];
+/** A command that will not do what it was asked, with the reason (exit 2, nothing changed). */
+export class CommandRefused extends Error {}
+
+const REFUSALS = [ClosingRefused, RecalculationRefused, MailingRefused, CommandRefused];
 
 /**
  * The exit code of a run that threw, after telling the user why: 2 for a usage error (already
