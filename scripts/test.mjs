@@ -3,6 +3,7 @@
 //   unit     src/**/*.test.ts(x) but the database tests (pure code, no I/O), and scripts/**/*.test.ts
 //   db       src/**/*.db.test.ts: HTTP and database tests, once per database (DIALECTS)
 //   browser  test/browser/*.test.ts: the real pages in Chromium
+//   deploy   test/deploy/*.test.ts: the deployment kit (deploy/) under nginx and systemd-analyze
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ const SUITES = {
   unit: () => [...sources().filter((f) => !/\.db\.test\.tsx?$/.test(f)), ...list('scripts', true)],
   db: () => sources().filter((f) => /\.db\.test\.tsx?$/.test(f)),
   browser: () => list('test/browser'),
+  deploy: () => list('test/deploy'),
 };
 
 function list(dir, recursive = false) {
