@@ -14,6 +14,7 @@ import { frameworkErrorHandler, registerErrorHandling } from '../platform/http/e
 import { registerAssets } from '../platform/http/assets.ts';
 import { registerCompression } from '../platform/http/compression.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
+import { registerClosingAnswer } from '../platform/http/closing.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
 import { billingPlugin } from '../features/billing/billing.plugin.ts';
@@ -54,7 +55,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         }),
     trustProxy,
     bodyLimit: 64 * 1024,
-    return503OnClosing: true,
+    // Answered by registerClosingAnswer instead, with the security headers and Retry-After.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler(config.supplierName, headers),
   });
@@ -84,6 +86,7 @@ async function registerPlatform(
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
+  registerClosingAnswer(app, ctx.supplierName);
   registerErrorHandling(app, ctx.supplierName);
   await registerAssets(app);
   app.get(

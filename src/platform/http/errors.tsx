@@ -7,8 +7,40 @@ import { ErrorPage } from '../views/error-pages.tsx';
 /** Seconds a client is asked to wait while the database is unreachable. */
 const RETRY_AFTER_S = 30;
 
-function wantsJson(url: string, accept: string | undefined): boolean {
-  return url.startsWith('/api/') || url === '/healthz' || (accept?.includes('application/json') ?? false);
+/** The service's own addresses, which machines read: they answer JSON whatever the client accepts. */
+const MACHINE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function wantsJson(url: string, accept: string | undefined): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return (
+    path.startsWith('/api/') || MACHINE_PATHS.has(path) || (accept?.includes('application/json') ?? false)
+  );
+}
+
+/** Why the portal cannot answer now, as a JSON client reads it in `error.code`. */
+export type UnavailableReason = 'unavailable' | 'shutting_down' | 'overloaded';
+
+/**
+ * A 503 with Retry-After and the site's error page (JSON for /api and JSON clients): the reply's
+ * status and headers are set and its body returned, for the caller to send. The same words for
+ * every reason: a visitor learns only to come back later.
+ */
+export function unavailableAnswer(
+  supplierName: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  reason: UnavailableReason,
+  retryAfterS: number,
+): string | { error: { code: string; message: string } } {
+  const message = 'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.';
+  void reply.code(503).header('Retry-After', String(retryAfterS));
+  if (wantsJson(req.url, req.headers.accept)) {
+    void reply.type('application/json; charset=utf-8');
+    return { error: { code: reason, message } };
+  }
+  void reply.type('text/html; charset=utf-8');
+  return errorPage(supplierName, 'Сервис временно недоступен', message);
 }
 
 /**
@@ -31,13 +63,7 @@ export function registerErrorHandling(app: FastifyInstance, supplierName: string
 
     if (isDatabaseUnavailable(err)) {
       req.log.error({ err: { message: err.message, code: err.code } }, 'database unavailable');
-      void reply.header('Retry-After', String(RETRY_AFTER_S));
-      return send(
-        503,
-        'unavailable',
-        'Сервис временно недоступен',
-        'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.',
-      );
+      return reply.send(unavailableAnswer(supplierName, req, reply, 'unavailable', RETRY_AFTER_S));
     }
     if (err.validation) {
       return send(

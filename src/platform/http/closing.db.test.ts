@@ -1,0 +1,101 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Type } from 'typebox';
+import { buildApp } from '../../app/app.ts';
+import { ManualClock } from '../clock.ts';
+import { testConfig, testDialects, textOf, TEST_NOW } from '../../../test/helpers.ts';
+import { createTestDb } from '../../../test/db.ts';
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Splits what a server wrote on one connection into its responses (bodies sized by Content-Length). */
+function responses(raw: string): RawResponse[] {
+  const out: RawResponse[] = [];
+  let rest = raw;
+  while (rest.startsWith('HTTP/1.1 ')) {
+    const end = rest.indexOf('\r\n\r\n');
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    const bodyBytes = Buffer.from(rest.slice(end + 4), 'utf8').subarray(0, length);
+    const body = bodyBytes.toString('utf8');
+    out.push({ status: Number(statusLine.split(' ')[1]), headers, body });
+    rest = rest.slice(end + 4 + body.length);
+  }
+  return out;
+}
+
+for (const dialect of await testDialects()) {
+  describe(`answers while the server closes (${dialect})`, () => {
+    test('a request that arrives during the shutdown gets 503, Retry-After and the security headers', async () => {
+      const t = await createTestDb(dialect);
+      const app = await buildApp({
+        config: testConfig(),
+        db: t.db,
+        clock: new ManualClock(TEST_NOW),
+        logLevel: false,
+      });
+      let release = () => {};
+      let arrived = () => {};
+      const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+      // A request still being handled when the shutdown starts, with another one pipelined behind it.
+      app.get('/test-slow', { schema: { response: { 200: Type.String() } } }, async () => {
+        arrived();
+        await new Promise<void>((resolve) => (release = resolve));
+        return 'done';
+      });
+      try {
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const { port } = app.server.address() as AddressInfo;
+        const socket = net.connect(port, '127.0.0.1');
+        let raw = '';
+        let received = () => {};
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          raw += chunk;
+          if (responses(raw).length === 2) {
+            received();
+          }
+        });
+        const both = new Promise<void>((resolve) => (received = resolve));
+        socket.write('GET /test-slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        await slowArrived;
+        const closed = app.close();
+        await new Promise((r) => setImmediate(r));
+        // The next request on the same keep-alive connection arrives while the server closes.
+        const second = new Promise<void>((resolve) => app.server.once('request', () => resolve()));
+        socket.write('GET /cabinet HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n');
+        await second;
+        release();
+        await both;
+        socket.destroy();
+        await closed;
+
+        const [slow, page] = responses(raw);
+        assert.equal(slow?.status, 200);
+        assert.ok(page, raw);
+        assert.equal(page.status, 503);
+        assert.equal(page.headers['retry-after'], '5');
+        assert.equal(page.headers['connection'], 'close');
+        assert.match(page.headers['content-security-policy'] ?? '', /default-src 'self'/);
+        assert.equal(page.headers['x-frame-options'], 'DENY');
+        assert.equal(page.headers['x-content-type-options'], 'nosniff');
+        assert.match(page.headers['content-type'] ?? '', /^text\/html/);
+        assert.match(textOf(page.body), /Сервис временно недоступен/);
+      } finally {
+        await app.close();
+        await t.drop();
+      }
+    });
+  });
+}
