@@ -15,6 +15,7 @@ import { registerAssets } from '../platform/http/assets.ts';
 import { registerCompression } from '../platform/http/compression.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
 import { registerClosingAnswer } from '../platform/http/closing.ts';
+import { registerCanonicalHost } from '../platform/http/canonical-host.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
 import { billingPlugin } from '../features/billing/billing.plugin.ts';
@@ -87,6 +88,7 @@ async function registerPlatform(
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
   registerClosingAnswer(app, ctx.supplierName);
+  registerCanonicalHost(app, ctx.config.publicUrl, ctx.config.hostRedirect);
   registerErrorHandling(app, ctx.supplierName);
   await registerAssets(app);
   app.get(

@@ -7,9 +7,16 @@ import {
   type PaymentsConfig,
 } from '../features/payments/payments.config.ts';
 import { MailEnvSchema, mailConfig, type MailConfig } from '../features/mail/mail.config.ts';
+import { HostEnvSchema } from '../platform/http/canonical-host.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
-const EnvSchema = { ...CoreEnvSchema, ...BillingEnvSchema, ...PaymentsEnvSchema, ...MailEnvSchema };
+const EnvSchema = {
+  ...CoreEnvSchema,
+  ...BillingEnvSchema,
+  ...PaymentsEnvSchema,
+  ...MailEnvSchema,
+  ...HostEnvSchema,
+};
 
 /** The portal's settings: the shared ones and each feature's own. */
 export interface Config extends CoreConfig {
@@ -18,6 +25,13 @@ export interface Config extends CoreConfig {
   payments: PaymentsConfig;
   /** Bills by e-mail: see features/mail/mail.config.ts. */
   mail: MailConfig;
+  /** HOST_REDIRECT: page requests at another host than PUBLIC_URL's go there (canonical-host.ts). */
+  hostRedirect: boolean;
+  /**
+   * Whether PUBLIC_URL was given. Without it `publicUrl` is the server's guess from its own PORT,
+   * which a process that writes links for the server (the mail worker) must not make.
+   */
+  publicUrlGiven: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,6 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billing: billingConfig(raw),
     payments: paymentsConfig(raw),
     mail: mailConfig(raw, core.dataDir),
+    hostRedirect: raw.HOST_REDIRECT,
+    publicUrlGiven: raw.PUBLIC_URL !== undefined,
   };
 }
 

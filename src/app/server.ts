@@ -4,6 +4,7 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
 import { buildApp } from './app.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { createLogger } from '../platform/http/log-serializers.ts';
+import { listenText } from '../platform/http/canonical-host.ts';
 
 /**
  * Reads config, prepares the database, listens, and closes gracefully on SIGINT/SIGTERM. The
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: listenText(config.publicUrl),
+  });
   app.log.info(
     `portal on ${config.publicUrl} (${db.dialect}${db.dialect === 'sqlite' ? `: ${config.sqlitePath}` : ''})`,
   );

@@ -33,6 +33,13 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 async function run(opts: Options): Promise<void> {
   const config = loadConfig();
+  if (!config.publicUrlGiven) {
+    // The default, http://localhost:$PORT, is the server's own address only when PORT is the
+    // server's: this process would write links to whatever port it was started with.
+    throw new Error(
+      'PUBLIC_URL is not set: the e-mails carry links to the portal, and the worker takes them from PUBLIC_URL only',
+    );
+  }
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const transport = createMailTransport(config.mail);
   const controller = new AbortController();
