@@ -38,13 +38,14 @@ export function splitByLargestRemainder(totalKop: Kopecks, weights: readonly num
   const exact = weights.map((w) => total * BigInt(w));
   const parts = exact.map((e) => e / whole);
   const left = Number(total - parts.reduce((a, p) => a + p, 0n));
-  const byRemainder = exact
-    .map((e, i) => ({ i, rem: e % whole }))
-    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  // A remainder is below the sum of the weights, a safe integer. The sort is stable, so on a tie
+  // the earlier part stays first.
+  const byRemainder = exact.map((e, i) => ({ i, rem: Number(e % whole) })).sort((a, b) => b.rem - a.rem);
   for (let k = 0; k < left; k++) {
     const { i } = byRemainder[k]!;
     parts[i] = parts[i]! + 1n;
   }
+  // Stryker disable next-line EqualityOperator: a total of 0 has parts of 0, and those are 0 whatever the sign
   const sign = totalKop < 0 ? -1 : 1;
   // (No −0 for an empty part of a negative total.)
   return parts.map((p) => (p === 0n ? 0 : sign * Number(p)));

@@ -63,12 +63,12 @@ function ru(units: number, scale: number): string {
   const negative = p.charCodeAt(0) === 45;
   const body = negative ? p.slice(1) : p;
   const point = body.indexOf('.');
-  const whole = point < 0 ? body : body.slice(0, point);
+  const whole = point === -1 ? body : body.slice(0, point);
   let grouped = whole.slice(0, whole.length % 3 || 3);
   for (let i = grouped.length; i < whole.length; i += 3) {
     grouped += NBSP + whole.slice(i, i + 3);
   }
-  return `${negative ? MINUS : ''}${grouped}${point < 0 ? '' : `,${body.slice(point + 1)}`}`;
+  return `${negative ? MINUS : ''}${grouped}${point === -1 ? '' : `,${body.slice(point + 1)}`}`;
 }
 
 /** `units` × 10^-scale as its exact decimal literal, all `scale` decimals: (-5, 2) → "-0.05". */
@@ -81,7 +81,7 @@ function plain(units: number, scale: number): `${number}` {
   if (scale === 0) {
     return `${sign}${digits}` as `${number}`;
   }
-  const padded = digits.length > scale ? digits : digits.padStart(scale + 1, '0');
+  const padded = digits.padStart(scale + 1, '0');
   const cut = padded.length - scale;
   return `${sign}${padded.slice(0, cut)}.${padded.slice(cut)}` as `${number}`;
 }

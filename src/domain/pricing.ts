@@ -48,8 +48,11 @@ export function priceZones(
     const zone = zones[i]!;
     const kwh = zoneKwh[i] ?? 0;
     const base = priceOf(tariff, zone);
+    // A settlement can leave a zone negative: no share of the norm then, all at the base price.
+    // Stryker disable next-line EqualityOperator: at 0 kWh the share of the norm is 0 kWh as well
+    const noShare = kwh <= 0;
     const within =
-      norm === null || kwh <= 0 ? kwh : Math.min(kwh, totalKwh > 0 ? Math.round((norm * kwh) / totalKwh) : 0);
+      norm === null || noShare ? kwh : Math.min(kwh, totalKwh > 0 ? Math.round((norm * kwh) / totalKwh) : 0);
     const bands: ZoneCharge['bands'] = [
       { band: 'base', kwh: within, priceE5: base, amountKop: chargeKopecks(within, base) },
     ];

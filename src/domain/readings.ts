@@ -8,7 +8,7 @@ export type ReadingValueResult = { ok: true; value: number } | { ok: false; mess
 
 /** Checks one register's value as typed: digits only, at most the meter's digit count. */
 export function parseReadingValue(input: string, digits: number): ReadingValueResult {
-  const s = input.replace(/[\s\u00a0]+/g, '');
+  const s = input.replace(/[\s\u00a0]/g, '');
   if (s === '') {
     return { ok: false, message: 'Введите текущее показание.' };
   }
