@@ -12,6 +12,8 @@ export interface Received {
   raw: Buffer;
   /** The Message-ID header, as sent. */
   messageId: string | undefined;
+  /** MAIL FROM carried SMTPUTF8: the envelope had an address beyond ASCII. */
+  smtpUtf8: boolean;
 }
 
 export interface SmtpReject {
@@ -24,6 +26,8 @@ export interface SinkOptions {
   onRcpt?: (address: string) => SmtpReject | null;
   /** Refuse a message after DATA. */
   onData?: (raw: Buffer, rcpt: string[]) => SmtpReject | null;
+  /** Offer SMTPUTF8 (RFC 6531) in the EHLO reply: smtp-server does unless told not to. */
+  smtpUtf8?: boolean;
 }
 
 export interface SmtpSink {
@@ -47,6 +51,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    hideSMTPUTF8: opts.smtpUtf8 === false,
     onRcptTo(address, _session, callback) {
       const r = opts.onRcpt?.(address.address);
       callback(r ? rejection(r) : null);
@@ -69,6 +74,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
           rcpt,
           raw,
           messageId: id,
+          smtpUtf8: session.envelope.smtpUtf8 === true,
         });
         for (const w of [...waiters]) {
           if (received.length >= w.n) {

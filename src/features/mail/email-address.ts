@@ -1,11 +1,15 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
+
 /**
  * E-mail addresses as customers type them: checked, normalised, and masked for logs. Pure code.
  *
- * Accepted: a dot-atom local part in Latin letters, digits and the RFC 5322 atext signs (no quoted
- * strings, no SMTPUTF8 local parts: few mail systems take them), `@`, and a domain name of at
- * least two labels (letters of any script — nodemailer sends IDN domains as punycode — digits,
- * inner hyphens) with an alphabetic top-level label. No IP literals, no display names, no spaces
- * or control characters (so nothing can be smuggled into a header).
+ * Accepted: a dot-atom local part of the RFC 5322 atext signs and, as RFC 6531 allows, letters and
+ * digits of any script (`иванов@почта.рф`; such a mailbox needs an SMTP server that offers
+ * SMTPUTF8, which mail.service.ts asks the transport before saving it), `@`, and a domain name of
+ * at least two labels that IDNA accepts (node:url's domainToASCII: `пример.рф` is sent as
+ * `xn--e1afmkfd.xn--p1ai`), with an alphabetic top-level label. The domain is kept in its Unicode
+ * form, so that both spellings of one address are one address. No quoted strings, no IP literals,
+ * no display names, no spaces or control characters (so nothing can be smuggled into a header).
  */
 
 export type ParseEmailResult = { ok: true; email: string } | { ok: false; message: string };
@@ -14,10 +18,23 @@ export const EMAIL_MAX_LENGTH = 254;
 const LOCAL_MAX_LENGTH = 64;
 
 const EXAMPLE = 'Пример: ivanov@mail.ru';
-const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
-const LOCAL = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`);
+/** RFC 5322 atext, and RFC 6531's UTF-8 letters, marks and digits. */
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\p{L}\\p{M}\\p{N}-]";
+const LOCAL = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`, 'u');
 const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;
+
+/** True when the address has letters beyond ASCII before the `@`: only SMTPUTF8 servers take it. */
+export function needsSmtpUtf8(email: string): boolean {
+  return /[^ -~]/.test(email.slice(0, email.lastIndexOf('@')));
+}
+
+/** The address with its domain in ASCII (punycode), as it goes into the SMTP envelope. */
+export function asciiDomain(email: string): string {
+  const at = email.lastIndexOf('@');
+  const ascii = domainToASCII(email.slice(at + 1));
+  return ascii === '' ? email : `${email.slice(0, at + 1)}${ascii}`;
+}
 
 export function parseEmail(input: string): ParseEmailResult {
   const s = input.trim();
@@ -48,19 +65,28 @@ export function parseEmail(input: string): ParseEmailResult {
     return {
       ok: false,
       message:
-        'До знака «@» допускаются латинские буквы, цифры и знаки . _ - +; точка не может стоять первой, последней или дважды подряд.',
+        'До знака «@» допускаются буквы, цифры и знаки . _ - +; точка не может стоять первой, последней или дважды подряд.',
     };
   }
-  const host = domain.toLowerCase().replace(/\.$/, '');
+  const typed = domain.toLowerCase().replace(/\.$/, '');
+  const ascii = domainToASCII(typed);
+  const host = ascii === '' ? '' : domainToUnicode(ascii);
   const labels = host.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || !TLD.test(labels[labels.length - 1]!)) {
+  const asciiLabels = ascii.split('.');
+  if (
+    labels.length < 2 ||
+    !labels.every((l) => LABEL.test(l)) ||
+    !asciiLabels.every((l) => l.length <= 63) ||
+    ascii.length > 253 ||
+    !TLD.test(labels[labels.length - 1]!)
+  ) {
     return {
       ok: false,
       message: `После знака «@» должно быть имя почтового сервера, например mail.ru или yandex.ru.`,
     };
   }
   // Mailbox names are case-insensitive in practice everywhere a household customer has one.
-  return { ok: true, email: `${local.toLowerCase()}@${host}` };
+  return { ok: true, email: `${local.normalize('NFC').toLowerCase()}@${host}` };
 }
 
 /** "ivanov@mail.ru" → "i***@mail.ru": enough for support and logs, never the full address (security.md row 13). */

@@ -55,13 +55,12 @@ for (const dialect of await testDialects()) {
         ['', /Введите адрес электронной почты/],
         ['petrova', /нет знака «@»/],
         ['petrova@@mail.ru', /один знак «@»/],
-        ['петрова@mail.ru', /латинские буквы/],
         ['petrova@localhost', /имя почтового сервера/],
         ['petrova@mail', /имя почтового сервера/],
         ['.petrova@mail.ru', /точка не может стоять первой/],
         ['petr ova@mail.ru', /пробелов/],
         [`${'p'.repeat(250)}@mail.ru`, /слишком длинный/],
-        ['"><script>alert(1)</script>@x.ru', /латинские буквы/],
+        ['"><script>alert(1)</script>@x.ru', /допускаются буквы, цифры/],
         ['a@b.ru\r\nBcc: victim@x.ru', /пробелов/],
       ];
       for (const [value, message] of cases) {

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { MailConfig } from './mail.config.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { maskEmail, parseEmail } from './email-address.ts';
+import { maskEmail, needsSmtpUtf8, parseEmail } from './email-address.ts';
 import { confirmMessage } from './mail.messages.tsx';
 import { emailHash, isToken, newConfirmToken, sha256Hex, unsubscribeToken } from './tokens.ts';
 import type { MailTransport } from './transport.ts';
@@ -114,6 +114,13 @@ export async function saveAddress(
   const parsed = parseEmail(input.email);
   if (!parsed.ok) {
     return { kind: 'invalid', fieldError: parsed.message };
+  }
+  if (needsSmtpUtf8(parsed.email) && !(await deps.transport.utf8Mailboxes())) {
+    return {
+      kind: 'invalid',
+      fieldError:
+        'Наш почтовый сервер не может отправить письмо на адрес с нелатинскими (например, русскими) буквами до знака «@». Укажите адрес, в котором до «@» только латинские буквы, цифры и знаки . _ - +.',
+    };
   }
   const { db } = deps;
   const now = deps.clock.now();

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { maskEmail, parseEmail, parseMailbox, scrubEmails } from './email-address.ts';
+import {
+  asciiDomain,
+  maskEmail,
+  needsSmtpUtf8,
+  parseEmail,
+  parseMailbox,
+  scrubEmails,
+} from './email-address.ts';
 import { classifySendError } from './transport.ts';
 import { backoffMs } from './mail.worker.ts';
 import { progressBar, readingsLastDate } from './mailing.ts';
@@ -15,10 +22,13 @@ test('parseEmail: normalises good addresses', () => {
     email: "o'hara+bills@sub.example.co.uk",
   });
   assert.deepEqual(parseEmail('ivan@почта.рф'), { ok: true, email: 'ivan@почта.рф' });
-  assert.deepEqual(parseEmail('ivan@xn--80a1acny.xn--p1ai'), {
-    ok: true,
-    email: 'ivan@xn--80a1acny.xn--p1ai',
-  });
+  // One address, however its domain is spelt: kept in Unicode, sent as punycode.
+  assert.deepEqual(parseEmail('ivan@xn--80a1acny.xn--p1ai'), { ok: true, email: 'ivan@почта.рф' });
+  assert.deepEqual(parseEmail('Иванов@ПОЧТА.РФ'), { ok: true, email: 'иванов@почта.рф' });
+  assert.deepEqual(parseEmail('user@пример.рф'), { ok: true, email: 'user@пример.рф' });
+  assert.equal(asciiDomain('иванов@почта.рф'), 'иванов@xn--80a1acny.xn--p1ai');
+  assert.equal(needsSmtpUtf8('иванов@почта.рф'), true);
+  assert.equal(needsSmtpUtf8('user@пример.рф'), false);
 });
 
 test('parseEmail: a Russian message for each kind of mistake', () => {
@@ -29,7 +39,8 @@ test('parseEmail: a Russian message for each kind of mistake', () => {
     ['a@b@c.ru', /один знак «@»/],
     ['@mail.ru', /не полностью/],
     ['ivanov@', /не полностью/],
-    ['иванов@mail.ru', /латинские буквы/],
+    ['иван"ов@mail.ru', /допускаются буквы, цифры/],
+    ['ivanov@xn--zz.ru', /имя почтового сервера/],
     ['iva..nov@mail.ru', /дважды подряд/],
     ['ivanov.@mail.ru', /последней/],
     ['ivanov@mail', /имя почтового сервера/],
@@ -40,7 +51,7 @@ test('parseEmail: a Russian message for each kind of mistake', () => {
     ['iva nov@mail.ru', /пробелов/],
     ['ivanov@mail.ru\r\nBcc: x@y.ru', /пробелов/],
     ['ivanov@mail.ru\u0000', /пробелов/],
-    [`${'a'.repeat(65)}@mail.ru`, /латинские буквы/],
+    [`${'a'.repeat(65)}@mail.ru`, /допускаются буквы, цифры/],
     [`a@${'b'.repeat(250)}.ru`, /слишком длинный/],
   ];
   for (const [input, message] of cases) {

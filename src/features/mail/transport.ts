@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type Nodemailer from 'nodemailer';
+import type SmtpConnection from 'nodemailer/lib/smtp-connection';
 import { lazyRequire } from '../../platform/lazy.ts';
 import type { MailConfig } from './mail.config.ts';
-import { scrubEmails } from './email-address.ts';
+import { asciiDomain, scrubEmails } from './email-address.ts';
 
 /** One message, to exactly one recipient (security.md row 18). */
 export interface MailMessage {
@@ -21,6 +22,11 @@ export interface MailMessage {
 export interface MailTransport {
   readonly kind: 'smtp' | 'eml';
   send(message: MailMessage): Promise<void>;
+  /**
+   * Whether a mailbox with letters beyond ASCII before the `@` (`иванов@почта.рф`) can be sent to:
+   * the SMTP server offers SMTPUTF8 (RFC 6531) in its EHLO reply. Files can hold any address.
+   */
+  utf8Mailboxes(): Promise<boolean>;
   close(): void;
 }
 
@@ -75,9 +81,11 @@ export function createMailTransport(config: MailConfig): MailTransport {
 const nodemailer = lazyRequire<typeof Nodemailer>('nodemailer');
 
 function envelopeOf(config: MailConfig, m: MailMessage) {
+  // The domain in punycode: an ASCII mailbox at пример.рф then needs no SMTPUTF8 on the way.
+  const to = asciiDomain(m.to);
   return {
     from: config.from,
-    to: m.to,
+    to,
     subject: m.subject,
     text: m.text,
     html: m.html,
@@ -85,7 +93,7 @@ function envelopeOf(config: MailConfig, m: MailMessage) {
     headers: m.headers ?? {},
     attachments: m.attachments ?? [],
     // Exactly the one recipient; never Cc/Bcc.
-    envelope: { from: config.fromAddress, to: [m.to] },
+    envelope: { from: config.fromAddress, to: [to] },
     disableFileAccess: true,
     disableUrlAccess: true,
   };
@@ -93,6 +101,7 @@ function envelopeOf(config: MailConfig, m: MailMessage) {
 
 function smtpTransport(config: MailConfig): MailTransport {
   const timeout = config.smtpTimeoutMs;
+  const smtpUtf8 = smtpUtf8Probe(config);
   const transporter = once(() =>
     nodemailer().createTransport({
       url: config.smtpUrl!,
@@ -123,8 +132,56 @@ function smtpTransport(config: MailConfig): MailTransport {
         throw classifySendError(err);
       }
     },
+    utf8Mailboxes: () => smtpUtf8.get(),
     close() {
       transporter.current()?.close();
+    },
+  };
+}
+
+/** How long an SMTP server's answer about SMTPUTF8 is believed: a relay may be replaced. */
+const SMTPUTF8_TTL_MS = 10 * 60_000;
+
+const smtpConnection = lazyRequire<typeof SmtpConnection>('nodemailer/lib/smtp-connection');
+
+/**
+ * Asks the SMTP server (one connection: greeting, EHLO, STARTTLS where offered, QUIT) whether it
+ * offers SMTPUTF8; an unreachable server counts as not offering it, and is asked again next time.
+ */
+function smtpUtf8Probe(config: MailConfig): { get(): Promise<boolean> } {
+  let known: { value: boolean; until: number } | undefined;
+  let pending: Promise<{ value: boolean; answered: boolean }> | undefined;
+  const ask = () =>
+    new Promise<{ value: boolean; answered: boolean }>((resolve) => {
+      const url = new URL(config.smtpUrl!);
+      const secure = url.protocol === 'smtps:';
+      const Connection = smtpConnection();
+      const conn = new Connection({
+        host: url.hostname,
+        port: Number(url.port || (secure ? 465 : 587)),
+        secure,
+        connectionTimeout: config.smtpTimeoutMs,
+        greetingTimeout: config.smtpTimeoutMs,
+        socketTimeout: config.smtpTimeoutMs,
+        logger: false,
+      });
+      conn.once('error', () => resolve({ value: false, answered: false }));
+      conn.connect(() => {
+        // After the handshake the last reply is EHLO's, which lists the extensions.
+        const ehlo = typeof conn.lastServerResponse === 'string' ? conn.lastServerResponse : '';
+        resolve({ value: /[ -]SMTPUTF8\b/im.test(ehlo), answered: true });
+        conn.quit();
+      });
+    });
+  return {
+    async get() {
+      if (known && known.until > Date.now()) {
+        return known.value;
+      }
+      pending ??= ask().finally(() => (pending = undefined));
+      const { value, answered } = await pending;
+      known = answered ? { value, until: Date.now() + SMTPUTF8_TTL_MS } : undefined;
+      return value;
     },
   };
 }
@@ -159,6 +216,7 @@ function emlTransport(config: MailConfig): MailTransport {
           : new MailSendError(scrubEmails(String(err)).slice(0, 400), false, undefined);
       }
     },
+    utf8Mailboxes: () => Promise.resolve(true),
     close() {
       transporter.current()?.close();
     },
