@@ -310,6 +310,7 @@ function countAverageInARow(previous: PreviousCharge[]): number {
 }
 
 function earlierDate(a: IsoDate, b: IsoDate): IsoDate {
+  // Stryker disable next-line EqualityOperator: on a tie a and b are the same date
   return a < b ? a : b;
 }
 
