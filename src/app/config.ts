@@ -8,6 +8,7 @@ import {
 } from '../features/payments/payments.config.ts';
 import { MailEnvSchema, mailConfig, type MailConfig } from '../features/mail/mail.config.ts';
 import { HostEnvSchema } from '../platform/http/canonical-host.ts';
+import { DbEnvSchema, dbConfig, type DbConfig } from '../platform/db/db.config.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
 const EnvSchema = {
@@ -16,6 +17,7 @@ const EnvSchema = {
   ...PaymentsEnvSchema,
   ...MailEnvSchema,
   ...HostEnvSchema,
+  ...DbEnvSchema,
 };
 
 /** The portal's settings: the shared ones and each feature's own. */
@@ -32,6 +34,8 @@ export interface Config extends CoreConfig {
    * which a process that writes links for the server (the mail worker) must not make.
    */
   publicUrlGiven: boolean;
+  /** The database's timeouts for requests and for jobs: see platform/db/db.config.ts. */
+  db: DbConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: mailConfig(raw, core.dataDir),
     hostRedirect: raw.HOST_REDIRECT,
     publicUrlGiven: raw.PUBLIC_URL !== undefined,
+    db: dbConfig(raw),
   };
 }
 

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
     poolSize: config.dbPoolSize,
+    timeouts: config.db.requests,
     onPoolError: (err) => logger.warn({ err: { message: err.message } }, 'database connection lost'),
   });
   await migrateToLatest(db);

@@ -58,7 +58,12 @@ async function run(given: string | undefined, opts: Options): Promise<void> {
           batchSize: opts.batchSize,
           workers: {
             count: opts.workers,
-            db: { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolSize: 2 },
+            db: {
+              databaseUrl: config.databaseUrl,
+              sqlitePath: config.sqlitePath,
+              poolSize: 2,
+              timeouts: config.db.jobs,
+            },
           },
           onProgress: (done, total) => {
             bar.update(done, total);

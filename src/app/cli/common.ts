@@ -72,6 +72,7 @@ export async function withDb<T>(
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
     poolSize: config.dbPoolSize,
+    timeouts: config.db.jobs,
   });
   try {
     if (opts.migrate) {

@@ -3,8 +3,17 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type Pg from 'pg';
 import { lazyRequire } from '../lazy.ts';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type KyselyConfig,
+  type PostgresPool,
+  type SqliteDatabase,
+} from 'kysely';
 import type { Database } from './schema.ts';
+import { AsyncBusySqliteDialect, SERVER_BUSY_TIMEOUT_MS } from './sqlite-busy.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -27,7 +36,48 @@ export interface DbOptions {
   onPoolError?: (err: Error) => void;
   /** Kysely's query log (the bench adds up each query's time with it). */
   log?: KyselyConfig['log'];
+  /** How long to wait for the database (db.config.ts); `JOB_TIMEOUTS` when not given. */
+  timeouts?: DbTimeouts;
 }
+
+/**
+ * How long a process waits for its database before the statement fails (a 503 for a request).
+ * 0 means no limit.
+ */
+export interface DbTimeouts {
+  /** PostgreSQL: a new connection (pg's connectionTimeoutMillis). */
+  connectMs: number;
+  /**
+   * PostgreSQL: a statement (the server's statement_timeout; the client gives up
+   * `CLIENT_GRACE_MS` later, for a connection that stalls and would never answer).
+   */
+  statementMs: number;
+  /** PostgreSQL: a transaction left open between statements (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number;
+  /** SQLite: another process's write lock (SQLITE_BUSY after that). */
+  lockWaitMs: number;
+  /**
+   * SQLite: wait for that lock with timers, leaving the event loop to other requests (a server),
+   * rather than in SQLite's synchronous busy handler (a command-line job, where nothing else waits).
+   */
+  asyncLockWait: boolean;
+}
+
+/** The timeouts of a process that has nothing else to serve: the former behaviour, no statement limit. */
+export const JOB_TIMEOUTS: DbTimeouts = {
+  connectMs: 3000,
+  statementMs: 0,
+  idleInTransactionMs: 0,
+  lockWaitMs: 5000,
+  asyncLockWait: false,
+};
+
+/**
+ * How much longer than the server's statement timeout the client waits for an answer: the server
+ * cancels a slow statement itself and says so; only a connection that stalls (a dead peer, a
+ * firewall dropping packets) lets the client's own timer fire.
+ */
+export const CLIENT_GRACE_MS = 1000;
 
 const loadPg = lazyRequire<typeof Pg>('pg');
 
@@ -46,10 +96,10 @@ export function openDb(opts: DbOptions): Db {
   if (!opts.sqlitePath) {
     throw new Error('openDb: sqlitePath or databaseUrl is required');
   }
-  return openSqlite(opts.sqlitePath, opts.log);
+  return openSqlite(opts.sqlitePath, opts.log, opts.timeouts ?? JOB_TIMEOUTS);
 }
 
-function openSqlite(file: string, log: KyselyConfig['log']): Db {
+function openSqlite(file: string, log: KyselyConfig['log'], timeouts: DbTimeouts): Db {
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
@@ -57,9 +107,15 @@ function openSqlite(file: string, log: KyselyConfig['log']): Db {
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
-  handle.pragma('busy_timeout = 5000');
+  const async = timeouts.asyncLockWait;
+  handle.pragma(
+    `busy_timeout = ${async ? Math.min(SERVER_BUSY_TIMEOUT_MS, timeouts.lockWaitMs) : timeouts.lockWaitMs}`,
+  );
+  const database = withStatementCache(handle);
   const kysely = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(handle) }),
+    dialect: async
+      ? new AsyncBusySqliteDialect({ database }, timeouts.lockWaitMs)
+      : new SqliteDialect({ database }),
     ...(log ? { log } : {}),
   });
   return {
@@ -103,18 +159,27 @@ function withStatementCache(handle: SQLite.Database): SqliteDatabase {
 }
 
 function openPostgres(url: string, opts: DbOptions): Db {
+  const t = opts.timeouts ?? JOB_TIMEOUTS;
   const pool = new (pgModule().Pool)({
     connectionString: url,
     max: opts.poolSize ?? 10,
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: t.connectMs,
     idleTimeoutMillis: 30_000,
+    ...(t.statementMs > 0
+      ? { statement_timeout: t.statementMs, query_timeout: t.statementMs + CLIENT_GRACE_MS }
+      : {}),
+    ...(t.idleInTransactionMs > 0 ? { idle_in_transaction_session_timeout: t.idleInTransactionMs } : {}),
   });
   // Without a listener an idle client's error (server restart) would crash the process.
   pool.on('error', (err) => opts.onPoolError?.(err));
-  // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
-  pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
+  const stalled = new WeakSet<Pg.PoolClient>();
+  pool.on('connect', (client) => {
+    // A checked-out client whose socket dies also emits 'error'; unheard, that would crash the process.
+    client.on('error', (err) => opts.onPoolError?.(err));
+    noteReadTimeouts(client, stalled);
+  });
   const kysely = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: unavailableOnConnectFailure(pool, stalled) }),
     ...(opts.log ? { log: opts.log } : {}),
   });
   return {
@@ -130,17 +195,85 @@ function openPostgres(url: string, opts: DbOptions): Db {
   };
 }
 
+/** pg's error when `query_timeout` passed without an answer (the connection stalled). */
+const READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * Marks a client whose query got no answer within pg's `query_timeout`: pg leaves that query
+ * active on the connection, so the next one sent on it would wait behind it forever.
+ */
+function noteReadTimeouts(client: Pg.PoolClient, stalled: WeakSet<Pg.PoolClient>): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      return result.catch((err: unknown) => {
+        if (err instanceof Error && err.message === READ_TIMEOUT) {
+          stalled.add(client);
+        }
+        throw err;
+      });
+    }
+    return result;
+  };
+}
+
+/** Errors met while getting a connection: whatever PostgreSQL said, it serves no statement now. */
+const connectFailures = new WeakSet<object>();
+
+/**
+ * The pool as Kysely sees it: a failure to connect (refused, timed out, or PostgreSQL's "database
+ * is not accepting connections", SQLSTATE 55000, which other statements also use) is marked as the
+ * database being unavailable; and a client that stalled is destroyed, not reused, when released.
+ */
+function unavailableOnConnectFailure(pool: Pg.Pool, stalled: WeakSet<Pg.PoolClient>): PostgresPool {
+  return {
+    async connect() {
+      let client: Pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        if (err !== null && typeof err === 'object') {
+          connectFailures.add(err);
+        }
+        throw err;
+      }
+      const release = client.release.bind(client);
+      client.release = (destroy?: boolean | Error) =>
+        release(destroy === true || stalled.has(client) || undefined);
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** True for errors that mean "the database is unreachable", as opposed to a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) {
     return false;
   }
+  if (connectFailures.has(err)) {
+    return true;
+  }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
+    // Shutting down (57P01-03), a statement cancelled by statement_timeout (57014), a session
+    // ended by idle_in_transaction_session_timeout (25P03).
     if (
-      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(
-        code,
-      )
+      [
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'ETIMEDOUT',
+        'EPIPE',
+        'ENOTFOUND',
+        'EHOSTUNREACH',
+        'ENETUNREACH',
+        '57P01',
+        '57P02',
+        '57P03',
+        '57014',
+        '25P03',
+      ].includes(code)
     ) {
       return true;
     }
@@ -153,7 +286,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
       return true;
     }
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|The database connection is not open/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|The database connection is not open|Query read timeout/i.test(
     err.message,
   );
 }
