@@ -25,6 +25,9 @@ import { paymentsPlugin } from '../features/payments/payments.plugin.ts';
 import { createPaymentsModule } from '../features/payments/payments.module.ts';
 import { readingsPlugin } from '../features/readings/readings.plugin.ts';
 import { mainPagePlugin } from '../pages/main/main.plugin.ts';
+import { registerStaffGuard } from '../features/office/office.guard.tsx';
+import { officePlugin } from '../features/office/office.plugin.ts';
+import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -125,6 +128,8 @@ async function registerFeatures(app: FastifyInstance, ctx: AppContext<Config>): 
     app.log.child({ feature: 'payments' }),
   );
   app.decorate('payments', payments);
+  // Before any route: it checks each /office route against the rights matrix as it is added.
+  registerStaffGuard(app, ctx);
 
   await app.register(accountPlugin, { ctx, loginPage, jobs });
   await app.register(mainPagePlugin, { ctx, requireCustomer });
@@ -142,5 +147,7 @@ async function registerFeatures(app: FastifyInstance, ctx: AppContext<Config>): 
   await app.register(billingPlugin, { ctx, requireCustomer });
   await app.register(paymentsPlugin, { ctx, payments, requireCustomer, jobs });
   await app.register(officesPlugin, { ctx });
+  await app.register(officePlugin, { ctx, jobs });
+  await app.register(officeStartPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

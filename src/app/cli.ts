@@ -13,6 +13,7 @@ import * as mailWorker from './cli/mail-worker.ts';
 import * as mailStatus from './cli/mail-status.ts';
 import * as mailReminders from './cli/mail-reminders.ts';
 import * as backup from './cli/backup.ts';
+import * as staffAdd from './cli/staff-add.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -32,6 +33,7 @@ const COMMANDS = [
   mailStatus,
   mailReminders,
   backup,
+  staffAdd,
 ];
 
 // The settings come first: each command inherits them when it is added.

@@ -1,0 +1,74 @@
+/**
+ * Who may do what in the back office: every route under /office, by method and Fastify's route
+ * pattern, with the roles it admits. A route missing here is refused to everyone (and the app
+ * refuses to start with it: office.guard.ts), so adding a route is adding its line here.
+ *
+ * - operator: search, the account card, readings on a customer's behalf, the review queue,
+ *   resending a bill, unlocking a customer's login, the bill e-mail on written request;
+ * - accountant: everything an operator reads, plus payments, recalculation, the month's
+ *   closing and the mailing;
+ * - admin: staff users, settings, the audit log.
+ */
+
+export const ROLES = ['operator', 'accountant', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_TITLES: Record<Role, string> = {
+  operator: 'оператор',
+  accountant: 'бухгалтер',
+  admin: 'администратор',
+};
+
+/** Reachable without a staff session: the login steps and the enrollment link. */
+export const PUBLIC = 'public';
+/** Every logged-in staff user, whatever the roles. */
+export const ANY_STAFF: readonly Role[] = ROLES;
+const ADMIN: readonly Role[] = ['admin'];
+
+export type Access = typeof PUBLIC | readonly Role[];
+
+export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
+  'GET /office/login': PUBLIC,
+  'POST /office/login': PUBLIC,
+  'GET /office/login/code': PUBLIC,
+  'POST /office/login/code': PUBLIC,
+  'POST /office/logout': PUBLIC,
+  'GET /office/enroll/:token': PUBLIC,
+  'POST /office/enroll/password': PUBLIC,
+  'POST /office/enroll/code': PUBLIC,
+
+  'GET /office': ANY_STAFF,
+
+  'GET /office/staff': ADMIN,
+  'POST /office/staff': ADMIN,
+  'POST /office/staff/:id/disable': ADMIN,
+  'POST /office/staff/:id/enable': ADMIN,
+  'POST /office/staff/:id/end-sessions': ADMIN,
+  'POST /office/staff/:id/reset-factor': ADMIN,
+};
+
+/** The key of a route in the matrix; HEAD answers as its GET does. */
+export function rightsKey(method: string, url: string): string {
+  return `${method === 'HEAD' ? 'GET' : method} ${url}`;
+}
+
+export function accessFor(method: string, url: string): Access | undefined {
+  return OFFICE_RIGHTS[rightsKey(method, url)];
+}
+
+export function isOfficeUrl(url: string): boolean {
+  return url === '/office' || url.startsWith('/office/');
+}
+
+export function allows(access: Access, roles: readonly Role[]): boolean {
+  return access === PUBLIC || roles.some((r) => access.includes(r));
+}
+
+export function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
+}
+
+/** The roles stored as 'operator,admin'; unknown names are dropped. */
+export function parseRoles(s: string): Role[] {
+  return s.split(',').filter(isRole);
+}

@@ -1,0 +1,59 @@
+import { OfficePage, type OfficeUser } from '../../features/office/office.view.tsx';
+import { periodTitle } from '../../domain/dates.ts';
+import { formatInteger, formatRublesRu } from '../../domain/format.ts';
+import type { PeriodState } from './start.repository.ts';
+
+export interface StartFigures {
+  review: number;
+  period: PeriodState | undefined;
+  mailing:
+    | { period: string; total: number; queued: number; sent: number; failed: number; cancelled: number }
+    | undefined;
+}
+
+export function StartPage(p: {
+  supplierName: string;
+  csrfToken: string;
+  user: OfficeUser;
+  figures: StartFigures;
+}) {
+  const { review, period, mailing } = p.figures;
+  return (
+    <OfficePage title="Служебный раздел" supplierName={p.supplierName} csrfToken={p.csrfToken} user={p.user}>
+      <h1>Сводка</h1>
+      <section class="panel" aria-labelledby="start-review">
+        <h2 id="start-review">Показания на проверке</h2>
+        <p>
+          Ожидают решения: <strong id="review-count">{formatInteger(review)}</strong>
+          {review > 0 &&
+            ' (правила задержали их: слишком большой расход, переход через ноль, меньше предыдущего и т. п.).'}
+        </p>
+      </section>
+      <section class="panel" aria-labelledby="start-period">
+        <h2 id="start-period">Расчётный период</h2>
+        {period ? (
+          <p id="period-state">
+            {periodTitle(period.period)}:{' '}
+            {period.status === 'closed'
+              ? `закрыт, лицевых счетов ${formatInteger(period.accounts)}, начислено ${formatRublesRu(period.totalKop)}.`
+              : 'идёт закрытие (или оно прервано и будет продолжено при следующем запуске).'}
+          </p>
+        ) : (
+          <p id="period-state">Ни один месяц ещё не закрыт.</p>
+        )}
+      </section>
+      <section class="panel" aria-labelledby="start-mailing">
+        <h2 id="start-mailing">Рассылка квитанций</h2>
+        {mailing ? (
+          <p id="mailing-state">
+            {periodTitle(mailing.period)}: всего {formatInteger(mailing.total)}, в очереди{' '}
+            {formatInteger(mailing.queued)}, отправлено {formatInteger(mailing.sent)}, с ошибкой{' '}
+            {formatInteger(mailing.failed)}, отменено {formatInteger(mailing.cancelled)}.
+          </p>
+        ) : (
+          <p id="mailing-state">Рассылка ещё не запускалась.</p>
+        )}
+      </section>
+    </OfficePage>
+  );
+}
