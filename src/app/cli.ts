@@ -14,6 +14,8 @@ import * as mailStatus from './cli/mail-status.ts';
 import * as mailReminders from './cli/mail-reminders.ts';
 import * as backup from './cli/backup.ts';
 import * as staffAdd from './cli/staff-add.ts';
+import * as importRegistry from './cli/import-registry.ts';
+import * as paymentsAllocate from './cli/payments-allocate.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -34,6 +36,8 @@ const COMMANDS = [
   mailReminders,
   backup,
   staffAdd,
+  importRegistry,
+  paymentsAllocate,
 ];
 
 // The settings come first: each command inherits them when it is added.

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, PaymentOrdersTable } from '../../platform/db/schema.ts';
+import { PAYMENT_CHANNEL_TITLES } from './payment-titles.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -379,6 +380,8 @@ export interface PaymentItem {
   paidOn: string;
   amountKop: number;
   channel: string;
+  /** Who took the money («Сбербанк», «Банковская карта»): the registry's source, else the channel's name. */
+  source?: string;
 }
 
 /**
@@ -393,7 +396,7 @@ export async function listPayments(
 ): Promise<PaymentItem[]> {
   let q = db
     .selectFrom('payments')
-    .select(['paid_on', 'amount_kop', 'channel'])
+    .select(['paid_on', 'amount_kop', 'channel', 'source'])
     .where('account_id', '=', accountId)
     .where('paid_on', '>=', fromDate)
     .orderBy('paid_on', 'desc')
@@ -402,7 +405,12 @@ export async function listPayments(
     q = q.limit(limit);
   }
   const rows = await q.execute();
-  return rows.map((r) => ({ paidOn: r.paid_on, amountKop: Number(r.amount_kop), channel: r.channel }));
+  return rows.map((r) => ({
+    paidOn: r.paid_on,
+    amountKop: Number(r.amount_kop),
+    channel: r.channel,
+    source: r.source ?? PAYMENT_CHANNEL_TITLES[r.channel] ?? r.channel,
+  }));
 }
 
 /** What the account paid after `afterDate` (a date), in kopecks. */

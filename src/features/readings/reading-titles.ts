@@ -6,6 +6,7 @@ export const CHANNEL_TITLES: Record<string, string> = {
   customer: 'Потребитель',
   operator: 'Оператор',
   computed: 'Расчётное',
+  bank: 'Банк',
 };
 
 /** A reading's status as the customer's history shows it. */

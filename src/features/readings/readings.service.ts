@@ -79,6 +79,10 @@ export interface SubmitInput {
    */
   preview?: boolean;
   ip: string;
+  /** How it came: 'internet' (the portal's form) unless said; 'bank' for a reading in a payment registry. */
+  channel?: string;
+  /** The day it was taken (a registry's payment date); today in the supplier's zone unless said. */
+  readingDate?: string;
 }
 
 export type SubmitResult =
@@ -141,7 +145,7 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
   }
 
   const now = deps.clock.now();
-  const readingDate = dateInZone(now, deps.timeZone);
+  const readingDate = input.readingDate ?? dateInZone(now, deps.timeZone);
   try {
     const readingId = await db.transaction().execute(async (tx) => {
       const id = await repo.insertReading(tx, {
@@ -149,7 +153,7 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
         meterId: meter.id,
         readingDate,
         values,
-        channel: 'internet',
+        channel: input.channel ?? 'internet',
         status: reason ? 'review' : 'accepted',
         reason,
         submittedAt: now.getTime(),

@@ -30,7 +30,7 @@ for (const dialect of await testDialects()) {
       const { html, text } = await page(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
       assert.match(
         text,
-        /История платежей Дата Сумма руб\. 2026-05-26 600,00 2026-05-16 1 000,00 2026-04-17 700,00 2026-03-24 500,00 2026-02-27 860,00 2026-01-16 1 500,00 Показать все История переданных показаний/,
+        /История платежей Дата Сумма руб\. Источник 2026-05-26 600,00 Банк 2026-05-16 1 000,00 Банк 2026-04-17 700,00 Банк 2026-03-24 500,00 Банк 2026-02-27 860,00 Банк 2026-01-16 1 500,00 Банк Показать все История переданных показаний/,
       );
       assert.match(
         text,
@@ -77,7 +77,7 @@ for (const dialect of await testDialects()) {
       assert.match(payments, /История платежей — /);
       assert.match(
         payments,
-        /Главная → Физическим лицам → Личный кабинет → История платежей История платежей Дата Сумма руб\. 2026-05-26 600,00 .* 2025-04-08 1 600,00 2025-02-05 2 000,00 Вернуться на главную страницу Личного кабинета/,
+        /Главная → Физическим лицам → Личный кабинет → История платежей История платежей Дата Сумма руб\. Источник 2026-05-26 600,00 Банк .* 2025-04-08 1 600,00 Банк 2025-02-05 2 000,00 Банк Вернуться на главную страницу Личного кабинета/,
       );
       const readings = await history('readings');
       assert.match(readings, /2026-06-03 28 470 Интернет принято .* 2025-06-26 24 500 Потребитель принято/);
@@ -99,7 +99,10 @@ for (const dialect of await testDialects()) {
       // Another customer's histories hold nothing of the demo account's.
       const other = await page('1000000025', 'Петрова');
       const theirs = await other.agent.get('/cabinet/history/payments');
-      assert.match(textOf(theirs.body), /История платежей Дата Сумма руб\. 2026-03-03 1 234,56 Вернуться/);
+      assert.match(
+        textOf(theirs.body),
+        /История платежей Дата Сумма руб\. Источник 2026-03-03 1 234,56 Банк Вернуться/,
+      );
       // Without a session: the login page; an unknown history: not found.
       const anonymous = await t.app.inject({ url: '/cabinet/history/payments' });
       assert.equal(anonymous.statusCode, 303);

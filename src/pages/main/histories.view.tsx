@@ -3,6 +3,7 @@ import { formatInteger, formatRubles } from '../../domain/format.ts';
 import { ZONE_TITLES, type Zone } from '../../domain/tariff.ts';
 import type { ChargeRow, HistoryKind, ReadingRow } from './histories.service.ts';
 import type { PaymentItem } from '../../features/payments/payments.repository.ts';
+import { PAYMENT_CHANNEL_TITLES } from '../../features/payments/payment-titles.ts';
 
 /**
  * The history panels: payments, readings and charges of the current and previous year, newest
@@ -87,6 +88,7 @@ export function PaymentsHistory({ payments, more, page }: PanelProps & { payment
           <th scope="col" class="num">
             Сумма руб.
           </th>
+          <th scope="col">Источник</th>
         </>
       }
       rows={payments.map((p) => (
@@ -95,6 +97,7 @@ export function PaymentsHistory({ payments, more, page }: PanelProps & { payment
           <td class="num" data-label="Сумма руб.">
             {formatRubles(p.amountKop)}
           </td>
+          <td data-label="Источник">{p.source ?? PAYMENT_CHANNEL_TITLES[p.channel] ?? p.channel}</td>
         </tr>
       ))}
     />

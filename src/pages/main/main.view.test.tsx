@@ -106,7 +106,7 @@ test('the sections in the seed order, figures in the Russian form', () => {
     '<h2 id="verification-title">ВНИМАНИЕ!</h2>',
     'электрической энергии наступила <strong>2025-07-23</strong>.',
     '<table class="history" id="payments" aria-labelledby="payments-title">',
-    '<tr><td data-label="Дата">2026-05-26</td><td class="num" data-label="Сумма руб.">600,00</td></tr><tr><td data-label="Дата">2025-02-05</td><td class="num" data-label="Сумма руб.">2\u00a0000,00</td></tr>',
+    '<tr><td data-label="Дата">2026-05-26</td><td class="num" data-label="Сумма руб.">600,00</td><td data-label="Источник">Банковская карта</td></tr><tr><td data-label="Дата">2025-02-05</td><td class="num" data-label="Сумма руб.">2\u00a0000,00</td><td data-label="Источник">Банк</td></tr>',
     '<table class="history" id="readings" aria-labelledby="readings-title">',
     '<tr class="status-accepted"><td data-label="Дата">2026-06-03</td><td class="num" data-label="Показание счетчика">28\u00a0470</td><td data-label="Способ передачи показания">Интернет</td><td data-label="Статус">принято</td></tr>',
     '<tr><td data-label="Дата выставления счета">2026-05-31</td><td class="num" data-label="Показание прибора учета">28\u00a0250</td><td class="num" data-label="Начислено ОДН, руб.">0,00</td><td class="num overpaid" data-label="Долг в рублях">−1\u00a0092,85</td><td data-label="Квитанция (PDF)"><a href="/cabinet/bills/2026-05.pdf">2026 Май</a></td>',

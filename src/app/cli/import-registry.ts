@@ -1,0 +1,98 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { runImport } from '../../features/imports/engine.ts';
+import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
+import { registryFormat, REGISTRY_LABELS } from '../../features/imports/registry.format.ts';
+import { findProfile, loadProfiles } from '../../features/imports/registry.profiles.ts';
+import { summaryLines } from '../../features/imports/summary.ts';
+import { progressBar, withDb } from './common.ts';
+
+interface Options {
+  profile: string;
+  profiles?: string;
+  encoding?: Encoding | 'auto';
+  delimiter?: ';' | ',' | '\t' | 'auto';
+  apply: boolean;
+  report?: string;
+  progress: boolean;
+}
+
+function encoding(value: string): Encoding | 'auto' {
+  const e = parseEncoding(value);
+  if (!e) {
+    throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
+  }
+  return e;
+}
+
+function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (d !== ';' && d !== ',' && d !== '\t' && d !== 'auto') {
+    throw new InvalidArgumentError("It must be ';', ',', tab or auto.");
+  }
+  return d;
+}
+
+export function register(cli: Command): void {
+  cli
+    .command('import-registry')
+    .summary('check (dry run) or apply a payment registry from a bank or agent')
+    .description(
+      'Read a payment registry (text in UTF-8, Windows-1251 or KOI8-R, or .xlsx) with a profile, check every ' +
+        'line and the totals, and print what would be credited, left unallocated or rejected; with --apply, ' +
+        'credit it (each payment once per source and operation id). Writes the line-numbered report of ' +
+        'rejected lines and notes next to the file (FILE.report.csv) or to --report. Exits 2 when the file ' +
+        'is refused whole.',
+    )
+    .argument('<FILE>', 'the registry file')
+    .requiredOption('--profile <NAME>', 'the registry profile (sberbank, generic, or one of --profiles)')
+    .option('--profiles <FILE>', 'a JSON file of profiles instead of the shipped ones')
+    .option(
+      '--encoding <ENC>',
+      "the file's encoding instead of the profile's: auto, utf-8, windows-1251, koi8-r",
+      encoding,
+    )
+    .option('--delimiter <D>', "the delimiter instead of the profile's: ';', ',', tab, auto", delimiter)
+    .option('--apply', 'apply: credit the payments (without it nothing is stored but the run)', false)
+    .option('--report <PATH>', 'where to write the report of rejected lines (CSV)')
+    .option('--no-progress', 'no progress bar')
+    .action(run);
+}
+
+async function run(file: string, opts: Options): Promise<void> {
+  const config = loadConfig();
+  const profile = findProfile(loadProfiles(opts.profiles), opts.profile);
+  const format = registryFormat(profile, {
+    clock: systemClock,
+    timeZone: config.timeZone,
+    readingsLastDay: config.readingsLastDay,
+  });
+  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
+  const summary = await withDb(
+    config,
+    async (db) => {
+      try {
+        return await runImport(db.kysely, format, file, {
+          apply: opts.apply,
+          reportPath: opts.report,
+          clock: systemClock,
+          source: {
+            encoding: opts.encoding ?? profile.encoding,
+            delimiter: opts.delimiter ?? profile.delimiter,
+          },
+          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
+        });
+      } finally {
+        bar?.stop();
+      }
+    },
+    { migrate: true },
+  );
+  for (const line of summaryLines(summary, format.labels ?? REGISTRY_LABELS)) {
+    console.log(line);
+  }
+  if (summary.status === 'refused') {
+    process.exitCode = 2;
+  }
+}

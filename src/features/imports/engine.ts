@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { openReport, type ReportRow, type ReportWriter } from './report.ts';
+import { openSource, SourceRefused, type OpenedSource, type SourceOptions } from './source.ts';
+import * as repo from './imports.repository.ts';
+
+/**
+ * The import engine: a source of records (any file openSource reads) → a format's reader (a
+ * typed record, or line-numbered errors in Russian) → the format's applier, batch by batch.
+ *
+ * 1. The first pass reads the whole file and validates every line (and the totals of a
+ *    registry); a dry run also asks the database what each record would do. Nothing is stored
+ *    but the run itself. A file-level error, or any rejected line of a strict format, refuses the
+ *    file whole, before anything is applied.
+ * 2. Applying reads the file again and commits it in batches of `BATCH` records; each batch's
+ *    transaction also moves the run's cursor. Killed half-way, the next run of the same file
+ *    (same SHA-256) resumes after the last committed line; and the format's writes are
+ *    idempotent anyway (a payment is keyed by its source and operation id), so nothing is done
+ *    twice. Batches rather than one transaction per file: a 100 000-line registry in one
+ *    transaction would hold SQLite's only writer for its whole length, stalling the portal's
+ *    readings and card payments; a batch holds it for milliseconds.
+ */
+
+export const BATCH = 500;
+
+export interface LineProblem {
+  field?: string;
+  message: string;
+}
+
+export type ReadResult<R> =
+  | { kind: 'record'; record: R; notes?: LineProblem[] }
+  | { kind: 'skip' }
+  | { kind: 'rejected'; problems: LineProblem[] };
+
+/** One pass's reader: stateful (duplicates within the file, running totals). */
+export interface FormatReader<R> {
+  read(line: number, fields: string[]): ReadResult<R>;
+  /** After the last line: errors about the file as a whole (totals that disagree, a missing totals line). */
+  end(): string[];
+}
+
+export interface Numbered<R> {
+  line: number;
+  record: R;
+}
+
+/** What became of one record: the counter it adds to, and a note for the report. */
+export interface Outcome {
+  count: string;
+  note?: LineProblem;
+}
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface ImportFormat<R> {
+  kind: string;
+  profile: string;
+  /** Any rejected line refuses the file whole (a registry's money must add up to its totals). */
+  strict: boolean;
+  /** The counters' names for people, in the order printed. */
+  labels: Record<string, string>;
+  reader(): FormatReader<R>;
+  /** What applying the batch would do; reads only. */
+  plan(db: Q, batch: Numbered<R>[]): Promise<Outcome[]>;
+  /** Applies the batch inside the transaction. */
+  apply(tx: Transaction<Database>, batch: Numbered<R>[], runId: number): Promise<Outcome[]>;
+  /**
+   * After the batch's commit: steps that open their own transactions and are idempotent (a
+   * reading carried by a payment). Runs again for lines already committed when resuming.
+   */
+  afterCommit?(db: Kysely<Database>, batch: Numbered<R>[]): Promise<Outcome[]>;
+}
+
+export interface ImportSummary {
+  runId: number;
+  status: repo.RunStatus;
+  /** Records read (lines with data, the header and totals not counted). */
+  records: number;
+  rejected: number;
+  counts: Record<string, number>;
+  /** Why the file was refused whole; empty when it was not. */
+  fileErrors: string[];
+  /** The earlier run this one resumed, or that already applied the same file. */
+  resumedRun: number | null;
+  alreadyApplied: number | null;
+  reportPath: string;
+  reportRows: number;
+  encoding: string | null;
+  delimiter: string | null;
+}
+
+export interface ImportOptions {
+  apply: boolean;
+  reportPath?: string;
+  source?: SourceOptions;
+  clock: Clock;
+  onProgress?: (read: number, total: number, phase: 'check' | 'apply') => void;
+}
+
+/** The default report: next to the file, `<name>.report.csv`. */
+export function defaultReportPath(file: string): string {
+  return path.join(path.dirname(file), `${path.basename(file)}.report.csv`);
+}
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) {
+    h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}
+
+export async function runImport<R>(
+  db: Kysely<Database>,
+  format: ImportFormat<R>,
+  file: string,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
+  const reportPath = opts.reportPath ?? defaultReportPath(file);
+  const report = openReport(reportPath);
+  const digest = await sha256(file);
+  const size = (await fs.promises.stat(file)).size;
+  const now = () => opts.clock.now().getTime();
+  const summary: ImportSummary = {
+    runId: 0,
+    status: 'dry_run',
+    records: 0,
+    rejected: 0,
+    counts: Object.fromEntries(Object.keys(format.labels).map((k) => [k, 0])),
+    fileErrors: [],
+    resumedRun: null,
+    alreadyApplied: null,
+    reportPath,
+    reportRows: 0,
+    encoding: null,
+    delimiter: null,
+  };
+  const newRun = (status: repo.RunStatus) =>
+    repo.insertRun(db, {
+      kind: format.kind,
+      profile: format.profile,
+      fileName: path.basename(file),
+      fileSha256: digest,
+      fileBytes: size,
+      status,
+      summary: JSON.stringify(summary),
+      now: now(),
+    });
+  try {
+    let source: OpenedSource;
+    try {
+      source = await openSource(file, opts.source);
+    } catch (err) {
+      if (!(err instanceof SourceRefused)) {
+        throw err;
+      }
+      summary.fileErrors.push(err.message);
+    }
+    if (summary.fileErrors.length === 0) {
+      summary.encoding = source!.encoding;
+      summary.delimiter = source!.delimiter;
+      await check(db, format, source!, report, summary, opts);
+    }
+    if (summary.fileErrors.length > 0 || (format.strict && summary.rejected > 0)) {
+      if (summary.fileErrors.length === 0) {
+        summary.fileErrors.push(
+          `Файл отклонён целиком: в нём ${summary.rejected} ${summary.rejected === 1 ? 'строка' : 'строк(и)'} с ошибками, платежи реестра должны сойтись с итогами. Исправленный файл можно загрузить снова.`,
+        );
+      }
+      for (const message of summary.fileErrors) {
+        await report.write({ line: null, kind: 'файл отклонён', message });
+      }
+      summary.status = 'refused';
+      summary.runId = await newRun('refused');
+      return summary;
+    }
+    const applied = await repo.findRunOfFile(db, format.kind, format.profile, digest, 'applied');
+    summary.alreadyApplied = applied?.id ?? null;
+    if (!opts.apply) {
+      summary.runId = await newRun('dry_run');
+      return summary;
+    }
+    await applyAll(db, format, source!, report, summary, digest, newRun, opts);
+    return summary;
+  } finally {
+    summary.reportRows = report.rows;
+    await report.close();
+  }
+}
+
+/** The first pass: every line read and checked; with a dry run, the plan of each batch. */
+async function check<R>(
+  db: Kysely<Database>,
+  format: ImportFormat<R>,
+  source: OpenedSource,
+  report: ReportWriter,
+  summary: ImportSummary,
+  opts: ImportOptions,
+): Promise<void> {
+  const reader = format.reader();
+  let batch: Numbered<R>[] = [];
+  const flush = async () => {
+    if (!opts.apply && batch.length > 0) {
+      await record(report, summary, batch, await format.plan(db, batch));
+    }
+    batch = [];
+  };
+  for await (const item of source.items((n) => opts.onProgress?.(n, source.size, 'check'))) {
+    if (item.kind === 'error') {
+      summary.records++;
+      summary.rejected++;
+      await report.write({ line: item.line, kind: 'отклонена', message: item.message });
+      if (item.fatal) {
+        summary.fileErrors.push(`Строка ${item.line}: ${item.message}`);
+        return;
+      }
+      continue;
+    }
+    const r = reader.read(item.line, item.fields);
+    if (r.kind === 'skip') {
+      continue;
+    }
+    summary.records++;
+    if (r.kind === 'rejected') {
+      summary.rejected++;
+      for (const p of r.problems) {
+        await report.write({ line: item.line, kind: 'отклонена', ...p });
+      }
+      continue;
+    }
+    for (const p of r.notes ?? []) {
+      await report.write({ line: item.line, kind: 'замечание', ...p });
+    }
+    batch.push({ line: item.line, record: r.record });
+    if (batch.length >= BATCH) {
+      await flush();
+    }
+  }
+  await flush();
+  summary.fileErrors.push(...reader.end());
+}
+
+async function record<R>(
+  report: ReportWriter,
+  summary: ImportSummary,
+  batch: Numbered<R>[],
+  outcomes: Outcome[],
+): Promise<void> {
+  for (const [i, o] of outcomes.entries()) {
+    summary.counts[o.count] = (summary.counts[o.count] ?? 0) + 1;
+    if (o.note) {
+      const row: ReportRow = { line: batch[i]!.line, kind: 'замечание', ...o.note };
+      await report.write(row);
+    }
+  }
+}
+
+/** The second pass: the file applied batch by batch, resuming an interrupted run of the same file. */
+async function applyAll<R>(
+  db: Kysely<Database>,
+  format: ImportFormat<R>,
+  source: OpenedSource,
+  report: ReportWriter,
+  summary: ImportSummary,
+  digest: string,
+  newRun: (status: repo.RunStatus) => Promise<number>,
+  opts: ImportOptions,
+): Promise<void> {
+  const resumed = await repo.findRunOfFile(db, format.kind, format.profile, digest, 'applying');
+  let cursor = 0;
+  if (resumed) {
+    cursor = resumed.cursorLine;
+    summary.resumedRun = resumed.id;
+    summary.runId = resumed.id;
+    const before = JSON.parse(resumed.summary) as Partial<ImportSummary>;
+    summary.counts = { ...summary.counts, ...before.counts };
+  } else {
+    summary.runId = await newRun('applying');
+  }
+  const now = () => opts.clock.now().getTime();
+  const reader = format.reader();
+  let batch: Numbered<R>[] = [];
+  let done: Numbered<R>[] = [];
+  const flush = async () => {
+    if (done.length > 0 && format.afterCommit) {
+      // Lines committed by the interrupted run: only their idempotent after-steps, uncounted.
+      await format.afterCommit(db, done);
+    }
+    done = [];
+    if (batch.length === 0) {
+      return;
+    }
+    const last = batch[batch.length - 1]!.line;
+    const outcomes = await db.transaction().execute(async (tx) => {
+      const out = await format.apply(tx, batch, summary.runId);
+      const counts = { ...summary.counts };
+      for (const o of out) {
+        counts[o.count] = (counts[o.count] ?? 0) + 1;
+      }
+      await repo.advanceRun(tx, summary.runId, last, JSON.stringify({ ...summary, counts }), now());
+      return out;
+    });
+    await record(report, summary, batch, outcomes);
+    if (format.afterCommit) {
+      await record(report, summary, batch, await format.afterCommit(db, batch));
+    }
+    batch = [];
+  };
+  for await (const item of source.items((n) => opts.onProgress?.(n, source.size, 'apply'))) {
+    if (item.kind === 'error') {
+      continue;
+    }
+    const r = reader.read(item.line, item.fields);
+    if (r.kind !== 'record') {
+      continue;
+    }
+    (item.line <= cursor ? done : batch).push({ line: item.line, record: r.record });
+    if (batch.length >= BATCH || done.length >= BATCH) {
+      await flush();
+    }
+  }
+  await flush();
+  summary.status = 'applied';
+  await repo.finishRun(db, summary.runId, 'applied', JSON.stringify(summary), now());
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { creditRegistryPayments } from '../payments/registry-credit.repository.ts';
+import { findActiveMeter } from '../readings/readings.repository.ts';
+import { submitReading } from '../readings/readings.service.ts';
+import type { ImportFormat, Numbered, Outcome } from './engine.ts';
+import { registryReader, type RegistryLine } from './registry.parse.ts';
+import type { RegistryProfile } from './registry.profiles.ts';
+import * as repo from './registry.repository.ts';
+
+/**
+ * Payment registries from banks and agents as an import format. Each payment is identified by
+ * (the profile's source, the operation id): recorded in `registry_payments` once, credited into
+ * `payments` once (the unique external id, as card payments are), whatever the number of files
+ * or runs it comes in. A payment to a number that is no account, or to an account the portal
+ * does not have, is kept unallocated. A reading carried by a credited payment is submitted
+ * through the readings service (channel «Банк», the customer's rules; suspicious → review).
+ */
+
+export interface RegistryDeps {
+  clock: Clock;
+  timeZone: string;
+  readingsLastDay: number;
+}
+
+export const REGISTRY_LABELS: Record<string, string> = {
+  credited: 'зачислено на лицевые счета',
+  unallocated: 'в нераспределённые (счёт не найден)',
+  unchanged: 'уже были загружены раньше (без изменений)',
+  readingStored: 'показаний записано (принято или на проверку)',
+  readingUnchanged: 'показаний уже было записано раньше',
+  readingRefused: 'показаний не принято',
+};
+
+const UNKNOWN_ACCOUNT = 'Лицевого счёта с таким номером нет';
+
+type Q = Kysely<Database> | Transaction<Database>;
+type Batch = Numbered<RegistryLine>[];
+
+/** The key that makes a registry reading one reading, however often its payment is imported. */
+export function readingKey(source: string, operationId: string): string {
+  const h = createHash('sha256').update(`registry:${source}:${operationId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The accounts of the batch's valid numbers. */
+function accountsOf(db: Q, batch: Batch): Promise<Map<string, number>> {
+  return repo.findAccountIds(
+    db,
+    batch.filter((b) => b.record.accountProblem === null).map((b) => b.record.accountNumber),
+  );
+}
+
+/** Why the payment cannot be credited to an account; null when it can. */
+function unallocatedReason(r: RegistryLine, ids: Map<string, number>): string | null {
+  return r.accountProblem ?? (ids.has(r.accountNumber) ? null : `${UNKNOWN_ACCOUNT}.`);
+}
+
+/** What becomes of a payment recorded now (`fresh`) or before. */
+function outcome(r: RegistryLine, ids: Map<string, number>, fresh: boolean): Outcome {
+  if (!fresh) {
+    return { count: 'unchanged' };
+  }
+  if (r.accountProblem) {
+    return { count: 'unallocated' }; // noted when the line was read
+  }
+  if (!ids.has(r.accountNumber)) {
+    return {
+      count: 'unallocated',
+      note: {
+        field: 'Лицевой счёт',
+        message: `${UNKNOWN_ACCOUNT}: ${r.accountNumber}. Платёж записан в нераспределённые.`,
+      },
+    };
+  }
+  return { count: 'credited' };
+}
+
+export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): ImportFormat<RegistryLine> {
+  return {
+    kind: 'registry',
+    profile: profile.name,
+    strict: true,
+    labels: REGISTRY_LABELS,
+    reader: () => registryReader(profile),
+    async plan(db, batch) {
+      const ids = await accountsOf(db, batch);
+      const known = await repo.knownOperations(
+        db,
+        profile.source,
+        batch.map((b) => b.record.operationId),
+      );
+      return batch.map(({ record: r }) => outcome(r, ids, !known.has(r.operationId)));
+    },
+    apply: (tx, batch, runId) => applyBatch(tx, profile, deps, batch, runId),
+    async afterCommit(db, batch) {
+      const withReadings = batch.filter((b) => b.record.readings !== null);
+      const ids = await accountsOf(db, withReadings);
+      const out: Outcome[] = [];
+      for (const { record: r } of withReadings) {
+        const accountId = r.accountProblem ? undefined : ids.get(r.accountNumber);
+        out.push(
+          accountId === undefined
+            ? {
+                count: 'readingRefused',
+                note: {
+                  field: 'Показание',
+                  message: 'Показание не принято: платёж не отнесён ни к одному счёту.',
+                },
+              }
+            : await storeReading(db, deps, profile.source, accountId, r),
+        );
+      }
+      return out;
+    },
+  };
+}
+
+async function applyBatch(
+  tx: Transaction<Database>,
+  profile: RegistryProfile,
+  deps: RegistryDeps,
+  batch: Batch,
+  runId: number,
+): Promise<Outcome[]> {
+  const now = deps.clock.now().getTime();
+  const ids = await accountsOf(tx, batch);
+  const recorded = await repo.insertRegistryPayments(
+    tx,
+    batch.map(({ line, record: r }) => {
+      const reason = unallocatedReason(r, ids);
+      return {
+        source: profile.source,
+        operationId: r.operationId,
+        importRunId: runId,
+        lineNo: line,
+        paidOn: r.paidOn,
+        accountNumber: r.accountNumber,
+        accountId: reason ? null : ids.get(r.accountNumber)!,
+        amountKop: r.amountKop,
+        commissionKop: r.commissionKop,
+        payerName: r.payerName,
+        payerAddress: r.payerAddress,
+        period: r.period,
+        readingValues: r.readings,
+        reason,
+      };
+    }),
+    now,
+  );
+  const toCredit = batch.filter(
+    (b) => recorded.has(b.record.operationId) && !unallocatedReason(b.record, ids),
+  );
+  await creditRegistryPayments(
+    tx,
+    toCredit.map(({ record: r }) => ({
+      accountId: ids.get(r.accountNumber)!,
+      paidOn: r.paidOn,
+      amountKop: r.amountKop,
+      commissionKop: r.commissionKop,
+      channel: profile.channel,
+      sourceTitle: profile.title,
+      source: profile.source,
+      operationId: r.operationId,
+    })),
+    now,
+  );
+  await repo.linkPayments(
+    tx,
+    profile.source,
+    toCredit.map((b) => b.record.operationId),
+  );
+  return batch.map(({ record: r }) => outcome(r, ids, recorded.has(r.operationId)));
+}
+
+/** The reading a payment carried, through the readings service: the same checks as the customer's. */
+export async function storeReading(
+  db: Kysely<Database>,
+  deps: RegistryDeps,
+  source: string,
+  accountId: number,
+  r: RegistryLine,
+): Promise<Outcome> {
+  const meter = await findActiveMeter(db, accountId);
+  if (!meter) {
+    return {
+      count: 'readingRefused',
+      note: { field: 'Показание', message: 'Показание не принято: у счёта нет действующего счётчика.' },
+    };
+  }
+  const res = await submitReading(
+    { db, clock: deps.clock, timeZone: deps.timeZone, lastDay: deps.readingsLastDay },
+    {
+      accountId,
+      accountNumber: r.accountNumber,
+      meterId: meter.id,
+      key: readingKey(source, r.operationId),
+      values: r.readings ?? [],
+      // Nobody to ask: a suspicious reading goes to review, as a customer's confirmed one does.
+      confirmed: true,
+      ip: '',
+      channel: 'bank',
+      readingDate: r.paidOn,
+    },
+  );
+  if (res.kind === 'stored') {
+    return { count: res.duplicate ? 'readingUnchanged' : 'readingStored' };
+  }
+  const why = res.kind === 'invalid' ? (res.formError ?? res.fieldErrors.filter(Boolean).join(' ')) : '';
+  return { count: 'readingRefused', note: { field: 'Показание', message: `Показание не принято: ${why}` } };
+}

@@ -1,0 +1,214 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// Registry payments: every payment a registry carried, once per (source, operation id), and
+// whether it was credited to an account or waits unallocated. Back-office data: no customer
+// route reaches these functions.
+
+/** The ids of the accounts with these numbers. */
+export async function findAccountIds(db: Q, numbers: string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(numbers)];
+  if (unique.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id', 'number'])
+    .where('number', 'in', unique)
+    .execute();
+  return new Map(rows.map((r) => [r.number, Number(r.id)]));
+}
+
+/** The operation ids among these that the source has already sent. */
+export async function knownOperations(db: Q, source: string, operationIds: string[]): Promise<Set<string>> {
+  if (operationIds.length === 0) {
+    return new Set();
+  }
+  const rows = await db
+    .selectFrom('registry_payments')
+    .select('operation_id')
+    .where('source', '=', source)
+    .where('operation_id', 'in', operationIds)
+    .execute();
+  return new Set(rows.map((r) => r.operation_id));
+}
+
+export interface NewRegistryPayment {
+  source: string;
+  operationId: string;
+  importRunId: number;
+  lineNo: number;
+  paidOn: string;
+  accountNumber: string;
+  accountId: number | null;
+  amountKop: number;
+  commissionKop: number;
+  payerName: string;
+  payerAddress: string;
+  period: string | null;
+  readingValues: string[] | null;
+  reason: string | null;
+}
+
+/** Records the payments; returns the operation ids recorded now (one the source sent before is skipped). */
+export async function insertRegistryPayments(
+  tx: Q,
+  rows: NewRegistryPayment[],
+  now: number,
+): Promise<Set<string>> {
+  if (rows.length === 0) {
+    return new Set();
+  }
+  const inserted = await tx
+    .insertInto('registry_payments')
+    .values(
+      rows.map((r) => ({
+        source: r.source,
+        operation_id: r.operationId,
+        import_run_id: r.importRunId,
+        line_no: r.lineNo,
+        paid_on: r.paidOn,
+        account_number: r.accountNumber,
+        account_id: r.accountId,
+        amount_kop: r.amountKop,
+        commission_kop: r.commissionKop,
+        payer_name: r.payerName,
+        payer_address: r.payerAddress,
+        period: r.period,
+        reading_values: r.readingValues ? JSON.stringify(r.readingValues) : null,
+        status: r.accountId === null ? 'unallocated' : 'credited',
+        reason: r.reason,
+        created_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['source', 'operation_id']).doNothing())
+    .returning('operation_id')
+    .execute();
+  return new Set(inserted.map((r) => r.operation_id));
+}
+
+/** Links credited registry payments of `source` to their `payments` rows (found by the external id). */
+export async function linkPayments(tx: Q, source: string, operationIds: string[]): Promise<void> {
+  if (operationIds.length === 0) {
+    return;
+  }
+  await tx
+    .updateTable('registry_payments')
+    .set({
+      payment_id: sql<number>`(select p.id from payments p where p.external_id = ${'registry:' + source + ':'} || registry_payments.operation_id)`,
+    })
+    .where('source', '=', source)
+    .where('operation_id', 'in', operationIds)
+    .execute();
+}
+
+export interface UnallocatedPayment {
+  id: number;
+  source: string;
+  operationId: string;
+  paidOn: string;
+  accountNumber: string;
+  amountKop: number;
+  commissionKop: number;
+  payerName: string;
+  payerAddress: string;
+  period: string | null;
+  readingValues: string[] | null;
+  reason: string | null;
+  lineNo: number;
+  importRunId: number;
+}
+
+const UNALLOCATED_COLUMNS = [
+  'id',
+  'source',
+  'operation_id',
+  'paid_on',
+  'account_number',
+  'amount_kop',
+  'commission_kop',
+  'payer_name',
+  'payer_address',
+  'period',
+  'reading_values',
+  'reason',
+  'line_no',
+  'import_run_id',
+] as const;
+
+type UnallocatedRow = {
+  id: number | string;
+  source: string;
+  operation_id: string;
+  paid_on: string;
+  account_number: string;
+  amount_kop: number | string;
+  commission_kop: number | string;
+  payer_name: string;
+  payer_address: string;
+  period: string | null;
+  reading_values: string | null;
+  reason: string | null;
+  line_no: number | string;
+  import_run_id: number | string;
+};
+
+function toUnallocated(r: UnallocatedRow): UnallocatedPayment {
+  return {
+    id: Number(r.id),
+    source: r.source,
+    operationId: r.operation_id,
+    paidOn: r.paid_on,
+    accountNumber: r.account_number,
+    amountKop: Number(r.amount_kop),
+    commissionKop: Number(r.commission_kop),
+    payerName: r.payer_name,
+    payerAddress: r.payer_address,
+    period: r.period,
+    readingValues: r.reading_values ? (JSON.parse(r.reading_values) as string[]) : null,
+    reason: r.reason,
+    lineNo: Number(r.line_no),
+    importRunId: Number(r.import_run_id),
+  };
+}
+
+/** The payments waiting for an account, oldest first. */
+export async function listUnallocated(db: Q, limit: number): Promise<UnallocatedPayment[]> {
+  const rows = await db
+    .selectFrom('registry_payments')
+    .select(UNALLOCATED_COLUMNS)
+    .where('status', '=', 'unallocated')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toUnallocated);
+}
+
+export async function findUnallocated(db: Q, id: number): Promise<UnallocatedPayment | undefined> {
+  const r = await db
+    .selectFrom('registry_payments')
+    .select(UNALLOCATED_COLUMNS)
+    .where('id', '=', id)
+    .where('status', '=', 'unallocated')
+    .executeTakeFirst();
+  return r && toUnallocated(r);
+}
+
+/** Marks an unallocated payment credited to the account; false when someone else allocated it first. */
+export async function markAllocated(
+  tx: Q,
+  id: number,
+  accountId: number,
+  by: string,
+  now: number,
+): Promise<boolean> {
+  const res = await tx
+    .updateTable('registry_payments')
+    .set({ status: 'credited', account_id: accountId, allocated_by: by, allocated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'unallocated')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
