@@ -4,7 +4,7 @@ import { formatRubles } from '../../domain/format.ts';
 import { parseRubles } from '../../domain/money.ts';
 import type { FormatReader, LineProblem, ReadResult } from './engine.ts';
 import { neutraliseCell } from './report.ts';
-import type { ColumnKey, RegistryProfile } from './registry.profiles.ts';
+import { REQUIRED_COLUMNS, type ColumnKey, type RegistryProfile } from './registry.profiles.ts';
 
 /** A payment as a registry line gives it, checked. */
 export interface RegistryLine {
@@ -192,9 +192,9 @@ function readLine(
   };
 }
 
-/** A line with too few fields (trailing reading columns may be left out), or too many (a final `;` is forgiven). */
+/** A line too short to hold the required columns, or with more fields than columns (a final `;` is forgiven). */
 function shapeProblem(profile: RegistryProfile, columns: ColumnKey[], fields: string[]): string | null {
-  const needed = columns.reduce((n, c, i) => (c.startsWith('reading') || c === '-' ? n : i + 1), 0);
+  const needed = columns.reduce((n, c, i) => (REQUIRED_COLUMNS.includes(c) ? i + 1 : n), 0);
   const used = fields.length - [...fields].reverse().findIndex((f) => f.trim() !== '');
   if (fields.length < needed) {
     return `В строке ${fields.length} ${fieldsWord(fields.length)}, а нужно не меньше ${needed}: строка неполная или разделитель не тот.`;
@@ -260,6 +260,12 @@ export function parseAmount(s: string, positive: boolean): number | string {
     return `«${s}»: сумма платежа должна быть больше нуля.`;
   }
   return r.kopecks;
+}
+
+/** A sum of the totals line in kopecks (no cap: a day's registry may exceed any one payment's limit), or null. */
+function parseTotal(s: string): number | null {
+  const m = /^(\d{1,13})(?:[.,](\d{1,2}))?$/.exec(s.replace(/[\s\u00a0]/g, ''));
+  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
 }
 
 const DATE_PATTERNS: Record<RegistryProfile['dateFormat'], RegExp> = {
@@ -352,9 +358,9 @@ function checkTotals(
     if (v === null) {
       continue;
     }
-    const parsed = parseAmount(v, false);
-    if (typeof parsed === 'string') {
-      out.push(`${title}: ${parsed}`);
+    const parsed = parseTotal(v);
+    if (parsed === null) {
+      out.push(`${title} «${v}» — не сумма в рублях.`);
     } else if (parsed !== actual) {
       out.push(
         `${title} в итогах ${formatRubles(parsed)} руб., а по строкам ${formatRubles(actual)} руб. Файл отклонён целиком.`,

@@ -201,7 +201,8 @@ async function* xlsxItems(
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
-    styles: 'ignore',
+    // The styles tell a date cell from a number.
+    styles: 'cache',
   });
   try {
     // The first sheet only: a registry is one table.

@@ -1,0 +1,130 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testDialects } from '../../../test/helpers.ts';
+import { bulkAccounts, cliEnvFor, createTestDb, reopenDb } from '../../../test/db.ts';
+import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import { writeRegistry } from '../../../bench/lib/registry-file.ts';
+
+// `import-registry --apply` killed with SIGKILL half-way, then run again: the state of one
+// uninterrupted run, nothing credited twice.
+
+const LINES = 20_000;
+const ACCOUNTS = 500;
+
+async function state(db: Db) {
+  const k = db.kysely;
+  const pay = await k
+    .selectFrom('payments')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.count<number>('external_id').distinct().as('distinct'),
+      eb.fn.sum<number>('amount_kop').as('kop'),
+      eb.fn.sum<number>('commission_kop').as('commission'),
+    ])
+    .where('external_id', 'like', 'registry:%')
+    .executeTakeFirstOrThrow();
+  const reg = await k
+    .selectFrom('registry_payments')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('payment_id').as('linked')])
+    .executeTakeFirstOrThrow();
+  return {
+    payments: Number(pay.n),
+    distinct: Number(pay.distinct),
+    kop: Number(pay.kop ?? 0),
+    commission: Number(pay.commission ?? 0),
+    registry: Number(reg.n),
+    linked: Number(reg.linked),
+  };
+}
+
+for (const dialect of await testDialects()) {
+  describe(`a registry import killed with SIGKILL and run again (${dialect})`, () => {
+    test('resumes, and credits each operation once', { timeout: 600_000 }, async () => {
+      const t = await createTestDb(dialect);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-kill-'));
+      const file = path.join(dir, 'registry.txt');
+      try {
+        await ensureReferenceData(t.db.kysely, 2026);
+        await bulkAccounts(t.db, ACCOUNTS);
+        const totals = await writeRegistry(file, { lines: LINES, accounts: ACCOUNTS });
+        const run = () =>
+          spawn(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              'src/app/cli.ts',
+              'import-registry',
+              file,
+              '--profile',
+              'sberbank',
+              '--apply',
+              '--no-progress',
+            ],
+            { env: cliEnvFor(t.url, { LOG_LEVEL: 'silent' }), stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+        const finish = (child: ReturnType<typeof run>) =>
+          new Promise<{ code: number | null; out: string }>((resolve) => {
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+            child.on('exit', (code) => resolve({ code, out }));
+          });
+
+        // Kill it once some batches are committed, but not all.
+        const watcher = reopenDb(t.url);
+        const child = run();
+        const exited = finish(child);
+        for (let i = 0; i < 12_000 && child.exitCode === null; i++) {
+          if ((await state(watcher)).payments > 0) {
+            break;
+          }
+          await sleep(20);
+        }
+        child.kill('SIGKILL');
+        await exited;
+        const partial = await state(watcher);
+        assert.ok(
+          partial.payments > 0 && partial.payments < LINES,
+          `killed after ${partial.payments} payments`,
+        );
+        const interrupted = await watcher.kysely
+          .selectFrom('import_runs')
+          .select(['status', 'cursor_line'])
+          .where('status', '=', 'applying')
+          .executeTakeFirstOrThrow();
+        assert.ok(Number(interrupted.cursor_line) > 0);
+
+        const rerun = await finish(run());
+        assert.equal(rerun.code, 0, rerun.out);
+        assert.match(rerun.out, /продолжен после прерывания/);
+        const final = await state(watcher);
+        assert.deepEqual(final, {
+          payments: LINES,
+          distinct: LINES,
+          kop: totals.amountKop,
+          commission: totals.commissionKop,
+          registry: LINES,
+          linked: LINES,
+        });
+        // The resumed run's counts are those of one run: every payment credited, none twice.
+        assert.match(rerun.out, new RegExp(`зачислено на лицевые счета: ${LINES}\\n`));
+
+        const again = await finish(run());
+        assert.equal(again.code, 0, again.out);
+        assert.match(again.out, /Изменений нет/);
+        assert.deepEqual(await state(watcher), final);
+        await watcher.close();
+      } finally {
+        await t.drop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
