@@ -1,5 +1,5 @@
 // Checks a started portal from outside, as CI does with the production install: it answers
-// /healthz, serves the login page and the stylesheets it links, and serves the build's hashed
+// /readyz, serves the login page and the stylesheets it links, and serves the build's hashed
 // stylesheet as immutable and compressed. Exits 1 with the reason when something is wrong.
 //
 // Usage: node scripts/smoke.mjs BASE_URL ASSETS_MANIFEST [--wait SECONDS]
@@ -25,15 +25,15 @@ async function waitForHealth(seconds) {
   const until = Date.now() + seconds * 1000;
   for (;;) {
     try {
-      if ((await fetch(`${base}/healthz`)).ok) {
-        console.log(`smoke: ok: ${base}/healthz answers`);
+      if ((await fetch(`${base}/readyz`)).ok) {
+        console.log(`smoke: ok: ${base}/readyz answers`);
         return;
       }
     } catch {
       // not listening yet
     }
     if (Date.now() > until) {
-      check(false, `${base}/healthz did not answer within ${seconds} s`);
+      check(false, `${base}/readyz did not answer within ${seconds} s`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -39,6 +39,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATA_DIR: '/tmp/lk-test',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:3000',
+    // No load shedding: on a busy test machine the event loop's delay is the machine's, not the
+    // app's (pressure.db.test.ts turns it on).
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
 }

@@ -42,7 +42,7 @@ export async function startServer(
       throw new Error(`the server exited with code ${child.exitCode}`);
     }
     try {
-      const res = await fetch(`${url}/healthz`);
+      const res = await fetch(`${url}/readyz`);
       if (res.ok) {
         break;
       }

@@ -1,4 +1,4 @@
-import { logSerializers } from '../platform/http/log-serializers.ts';
+import { loggerOptions } from '../platform/http/log-serializers.ts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -16,6 +16,10 @@ import { registerCompression } from '../platform/http/compression.ts';
 import { registerInFlight } from '../platform/http/in-flight.ts';
 import { registerClosingAnswer } from '../platform/http/closing.ts';
 import { registerCanonicalHost } from '../platform/http/canonical-host.ts';
+import { registerHealth } from '../platform/http/health.ts';
+import { registerPressure } from '../platform/http/pressure.ts';
+import { registerRequestId, RequestLog, requestIdGenerator } from '../platform/http/request-log.ts';
+import { noMetrics, PortalMetrics, registerMetrics, type Metrics } from '../platform/metrics/metrics.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
 import { billingPlugin } from '../features/billing/billing.plugin.ts';
@@ -52,11 +56,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.logger
       ? { loggerInstance: opts.logger }
       : {
-          logger:
-            opts.logLevel === false
-              ? false
-              : { level: opts.logLevel ?? config.logLevel, serializers: logSerializers },
+          logger: opts.logLevel === false ? false : loggerOptions(opts.logLevel ?? config.logLevel),
         }),
+    // One line per request, with its route, status and account.
+    logController: new RequestLog((req) => req.customer?.accountId),
+    genReqId: requestIdGenerator(config.trustProxy),
     trustProxy,
     bodyLimit: 64 * 1024,
     // Answered by registerClosingAnswer instead, with the security headers and Retry-After.
@@ -70,38 +74,40 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clock: opts.clock ?? systemClock,
     supplierName: config.supplierName,
   };
-  await registerPlatform(app, ctx, headers);
-  await registerFeatures(app, ctx);
+  // Metrics cost a timer and a histogram per request: only when /metrics is served.
+  const metrics = config.observability.metricsToken ? new PortalMetrics(db) : null;
+  await registerPlatform(app, ctx, headers, metrics);
+  await registerFeatures(app, ctx, metrics ?? noMetrics);
   return app;
 }
 
 /**
- * Compression, cookies, forms, security headers and CSRF, error pages, static files, health and
- * the bench's baseline.
+ * Request ids and logs, compression, cookies, forms, security headers and CSRF, the answers while
+ * closing or overloaded, error pages, static files, health and the bench's baseline.
  */
 async function registerPlatform(
   app: FastifyInstance,
   ctx: AppContext<Config>,
   headers: ReturnType<typeof securityHeaders>,
+  metrics: PortalMetrics | null,
 ): Promise<void> {
+  registerRequestId(app);
   registerInFlight(app);
   await registerCompression(app);
   app.decorateRequest('customer', null);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
-  registerClosingAnswer(app, ctx.supplierName);
+  const isClosing = registerClosingAnswer(app, ctx.supplierName);
+  await registerPressure(app, ctx.supplierName, ctx.config.observability.pressure);
   registerCanonicalHost(app, ctx.config.publicUrl, ctx.config.hostRedirect);
   registerErrorHandling(app, ctx.supplierName);
   await registerAssets(app);
-  app.get(
-    '/healthz',
-    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) } } },
-    async () => {
-      await ctx.db.ping();
-      return { status: 'ok' as const, database: ctx.db.dialect };
-    },
-  );
+  registerHealth(app, ctx.db, { isClosing, isOverloaded: () => app.isUnderPressure() });
+  const token = ctx.config.observability.metricsToken;
+  if (metrics && token) {
+    registerMetrics(app, metrics, token);
+  }
   // A route that does nothing: the benchmark's baseline for the framework's own cost.
   app.get('/ping', { schema: { response: { 200: Type.String() } } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send('pong'),
@@ -114,7 +120,11 @@ async function registerPlatform(
  * server listens (app/jobs.ts); its hook comes last, so the jobs stop before any feature closes
  * what they use.
  */
-async function registerFeatures(app: FastifyInstance, ctx: AppContext<Config>): Promise<void> {
+async function registerFeatures(
+  app: FastifyInstance,
+  ctx: AppContext<Config>,
+  metrics: Metrics,
+): Promise<void> {
   const jobs: Job[] = [];
   const loginPage = {
     demo: ctx.config.demoMode ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname } : undefined,
@@ -141,11 +151,12 @@ async function registerFeatures(app: FastifyInstance, ctx: AppContext<Config>): 
   await app.register(mailPlugin, {
     ctx,
     jobs,
+    metrics,
     requireCustomer,
     showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
   });
-  await app.register(billingPlugin, { ctx, requireCustomer });
-  await app.register(paymentsPlugin, { ctx, payments, requireCustomer, jobs });
+  await app.register(billingPlugin, { ctx, requireCustomer, metrics });
+  await app.register(paymentsPlugin, { ctx, payments, requireCustomer, jobs, metrics });
   await app.register(officesPlugin, { ctx });
   await app.register(officePlugin, { ctx, jobs });
   await app.register(officeStartPlugin, { ctx });

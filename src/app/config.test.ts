@@ -114,3 +114,20 @@ test('the Node.js version is checked at boot: 20.19 or later', () => {
   }
   assert.equal(unsupportedNode(), null); // the Node.js running these tests
 });
+
+test('observability: /metrics off without a token, a short token refused, load shedding at 1 s', () => {
+  const c = loadConfig({});
+  assert.equal(c.observability.metricsToken, null);
+  assert.deepEqual(c.observability.pressure, {
+    maxEventLoopDelayMs: 1000,
+    maxEventLoopUtilization: 0,
+    sampleIntervalMs: 1000,
+  });
+  const token = 'a'.repeat(32);
+  assert.equal(loadConfig({ METRICS_TOKEN: token }).observability.metricsToken, token);
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must NOT have fewer than 32/);
+  assert.throws(
+    () => loadConfig({ PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '1.5' }),
+    /PRESSURE_MAX_EVENT_LOOP_UTILIZATION must be <= 1/,
+  );
+});

@@ -9,6 +9,11 @@ import {
 import { MailEnvSchema, mailConfig, type MailConfig } from '../features/mail/mail.config.ts';
 import { HostEnvSchema } from '../platform/http/canonical-host.ts';
 import { DbEnvSchema, dbConfig, type DbConfig } from '../platform/db/db.config.ts';
+import {
+  ObservabilityEnvSchema,
+  observabilityConfig,
+  type ObservabilityConfig,
+} from '../platform/http/observability.config.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
 const EnvSchema = {
@@ -18,6 +23,7 @@ const EnvSchema = {
   ...MailEnvSchema,
   ...HostEnvSchema,
   ...DbEnvSchema,
+  ...ObservabilityEnvSchema,
 };
 
 /** The portal's settings: the shared ones and each feature's own. */
@@ -36,6 +42,8 @@ export interface Config extends CoreConfig {
   publicUrlGiven: boolean;
   /** The database's timeouts for requests and for jobs: see platform/db/db.config.ts. */
   db: DbConfig;
+  /** Metrics, load shedding: see platform/http/observability.config.ts. */
+  observability: ObservabilityConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hostRedirect: raw.HOST_REDIRECT,
     publicUrlGiven: raw.PUBLIC_URL !== undefined,
     db: dbConfig(raw),
+    observability: observabilityConfig(raw),
   };
 }
 

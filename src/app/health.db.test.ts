@@ -40,14 +40,45 @@ class CuttableProxy {
 
 for (const dialect of await testDialects()) {
   describe(`health and database loss (${dialect})`, () => {
-    test('GET /healthz checks the database', async () => {
+    test('GET /healthz says the process lives; GET /readyz that the database answers, migrated', async () => {
       const t = await createTestApp(dialect);
       try {
         const res = await t.app.inject({ url: '/healthz' });
         assert.equal(res.statusCode, 200);
-        assert.deepEqual(res.json(), { status: 'ok', database: dialect });
+        assert.deepEqual(res.json(), { status: 'ok' });
+        const ready = await t.app.inject({ url: '/readyz' });
+        assert.equal(ready.statusCode, 200);
+        assert.deepEqual(ready.json(), {
+          status: 'ready',
+          checks: { database: 'ok', migrations: 'ok', shutdown: 'ok', load: 'ok' },
+        });
       } finally {
         await t.close();
+      }
+    });
+
+    test('GET /readyz is 503 while a migration of this version is pending, then ready', async () => {
+      const t = await createTestDb(dialect, { upTo: '2026112701_initial' });
+      const app = await buildApp({
+        config: testConfig(),
+        db: t.db,
+        clock: new ManualClock(TEST_NOW),
+        logLevel: false,
+      });
+      try {
+        const early = await app.inject({ url: '/readyz' });
+        assert.equal(early.statusCode, 503);
+        assert.equal(early.headers['retry-after'], '5');
+        assert.deepEqual(early.json(), {
+          status: 'unavailable',
+          checks: { database: 'ok', migrations: 'failing', shutdown: 'ok', load: 'ok' },
+        });
+        assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+        await migrateToLatest(t.db);
+        assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
+      } finally {
+        await app.close();
+        await t.drop();
       }
     });
   });
@@ -59,11 +90,17 @@ describe('database loss on SQLite', () => {
     const agent = new Agent(t.app);
     await agent.login(DEMO_ACCOUNT.number, DEMO_ACCOUNT.surname);
     t.db.sqlite!.close();
-    const health = await t.app.inject({ url: '/healthz' });
-    assert.equal(health.statusCode, 503);
-    assert.equal(health.headers['retry-after'], '30');
+    assert.equal((await t.app.inject({ url: '/healthz' })).statusCode, 200, 'the process lives');
+    const ready = await t.app.inject({ url: '/readyz' });
+    assert.equal(ready.statusCode, 503);
+    assert.equal(ready.headers['retry-after'], '5');
+    assert.deepEqual(ready.json(), {
+      status: 'unavailable',
+      checks: { database: 'failing', migrations: 'unknown', shutdown: 'ok', load: 'ok' },
+    });
     const page = await agent.get('/cabinet');
     assert.equal(page.statusCode, 503);
+    assert.equal(page.headers['retry-after'], '30');
     assert.match(textOf(page.body), /Сервис временно недоступен/);
     assert.doesNotMatch(page.body, /at .*\.ts:\d+|SqliteError|TypeError|stack/i);
     await t.app.close();
@@ -113,14 +150,13 @@ if ((await testDialects()).includes('postgres')) {
         assert.equal((await agent.get('/cabinet')).statusCode, 200);
 
         await proxy.cut();
-        const health = await app.inject({ url: '/healthz' });
-        assert.equal(health.statusCode, 503);
-        assert.ok(Number(health.headers['retry-after']) > 0);
-        assert.deepEqual(health.json(), {
-          error: {
-            code: 'unavailable',
-            message: 'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.',
-          },
+        assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'the process lives');
+        const ready = await app.inject({ url: '/readyz' });
+        assert.equal(ready.statusCode, 503);
+        assert.ok(Number(ready.headers['retry-after']) > 0);
+        assert.deepEqual(ready.json(), {
+          status: 'unavailable',
+          checks: { database: 'failing', migrations: 'unknown', shutdown: 'ok', load: 'ok' },
         });
         const page = await agent.get('/cabinet');
         assert.equal(page.statusCode, 503);
@@ -130,7 +166,7 @@ if ((await testDialects()).includes('postgres')) {
         assert.equal(login.statusCode, 503);
 
         await proxy.start(proxy.port);
-        assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+        assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
         assert.equal((await agent.get('/cabinet')).statusCode, 200);
       } finally {
         await app.close();

@@ -123,10 +123,10 @@ async function waitForHealth(server: Server, timeoutMs: number): Promise<void> {
       );
     }
     try {
-      const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) {
         const body = (await res.json()) as { status?: string };
-        if (body.status === 'ok') {
+        if (body.status === 'ready') {
           return;
         }
       }

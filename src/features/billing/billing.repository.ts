@@ -31,6 +31,16 @@ export async function latestClosedPeriod(db: Q): Promise<string | undefined> {
   return r?.p ?? undefined;
 }
 
+/** The periods whose closing is under way (or was interrupted), and when the oldest began (ms). */
+export async function closingPeriods(db: Q): Promise<{ count: number; oldestStartedAt: number | null }> {
+  const r = await db
+    .selectFrom('billing_periods')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number | null>('started_at').as('oldest')])
+    .where('status', '=', 'closing')
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), oldestStartedAt: r.oldest === null ? null : Number(r.oldest) };
+}
+
 export async function startPeriod(db: Q, period: string, at: number): Promise<void> {
   await db
     .insertInto('billing_periods')

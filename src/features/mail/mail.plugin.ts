@@ -1,14 +1,17 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { Job } from '../../platform/jobs.ts';
+import type { Metrics } from '../../platform/metrics/metrics.ts';
 import type { MailContext } from './mail.config.ts';
 import { scrubEmails } from './email-address.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.routes.tsx';
 import { runMailWorker } from './mail.worker.ts';
+import { countUnfinishedByStatus } from './outbox.repository.ts';
 import { createMailTransport } from './transport.ts';
 
 export interface MailPluginOptions extends MailRoutesOptions {
   ctx: MailContext;
   jobs: Job[];
+  metrics: Metrics;
 }
 
 /**
@@ -16,9 +19,22 @@ export interface MailPluginOptions extends MailRoutesOptions {
  * MAIL_WORKER_IN_SERVER) an outbox worker in each listening portal process; otherwise the outbox
  * is sent by `npm run cli -- mail-worker`.
  */
-export const mailPlugin: FastifyPluginCallback<MailPluginOptions> = (app, { ctx, jobs, ...routes }, done) => {
+export const mailPlugin: FastifyPluginCallback<MailPluginOptions> = (
+  app,
+  { ctx, jobs, metrics, ...routes },
+  done,
+) => {
   const transport = createMailTransport(ctx.config.mail);
   registerMailRoutes(app, ctx, transport, routes);
+  metrics.gauge({
+    name: 'lk_mail_outbox_messages',
+    help: 'Messages of the mail outbox not sent yet, by status (queued, sending)',
+    labelNames: ['status'],
+    collect: async () => {
+      const counts = await countUnfinishedByStatus(ctx.db.kysely);
+      return ['queued', 'sending'].map((status) => ({ labels: { status }, value: counts.get(status) ?? 0 }));
+    },
+  });
   if (ctx.config.mail.workerInServer) {
     jobs.push({
       name: 'mail worker',

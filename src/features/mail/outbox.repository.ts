@@ -181,3 +181,14 @@ export async function unfinished(db: Q): Promise<{ count: number; nextAt: number
     .executeTakeFirstOrThrow();
   return { count: Number(r.n), nextAt: r.next_at === null ? null : Number(r.next_at) };
 }
+
+/** The unfinished messages by status ('queued', 'sending'), for the metrics: the partial index holds them. */
+export async function countUnfinishedByStatus(db: Q): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', ['queued', 'sending'])
+    .groupBy('status')
+    .execute();
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}

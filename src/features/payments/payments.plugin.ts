@@ -1,7 +1,9 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { periodicJob, type Job } from '../../platform/jobs.ts';
+import type { Metrics } from '../../platform/metrics/metrics.ts';
 import type { RequireCustomer } from '../account/session.hook.ts';
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
+import { countOrdersByStatus } from './payments.repository.ts';
 import { registerPaymentRoutes } from './payments.routes.tsx';
 import { registerSandboxBankRoutes } from './sandbox/sandbox.routes.tsx';
 
@@ -11,6 +13,7 @@ export interface PaymentsPluginOptions {
   payments: PaymentsModule;
   requireCustomer: RequireCustomer;
   jobs: Job[];
+  metrics: Metrics;
 }
 
 /**
@@ -21,9 +24,19 @@ export interface PaymentsPluginOptions {
  */
 export const paymentsPlugin: FastifyPluginCallback<PaymentsPluginOptions> = (
   app,
-  { ctx, payments, requireCustomer, jobs },
+  { ctx, payments, requireCustomer, jobs, metrics },
   done,
 ) => {
+  metrics.gauge({
+    name: 'lk_payment_orders',
+    help: 'Card and SBP payment orders, by method and status',
+    labelNames: ['method', 'status'],
+    collect: async () =>
+      (await countOrdersByStatus(ctx.db.kysely)).map((o) => ({
+        labels: { method: o.method, status: o.status },
+        value: o.count,
+      })),
+  });
   const bank = payments.sandbox;
   if (bank) {
     // The sandbox bank notifies this very portal: through the app itself, so no port or proxy is involved.

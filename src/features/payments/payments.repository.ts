@@ -423,3 +423,15 @@ export async function sumPaymentsAfter(db: Q, accountId: number, afterDate: stri
     .executeTakeFirst();
   return Number(r?.total ?? 0);
 }
+
+/** The orders by method and status, for the metrics (payment_orders_status holds the statuses). */
+export async function countOrdersByStatus(
+  db: Q,
+): Promise<Array<{ method: string; status: string; count: number }>> {
+  const rows = await db
+    .selectFrom('payment_orders')
+    .select((eb) => ['method', 'status', eb.fn.countAll<number>().as('n')])
+    .groupBy(['method', 'status'])
+    .execute();
+  return rows.map((r) => ({ method: r.method, status: r.status, count: Number(r.n) }));
+}

@@ -40,6 +40,15 @@ export async function migrateUpTo(db: Db, name: string): Promise<MigrationResult
   return migrate(db, (m) => m.migrateTo(name));
 }
 
+/**
+ * The migrations this version of the portal has that the database has not run (readiness: an
+ * instance started before `migrate` ran must not take requests).
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new FolderProvider({ dialect: db.dialect }) });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 async function migrate(
   db: Db,
   run: (m: Migrator) => Promise<MigrationResultSet>,

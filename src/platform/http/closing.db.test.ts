@@ -7,6 +7,7 @@ import { buildApp } from '../../app/app.ts';
 import { ManualClock } from '../clock.ts';
 import { testConfig, testDialects, textOf, TEST_NOW } from '../../../test/helpers.ts';
 import { createTestDb } from '../../../test/db.ts';
+import type { Dialect } from '../db/connect.ts';
 
 interface RawResponse {
   status: number;
@@ -35,67 +36,87 @@ function responses(raw: string): RawResponse[] {
   return out;
 }
 
+/**
+ * The answer to `request` (raw HTTP) when it arrives on a keep-alive connection while the server
+ * closes: a first request is still being handled then, so the connection stays open.
+ */
+async function answerDuringShutdown(dialect: Dialect, request: string): Promise<RawResponse> {
+  const t = await createTestDb(dialect);
+  const app = await buildApp({
+    config: testConfig(),
+    db: t.db,
+    clock: new ManualClock(TEST_NOW),
+    logLevel: false,
+  });
+  let release = () => {};
+  let arrived = () => {};
+  const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+  app.get('/test-slow', { schema: { response: { 200: Type.String() } } }, async () => {
+    arrived();
+    await new Promise<void>((resolve) => (release = resolve));
+    return 'done';
+  });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    let raw = '';
+    let received = () => {};
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      raw += chunk;
+      if (responses(raw).length === 2) {
+        received();
+      }
+    });
+    const both = new Promise<void>((resolve) => (received = resolve));
+    socket.write('GET /test-slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await slowArrived;
+    const closed = app.close();
+    await new Promise((r) => setImmediate(r));
+    const second = new Promise<void>((resolve) => app.server.once('request', () => resolve()));
+    socket.write(request);
+    await second;
+    release();
+    await both;
+    socket.destroy();
+    await closed;
+    const [slow, answer] = responses(raw);
+    assert.equal(slow?.status, 200);
+    assert.ok(answer, raw);
+    return answer;
+  } finally {
+    await app.close();
+    await t.drop();
+  }
+}
+
 for (const dialect of await testDialects()) {
   describe(`answers while the server closes (${dialect})`, () => {
     test('a request that arrives during the shutdown gets 503, Retry-After and the security headers', async () => {
-      const t = await createTestDb(dialect);
-      const app = await buildApp({
-        config: testConfig(),
-        db: t.db,
-        clock: new ManualClock(TEST_NOW),
-        logLevel: false,
-      });
-      let release = () => {};
-      let arrived = () => {};
-      const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
-      // A request still being handled when the shutdown starts, with another one pipelined behind it.
-      app.get('/test-slow', { schema: { response: { 200: Type.String() } } }, async () => {
-        arrived();
-        await new Promise<void>((resolve) => (release = resolve));
-        return 'done';
-      });
-      try {
-        await app.listen({ port: 0, host: '127.0.0.1' });
-        const { port } = app.server.address() as AddressInfo;
-        const socket = net.connect(port, '127.0.0.1');
-        let raw = '';
-        let received = () => {};
-        socket.setEncoding('utf8');
-        socket.on('data', (chunk: string) => {
-          raw += chunk;
-          if (responses(raw).length === 2) {
-            received();
-          }
-        });
-        const both = new Promise<void>((resolve) => (received = resolve));
-        socket.write('GET /test-slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
-        await slowArrived;
-        const closed = app.close();
-        await new Promise((r) => setImmediate(r));
-        // The next request on the same keep-alive connection arrives while the server closes.
-        const second = new Promise<void>((resolve) => app.server.once('request', () => resolve()));
-        socket.write('GET /cabinet HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n');
-        await second;
-        release();
-        await both;
-        socket.destroy();
-        await closed;
+      const page = await answerDuringShutdown(
+        dialect,
+        'GET /cabinet HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n',
+      );
+      assert.equal(page.status, 503);
+      assert.equal(page.headers['retry-after'], '5');
+      assert.equal(page.headers['connection'], 'close');
+      assert.match(page.headers['content-security-policy'] ?? '', /default-src 'self'/);
+      assert.equal(page.headers['x-frame-options'], 'DENY');
+      assert.equal(page.headers['x-content-type-options'], 'nosniff');
+      assert.match(page.headers['content-type'] ?? '', /^text\/html/);
+      assert.match(textOf(page.body), /Сервис временно недоступен/);
+    });
 
-        const [slow, page] = responses(raw);
-        assert.equal(slow?.status, 200);
-        assert.ok(page, raw);
-        assert.equal(page.status, 503);
-        assert.equal(page.headers['retry-after'], '5');
-        assert.equal(page.headers['connection'], 'close');
-        assert.match(page.headers['content-security-policy'] ?? '', /default-src 'self'/);
-        assert.equal(page.headers['x-frame-options'], 'DENY');
-        assert.equal(page.headers['x-content-type-options'], 'nosniff');
-        assert.match(page.headers['content-type'] ?? '', /^text\/html/);
-        assert.match(textOf(page.body), /Сервис временно недоступен/);
-      } finally {
-        await app.close();
-        await t.drop();
-      }
+    test('/readyz says that the instance is shutting down', async () => {
+      const ready = await answerDuringShutdown(dialect, 'GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.headers['retry-after'], '5');
+      assert.equal(ready.headers['x-content-type-options'], 'nosniff');
+      assert.deepEqual(JSON.parse(ready.body), {
+        status: 'unavailable',
+        checks: { database: 'ok', migrations: 'ok', shutdown: 'failing', load: 'ok' },
+      });
     });
   });
 }

@@ -75,7 +75,7 @@ for (const dialect of await testDialects()) {
       assert.equal(health.statusCode, 200);
       assert.ok(health.rawPayload.length < COMPRESS_THRESHOLD);
       assert.equal(health.headers['content-encoding'], undefined);
-      assert.deepEqual(health.json(), { status: 'ok', database: dialect });
+      assert.deepEqual(health.json(), { status: 'ok' });
 
       const pdf = await agent.get('/cabinet/bills/2026-02.pdf', headers);
       assert.equal(pdf.statusCode, 200);

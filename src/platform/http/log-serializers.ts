@@ -29,8 +29,13 @@ export const logSerializers = {
   req: (req: LoggedRequest) => ({ method: req.method, url: logPath(req.url), remoteAddress: req.ip }),
 };
 
-/** The server's logger: JSON lines at `level`, requests as `logSerializers` writes them. */
+/** pino's options for every logger of the portal: ISO times, requests as `logSerializers` writes them. */
+export function loggerOptions(level: string) {
+  return { level, serializers: logSerializers, timestamp: pino.stdTimeFunctions.isoTime };
+}
+
+/** The server's logger: JSON lines at `level`, with ISO times, requests as `logSerializers` writes them. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, serializers: logSerializers };
+  const options = loggerOptions(level);
   return destination ? pino(options, destination) : pino(options);
 }
