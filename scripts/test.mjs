@@ -5,7 +5,8 @@
 //   browser  test/browser/*.test.ts: the real pages in Chromium
 //   deploy   test/deploy/*.test.ts: the deployment kit (deploy/) under nginx and systemd-analyze
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const SUITES = {
@@ -45,7 +46,20 @@ for (const script of ['scripts/build-fonts.mjs', 'scripts/build-assets.mjs']) {
     process.exit(built.status ?? 1);
   }
 }
+// The leak scan (LEAK_SCAN=0 turns it off): the test apps log at debug level into a directory of
+// the run and list the secrets they were issued (test/helpers.ts); scripts/leak-scan.mjs then
+// searches every log line for them, for the surnames typed at login and for card numbers.
+const leakDir = process.env.LEAK_SCAN === '0' ? null : mkdtempSync(path.join(os.tmpdir(), 'lk-test-logs-'));
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
+  env: leakDir ? { ...process.env, LK_TEST_LOG_DIR: leakDir } : process.env,
 });
+if (leakDir) {
+  const scan = spawnSync(process.execPath, ['scripts/leak-scan.mjs', leakDir], { stdio: 'inherit' });
+  if (scan.status !== 0) {
+    console.error(`leak scan: the logs are kept in ${leakDir}`);
+    process.exit(res.status || 1);
+  }
+  rmSync(leakDir, { recursive: true, force: true });
+}
 process.exit(res.status ?? 1);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
+import { pino, type Logger } from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/app/config.ts';
 import type { Db, Dialect } from '../src/platform/db/connect.ts';
@@ -7,6 +10,8 @@ import { buildApp } from '../src/app/app.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { ensureDemoData } from '../src/tools/demo/seed-demo.ts';
 import { createTestDb, PG_ADMIN_URL, reopenDb } from './db.ts';
+import { loggerOptions } from '../src/platform/http/log-serializers.ts';
+import { DEMO_ACCOUNT } from '../src/tools/demo/demo-account.ts';
 
 // The app under test: its dialects, an instance on a fresh database, a second instance, a
 // cookie-keeping agent and the text a person reads. The databases themselves are in db.ts.
@@ -31,6 +36,106 @@ export async function testDialects(): Promise<Dialect[]> {
     }
     console.warn(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: its suite is skipped (${String(err)})`);
     return wanted.filter((d) => d !== 'postgres');
+  }
+}
+
+/**
+ * The leak scan's directory (scripts/test.mjs sets it for a whole run): the test apps log into it
+ * at debug level, and the secrets the tests were issued are listed there, for scripts/leak-scan.mjs
+ * to search the logs for them after the suites. Unset: the apps are silent.
+ */
+const LEAK_DIR = process.env.LK_TEST_LOG_DIR;
+let runLogger: Logger | undefined;
+const recorded = new Set<string>();
+
+/** How a test app logs: silent, or into the leak scan's directory (one file per test process). */
+export function testLogging(): { logger: Logger } | { logLevel: false } {
+  if (!LEAK_DIR) {
+    return { logLevel: false };
+  }
+  runLogger ??= pino(
+    loggerOptions('debug'),
+    pino.destination({
+      dest: path.join(LEAK_DIR, `${process.pid}.log`),
+      append: true,
+      mkdir: true,
+      sync: false,
+    }),
+  );
+  return { logger: runLogger };
+}
+
+/** Notes a secret the tests were issued (a token, a surname typed at login), for the leak scan. */
+export function recordIssued(kind: string, value: string | null | undefined): void {
+  if (!LEAK_DIR || !value) {
+    return;
+  }
+  // The scan looks words up: a value with spaces (a typed surname) is its words.
+  const words = value.split(/\s+/).filter((w) => w.length >= 6 && !recorded.has(w));
+  for (const w of words) {
+    recorded.add(w);
+  }
+  if (words.length > 0) {
+    fs.appendFileSync(
+      path.join(LEAK_DIR, `issued-${process.pid}.txt`),
+      words.map((w) => `${kind}\t${w}\n`).join(''),
+    );
+  }
+}
+
+const TOKEN_LIKE = /^[A-Za-z0-9_-]{22,}$/;
+
+/** Notes the token-like parts of an address (a path segment, a query value) as issued secrets. */
+function recordUrlTokens(kind: string, url: string): void {
+  if (!LEAK_DIR) {
+    return;
+  }
+  const parsed = new URL(url, 'http://localhost');
+  for (const part of [...parsed.pathname.split('/'), ...parsed.searchParams.values()]) {
+    if (TOKEN_LIKE.test(part)) {
+      recordIssued(kind, part);
+    }
+  }
+}
+
+/** Notes the secrets a database holds in the clear or as hashes (orders, keys), before it is dropped. */
+async function recordDatabaseSecrets(db: Db): Promise<void> {
+  if (!LEAK_DIR) {
+    return;
+  }
+  const k = db.kysely;
+  const reads: Array<[string, () => Promise<Array<string | null>>]> = [
+    [
+      'bank order id',
+      async () =>
+        (await k.selectFrom('payment_orders').select('bank_order_id').execute()).map((r) => r.bank_order_id),
+    ],
+    [
+      'order form key',
+      async () => (await k.selectFrom('payment_orders').select('form_key').execute()).map((r) => r.form_key),
+    ],
+    [
+      'mail key',
+      async () => (await k.selectFrom('mail_keys').select('secret').execute()).map((r) => r.secret),
+    ],
+    [
+      'session token hash',
+      async () => (await k.selectFrom('sessions').select('token_hash').execute()).map((r) => r.token_hash),
+    ],
+    [
+      'confirmation token hash',
+      async () =>
+        (await k.selectFrom('mail_confirmations').select('token_hash').execute()).map((r) => r.token_hash),
+    ],
+  ];
+  for (const [kind, read] of reads) {
+    try {
+      for (const value of await read()) {
+        recordIssued(kind, value);
+      }
+    } catch {
+      // a database closed by the test, or migrated only part way
+    }
   }
 }
 
@@ -67,8 +172,9 @@ export async function createTestApp(
   const config = testConfig(opts.env);
   if (opts.demo !== false) {
     await ensureDemoData(t.db, clock.now(), config.timeZone);
+    recordIssued('demo surname', DEMO_ACCOUNT.surname);
   }
-  const app = await buildApp({ config, db: t.db, clock, logLevel: false });
+  const app = await buildApp({ config, db: t.db, clock, ...testLogging() });
   await app.ready();
   return {
     app,
@@ -78,6 +184,7 @@ export async function createTestApp(
     config,
     async close() {
       await app.close();
+      await recordDatabaseSecrets(t.db);
       await t.drop();
     },
   };
@@ -117,6 +224,7 @@ export class Agent {
   ) {}
 
   async get(url: string, headers: Record<string, string> = {}) {
+    recordUrlTokens('token in a visited address', url);
     const res = await this.app.inject({
       method: 'GET',
       url,
@@ -128,6 +236,7 @@ export class Agent {
   }
 
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    recordUrlTokens('token in a visited address', url);
     const body = new URLSearchParams({ _csrf: this.csrf, ...form }).toString();
     const res = await this.app.inject({
       method: 'POST',
@@ -146,12 +255,18 @@ export class Agent {
 
   /** Opens the login page and logs in; returns the login response. */
   async login(account: string, surname: string, consent = true) {
+    recordIssued('surname typed at login', surname);
     await this.get('/cabinet');
     return this.post('/login', { from: 'cabinet', account, surname, ...(consent ? { consent: 'yes' } : {}) });
   }
 
   private absorb(res: LightMyRequestResponse) {
+    const location = res.headers.location;
+    if (typeof location === 'string') {
+      recordUrlTokens('token in a redirect', location);
+    }
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      recordIssued(`cookie ${c.name}`, c.value);
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) {
         delete this.jar[c.name];
       } else {
@@ -161,6 +276,7 @@ export class Agent {
     const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
     if (m) {
       this.csrf = m[1]!;
+      recordIssued('CSRF token', this.csrf);
     }
   }
 }
@@ -214,13 +330,14 @@ export async function secondInstance(
   t: TestApp,
 ): Promise<{ app: FastifyInstance; db: Db; close(): Promise<void> }> {
   const db = reopenDb(t.dbUrl);
-  const app = await buildApp({ config: t.config, db, clock: t.clock, logLevel: false });
+  const app = await buildApp({ config: t.config, db, clock: t.clock, ...testLogging() });
   await app.ready();
   return {
     app,
     db,
     async close() {
       await app.close();
+      await recordDatabaseSecrets(db);
       await db.close();
     },
   };
