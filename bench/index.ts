@@ -9,6 +9,7 @@ import { HELD_RULES } from './lib/arrivals.ts';
 import { runPdfBench } from './pdf.ts';
 import { runMailBench } from './mail.ts';
 import { runPaymentsBench } from './payments.ts';
+import { runImportBench } from './import.ts';
 
 /** Scenarios that build their own data and take their own options (see each file). */
 const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
@@ -17,6 +18,10 @@ const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Pr
   payments: {
     describe: 'orders paid through the sandbox, notifications duplicated (see bench/payments.ts)',
     run: runPaymentsBench,
+  },
+  import: {
+    describe: 'a 100 000-line payment registry applied, then again (see bench/import.ts)',
+    run: runImportBench,
   },
 };
 
