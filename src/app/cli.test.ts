@@ -24,6 +24,8 @@ const COMMANDS = [
   'mail-worker',
   'mail-status',
   'mail-reminders',
+  'import-registry',
+  'payments-allocate',
 ];
 
 interface Run {
