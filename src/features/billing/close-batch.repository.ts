@@ -130,6 +130,42 @@ export async function acceptedReadings(
   );
 }
 
+/**
+ * Each account's latest accepted reading dated before `beforeDate` (the batch's history window),
+ * found by one index seek per account. The average (п.59) spans at least six months back from the
+ * latest reading; with readings months apart, the one it starts from can lie before the window.
+ */
+export async function lastReadingsBefore(
+  db: Q,
+  fromId: number,
+  toId: number,
+  beforeDate: string,
+): Promise<BatchReading[]> {
+  const rows = await db
+    .selectFrom('readings')
+    .select(READING_COLS)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('accounts as a')
+        .select((e) =>
+          e
+            .selectFrom('readings as r')
+            .select('r.id')
+            .whereRef('r.account_id', '=', 'a.id')
+            .where('r.reading_date', '<', beforeDate)
+            .where('r.status', '=', 'accepted')
+            .orderBy('r.reading_date', 'desc')
+            .orderBy('r.id', 'desc')
+            .limit(1)
+            .as('id'),
+        )
+        .where('a.id', '>=', fromId)
+        .where('a.id', '<=', toId),
+    )
+    .execute();
+  return rows.map(toBatchReading);
+}
+
 export async function readingsById(db: Q, ids: number[]): Promise<BatchReading[]> {
   if (ids.length === 0) {
     return [];
@@ -183,6 +219,62 @@ export async function recentCharges(
       debtKop: Number(debtKop),
     }),
   );
+}
+
+/**
+ * For accounts whose recent charges hold none based on a reading: their charges before
+ * `beforePeriod` back to (and with) the latest one based on a reading, newest first per account.
+ * A run of estimates can outlast the recent periods (the average's six, then the norm for as long
+ * as no reading comes); the charge that ended the last run of readings is the baseline of the next
+ * reading, and the averages since it are settled by it.
+ */
+export async function chargesSinceLastReading(
+  db: Q,
+  accountIds: number[],
+  beforePeriod: string,
+): Promise<BatchCharge[]> {
+  if (accountIds.length === 0) {
+    return [];
+  }
+  const rows = await db
+    .selectFrom('charges as c')
+    .select((eb) => [
+      'c.account_id',
+      'c.period',
+      'c.method',
+      'c.reading_id',
+      'c.kwh',
+      'c.debt_kop',
+      eb.case().when('c.method', '=', 'average').then(eb.ref('c.details')).else(null).end().as('details'),
+    ])
+    .where('c.account_id', 'in', accountIds)
+    .where('c.period', '<', beforePeriod)
+    .where((eb) =>
+      eb(
+        'c.period',
+        '>=',
+        eb.fn.coalesce(
+          eb
+            .selectFrom('charges as d')
+            .select((e) => e.fn.max('d.period').as('p'))
+            .whereRef('d.account_id', '=', 'c.account_id')
+            .where('d.period', '<', beforePeriod)
+            .where('d.reading_id', 'is not', null),
+          eb.val(''),
+        ),
+      ),
+    )
+    .orderBy('c.account_id')
+    .orderBy('c.period', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    accountId: Number(r.account_id),
+    period: r.period,
+    method: r.method as Method,
+    readingId: r.reading_id === null ? null : Number(r.reading_id),
+    zoneKwh: zoneKwhOf(r.details, Number(r.kwh)),
+    debtKop: Number(r.debt_kop),
+  }));
 }
 
 /** kWh per zone from a charge's details; charges without them count all kWh in the first zone. */

@@ -9,7 +9,9 @@ import { billingPeriodFor } from '../../domain/readings.ts';
 import type { BatchAccount, BuildingVolume } from './billing.repository.ts';
 import {
   acceptedReadings,
+  chargesSinceLastReading,
   lastDebts,
+  lastReadingsBefore,
   metersInService,
   paymentsIn,
   readingsById,
@@ -148,15 +150,46 @@ async function readBatch(
     includeCharged ? [] : recent.filter((c) => c.period === period).map((c) => c.accountId),
   );
   const meters = await metersInService(db, fromId, toId, start, end);
-  const readings = groupBy(await acceptedReadings(db, fromId, toId, historyFrom, sqlite), (r) => r.accountId);
+  // The latest reading before the window first: the rest are newer, so each list stays in order.
+  const readings = groupBy(
+    [
+      ...(await lastReadingsBefore(db, fromId, toId, historyFrom)),
+      ...(await acceptedReadings(db, fromId, toId, historyFrom, sqlite)),
+    ],
+    (r) => r.accountId,
+  );
   const previous = groupBy(
     recent.filter((c) => c.period < period),
     (c) => c.accountId,
   );
+  await readLongRuns(db, accounts, meters, previous, addMonths(period, -PREVIOUS_PERIODS));
   const payments = await paymentsIn(db, fromId, toId, start, end);
   const recalcs = groupBy(await pendingRecalculations(db, fromId, toId), (r) => r.accountId);
   const gapDebts = await readBeyondHistory(db, accounts, period, readings, previous);
   return { charged, meters, readings, previous, payments, recalcs, gapDebts };
+}
+
+/**
+ * Adds to `previous` the older charges of accounts with a meter whose recent charges are all
+ * estimates: back to the last one based on a reading (the baseline of the next reading; the
+ * averages since it are settled by that reading). Without them, a reading would be counted from
+ * the oldest reading loaded and a run past the window would be billed again by its last reading.
+ */
+async function readLongRuns(
+  db: Kysely<Database>,
+  accounts: BatchAccount[],
+  meters: Map<number, BatchMeter>,
+  previous: Map<number, BatchCharge[]>,
+  windowStart: string,
+): Promise<void> {
+  const ids = accounts
+    .filter((a) => meters.has(a.id) && !(previous.get(a.id) ?? []).some((c) => c.readingId !== null))
+    .map((a) => a.id);
+  for (const c of await chargesSinceLastReading(db, ids, windowStart)) {
+    const list = previous.get(c.accountId) ?? [];
+    list.push(c);
+    previous.set(c.accountId, list);
+  }
 }
 
 /**

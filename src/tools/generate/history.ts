@@ -58,7 +58,7 @@ const readingPeriod = (r: ReadingInput): string => (r as LoggedReading).billingP
 export class AccountHistory {
   /** Accepted readings, oldest first (by date, then id: the order of the closing's query). */
   private readonly readings: LoggedReading[] = [];
-  /** Charges of the last PREVIOUS_PERIODS periods, newest first. */
+  /** Charges of the last PREVIOUS_PERIODS periods and back to the last based on a reading, newest first. */
   private readonly charges: ChargeMade[] = [];
 
   clear(): void {
@@ -85,9 +85,18 @@ export class AccountHistory {
   close(t: MonthTerms): ChargeResult {
     const period = periodOfMonth(t.month);
     const charges = this.charges;
-    while (charges.length > 0 && charges[charges.length - 1]!.month < t.month - PREVIOUS_PERIODS) {
+    const from = t.month - PREVIOUS_PERIODS;
+    // The closing reads the last PREVIOUS_PERIODS periods, and further back to the last charge
+    // based on a reading when they hold none (close-batch.ts readLongRuns).
+    while (
+      charges.length > 1 &&
+      charges[charges.length - 1]!.month < from &&
+      charges.slice(0, -1).some((c) => c.readingId !== null)
+    ) {
       charges.pop();
     }
+    const recent = charges.filter((c) => c.month >= from);
+    const previous = recent.some((c) => c.readingId !== null) ? recent : charges;
     const result = computeCharge({
       period,
       residents: t.residents,
@@ -95,7 +104,7 @@ export class AccountHistory {
       meter: t.meter,
       readings: this.recentReadings(t.month),
       readingPeriod,
-      previous: charges,
+      previous,
       debtStartKop: this.debtKop(),
       paymentsKop: t.paymentsKop,
       recalcKop: 0,
@@ -115,7 +124,10 @@ export class AccountHistory {
     return result;
   }
 
-  /** Readings dated from the 1st of the month 13 months back, and the last billed one in front when older. */
+  /**
+   * Readings dated from the 1st of the month 13 months back with the latest one before, and the
+   * last billed one in front when older.
+   */
   private recentReadings(month: number): LoggedReading[] {
     const log = this.readings;
     const back = month - HISTORY_MONTHS;
@@ -124,13 +136,15 @@ export class AccountHistory {
     while (first > 0 && log[first - 1]!.day >= fromDay) {
       first--;
     }
-    if (first === 0) {
+    // The closing also reads the latest reading before the window (close-batch.repository.ts
+    // lastReadingsBefore), where the average may have to start.
+    if (first <= 1) {
       return log; // computeCharge keeps no reference to the list
     }
-    const list = log.slice(first);
+    const list = log.slice(first - 1);
     const baselineId = this.charges.find((c) => c.readingId !== null)?.readingId;
     if (baselineId !== undefined && baselineId !== null) {
-      for (let k = first - 1; k >= 0; k--) {
+      for (let k = first - 2; k >= 0; k--) {
         if (log[k]!.id === baselineId) {
           list.unshift(log[k]!);
           break;
