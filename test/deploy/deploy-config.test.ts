@@ -62,7 +62,10 @@ describe('the nginx site (deploy/nginx/lk-portal.conf)', () => {
         broken,
         PORTS,
         tls,
-        site.replace('proxy_next_upstream error timeout;', 'proxy_next_upstream error timeout sometimes;'),
+        site.replace(
+          'proxy_next_upstream error timeout http_503;',
+          'proxy_next_upstream error timeout sometimes;',
+        ),
       ),
     );
     assert.equal(refused.code, 1, refused.output);
@@ -74,7 +77,7 @@ describe('the nginx site (deploy/nginx/lk-portal.conf)', () => {
     for (const line of [
       'proxy_set_header X-Forwarded-For $remote_addr;',
       'proxy_set_header X-Forwarded-Proto $scheme;',
-      'proxy_next_upstream error timeout;',
+      'proxy_next_upstream error timeout http_503;',
       'client_max_body_size 1m;',
       'add_header Cache-Control "public, max-age=31536000, immutable" always;',
       'return 301 https://$host$request_uri;',
