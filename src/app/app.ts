@@ -63,7 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: requestIdGenerator(config.trustProxy),
     trustProxy,
     bodyLimit: 64 * 1024,
-    // Answered by registerClosingAnswer instead, with the security headers and Retry-After.
+    // Served instead, with Connection: close (registerClosingAnswer).
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler(config.supplierName, headers),
@@ -98,7 +98,7 @@ async function registerPlatform(
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
-  const isClosing = registerClosingAnswer(app, ctx.supplierName);
+  const isClosing = registerClosingAnswer(app);
   await registerPressure(app, ctx.supplierName, ctx.config.observability.pressure);
   registerCanonicalHost(app, ctx.config.publicUrl, ctx.config.hostRedirect);
   registerErrorHandling(app, ctx.supplierName);
