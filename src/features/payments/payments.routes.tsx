@@ -6,7 +6,8 @@ import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
-import { renderCheckPng, type CheckData } from './check-image.ts';
+import type { CheckData } from './check-image.ts';
+import { checkRenderer, type CheckRenderer } from './check-image-pool.ts';
 import { GatewayError, type PaymentGateway, type SbpQrStatus } from './gateway.ts';
 import { CALLBACK_PATH, RETURN_PATH, type PaymentsDeps } from './payments.deps.ts';
 import type { PaymentsContext, PaymentsModule } from './payments.module.ts';
@@ -60,7 +61,9 @@ export function registerPaymentRoutes(
   const routes: PaymentRoutes = { r: withTypeBox(app), ctx, deps: payments.deps, guard: requireCustomer() };
   registerOrderFormRoutes(routes);
   registerReturnRoute(routes);
-  registerResultRoutes(routes);
+  const checks = checkRenderer();
+  app.addHook('onClose', () => checks.close());
+  registerResultRoutes(routes, checks);
   registerQrImageRoute(routes);
   registerCallbackRoute(routes, payments.gateway);
 }
@@ -196,7 +199,7 @@ function registerReturnRoute({ r, ctx, deps, guard }: PaymentRoutes): void {
 }
 
 /** The result page and its electronic check: only the customer's own orders, anything else 404. */
-function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
+function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes, checks: CheckRenderer): void {
   r.get(
     '/cabinet/payment/:orderNumber',
     {
@@ -265,7 +268,7 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes): void {
       if (!result || result.status !== 'paid') {
         return notFound(ctx, reply);
       }
-      const png = renderCheckPng(checkData(ctx, result));
+      const png = await checks.render(checkData(ctx, result));
       return reply
         .type('image/png')
         .header(
