@@ -5,6 +5,7 @@ import { mainScenario } from './scenarios/main.ts';
 import { readingsScenario } from './scenarios/readings.ts';
 import { closeMonthScenario } from './scenarios/close-month.ts';
 import { journeyScenario } from './scenarios/journey.ts';
+import { pdfLatencyScenario } from './scenarios/pdf-latency.ts';
 import { HELD_RULES } from './lib/arrivals.ts';
 import { runPdfBench } from './pdf.ts';
 import { runMailBench } from './mail.ts';
@@ -69,6 +70,10 @@ const SCENARIOS: Record<string, { describe: string; run: (ctx: BenchContext) => 
   journey: {
     describe: 'distinct customers arriving at a set rate: log in, main page, reading, bill PDF, log out',
     run: journeyScenario,
+  },
+  'pdf-latency': {
+    describe: 'GET /ping and the main page alone and while bills are downloaded, pool vs event loop',
+    run: pdfLatencyScenario,
   },
 };
 
