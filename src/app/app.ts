@@ -20,6 +20,7 @@ import { registerHealth } from '../platform/http/health.ts';
 import { registerPressure } from '../platform/http/pressure.ts';
 import { registerRequestId, RequestLog, requestIdGenerator } from '../platform/http/request-log.ts';
 import { noMetrics, PortalMetrics, registerMetrics, type Metrics } from '../platform/metrics/metrics.ts';
+import { AnonymousWrites } from '../platform/http/anonymous-writes.ts';
 import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
 import { billingPlugin } from '../features/billing/billing.plugin.ts';
@@ -101,6 +102,7 @@ async function registerPlatform(
   const isClosing = registerClosingAnswer(app);
   await registerPressure(app, ctx.supplierName, ctx.config.observability.pressure);
   registerCanonicalHost(app, ctx.config.publicUrl, ctx.config.hostRedirect);
+  app.decorate('anonymousWrites', new AnonymousWrites(ctx.db.kysely, ctx.clock, ctx.config.anonymousWrites));
   registerErrorHandling(app, ctx.supplierName);
   await registerAssets(app);
   registerHealth(app, ctx.db, { isClosing, isOverloaded: () => app.isUnderPressure() });

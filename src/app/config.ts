@@ -14,6 +14,10 @@ import {
   observabilityConfig,
   type ObservabilityConfig,
 } from '../platform/http/observability.config.ts';
+import {
+  AnonymousWritesEnvSchema,
+  type AnonymousWriteLimits,
+} from '../platform/http/anonymous-writes.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
 const EnvSchema = {
@@ -24,6 +28,7 @@ const EnvSchema = {
   ...HostEnvSchema,
   ...DbEnvSchema,
   ...ObservabilityEnvSchema,
+  ...AnonymousWritesEnvSchema,
 };
 
 /** The portal's settings: the shared ones and each feature's own. */
@@ -44,6 +49,8 @@ export interface Config extends CoreConfig {
   db: DbConfig;
   /** Metrics, load shedding: see platform/http/observability.config.ts. */
   observability: ObservabilityConfig;
+  /** ANON_WRITES_*: writes without a session allowed per address and in all, per window. */
+  anonymousWrites: AnonymousWriteLimits;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,6 +65,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrlGiven: raw.PUBLIC_URL !== undefined,
     db: dbConfig(raw),
     observability: observabilityConfig(raw),
+    anonymousWrites: {
+      perAddress: raw.ANON_WRITES_PER_ADDRESS,
+      total: raw.ANON_WRITES_TOTAL,
+      windowMs: raw.ANON_WRITES_WINDOW_SECONDS * 1000,
+    },
   };
 }
 

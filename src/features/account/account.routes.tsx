@@ -118,9 +118,12 @@ function registerInfoPages(app: FastifyInstance, ctx: AppContext): void {
 function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPageOptions): void {
   const deps = authDeps(ctx);
   const cookieName = sessionCookieName(ctx.config);
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .post('/login', { schema: { body: LoginBody, response: Html } }, async (req, reply) => {
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/login',
+    // Requests per address and in all, before any attempt is checked or stored (the lock-outs
+    // count failures per account; this bounds the rows a flood of attempts writes at all).
+    { onRequest: app.anonymousWrites.hook('login'), schema: { body: LoginBody, response: Html } },
+    async (req, reply) => {
       const body = req.body;
       const entry = body.from === 'home' ? 'home' : 'cabinet';
       const values = {
@@ -171,7 +174,8 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, options: LoginPage
             .send('');
         }
       }
-    });
+    },
+  );
 }
 
 /** A throttled login: when to try again, in seconds (Retry-After) and as the local time shown. */

@@ -185,7 +185,11 @@ function registerConfirmRoutes(app: FastifyInstance, ctx: MailContext, deps: Mai
 
   r.post(
     '/mail/confirm/:token',
-    { logLevel: 'warn', schema: { params: TokenParams, body: CsrfBody, response: Html } },
+    {
+      logLevel: 'warn',
+      onRequest: r.anonymousWrites.hook('mail_link'),
+      schema: { params: TokenParams, body: CsrfBody, response: Html },
+    },
     async (req, reply) => {
       const viewer = await viewerOf(req);
       const res = await confirmAddress(deps, req.params.token, viewer, req.ip);
@@ -236,6 +240,10 @@ function registerUnsubscribeRoutes(app: FastifyInstance, ctx: MailContext, deps:
       logLevel: 'warn',
       schema: { params: TokenParams, response: Html },
       onRequest: async (req, reply) => {
+        const limited = await r.anonymousWrites.hook('mail_link')(req, reply);
+        if (limited) {
+          return limited;
+        }
         const token = Value.Check(TokenParams, req.params) ? req.params.token : '';
         if (!(await unsubscribe(deps, token, guessVia(req.headers), req.ip))) {
           return invalidLink(reply, ctx.supplierName, 'unsubscribe');

@@ -377,9 +377,16 @@ function checkData(ctx: PaymentsContext, result: PaymentResult): CheckData {
 // the bank (getOrderStatusExtended.do) and settle the order, so a forged or replayed one gains
 // nothing, and one without the merchant's checksum is refused before anything is looked up.
 function registerCallbackRoute({ r, ctx, deps }: PaymentRoutes, gateway: PaymentGateway): void {
+  // A flood of notifications is refused before it writes anything, as "not now" (503, Retry-After):
+  // the bank retries a notification it did not get 200 for, and the reconciliation asks the bank
+  // about every order still waiting, so a refused notification loses no payment.
+  const limit = r.anonymousWrites.hook('bank_callback', (reply) =>
+    reply.code(503).type('text/plain; charset=utf-8').send('too many notifications, retry later'),
+  );
   r.get(
     CALLBACK_PATH,
     {
+      onRequest: limit,
       schema: {
         querystring: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 300 }), {
           maxProperties: 40,

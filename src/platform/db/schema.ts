@@ -29,6 +29,7 @@ export interface Database {
   building_volumes: BuildingVolumesTable;
   payment_orders: PaymentOrdersTable;
   sandbox_sbp_qrs: SandboxSbpQrsTable;
+  anonymous_writes: AnonymousWritesTable;
   mail_keys: MailKeysTable;
   mail_subscriptions: MailSubscriptionsTable;
   mail_confirmations: MailConfirmationsTable;
@@ -356,6 +357,16 @@ export interface SandboxSbpQrsTable {
   paid_at: number | null;
   created_at: number;
   expires_at: number;
+}
+
+/** Writes without a session per scope, key (an address, or `*` for everyone) and window (platform/http/anonymous-writes.ts). */
+export interface AnonymousWritesTable {
+  scope: string;
+  key: string;
+  window_start: number;
+  hits: number;
+  /** The limit the hits were counted against: hits beyond it were refused. */
+  max_hits: number;
 }
 
 /** Secrets made by the migrations (src/mail: the HMAC key of the unsubscribe links). */
