@@ -51,6 +51,7 @@ export function createGateway(
     return { gateway: new RbsGateway(p.rbs), sandbox: null, sandboxSbp: null };
   }
   const bank = new SandboxBank({
+    db,
     clock,
     callbackKey: p.sandboxCallbackKey ?? randomBytes(32).toString('hex'),
     pageUrl: `${config.publicUrl}${SANDBOX_PREFIX}/pay`,

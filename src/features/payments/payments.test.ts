@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { PNG } from 'pngjs';
 import { loadConfig } from '../../app/config.ts';
-import { ManualClock } from '../../platform/clock.ts';
 import { luhnValid, maskPan, normalizePan, parseExpiry } from './card.ts';
 import { callbackChecksum, checksumValid } from './checksum.ts';
 import { renderCheckPng, type CheckData } from './check-image.ts';
 import { checkAmount, newOrderNumber } from './payments.service.ts';
-import { SandboxBank } from './sandbox/sandbox-bank.ts';
 
 describe('payments: pure parts', () => {
   test('the RBS checksum: sorted name;value; pairs, HMAC-SHA256, upper-case hex; checked case-insensitively', () => {
@@ -172,69 +170,6 @@ describe('payments: pure parts', () => {
     assert.equal(count(img, [616, 638], [2, 56], light), 0, 'and stays within it');
     assert.ok(count(img, [560, 616], rowBand(2), dark) > 0, 'the value reaches the right margin');
     assert.equal(count(img, [616, 638], rowBand(2), dark), 0, 'and stays within it');
-  });
-
-  test('the sandbox bank: 3 attempts and 20 minutes by its clock; notifications carry a valid checksum', async () => {
-    const clock = new ManualClock('2026-06-10T05:00:00Z');
-    const sent: Array<Record<string, string>> = [];
-    const bank = new SandboxBank({
-      clock,
-      callbackKey: 'sandbox-key-0123456789',
-      pageUrl: 'http://bank.test/pay',
-      merchant: 'Поставщик',
-      deliver: (_url, p) => {
-        sent.push(p);
-        return Promise.resolve(true);
-      },
-      retryDelaysMs: [0],
-    });
-    const req = (orderNumber: string) => ({
-      orderNumber,
-      amountKop: 100,
-      currency: 643,
-      returnUrl: 'http://portal.test/back',
-      failUrl: 'http://portal.test/back',
-      callbackUrl: 'http://portal.test/cb',
-      description: 'x',
-      sessionTimeoutSecs: 1200,
-      taxSystem: 0,
-      orderBundle: { cartItems: { items: [] } },
-      jsonParams: {},
-    });
-    const a = bank.register(req('A'));
-    assert.throws(() => bank.register(req('A')), /Заказ с таким номером уже обработан/);
-    for (let i = 0; i < 2; i++) {
-      assert.equal(
-        bank.payWithCard(a.orderId, { pan: '4000000000000002', expiry: '12/30', cvc: '123' }).kind,
-        'page',
-      );
-    }
-    const third = bank.payWithCard(a.orderId, { pan: '4000000000000002', expiry: '12/30', cvc: '123' });
-    assert.deepEqual(third, {
-      kind: 'redirect',
-      url: `http://portal.test/back?orderId=${a.orderId}&lang=ru`,
-    });
-    const st = bank.status(a.orderId);
-    assert.ok(st.found && st.orderStatus === 6);
-
-    const b = bank.register(req('B'));
-    clock.advance(20 * 60_000 - 1);
-    assert.equal(bank.open(b.orderId).kind, 'page');
-    clock.advance(1);
-    const late = bank.status(b.orderId);
-    assert.ok(late.found && late.orderStatus === 6 && late.actionCode === -2007);
-    await bank.idle();
-    assert.deepEqual(
-      sent.map((p) => [p.operation, p.status]),
-      [
-        ['deposited', '0'],
-        ['declinedByTimeout', '1'],
-      ],
-    );
-    for (const p of sent) {
-      assert.ok(checksumValid(p, 'sandbox-key-0123456789'));
-    }
-    assert.deepEqual(bank.status('nope'), { found: false });
   });
 });
 

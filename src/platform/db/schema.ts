@@ -30,6 +30,7 @@ export interface Database {
   payment_orders: PaymentOrdersTable;
   sandbox_sbp_qrs: SandboxSbpQrsTable;
   anonymous_writes: AnonymousWritesTable;
+  sandbox_orders: SandboxOrdersTable;
   mail_keys: MailKeysTable;
   mail_subscriptions: MailSubscriptionsTable;
   mail_confirmations: MailConfirmationsTable;
@@ -367,6 +368,16 @@ export interface AnonymousWritesTable {
   hits: number;
   /** The limit the hits were counted against: hits beyond it were refused. */
   max_hits: number;
+}
+
+/** The sandbox bank's card orders (payments/sandbox/): a bank's state, kept here for the sandbox only. */
+export interface SandboxOrdersTable {
+  order_id: string;
+  order_number: string;
+  /** The order as JSON (sandbox-orders.repository.ts). */
+  data: string;
+  version: number;
+  expires_at: number;
 }
 
 /** Secrets made by the migrations (src/mail: the HMAC key of the unsubscribe links). */

@@ -1,12 +1,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.ts';
+import type { Database } from '../../../platform/db/schema.ts';
+import * as repo from './sandbox-orders.repository.ts';
+import type { SandboxOrder } from './sandbox-orders.repository.ts';
 import { luhnValid, maskPan, normalizePan, parseExpiry } from '../card.ts';
 import { callbackChecksum } from '../checksum.ts';
 import {
   ACTION_CODE_TIMEOUT,
   GatewayError,
   type BankOrderState,
-  type RbsOrderStatus,
   type RegisterRequest,
   type Registered,
 } from '../gateway.ts';
@@ -17,9 +20,10 @@ import {
  * state is not the portal's), serves its own card page under /sandbox-bank/, takes only its test
  * cards, gives each order 20 minutes and 3 attempts (the seed's rule), asks the 3-D Secure code of
  * its MasterCard, then sends the customer back to the portal and notifies the portal server to
- * server with an RBS checksum. Card numbers stay here, in memory, masked once used. An order
- * that goes to СБП instead leaves this memory for the database (sandbox-sbp.ts), where every
- * portal process sees its QR code's state.
+ * server with an RBS checksum. Its orders are in the database (sandbox_orders), not in one
+ * process's memory: with several instances, the order registered by one is paid on another's
+ * card page and asked about by a third. Card numbers are never stored, only their masks. An
+ * order that goes to СБП moves to sandbox_sbp_qrs (sandbox-sbp.ts).
  */
 
 export const SANDBOX_PREFIX = '/sandbox-bank';
@@ -53,26 +57,7 @@ export const SANDBOX_CARDS: readonly SandboxCard[] = [
 /** Sends one notification; true when the portal accepted it (HTTP 200). */
 export type Deliver = (url: string, params: Record<string, string>) => Promise<boolean>;
 
-export interface SandboxOrder {
-  orderId: string;
-  orderNumber: string;
-  amountKop: number;
-  currency: number;
-  description: string;
-  returnUrl: string;
-  failUrl: string;
-  callbackUrl: string;
-  createdAt: number;
-  expiresAt: number;
-  status: RbsOrderStatus;
-  actionCode: number;
-  actionCodeDescription: string;
-  attemptsUsed: number;
-  maskedPan: string | null;
-  authDateTime: number | null;
-  authRefNum: string | null;
-  approvalCode: string | null;
-}
+export type { SandboxOrder } from './sandbox-orders.repository.ts';
 
 export interface PageView {
   orderId: string;
@@ -98,6 +83,7 @@ export type BankOutcome =
   | { kind: 'redirect'; url: string };
 
 export interface SandboxBankOptions {
+  db: Kysely<Database>;
   clock: Clock;
   callbackKey: string;
   /** The absolute address of the card page (formUrl without the query). */
@@ -115,8 +101,6 @@ export class SandboxBank {
   readonly maxAttempts: number;
   deliver: Deliver;
   retryDelaysMs: number[];
-  readonly #orders = new Map<string, SandboxOrder>();
-  readonly #numbers = new Set<string>();
   readonly #inflight = new Set<Promise<void>>();
   #registered = 0;
   #closed = false;
@@ -128,15 +112,13 @@ export class SandboxBank {
     this.retryDelaysMs = opts.retryDelaysMs ?? [0, 1000, 5000, 30_000];
   }
 
-  register(req: RegisterRequest): Registered {
-    if (this.#numbers.has(req.orderNumber)) {
-      throw new GatewayError('refused', '1', 'Заказ с таким номером уже обработан');
-    }
+  async register(req: RegisterRequest): Promise<Registered> {
     if (!Number.isSafeInteger(req.amountKop) || req.amountKop <= 0) {
       throw new GatewayError('refused', '4', 'Сумма заказа неверна');
     }
     if (++this.#registered % 1000 === 0) {
-      this.#prune();
+      // Orders finished (or expired) more than a day ago are of no use.
+      await repo.pruneOrders(this.opts.db, this.opts.clock.now().getTime() - 86_400_000);
     }
     const now = this.opts.clock.now().getTime();
     const order: SandboxOrder = {
@@ -159,8 +141,9 @@ export class SandboxBank {
       authRefNum: null,
       approvalCode: null,
     };
-    this.#orders.set(order.orderId, order);
-    this.#numbers.add(order.orderNumber);
+    if (!(await repo.insertOrder(this.opts.db, order))) {
+      throw new GatewayError('refused', '1', 'Заказ с таким номером уже обработан');
+    }
     return { orderId: order.orderId, formUrl: `${this.opts.pageUrl}?mdOrder=${order.orderId}` };
   }
 
@@ -168,18 +151,17 @@ export class SandboxBank {
    * The order leaves the card page for an SBP QR code (sandbox-sbp.ts keeps it from then on, in
    * the database): its data, or undefined when it is unknown or no longer waiting for a payment.
    */
-  takeForSbp(orderId: string): SandboxOrder | undefined {
-    const o = this.#touch(orderId);
-    if (!o || o.status !== 0) {
+  async takeForSbp(orderId: string): Promise<SandboxOrder | undefined> {
+    const found = await this.#touch(orderId);
+    if (!found || found.order.status !== 0) {
       return undefined;
     }
-    this.#orders.delete(orderId);
-    return o;
+    return (await repo.removeOrder(this.opts.db, orderId, found.version)) ? found.order : undefined;
   }
 
   /** getOrderStatusExtended.do */
-  status(orderId: string): BankOrderState {
-    const o = this.#touch(orderId);
+  async status(orderId: string): Promise<BankOrderState> {
+    const o = (await this.#touch(orderId))?.order;
     if (!o) {
       return { found: false };
     }
@@ -199,8 +181,8 @@ export class SandboxBank {
   }
 
   /** The card page as it is now: the form, the 3-D Secure step, or back to the shop when finished. */
-  open(orderId: string): BankOutcome {
-    const o = this.#touch(orderId);
+  async open(orderId: string): Promise<BankOutcome> {
+    const o = (await this.#touch(orderId))?.order;
     if (!o) {
       return { kind: 'unknown' };
     }
@@ -211,11 +193,15 @@ export class SandboxBank {
   }
 
   /** The "Оплатить" button. Malformed data costs no attempt; a refused card or CVC does. */
-  payWithCard(orderId: string, form: { pan: string; expiry: string; cvc: string }): BankOutcome {
-    const o = this.#touch(orderId);
-    if (!o) {
+  async payWithCard(
+    orderId: string,
+    form: { pan: string; expiry: string; cvc: string },
+  ): Promise<BankOutcome> {
+    const found = await this.#touch(orderId);
+    if (!found) {
       return { kind: 'unknown' };
     }
+    const o = found.order;
     if (o.status !== 0) {
       return this.open(orderId);
     }
@@ -243,38 +229,49 @@ export class SandboxBank {
     const card = SANDBOX_CARDS.find((c) => c.pan === pan);
     if (!card) {
       return this.#failAttempt(
-        o,
+        found,
         'Песочница принимает только тестовые карты, перечисленные на этой странице.',
       );
     }
     if (form.cvc.trim() !== SANDBOX_CVC) {
-      return this.#failAttempt(o, 'Операция отклонена: неверный CVC.');
+      return this.#failAttempt(found, 'Операция отклонена: неверный CVC.');
     }
     o.maskedPan = maskPan(pan!);
     switch (card.outcome) {
       case 'paid':
-        return this.#deposit(o);
+        return this.#deposit(found);
       case '3ds':
         o.status = 5;
-        return { kind: 'page', view: this.#view(o) };
+        return this.#save(found, () => ({ kind: 'page', view: this.#view(o) }));
       case 'declined':
-        return this.#failAttempt(o, 'Операция отклонена банком, выпустившим карту.');
+        return this.#failAttempt(found, 'Операция отклонена банком, выпустившим карту.');
     }
   }
 
+  /**
+   * Stores the order's new state and answers with `then()`; when another process changed the
+   * order meanwhile, nothing is stored and the page shows the order as it now is.
+   */
+  async #save(found: repo.StoredOrder, then: () => BankOutcome): Promise<BankOutcome> {
+    if (!(await repo.replaceOrder(this.opts.db, found.order, found.version))) {
+      return this.open(found.order.orderId);
+    }
+    return then();
+  }
+
   /** The issuer's 3-D Secure page: the one-time code. A wrong code costs an attempt. */
-  confirm3ds(orderId: string, code: string): BankOutcome {
-    const o = this.#touch(orderId);
-    if (!o) {
+  async confirm3ds(orderId: string, code: string): Promise<BankOutcome> {
+    const found = await this.#touch(orderId);
+    if (!found) {
       return { kind: 'unknown' };
     }
-    if (o.status !== 5) {
+    if (found.order.status !== 5) {
       return this.open(orderId);
     }
     if (code.trim() === SANDBOX_3DS_CODE) {
-      return this.#deposit(o);
+      return this.#deposit(found);
     }
-    return this.#failAttempt(o, 'Неверный код подтверждения.');
+    return this.#failAttempt(found, 'Неверный код подтверждения.');
   }
 
   /** Waits until every notification sent so far is delivered or given up. */
@@ -284,19 +281,24 @@ export class SandboxBank {
     }
   }
 
-  #touch(orderId: string): SandboxOrder | undefined {
-    const o = this.#orders.get(orderId);
-    if (!o) {
+  async #touch(orderId: string): Promise<repo.StoredOrder | undefined> {
+    const found = await repo.findOrder(this.opts.db, orderId);
+    if (!found) {
       return undefined;
     }
+    const o = found.order;
     // The bank's 20 minutes: an order still waiting for the card is declined by timeout.
     if ((o.status === 0 || o.status === 5) && this.opts.clock.now().getTime() >= o.expiresAt) {
       o.status = 6;
       o.actionCode = ACTION_CODE_TIMEOUT;
       o.actionCodeDescription = 'Истек срок ожидания ввода данных.';
-      this.notify(o, 'declinedByTimeout', '1');
+      if (await repo.replaceOrder(this.opts.db, o, found.version)) {
+        this.notify(o, 'declinedByTimeout', '1');
+        return { order: o, version: found.version + 1 };
+      }
+      return repo.findOrder(this.opts.db, orderId);
     }
-    return o;
+    return found;
   }
 
   #view(o: SandboxOrder): PageView {
@@ -313,28 +315,38 @@ export class SandboxBank {
     };
   }
 
-  #failAttempt(o: SandboxOrder, message: string): BankOutcome {
+  #failAttempt(found: repo.StoredOrder, message: string): Promise<BankOutcome> {
+    const o = found.order;
     o.attemptsUsed++;
     if (o.attemptsUsed < this.maxAttempts) {
       const left = this.maxAttempts - o.attemptsUsed;
-      return { kind: 'page', view: this.#view(o), message: `${message} Осталось попыток: ${left}.` };
+      return this.#save(found, () => ({
+        kind: 'page',
+        view: this.#view(o),
+        message: `${message} Осталось попыток: ${left}.`,
+      }));
     }
     o.status = 6;
     o.actionCode = 2001;
     o.actionCodeDescription = 'Исчерпано количество попыток оплаты.';
-    this.notify(o, 'deposited', '0');
-    return { kind: 'redirect', url: this.#backUrl(o) };
+    return this.#save(found, () => {
+      this.notify(o, 'deposited', '0');
+      return { kind: 'redirect', url: this.#backUrl(o) };
+    });
   }
 
-  #deposit(o: SandboxOrder): BankOutcome {
+  #deposit(found: repo.StoredOrder): Promise<BankOutcome> {
+    const o = found.order;
     o.status = 2;
     o.actionCode = 0;
     o.actionCodeDescription = '';
     o.authDateTime = this.opts.clock.now().getTime();
     o.authRefNum = String(randomInt(100_000, 1_000_000)) + String(randomInt(100_000, 1_000_000));
     o.approvalCode = String(randomInt(100_000, 1_000_000));
-    this.notify(o, 'deposited', '1');
-    return { kind: 'redirect', url: this.#backUrl(o) };
+    return this.#save(found, () => {
+      this.notify(o, 'deposited', '1');
+      return { kind: 'redirect', url: this.#backUrl(o) };
+    });
   }
 
   #backUrl(o: SandboxOrder): string {
@@ -386,16 +398,5 @@ export class SandboxBank {
       }
     }
     this.opts.onDeliveryFailed?.(orderNumber, operation);
-  }
-
-  /** Forgets orders finished (or expired) more than a day ago. */
-  #prune(): void {
-    const before = this.opts.clock.now().getTime() - 86_400_000;
-    for (const [id, o] of this.#orders) {
-      if (o.expiresAt < before) {
-        this.#orders.delete(id);
-        this.#numbers.delete(o.orderNumber);
-      }
-    }
   }
 }

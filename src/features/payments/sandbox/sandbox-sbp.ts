@@ -52,7 +52,7 @@ export class SandboxSbp {
       const q = await this.#touch(known);
       return { qrId: q.qrId, payload: this.payload(q.qrId), qrStatus: q.status };
     }
-    const o = this.opts.bank.takeForSbp(orderId);
+    const o = await this.opts.bank.takeForSbp(orderId);
     if (!o) {
       throw new GatewayError('refused', '6', 'Заказ не найден или уже не ожидает оплаты');
     }

@@ -18,14 +18,13 @@ export class SandboxGateway implements PaymentGateway {
     readonly sbp: SandboxSbp,
   ) {}
 
-  // The bank is in this process: its answers are at hand, a refusal comes as a rejection.
   register(req: RegisterRequest): Promise<Registered> {
-    return settled(() => this.bank.register(req));
+    return this.bank.register(req);
   }
 
-  /** An SBP order's state is in the database (any process may have changed it); a card's, here. */
+  /** An SBP order's state is in sandbox_sbp_qrs, a card order's in sandbox_orders. */
   async orderStatus(orderId: string): Promise<BankOrderState> {
-    return (await this.sbp.orderState(orderId)) ?? (await settled(() => this.bank.status(orderId)));
+    return (await this.sbp.orderState(orderId)) ?? (await this.bank.status(orderId));
   }
 
   verifyCallback(params: Record<string, string>): boolean {
@@ -42,14 +41,5 @@ export class SandboxGateway implements PaymentGateway {
 
   sbpQrReject(orderId: string, qrId: string): Promise<void> {
     return this.sbp.reject(orderId, qrId);
-  }
-}
-
-/** `f()` as a promise: its value, or its throw as a rejection. */
-function settled<T>(f: () => T): Promise<T> {
-  try {
-    return Promise.resolve(f());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }

@@ -76,7 +76,7 @@ function registerCardRoutes(r: Router, bank: SandboxBank, clock: Clock): void {
         response: { 200: Type.String(), 303: Type.String(), 404: Type.String() },
       },
     },
-    async (req, reply) => send(reply, bank.open(req.query.mdOrder)),
+    async (req, reply) => send(reply, await bank.open(req.query.mdOrder)),
   );
 
   r.post(
@@ -96,7 +96,7 @@ function registerCardRoutes(r: Router, bank: SandboxBank, clock: Clock): void {
     async (req, reply) =>
       send(
         reply,
-        bank.payWithCard(req.body.mdOrder, {
+        await bank.payWithCard(req.body.mdOrder, {
           pan: req.body.pan ?? '',
           expiry: req.body.expiry ?? '',
           cvc: req.body.cvc ?? '',
@@ -116,7 +116,7 @@ function registerCardRoutes(r: Router, bank: SandboxBank, clock: Clock): void {
         response: { 200: Type.String(), 303: Type.String(), 400: Type.String(), 404: Type.String() },
       },
     },
-    async (req, reply) => send(reply, bank.confirm3ds(req.body.mdOrder, req.body.code ?? '')),
+    async (req, reply) => send(reply, await bank.confirm3ds(req.body.mdOrder, req.body.code ?? '')),
   );
 }
 
