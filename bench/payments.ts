@@ -83,6 +83,9 @@ async function startPortal(opts: Options) {
     LOG_LEVEL: 'silent',
     PAYMENT_RECONCILE_SECONDS: '0',
     DB_POOL_SIZE: '10',
+    // The bench is one address logging in every customer and delivering every notification.
+    ANON_WRITES_PER_ADDRESS: '1000000',
+    ANON_WRITES_TOTAL: '10000000',
   });
   await ensureDemoData(db, new Date(), config.timeZone);
   const accounts = await addAccounts(db, opts.accounts);

@@ -31,6 +31,10 @@ export async function startServer(
       PUBLIC_URL: url,
       LOG_LEVEL: 'warn',
       DEMO_MODE: 'false',
+      // The load generator is one address making every customer's login; the limits of writes
+      // without a session (per address and overall) would refuse it, as they should a real flood.
+      ANON_WRITES_PER_ADDRESS: '1000000',
+      ANON_WRITES_TOTAL: '10000000',
       ...opts.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -88,11 +88,11 @@ for (const dialect of await testDialects()) {
           await sleep(20);
         }
         child.kill('SIGKILL');
-        await exited;
+        const first = await exited;
         const partial = await state(watcher);
         assert.ok(
           partial.payments > 0 && partial.payments < LINES,
-          `killed after ${partial.payments} payments`,
+          `killed after ${partial.payments} payments (exit code ${first.code}): ${first.out.slice(-2000)}`,
         );
         const interrupted = await watcher.kysely
           .selectFrom('import_runs')
