@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from './app.ts';
 import { openDb, type Db } from '../platform/db/connect.ts';
 import { ManualClock } from '../platform/clock.ts';
-import { Agent, testConfig, testDialects, textOf, TEST_NOW } from '../../test/helpers.ts';
+import { Agent, testConfig, testDialects, textOf, TEST_NOW, testLogging } from '../../test/helpers.ts';
 import { createTestDb, PG_ADMIN_URL, type TestDb } from '../../test/db.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -117,7 +117,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 async function appOver(db: Db): Promise<FastifyInstance> {
-  return buildApp({ config: testConfig(), db, clock: new ManualClock(TEST_NOW), logLevel: false });
+  return buildApp({ config: testConfig(), db, clock: new ManualClock(TEST_NOW), ...testLogging() });
 }
 
 if ((await testDialects()).includes('postgres')) {

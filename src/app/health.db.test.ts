@@ -6,7 +6,15 @@ import { buildApp } from './app.ts';
 import { openDb } from '../platform/db/connect.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { ManualClock } from '../platform/clock.ts';
-import { Agent, createTestApp, testConfig, testDialects, textOf, TEST_NOW } from '../../test/helpers.ts';
+import {
+  Agent,
+  createTestApp,
+  testConfig,
+  testDialects,
+  textOf,
+  TEST_NOW,
+  testLogging,
+} from '../../test/helpers.ts';
 import { createTestDb, type TestDb } from '../../test/db.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -63,7 +71,7 @@ for (const dialect of await testDialects()) {
         config: testConfig(),
         db: t.db,
         clock: new ManualClock(TEST_NOW),
-        logLevel: false,
+        ...testLogging(),
       });
       try {
         const early = await app.inject({ url: '/readyz' });
@@ -142,7 +150,7 @@ if ((await testDialects()).includes('postgres')) {
         config: testConfig(),
         db,
         clock: new ManualClock(TEST_NOW),
-        logLevel: false,
+        ...testLogging(),
       });
       try {
         const agent = new Agent(app);

@@ -4,7 +4,7 @@ import { buildApp } from './app.ts';
 import { ManualClock } from '../platform/clock.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
-import { Agent, testConfig, testDialects, textOf, TEST_NOW } from '../../test/helpers.ts';
+import { Agent, testConfig, testDialects, textOf, TEST_NOW, testLogging } from '../../test/helpers.ts';
 import { createTestDb, reopenDb } from '../../test/db.ts';
 
 for (const dialect of await testDialects()) {
@@ -18,7 +18,7 @@ for (const dialect of await testDialects()) {
           config: testConfig(),
           db,
           clock: new ManualClock(TEST_NOW),
-          logLevel: false,
+          ...testLogging(),
         });
         await app.ready();
         const agent = new Agent(app);

@@ -6,7 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from './app.ts';
 import { openDb, type Db } from '../platform/db/connect.ts';
 import { ManualClock } from '../platform/clock.ts';
-import { Agent, testConfig, textOf, TEST_NOW } from '../../test/helpers.ts';
+import { Agent, testConfig, textOf, TEST_NOW, testLogging } from '../../test/helpers.ts';
 import { createTestDb, type TestDb } from '../../test/db.ts';
 import { ensureDemoData } from '../tools/demo/seed-demo.ts';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -63,7 +63,7 @@ describe('SQLite while another process holds the write lock', () => {
     const config = testConfig({ DB_LOCK_WAIT_MS: '2000' });
     // As server.ts opens it: the requests' timeouts.
     db = openDb({ sqlitePath: base.url, timeouts: config.db.requests });
-    app = await buildApp({ config, db, clock: new ManualClock(TEST_NOW), logLevel: false });
+    app = await buildApp({ config, db, clock: new ManualClock(TEST_NOW), ...testLogging() });
   });
   after(async () => {
     await app.close();

@@ -2,7 +2,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { buildApp } from '../../app/app.ts';
-import { Agent, createTestApp, openCabinet, testDialects, type TestApp } from '../../../test/helpers.ts';
+import {
+  Agent,
+  createTestApp,
+  openCabinet,
+  testDialects,
+  type TestApp,
+  testLogging,
+} from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { addStaff, confirmEnrollCode, setEnrollPassword } from './staff-admin.service.ts';
 import { officeRoutesOf } from './office.guard.tsx';
@@ -141,7 +148,7 @@ for (const dialect of await testDialects()) {
     });
 
     test('a new /office route without an entry in the matrix stops the app from starting', async () => {
-      const app = await buildApp({ config: t.config, db: t.db, clock: t.clock, logLevel: false });
+      const app = await buildApp({ config: t.config, db: t.db, clock: t.clock, ...testLogging() });
       try {
         assert.throws(
           () => app.get('/office/reports', () => Promise.resolve('report')),

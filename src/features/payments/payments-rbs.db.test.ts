@@ -10,6 +10,7 @@ import {
   testDialects,
   textOf,
   type TestApp,
+  testLogging,
 } from '../../../test/helpers.ts';
 import { cliEnvFor, reopenDb } from '../../../test/db.ts';
 import { buildApp } from '../../app/app.ts';
@@ -360,7 +361,7 @@ for (const dialect of await testDialects()) {
       emu.pay(orderId);
       const config = testConfig({ ...rbsEnv(), PAYMENT_RECONCILE_SECONDS: '1' });
       const db2 = reopenDb(t.dbUrl);
-      const other = await buildApp({ config, db: db2, clock: t.clock, logLevel: false });
+      const other = await buildApp({ config, db: db2, clock: t.clock, ...testLogging() });
       await other.listen({ port: 0, host: '127.0.0.1' });
       try {
         const deadline = Date.now() + 8000;

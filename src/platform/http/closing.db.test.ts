@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Type } from 'typebox';
 import { buildApp } from '../../app/app.ts';
 import { ManualClock } from '../clock.ts';
-import { testConfig, testDialects, textOf, TEST_NOW } from '../../../test/helpers.ts';
+import { testConfig, testDialects, TEST_NOW, testLogging } from '../../../test/helpers.ts';
 import { createTestDb } from '../../../test/db.ts';
 import type { Dialect } from '../db/connect.ts';
 
@@ -46,7 +46,7 @@ async function answerDuringShutdown(dialect: Dialect, request: string): Promise<
     config: testConfig(),
     db: t.db,
     clock: new ManualClock(TEST_NOW),
-    logLevel: false,
+    ...testLogging(),
   });
   let release = () => {};
   let arrived = () => {};
