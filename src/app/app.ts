@@ -132,7 +132,7 @@ async function registerFeatures(
     demo: ctx.config.demoMode ? { account: DEMO_ACCOUNT.number, surname: DEMO_ACCOUNT.surname } : undefined,
   };
   const requireCustomer = customerGuard(ctx, loginPage);
-  const payments = createPaymentsModule(
+  const payments = await createPaymentsModule(
     ctx.config,
     ctx.db,
     ctx.clock,

@@ -29,16 +29,11 @@ export function register(cli: Command): void {
 
 /**
  * One reconciliation run from the command line (cron, or by hand after an outage). With the
- * sandbox gateway the bank lives inside the server process, so a separate process knows none of
- * its orders: it only expires those long past their 20 minutes.
+ * sandbox gateway the bank's orders are in the database (sandbox_orders, sandbox_sbp_qrs), so this
+ * process asks them as a server instance would and settles them alike.
  */
 async function reconcileFromCli(config: Config, db: Db, limit: number): Promise<ReconcileSummary> {
   const log = pino({ level: config.logLevel }, process.stderr);
-  const payments = createPaymentsModule(config, db, systemClock, config.supplierName, log);
-  if (payments.sandbox) {
-    log.warn(
-      'PAYMENT_GATEWAY=sandbox: the sandbox bank is in the server process; orders it holds are settled there',
-    );
-  }
+  const payments = await createPaymentsModule(config, db, systemClock, config.supplierName, log);
   return payments.reconcile({ limit });
 }

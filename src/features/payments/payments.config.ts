@@ -30,7 +30,10 @@ export interface PaymentsConfig {
     callbackKey: string;
     timeoutMs: number;
   } | null;
-  /** The sandbox bank's notification key; a fresh random one per process unless RBS_CALLBACK_KEY is set. */
+  /**
+   * The sandbox bank's notification key (RBS_CALLBACK_KEY); unset, one derived from the database's
+   * own secret, the same in every instance over that database (payments.module.ts).
+   */
   sandboxCallbackKey: string | undefined;
   /** Origins the portal's forms may lead to (the CSP's form-action): the bank's payment page. */
   formActionOrigins: string[];

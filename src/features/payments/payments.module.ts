@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { CoreConfig } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/connect.ts';
@@ -13,6 +13,7 @@ import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
 import { SandboxSbp } from './sandbox/sandbox-sbp.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import { linkKey } from '../mail/tokens.repository.ts';
 
 /** The settings payments read: its own and the supplier's calendar and address. */
 export type PaymentsAppConfig = Pick<CoreConfig, 'publicUrl' | 'timeZone' | 'readingsLastDay'> & {
@@ -38,14 +39,25 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The sandbox bank's notification key when RBS_CALLBACK_KEY is not set: derived from the
+ * database's own secret (mail_keys, made once by the migrations), so that every instance over one
+ * database signs and verifies the bank's notifications alike; it is never stored.
+ */
+export async function sandboxCallbackKey(db: Kysely<Database>): Promise<string> {
+  return createHmac('sha256', await linkKey(db))
+    .update('sandbox bank notifications')
+    .digest('hex');
+}
+
 /** The configured gateway; with the sandbox, also its bank. */
-export function createGateway(
+export async function createGateway(
   config: PaymentsAppConfig,
   db: Kysely<Database>,
   clock: Clock,
   supplierName: string,
   log: PaymentsLog,
-): { gateway: PaymentGateway; sandbox: SandboxBank | null; sandboxSbp: SandboxSbp | null } {
+): Promise<{ gateway: PaymentGateway; sandbox: SandboxBank | null; sandboxSbp: SandboxSbp | null }> {
   const p = config.payments;
   if (p.gateway === 'rbs' && p.rbs) {
     return { gateway: new RbsGateway(p.rbs), sandbox: null, sandboxSbp: null };
@@ -53,7 +65,7 @@ export function createGateway(
   const bank = new SandboxBank({
     db,
     clock,
-    callbackKey: p.sandboxCallbackKey ?? randomBytes(32).toString('hex'),
+    callbackKey: p.sandboxCallbackKey ?? (await sandboxCallbackKey(db)),
     pageUrl: `${config.publicUrl}${SANDBOX_PREFIX}/pay`,
     merchant: supplierName,
     onDeliveryFailed: (order, operation) =>
@@ -74,14 +86,14 @@ export function createGateway(
  * The app makes it once, decorates itself with it and hands it to paymentsPlugin; the
  * payments-reconcile command makes its own, without any HTTP.
  */
-export function createPaymentsModule(
+export async function createPaymentsModule(
   config: PaymentsAppConfig,
   db: Db,
   clock: Clock,
   supplierName: string,
   log: PaymentsLog,
-): PaymentsModule {
-  const { gateway, sandbox, sandboxSbp } = createGateway(config, db.kysely, clock, supplierName, log);
+): Promise<PaymentsModule> {
+  const { gateway, sandbox, sandboxSbp } = await createGateway(config, db.kysely, clock, supplierName, log);
   const deps: PaymentsDeps = {
     db: db.kysely,
     clock,

@@ -16,7 +16,7 @@ import {
 
 /**
  * The sandbox bank: an acquiring bank in miniature that behaves as the RBS gateway does, for the
- * quickstart, the tests and the benchmark. It keeps its orders in this process's memory (a bank's
+ * quickstart, the tests and the benchmark. It keeps its orders in tables of its own (a bank's
  * state is not the portal's), serves its own card page under /sandbox-bank/, takes only its test
  * cards, gives each order 20 minutes and 3 attempts (the seed's rule), asks the 3-D Secure code of
  * its MasterCard, then sends the customer back to the portal and notifies the portal server to
