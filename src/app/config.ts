@@ -14,10 +14,7 @@ import {
   observabilityConfig,
   type ObservabilityConfig,
 } from '../platform/http/observability.config.ts';
-import {
-  AnonymousWritesEnvSchema,
-  type AnonymousWriteLimits,
-} from '../platform/http/anonymous-writes.ts';
+import { AnonymousWritesEnvSchema, type AnonymousWriteLimits } from '../platform/http/anonymous-writes.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
 const EnvSchema = {

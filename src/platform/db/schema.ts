@@ -1,4 +1,21 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type {
+  StaffLoginAttemptsTable,
+  StaffRecoveryCodesTable,
+  StaffSessionsTable,
+  StaffUsersTable,
+} from './schema-staff.ts';
+import type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+import type { PaymentOrdersTable, SandboxOrdersTable, SandboxSbpQrsTable } from './schema-payments.ts';
+
+export type {
+  StaffLoginAttemptsTable,
+  StaffRecoveryCodesTable,
+  StaffSessionsTable,
+  StaffUsersTable,
+} from './schema-staff.ts';
+export type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+export type { PaymentOrdersTable, SandboxOrdersTable, SandboxSbpQrsTable } from './schema-payments.ts';
 
 /**
  * Every table of the portal. Conventions, the same on SQLite and PostgreSQL:
@@ -287,79 +304,6 @@ export interface AuditLogTable {
   staff_user_id: Generated<number | null>;
 }
 
-/**
- * A card payment order sent to the bank (src/payments). Never any card data: the card is entered
- * on the bank's page only.
- */
-export interface PaymentOrdersTable {
-  id: Generated<number>;
-  /** Ours, unique; sent to the bank as orderNumber and shown as the transaction number. */
-  order_number: string;
-  /** The bank's orderId (mdOrder), unique; null until the bank has registered the order. */
-  bank_order_id: string | null;
-  account_id: number;
-  /** The order form's idempotency key: the same form posted twice is one order. */
-  form_key: string;
-  /** 'sandbox' | 'rbs' */
-  gateway: string;
-  amount_kop: number;
-  /** ISO 4217 numeric: 643 = RUB. */
-  currency: Generated<number>;
-  /** 'new' | 'registered' | 'paid' | 'declined' | 'expired' | 'failed' | 'mismatch' | 'reversed' */
-  status: string;
-  status_reason: string | null;
-  description: string;
-  form_url: string | null;
-  client_ip: string | null;
-  /** The meter reading sent with the payment (JSON array of register values), stored as a reading once paid. */
-  reading_meter_id: number | null;
-  reading_values: string | null;
-  reading_key: string | null;
-  /** null without a reading; 'pending' until stored after the payment; then 'stored' or 'refused'. */
-  reading_status: string | null;
-  reading_id: number | null;
-  /** JSON: what the fiscal receipt (54-FZ) needs — the bank's orderBundle and the supplier's data. */
-  receipt: string;
-  /** The `payments` row that credited it. */
-  payment_id: number | null;
-  paid_on: string | null;
-  paid_at: number | null;
-  auth_ref_num: string | null;
-  approval_code: string | null;
-  /** Status requests made to the bank for this order. */
-  attempts: Generated<number>;
-  last_checked_at: number | null;
-  created_at: number;
-  updated_at: number;
-  /** When the bank's payment page closes (created + sessionTimeoutSecs); for СБП, when the QR does. */
-  expires_at: number;
-  /** 'card' | 'sbp' (a dynamic QR code of the Faster Payments System). */
-  method: Generated<string>;
-  /** The bank's QR code of an 'sbp' order: its id and the https://qr.nspk.ru/… payload it encodes. */
-  qr_id: string | null;
-  qr_payload: string | null;
-}
-
-/** The sandbox bank's SBP orders (payments/sandbox/): a bank's state, kept here for the sandbox only. */
-export interface SandboxSbpQrsTable {
-  qr_id: string;
-  md_order: string;
-  order_number: string;
-  amount_kop: number;
-  currency: number;
-  return_url: string;
-  fail_url: string;
-  callback_url: string;
-  /** 'STARTED' | 'CONFIRMED' | 'REJECTED' | 'REJECTED_BY_USER' */
-  status: string;
-  /** 'timeout' | 'merchant' for a REJECTED one. */
-  reject_reason: string | null;
-  auth_ref_num: string | null;
-  paid_at: number | null;
-  created_at: number;
-  expires_at: number;
-}
-
 /** Writes without a session per scope, key (an address, or `*` for everyone) and window (platform/http/anonymous-writes.ts). */
 export interface AnonymousWritesTable {
   scope: string;
@@ -368,16 +312,6 @@ export interface AnonymousWritesTable {
   hits: number;
   /** The limit the hits were counted against: hits beyond it were refused. */
   max_hits: number;
-}
-
-/** The sandbox bank's card orders (payments/sandbox/): a bank's state, kept here for the sandbox only. */
-export interface SandboxOrdersTable {
-  order_id: string;
-  order_number: string;
-  /** The order as JSON (sandbox-orders.repository.ts). */
-  data: string;
-  version: number;
-  expires_at: number;
 }
 
 /** Secrets made by the migrations (src/mail: the HMAC key of the unsubscribe links). */
@@ -436,106 +370,5 @@ export interface MailOutboxTable {
   sent_at: number | null;
 }
 
-/** One run of an import (src/features/imports): a dry run, a refused file, or an application. */
-export interface ImportRunsTable {
-  id: Generated<number>;
-  /** The format: 'registry' (payments from a bank or agent), … */
-  kind: string;
-  /** The format's profile (a registry's: 'sberbank', 'generic'). */
-  profile: string;
-  file_name: string;
-  file_sha256: string;
-  file_bytes: number;
-  /** 'dry_run' | 'refused' | 'applying' | 'applied' */
-  status: string;
-  /** The last line whose batch is committed: an interrupted application resumes after it. */
-  cursor_line: Generated<number>;
-  /** JSON: the counts so far (added, unchanged, rejected, …) and file-level errors. */
-  summary: string;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-}
-
-/** A payment carried by a registry, once per (source, operation id): credited or unallocated. */
-export interface RegistryPaymentsTable {
-  id: Generated<number>;
-  source: string;
-  operation_id: string;
-  import_run_id: number;
-  line_no: number;
-  paid_on: string;
-  /** The account number as the registry gave it. */
-  account_number: string;
-  /** The account credited; null while unallocated. */
-  account_id: number | null;
-  amount_kop: number;
-  commission_kop: number;
-  payer_name: string;
-  payer_address: string;
-  /** The period paid for, 'YYYY-MM', when the registry says. */
-  period: string | null;
-  /** JSON array of the register values as written, when the line carried a reading. */
-  reading_values: string | null;
-  /** 'credited' | 'unallocated' */
-  status: string;
-  /** Why it is unallocated (unknown account, …), in Russian. */
-  reason: string | null;
-  payment_id: number | null;
-  allocated_by: string | null;
-  allocated_at: number | null;
-  created_at: number;
-}
-
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccount = Insertable<AccountsTable>;
-
-/** A person of the supplier's staff who works in the back office (/office). */
-export interface StaffUsersTable {
-  id: Generated<number>;
-  login: string;
-  full_name: string;
-  /** Comma-separated roles: operator, accountant, admin. */
-  roles: string;
-  state: 'active' | 'disabled';
-  /** Argon2id (PHC string); null until enrollment sets it. */
-  password_hash: string | null;
-  /** The TOTP secret (base32) once confirmed; never logged, never shown again. */
-  totp_secret: string | null;
-  /** The secret shown during enrollment, until its first code confirms it. */
-  pending_totp_secret: string | null;
-  /** The last TOTP time step accepted: a code is never accepted twice. */
-  totp_last_step: Generated<number>;
-  /** SHA-256 of the one-time enrollment link's token; null when no enrollment is open. */
-  enroll_token_hash: string | null;
-  enroll_expires_at: number | null;
-  created_at: number;
-}
-
-/** A one-time recovery code (SHA-256 of it), spent when used. */
-export interface StaffRecoveryCodesTable {
-  id: Generated<number>;
-  staff_user_id: number;
-  code_hash: string;
-  used_at: number | null;
-}
-
-export interface StaffSessionsTable {
-  id: Generated<number>;
-  /** SHA-256 of the token, hex. */
-  token_hash: string;
-  staff_user_id: number;
-  /** 0: the password was right and the second factor is awaited; 1: logged in. */
-  verified: number;
-  created_at: number;
-  last_seen_at: number;
-  ip: string | null;
-}
-
-export interface StaffLoginAttemptsTable {
-  id: Generated<number>;
-  login: string;
-  ip: string;
-  at: number;
-  success: number;
-}
