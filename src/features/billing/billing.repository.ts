@@ -41,6 +41,33 @@ export async function closingPeriods(db: Q): Promise<{ count: number; oldestStar
   return { count: Number(r.n), oldestStartedAt: r.oldest === null ? null : Number(r.oldest) };
 }
 
+export interface PeriodState {
+  period: string;
+  status: 'closing' | 'closed';
+  accounts: number;
+  totalKop: number;
+  closedAt: number | null;
+}
+
+/** The newest billing period that was closed or is being closed. */
+export async function latestPeriod(db: Q): Promise<PeriodState | undefined> {
+  const r = await db
+    .selectFrom('billing_periods')
+    .select(['period', 'status', 'accounts', 'total_kop', 'closed_at'])
+    .orderBy('period', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    r && {
+      period: r.period,
+      status: r.status === 'closed' ? 'closed' : 'closing',
+      accounts: Number(r.accounts),
+      totalKop: Number(r.total_kop),
+      closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    }
+  );
+}
+
 export async function startPeriod(db: Q, period: string, at: number): Promise<void> {
   await db
     .insertInto('billing_periods')

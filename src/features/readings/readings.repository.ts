@@ -314,3 +314,13 @@ export async function decideReview(db: Q, id: number, status: 'accepted' | 'reje
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/** The readings the rules held for review (indexed by readings_review): the back office counts them. */
+export async function readingsUnderReview(db: Kysely<Database>): Promise<number> {
+  const r = await db
+    .selectFrom('readings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'review')
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

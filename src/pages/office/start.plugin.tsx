@@ -5,7 +5,8 @@ import type { AppContext } from '../../platform/http/context.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { staffOf } from '../../features/office/office.guard.tsx';
 import { mailingProgress } from '../../features/mail/mailing.ts';
-import { latestPeriod, readingsUnderReview } from './start.repository.ts';
+import { latestPeriod } from '../../features/billing/billing.repository.ts';
+import { readingsUnderReview } from '../../features/readings/readings.repository.ts';
 import { StartPage, type StartFigures } from './start.view.tsx';
 
 export interface OfficeStartPluginOptions {

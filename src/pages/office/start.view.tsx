@@ -1,7 +1,7 @@
 import { OfficePage, type OfficeUser } from '../../features/office/office.view.tsx';
 import { periodTitle } from '../../domain/dates.ts';
 import { formatInteger, formatRublesRu } from '../../domain/format.ts';
-import type { PeriodState } from './start.repository.ts';
+import type { PeriodState } from '../../features/billing/billing.repository.ts';
 
 export interface StartFigures {
   review: number;
