@@ -66,7 +66,9 @@ for (const dialect of await testDialects()) {
     });
 
     test('GET /readyz is 503 while a migration of this version is pending, then ready', async () => {
-      const t = await createTestDb(dialect, { upTo: '2026112701_initial' });
+      // Not the bare initial schema: building the app reads the database's secret (mail_keys, from
+      // 2026112705_mail) for the sandbox bank's notification key; the server migrates first.
+      const t = await createTestDb(dialect, { upTo: '2026120870_staff' });
       const app = await buildApp({
         config: testConfig(),
         db: t.db,
