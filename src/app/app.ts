@@ -99,7 +99,7 @@ async function registerPlatform(
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurity(app, ctx.config, headers);
-  const isClosing = registerClosingAnswer(app);
+  const isClosing = registerClosingAnswer(app, ctx.supplierName);
   await registerPressure(app, ctx.supplierName, ctx.config.observability.pressure);
   registerCanonicalHost(app, ctx.config.publicUrl, ctx.config.hostRedirect);
   app.decorate('anonymousWrites', new AnonymousWrites(ctx.db.kysely, ctx.clock, ctx.config.anonymousWrites));

@@ -36,10 +36,11 @@ async function main(): Promise<void> {
     }
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), config.shutdownDrainMs + 10_000);
     force.unref();
     app
-      .close()
+      .drain(config.shutdownDrainMs)
+      .then(() => app.close())
       // Handlers whose clients went away may still be using the database.
       .then(() => app.requestsDone(8_000))
       .then(() => db.close())

@@ -57,6 +57,7 @@ export const CoreEnvSchema = {
   CONSENT_POLICY_VERSION: Type.String({ minLength: 1, default: '2025-09-01' }),
   DEMO_MODE: Type.Boolean({ default: false }),
   TRUST_PROXY: Type.String({ default: 'false', maxLength: 1000 }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 30_000, default: 0 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   READINGS_FIRST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsFirstDay),
@@ -100,6 +101,12 @@ export interface CoreConfig {
    * those at these addresses; never "all", which lets a client name its own address.
    */
   trustProxy: TrustProxy;
+  /**
+   * Behind a balancer that only learns from answers (nginx): how long a stopping process keeps
+   * its socket open, answering GET and HEAD with 503 so that the balancer takes it out, before it
+   * closes the socket (platform/http/closing.ts). 0: closed at once.
+   */
+  shutdownDrainMs: number;
   logLevel: string;
   dbPoolSize: number;
   /** Readings up to and including this day of the month count for that month; later ones for the next. */
@@ -194,6 +201,7 @@ export function coreConfig(raw: CoreEnv): CoreConfig {
     consentPolicyVersion: raw.CONSENT_POLICY_VERSION,
     demoMode: raw.DEMO_MODE,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS,
     logLevel: raw.LOG_LEVEL,
     dbPoolSize: raw.DB_POOL_SIZE,
     readingsLastDay: raw.READINGS_LAST_DAY,

@@ -159,9 +159,10 @@ describe('the customer flows with the keyboard alone', { skip: SKIP }, () => {
       await pressAndGo(page, 'Enter', /\/cabinet$/);
       assert.equal(await payments.count(), Math.min(before + 1, 6), 'the payment is in the history');
       const newest = (await payments.first().locator('td').allInnerTexts()).map(squash);
-      assert.equal(newest.length, 2, newest.join(' | '));
+      assert.equal(newest.length, 3, newest.join(' | '));
       assert.equal(newest[0], dateIn(SUPPLIER_TIME_ZONE));
       assert.match(newest[1]!, /^980[.,]00$/);
+      assert.equal(newest[2], 'Банковская карта');
     });
   });
 });

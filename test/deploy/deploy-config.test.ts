@@ -221,9 +221,17 @@ describe('the systemd units (deploy/systemd/)', () => {
 
   test("the portal's unit waits for the server's own graceful shutdown", () => {
     const server = fs.readFileSync(path.join(ROOT, 'src/app/server.ts'), 'utf8');
-    const forced = /setTimeout\(\(\) => process\.exit\(1\), ([\d_]+)\)/.exec(server);
-    assert.ok(forced, 'src/app/server.ts no longer forces its exit after a delay: update this test');
-    const serverMs = Number(forced[1]!.replace(/_/g, ''));
+    const forced = /setTimeout\(\(\) => process\.exit\(1\), config\.shutdownDrainMs \+ ([\d_]+)\)/.exec(
+      server,
+    );
+    assert.ok(
+      forced,
+      'src/app/server.ts no longer forces its exit after its drain and a delay: update this test',
+    );
+    const settings = fs.readFileSync(path.join(ROOT, 'deploy/portal.env.example'), 'utf8');
+    const drain = /^SHUTDOWN_DRAIN_MS=(\d+)$/m.exec(settings);
+    assert.ok(drain, 'deploy/portal.env.example sets SHUTDOWN_DRAIN_MS');
+    const serverMs = Number(drain[1]) + Number(forced[1]!.replace(/_/g, ''));
     const text = unit('lk-portal@.service');
     assert.match(text, /^Environment=PORT=%i$/m);
     assert.match(text, /^KillSignal=SIGTERM$/m);

@@ -150,6 +150,8 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
         // writes without a session per address (ANON_WRITES_PER_ADDRESS), which has its own test.
         ANON_WRITES_PER_ADDRESS: '100000',
         ANON_WRITES_TOTAL: '100000',
+        // As deploy/portal.env.example: a stopping portal first makes nginx take it out.
+        SHUTDOWN_DRAIN_MS: '3000',
         ...settings,
       });
     const startPortal = (port: number) => start(['src/app/server.ts'], env({ PORT: String(port) }));
@@ -191,15 +193,33 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
         instance.on('response', onResponse);
       });
 
+    // nginx's log of what it passed to which portal.
+    const first = `127.0.0.1:${PORTS.portals[0]}`;
+    const second = `127.0.0.1:${PORTS.portals[1]}`;
+    const upstreamLog = () =>
+      fs
+        .readFileSync(path.join(prefix, 'upstream.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [msec, client, upstream, status] = l.split('|');
+          return { at: Number(msec) * 1000, client, upstream, status };
+        })
+        // The proxied requests (not the probe of the redirecting port that waited for nginx).
+        .filter((e) => e.upstream !== '-');
+    const servedByRestarted = (readyAt: number) =>
+      upstreamLog().filter((e) => e.upstream === first && e.at > readyAt);
+
     // Portal 1 is stopped as systemd stops it (SIGTERM), then started again, while the load runs:
     // in phases of PHASE_REQUESTS, as many as the restart takes (however slow the machine), and
-    // one more once it is back.
+    // more once it is back, until nginx has sent it requests again (it skips a failed portal for
+    // fail_timeout, 5 s).
     let answers = 0;
     let restart: Promise<{ code: number | null; readyAt: number }> | undefined;
     let restarted: { code: number | null; readyAt: number } | undefined;
     const results: autocannon.Result[] = [];
     let phasesAfter = 0;
-    while (phasesAfter < 1) {
+    while (phasesAfter < 1 || (restarted && servedByRestarted(restarted.readyAt).length === 0)) {
       assert.ok(results.length < MAX_PHASES, `portal 1 was not back after ${MAX_PHASES} phases of load`);
       if (restarted) {
         phasesAfter++;
@@ -223,10 +243,18 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
       `${total((r) => r.requests.total)} requests in ${results.length} phases, ${total((r) => r.duration).toFixed(1)} s, ` +
         `p99 per phase ${results.map((r) => r.latency.p99).join('/')} ms; ${journey.logins()} logins, ${stored.size} readings`,
     );
-    // Fastify's own 503 (return503OnClosing, src/app/app.ts) to a request on a connection the
-    // stopping portal had accepted just before it closed its socket: nginx passes a GET on to the
-    // other portal but rightly never resends a POST that reached one. A fault of the portal's
-    // shutdown, reported at the end; the rest of such a round is not checked.
+    // A POST that reached the stopping portal and was not answered is not resent by nginx: the
+    // customer would see a 502 (platform/http/closing.ts, why the portal drains first).
+    if (failures.length > 0) {
+      // nginx's own words on what went wrong between it and the portals.
+      const errors = fs.readFileSync(path.join(prefix, 'error.log'), 'utf8');
+      t.diagnostic(
+        `nginx error.log:\n${errors
+          .split('\n')
+          .filter((l) => l.includes('upstream'))
+          .join('\n')}`,
+      );
+    }
     assert.deepEqual(failures, [], 'every answer was the expected one');
     assert.equal(
       total((r) => r.errors),
@@ -242,23 +270,14 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
 
     // nginx's view: requests went to the stopped portal, were passed to the other one, and the
     // restarted portal served again.
-    const log = fs.readFileSync(path.join(prefix, 'upstream.log'), 'utf8').trim().split('\n');
-    const first = `127.0.0.1:${PORTS.portals[0]}`;
-    const second = `127.0.0.1:${PORTS.portals[1]}`;
-    const entries = log
-      .map((l) => {
-        const [msec, client, upstream, status] = l.split('|');
-        return { at: Number(msec) * 1000, client, upstream, status };
-      })
-      // The proxied requests (not the probe of the redirecting port that waited for nginx).
-      .filter((e) => e.upstream !== '-');
+    const entries = upstreamLog();
     assert.deepEqual(
       [...new Set(entries.map((e) => e.client))],
       [CLIENT_ADDRESS],
       "nginx saw the client's address",
     );
     const passedOn = entries.filter((e) => e.upstream === `${first}, ${second}`);
-    const servedAfter = entries.filter((e) => e.upstream === first && e.at > back.readyAt);
+    const servedAfter = servedByRestarted(back.readyAt);
     t.diagnostic(
       `${passedOn.length} requests passed on from the stopped portal, ${servedAfter.length} served by it after its restart`,
     );

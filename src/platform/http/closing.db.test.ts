@@ -106,6 +106,64 @@ for (const dialect of await testDialects()) {
       assert.match(page.headers['content-type'] ?? '', /^text\/html/);
     });
 
+    test('draining: GET gets 503 with Retry-After, a POST is served, and it ends soon after that 503', async () => {
+      const t = await createTestDb(dialect);
+      const app = await buildApp({
+        config: testConfig(),
+        db: t.db,
+        clock: new ManualClock(TEST_NOW),
+        ...testLogging(),
+      });
+      try {
+        const began = Date.now();
+        let over = false;
+        const drained = app.drain(20_000).then(() => (over = true));
+        const post = await app.inject({
+          method: 'POST',
+          url: '/login',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: 'account=&surname=',
+        });
+        assert.ok(post.statusCode < 500, `a POST is served, not refused: ${post.statusCode}`);
+        assert.equal(post.headers['connection'], 'close');
+        const ready = await app.inject({ url: '/readyz' });
+        assert.equal(ready.statusCode, 503, ready.body);
+        await new Promise((r) => setTimeout(r, 400));
+        assert.equal(over, false, 'the drain waits for a GET that nginx can pass on');
+        const page = await app.inject({ url: '/', headers: { accept: 'text/html', host: 'localhost:3000' } });
+        assert.equal(page.statusCode, 503);
+        assert.equal(page.headers['retry-after'], '5');
+        assert.equal(page.headers['connection'], 'close');
+        assert.match(page.headers['content-security-policy'] as string, /default-src 'self'/);
+        assert.match(page.body, /Сервис временно недоступен/);
+        await drained;
+        assert.ok(Date.now() - began < 10_000, 'ended after the 503, not at its limit');
+      } finally {
+        await app.close();
+        await t.drop();
+      }
+    });
+
+    test('with no drain (SHUTDOWN_DRAIN_MS=0) it ends at once and GET is served', async () => {
+      const t = await createTestDb(dialect);
+      const app = await buildApp({
+        config: testConfig(),
+        db: t.db,
+        clock: new ManualClock(TEST_NOW),
+        ...testLogging(),
+      });
+      try {
+        await app.drain(0);
+        const page = await app.inject({ url: '/', headers: { accept: 'text/html', host: 'localhost:3000' } });
+        assert.equal(page.statusCode, 200);
+        const ready = await app.inject({ url: '/readyz' });
+        assert.equal(ready.statusCode, 200, ready.body);
+      } finally {
+        await app.close();
+        await t.drop();
+      }
+    });
+
     test('/readyz says that the instance is shutting down', async () => {
       const ready = await answerDuringShutdown(dialect, 'GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n');
       assert.equal(ready.status, 503);

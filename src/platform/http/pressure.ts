@@ -10,7 +10,7 @@ const PRESSURE_RETRY_AFTER_S = 10;
  * The addresses that answer however busy the process is: a liveness probe must not restart a busy
  * process, /readyz says itself that it is overloaded, and /metrics shows how busy it is.
  */
-const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics']);
+export const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Load shedding (@fastify/under-pressure): while the event loop's mean delay (or its utilisation)
