@@ -25,6 +25,11 @@ export function luhnValid(digits) {
 }
 
 const CARD_LIKE = /(?<![\d])\d(?:[ -]?\d){15,18}(?![\d])/g;
+/**
+ * UUIDs (request ids, order ids): their last groups can be all digits, "8651-675941724480", and
+ * one in ten of those passes the Luhn check. Digits inside a UUID are not a card number.
+ */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** A line's words: secrets and surnames are looked up whole (a Set, not one search per secret). */
 const WORD = /[\p{L}\p{N}_-]+/gu;
 
@@ -50,7 +55,11 @@ export function scanLogs(logs, issued) {
           findings.push({ file: name, line: i + 1, what: `${kind} ${word.slice(0, 4)}…` });
         }
       }
+      const uuids = [...line.matchAll(UUID)].map((u) => [u.index, u.index + u[0].length]);
       for (const m of line.matchAll(CARD_LIKE)) {
+        if (uuids.some(([from, to]) => m.index >= from && m.index + m[0].length <= to)) {
+          continue;
+        }
         const digits = m[0].replace(/[ -]/g, '');
         if (luhnValid(digits)) {
           findings.push({ file: name, line: i + 1, what: `card-like number ${digits.slice(0, 4)}…` });

@@ -59,6 +59,21 @@ test('a token, a surname in any case, and a card number are found with file and 
   );
 });
 
+test('a UUID whose last groups are digits is not a card number; the same digits alone are', () => {
+  // A request id of a real test run: "8651-675941724480" passes the Luhn check.
+  const id = 'b29abe35-60bc-412b-8651-675941724480';
+  assert.equal(luhnValid('8651675941724480'), true);
+  assert.deepEqual(
+    scan([{ name: 'c.log', text: `{"reqId":"${id}","msg":"request completed"}` }], issued),
+    [],
+  );
+  const found = scan([{ name: 'c.log', text: '{"msg":"paid","pan":"8651-675941724480"}' }], issued);
+  assert.deepEqual(
+    found.map((f) => f.what),
+    ['card-like number 8651…'],
+  );
+});
+
 test('a directory of logs and issued secrets, as scripts/test.mjs scans it', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-scan-'));
   try {
