@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Type } from 'typebox';
 import { buildApp } from '../../app/app.ts';
 import { ManualClock } from '../clock.ts';
-import { testConfig, testDialects, TEST_NOW, testLogging } from '../../../test/helpers.ts';
+import { createTestApp, testConfig, testDialects, TEST_NOW, testLogging } from '../../../test/helpers.ts';
 import { createTestDb } from '../../../test/db.ts';
 import type { Dialect } from '../db/connect.ts';
 
@@ -107,13 +107,8 @@ for (const dialect of await testDialects()) {
     });
 
     test('draining: GET gets 503 with Retry-After, a POST is served, and it ends soon after that 503', async () => {
-      const t = await createTestDb(dialect);
-      const app = await buildApp({
-        config: testConfig(),
-        db: t.db,
-        clock: new ManualClock(TEST_NOW),
-        ...testLogging(),
-      });
+      const made = await createTestApp(dialect, { demo: false });
+      const app = made.app;
       try {
         const began = Date.now();
         let over = false;
@@ -139,19 +134,13 @@ for (const dialect of await testDialects()) {
         await drained;
         assert.ok(Date.now() - began < 10_000, 'ended after the 503, not at its limit');
       } finally {
-        await app.close();
-        await t.drop();
+        await made.close();
       }
     });
 
     test('with no drain (SHUTDOWN_DRAIN_MS=0) it ends at once and GET is served', async () => {
-      const t = await createTestDb(dialect);
-      const app = await buildApp({
-        config: testConfig(),
-        db: t.db,
-        clock: new ManualClock(TEST_NOW),
-        ...testLogging(),
-      });
+      const made = await createTestApp(dialect, { demo: false });
+      const app = made.app;
       try {
         await app.drain(0);
         const page = await app.inject({ url: '/', headers: { accept: 'text/html', host: 'localhost:3000' } });
@@ -159,8 +148,7 @@ for (const dialect of await testDialects()) {
         const ready = await app.inject({ url: '/readyz' });
         assert.equal(ready.statusCode, 200, ready.body);
       } finally {
-        await app.close();
-        await t.drop();
+        await made.close();
       }
     });
 
