@@ -6,9 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { customerJourney } from './journey.ts';
+import { checkPayments } from './payments-check.ts';
 import { ensureReferenceData } from '../../src/tools/demo/reference-data.ts';
 import { closeMonth } from '../../src/features/billing/close-month.ts';
 import { enqueueBillMailing } from '../../src/features/mail/mailing.ts';
+import type { ReconcileSummary } from '../../src/features/payments/payments.settle.ts';
 import { bulkAccounts, cliEnvFor, createTestDb, type TestDb } from '../db.ts';
 import { testDialects } from '../helpers.ts';
 import { startSmtpSink, subscribeAccounts, type SmtpSink } from '../mail-support.ts';
@@ -16,18 +18,20 @@ import { NGINX, renderNginx, request, ROOT, selfSignedCertificate, startNginx } 
 
 // The deployment as docs/operations.md builds it, on one machine: nginx (deploy/nginx, TLS with a
 // self-signed certificate) in front of two portal processes and two mail workers on PostgreSQL.
-// Customers log in, open the main page, send a reading and log out over HTTPS, from 127.0.0.2
-// so that their address differs from nginx's (127.0.0.1), while one portal is stopped with
-// SIGTERM and started again. Nothing may fail, nothing may be stored or sent twice, and the
-// audit log must hold the customers' address.
+// Customers log in, open the main page, send a reading, pay by card on the sandbox bank's pages
+// (served by the portals, the bank's state in the database) and log out over HTTPS, from
+// 127.0.0.2 so that their address differs from nginx's (127.0.0.1), while one portal is stopped
+// with SIGTERM and started again. nginx spreads each payment's steps over both portals. Nothing
+// may fail, nothing may be stored, sent or credited twice (the reconciliation run afterwards
+// included), and the audit log must hold the customers' address.
 
 const PORTS = { http: 4381, https: 4344, portals: [4310, 4311] as [number, number] };
 const BASE = `https://127.0.0.1:${PORTS.https}`;
 const CLIENT_ADDRESS = '127.0.0.2';
 const ACCOUNTS = 16;
 const CONNECTIONS = 5;
-/** Requests per phase of the load (whole rounds of the five steps per connection). */
-const PHASE_REQUESTS = 100;
+/** Requests per phase of the load (two whole rounds of the twelve steps per connection). */
+const PHASE_REQUESTS = 120;
 const MAX_PHASES = 12;
 const RATE = 30;
 /** Answers before portal 1 gets its SIGTERM. */
@@ -78,6 +82,18 @@ async function waitHealthy(port: number, p: Proc): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The CLI's reconciliation, as the systemd timer runs it: its summary. */
+async function runReconcile(env: NodeJS.ProcessEnv): Promise<ReconcileSummary> {
+  const p = start(['src/app/cli.ts', 'payments-reconcile'], env);
+  assert.equal(await p.exited, 0, p.output());
+  const line = p
+    .output()
+    .split('\n')
+    .find((l) => l.startsWith('{"checked"'));
+  assert.ok(line, p.output());
+  return JSON.parse(line) as ReconcileSummary;
 }
 
 test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted under load', async (t) => {
@@ -172,7 +188,9 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
     const workers = [1, 2].map((n) => start(['src/app/cli.ts', 'mail-worker', '--id', `e2e-${n}`], env({})));
     cleanups.push(() => Promise.all(workers.map(stop)));
 
-    // The load: each connection is one browser going round login page, login, main page, reading, logout.
+    // The load: each connection is one browser going round login page, login, main page, reading,
+    // payment form, order, the bank's card page, the card (and its 3-D Secure code), the return to
+    // the portal, the result page, and logout.
     const journey = customerJourney(BASE, accounts);
     const { failures, stored } = journey;
     const phase = (onResponse: () => void) =>
@@ -202,8 +220,8 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
         .trim()
         .split('\n')
         .map((l) => {
-          const [msec, client, upstream, status] = l.split('|');
-          return { at: Number(msec) * 1000, client, upstream, status };
+          const [msec, client, upstream, status, request, id] = l.split('|');
+          return { at: Number(msec) * 1000, client, upstream, status, request, id };
         })
         // The proxied requests (not the probe of the redirecting port that waited for nginx).
         .filter((e) => e.upstream !== '-');
@@ -216,6 +234,7 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
     // fail_timeout, 5 s).
     let answers = 0;
     let restart: Promise<{ code: number | null; readyAt: number }> | undefined;
+    let stoppedAt = 0;
     let restarted: { code: number | null; readyAt: number } | undefined;
     const results: autocannon.Result[] = [];
     let phasesAfter = 0;
@@ -227,6 +246,7 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
       const load = phase(() => {
         if (++answers === RESTART_AFTER) {
           restart = (async () => {
+            stoppedAt = Date.now();
             const code = await stop(portals[0]!);
             portals[0] = startPortal(PORTS.portals[0]);
             await waitHealthy(PORTS.portals[0], portals[0]);
@@ -241,7 +261,8 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
     const total = (f: (r: autocannon.Result) => number) => results.reduce((sum, r) => sum + f(r), 0);
     t.diagnostic(
       `${total((r) => r.requests.total)} requests in ${results.length} phases, ${total((r) => r.duration).toFixed(1)} s, ` +
-        `p99 per phase ${results.map((r) => r.latency.p99).join('/')} ms; ${journey.logins()} logins, ${stored.size} readings`,
+        `p99 per phase ${results.map((r) => r.latency.p99).join('/')} ms; ${journey.logins()} logins, ${stored.size} readings, ` +
+        `${journey.payments.filter((p) => p.shownPaid).length} of ${journey.payments.length} card orders paid`,
     );
     // A POST that reached the stopping portal and was not answered is not resent by nginx: the
     // customer would see a 502 (platform/http/closing.ts, why the portal drains first).
@@ -308,6 +329,15 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
       audited.map((r) => [r.ip, Number(r.n)]),
       [[CLIENT_ADDRESS, journey.logins()]],
     );
+
+    await checkPayments(t, {
+      db: db.db,
+      journey,
+      log: entries,
+      portals: [first, second],
+      stoppedAt,
+      reconcile: () => runReconcile(env({})),
+    });
 
     // Every bill e-mail sent exactly once, by one of the two workers.
     const until = Date.now() + 180_000;

@@ -109,8 +109,9 @@ export function renderNginx(
       '  include /etc/nginx/mime.types;',
       '  default_type application/octet-stream;',
       `  access_log ${prefix}/access.log;`,
-      // Which portal answered each request (a list when nginx passed it on), for the tests.
-      "  log_format upstream '$msec|$remote_addr|$upstream_addr|$status|$request_method $uri';",
+      // Which portal answered each request (a list when nginx passed it on), for the tests; the
+      // request id is the X-Request-Id the portal answers with.
+      "  log_format upstream '$msec|$remote_addr|$upstream_addr|$status|$request_method $uri|$request_id';",
       `  access_log ${prefix}/upstream.log upstream;`,
       temp,
       `  include ${prefix}/lk-portal.conf;`,
