@@ -387,6 +387,8 @@ function registerCallbackRoute({ r, ctx, deps }: PaymentRoutes, gateway: Payment
     CALLBACK_PATH,
     {
       onRequest: limit,
+      // It settles the order: served by a draining instance as a POST is (platform/http/closing.ts).
+      config: { servedWhileDraining: true },
       schema: {
         querystring: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 300 }), {
           maxProperties: 40,

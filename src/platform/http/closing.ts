@@ -10,6 +10,13 @@ declare module 'fastify' {
      */
     drain(maxMs: number): Promise<void>;
   }
+  interface FastifyContextConfig {
+    /**
+     * A GET that writes (a bank's notification, which settles a payment) is served while the
+     * process drains, as POSTs are, instead of the 503 that page views get: see registerClosingAnswer.
+     */
+    servedWhileDraining?: boolean;
+  }
 }
 
 /** After the first GET answered 503, how long requests that nginx had already sent may take to arrive. */
@@ -26,7 +33,11 @@ const DRAIN_RETRY_AFTER_S = 5;
  * gets; so first `drain(maxMs)` (server.ts, SHUTDOWN_DRAIN_MS): the socket stays open, GET and
  * HEAD get 503 with Retry-After, which nginx passes on to the other instance and counts as the
  * failure that takes this one out (`max_fails=1`, `proxy_next_upstream http_503`), and POSTs are
- * served. The drain ends DRAIN_SETTLE_MS after the first such 503, or after `maxMs`.
+ * served. The drain ends DRAIN_SETTLE_MS after the first such 503, or after `maxMs`. A GET route
+ * marked `config: { servedWhileDraining: true }` is served too: the sandbox bank notifies the
+ * portal through the app itself (`inject`), so a 503 there never reached nginx, yet ended the
+ * drain before nginx had taken the instance out, and the notification was lost (its retry met a
+ * closed server).
  *
  * Then `close()`: requests that still arrive (a keep-alive connection's next request, a pipelined
  * one, a connection accepted just before the socket closed) are served, with `Connection: close`
@@ -69,7 +80,12 @@ export function registerClosingAnswer(app: FastifyInstance, supplierName: string
     void reply.header('Connection', 'close');
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
     // The monitoring addresses answer for themselves (/readyz: 503, shutting down).
-    if (draining && idempotent && !NEVER_SHED.has(req.routeOptions.url ?? '')) {
+    if (
+      draining &&
+      idempotent &&
+      !NEVER_SHED.has(req.routeOptions.url ?? '') &&
+      req.routeOptions.config.servedWhileDraining !== true
+    ) {
       if (!settling) {
         settling = true;
         setTimeout(() => drained(), DRAIN_SETTLE_MS);
