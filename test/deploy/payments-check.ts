@@ -101,6 +101,18 @@ export async function checkPayments(
     `before the reconciliation ${before.payments.length} card payments credited; it checked ` +
       `${summary.checked} orders (${JSON.stringify(summary.results)}); the bank deposited ${deposited.length}`,
   );
+  // Which step credited each payment: the bank's notification, the customer's return, the reconciliation.
+  const bySource: Record<string, number> = {};
+  for (const r of await c.db.kysely
+    .selectFrom('audit_log')
+    .select('details')
+    .where('event', '=', 'payment')
+    .where('outcome', '=', 'paid')
+    .execute()) {
+    const source = String((JSON.parse(r.details ?? '{}') as { source?: string }).source);
+    bySource[source] = (bySource[source] ?? 0) + 1;
+  }
+  t.diagnostic(`credited by ${JSON.stringify(bySource)}`);
   const sorted = (xs: Array<string | null>) => xs.map(String).sort();
   // Every order the bank deposited is paid, and nothing else is; one credit each, of its sum.
   assert.deepEqual(
