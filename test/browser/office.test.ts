@@ -139,6 +139,15 @@ describe('back office in the browser', { skip: SKIP }, () => {
         assert.match(squash(await page.locator('main').innerText()), /Админова Анна \(first-admin\)/);
         await accessible(page, 'staff users');
 
+        await page.getByRole('link', { name: 'Журнал аудита' }).click();
+        await page.getByRole('heading', { name: 'Журнал аудита', level: 1 }).waitFor();
+        assert.match(squash(await page.locator('#audit').innerText()), /staff\.login/);
+        await accessible(page, 'audit log');
+        await page.getByLabel('Лицевой счёт').fill('12');
+        await page.getByRole('button', { name: 'Показать' }).click();
+        await page.getByText('Номер лицевого счёта — 10 цифр.').first().waitFor();
+        await accessible(page, 'audit log: a refused filter');
+
         await page.getByRole('button', { name: 'Выйти' }).click();
         await page.waitForURL(/\/office\/login$/);
         await page.goto(`${server.url}/office`);

@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/http/context.ts';
 import { periodicJob, type Job } from '../../platform/jobs.ts';
 import { registerOfficeAuthRoutes, staffDeps } from './office.routes.tsx';
 import { registerStaffRoutes } from './staff.routes.tsx';
+import { registerAuditRoutes } from './audit.routes.tsx';
 import { pruneStaffState } from './staff-login.service.ts';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -13,7 +14,7 @@ export interface OfficePluginOptions {
 }
 
 /**
- * The back office's way in (login with two factors, enrollment) and the admin's staff screen,
+ * The back office's way in (login with two factors, enrollment), the admin's staff screen and audit viewer,
  * with a job that removes expired staff sessions and old attempts. The guard of every /office
  * route is registered on the root instance by the app first (`registerStaffGuard`), so that
  * pages composed elsewhere are guarded too.
@@ -21,6 +22,7 @@ export interface OfficePluginOptions {
 export const officePlugin: FastifyPluginCallback<OfficePluginOptions> = (app, { ctx, jobs }, done) => {
   registerOfficeAuthRoutes(app, ctx);
   registerStaffRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
   jobs.push(
     periodicJob('prune staff sessions', PRUNE_INTERVAL_MS, async () => {
       await pruneStaffState(staffDeps(ctx));

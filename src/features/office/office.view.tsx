@@ -43,9 +43,14 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
             <a href="/office">Сводка</a>
           </li>
           {user.roles.includes('admin') && (
-            <li>
-              <a href="/office/staff">Сотрудники</a>
-            </li>
+            <>
+              <li>
+                <a href="/office/staff">Сотрудники</a>
+              </li>
+              <li>
+                <a href="/office/audit">Журнал аудита</a>
+              </li>
+            </>
           )}
         </ul>
       </nav>

@@ -1,6 +1,5 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generate } from 'otplib';
 import { buildApp } from '../../app/app.ts';
 import {
   Agent,
@@ -11,41 +10,12 @@ import {
   testLogging,
 } from '../../../test/helpers.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
-import { addStaff, confirmEnrollCode, setEnrollPassword } from './staff-admin.service.ts';
 import { officeRoutesOf } from './office.guard.tsx';
 import { accessFor, OFFICE_RIGHTS, PUBLIC, ROLES, rightsKey, type Role } from './rights.ts';
+import { staffAgent } from '../../../test/office-support.ts';
 
 // The route × role matrix (security promise 24): every route under /office, as Fastify's route
 // table has it, tried by each role, by an anonymous visitor and by a logged-in customer.
-
-const PASSWORD = 'длинная фраза для входа 7';
-
-/** A staff user with `roles`, enrolled through the service, logged in through the pages. */
-async function staffAgent(t: TestApp, login: string, roles: Role[], ip: string): Promise<Agent> {
-  const deps = { db: t.db.kysely, clock: t.clock };
-  const added = await addStaff(
-    deps,
-    { login, fullName: `Сотрудник ${login}`, roles, reason: '' },
-    { staffUserId: null, ip },
-    { requireReason: false },
-  );
-  assert.equal(added.kind, 'ok');
-  const token = added.kind === 'ok' ? added.token : '';
-  const step = await setEnrollPassword(deps, token, PASSWORD, PASSWORD);
-  assert.equal(step.kind, 'ok');
-  const secret = step.kind === 'ok' ? step.secret : '';
-  const code = () => generate({ secret, epoch: Math.floor(t.clock.now().getTime() / 1000) });
-  assert.equal((await confirmEnrollCode(deps, token, await code(), ip)).kind, 'ok');
-  t.clock.advance(30_000);
-  const agent = new Agent(t.app, ip);
-  await agent.get('/office/login');
-  assert.equal((await agent.post('/office/login', { login, password: PASSWORD })).statusCode, 303);
-  await agent.get('/office/login/code');
-  assert.equal((await agent.post('/office/login/code', { code: await code() })).statusCode, 303);
-  // A page with a form, for the CSRF token the POSTs below carry.
-  assert.equal((await agent.get('/office')).statusCode, 200);
-  return agent;
-}
 
 /** The route's pattern with its parameters filled in. */
 function concrete(url: string): string {

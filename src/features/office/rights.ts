@@ -45,6 +45,9 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/staff/:id/enable': ADMIN,
   'POST /office/staff/:id/end-sessions': ADMIN,
   'POST /office/staff/:id/reset-factor': ADMIN,
+
+  'GET /office/audit': ADMIN,
+  'GET /office/audit.csv': ADMIN,
 };
 
 /** The key of a route in the matrix; HEAD answers as its GET does. */
