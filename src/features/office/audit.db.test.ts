@@ -140,7 +140,7 @@ for (const dialect of await testDialects()) {
       assert.match(res.headers['content-type'] as string, /^text\/csv; charset=utf-8/);
       assert.equal(res.headers['content-disposition'], 'attachment; filename="audit.csv"');
       assert.ok(res.body.startsWith('\uFEFF'), 'a BOM, so that Excel reads it as UTF-8');
-      const records = parse<string[]>(res.body.slice(1), { delimiter: ';' });
+      const records: string[][] = parse(res.body.slice(1), { delimiter: ';' });
       assert.deepEqual(records[0], [
         'Время',
         'Действие',
