@@ -33,6 +33,7 @@ import { mainPagePlugin } from '../pages/main/main.plugin.ts';
 import { registerStaffGuard } from '../features/office/office.guard.tsx';
 import { officePlugin } from '../features/office/office.plugin.ts';
 import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
+import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -162,5 +163,6 @@ async function registerFeatures(
   await app.register(officesPlugin, { ctx });
   await app.register(officePlugin, { ctx, jobs });
   await app.register(officeStartPlugin, { ctx });
+  await app.register(officeMailingPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -109,3 +109,34 @@ export async function latestOutboxPeriod(db: Q, kind: string): Promise<string | 
     .executeTakeFirst();
   return r?.p ?? undefined;
 }
+
+/** Each of the latest `limit` periods with messages of `kind`, newest first, with its counts by status. */
+export async function periodsWithMail(
+  db: Q,
+  kind: string,
+  limit: number,
+): Promise<Array<{ period: string; counts: Record<OutboxStatus, number> }>> {
+  const periods = await db
+    .selectFrom('mail_outbox')
+    .select('period')
+    .distinct()
+    .where('kind', '=', kind)
+    .orderBy('period', 'desc')
+    .limit(limit)
+    .execute();
+  return Promise.all(
+    periods.map(async ({ period }) => ({ period, counts: await progress(db, period, kind) })),
+  );
+}
+
+/** The failed messages of a period back in the queue, due now, with their attempts counted afresh. */
+export async function requeueFailed(db: Q, period: string, kind: string, now: number): Promise<number> {
+  const r = await db
+    .updateTable('mail_outbox')
+    .set({ status: 'queued', attempts: 0, next_attempt_at: now, updated_at: now })
+    .where('period', '=', period)
+    .where('kind', '=', kind)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -100,3 +100,19 @@ export function progressBar(done: number, total: number, width = 30): string {
   const full = Math.round(ratio * width);
   return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${Math.floor(ratio * 100)}% ${done}/${total}`;
 }
+
+/** The bill mailing of each of the latest `limit` periods, newest first (the back office's mailing page). */
+export function billMailings(db: Kysely<Database>, limit: number) {
+  return repo.periodsWithMail(db, 'bill', limit);
+}
+
+/**
+ * The bills of `period` that could not be sent, queued again (an accountant's action, after the
+ * cause was mended: the SMTP server, an address). Returns how many.
+ */
+export async function retryFailedBills(db: Kysely<Database>, period: string, now: Date): Promise<number> {
+  if (!isPeriod(period)) {
+    throw new MailingRefused(`"${period}" is not a period (YYYY-MM)`);
+  }
+  return repo.requeueFailed(db, period, 'bill', now.getTime());
+}

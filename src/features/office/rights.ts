@@ -24,6 +24,7 @@ export const PUBLIC = 'public';
 /** Every logged-in staff user, whatever the roles. */
 export const ANY_STAFF: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
+const ACCOUNTANT: readonly Role[] = ['accountant'];
 
 export type Access = typeof PUBLIC | readonly Role[];
 
@@ -45,6 +46,9 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/staff/:id/enable': ADMIN,
   'POST /office/staff/:id/end-sessions': ADMIN,
   'POST /office/staff/:id/reset-factor': ADMIN,
+
+  'GET /office/mailing': ACCOUNTANT,
+  'POST /office/mailing/retry': ACCOUNTANT,
 
   'GET /office/audit': ADMIN,
   'GET /office/audit.csv': ADMIN,
