@@ -6,8 +6,10 @@ export interface AuditEvent {
   outcome: string;
   accountNumber?: string | null;
   ip?: string | null;
+  /** The staff user who acted (the back office); absent for customers' and programs' events. */
+  staffUserId?: number | null;
   /** Never credentials, tokens, card numbers or full e-mail addresses. */
-  details?: Record<string, string | number | boolean | null>;
+  details?: Record<string, unknown>;
 }
 
 export async function recordAudit(db: Kysely<Database> | Transaction<Database>, at: Date, e: AuditEvent) {
@@ -19,6 +21,7 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       outcome: e.outcome,
       account_number: e.accountNumber ?? null,
       ip: e.ip ?? null,
+      ...(e.staffUserId != null ? { staff_user_id: e.staffUserId } : {}),
       // JSON escapes CR/LF and quotes, so input cannot forge extra log lines.
       details: e.details ? JSON.stringify(e.details) : null,
     })

@@ -5,7 +5,8 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 // What the e-mails need to know of an account, read from tables other features own (`accounts`,
 // `meters`, `readings`): its number for the audit log and the reminder, its meter in service, and
-// whether a reading for the month is in. Read only.
+// whether a reading for the month is in, and the held readings decided in the back office's review
+// queue. Read only.
 
 export async function accountNumber(db: Q, accountId: number): Promise<string | undefined> {
   const r = await db.selectFrom('accounts').select('number').where('id', '=', accountId).executeTakeFirst();
@@ -69,4 +70,71 @@ export function countsFor(period: string, lastDate: string) {
         ]),
       ]),
     ]);
+}
+
+/** A reviewed reading of the account, as the e-mail about the outcome names it. */
+export interface ReviewedReading {
+  id: number;
+  readingDate: string;
+  values: number[];
+  zones: number;
+  status: string;
+  reviewReason: string | null;
+}
+
+/**
+ * The account's readings decided in the review queue that count in `period` (by their billing
+ * period, or their date's month when none was recorded), oldest first.
+ */
+export async function reviewedReadingsOf(
+  db: Q,
+  accountId: number,
+  period: string,
+): Promise<ReviewedReading[]> {
+  const rows = await db
+    .selectFrom('readings')
+    .innerJoin('meters', 'meters.id', 'readings.meter_id')
+    .select([
+      'readings.id',
+      'readings.reading_date',
+      'readings.value1',
+      'readings.value2',
+      'readings.value3',
+      'meters.zones',
+      'readings.status',
+      'readings.review_reason',
+    ])
+    .where('readings.account_id', '=', accountId)
+    .where('readings.reviewed_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('readings.billing_period', '=', period),
+        eb.and([
+          eb('readings.billing_period', 'is', null),
+          eb('readings.reading_date', '>=', `${period}-01`),
+          eb('readings.reading_date', '<=', `${period}-31`),
+        ]),
+      ]),
+    )
+    .orderBy('readings.id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    readingDate: r.reading_date,
+    values: [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number),
+    zones: r.zones,
+    status: r.status,
+    reviewReason: r.review_reason,
+  }));
+}
+
+/** Whether the account has a charge (so a bill) for `period`. */
+export async function hasCharge(db: Q, accountId: number, period: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('charges')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('period', '=', period)
+    .executeTakeFirst();
+  return r !== undefined;
 }

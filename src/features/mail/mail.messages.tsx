@@ -2,7 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { BillDocument } from '../billing/pdf/bill.model.ts';
 import { formatDateRu, periodInWords } from '../../domain/dates.ts';
-import { formatRubles } from '../../domain/format.ts';
+import { formatInteger, formatRubles } from '../../domain/format.ts';
+import { zonesFor, ZONE_TITLES } from '../../domain/tariff.ts';
 import type { MailMessage } from './transport.ts';
 
 // What the e-mails say, as text and HTML (Preact escapes every value). No personal data beyond
@@ -235,6 +236,90 @@ export function reminderMessage(p: {
         <p>{ask}</p>
         <p>
           <a href={p.cabinetUrl}>Передать показания</a>
+        </p>
+        <p style="color: #666; font-size: 13px">
+          <a href={p.unsubscribeUrl}>Отписаться от писем</a>
+        </p>
+        <p>— {p.supplierName}</p>
+      </>,
+    ),
+  };
+}
+
+/** A held reading as the e-mail about its outcome names it. */
+export interface ReviewedReadingLine {
+  date: string;
+  values: number[];
+  /** The meter's zone count. */
+  zones: number;
+  accepted: boolean;
+  reason: string | null;
+}
+
+/** «28 000», or «день 12 345, ночь 6 789» for a multi-zone meter. */
+function readingValue(r: Pick<ReviewedReadingLine, 'values' | 'zones'>): string {
+  const zones = zonesFor(r.zones);
+  return zones.length > 1
+    ? r.values
+        .map((v, i) => `${ZONE_TITLES[zones[i] ?? 'single'].toLowerCase()} ${formatInteger(v)}`)
+        .join(', ')
+    : formatInteger(r.values[0] ?? 0);
+}
+
+/** The outcome of the account's readings that the specialists checked (the back office's review queue). */
+export function reviewMessage(p: {
+  to: string;
+  account: string;
+  period: string;
+  readings: ReviewedReadingLine[];
+  cabinetUrl: string;
+  unsubscribeUrl: string;
+  supplierName: string;
+  messageId: string;
+}): MailMessage {
+  const period = periodInWords(p.period);
+  const subject = `Результат проверки показаний за ${period}`;
+  const lead = `Специалисты проверили показания счётчика по лицевому счёту ${p.account}:`;
+  const line = (r: ReviewedReadingLine) =>
+    `показание ${readingValue(r)} от ${formatDateRu(r.date)} ${r.accepted ? 'принято' : 'отклонено'}` +
+    (r.reason ? ` (${r.reason})` : '') +
+    '.';
+  const after = p.readings.some((r) => !r.accepted)
+    ? 'Отклонённое показание не учитывается в расчёте: передайте верное показание в личном кабинете.'
+    : `Принятые показания будут учтены при расчёте за ${period}.`;
+  const text = [
+    'Здравствуйте!',
+    '',
+    lead,
+    ...p.readings.map((r) => `— ${line(r)}`),
+    '',
+    after,
+    '',
+    `Личный кабинет: ${p.cabinetUrl}`,
+    '',
+    `Отписаться от писем: ${p.unsubscribeUrl}`,
+    '',
+    `— ${p.supplierName}`,
+  ].join('\n');
+  return {
+    to: p.to,
+    subject,
+    messageId: p.messageId,
+    headers: listHeaders(p.unsubscribeUrl),
+    text,
+    html: html(
+      subject,
+      <>
+        <p>Здравствуйте!</p>
+        <p>{lead}</p>
+        <ul>
+          {p.readings.map((r) => (
+            <li>{line(r)}</li>
+          ))}
+        </ul>
+        <p>{after}</p>
+        <p>
+          <a href={p.cabinetUrl}>Личный кабинет</a>
         </p>
         <p style="color: #666; font-size: 13px">
           <a href={p.unsubscribeUrl}>Отписаться от писем</a>

@@ -11,12 +11,12 @@ import { renderBillPdf } from '../billing/pdf/bill-pdf.ts';
 import { dateInZone, periodOf } from '../../domain/dates.ts';
 import type { MailConfig } from './mail.config.ts';
 import { maskEmail, scrubEmails } from './email-address.ts';
-import { billMessage, reminderMessage } from './mail.messages.tsx';
+import { billMessage, reminderMessage, reviewMessage } from './mail.messages.tsx';
 import { linkKeyOf, unsubscribeUrl } from './mail.service.ts';
 import { readingsLastDate } from './mailing.ts';
 import { unsubscribeToken } from './tokens.ts';
 import { MailSendError, type MailMessage, type MailTransport } from './transport.ts';
-import { accountNumbers, activeMeter, hasReadingFor } from './accounts.repository.ts';
+import { accountNumbers, activeMeter, hasReadingFor, reviewedReadingsOf } from './accounts.repository.ts';
 import * as outbox from './outbox.repository.ts';
 import type { ClaimedMessage } from './outbox.repository.ts';
 import { subscriptionsOf, type Subscription } from './subscription.repository.ts';
@@ -182,7 +182,7 @@ class MailWorker {
     const { db, mail } = this;
     const ids = batch.map((m) => m.accountId);
     const subs = await subscriptionsOf(db, ids);
-    const numbers = batch.some((m) => m.kind === 'reminder')
+    const numbers = batch.some((m) => m.kind !== 'bill')
       ? await accountNumbers(db, ids)
       : new Map<number, string>();
     const queue = [...batch];
@@ -323,7 +323,38 @@ class MailWorker {
       supplierName: this.mail.senderName,
       messageId: `<${m.kind}-${m.period}-${m.id}@${this.mail.fromDomain}>`,
     };
-    return m.kind === 'bill' ? this.buildBill(m, links) : this.buildReminder(m, number, links);
+    switch (m.kind) {
+      case 'bill':
+        return this.buildBill(m, links);
+      case 'reminder':
+        return this.buildReminder(m, number, links);
+      case 'review':
+        return this.buildReview(m, number, links);
+    }
+  }
+
+  /** The outcome of the account's readings of the period that the back office's review queue decided. */
+  private async buildReview(
+    m: ClaimedMessage,
+    number: string | undefined,
+    links: MessageLinks,
+  ): Promise<MailMessage> {
+    const readings = await reviewedReadingsOf(this.db, m.accountId, m.period);
+    if (readings.length === 0 || number === undefined) {
+      throw new Skip('cancelled', 'no reviewed reading');
+    }
+    return reviewMessage({
+      ...links,
+      account: number,
+      period: m.period,
+      readings: readings.map((r) => ({
+        date: r.readingDate,
+        values: r.values,
+        zones: r.zones,
+        accepted: r.status === 'accepted',
+        reason: r.reviewReason,
+      })),
+    });
   }
 
   private async buildBill(m: ClaimedMessage, links: MessageLinks): Promise<MailMessage> {

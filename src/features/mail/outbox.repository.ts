@@ -11,7 +11,7 @@ type Q = Kysely<Database> | Transaction<Database>;
 const bigint = (n: number) => sql<number>`cast(${n} as bigint)`;
 
 /** A queued message's outbox columns after its account id, as a select list. */
-export function queuedRow(period: string, kind: 'bill' | 'reminder', now: number) {
+export function queuedRow(period: string, kind: OutboxKind, now: number) {
   return [
     sql<string>`cast(${period} as text)`.as('period'),
     sql<string>`cast(${kind} as text)`.as('kind'),
@@ -21,6 +21,55 @@ export function queuedRow(period: string, kind: 'bill' | 'reminder', now: number
     bigint(now).as('created_at'),
     bigint(now).as('updated_at'),
   ] as const;
+}
+
+/**
+ * Queues one message to the account's confirmed, subscribed address (none without one): a new
+ * row, or the row of the same (account, period, kind) queued again when it is finished (sent,
+ * failed or cancelled: a bill sent again on request, a later review decision). A row still queued
+ * or being sent is left as it is. Returns whether a row was queued.
+ */
+export async function queueOne(
+  db: Q,
+  m: { accountId: number; period: string; kind: 'bill' | 'review'; now: number },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('mail_outbox')
+    .columns([
+      'account_id',
+      'period',
+      'kind',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'created_at',
+      'updated_at',
+    ])
+    .expression(
+      db
+        .selectFrom('mail_subscriptions as s')
+        .select(['s.account_id', ...queuedRow(m.period, m.kind, m.now)])
+        .where('s.account_id', '=', m.accountId)
+        .where('s.subscribed', '=', 1)
+        .where('s.confirmed_at', 'is not', null),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'period', 'kind'])
+        .doUpdateSet({
+          status: 'queued',
+          attempts: 0,
+          next_attempt_at: bigint(m.now),
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          sent_at: null,
+          updated_at: bigint(m.now),
+        })
+        .where('mail_outbox.status', 'in', ['sent', 'failed', 'cancelled']),
+    )
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Inserts what `source` selects (an account id, then queuedRow) into the outbox; returns how many rows were new. */
@@ -50,8 +99,15 @@ export interface ClaimedMessage {
   id: number;
   accountId: number;
   period: string;
-  kind: 'bill' | 'reminder';
+  kind: OutboxKind;
   attempts: number;
+}
+
+/** A bill, a readings reminder, or the outcome of the account's held readings of a period. */
+export type OutboxKind = 'bill' | 'reminder' | 'review';
+
+function kindOf(s: string): OutboxKind {
+  return s === 'reminder' || s === 'review' ? s : 'bill';
 }
 
 type ClaimedRow = Pick<Selectable<MailOutboxTable>, 'id' | 'account_id' | 'period' | 'kind' | 'attempts'>;
@@ -86,7 +142,7 @@ export async function claim(
       id: Number(r.id),
       accountId: Number(r.account_id),
       period: r.period,
-      kind: r.kind === 'reminder' ? ('reminder' as const) : ('bill' as const),
+      kind: kindOf(r.kind),
       attempts: Number(r.attempts),
     }))
     .sort((a, b) => a.id - b.id);
@@ -191,4 +247,19 @@ export async function countUnfinishedByStatus(db: Q): Promise<Map<string, number
     .groupBy('status')
     .execute();
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** The state of one message in the outbox, or undefined when none was ever queued. */
+export async function messageStatus(
+  db: Q,
+  m: { accountId: number; period: string; kind: OutboxKind },
+): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('mail_outbox')
+    .select('status')
+    .where('account_id', '=', m.accountId)
+    .where('period', '=', m.period)
+    .where('kind', '=', m.kind)
+    .executeTakeFirst();
+  return r?.status;
 }

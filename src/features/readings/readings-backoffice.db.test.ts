@@ -128,6 +128,8 @@ for (const dialect of await testDialects()) {
         readingId: reviewId,
         operator: 'ivanova',
         note: 'опечатка',
+        before: { status: 'review', heldFor: 'rollover' },
+        after: { status: 'rejected', reviewReason: 'опечатка' },
       });
     });
 

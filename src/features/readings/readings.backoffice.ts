@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../platform/db/schema.ts';
@@ -140,11 +140,35 @@ export function parseDecisionsCsv(text: string): ReviewDecision[] {
   });
 }
 
-/** Applies the decisions to readings under review, each in its own transaction with its audit event. */
+/** A decision just applied, for what the caller does in the same transaction (the e-mail). */
+export interface DecidedReading {
+  id: number;
+  accountId: number;
+  account: string;
+  decision: Decision;
+  /** The billing month it counts in (its date's month when none was recorded). */
+  period: string;
+}
+
+export interface ReviewContext {
+  now: () => Date;
+  /** Who decided: the staff member's login, or the operating system's user for the CLI. */
+  operator: string;
+  /** The staff user (the back office); absent for the CLI. */
+  staffUserId?: number;
+  ip?: string;
+  /** Runs in each decision's transaction, after it (the review queue queues the customer's e-mail). */
+  afterDecision?: (tx: Transaction<Database>, d: DecidedReading) => Promise<void>;
+}
+
+/**
+ * Applies the decisions to readings under review, each in its own transaction with its audit
+ * event (who, when, before and after) and the reviewer kept on the reading.
+ */
 export async function reviewReadings(
   db: Kysely<Database>,
   decisions: ReviewDecision[],
-  ctx: { now: () => Date; operator: string },
+  ctx: ReviewContext,
 ): Promise<ReviewOutcome[]> {
   const out: ReviewOutcome[] = [];
   for (const d of decisions) {
@@ -153,18 +177,37 @@ export async function reviewReadings(
       if (!r) {
         return 'not_found' as const;
       }
-      if (!(await repo.decideReview(tx, d.id, d.decision))) {
+      const now = ctx.now();
+      const note = d.note ? d.note.slice(0, 500) : null;
+      const decided = await repo.decideReview(tx, d.id, {
+        status: d.decision,
+        reviewedBy: ctx.staffUserId ?? null,
+        reviewedAt: now.getTime(),
+        reason: note,
+      });
+      if (!decided) {
         return 'not_under_review' as const;
       }
-      await recordAudit(tx, ctx.now(), {
+      await recordAudit(tx, now, {
         event: 'reading_review',
         outcome: d.decision,
         accountNumber: r.account,
+        ip: ctx.ip ?? null,
+        staffUserId: ctx.staffUserId ?? null,
         details: {
           readingId: d.id,
           operator: ctx.operator,
-          ...(d.note ? { note: d.note.slice(0, 500) } : {}),
+          ...(note ? { note } : {}),
+          before: { status: r.status, heldFor: r.reason },
+          after: { status: d.decision, reviewReason: note },
         },
+      });
+      await ctx.afterDecision?.(tx, {
+        id: r.id,
+        accountId: r.accountId,
+        account: r.account,
+        decision: d.decision,
+        period: r.billingPeriod ?? r.readingDate.slice(0, 7),
       });
       return 'done' as const;
     });

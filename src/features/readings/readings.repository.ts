@@ -291,28 +291,142 @@ export async function listForExport(
   }));
 }
 
-export async function findForReview(
-  db: Q,
-  id: number,
-): Promise<{ id: number; account: string; status: string } | undefined> {
+export interface ReviewTarget {
+  id: number;
+  accountId: number;
+  account: string;
+  status: string;
+  reason: string | null;
+  readingDate: string;
+  billingPeriod: string | null;
+}
+
+export async function findForReview(db: Q, id: number): Promise<ReviewTarget | undefined> {
   const r = await db
     .selectFrom('readings')
     .innerJoin('accounts', 'accounts.id', 'readings.account_id')
-    .select(['readings.id', 'accounts.number', 'readings.status'])
+    .select([
+      'readings.id',
+      'readings.account_id',
+      'accounts.number',
+      'readings.status',
+      'readings.reason',
+      'readings.reading_date',
+      'readings.billing_period',
+    ])
     .where('readings.id', '=', id)
     .executeTakeFirst();
-  return r && { id: Number(r.id), account: r.number, status: r.status };
+  return (
+    r && {
+      id: Number(r.id),
+      accountId: Number(r.account_id),
+      account: r.number,
+      status: r.status,
+      reason: r.reason,
+      readingDate: r.reading_date,
+      billingPeriod: r.billing_period,
+    }
+  );
 }
 
-/** Sets the status only if it is still `review`; returns whether it changed. */
-export async function decideReview(db: Q, id: number, status: 'accepted' | 'rejected'): Promise<boolean> {
+/** Who decided a held reading, when and why (null reviewer: the command line). */
+export interface Review {
+  status: 'accepted' | 'rejected';
+  reviewedBy: number | null;
+  reviewedAt: number;
+  reason: string | null;
+}
+
+/** Sets the status only if it is still `review`, with who decided it; returns whether it changed. */
+export async function decideReview(db: Q, id: number, review: Review): Promise<boolean> {
   const res = await db
     .updateTable('readings')
-    .set({ status })
+    .set({
+      status: review.status,
+      reviewed_by: review.reviewedBy,
+      reviewed_at: review.reviewedAt,
+      review_reason: review.reason,
+    })
     .where('id', '=', id)
     .where('status', '=', 'review')
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** A reading the rules held, as the review queue lists it. */
+export interface QueuedReading {
+  id: number;
+  accountId: number;
+  account: string;
+  holder: string;
+  address: string;
+  meterId: number;
+  meterSerial: string;
+  digits: number;
+  zones: number;
+  values: number[];
+  readingDate: string;
+  channel: string;
+  reason: string | null;
+  submittedAt: number;
+}
+
+/**
+ * The readings under review, oldest first, a page at a time (the partial index readings_review);
+ * only the reading `id` when given.
+ */
+export async function listReviewQueue(
+  db: Q,
+  page: { offset: number; limit: number; id?: number },
+): Promise<QueuedReading[]> {
+  let q = db
+    .selectFrom('readings')
+    .innerJoin('accounts', 'accounts.id', 'readings.account_id')
+    .innerJoin('meters', 'meters.id', 'readings.meter_id')
+    .select([
+      'readings.id',
+      'readings.account_id',
+      'accounts.number',
+      'accounts.surname',
+      'accounts.first_name',
+      'accounts.patronymic',
+      'accounts.object_address',
+      'readings.meter_id',
+      'meters.serial',
+      'meters.digits',
+      'meters.zones',
+      'readings.value1',
+      'readings.value2',
+      'readings.value3',
+      'readings.reading_date',
+      'readings.channel',
+      'readings.reason',
+      'readings.submitted_at',
+    ])
+    .where('readings.status', '=', 'review')
+    .orderBy('readings.id')
+    .offset(page.offset)
+    .limit(page.limit);
+  if (page.id !== undefined) {
+    q = q.where('readings.id', '=', page.id);
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    accountId: Number(r.account_id),
+    account: r.number,
+    holder: [r.surname, r.first_name, r.patronymic].filter(Boolean).join(' '),
+    address: r.object_address,
+    meterId: Number(r.meter_id),
+    meterSerial: r.serial,
+    digits: r.digits,
+    zones: r.zones,
+    values: [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number),
+    readingDate: r.reading_date,
+    channel: r.channel,
+    reason: r.reason,
+    submittedAt: Number(r.submitted_at),
+  }));
 }
 
 /** The readings the rules held for review (indexed by readings_review): the back office counts them. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { recordAudit } from '../../platform/audit.repository.ts';
+import { recordAudit, type AuditEvent } from '../../platform/audit.repository.ts';
 import { dateInZone, periodInWords } from '../../domain/dates.ts';
 import {
   billingPeriodFor,
@@ -83,6 +83,8 @@ export interface SubmitInput {
   channel?: string;
   /** The day it was taken (a registry's payment date); today in the supplier's zone unless said. */
   readingDate?: string;
+  /** An operator took it on the customer's behalf (channel 'operator'): who, and why (audited). */
+  staff?: { userId: number; reason: string };
 }
 
 export type SubmitResult =
@@ -161,13 +163,11 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
         submissionKey: input.key,
         billingPeriod: billingPeriodFor(readingDate, deps.lastDay),
       });
-      await recordAudit(tx, now, {
-        event: 'reading',
-        outcome: reason ? 'review' : 'accepted',
-        accountNumber: input.accountNumber,
-        ip: input.ip,
-        details: { readingId: id, meter: meter.serial, ...(reason ? { reason } : {}) },
-      });
+      await recordAudit(
+        tx,
+        now,
+        readingAudit(input, { id, serial: meter.serial, reason, last, readingDate, values }),
+      );
       return id;
     });
     return { kind: 'stored', readingId, duplicate: false };
@@ -182,6 +182,36 @@ export async function submitReading(deps: ReadingsDeps, input: SubmitInput): Pro
     }
     return { kind: 'stored', readingId: winner.id, duplicate: true };
   }
+}
+
+/** The audit event of a stored reading; an operator's also says who, why, before and after. */
+function readingAudit(
+  input: SubmitInput,
+  r: {
+    id: number;
+    serial: string;
+    reason: SuspicionReason | null;
+    last: repo.ReadingItem | undefined;
+    readingDate: string;
+    values: number[];
+  },
+): AuditEvent {
+  const status = r.reason ? 'review' : 'accepted';
+  const details = { readingId: r.id, meter: r.serial, ...(r.reason ? { reason: r.reason } : {}) };
+  const base = { event: 'reading', outcome: status, accountNumber: input.accountNumber, ip: input.ip };
+  if (!input.staff) {
+    return { ...base, details };
+  }
+  return {
+    ...base,
+    staffUserId: input.staff.userId,
+    details: {
+      ...details,
+      staffReason: input.staff.reason,
+      before: { lastAccepted: r.last ? { date: r.last.readingDate, values: r.last.values } : null },
+      after: { date: r.readingDate, values: r.values, channel: input.channel ?? 'internet', status },
+    },
+  };
 }
 
 /** What became of the reading just submitted, as the main page says it. */

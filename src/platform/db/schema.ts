@@ -222,6 +222,10 @@ export interface ReadingsTable {
   submission_key: Generated<string | null>;
   /** The billing month the reading counts in ('YYYY-MM'); null when not recorded. */
   billing_period: Generated<string | null>;
+  /** The staff user who accepted or rejected a held reading (the review queue), when, and why. */
+  reviewed_by: Generated<number | null>;
+  reviewed_at: Generated<number | null>;
+  review_reason: Generated<string | null>;
 }
 
 export interface PaymentsTable {
@@ -354,7 +358,7 @@ export interface MailOutboxTable {
   id: Generated<number>;
   account_id: number;
   period: string;
-  /** 'bill' | 'reminder' */
+  /** 'bill' | 'reminder' | 'review' (the outcome of the account's held readings of `period`) */
   kind: string;
   /** 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' */
   status: string;
