@@ -34,6 +34,7 @@ import { registerStaffGuard } from '../features/office/office.guard.tsx';
 import { officePlugin } from '../features/office/office.plugin.ts';
 import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
 import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
+import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -164,5 +165,6 @@ async function registerFeatures(
   await app.register(officePlugin, { ctx, jobs });
   await app.register(officeStartPlugin, { ctx });
   await app.register(officeMailingPlugin, { ctx });
+  await app.register(officeReviewPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -42,6 +42,11 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
           <li>
             <a href="/office">Сводка</a>
           </li>
+          {(user.roles.includes('operator') || user.roles.includes('accountant')) && (
+            <li>
+              <a href="/office/review">Показания на проверке</a>
+            </li>
+          )}
           {user.roles.includes('accountant') && (
             <li>
               <a href="/office/mailing">Рассылка счетов</a>

@@ -25,6 +25,9 @@ export const PUBLIC = 'public';
 export const ANY_STAFF: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
 const ACCOUNTANT: readonly Role[] = ['accountant'];
+const OPERATOR: readonly Role[] = ['operator'];
+/** What an operator reads, an accountant reads too. */
+const OPERATOR_READS: readonly Role[] = ['operator', 'accountant'];
 
 export type Access = typeof PUBLIC | readonly Role[];
 
@@ -39,6 +42,12 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/enroll/code': PUBLIC,
 
   'GET /office': ANY_STAFF,
+
+  // The readings review queue: operators decide, accountants read.
+  'GET /office/review': OPERATOR_READS,
+  'POST /office/review': OPERATOR,
+  'GET /office/review/:id': OPERATOR,
+  'POST /office/review/:id': OPERATOR,
 
   'GET /office/staff': ADMIN,
   'POST /office/staff': ADMIN,

@@ -28,6 +28,11 @@ export function StartPage(p: {
           {review > 0 &&
             ' (правила задержали их: слишком большой расход, переход через ноль, меньше предыдущего и т. п.).'}
         </p>
+        {(p.user.roles.includes('operator') || p.user.roles.includes('accountant')) && (
+          <p>
+            <a href="/office/review">Открыть очередь проверки</a>
+          </p>
+        )}
       </section>
       <section class="panel" aria-labelledby="start-period">
         <h2 id="start-period">Расчётный период</h2>
