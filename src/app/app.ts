@@ -35,6 +35,7 @@ import { officePlugin } from '../features/office/office.plugin.ts';
 import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
 import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
+import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -166,5 +167,6 @@ async function registerFeatures(
   await app.register(officeStartPlugin, { ctx });
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officeReviewPlugin, { ctx });
+  await app.register(officeAccountActionsPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -159,3 +159,25 @@ export async function findAccountProfile(db: Q, accountId: number): Promise<Acco
     }
   );
 }
+
+/** The failed login attempts on an account since `since` (what the lock-out counts). */
+export async function countFailures(db: Q, accountNumber: string, since: number): Promise<number> {
+  const r = await db
+    .selectFrom('login_attempts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_number', '=', accountNumber)
+    .where('success', '=', 0)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Forgets the account's failed login attempts (an operator unlocks it); returns how many. */
+export async function deleteFailures(db: Q, accountNumber: string): Promise<number> {
+  const r = await db
+    .deleteFrom('login_attempts')
+    .where('account_number', '=', accountNumber)
+    .where('success', '=', 0)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -48,6 +48,13 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/review': OPERATOR,
   'GET /office/review/:id': OPERATOR,
   'POST /office/review/:id': OPERATOR,
+  // Operators' actions on an account, each a form with a mandatory reason.
+  'GET /office/accounts/:id/reading': OPERATOR,
+  'POST /office/accounts/:id/reading': OPERATOR,
+  'GET /office/accounts/:id/unlock': OPERATOR,
+  'POST /office/accounts/:id/unlock': OPERATOR,
+  'GET /office/accounts/:id/resend-bill': OPERATOR,
+  'POST /office/accounts/:id/resend-bill': OPERATOR,
 
   'GET /office/staff': ADMIN,
   'POST /office/staff': ADMIN,
