@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
+import { queueReviewOutcome } from '../../features/mail/office-mail.ts';
 import { loadConfig } from '../config.ts';
 import {
   parseDecisionsCsv,
@@ -46,7 +47,14 @@ async function run(opts: Options, command: Command): Promise<void> {
   }
   const config = loadConfig();
   const results = await withDb(config, (db) =>
-    reviewReadings(db.kysely, decisions, { now: () => new Date(), operator: os.userInfo().username }),
+    reviewReadings(db.kysely, decisions, {
+      now: () => new Date(),
+      operator: os.userInfo().username,
+      // The customer learns the outcome by e-mail, as from the back office's queue.
+      afterDecision: async (tx, d) => {
+        await queueReviewOutcome(tx, { accountId: d.accountId, period: d.period, now: new Date() });
+      },
+    }),
   );
   for (const r of results) {
     console.log(`${r.id}\t${r.decision}\t${r.result}`);
