@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   Agent,
   createTestApp,
@@ -222,6 +223,67 @@ for (const dialect of await testDialects()) {
       }
       assert.equal((await auditRows(t, 'login_unlock')).length, before);
       assert.equal((await operatorReadings()).length, 2);
+    });
+
+    test('any input to any of the forms: a page or a redirect, never a 5xx; nothing stored without a reason', async () => {
+      const form = await operator.get(`${card}/reading`);
+      const held = await t.db.kysely
+        .selectFrom('readings')
+        .select('id')
+        .where('status', '=', 'review')
+        .executeTakeFirst();
+      const reviewId = held ? Number(held.id) : 1;
+      const count = async () =>
+        Number(
+          (
+            await t.db.kysely
+              .selectFrom('audit_log')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('staff_user_id', 'is not', null)
+              .where('event', 'in', ['reading', 'reading_review', 'login_unlock', 'bill_resend'])
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const text = fc.oneof(
+        fc.string({ maxLength: 60 }),
+        fc.constantFrom('', ' ', "1'; drop table readings; --", '9'.repeat(40), '\r\nX: y', '2026-13', '-1'),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(
+            `${card}/reading`,
+            `${card}/unlock`,
+            `${card}/resend-bill`,
+            `/office/review/${reviewId}`,
+            '/office/review',
+          ),
+          fc.record({
+            meter: fc.oneof(fc.constant(meterIn(form.body)), text),
+            key: fc.oneof(fc.uuid(), text),
+            v1: text,
+            period: text,
+            ids: text,
+            decision: fc.oneof(fc.constantFrom('accepted', 'rejected'), text),
+            blankReason: fc.boolean(),
+          }),
+          async (url, f) => {
+            const before = await count();
+            const { blankReason, ...fields } = f;
+            // Blank reasons refuse everything; otherwise no decision (nothing else is valid by chance).
+            const res = await operator.post(url, {
+              ...fields,
+              reason: blankReason ? ' ' : 'проверка ввода',
+              decision: blankReason ? f.decision : 'none',
+            });
+            assert.ok(res.statusCode < 500, `${url}: ${res.statusCode}`);
+            assert.ok([200, 303, 400, 404].includes(res.statusCode), `${url}: ${res.statusCode}`);
+            if (blankReason || res.statusCode !== 303) {
+              assert.equal(await count(), before, `${url} stored nothing`);
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
     });
   });
 }

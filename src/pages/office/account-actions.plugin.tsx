@@ -172,7 +172,7 @@ function registerReadingAction({ r, ctx, db, send, accountOf, frame, backToCard 
       const result = await submitReading(readingDeps, {
         accountId: account.id,
         accountNumber: account.number,
-        meterId: Number(b.meter ?? form?.meterId ?? 0),
+        meterId: /^[0-9]{1,15}$/.test(b.meter ?? '') ? Number(b.meter) : 0,
         key: b.key ?? '',
         values,
         confirmed: b.confirm === 'yes',
