@@ -1,8 +1,9 @@
 // End-to-end: the back office's way in, in Chromium (see support.ts): the first admin made with
 // the CLI, enrollment through the one-time link (password, QR code and first TOTP code, recovery
 // codes), then login with a TOTP code (otplib computes it from the secret the page showed), and
-// with a recovery code. axe-core checks every /office page on the way, at a desktop's and a
-// phone's width.
+// with a recovery code; then the readings review queue (two held readings accepted in bulk) and
+// the operator's forms on an account. axe-core checks every /office page on the way, refusals
+// included, at a desktop's and a phone's width.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,8 +11,10 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { generate } from 'otplib';
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import { axeViolations } from './axe.ts';
-import { browserSuite, ROOT, runScenario, SKIP, squash, type Server } from './support.ts';
+import { browserSuite, DEMO_ACCOUNT, ROOT, runScenario, SKIP, squash, type Server } from './support.ts';
 
 const run = promisify(execFile);
 const PASSWORD = 'зелёная лампа на столе 19';
@@ -112,6 +115,69 @@ async function logIn(page: Page, base: string, login: string, code: () => Promis
   await page.getByRole('button', { name: 'Войти' }).click();
 }
 
+/**
+ * Two readings the rules held, written straight into the server's database (as the customer's
+ * confirmed doubtful readings are stored); returns the demo account's id.
+ */
+function holdReadings(server: Server): number {
+  const db = new Database(path.join(server.dataDir, 'portal.db'));
+  try {
+    const account = db.prepare('select id from accounts where number = ?').get(DEMO_ACCOUNT) as {
+      id: number;
+    };
+    const meter = db
+      .prepare('select id from meters where account_id = ? and removed_on is null')
+      .get(account.id) as { id: number };
+    const insert = db.prepare(
+      `insert into readings (account_id, meter_id, reading_date, value1, channel, status, reason, submitted_at)
+       values (?, ?, ?, ?, 'internet', 'review', 'rollover', ?)`,
+    );
+    insert.run(account.id, meter.id, '2026-06-10', 28000, Date.now());
+    insert.run(account.id, meter.id, '2026-06-11', 28100, Date.now());
+    return account.id;
+  } finally {
+    db.close();
+  }
+}
+
+/** The review queue: both held readings ticked, one reason, «Принять». */
+async function reviewInBulk(page: Page, server: Server): Promise<void> {
+  holdReadings(server);
+  await page.getByRole('link', { name: 'Показания на проверке' }).first().click();
+  await page.getByRole('heading', { name: 'Показания на проверке', level: 1 }).waitFor();
+  assert.match(squash(await page.locator('#review-total').innerText()), /Ожидают решения: 2/);
+  await accessible(page, 'review queue');
+  await page.getByRole('button', { name: 'Принять' }).click();
+  await page.locator('#bulk-reason-error').waitFor();
+  await accessible(page, 'review queue: refused');
+  for (const box of await page.getByRole('checkbox', { name: /Выбрать показание/ }).all()) {
+    await box.check();
+  }
+  await page.getByLabel('Причина решения (её увидит абонент)').fill('Сверено по фото счётчика');
+  await page.getByRole('button', { name: 'Принять' }).click();
+  await page.locator('#review-notice').waitFor();
+  assert.equal(squash(await page.locator('#review-notice').innerText()), 'Принято показаний: 2.');
+  assert.match(squash(await page.locator('#review-total').innerText()), /Ожидают решения: 0/);
+}
+
+/** The operator's forms on the demo account pass axe, as do their refusals. */
+async function accountActions(page: Page, server: Server): Promise<void> {
+  const db = new Database(path.join(server.dataDir, 'portal.db'), { readonly: true });
+  const { id } = db.prepare('select id from accounts where number = ?').get(DEMO_ACCOUNT) as { id: number };
+  db.close();
+  for (const [action, button] of [
+    ['reading', 'Сохранить показание'],
+    ['unlock', 'Разблокировать'],
+    ['resend-bill', 'Отправить'],
+  ] as const) {
+    await page.goto(`${server.url}/office/accounts/${id}/${action}`);
+    await accessible(page, `account action ${action}`);
+    await page.getByRole('button', { name: button }).click();
+    await page.locator('.field-error').first().waitFor();
+    await accessible(page, `account action ${action}: refused`);
+  }
+}
+
 describe('back office in the browser', { skip: SKIP }, () => {
   const suite = browserSuite();
 
@@ -159,6 +225,9 @@ describe('back office in the browser', { skip: SKIP }, () => {
         await accessible(page, 'recovery code used');
         await page.getByRole('link', { name: 'Перейти к сводке' }).click();
         await page.getByRole('heading', { name: 'Сводка', level: 1 }).waitFor();
+
+        await reviewInBulk(page, server);
+        await accountActions(page, server);
       },
     );
   });
