@@ -147,6 +147,10 @@ async function reviewInBulk(page: Page, server: Server): Promise<void> {
   await page.getByRole('heading', { name: 'Показания на проверке', level: 1 }).waitFor();
   assert.match(squash(await page.locator('#review-total').innerText()), /Ожидают решения: 2/);
   await accessible(page, 'review queue');
+  await page.getByRole('link', { name: 'Решить по этому показанию отдельно' }).first().click();
+  await page.getByRole('heading', { name: /^Показание № \d+$/, level: 1 }).waitFor();
+  await accessible(page, 'one held reading');
+  await page.getByRole('link', { name: 'Показания на проверке' }).first().click();
   await page.getByRole('button', { name: 'Принять' }).click();
   await page.locator('#bulk-reason-error').waitFor();
   await accessible(page, 'review queue: refused');
