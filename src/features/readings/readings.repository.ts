@@ -14,6 +14,8 @@ export interface ReadingItem {
   status: string;
   reason: string | null;
   billingPeriod: string | null;
+  /** Why the back office accepted or rejected it (the review queue); null otherwise. */
+  reviewReason: string | null;
 }
 
 type ReadingRow = Pick<
@@ -28,6 +30,7 @@ type ReadingRow = Pick<
   | 'status'
   | 'reason'
   | 'billing_period'
+  | 'review_reason'
 >;
 
 function toReading(r: ReadingRow): ReadingItem {
@@ -41,6 +44,7 @@ function toReading(r: ReadingRow): ReadingItem {
     status: r.status,
     reason: r.reason,
     billingPeriod: r.billing_period,
+    reviewReason: r.review_reason,
   };
 }
 
@@ -55,6 +59,7 @@ const READING_COLUMNS = [
   'status',
   'reason',
   'billing_period',
+  'review_reason',
 ] as const;
 
 /**
@@ -351,82 +356,6 @@ export async function decideReview(db: Q, id: number, review: Review): Promise<b
     .where('status', '=', 'review')
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
-}
-
-/** A reading the rules held, as the review queue lists it. */
-export interface QueuedReading {
-  id: number;
-  accountId: number;
-  account: string;
-  holder: string;
-  address: string;
-  meterId: number;
-  meterSerial: string;
-  digits: number;
-  zones: number;
-  values: number[];
-  readingDate: string;
-  channel: string;
-  reason: string | null;
-  submittedAt: number;
-}
-
-/**
- * The readings under review, oldest first, a page at a time (the partial index readings_review);
- * only the reading `id` when given.
- */
-export async function listReviewQueue(
-  db: Q,
-  page: { offset: number; limit: number; id?: number },
-): Promise<QueuedReading[]> {
-  let q = db
-    .selectFrom('readings')
-    .innerJoin('accounts', 'accounts.id', 'readings.account_id')
-    .innerJoin('meters', 'meters.id', 'readings.meter_id')
-    .select([
-      'readings.id',
-      'readings.account_id',
-      'accounts.number',
-      'accounts.surname',
-      'accounts.first_name',
-      'accounts.patronymic',
-      'accounts.object_address',
-      'readings.meter_id',
-      'meters.serial',
-      'meters.digits',
-      'meters.zones',
-      'readings.value1',
-      'readings.value2',
-      'readings.value3',
-      'readings.reading_date',
-      'readings.channel',
-      'readings.reason',
-      'readings.submitted_at',
-    ])
-    .where('readings.status', '=', 'review')
-    .orderBy('readings.id')
-    .offset(page.offset)
-    .limit(page.limit);
-  if (page.id !== undefined) {
-    q = q.where('readings.id', '=', page.id);
-  }
-  const rows = await q.execute();
-  return rows.map((r) => ({
-    id: Number(r.id),
-    accountId: Number(r.account_id),
-    account: r.number,
-    holder: [r.surname, r.first_name, r.patronymic].filter(Boolean).join(' '),
-    address: r.object_address,
-    meterId: Number(r.meter_id),
-    meterSerial: r.serial,
-    digits: r.digits,
-    zones: r.zones,
-    values: [r.value1, r.value2, r.value3].filter((v): v is number => v !== null).map(Number),
-    readingDate: r.reading_date,
-    channel: r.channel,
-    reason: r.reason,
-    submittedAt: Number(r.submitted_at),
-  }));
 }
 
 /** The readings the rules held for review (indexed by readings_review): the back office counts them. */

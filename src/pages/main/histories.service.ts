@@ -58,7 +58,10 @@ export function readingRows(readings: ReadingItem[]): ReadingRow[] {
     date: r.readingDate,
     values: r.values,
     channel: CHANNEL_TITLES[r.channel] ?? r.channel,
-    status: STATUS_TITLES[r.status] ?? r.status,
+    // A rejected reading says why, in the reviewer's words.
+    status:
+      (STATUS_TITLES[r.status] ?? r.status) +
+      (r.status === 'rejected' && r.reviewReason ? `: ${r.reviewReason}` : ''),
     statusCode: r.status,
   }));
 }

@@ -206,7 +206,7 @@ for (const dialect of await testDialects()) {
 
       assert.deepEqual(await outboxOf(t, demoId), [{ period: '2026-06', kind: 'review', status: 'queued' }]);
       const main = textOf((await customer.get('/cabinet')).body);
-      assert.match(main, /28 000\s*Интернет\s*отклонено/);
+      assert.match(main, /28\s000\s*Интернет\s*отклонено: Абонент ошибся цифрой/);
     });
 
     test('bulk: the checked readings are accepted with one reason, each audited; a subscribed customer gets the e-mail', async () => {

@@ -11,11 +11,10 @@ import {
 } from '../../features/readings/readings.backoffice.ts';
 import {
   listReadings,
-  listReviewQueue,
   readingsUnderReview,
-  type QueuedReading,
   type ReadingItem,
 } from '../../features/readings/readings.repository.ts';
+import { listReviewQueue, type QueuedReading } from '../../features/readings/review-queue.repository.ts';
 
 // The readings review queue (issue 18): the readings the rules held, each with its account's
 // recent history, decided one by one or in bulk, each decision with its reason, audited, and
