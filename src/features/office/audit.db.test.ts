@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { createTestApp, testDialects, textOf, type TestApp, type Agent } from '../../../test/helpers.ts';
-import { staffAgent } from '../../../test/office-support.ts';
+import { staffAgent } from '../../../test/office-staff.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { dayStartMs, formatAuditTime } from './audit.service.ts';
 
@@ -19,7 +19,7 @@ for (const dialect of await testDialects()) {
 
     before(async () => {
       t = await createTestApp(dialect, { demo: false });
-      admin = await staffAgent(t, 'auditor', ['admin'], '10.0.0.5');
+      admin = (await staffAgent(t, 'auditor', ['admin'], '10.0.0.5')).agent;
       await staffAgent(t, 'clerk', ['operator'], '10.0.0.6');
       // 120 readings of one account a minute apart, ending the day before "now", and one of another.
       const k = t.db.kysely;
@@ -163,7 +163,7 @@ for (const dialect of await testDialects()) {
     });
 
     test('an operator may not open it', async () => {
-      const operator = await staffAgent(t, 'reader', ['operator'], '10.0.0.7');
+      const operator = (await staffAgent(t, 'reader', ['operator'], '10.0.0.7')).agent;
       assert.equal((await operator.get('/office/audit')).statusCode, 403);
       assert.equal((await operator.get('/office/audit.csv')).statusCode, 403);
     });

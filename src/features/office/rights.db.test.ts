@@ -12,7 +12,7 @@ import {
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { officeRoutesOf } from './office.guard.tsx';
 import { accessFor, OFFICE_RIGHTS, PUBLIC, ROLES, rightsKey, type Role } from './rights.ts';
-import { staffAgent } from '../../../test/office-support.ts';
+import { staffAgent } from '../../../test/office-staff.ts';
 
 // The route × role matrix (security promise 24): every route under /office, as Fastify's route
 // table has it, tried by each role, by an anonymous visitor and by a logged-in customer.
@@ -56,7 +56,7 @@ for (const dialect of await testDialects()) {
       assert.ok(routes.length >= Object.keys(OFFICE_RIGHTS).length, 'the route table was collected');
       const staff = new Map<Role, Agent>();
       for (const [i, role] of ROLES.entries()) {
-        staff.set(role, await staffAgent(t, `only-${role}`, [role], `10.71.0.${i + 1}`));
+        staff.set(role, (await staffAgent(t, `only-${role}`, [role], `10.71.0.${i + 1}`)).agent);
       }
       const anonymous = new Agent(t.app, '10.71.1.1');
       await anonymous.get('/office/login');

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, testDialects, textOf, type Agent, type TestApp } from '../../../test/helpers.ts';
 import { bulkAccounts } from '../../../test/db.ts';
-import { staffAgent } from '../../../test/office-support.ts';
+import { staffAgent } from '../../../test/office-staff.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 
 // The accountant's bill mailing: each period's counts by state, the latest errors, and the
@@ -46,8 +46,8 @@ for (const dialect of await testDialects()) {
           ...[0, 1, 2, 3].map((i) => row(i, '2026-04', 'sent')),
         ])
         .execute();
-      accountant = await staffAgent(t, 'buh', ['accountant'], '10.0.0.8');
-      operator = await staffAgent(t, 'oper', ['operator'], '10.0.0.9');
+      accountant = (await staffAgent(t, 'buh', ['accountant'], '10.0.0.8')).agent;
+      operator = (await staffAgent(t, 'oper', ['operator'], '10.0.0.9')).agent;
     });
     after(async () => t.close());
 
