@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 import type {
   StaffLoginAttemptsTable,
   StaffRecoveryCodesTable,
@@ -188,6 +188,10 @@ export interface AccountsTable {
   tariff_plan_id: number;
   created_at: number;
   building_id: Generated<number | null>;
+  /** The surname folded for the back office's search (domain/search-key.ts), computed by the database. */
+  surname_key: GeneratedAlways<string>;
+  /** The address from the street on, folded, without «ул.», «д.», «кв.» («ленина 5а 12»), likewise. */
+  address_key: GeneratedAlways<string>;
 }
 
 export interface MetersTable {
@@ -200,6 +204,8 @@ export interface MetersTable {
   installed_on: string;
   verification_due: string;
   removed_on: string | null;
+  /** The serial folded for the back office's search, computed by the database. */
+  serial_key: GeneratedAlways<string>;
 }
 
 export interface ReadingsTable {
