@@ -36,6 +36,7 @@ import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
 import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
+import { searchPlugin } from '../features/search/search.plugin.ts';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -168,5 +169,6 @@ async function registerFeatures(
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officeReviewPlugin, { ctx });
   await app.register(officeAccountActionsPlugin, { ctx });
+  await app.register(searchPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -43,9 +43,14 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
             <a href="/office">Сводка</a>
           </li>
           {(user.roles.includes('operator') || user.roles.includes('accountant')) && (
-            <li>
-              <a href="/office/review">Показания на проверке</a>
-            </li>
+            <>
+              <li>
+                <a href="/office/search">Поиск лицевого счёта</a>
+              </li>
+              <li>
+                <a href="/office/review">Показания на проверке</a>
+              </li>
+            </>
           )}
           {user.roles.includes('accountant') && (
             <li>

@@ -28,6 +28,8 @@ const ACCOUNTANT: readonly Role[] = ['accountant'];
 const OPERATOR: readonly Role[] = ['operator'];
 /** What an operator reads, an accountant reads too. */
 const OPERATOR_READS: readonly Role[] = ['operator', 'accountant'];
+/** Who reads customers' accounts: operators, and accountants (everything an operator reads). */
+const ACCOUNT_READERS: readonly Role[] = ['operator', 'accountant'];
 
 export type Access = typeof PUBLIC | readonly Role[];
 
@@ -55,6 +57,7 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/accounts/:id/unlock': OPERATOR,
   'GET /office/accounts/:id/resend-bill': OPERATOR,
   'POST /office/accounts/:id/resend-bill': OPERATOR,
+  'GET /office/search': ACCOUNT_READERS,
 
   'GET /office/staff': ADMIN,
   'POST /office/staff': ADMIN,
