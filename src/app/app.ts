@@ -37,6 +37,7 @@ import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
 import { searchPlugin } from '../features/search/search.plugin.ts';
+import { accountCardPlugin } from '../pages/office/card.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
 
@@ -170,5 +171,6 @@ async function registerFeatures(
   await app.register(officeReviewPlugin, { ctx });
   await app.register(officeAccountActionsPlugin, { ctx });
   await app.register(searchPlugin, { ctx });
+  await app.register(accountCardPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -27,3 +27,38 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
     })
     .execute();
 }
+
+/** An event of an account's audit trail, with the staff member who acted, if one did. */
+export interface AuditRow {
+  at: number;
+  event: string;
+  outcome: string;
+  ip: string | null;
+  details: string | null;
+  staffLogin: string | null;
+}
+
+/** The account's audit trail, newest first (index audit_log_account). */
+export async function auditOfAccount(
+  db: Kysely<Database> | Transaction<Database>,
+  accountNumber: string,
+  limit: number,
+): Promise<AuditRow[]> {
+  const rows = await db
+    .selectFrom('audit_log as a')
+    .leftJoin('staff_users as s', 's.id', 'a.staff_user_id')
+    .select(['a.at', 'a.event', 'a.outcome', 'a.ip', 'a.details', 's.login'])
+    .where('a.account_number', '=', accountNumber)
+    .orderBy('a.at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    at: Number(r.at),
+    event: r.event,
+    outcome: r.outcome,
+    ip: r.ip,
+    details: r.details,
+    staffLogin: r.login,
+  }));
+}

@@ -181,3 +181,44 @@ export async function deleteFailures(db: Q, accountNumber: string): Promise<numb
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** A login attempt on the account, as the back office's account card lists them. */
+export interface LoginAttemptRow {
+  at: number;
+  ip: string;
+  success: boolean;
+}
+
+/** The account's newest login attempts, newest first (the back office's account card). */
+export async function loginAttemptsOf(
+  db: Q,
+  accountNumber: string,
+  limit: number,
+): Promise<LoginAttemptRow[]> {
+  const rows = await db
+    .selectFrom('login_attempts')
+    .select(['at', 'ip', 'success'])
+    .where('account_number', '=', accountNumber)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ at: Number(r.at), ip: r.ip, success: Number(r.success) === 1 }));
+}
+
+export interface ConsentRow {
+  policyVersion: string;
+  givenAt: number;
+  ip: string;
+}
+
+/** The personal-data consents given for the account, newest first. */
+export async function consentsOf(db: Q, accountNumber: string, limit: number): Promise<ConsentRow[]> {
+  const rows = await db
+    .selectFrom('consents')
+    .select(['policy_version', 'given_at', 'ip'])
+    .where('account_number', '=', accountNumber)
+    .orderBy('given_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ policyVersion: r.policy_version, givenAt: Number(r.given_at), ip: r.ip }));
+}

@@ -88,3 +88,33 @@ export async function markRecalculationsApplied(db: Q, ids: number[], period: st
       .execute();
   }
 }
+
+/** A recalculation of the account, for the back office's account card. */
+export interface RecalculationRow {
+  period: string;
+  appliedPeriod: string | null;
+  kwh: number;
+  amountKop: number;
+  reason: string;
+  createdAt: number;
+}
+
+/** The account's recalculations, newest first. */
+export async function recalculationsOf(db: Q, accountId: number, limit: number): Promise<RecalculationRow[]> {
+  const rows = await db
+    .selectFrom('recalculations')
+    .select(['period', 'applied_period', 'kwh', 'amount_kop', 'reason', 'created_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    period: r.period,
+    appliedPeriod: r.applied_period,
+    kwh: Number(r.kwh),
+    amountKop: Number(r.amount_kop),
+    reason: r.reason,
+    createdAt: Number(r.created_at),
+  }));
+}

@@ -263,3 +263,35 @@ export async function messageStatus(
     .executeTakeFirst();
   return r?.status;
 }
+
+/** A message of the account in the outbox: the delivery log of its bills and reminders. */
+export interface OutboxEntry {
+  period: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+/** The account's newest messages, newest first (the back office's account card). */
+export async function outboxOf(db: Q, accountId: number, limit: number): Promise<OutboxEntry[]> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select(['period', 'kind', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('period', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    period: r.period,
+    kind: r.kind,
+    status: r.status,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    createdAt: Number(r.created_at),
+    sentAt: r.sent_at === null ? null : Number(r.sent_at),
+  }));
+}

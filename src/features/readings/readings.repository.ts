@@ -367,3 +367,55 @@ export async function readingsUnderReview(db: Kysely<Database>): Promise<number>
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** A reading as the back office sees it: where it came from, its status and the rules' reason. */
+export interface StaffReadingRow {
+  id: number;
+  meterSerial: string;
+  readingDate: string;
+  values: number[];
+  channel: string;
+  status: string;
+  reason: string | null;
+  submittedAt: number;
+  submittedIp: string | null;
+  billingPeriod: string | null;
+}
+
+/** The account's newest readings of every status, newest first (the back office's account card). */
+export async function readingsForStaff(db: Q, accountId: number, limit: number): Promise<StaffReadingRow[]> {
+  const rows = await db
+    .selectFrom('readings as r')
+    .innerJoin('meters as m', 'm.id', 'r.meter_id')
+    .select([
+      'r.id',
+      'm.serial',
+      'r.reading_date',
+      'r.value1',
+      'r.value2',
+      'r.value3',
+      'r.channel',
+      'r.status',
+      'r.reason',
+      'r.submitted_at',
+      'r.submitted_ip',
+      'r.billing_period',
+    ])
+    .where('r.account_id', '=', accountId)
+    .orderBy('r.reading_date', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    meterSerial: r.serial,
+    readingDate: r.reading_date,
+    values: [r.value1, r.value2, r.value3].filter((v) => v !== null).map(Number),
+    channel: r.channel,
+    status: r.status,
+    reason: r.reason,
+    submittedAt: Number(r.submitted_at),
+    submittedIp: r.submitted_ip,
+    billingPeriod: r.billing_period,
+  }));
+}
