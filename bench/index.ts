@@ -11,6 +11,7 @@ import { runPdfBench } from './pdf.ts';
 import { runMailBench } from './mail.ts';
 import { runPaymentsBench } from './payments.ts';
 import { runImportBench } from './import.ts';
+import { runOfficeSearchBench } from './office-search.tsx';
 
 /** Scenarios that build their own data and take their own options (see each file). */
 const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
@@ -23,6 +24,10 @@ const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Pr
   import: {
     describe: 'a 100 000-line payment registry applied, then again (see bench/import.ts)',
     run: runImportBench,
+  },
+  'office-search': {
+    describe: 'back-office search and account card p99 on the 1M dataset (see bench/office-search.tsx)',
+    run: runOfficeSearchBench,
   },
 };
 
