@@ -4,6 +4,7 @@ import type { RequireCustomer } from '../account/session.hook.ts';
 import { closingPeriods } from './billing.repository.ts';
 import { registerBillRoutes, type BillingContext } from './billing.routes.tsx';
 import { pdfRenderer } from './pdf/pdf-pool.ts';
+import { registerOfficeBillRoute } from './office-bills.routes.tsx';
 
 export interface BillingPluginOptions {
   ctx: BillingContext;
@@ -35,6 +36,7 @@ export const billingPlugin: FastifyPluginCallback<BillingPluginOptions> = (
   });
   const pdf = pdfRenderer(ctx.config.billing.pdfThreads);
   registerBillRoutes(app, ctx, requireCustomer, pdf);
+  registerOfficeBillRoute(app, ctx, pdf);
   app.addHook('onClose', () => pdf.close());
   done();
 };

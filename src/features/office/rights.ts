@@ -59,6 +59,7 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/accounts/:id/resend-bill': OPERATOR,
   'GET /office/search': ACCOUNT_READERS,
   'GET /office/accounts/:id': ACCOUNT_READERS,
+  'GET /office/accounts/:id/bills/:file': ACCOUNT_READERS,
 
   'GET /office/staff': ADMIN,
   'POST /office/staff': ADMIN,

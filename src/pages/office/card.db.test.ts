@@ -129,6 +129,32 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(res.body), /Показаний нет/);
     });
 
+    test('the card links each month’s bill, the PDF the customer gets; another month is 404', async () => {
+      const card = await operator.get(`/office/accounts/${demoId}`);
+      assert.match(card.body, new RegExp(`href="/office/accounts/${demoId}/bills/2026-05\\.pdf"`));
+      const pdf = await operator.get(`/office/accounts/${demoId}/bills/2026-05.pdf`);
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(pdf.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
+      assert.match(String(pdf.headers['content-disposition']), /1705057190-2026-05\.pdf/);
+      for (const url of [
+        `/office/accounts/${demoId}/bills/2031-01.pdf`,
+        `/office/accounts/${demoId}/bills/2026-13.pdf`,
+        `/office/accounts/${demoId}/bills/x.pdf`,
+        '/office/accounts/999999/bills/2026-05.pdf',
+      ]) {
+        assert.equal((await operator.get(url)).statusCode, 404, url);
+      }
+      const { agent: customer } = await openCabinet(
+        t.app,
+        '10.73.3.2',
+        DEMO_ACCOUNT.number,
+        DEMO_ACCOUNT.surname,
+      );
+      const asCustomer = await customer.get(`/office/accounts/${demoId}/bills/2026-05.pdf`);
+      assert.equal(asCustomer.statusCode, 303);
+    });
+
     test('an unknown account is 404 with a message; a bad id is refused by the schema', async () => {
       const res = await operator.get('/office/accounts/999999');
       assert.equal(res.statusCode, 404);

@@ -102,7 +102,7 @@ function CustomerPanel({ card }: Pick<SectionProps, 'card'>) {
       <h3>Начисления и квитанции</h3>
       <Table
         id="card-charges"
-        head={['Месяц', 'Способ', 'Как рассчитано', 'Долг на конец']}
+        head={['Месяц', 'Способ', 'Как рассчитано', 'Долг на конец', 'Квитанция']}
         empty="Начислений нет."
       >
         {card.charges.map((r) => (
@@ -115,6 +115,9 @@ function CustomerPanel({ card }: Pick<SectionProps, 'card'>) {
               ))}
             </td>
             <td>{formatRublesRu(r.debtKop)}</td>
+            <td>
+              <a href={`/office/accounts/${card.accountId}/bills/${r.period}.pdf`}>PDF</a>
+            </td>
           </tr>
         ))}
       </Table>
