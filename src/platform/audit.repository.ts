@@ -38,21 +38,25 @@ export interface AuditRow {
   staffLogin: string | null;
 }
 
-/** The account's audit trail, newest first (index audit_log_account). */
+/** The account's audit trail (or its events of one kind), newest first (index audit_log_account). */
 export async function auditOfAccount(
   db: Kysely<Database> | Transaction<Database>,
   accountNumber: string,
   limit: number,
+  only: { event?: string; outcome?: string } = {},
 ): Promise<AuditRow[]> {
-  const rows = await db
+  let q = db
     .selectFrom('audit_log as a')
     .leftJoin('staff_users as s', 's.id', 'a.staff_user_id')
     .select(['a.at', 'a.event', 'a.outcome', 'a.ip', 'a.details', 's.login'])
-    .where('a.account_number', '=', accountNumber)
-    .orderBy('a.at', 'desc')
-    .orderBy('a.id', 'desc')
-    .limit(limit)
-    .execute();
+    .where('a.account_number', '=', accountNumber);
+  if (only.event !== undefined) {
+    q = q.where('a.event', '=', only.event);
+  }
+  if (only.outcome !== undefined) {
+    q = q.where('a.outcome', '=', only.outcome);
+  }
+  const rows = await q.orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
   return rows.map((r) => ({
     at: Number(r.at),
     event: r.event,

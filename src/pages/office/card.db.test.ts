@@ -102,6 +102,44 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(html, /Петров/);
     });
 
+    test('a reviewer and a lock-out older than the audit trail shown are still on the card', async () => {
+      const at = t.clock.now().getTime();
+      await t.db.kysely
+        .insertInto('audit_log')
+        .values({
+          at: at + 1,
+          event: 'login',
+          outcome: 'locked',
+          account_number: DEMO_ACCOUNT.number,
+          ip: '10.73.8.8',
+          details: '{"reason":"account"}',
+        })
+        .execute();
+      await t.db.kysely
+        .insertInto('audit_log')
+        .values(
+          Array.from({ length: 60 }, (_, i) => ({
+            at: at + 10 + i,
+            event: 'logout',
+            outcome: 'success',
+            account_number: DEMO_ACCOUNT.number,
+            ip: '10.73.7.7',
+            details: null,
+          })),
+        )
+        .execute();
+      const html = (await operator.get(`/office/accounts/${demoId}`)).body;
+      const section = (id: string) =>
+        textOf(new RegExp(`id="${id}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? '');
+      assert.doesNotMatch(
+        section('card-audit'),
+        /reading_review|10\.73\.8\.8/,
+        'both are past the newest 50 events',
+      );
+      assert.match(section('card-readings'), /petrova, .*опечатка клиента/);
+      assert.match(section('card-logins'), /10\.73\.8\.8/);
+    });
+
     test('another account’s data does not leak into the card', async () => {
       const other = await t.db.kysely
         .insertInto('accounts')

@@ -29,6 +29,7 @@ export const CARD_ROWS = {
   readings: 36,
   recalcs: 24,
   audit: 50,
+  lockouts: 20,
 };
 
 export interface ReadingReview {
@@ -67,26 +68,41 @@ export async function loadAccountCard(
     return undefined;
   }
   const number = profile.number;
-  const [customer, charges, logins, consents, subscription, outbox, orders, readings, recalculations, audit] =
-    await Promise.all([
-      loadMainPage(db, accountId, today, schedule),
-      loadHistory(db, accountId, today, 'charges'),
-      loginAttemptsOf(db, number, CARD_ROWS.logins),
-      consentsOf(db, number, CARD_ROWS.consents),
-      findSubscription(db, accountId),
-      outboxOf(db, accountId, CARD_ROWS.outbox),
-      ordersOf(db, accountId, CARD_ROWS.orders),
-      readingsForStaff(db, accountId, CARD_ROWS.readings),
-      recalculationsOf(db, accountId, CARD_ROWS.recalcs),
-      auditOfAccount(db, number, CARD_ROWS.audit),
-    ]);
-  const reviews = reviewsOf(audit);
+  const [
+    customer,
+    charges,
+    logins,
+    consents,
+    subscription,
+    outbox,
+    orders,
+    readings,
+    recalculations,
+    audit,
+    lockouts,
+    reviewEvents,
+  ] = await Promise.all([
+    loadMainPage(db, accountId, today, schedule),
+    loadHistory(db, accountId, today, 'charges'),
+    loginAttemptsOf(db, number, CARD_ROWS.logins),
+    consentsOf(db, number, CARD_ROWS.consents),
+    findSubscription(db, accountId),
+    outboxOf(db, accountId, CARD_ROWS.outbox),
+    ordersOf(db, accountId, CARD_ROWS.orders),
+    readingsForStaff(db, accountId, CARD_ROWS.readings),
+    recalculationsOf(db, accountId, CARD_ROWS.recalcs),
+    auditOfAccount(db, number, CARD_ROWS.audit),
+    auditOfAccount(db, number, CARD_ROWS.lockouts, { event: 'login', outcome: 'locked' }),
+    // The decisions on the readings shown, however far back in the trail they lie.
+    auditOfAccount(db, number, CARD_ROWS.readings * 4, { event: 'reading_review' }),
+  ]);
+  const reviews = reviewsOf(reviewEvents);
   return {
     accountId,
     customer,
     charges: charges.kind === 'charges' ? charges.rows : [],
     logins,
-    lockouts: audit.filter((e) => e.event === 'login' && e.outcome === 'locked'),
+    lockouts,
     consents,
     subscription,
     outbox,
