@@ -49,35 +49,55 @@ for (const dialect of await testDialects()) {
           log,
         });
         await searchAccounts(db, parsed.criteria, 0, 21);
-        assert.equal(seen.length, 1);
-        const { sql: text, params } = seen[0]!;
-        if (dialect === 'sqlite') {
-          const plan = (
-            t.db.sqlite!.prepare(`explain query plan ${text}`).all(...params) as Array<{ detail: string }>
-          )
-            .map((r) => r.detail)
-            .join(' | ');
-          assert.doesNotMatch(plan, /\bSCAN (accounts|meters)\b/, plan);
-          assert.match(
-            plan,
-            /SEARCH accounts USING (COVERING INDEX|INDEX|INTEGER PRIMARY KEY)|MULTI-INDEX OR/,
-            plan,
-          );
-        } else {
-          const client = await t.db.pool!.connect();
-          let plan: string;
-          try {
-            await client.query('begin');
-            await client.query('set local enable_seqscan = off');
-            const rows = await client.query<{ 'QUERY PLAN': string }>(`explain ${text}`, [...params]);
-            plan = rows.rows.map((r) => r['QUERY PLAN']).join('\n');
-          } finally {
-            await client.query('rollback');
-            client.release();
-          }
-          assert.doesNotMatch(plan, /Seq Scan on (accounts|meters)/, plan);
+        assert.ok(seen.length >= 1);
+        for (const { sql: text, params } of seen) {
+          await checkPlan(t, dialect, text, params, what);
         }
       });
     }
   });
+}
+
+async function checkPlan(
+  t: TestApp,
+  dialect: string,
+  text: string,
+  params: readonly unknown[],
+  what: string,
+) {
+  if (dialect === 'sqlite') {
+    const plan = (
+      t.db.sqlite!.prepare(`explain query plan ${text}`).all(...params) as Array<{ detail: string }>
+    )
+      .map((r) => r.detail)
+      .join(' | ');
+    assert.doesNotMatch(plan, /\bSCAN (accounts|meters)\b/, plan);
+    assert.match(
+      plan,
+      /SEARCH accounts USING (COVERING INDEX|INDEX|INTEGER PRIMARY KEY)|MULTI-INDEX OR/,
+      plan,
+    );
+  } else {
+    const client = await t.db.pool!.connect();
+    let plan: string;
+    try {
+      await client.query('begin');
+      await client.query('set local enable_seqscan = off');
+      const rows = await client.query<{ 'QUERY PLAN': string }>(`explain ${text}`, [...params]);
+      plan = rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+    assert.doesNotMatch(plan, /Seq Scan on (accounts|meters)/, plan);
+  }
+  if (what === 'a part of the number' && dialect === 'sqlite' && /union/i.test(text)) {
+    const plan = (
+      t.db.sqlite!.prepare(`explain query plan ${text}`).all(...params) as Array<{ detail: string }>
+    )
+      .map((r) => r.detail)
+      .join(' | ');
+    // Every range read from its index alone: the table only for the page's rows.
+    assert.doesNotMatch(plan, /SEARCH accounts USING INDEX/, plan);
+  }
 }
