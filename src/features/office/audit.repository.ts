@@ -30,6 +30,8 @@ export interface AuditEntry {
 /**
  * The newest `limit` entries matching `filter` with an id below `beforeId` (the next page starts
  * below the last id shown): keyset paging, so a page deep in a large log costs what the first does.
+ * One account's entries come from the index audit_log_account (account_number, at), a staff
+ * user's from audit_log_staff, a range of days from audit_log_at.
  */
 export async function findAudit(
   db: Q,

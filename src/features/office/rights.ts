@@ -26,10 +26,8 @@ export const ANY_STAFF: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
 const ACCOUNTANT: readonly Role[] = ['accountant'];
 const OPERATOR: readonly Role[] = ['operator'];
-/** What an operator reads, an accountant reads too. */
+/** What operators read (accounts, the review queue), accountants read too. */
 const OPERATOR_READS: readonly Role[] = ['operator', 'accountant'];
-/** Who reads customers' accounts: operators, and accountants (everything an operator reads). */
-const ACCOUNT_READERS: readonly Role[] = ['operator', 'accountant'];
 
 export type Access = typeof PUBLIC | readonly Role[];
 
@@ -57,9 +55,9 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/accounts/:id/unlock': OPERATOR,
   'GET /office/accounts/:id/resend-bill': OPERATOR,
   'POST /office/accounts/:id/resend-bill': OPERATOR,
-  'GET /office/search': ACCOUNT_READERS,
-  'GET /office/accounts/:id': ACCOUNT_READERS,
-  'GET /office/accounts/:id/bills/:file': ACCOUNT_READERS,
+  'GET /office/search': OPERATOR_READS,
+  'GET /office/accounts/:id': OPERATOR_READS,
+  'GET /office/accounts/:id/bills/:file': OPERATOR_READS,
 
   'GET /office/staff': ADMIN,
   'POST /office/staff': ADMIN,

@@ -9,7 +9,7 @@ import {
   textOf,
   type TestApp,
 } from '../../../test/helpers.ts';
-import { staffAgent } from '../../../test/staff-agent.ts';
+import { staffAgent } from '../../../test/office-staff.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 
 // The back office's search (/office/search) on both databases: by a part of the number, the
@@ -49,7 +49,7 @@ for (const dialect of await testDialects()) {
       for (let i = 0; i < 25; i++) {
         await add(`14000001${String(i).padStart(2, '0')}`, 'Пагинов');
       }
-      operator = await staffAgent(t, 'operator', ['operator'], '10.72.0.1');
+      operator = (await staffAgent(t, 'operator', ['operator'], '10.72.0.1')).agent;
     });
     after(async () => t.close());
 
@@ -199,11 +199,11 @@ for (const dialect of await testDialects()) {
       const asCustomer = await customer.get(q({ name: 'Иванов' }));
       assert.equal(asCustomer.statusCode, 303);
       assert.equal(asCustomer.headers.location, '/office/login');
-      const admin = await staffAgent(t, 'admin', ['admin'], '10.72.0.2');
+      const admin = (await staffAgent(t, 'admin', ['admin'], '10.72.0.2')).agent;
       const asAdmin = await admin.get(q({ name: 'Иванов' }));
       assert.equal(asAdmin.statusCode, 403);
       assert.doesNotMatch(asAdmin.body, /1705057190/);
-      const accountant = await staffAgent(t, 'accountant', ['accountant'], '10.72.0.3');
+      const accountant = (await staffAgent(t, 'accountant', ['accountant'], '10.72.0.3')).agent;
       assert.deepEqual(found((await accountant.get(q({ name: 'Иванов П' }))).body), [DEMO_ACCOUNT.number]);
     });
   });

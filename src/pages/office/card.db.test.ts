@@ -8,7 +8,7 @@ import {
   textOf,
   type TestApp,
 } from '../../../test/helpers.ts';
-import { staffAgent } from '../../../test/staff-agent.ts';
+import { staffAgent } from '../../../test/office-staff.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { reviewReadings } from '../../features/readings/readings.backoffice.ts';
 
@@ -28,7 +28,7 @@ for (const dialect of await testDialects()) {
         .where('number', '=', DEMO_ACCOUNT.number)
         .executeTakeFirstOrThrow();
       demoId = Number(row.id);
-      operator = await staffAgent(t, 'operator', ['operator'], '10.73.0.1');
+      operator = (await staffAgent(t, 'operator', ['operator'], '10.73.0.1')).agent;
     });
     after(async () => t.close());
 
@@ -218,11 +218,11 @@ for (const dialect of await testDialects()) {
       const c = await customer.get(url);
       assert.equal(c.statusCode, 303);
       assert.equal(c.headers.location, '/office/login');
-      const admin = await staffAgent(t, 'admin', ['admin'], '10.73.0.2');
+      const admin = (await staffAgent(t, 'admin', ['admin'], '10.73.0.2')).agent;
       const ad = await admin.get(url);
       assert.equal(ad.statusCode, 403);
       assert.doesNotMatch(ad.body, /1705057190/);
-      const accountant = await staffAgent(t, 'accountant', ['accountant'], '10.73.0.3');
+      const accountant = (await staffAgent(t, 'accountant', ['accountant'], '10.73.0.3')).agent;
       assert.equal((await accountant.get(url)).statusCode, 200);
     });
   });
