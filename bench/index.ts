@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { ensureDataset, ROOT, type Dataset } from './lib/dataset.ts';
-import { mainScenario } from './scenarios/main.ts';
+import { ensureDataset, ensurePgDataset, ROOT, type Dataset } from './lib/dataset.ts';
+import { mainScenario, mainScenarioPg } from './scenarios/main.ts';
 import { readingsScenario } from './scenarios/readings.ts';
 import { closeMonthScenario } from './scenarios/close-month.ts';
 import { journeyScenario } from './scenarios/journey.ts';
@@ -12,6 +12,7 @@ import { runMailBench } from './mail.ts';
 import { runPaymentsBench } from './payments.ts';
 import { runImportBench } from './import.ts';
 import { runOfficeSearchBench } from './office-search.tsx';
+import { runExplainBench } from './explain.ts';
 
 /** Scenarios that build their own data and take their own options (see each file). */
 const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
@@ -29,11 +30,15 @@ const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Pr
     describe: 'back-office search and account card p99 on the 1M dataset (see bench/office-search.tsx)',
     run: runOfficeSearchBench,
   },
+  explain: {
+    describe: "EXPLAIN (ANALYZE, BUFFERS) of a main page view's queries on PostgreSQL (see bench/explain.ts)",
+    run: runExplainBench,
+  },
 };
 
 /**
  * `npm run bench -- [scenario] [options]`: builds (or reuses) a generated SQLite database in
- * .bench/, starts the real server on it and prints figures. Not a test: nothing fails on a
+ * .bench/ (`main --db pg`: a PostgreSQL database), starts the real server on it and prints figures. Not a test: nothing fails on a
  * missed target, the table says so. Scenarios are registered below; add one per concern
  * (e.g. `readings`) as a function of the BenchContext.
  */
@@ -51,6 +56,8 @@ export interface BenchOptions {
   profileDir: string | null;
   /** close-month: a PostgreSQL database filled by `generate` to measure instead of the SQLite copy. */
   pgUrl: string | null;
+  /** main: the database the dataset is generated into (PostgreSQL: two server instances). */
+  db: 'sqlite' | 'pg';
   /** journey: distinct customers per rate. */
   customers: number;
   /** journey: arrival rates (customers/s), one phase each, in this order. */
@@ -99,6 +106,9 @@ Options:
   --warmup S        seconds of warm-up before each run (default 3)
   --sessions N      customers logged in for the run (default 2000)
   --profile         write the server's CPU profile (node --cpu-prof) to .bench/profiles/
+  --db sqlite|pg    main: the dataset in SQLite and one server (default), or in a PostgreSQL database
+                    (lk_bench_1m for --full; on BENCH_PG_URL's server, default
+                    postgres://postgres@127.0.0.1:5432/postgres) and two server instances
   --pg-url URL      close-month: measure on this PostgreSQL database (filled by \`generate\`) instead
   --customers N     journey: distinct customers per rate, each making the journey once (default 20000)
   --rate R          journey: customers arriving per second, open-loop (default 100)
@@ -123,6 +133,7 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       sessions: { type: 'string', default: '2000' },
       profile: { type: 'boolean', default: false },
       'pg-url': { type: 'string' },
+      db: { type: 'string', default: 'sqlite' },
       customers: { type: 'string', default: '20000' },
       rate: { type: 'string' },
       rates: { type: 'string' },
@@ -139,6 +150,9 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
     }
     return n;
   };
+  if (values.db !== 'sqlite' && values.db !== 'pg') {
+    throw new Error('--db takes sqlite or pg');
+  }
   return {
     scenario: positionals[0] ?? 'main',
     options: {
@@ -151,6 +165,7 @@ function parse(argv: string[]): { scenario: string; options: BenchOptions } | nu
       sessions: whole('sessions', values.sessions, 1),
       profileDir: values.profile ? path.join(ROOT, '.bench', 'profiles') : null,
       pgUrl: values['pg-url'] ?? null,
+      db: values.db,
       customers: whole('customers', values.customers, 1),
       rates: rates(values.rate, values.rates),
     },
@@ -186,6 +201,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const o = parsed.options;
+  if (o.db === 'pg') {
+    if (parsed.scenario !== 'main') {
+      console.error(`--db pg: only the main scenario runs on PostgreSQL (close-month has --pg-url)`);
+      return 2;
+    }
+    await mainScenarioPg(o, await ensurePgDataset(o.accounts, o.seed, o.rebuild));
+    return 0;
+  }
   const dataset = await ensureDataset(o.accounts, o.seed, o.rebuild);
   await scenario.run({ options: o, dataset });
   return 0;

@@ -4,7 +4,8 @@ import { cpuMeter, type RssSampler } from './rss.ts';
 export interface LoadSpec {
   /** Shown in the table, e.g. "GET /cabinet". */
   label: string;
-  url: string;
+  /** One server, or several instances: autocannon gives connection i to url i mod n. */
+  url: string | string[];
   path: string;
   connections: number;
   seconds: number;
@@ -28,10 +29,12 @@ export interface LoadResult {
   serverCpu: { share: number; usPerRequest: number };
 }
 
-/** A short warm-up, then the measured run; the server's peak RSS is taken over both. */
+/** A short warm-up, then the measured run; the server's peak RSS is taken over both, its CPU (of every instance) over the run. */
 export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult> {
   const opts = (seconds: number): autocannon.Options => ({
-    url: spec.url,
+    // autocannon takes an array of URLs too (its lib/url.js, connection i to url i mod n); its
+    // type declarations say string only.
+    url: spec.url as string,
     connections: spec.connections,
     duration: seconds,
     requests: [
@@ -53,7 +56,7 @@ export async function load(spec: LoadSpec, rss: RssSampler): Promise<LoadResult>
   if (spec.warmupSeconds > 0) {
     await autocannon(opts(spec.warmupSeconds));
   }
-  const cpu = cpuMeter(rss.pid);
+  const cpu = cpuMeter(rss.pids);
   const r = await autocannon(opts(spec.seconds));
   return loadResult(spec.label, r, rss, cpu.stop());
 }

@@ -1,15 +1,27 @@
 import fs from 'node:fs';
 
-/** Samples a process's resident set size (VmRSS of /proc/<pid>/status) every `everyMs`. */
+/**
+ * Samples a process's resident set size (VmRSS of /proc/<pid>/status) every `everyMs`. Given
+ * several processes (instances of the same server), the peaks are of the largest one: the
+ * figure is per instance, as the target is.
+ */
 export class RssSampler {
   private timer: NodeJS.Timeout | null = null;
   private peakKb = 0;
   private phasePeakKb = 0;
+  readonly pids: number[];
 
   constructor(
-    readonly pid: number,
+    pid: number | number[],
     private readonly everyMs = 100,
-  ) {}
+  ) {
+    this.pids = typeof pid === 'number' ? [pid] : pid;
+  }
+
+  /** The first (or only) process. */
+  get pid(): number {
+    return this.pids[0]!;
+  }
 
   start(): void {
     this.sample();
@@ -37,12 +49,13 @@ export class RssSampler {
     return this.peakKb / 1024;
   }
 
+  /** The largest process's RSS now, MB. */
   currentMb(): number {
-    return readRssKb(this.pid) / 1024;
+    return Math.max(...this.pids.map(readRssKb)) / 1024;
   }
 
   private sample(): void {
-    const kb = readRssKb(this.pid);
+    const kb = Math.max(...this.pids.map(readRssKb));
     if (kb > this.peakKb) {
       this.peakKb = kb;
     }
@@ -71,13 +84,18 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Starts measuring a process's CPU time; `stop()` gives the share of one core and the seconds used. */
-export function cpuMeter(pid: number): { stop(): { seconds: number; share: number } } {
-  const cpu0 = cpuSeconds(pid);
+/**
+ * Starts measuring a process's CPU time (of several, their sum); `stop()` gives the share of one
+ * core and the seconds used.
+ */
+export function cpuMeter(pid: number | number[]): { stop(): { seconds: number; share: number } } {
+  const pids = typeof pid === 'number' ? [pid] : pid;
+  const total = () => pids.reduce((sum, p) => sum + cpuSeconds(p), 0);
+  const cpu0 = total();
   const t0 = performance.now();
   return {
     stop() {
-      const seconds = cpuSeconds(pid) - cpu0;
+      const seconds = total() - cpu0;
       return { seconds, share: seconds / ((performance.now() - t0) / 1000) };
     },
   };

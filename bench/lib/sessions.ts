@@ -1,4 +1,5 @@
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { Rng } from '../../src/tools/generate/prng.ts';
 
 /** The tables a login writes to. */
@@ -39,6 +40,40 @@ export function pickCustomers(dbPath: string, count: number, seed: number): Cust
     return out;
   } finally {
     db.close();
+  }
+}
+
+/** The same customers as `pickCustomers` draws from a SQLite dataset of that size and seed, from a PostgreSQL one. */
+export async function pickCustomersPg(url: string, count: number, seed: number): Promise<Customer[]> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ lo: string; hi: string }>(
+      'select min(id) as lo, max(id) as hi from accounts',
+    );
+    const lo = Number(rows[0]!.lo);
+    const hi = Number(rows[0]!.hi);
+    const rng = new Rng(seed, 0xbe7c);
+    const seen = new Set<number>();
+    const out: Customer[] = [];
+    const total = hi - lo + 1;
+    if (count > total) {
+      throw new Error(`only ${total} accounts in the database, ${count} sessions asked for`);
+    }
+    while (out.length < count) {
+      const id = rng.int(lo, hi);
+      if (seen.has(id)) {
+        continue;
+      }
+      seen.add(id);
+      const found = await db.query<Customer>('select number, surname from accounts where id = $1', [id]);
+      if (found.rows[0]) {
+        out.push(found.rows[0]);
+      }
+    }
+    return out;
+  } finally {
+    await db.end();
   }
 }
 

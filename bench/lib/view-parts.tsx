@@ -1,4 +1,5 @@
-import SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/platform/db/schema.ts';
 import { openDb } from '../../src/platform/db/connect.ts';
 import { loadMainPage } from '../../src/pages/main/main.service.ts';
 import { MainPage } from '../../src/pages/main/main.view.tsx';
@@ -10,7 +11,10 @@ import type { Customer } from './sessions.ts';
 
 export interface ViewParts {
   /** µs per view, averaged over the counted passes. */
+  /** The queries' own time, summed (SQLite runs them one at a time). */
   readsUs: number;
+  /** Reads and model together, as waited for (on PostgreSQL the page's queries overlap on the pool). */
+  loadUs: number;
   queries: number;
   modelUs: number;
   renderUs: number;
@@ -24,23 +28,24 @@ export interface ViewParts {
  * account after another. The first pass warms the caches and is not counted.
  */
 export async function measureViewParts(
-  dbPath: string,
+  database: { sqlitePath: string } | { databaseUrl: string },
   customers: Customer[],
   passes = 3,
 ): Promise<ViewParts> {
-  const ids = accountIds(dbPath, customers);
   let readsMs = 0;
   let queries = 0;
   // The database as the server opens it, with a log that adds up each query's own time (SQLite
-  // runs them synchronously, so the time is the query's, preparing included when not cached).
+  // runs them synchronously, so the time is the query's, preparing included when not cached; on
+  // PostgreSQL it is the round trip, one query at a time).
   const base = openDb({
-    sqlitePath: dbPath,
+    ...database,
     log: (e) => {
       readsMs += e.queryDurationMillis;
       queries++;
     },
   });
   const db = base.kysely;
+  const ids = await accountIds(db, customers);
   const today = dateInZone(new Date(), process.env.SUPPLIER_TIME_ZONE ?? DEFAULT_TIME_ZONE);
   const total = { load: 0n, render: 0n, encode: 0n, bytes: 0 };
   let counted = 0;
@@ -78,6 +83,7 @@ export async function measureViewParts(
   return {
     readsUs,
     queries: queries / counted,
+    loadUs: us(total.load),
     modelUs: us(total.load) - readsUs,
     renderUs: us(total.render),
     encodeUs: us(total.encode),
@@ -85,12 +91,15 @@ export async function measureViewParts(
   };
 }
 
-function accountIds(dbPath: string, customers: Customer[]): number[] {
-  const db = new SQLite(dbPath, { readonly: true });
-  try {
-    const find = db.prepare('select id from accounts where number = ?').pluck();
-    return customers.map((c) => find.get(c.number) as number);
-  } finally {
-    db.close();
+async function accountIds(db: Kysely<Database>, customers: Customer[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const c of customers) {
+    const row = await db
+      .selectFrom('accounts')
+      .select('id')
+      .where('number', '=', c.number)
+      .executeTakeFirstOrThrow();
+    ids.push(Number(row.id));
   }
+  return ids;
 }
