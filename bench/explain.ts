@@ -65,10 +65,11 @@ export async function runExplainBench(args: string[]): Promise<void> {
     console.log(
       `explain: ${url.replace(/\/\/[^@]*@/, '//')}, today ${today}, rows ${JSON.stringify(sizes[0])}`,
     );
-    const { rows: settings } = await client.query<{ name: string; setting: string; unit: string | null }>(
-      `select name, setting, unit from pg_settings where name in ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'max_connections')`,
+    const { rows: settings } = await client.query<{ name: string; setting: string }>(
+      `select name, current_setting(name) as setting from pg_settings
+        where name in ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'max_connections', 'autovacuum')`,
     );
-    console.log(`settings: ${settings.map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`).join(', ')}`);
+    console.log(`settings: ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`);
     const summary: string[] = [];
     for (const [k, c] of customers.entries()) {
       const { rows } = await client.query<{ id: string }>('select id from accounts where number = $1', [

@@ -122,7 +122,9 @@ async function measureRoutes(
   for (const server of servers) {
     console.log(`server: pid ${server.pid} at ${server.url}`);
   }
-  console.log(`RSS after start ${rss.currentMb().toFixed(0)} MB (the larger instance)`);
+  console.log(
+    `RSS after start ${rss.currentMb().toFixed(0)} MB${servers.length > 1 ? ' (the larger instance)' : ''}`,
+  );
   const customers = await target.pickCustomers(o.sessions, o.seed);
   // A session lives in the database, so any instance serves it: each customer logs in on one.
   const sessions = await logIn(
