@@ -163,6 +163,33 @@ async function readingOnBehalf(page: Page, card: string): Promise<{ value: strin
   return { value, dates };
 }
 
+/**
+ * A reading below the one just stored: the form shows it with its consumption and asks for the
+ * customer's confirmation; confirmed, it goes to the review queue («на проверке» on the card).
+ */
+async function doubtfulReadingOnBehalf(page: Page, card: string, below: number): Promise<void> {
+  await page.goto(`${card}/reading`);
+  const form = page.locator(`form[action="${new URL(card).pathname}/reading"]`);
+  await form.getByLabel('Показание', { exact: true }).fill(String(below));
+  await form.getByLabel('Причина (например, звонок абонента)').fill('Звонок абонента, счётчик заменён?');
+  await form.getByRole('button', { name: 'Сохранить показание' }).click();
+  const warning = page.getByRole('alert').filter({ hasText: 'Показание вызывает сомнение' });
+  await warning.waitFor();
+  assert.match(squash(await warning.innerText()), /Расход: [\d\s]+ кВт·ч/);
+  await accessible(page, 'reading on behalf: doubtful, to be confirmed');
+  await form.getByLabel('Абонент подтвердил показание').check();
+  await Promise.all([
+    page.waitForURL(card),
+    form.getByRole('button', { name: 'Сохранить показание' }).click(),
+  ]);
+  const value = squash(formatInteger(below));
+  const rows = await tableRows(page, '#card-readings-table');
+  assert.ok(
+    rows.some((r) => r[2] === value && r[3] === 'Оператор' && r[4] === 'на проверке'),
+    `a row [${value}, Оператор, на проверке] on the card: ${JSON.stringify(rows)}`,
+  );
+}
+
 /** A month of bills by e-mail for the mailing page: one sent, one failed (the demo account's). */
 function mailedBills(server: Server): void {
   const db = new Database(path.join(server.dataDir, 'portal.db'));
@@ -197,6 +224,7 @@ describe('an operator and an accountant in the back office', { skip: SKIP }, () 
         await page.getByRole('heading', { name: 'Сводка', level: 1 }).waitFor();
         const card = await findDemoAccount(page, server);
         sent = await readingOnBehalf(page, card);
+        await doubtfulReadingOnBehalf(page, card, Number(sent.value.replace(/\s/g, '')) - 1000);
       },
     );
     assert.ok(sent);
