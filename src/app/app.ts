@@ -25,6 +25,7 @@ import { accountPlugin } from '../features/account/account.plugin.ts';
 import { customerGuard } from '../features/account/session.hook.ts';
 import { billingPlugin } from '../features/billing/billing.plugin.ts';
 import { mailPlugin } from '../features/mail/mail.plugin.ts';
+import { createMailTransport } from '../features/mail/transport.ts';
 import { officesPlugin } from '../features/offices/offices.plugin.ts';
 import { paymentsPlugin } from '../features/payments/payments.plugin.ts';
 import { createPaymentsModule } from '../features/payments/payments.module.ts';
@@ -155,10 +156,12 @@ async function registerFeatures(
     requireCustomer,
     showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
   });
+  const mailTransport = createMailTransport(ctx.config.mail);
   await app.register(mailPlugin, {
     ctx,
     jobs,
     metrics,
+    transport: mailTransport,
     requireCustomer,
     showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
   });
@@ -169,7 +172,7 @@ async function registerFeatures(
   await app.register(officeStartPlugin, { ctx });
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officeReviewPlugin, { ctx });
-  await app.register(officeAccountActionsPlugin, { ctx });
+  await app.register(officeAccountActionsPlugin, { ctx, mailTransport });
   await app.register(searchPlugin, { ctx });
   await app.register(accountCardPlugin, { ctx });
   runJobsWhileListening(app, jobs);

@@ -222,3 +222,22 @@ export async function consentsOf(db: Q, accountNumber: string, limit: number): P
     .execute();
   return rows.map((r) => ({ policyVersion: r.policy_version, givenAt: Number(r.given_at), ip: r.ip }));
 }
+
+/**
+ * Sets the number of residents the norm (п.42, п.60) and the social norm count, if it is still
+ * `expected` (another operator may have changed it meanwhile); false when it was not.
+ */
+export async function setResidents(
+  db: Q,
+  accountId: number,
+  expected: number,
+  residents: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('accounts')
+    .set({ residents })
+    .where('id', '=', accountId)
+    .where('residents', '=', expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -6,12 +6,17 @@ import { scrubEmails } from './email-address.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.routes.tsx';
 import { runMailWorker } from './mail.worker.ts';
 import { countUnfinishedByStatus } from './outbox.repository.ts';
-import { createMailTransport } from './transport.ts';
+import type { MailTransport } from './transport.ts';
 
 export interface MailPluginOptions extends MailRoutesOptions {
   ctx: MailContext;
   jobs: Job[];
   metrics: Metrics;
+  /**
+   * The SMTP (or .eml) transport, made by app.ts so that the back office's address form sends its
+   * confirmation links through the same one; closed here when the app closes.
+   */
+  transport: MailTransport;
 }
 
 /**
@@ -21,10 +26,9 @@ export interface MailPluginOptions extends MailRoutesOptions {
  */
 export const mailPlugin: FastifyPluginCallback<MailPluginOptions> = (
   app,
-  { ctx, jobs, metrics, ...routes },
+  { ctx, jobs, metrics, transport, ...routes },
   done,
 ) => {
-  const transport = createMailTransport(ctx.config.mail);
   registerMailRoutes(app, ctx, transport, routes);
   metrics.gauge({
     name: 'lk_mail_outbox_messages',

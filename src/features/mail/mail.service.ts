@@ -104,6 +104,25 @@ export interface Actor {
   accountId: number;
   accountNumber: string;
   ip: string;
+  /**
+   * An operator acting on the customer's written request (the back office): the audit rows then
+   * name the staff user and carry the reason and the state before and after.
+   */
+  staff?: { userId: number; reason: string };
+}
+
+/** The address's state as a staff action's audit row keeps it, the address masked. */
+function auditState(s: Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null | undefined) {
+  return s
+    ? { email: maskEmail(s.email), subscribed: s.subscribed, confirmed: s.confirmedAt !== null }
+    : null;
+}
+
+/** What an audit row adds when staff act: who, why, before and after. */
+function staffAudit(who: Actor, before: unknown, after: unknown) {
+  return who.staff
+    ? { staffUserId: who.staff.userId, extra: { reason: who.staff.reason, before, after } }
+    : { staffUserId: null, extra: {} };
 }
 
 export async function saveAddress(
@@ -131,12 +150,18 @@ export async function saveAddress(
     if (current.subscribed !== input.subscribed) {
       await db.transaction().execute(async (tx) => {
         if (await setSubscribed(tx, who.accountId, input.subscribed, now.getTime())) {
+          const staff = staffAudit(
+            who,
+            auditState(current),
+            auditState({ ...current, subscribed: input.subscribed }),
+          );
           await recordAudit(tx, now, {
             event: 'email_subscription',
             outcome: input.subscribed ? 'on' : 'off',
             accountNumber: who.accountNumber,
             ip: who.ip,
-            details: { email: maskEmail(parsed.email), via: 'form' },
+            staffUserId: staff.staffUserId,
+            details: { email: maskEmail(parsed.email), via: who.staff ? 'office' : 'form', ...staff.extra },
           });
         }
       });
@@ -152,15 +177,22 @@ export async function saveAddress(
       unsubscribeHash: sha256Hex(unsubscribeToken(key, who.accountId, parsed.email)),
       now: now.getTime(),
     });
+    const staff = staffAudit(
+      who,
+      auditState(current),
+      auditState({ email: parsed.email, subscribed: input.subscribed, confirmedAt: null }),
+    );
     await recordAudit(tx, now, {
       event: 'email_change',
       outcome: 'pending',
       accountNumber: who.accountNumber,
       ip: who.ip,
+      staffUserId: staff.staffUserId,
       details: {
         email: maskEmail(parsed.email),
         previous: current ? maskEmail(current.email) : null,
         subscribed: input.subscribed,
+        ...staff.extra,
       },
     });
   });
@@ -205,6 +237,7 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
       outcome,
       accountNumber: who.accountNumber,
       ip: who.ip,
+      staffUserId: who.staff?.userId ?? null,
       details: { email: maskEmail(email) },
     });
   if (until > t) {
@@ -248,12 +281,14 @@ export async function deleteAddress(deps: MailDeps, who: Actor): Promise<'delete
       return 'none';
     }
     await retireConfirmations(tx, who.accountId, now.getTime());
+    const staff = staffAudit(who, auditState(current), null);
     await recordAudit(tx, now, {
       event: 'email_delete',
       outcome: 'deleted',
       accountNumber: who.accountNumber,
       ip: who.ip,
-      details: { email: maskEmail(current.email) },
+      staffUserId: staff.staffUserId,
+      details: { email: maskEmail(current.email), ...staff.extra },
     });
     return 'deleted';
   });

@@ -6,10 +6,13 @@ import { periodState } from '../billing/billing.repository.ts';
 import { hasCharge } from './accounts.repository.ts';
 import { messageStatus, queueOne } from './outbox.repository.ts';
 import { findSubscription } from './subscription.repository.ts';
+import { parseEmail } from './email-address.ts';
+import { deleteAddress, saveAddress, type MailDeps, type SendOutcome } from './mail.service.ts';
 
 // What the back office asks of the mail: a bill sent again on an operator's request, and the
 // e-mail about the outcome of held readings. Both go through the outbox and its worker like the
 // month's mailing, to the account's confirmed, subscribed address only (security.md row 18).
+// And the bill address set, changed or removed on the customer's written request.
 
 /**
  * Queues the e-mail about the outcome of the account's held readings of `period`, when it has a
@@ -82,4 +85,63 @@ export async function resendBill(
     });
     return { kind: 'queued' as const };
   });
+}
+
+/** The operator who acts on the customer's written request, and why (e.g. «заявление № 5 от …»). */
+export interface OfficeRequest {
+  accountId: number;
+  accountNumber: string;
+  ip: string;
+  staffUserId: number;
+  reason: string;
+}
+
+export type OfficeAddressResult =
+  | { kind: 'refused'; fieldError: string }
+  /** The same address, bills switched on or off. */
+  | { kind: 'saved' }
+  /** A new or changed address: stored unconfirmed, and the confirmation link tried. */
+  | { kind: 'pending'; send: SendOutcome }
+  | { kind: 'deleted' };
+
+/**
+ * Sets or changes the bill address on the customer's written request, or only switches bills on
+ * or off for the address already stored. Decided here: the signed request is the customer's
+ * consent, but not proof that the address was copied right from a handwritten form, so a new
+ * address is stored unconfirmed and gets the same confirmation link as on the main page; no bill
+ * goes to it until the link is followed (security.md row 18). The audit rows are the customer's
+ * own (`email_change`, `email_subscription`) with the staff user, the reason, and the masked
+ * address before and after.
+ */
+export async function changeAddressOnRequest(
+  deps: MailDeps,
+  r: OfficeRequest,
+  input: { email: string; subscribed: boolean },
+): Promise<OfficeAddressResult> {
+  const parsed = parseEmail(input.email);
+  const current = await findSubscription(deps.db, r.accountId);
+  if (parsed.ok && current?.email === parsed.email && current.subscribed === input.subscribed) {
+    return {
+      kind: 'refused',
+      fieldError: 'Этот адрес уже указан, с тем же выбором рассылки: менять нечего.',
+    };
+  }
+  const res = await saveAddress(deps, actorOf(r), input);
+  return res.kind === 'invalid' ? { kind: 'refused', fieldError: res.fieldError } : res;
+}
+
+/** Removes the bill address on the customer's written request (as «Удалить e-mail» does). */
+export async function removeAddressOnRequest(deps: MailDeps, r: OfficeRequest): Promise<OfficeAddressResult> {
+  return (await deleteAddress(deps, actorOf(r))) === 'deleted'
+    ? { kind: 'deleted' }
+    : { kind: 'refused', fieldError: 'Адрес для квитанций не указан: удалять нечего.' };
+}
+
+function actorOf(r: OfficeRequest) {
+  return {
+    accountId: r.accountId,
+    accountNumber: r.accountNumber,
+    ip: r.ip,
+    staff: { userId: r.staffUserId, reason: r.reason },
+  };
 }

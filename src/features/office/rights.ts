@@ -4,7 +4,8 @@
  * refuses to start with it: office.guard.ts), so adding a route is adding its line here.
  *
  * - operator: search, the account card, readings on a customer's behalf, the review queue,
- *   resending a bill, unlocking a customer's login, the bill e-mail on written request;
+ *   resending a bill, unlocking a customer's login, the number of residents, the bill e-mail on
+ *   the customer's written request;
  * - accountant: everything an operator reads, plus payments, recalculation, the month's
  *   closing and the mailing;
  * - admin: staff users, settings, the audit log.
@@ -55,6 +56,10 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/accounts/:id/unlock': OPERATOR,
   'GET /office/accounts/:id/resend-bill': OPERATOR,
   'POST /office/accounts/:id/resend-bill': OPERATOR,
+  'GET /office/accounts/:id/residents': OPERATOR,
+  'POST /office/accounts/:id/residents': OPERATOR,
+  'GET /office/accounts/:id/email': OPERATOR,
+  'POST /office/accounts/:id/email': OPERATOR,
   'GET /office/search': OPERATOR_READS,
   'GET /office/accounts/:id': OPERATOR_READS,
   'GET /office/accounts/:id/bills/:file': OPERATOR_READS,

@@ -1,95 +1,50 @@
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallback } from 'fastify';
 import { Type } from 'typebox';
-import type { VNode } from 'preact';
-import type { AppContext } from '../../platform/http/context.ts';
-import { renderPage } from '../../platform/views/render.ts';
 import { staffOf } from '../../features/office/office.guard.tsx';
 import { reasonProblem } from '../../features/office/staff-admin.service.ts';
-import { findAccountProfile } from '../../features/account/account.repository.ts';
 import { loginLockState, unlockLogin } from '../../features/account/login-unlock.ts';
 import { listCharges } from '../../features/billing/charges.repository.ts';
 import { resendBill } from '../../features/mail/office-mail.ts';
+import type { MailContext } from '../../features/mail/mail.config.ts';
+import type { MailTransport } from '../../features/mail/transport.ts';
 import { findActiveMeter, latestAcceptedReading } from '../../features/readings/readings.repository.ts';
 import { formWithKey, readingForm, submitReading } from '../../features/readings/readings.service.ts';
-import {
-  AccountMissingPage,
-  OperatorReadingPage,
-  ResendBillPage,
-  UnlockPage,
-  type AccountHead,
-} from './account-actions.view.tsx';
+import { Csrf, Html, Params, Reason, kitOf, type Kit } from './account-actions.kit.tsx';
+import { registerEmailAction, registerResidentsAction } from './account-details.tsx';
+import { OperatorReadingPage, ResendBillPage, UnlockPage } from './account-actions.view.tsx';
 
 export interface AccountActionsPluginOptions {
-  ctx: AppContext;
+  ctx: MailContext;
+  /** The mail feature's transport, for the confirmation link of an address set here. */
+  mailTransport: MailTransport;
 }
 
 // Operators' actions on one account (issue 18), each a small form under /office/accounts/:id/…
 // with a mandatory reason, audited by the feature that owns the data; success returns to the
-// account card.
-
-const Html = { 200: Type.String(), 400: Type.String(), 404: Type.String() };
-const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) });
-const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
-const Reason = { reason: Type.Optional(Type.String({ maxLength: 2000 })) };
+// account card. The residents and the bill e-mail are in account-details.tsx.
 
 const HELD_FOR: Record<string, string> = {
   rollover: 'оно меньше предыдущего (переход через ноль?)',
   over_limit: 'расход более 50 000 кВт·ч',
 };
 
-/** What every action's routes share: the account of the route, the page frame, the answers. */
-function kitOf(app: FastifyInstance, ctx: AppContext) {
-  const db = ctx.db.kysely;
-
-  const send = (reply: FastifyReply, status: number, page: VNode) =>
-    reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
-
-  /** The account of the route, or undefined after answering 404. */
-  const accountOf = async (req: FastifyRequest, reply: FastifyReply, id: number) => {
-    const a = await findAccountProfile(db, id);
-    if (!a) {
-      await send(
-        reply,
-        404,
-        <AccountMissingPage
-          supplierName={ctx.supplierName}
-          csrfToken={reply.generateCsrf()}
-          user={staffOf(req).user}
-        />,
-      );
-      return undefined;
-    }
-    const head: AccountHead = {
-      id: a.id,
-      number: a.number,
-      holder: [a.surname, a.firstName, a.patronymic].filter(Boolean).join(' '),
-      address: a.objectAddress,
-    };
-    return head;
-  };
-  const frame = (req: FastifyRequest, reply: FastifyReply, account: AccountHead) => ({
-    supplierName: ctx.supplierName,
-    csrfToken: reply.generateCsrf(),
-    user: staffOf(req).user,
-    account,
-  });
-  const backToCard = (reply: FastifyReply, id: number) => reply.redirect(`/office/accounts/${id}`, 303);
-
-  return { r: app.withTypeProvider<TypeBoxTypeProvider>(), ctx, db, send, accountOf, frame, backToCard };
-}
-
-type Kit = ReturnType<typeof kitOf>;
-
 export const officeAccountActionsPlugin: FastifyPluginCallback<AccountActionsPluginOptions> = (
   app,
-  { ctx },
+  { ctx, mailTransport },
   done,
 ) => {
   const kit = kitOf(app, ctx);
   registerReadingAction(kit);
   registerUnlockAction(kit);
   registerResendAction(kit);
+  registerResidentsAction(kit);
+  registerEmailAction(kit, {
+    db: kit.db,
+    clock: ctx.clock,
+    mail: ctx.config.mail,
+    publicUrl: ctx.config.publicUrl,
+    transport: mailTransport,
+  });
   done();
 };
 

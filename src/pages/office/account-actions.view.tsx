@@ -14,8 +14,9 @@ import {
 import type { LoginLockState } from '../../features/account/login-unlock.ts';
 
 // The operators' small forms on one account: a reading on the customer's behalf, unlocking the
-// customer's login, sending a bill again. Each has a mandatory reason; success returns to the
-// account card (/office/accounts/:id).
+// customer's login, sending a bill again, the number of residents, the bill e-mail on the
+// customer's written request. Each has a mandatory reason; success returns to the account card
+// (/office/accounts/:id).
 
 export interface AccountHead {
   id: number;
@@ -208,6 +209,114 @@ export function ResendBillPage(
           </button>
         </form>
       )}
+    </ActionPage>
+  );
+}
+
+export function ResidentsPage(
+  p: Frame & {
+    current: number;
+    value: string;
+    reason: string;
+    residentsError?: string | undefined;
+    reasonError?: string | undefined;
+  },
+) {
+  return (
+    <ActionPage {...p} title="Число проживающих">
+      <form method="post" action={`/office/accounts/${p.account.id}/residents`} novalidate class="panel">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <p id="residents-current">Сейчас указано: {formatInteger(p.current)}.</p>
+        <p class="hint">
+          По нему начисляют по нормативу (п. 42, п. 60: норматив × число проживающих, не меньше одного) и
+          считают социальную норму. Новое число действует с ближайшего закрытия месяца; закрытые месяцы меняет
+          только перерасчёт.
+        </p>
+        <Field
+          id="residents"
+          name="residents"
+          label="Проживающих, человек (0 — никто не зарегистрирован)"
+          value={p.value}
+          error={p.residentsError}
+          inputMode="numeric"
+          maxLength={3}
+        />
+        <ReasonField
+          id="residents-reason"
+          value={p.reason}
+          error={p.reasonError}
+          label="Причина (например, справка о регистрации № … от …)"
+        />
+        <button type="submit" class="button primary">
+          Сохранить
+        </button>
+      </form>
+    </ActionPage>
+  );
+}
+
+/** The stored address as the e-mail form shows it (staff see it whole, as on the card). */
+export interface BillAddress {
+  email: string;
+  subscribed: boolean;
+  confirmed: boolean;
+}
+
+export function EmailPage(
+  p: Frame & {
+    current: BillAddress | null;
+    email: string;
+    subscribed: boolean;
+    reason: string;
+    emailError?: string | undefined;
+    reasonError?: string | undefined;
+  },
+) {
+  const c = p.current;
+  return (
+    <ActionPage {...p} title="E-mail для квитанций по заявлению">
+      <form method="post" action={`/office/accounts/${p.account.id}/email`} novalidate class="panel">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <p id="email-current">
+          {c
+            ? `Сейчас: ${c.email}, ${c.confirmed ? 'подтверждён' : 'не подтверждён'}, ${
+                c.subscribed ? 'квитанции отправляются' : 'квитанции не отправляются'
+              }.`
+            : 'Адрес для квитанций не указан.'}
+        </p>
+        <p class="hint">
+          По письменному заявлению абонента. На новый адрес уйдёт письмо со ссылкой для подтверждения:
+          квитанции пойдут на него, когда абонент перейдёт по ссылке (так адрес, переписанный с ошибкой, не
+          получит чужие квитанции).
+        </p>
+        <Field
+          id="email"
+          name="email"
+          label="Адрес электронной почты"
+          value={p.email}
+          error={p.emailError}
+          autoComplete="off"
+          maxLength={254}
+        />
+        <div class="field checkbox">
+          <input id="subscribed" name="subscribed" type="checkbox" value="yes" checked={p.subscribed} />
+          <label for="subscribed">Отправлять квитанции на этот адрес</label>
+        </div>
+        <ReasonField
+          id="email-reason"
+          value={p.reason}
+          error={p.reasonError}
+          label="Причина (например, заявление № … от …)"
+        />
+        <button type="submit" name="action" value="save" class="button primary">
+          Сохранить
+        </button>{' '}
+        {c && (
+          <button type="submit" name="action" value="delete" class="button">
+            Удалить адрес
+          </button>
+        )}
+      </form>
     </ActionPage>
   );
 }

@@ -50,6 +50,7 @@ export function AccountCardPage(p: AccountCardProps) {
       crumbs={[OFFICE_CRUMB, { title: 'Поиск', href: '/office/search' }, { title: c.account.number }]}
     >
       <h1>Лицевой счёт {c.account.number}</h1>
+      {p.user.roles.includes('operator') && <ActionsPanel accountId={card.accountId} />}
       <CustomerPanel card={card} />
       <ReadingsPanel card={card} at={at} />
       <RecalculationsPanel card={card} at={at} />
@@ -59,6 +60,30 @@ export function AccountCardPage(p: AccountCardProps) {
       <OrdersPanel card={card} at={at} />
       <AuditPanel card={card} at={at} />
     </OfficePage>
+  );
+}
+
+/** The operators' actions on the account (account-actions.plugin.tsx; operators only, rights.ts). */
+const ACTIONS: Array<[string, string]> = [
+  ['reading', 'Показание со слов абонента'],
+  ['residents', 'Число проживающих'],
+  ['email', 'E-mail для квитанций по заявлению'],
+  ['resend-bill', 'Отправить квитанцию ещё раз'],
+  ['unlock', 'Разблокировать вход'],
+];
+
+function ActionsPanel({ accountId }: { accountId: number }) {
+  return (
+    <nav class="panel" id="card-actions" aria-labelledby="card-actions-title">
+      <h2 id="card-actions-title">Действия</h2>
+      <ul>
+        {ACTIONS.map(([path, title]) => (
+          <li>
+            <a href={`/office/accounts/${accountId}/${path}`}>{title}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 
