@@ -240,7 +240,16 @@ for (const dialect of await testDialects()) {
               .selectFrom('audit_log')
               .select((eb) => eb.fn.countAll<number>().as('n'))
               .where('staff_user_id', 'is not', null)
-              .where('event', 'in', ['reading', 'reading_review', 'login_unlock', 'bill_resend'])
+              .where('event', 'in', [
+                'reading',
+                'reading_review',
+                'login_unlock',
+                'bill_resend',
+                'residents_change',
+                'email_change',
+                'email_subscription',
+                'email_delete',
+              ])
               .executeTakeFirstOrThrow()
           ).n,
         );
@@ -254,6 +263,8 @@ for (const dialect of await testDialects()) {
             `${card}/reading`,
             `${card}/unlock`,
             `${card}/resend-bill`,
+            `${card}/residents`,
+            `${card}/email`,
             `/office/review/${reviewId}`,
             '/office/review',
           ),
@@ -262,6 +273,10 @@ for (const dialect of await testDialects()) {
             key: fc.oneof(fc.uuid(), text),
             v1: text,
             period: text,
+            residents: text,
+            email: text,
+            subscribed: text,
+            action: fc.oneof(fc.constantFrom('save', 'delete'), text),
             ids: text,
             decision: fc.oneof(fc.constantFrom('accepted', 'rejected'), text),
             blankReason: fc.boolean(),
