@@ -7,7 +7,13 @@ import { hasCharge } from './accounts.repository.ts';
 import { messageStatus, queueOne } from './outbox.repository.ts';
 import { findSubscription } from './subscription.repository.ts';
 import { parseEmail } from './email-address.ts';
-import { deleteAddress, saveAddress, type MailDeps, type SendOutcome } from './mail.service.ts';
+import {
+  deleteAddress,
+  resendConfirmation,
+  saveAddress,
+  type MailDeps,
+  type SendOutcome,
+} from './mail.service.ts';
 
 // What the back office asks of the mail: a bill sent again on an operator's request, and the
 // e-mail about the outcome of held readings. Both go through the outbox and its worker like the
@@ -109,7 +115,8 @@ export type OfficeAddressResult =
  * or off for the address already stored. Decided here: the signed request is the customer's
  * consent, but not proof that the address was copied right from a handwritten form, so a new
  * address is stored unconfirmed and gets the same confirmation link as on the main page; no bill
- * goes to it until the link is followed (security.md row 18). The audit rows are the customer's
+ * goes to it until the link is followed (security.md row 18); the same unconfirmed address
+ * again sends the link again. The audit rows are the customer's
  * own (`email_change`, `email_subscription`) with the staff user, the reason, and the masked
  * address before and after.
  */
@@ -121,6 +128,13 @@ export async function changeAddressOnRequest(
   const parsed = parseEmail(input.email);
   const current = await findSubscription(deps.db, r.accountId);
   if (parsed.ok && current?.email === parsed.email && current.subscribed === input.subscribed) {
+    if (current.confirmedAt === null) {
+      // Still waiting for its confirmation: the link is sent again (within the same rate limit).
+      const send = await resendConfirmation(deps, actorOf(r));
+      return send.kind === 'none' || send.kind === 'confirmed'
+        ? { kind: 'saved' }
+        : { kind: 'pending', send };
+    }
     return {
       kind: 'refused',
       fieldError: 'Этот адрес уже указан, с тем же выбором рассылки: менять нечего.',

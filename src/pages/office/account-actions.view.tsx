@@ -270,6 +270,8 @@ export function EmailPage(
     reason: string;
     emailError?: string | undefined;
     reasonError?: string | undefined;
+    /** The address was saved but its confirmation link was not sent: why, and what to do. */
+    notice?: string | undefined;
   },
 ) {
   const c = p.current;
@@ -277,6 +279,11 @@ export function EmailPage(
     <ActionPage {...p} title="E-mail для квитанций по заявлению">
       <form method="post" action={`/office/accounts/${p.account.id}/email`} novalidate class="panel">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
+        {p.notice && (
+          <p class="notice-panel" role="status" id="email-notice">
+            {p.notice}
+          </p>
+        )}
         <p id="email-current">
           {c
             ? `Сейчас: ${c.email}, ${c.confirmed ? 'подтверждён' : 'не подтверждён'}, ${

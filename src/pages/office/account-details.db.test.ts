@@ -260,6 +260,41 @@ for (const dialect of await testDialects()) {
       assert.ok(details.every((d) => !(d.details ?? '').includes('petrov@')));
     });
 
+    test('e-mail: the same unconfirmed address sends the link again; past the limit the operator is told', async () => {
+      const id = await addAccount(t.db, { number: '1705057229', surname: 'Почтов' });
+      const url = `/office/accounts/${id}/email`;
+      const before = sink.received.length;
+      const body = { email: 'pochtov@mail.ru', subscribed: 'yes', reason: 'Заявление № 10' };
+      for (let i = 0; i < 3; i++) {
+        const res = await operator.post(url, body);
+        assert.equal(res.statusCode, 303, `post ${i + 1}`);
+      }
+      await sink.waitFor(before + 3);
+      assert.deepEqual(
+        sink.received.slice(before).map((m) => m.rcpt),
+        [['pochtov@mail.ru'], ['pochtov@mail.ru'], ['pochtov@mail.ru']],
+      );
+      const limited = await operator.post(url, body);
+      assert.equal(limited.statusCode, 200);
+      assert.match(
+        textOf(limited.body),
+        /Адрес сохранён, но письмо со ссылкой для подтверждения не отправлено: .* Сохраните адрес ещё раз после \d\d:\d\d\./,
+      );
+      assert.match(
+        textOf(limited.body),
+        /Сейчас: pochtov@mail\.ru, не подтверждён, квитанции отправляются\./,
+      );
+      const outcomes = (await auditRows(t, 'email_confirmation'))
+        .filter((a) => a.account === '1705057229')
+        .map((a) => [a.staffUserId, a.outcome]);
+      assert.deepEqual(outcomes, [
+        [operatorId, 'sent'],
+        [operatorId, 'sent'],
+        [operatorId, 'sent'],
+        [operatorId, 'limited'],
+      ]);
+    });
+
     test('other roles get 403; a post without the CSRF token is refused and stores nothing', async () => {
       for (const action of ['residents', 'email']) {
         assert.equal((await accountant.get(`${card}/${action}`)).statusCode, 403, action);

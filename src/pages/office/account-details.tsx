@@ -1,12 +1,13 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { staffOf } from '../../features/office/office.guard.tsx';
 import { reasonProblem } from '../../features/office/staff-admin.service.ts';
 import { changeResidents, parseResidents } from '../../features/account/residents.ts';
 import { changeAddressOnRequest, removeAddressOnRequest } from '../../features/mail/office-mail.ts';
 import { findSubscription } from '../../features/mail/subscription.repository.ts';
-import type { MailDeps } from '../../features/mail/mail.service.ts';
+import type { MailDeps, SendOutcome } from '../../features/mail/mail.service.ts';
 import { Csrf, Html, Params, Reason, type Kit } from './account-actions.kit.tsx';
-import { EmailPage, ResidentsPage } from './account-actions.view.tsx';
+import { EmailPage, ResidentsPage, type AccountHead } from './account-actions.view.tsx';
 
 // The operators' actions on an account's details (issue 18), registered by
 // account-actions.plugin.tsx: the number of residents and the bill e-mail on the customer's
@@ -94,19 +95,15 @@ const EmailBody = Type.Object({
  * the address removed. A new address gets the confirmation link (office-mail.ts says why).
  */
 export function registerEmailAction(
-  { r, db, send, accountOf, frame, backToCard }: Kit,
+  { r, ctx, db, send, accountOf, frame, backToCard }: Kit,
   mail: MailDeps,
 ): void {
   const currentOf = async (accountId: number) => {
     const s = await findSubscription(db, accountId);
     return s ? { email: s.email, subscribed: s.subscribed, confirmed: s.confirmedAt !== null } : null;
   };
-
-  r.get('/office/accounts/:id/email', { schema: { params: Params, response: Html } }, async (req, reply) => {
-    const account = await accountOf(req, reply, req.params.id);
-    if (!account) {
-      return reply;
-    }
+  /** The form as stored now, with an optional notice. */
+  const fresh = async (req: FastifyRequest, reply: FastifyReply, account: AccountHead, notice?: string) => {
     const current = await currentOf(account.id);
     return send(
       reply,
@@ -117,8 +114,14 @@ export function registerEmailAction(
         email={current?.email ?? ''}
         subscribed={current?.subscribed ?? true}
         reason=""
+        notice={notice}
       />,
     );
+  };
+
+  r.get('/office/accounts/:id/email', { schema: { params: Params, response: Html } }, async (req, reply) => {
+    const account = await accountOf(req, reply, req.params.id);
+    return account ? fresh(req, reply, account) : reply;
   });
 
   r.post(
@@ -163,7 +166,21 @@ export function registerEmailAction(
       if (result.kind === 'refused') {
         return show({ emailError: result.fieldError });
       }
+      if (result.kind === 'pending' && result.send.kind !== 'sent') {
+        // Saved, but the customer got no link: the operator must know to say so or try later.
+        return fresh(req, reply, account, unsentNotice(result.send, ctx.config.timeZone));
+      }
       return backToCard(reply, account.id);
     },
   );
+}
+
+/** Why the confirmation link of a saved address was not sent. */
+function unsentNotice(send: Exclude<SendOutcome, { kind: 'sent' }>, timeZone: string): string {
+  const saved = 'Адрес сохранён, но письмо со ссылкой для подтверждения не отправлено';
+  if (send.kind === 'limited') {
+    const at = new Intl.DateTimeFormat('ru-RU', { timeZone, timeStyle: 'short' }).format(send.retryAt);
+    return `${saved}: на этот адрес или по этому счёту недавно уже отправляли такие письма. Сохраните адрес ещё раз после ${at}.`;
+  }
+  return `${saved}: почтовый сервер не ответил. Сохраните адрес ещё раз позже.`;
 }
