@@ -76,6 +76,8 @@ async function accountActions(page: Page, server: Server): Promise<void> {
     ['reading', 'Сохранить показание'],
     ['unlock', 'Разблокировать'],
     ['resend-bill', 'Отправить'],
+    ['residents', 'Сохранить'],
+    ['email', 'Сохранить'],
   ] as const) {
     await page.goto(`${server.url}/office/accounts/${id}/${action}`);
     await accessible(page, `account action ${action}`);
