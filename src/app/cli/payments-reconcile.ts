@@ -35,5 +35,5 @@ export function register(cli: Command): void {
 async function reconcileFromCli(config: Config, db: Db, limit: number): Promise<ReconcileSummary> {
   const log = pino({ level: config.logLevel }, process.stderr);
   const payments = await createPaymentsModule(config, db, systemClock, config.supplierName, log);
-  return payments.reconcile({ limit });
+  return payments.reconcile({ limit, trigger: 'cli' });
 }

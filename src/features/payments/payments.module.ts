@@ -8,6 +8,7 @@ import type { PaymentsConfig } from './payments.config.ts';
 import type { PaymentsDeps, PaymentsLog } from './payments.deps.ts';
 import { reconcilePayments, type ReconcileSummary } from './payments.settle.ts';
 import { RbsGateway } from './rbs.gateway.ts';
+import { recordReconcileRun, type ReconcileTrigger } from './reconcile-runs.repository.ts';
 import { SandboxBank, SANDBOX_PREFIX } from './sandbox/sandbox-bank.ts';
 import { SandboxGateway } from './sandbox/sandbox.gateway.ts';
 import { SandboxSbp } from './sandbox/sandbox-sbp.ts';
@@ -29,7 +30,8 @@ export interface PaymentsModule {
   sandbox: SandboxBank | null;
   /** Its SBP part: QR codes and the "bank app" page (state in the database). */
   sandboxSbp: SandboxSbp | null;
-  reconcile(opts?: { limit?: number }): Promise<ReconcileSummary>;
+  /** One reconciliation run, recorded in payment_reconcile_runs ('job' unless said otherwise). */
+  reconcile(opts?: { limit?: number; trigger?: ReconcileTrigger }): Promise<ReconcileSummary>;
 }
 
 declare module 'fastify' {
@@ -105,5 +107,42 @@ export async function createPaymentsModule(
     supplierName,
     log,
   };
-  return { deps, gateway, sandbox, sandboxSbp, reconcile: (opts) => reconcilePayments(deps, opts) };
+  return {
+    deps,
+    gateway,
+    sandbox,
+    sandboxSbp,
+    reconcile: (opts = {}) => recordedReconcile(deps, opts.trigger ?? 'job', opts.limit),
+  };
+}
+
+/**
+ * A reconciliation run, recorded with what it found (or why it failed) for the accountant's
+ * payments page. A run that fails is recorded if the database still answers, then rethrown.
+ */
+async function recordedReconcile(
+  deps: PaymentsDeps,
+  trigger: ReconcileTrigger,
+  limit: number | undefined,
+): Promise<ReconcileSummary> {
+  const startedAt = deps.clock.now().getTime();
+  const run = { trigger, startedAt, checked: 0, results: {}, failedRegistrations: 0, readings: 0 };
+  let summary: ReconcileSummary;
+  try {
+    summary = await reconcilePayments(deps, limit === undefined ? {} : { limit });
+  } catch (err) {
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+    await recordReconcileRun(deps.db, { ...run, finishedAt: deps.clock.now().getTime(), error }).catch(
+      () => undefined,
+    );
+    throw err;
+  }
+  await recordReconcileRun(deps.db, {
+    ...run,
+    ...summary,
+    results: { ...summary.results },
+    finishedAt: deps.clock.now().getTime(),
+    error: null,
+  });
+  return summary;
 }

@@ -84,3 +84,21 @@ export interface SandboxOrdersTable {
   version: number;
   expires_at: number;
 }
+
+/** One run of the card and СБП reconciliation (payments.settle.ts) and what it found. */
+export interface PaymentReconcileRunsTable {
+  id: Generated<number>;
+  /** 'job' (a listening server's periodic run) | 'cli' (`payments-reconcile`). */
+  trigger: string;
+  started_at: number;
+  finished_at: number;
+  /** Orders asked about. */
+  checked: number;
+  /** JSON: the count of each outcome ({"paid":1,"pending":2,…}). */
+  results: string;
+  failed_registrations: number;
+  /** Readings of paid orders stored afterwards. */
+  readings: number;
+  /** Why the run stopped, when it failed. */
+  error: string | null;
+}

@@ -6,7 +6,12 @@ import type {
   StaffUsersTable,
 } from './schema-staff.ts';
 import type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
-import type { PaymentOrdersTable, SandboxOrdersTable, SandboxSbpQrsTable } from './schema-payments.ts';
+import type {
+  PaymentOrdersTable,
+  PaymentReconcileRunsTable,
+  SandboxOrdersTable,
+  SandboxSbpQrsTable,
+} from './schema-payments.ts';
 
 export type {
   StaffLoginAttemptsTable,
@@ -15,7 +20,12 @@ export type {
   StaffUsersTable,
 } from './schema-staff.ts';
 export type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
-export type { PaymentOrdersTable, SandboxOrdersTable, SandboxSbpQrsTable } from './schema-payments.ts';
+export type {
+  PaymentOrdersTable,
+  PaymentReconcileRunsTable,
+  SandboxOrdersTable,
+  SandboxSbpQrsTable,
+} from './schema-payments.ts';
 
 /**
  * Every table of the portal. Conventions, the same on SQLite and PostgreSQL:
@@ -45,6 +55,7 @@ export interface Database {
   buildings: BuildingsTable;
   building_volumes: BuildingVolumesTable;
   payment_orders: PaymentOrdersTable;
+  payment_reconcile_runs: PaymentReconcileRunsTable;
   sandbox_sbp_qrs: SandboxSbpQrsTable;
   anonymous_writes: AnonymousWritesTable;
   sandbox_orders: SandboxOrdersTable;
