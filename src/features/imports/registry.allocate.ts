@@ -14,7 +14,17 @@ import * as repo from './registry.repository.ts';
  * why and what in the audit log.
  */
 
-export class AllocationRefused extends Error {}
+/** Why an allocation was refused: the field at fault, for a form to put its message next to it. */
+export type RefusalCode = 'reason' | 'account_format' | 'no_account' | 'not_unallocated' | 'taken';
+
+export class AllocationRefused extends Error {
+  constructor(
+    message: string,
+    readonly code: RefusalCode,
+  ) {
+    super(message);
+  }
+}
 
 export interface AllocateInput {
   id: number;
@@ -22,6 +32,9 @@ export interface AllocateInput {
   /** Who decided (the operator's login). */
   by: string;
   reason: string;
+  /** The back office's staff user who decided, and their address (absent from the CLI). */
+  staffUserId?: number;
+  ip?: string;
 }
 
 export interface AllocateResult {
@@ -37,6 +50,37 @@ export async function listUnallocated(
   return repo.listUnallocated(db, limit);
 }
 
+/** The oldest `limit` unallocated payments with their files, and how many wait in all. */
+export async function unallocatedWithFiles(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<{ rows: repo.ListedUnallocated[]; total: number }> {
+  return repo.listUnallocatedWithFiles(db, limit);
+}
+
+/** The payment, the account and its number of an allocation the rules admit; refused otherwise. */
+async function checkAllocation(db: Kysely<Database>, input: AllocateInput) {
+  if (input.reason.trim() === '') {
+    throw new AllocationRefused('Give the reason for the allocation (--reason).', 'reason');
+  }
+  const parsed = parseAccountNumber(input.accountNumber);
+  if (!parsed.ok) {
+    throw new AllocationRefused(`${input.accountNumber}: ${parsed.message}`, 'account_format');
+  }
+  const payment = await repo.findUnallocated(db, input.id);
+  if (!payment) {
+    throw new AllocationRefused(
+      `No unallocated payment ${input.id} (allocated already, or no such id).`,
+      'not_unallocated',
+    );
+  }
+  const accountId = (await repo.findAccountIds(db, [parsed.number])).get(parsed.number);
+  if (accountId === undefined) {
+    throw new AllocationRefused(`No account ${parsed.number}.`, 'no_account');
+  }
+  return { payment, accountId, number: parsed.number };
+}
+
 /**
  * Credits the unallocated payment `id` to the account. `profiles` name each source's channel and
  * title (for the customer's history); a source no profile names is credited as a bank's.
@@ -47,26 +91,12 @@ export async function allocatePayment(
   profiles: Record<string, RegistryProfile>,
   input: AllocateInput,
 ): Promise<AllocateResult> {
-  if (input.reason.trim() === '') {
-    throw new AllocationRefused('Give the reason for the allocation (--reason).');
-  }
-  const number = parseAccountNumber(input.accountNumber);
-  if (!number.ok) {
-    throw new AllocationRefused(`${input.accountNumber}: ${number.message}`);
-  }
-  const payment = await repo.findUnallocated(db, input.id);
-  if (!payment) {
-    throw new AllocationRefused(`No unallocated payment ${input.id} (allocated already, or no such id).`);
-  }
-  const accountId = (await repo.findAccountIds(db, [number.number])).get(number.number);
-  if (accountId === undefined) {
-    throw new AllocationRefused(`No account ${number.number}.`);
-  }
+  const { payment, accountId, number } = await checkAllocation(db, input);
   const profile = Object.values(profiles).find((p) => p.source === payment.source);
   const now = deps.clock.now();
   await db.transaction().execute(async (tx) => {
     if (!(await repo.markAllocated(tx, payment.id, accountId, input.by, now.getTime()))) {
-      throw new AllocationRefused(`Payment ${input.id} was allocated by someone else meanwhile.`);
+      throw new AllocationRefused(`Payment ${input.id} was allocated by someone else meanwhile.`, 'taken');
     }
     await creditPayments(
       tx,
@@ -88,15 +118,19 @@ export async function allocatePayment(
     await recordAudit(tx, now, {
       event: 'payment',
       outcome: 'allocated',
-      accountNumber: number.number,
+      accountNumber: number,
+      ip: input.ip ?? null,
+      staffUserId: input.staffUserId ?? null,
       details: {
         registryPayment: payment.id,
         source: payment.source,
         operation: payment.operationId,
         amountKop: payment.amountKop,
-        before: payment.accountNumber,
         by: input.by,
         reason: input.reason.slice(0, 500),
+        // The registry's account number as given, then the account credited.
+        before: { status: 'unallocated', account: payment.accountNumber },
+        after: { status: 'credited', account: number },
       },
     });
   });
@@ -105,7 +139,7 @@ export async function allocatePayment(
     const outcome = await storeReading(db, deps, payment.source, accountId, {
       operationId: payment.operationId,
       paidOn: payment.paidOn,
-      accountNumber: number.number,
+      accountNumber: number,
       accountProblem: null,
       payerName: payment.payerName,
       payerAddress: payment.payerAddress,

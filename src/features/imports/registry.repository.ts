@@ -212,3 +212,33 @@ export async function markAllocated(
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/** An unallocated payment with the name of the file whose import left it (the back office's list). */
+export type ListedUnallocated = UnallocatedPayment & { fileName: string };
+
+/** The oldest `limit` payments waiting for an account with their files, and how many wait in all. */
+export async function listUnallocatedWithFiles(
+  db: Q,
+  limit: number,
+): Promise<{ rows: ListedUnallocated[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('registry_payments as p')
+      .innerJoin('import_runs as r', 'r.id', 'p.import_run_id')
+      .select(UNALLOCATED_COLUMNS.map((c) => `p.${c}` as const))
+      .select('r.file_name')
+      .where('p.status', '=', 'unallocated')
+      .orderBy('p.id')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('registry_payments')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', '=', 'unallocated')
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: Number(count.n),
+    rows: rows.map((r) => ({ ...toUnallocated(r), fileName: r.file_name })),
+  };
+}
