@@ -53,9 +53,14 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
             </>
           )}
           {user.roles.includes('accountant') && (
-            <li>
-              <a href="/office/mailing">Рассылка счетов</a>
-            </li>
+            <>
+              <li>
+                <a href="/office/payments">Платежи</a>
+              </li>
+              <li>
+                <a href="/office/mailing">Рассылка счетов</a>
+              </li>
+            </>
           )}
           {user.roles.includes('admin') && (
             <>

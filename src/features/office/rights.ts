@@ -73,6 +73,9 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
 
   'GET /office/mailing': ACCOUNTANT,
   'POST /office/mailing/retry': ACCOUNTANT,
+  // Pending card orders, the last reconciliation, unallocated registry payments.
+  'GET /office/payments': ACCOUNTANT,
+  'POST /office/payments/unallocated/:id': ACCOUNTANT,
 
   'GET /office/audit': ADMIN,
   'GET /office/audit.csv': ADMIN,

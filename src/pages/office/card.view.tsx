@@ -5,7 +5,7 @@ import { periodTitle, formatDateRu } from '../../domain/dates.ts';
 import { formatInteger, formatKwhRu, formatRublesRu } from '../../domain/format.ts';
 import type { AccountCardModel } from './card.service.ts';
 
-const ORDER_STATUS: Record<string, string> = {
+export const ORDER_STATUS: Record<string, string> = {
   new: 'создан',
   registered: 'зарегистрирован банком',
   paid: 'оплачен',
@@ -358,7 +358,7 @@ function Table(p: { id: string; head: string[]; empty: string; children: Compone
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** An instant (ms) as «07.12.2026, 15:04» in the supplier's time zone. */
-function instantFormat(timeZone: string): (ms: number) => string {
+export function instantFormat(timeZone: string): (ms: number) => string {
   let f = formats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('ru-RU', { timeZone, dateStyle: 'short', timeStyle: 'short' });
