@@ -2,8 +2,9 @@
 // the CLI, enrollment through the one-time link (password, QR code and first TOTP code, recovery
 // codes), then login with a TOTP code, and with a recovery code; then the readings review queue
 // (two held readings accepted in bulk) and the operator's forms on an account. axe-core checks
-// every /office page on the way, refusals included, at a desktop's and a phone's width. The
-// operator's and the accountant's days are in office-operator.test.ts.
+// every /office page on the way, refusals included, at a desktop's and a phone's width; and the
+// accountant's payments page. The operator's and the accountant's days are in
+// office-operator.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -87,12 +88,44 @@ async function accountActions(page: Page, server: Server): Promise<void> {
   }
 }
 
+/**
+ * The accountant's payments page with a registry payment waiting for an account: it and its
+ * refused allocation (no account, no reason) pass axe.
+ */
+async function payments(page: Page, server: Server): Promise<void> {
+  const db = new Database(path.join(server.dataDir, 'portal.db'));
+  try {
+    const now = Date.now();
+    const run = db
+      .prepare(
+        `insert into import_runs (kind, profile, file_name, file_sha256, file_bytes, status, summary, created_at, updated_at)
+         values ('registry', 'sberbank', 'registry-0606.txt', 'x', 100, 'applied', '{}', ?, ?)`,
+      )
+      .run(now, now);
+    db.prepare(
+      `insert into registry_payments (source, operation_id, import_run_id, line_no, paid_on, account_number, amount_kop,
+         commission_kop, payer_name, payer_address, status, reason, created_at)
+       values ('sberbank', 'op-1', ?, 3, '2026-06-06', '1799999999', 70000, 700, 'ПЕТРОВА АННА ИВАНОВНА',
+         'г. Черногорск, ул. Советская 1', 'unallocated', 'Лицевого счёта нет в портале.', ?)`,
+    ).run(run.lastInsertRowid, now);
+  } finally {
+    db.close();
+  }
+  await page.getByRole('link', { name: 'Платежи' }).first().click();
+  await page.getByRole('heading', { name: 'Платежи', level: 1 }).waitFor();
+  assert.match(squash(await page.locator('#unallocated-count').innerText()), /Ждут лицевого счёта: 1\./);
+  await accessible(page, 'payments');
+  await page.getByRole('button', { name: 'Зачислить' }).click();
+  await page.locator('.field-error').first().waitFor();
+  await accessible(page, 'payments: a refused allocation');
+}
+
 describe('back office in the browser', { skip: SKIP }, () => {
   const suite = browserSuite();
 
   test('the first admin enrolls with TOTP, logs in with a code and with a recovery code', async (t) => {
     const server = suite.server();
-    const path = await staffAdd(server, 'first-admin', 'Админова Анна', ['admin', 'operator']);
+    const path = await staffAdd(server, 'first-admin', 'Админова Анна', ['admin', 'operator', 'accountant']);
     assert.match(path, /^\/office\/enroll\/[A-Za-z0-9_-]{43}$/);
     await runScenario(
       t,
@@ -136,6 +169,7 @@ describe('back office in the browser', { skip: SKIP }, () => {
 
         await reviewInBulk(page, server);
         await accountActions(page, server);
+        await payments(page, server);
       },
     );
   });
