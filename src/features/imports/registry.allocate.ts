@@ -50,6 +50,11 @@ export async function listUnallocated(
   return repo.listUnallocated(db, limit);
 }
 
+/** How many registry payments wait for an account (the back office's start page). */
+export async function countUnallocated(db: Kysely<Database>): Promise<number> {
+  return repo.countUnallocated(db);
+}
+
 /** The oldest `limit` unallocated payments with their files, and how many wait in all. */
 export async function unallocatedWithFiles(
   db: Kysely<Database>,

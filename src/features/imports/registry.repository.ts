@@ -231,14 +231,20 @@ export async function listUnallocatedWithFiles(
       .orderBy('p.id')
       .limit(limit)
       .execute(),
-    db
-      .selectFrom('registry_payments')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('status', '=', 'unallocated')
-      .executeTakeFirstOrThrow(),
+    countUnallocated(db),
   ]);
   return {
-    total: Number(count.n),
+    total: count,
     rows: rows.map((r) => ({ ...toUnallocated(r), fileName: r.file_name })),
   };
+}
+
+/** How many payments wait for an account (index registry_payments_status). */
+export async function countUnallocated(db: Q): Promise<number> {
+  const r = await db
+    .selectFrom('registry_payments')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', '=', 'unallocated')
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
 }

@@ -136,6 +136,9 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(res.body), /700,00 ₽ от 06\.06\.2026, ПЕТРОВА АННА ИВАНОВНА/);
       assert.match(res.body, new RegExp(`action="/office/payments/unallocated/${unallocatedId}"`));
       assert.match(textOf(res.body), /Ждут лицевого счёта: 1\./);
+      const start = await accountant.get('/office');
+      assert.match(start.body, /id="unallocated-count">1</);
+      assert.match(start.body, /<a href="\/office\/payments">Открыть платежи<\/a>/);
     });
 
     test('the last reconciliation: when it ran and what it found', async () => {
@@ -219,6 +222,7 @@ for (const dialect of await testDialects()) {
         /Платёж 700,00 ₽ от ПЕТРОВА АННА ИВАНОВНА зачислен на лицевой счёт 1705057190\./,
       );
       assert.match(textOf(res.body), /Неразнесённых платежей нет\./);
+      assert.match((await accountant.get('/office')).body, /id="unallocated-count">0</);
       assert.deepEqual(await state(), {
         status: 'credited',
         allocatedBy: 'buh',

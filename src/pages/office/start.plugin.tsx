@@ -7,26 +7,29 @@ import { staffOf } from '../../features/office/office.guard.tsx';
 import { mailingProgress } from '../../features/mail/mailing.ts';
 import { latestPeriod } from '../../features/billing/billing.repository.ts';
 import { readingsUnderReview } from '../../features/readings/readings.repository.ts';
+import { countUnallocated } from '../../features/imports/registry.allocate.ts';
 import { StartPage, type StartFigures } from './start.view.tsx';
 
 export interface OfficeStartPluginOptions {
   ctx: AppContext;
 }
 
-/** The back office's start page (/office, any staff role): figures from readings, billing and mail. */
+/** The back office's start page (/office, any staff role): figures from readings, billing, mail and imports. */
 export const officeStartPlugin: FastifyPluginCallback<OfficeStartPluginOptions> = (app, { ctx }, done) => {
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get('/office', { schema: { response: { 200: Type.String() } } }, async (req, reply) => {
       const db = ctx.db.kysely;
-      const [review, period, progress] = await Promise.all([
+      const [review, period, progress, unallocated] = await Promise.all([
         readingsUnderReview(db),
         latestPeriod(db),
         mailingProgress(db, { kind: 'bill' }),
+        countUnallocated(db),
       ]);
       const figures: StartFigures = {
         review,
         period,
+        unallocated,
         mailing: progress && {
           period: progress.period,
           total: progress.total,

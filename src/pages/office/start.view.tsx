@@ -6,6 +6,8 @@ import type { PeriodState } from '../../features/billing/billing.repository.ts';
 export interface StartFigures {
   review: number;
   period: PeriodState | undefined;
+  /** Registry payments waiting for an account. */
+  unallocated: number;
   mailing:
     | { period: string; total: number; queued: number; sent: number; failed: number; cancelled: number }
     | undefined;
@@ -17,7 +19,7 @@ export function StartPage(p: {
   user: OfficeUser;
   figures: StartFigures;
 }) {
-  const { review, period, mailing } = p.figures;
+  const { review, period, mailing, unallocated } = p.figures;
   return (
     <OfficePage title="Служебный раздел" supplierName={p.supplierName} csrfToken={p.csrfToken} user={p.user}>
       <h1>Сводка</h1>
@@ -57,6 +59,18 @@ export function StartPage(p: {
           </p>
         ) : (
           <p id="mailing-state">Рассылка ещё не запускалась.</p>
+        )}
+      </section>
+      <section class="panel" aria-labelledby="start-unallocated">
+        <h2 id="start-unallocated">Неразнесённые платежи</h2>
+        <p>
+          Платежей из реестров ждут лицевого счёта:{' '}
+          <strong id="unallocated-count">{formatInteger(unallocated)}</strong>
+        </p>
+        {p.user.roles.includes('accountant') && (
+          <p>
+            <a href="/office/payments">Открыть платежи</a>
+          </p>
         )}
       </section>
     </OfficePage>
