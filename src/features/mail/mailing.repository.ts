@@ -116,17 +116,34 @@ export async function periodsWithMail(
   kind: string,
   limit: number,
 ): Promise<Array<{ period: string; counts: Record<OutboxStatus, number> }>> {
-  const periods = await db
+  // One query: the counts by period and status of the latest periods, not one query per period.
+  const rows = await db
     .selectFrom('mail_outbox')
-    .select('period')
-    .distinct()
+    .select((eb) => ['period', 'status', eb.fn.countAll<number>().as('n')])
     .where('kind', '=', kind)
-    .orderBy('period', 'desc')
-    .limit(limit)
+    .where('period', 'in', (eb) =>
+      eb
+        .selectFrom('mail_outbox')
+        .select('period')
+        .distinct()
+        .where('kind', '=', kind)
+        .orderBy('period', 'desc')
+        .limit(limit),
+    )
+    .groupBy(['period', 'status'])
     .execute();
-  return Promise.all(
-    periods.map(async ({ period }) => ({ period, counts: await progress(db, period, kind) })),
-  );
+  const byPeriod = new Map<string, Record<OutboxStatus, number>>();
+  for (const r of rows) {
+    let counts = byPeriod.get(r.period);
+    if (!counts) {
+      counts = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+      byPeriod.set(r.period, counts);
+    }
+    if (r.status in counts) {
+      counts[r.status as OutboxStatus] = Number(r.n);
+    }
+  }
+  return [...byPeriod].sort(([a], [b]) => (a < b ? 1 : -1)).map(([period, counts]) => ({ period, counts }));
 }
 
 /** The failed messages of a period back in the queue, due now, with their attempts counted afresh. */
