@@ -25,6 +25,18 @@ export interface MeterInput {
   verificationDue: IsoDate;
 }
 
+/**
+ * The meter removed when the one in service was installed, with its accepted readings, oldest
+ * first: the last is its final reading, taken when it was removed. Until a charge is based on a
+ * reading of the new meter, the old meter's consumption since its last billed reading (up to the
+ * final one) is still to be charged: the first charge by readings after the replacement counts both.
+ * The replacement keeps the zones (a change of zones is a change of tariff plan, refused there).
+ */
+export interface ReplacedMeterInput {
+  meter: MeterInput;
+  readings: ReadingInput[];
+}
+
 export interface ReadingInput {
   id: number;
   date: IsoDate;
@@ -65,6 +77,8 @@ export interface ChargeInput {
   meter: MeterInput | null;
   /** Accepted readings of that meter, oldest first, covering at least the last 13 months and the last billed one. */
   readings: ReadingInput[];
+  /** The meter that one replaced, when it was replaced; none (or null) otherwise. */
+  replaced?: ReplacedMeterInput | null;
   /** For each reading id, the period it counts in (the readings window); readings absent count by their date. */
   readingPeriod: (r: ReadingInput) => string;
   /** Earlier charges, newest first (at least as many as the average limits). */
@@ -95,12 +109,21 @@ export interface ChargeResult {
   baseline: ReadingInput | null;
   /** kWh estimated in earlier periods and settled by this reading, per zone. */
   settledKwh: number[];
+  /** The replaced meter's consumption counted in this charge (from its last billed reading to its final one). */
+  replaced: RemovedMeterKwh | null;
   /** For the average: the readings it was taken between, and the monthly kWh per zone. */
   average: { from: ReadingInput; to: ReadingInput; monthlyKwh: number[] } | null;
   /** For the norm: kWh per resident, residents and the coefficient. */
   norm: { perResident: number; residents: number; coefficientE3: number } | null;
   /** The main price (first zone), for the charge row. */
   priceE5: number;
+}
+
+export interface RemovedMeterKwh {
+  meterId: number;
+  from: ReadingInput;
+  to: ReadingInput;
+  zoneKwh: number[];
 }
 
 const DAYS_PER_MONTH = 365.25 / 12;
@@ -133,6 +156,7 @@ export function computeCharge(input: ChargeInput): ChargeResult {
     reading: volume.reading,
     baseline: volume.baseline,
     settledKwh: volume.settledKwh,
+    replaced: volume.replaced,
     average: volume.average,
     norm: volume.norm,
     priceE5: odnPriceE5,
@@ -158,6 +182,7 @@ interface Volume {
   reading: ReadingInput | null;
   baseline: ReadingInput | null;
   settledKwh: number[];
+  replaced: RemovedMeterKwh | null;
   average: ChargeResult['average'];
   norm: ChargeResult['norm'];
 }
@@ -165,7 +190,7 @@ interface Volume {
 /** By readings when a reading after the last billed one counts for the period, else an estimate. */
 function chargeVolume(input: ChargeInput, zones: Zone[]): Volume {
   const meter = input.meter;
-  const baseline = lastBilledReading(input);
+  const baseline = lastBilledReading(input.previous, input.readings);
   if (meter === null) {
     return byEstimate(input, zones, 'no_meter', baseline);
   }
@@ -181,10 +206,10 @@ function chargeVolume(input: ChargeInput, zones: Zone[]): Volume {
 }
 
 /** The reading of the latest charge based on one, when it is among the readings given. */
-function lastBilledReading(input: ChargeInput): ReadingInput | null {
-  for (const c of input.previous) {
+function lastBilledReading(previous: PreviousCharge[], readings: ReadingInput[]): ReadingInput | null {
+  for (const c of previous) {
     if (c.readingId !== null) {
-      for (const r of input.readings) {
+      for (const r of readings) {
         if (r.id === c.readingId) {
           return r;
         }
@@ -218,6 +243,8 @@ function byReadings(
   baseline: ReadingInput | null,
 ): Volume {
   const from = baseline ?? earliestBefore(input.readings, reading);
+  // No reading of this meter billed yet: what the replaced meter measured since its last billed reading counts too.
+  const replaced = baseline === null ? removedMeterKwh(input, zones.length) : null;
   const zoneKwh: number[] = [];
   const settledKwh: number[] = [];
   for (let i = 0; i < zones.length; i++) {
@@ -227,7 +254,7 @@ function byReadings(
     // Periods charged by an estimate since the last billed reading are settled now (п.61).
     const settled = estimatedSince(input.previous, i);
     settledKwh.push(settled);
-    zoneKwh.push(raw - settled);
+    zoneKwh.push(raw + (replaced?.zoneKwh[i] ?? 0) - settled);
   }
   return {
     method: 'readings',
@@ -236,9 +263,29 @@ function byReadings(
     reading,
     baseline: from,
     settledKwh,
+    replaced,
     average: null,
     norm: null,
   };
+}
+
+/** The replaced meter's kWh per zone from its last billed reading (else its first) to its final one; null when none is left. */
+function removedMeterKwh(input: ChargeInput, zoneCount: number): RemovedMeterKwh | null {
+  const old = input.replaced;
+  const to = old?.readings[old.readings.length - 1];
+  if (!old || !to) {
+    return null;
+  }
+  const billed = lastBilledReading(input.previous, old.readings);
+  const from = billed ?? earliestBefore(old.readings, to);
+  if (!from || from.id === to.id) {
+    return null;
+  }
+  const zoneKwh: number[] = [];
+  for (let i = 0; i < zoneCount; i++) {
+    zoneKwh.push(consumption(from.values[i] ?? 0, to.values[i] ?? 0, old.meter.digits, old.meter.ratio).kwh);
+  }
+  return { meterId: old.meter.id, from, to, zoneKwh };
 }
 
 /** The average (п.59) while the limit of periods in a row allows and the history suffices, else the norm. */
@@ -264,7 +311,17 @@ function byEstimate(
   const settledKwh = zones.map(() => 0);
   if (average) {
     const zoneKwh = zones.map((_, i) => average.monthlyKwh[i] ?? 0);
-    return { method: 'average', reason, zoneKwh, reading: null, baseline, settledKwh, average, norm: null };
+    return {
+      method: 'average',
+      reason,
+      zoneKwh,
+      reading: null,
+      baseline,
+      settledKwh,
+      replaced: null,
+      average,
+      norm: null,
+    };
   }
   const norm = {
     perResident: input.plan.normKwhPerResident,
@@ -274,7 +331,17 @@ function byEstimate(
   const total = roundHalfUp(norm.perResident * norm.residents * norm.coefficientE3, 1000);
   // The norm is one volume: charged at the first zone's price.
   const zoneKwh = zones.map((_, i) => (i === 0 ? total : 0));
-  return { method: 'norm', reason, zoneKwh, reading: null, baseline, settledKwh, average: null, norm };
+  return {
+    method: 'norm',
+    reason,
+    zoneKwh,
+    reading: null,
+    baseline,
+    settledKwh,
+    replaced: null,
+    average: null,
+    norm,
+  };
 }
 
 /** kWh of zone i charged by estimates since the last charge based on a reading. */

@@ -27,6 +27,7 @@ function result(over: Partial<ChargeResult>): ChargeResult {
     reading: null,
     baseline: null,
     settledKwh: [0],
+    replaced: null,
     average: null,
     norm: null,
     priceE5: 161_000,

@@ -1,4 +1,5 @@
 import { formatDecimalRu, formatInteger, formatKwhRu, formatRublesRu, formatTariffRu } from './format.ts';
+import { formatDateRu } from './dates.ts';
 import { ZONE_TITLES, type Zone } from './tariff.ts';
 
 /** What a charge row stores about how it was computed (see charge-details.ts). */
@@ -14,6 +15,13 @@ export interface ChargeDetails {
   reading?: { date: string; values: number[] } | null;
   baseline?: { date: string; values: number[] } | null;
   settledKwh?: number[];
+  /** The replaced meter's last kWh, counted in this charge: its serial, last billed and final readings. */
+  replaced?: {
+    serial: string | null;
+    from: { date: string; values: number[] };
+    to: { date: string; values: number[] };
+    zoneKwh: number[];
+  };
   average?: { from: { date: string }; to: { date: string }; monthlyKwh: number[] } | null;
   norm?: { perResident: number; residents: number; coefficientE3: number } | null;
   odnPriceE5?: number;
@@ -83,6 +91,10 @@ export function explainCharge(c: ExplainInput): string[] {
           d.meter && d.meter.ratio !== 1 ? ` × ${n(d.meter.ratio)} (коэффициент трансформации)` : '';
         how =
           from === undefined ? `, по показанию ${n(to)}` : `, по показаниям ${n(from)} → ${n(to)}${ratio}`;
+        const old = d.replaced;
+        if (old) {
+          how += `, и по снятому счётчику${old.serial ? ` № ${old.serial}` : ''} ${n(old.from.values[i] ?? 0)} → ${n(old.to.values[i] ?? 0)} (${kwh(old.zoneKwh[i] ?? 0)}, снят ${formatDateRu(old.to.date)})`;
+        }
         const settled = d.settledKwh?.[i] ?? 0;
         if (settled) {
           how += `, за вычетом ${kwh(settled)}, начисленных ранее по среднему`;
