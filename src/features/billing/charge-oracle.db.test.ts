@@ -166,7 +166,7 @@ for (const dialect of await testDialects()) {
         'above the social norm': count(seen, (c) => c.aboveNorm),
         'tariff changed since the month before': count(seen, (c) => c.priceChanged),
         ОДН: count(seen, (c) => c.odnKop > 0),
-        'replaced meter': count(seen, (c) => c.method === 'readings' && c.meters > 1),
+        "a replaced meter's last kWh": count(seen, (c) => c.method === 'readings' && c.replacedKwh > 0),
         // Beyond the closing's windows of recent charges (8 periods) and readings (13 months).
         'norm after 8 periods of estimates or more': count(
           seen,

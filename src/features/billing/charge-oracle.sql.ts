@@ -1,6 +1,16 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/connect.ts';
+import {
+  consumption,
+  day,
+  dayNumber,
+  detailsZoneKwh,
+  halfUp,
+  kopecks,
+  mi,
+  zoneName,
+} from './charge-oracle.expr.ts';
 
 /*
  * THE TEST ORACLE of the monthly charge (issue 23), used by charge-oracle.db.test.ts only.
@@ -25,6 +35,11 @@ import type { Dialect } from '../../platform/db/connect.ts';
  * The rules as this query states them (P = the period):
  * - Meter: the one in service during P (installed by its last day, not removed before its first);
  *   of two, the latest installed. Its zones decide the zones; without a meter, the plan's.
+ * - Replaced meter: the account's meter removed last, on or before the day the one in service was
+ *   installed. While no charge by readings is based on a reading of the meter in service, a charge
+ *   by readings also counts what the replaced meter measured from the reading the last charge by
+ *   readings was based on (else its first reading, when older) to its last accepted reading (its
+ *   final one), zone by zone, with its own digits and ratio.
  * - A reading counts for the period of its `billing_period`, else its date's month, or the next
  *   month when its day is after the readings window's last day.
  * - Meter unfit (п.59а): its verification is due on a day of P or earlier.
@@ -87,54 +102,13 @@ export interface OracleCharge {
   settled: boolean;
   aboveNorm: boolean;
   priceChanged: boolean;
-  meters: number;
+  /** kWh of a replaced meter counted in this charge (its last, from its last billed reading to its final one). */
+  replacedKwh: number;
   /** Periods charged by estimates since the last charge by readings. */
   runLength: number;
   /** For the average: months from the reading it starts from to the period. */
   averageMonths: number | null;
 }
-
-/** Month index of an ISO date or period (year × 12 + month − 1). */
-const mi = (x: string) =>
-  `(cast(substr(${x}, 1, 4) as integer) * 12 + cast(substr(${x}, 6, 2) as integer) - 1)`;
-const day = (x: string) => `cast(substr(${x}, 9, 2) as integer)`;
-
-/** Days since a fixed origin by the proleptic Gregorian calendar (March-based year). */
-function dayNumber(x: string): string {
-  const y = `cast(substr(${x}, 1, 4) as integer)`;
-  const m = `cast(substr(${x}, 6, 2) as integer)`;
-  const yy = `(${y} - case when ${m} <= 2 then 1 else 0 end)`;
-  return `(365 * ${yy} + ${yy} / 4 - ${yy} / 100 + ${yy} / 400 + (153 * (case when ${m} > 2 then ${m} - 3 else ${m} + 9 end) + 2) / 5 + ${day(x)})`;
-}
-
-/** kWh of one register between two values, with rollover, times the ratio. */
-function consumption(prev: string, cur: string, digits: string, ratio: string): string {
-  const pow = `case ${digits} ${[3, 4, 5, 6, 7, 8, 9, 10].map((d) => `when ${d} then ${10 ** d}`).join(' ')} end`;
-  return `((case when ${cur} < ${prev} then ${pow} else 0 end + ${cur} - ${prev}) * ${ratio})`;
-}
-
-/** a / b rounded half up, for a ≥ 0 and b > 0, in integers. */
-const halfUp = (a: string, b: string) => `((2 * (${a}) + (${b})) / (2 * (${b})))`;
-
-/** kWh × price (1/100000 ₽) in whole kopecks, half away from zero. */
-function kopecks(kwh: string, price: string): string {
-  const p = `(cast(${kwh} as bigint) * ${price})`;
-  return `(case when ${p} < 0 then -((-${p} + 500) / 1000) else (${p} + 500) / 1000 end)`;
-}
-
-/** The kWh of zone i (0-based) in a charge's JSON details, or null. */
-function detailsZoneKwh(dialect: Dialect, col: string, i: number): string {
-  return dialect === 'sqlite'
-    ? `cast(json_extract(${col}, '$.zones[${i}].kwh') as integer)`
-    : `cast((cast(${col} as json) -> 'zones' -> ${i} ->> 'kwh') as bigint)`;
-}
-
-const zoneName = (zones: string, i: number) =>
-  i === 1
-    ? `case ${zones} when 1 then 'single' when 2 then 'day' else 'peak' end`
-    : i === 2
-      ? `case ${zones} when 2 then 'night' else 'half_peak' end`
-      : `'night'`;
 
 function periodIndex(period: string): number {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
@@ -180,7 +154,7 @@ svc as materialized (
   where ${mi('m.installed_on')} <= ${c.P} and (m.removed_on is null or m.removed_on >= '${c.start}')
 ),
 meter as materialized (
-  select s.id, s.account_id, s.digits, s.ratio, s.zones, s.verification_due,
+  select s.id, s.account_id, s.digits, s.ratio, s.zones, s.verification_due, s.installed_on,
     case when ${mi('s.verification_due')} <= ${c.P} then 1 else 0 end as unfit
   from (
     select m.*, row_number() over (partition by m.account_id order by m.installed_on desc, m.id desc) as k from svc m
@@ -240,6 +214,51 @@ firstrd as materialized (
 ),`;
 }
 
+/** The replaced meter: its last billed (else first) reading and its final one. */
+function replacedCtes(): string {
+  return `
+oldm as materialized (
+  select * from (
+    select o.id, o.account_id, o.digits, o.ratio,
+      row_number() over (partition by o.account_id order by o.removed_on desc, o.id desc) as k
+    from meters o join meter m on m.account_id = o.account_id
+    where o.id <> m.id and o.removed_on is not null and o.removed_on <= m.installed_on
+  ) x where k = 1
+),
+ord as materialized (
+  select r.id, r.account_id, r.reading_date as d, r.value1 as v1, coalesce(r.value2, 0) as v2,
+    coalesce(r.value3, 0) as v3
+  from readings r join oldm o on o.id = r.meter_id
+  where r.status = 'accepted'
+),
+old_to as materialized (
+  select * from (
+    select r.*, row_number() over (partition by r.account_id order by r.d desc, r.id desc) as k from ord r
+  ) x where k = 1
+),
+old_first as materialized (
+  select * from (
+    select r.*, row_number() over (partition by r.account_id order by r.d, r.id) as k from ord r
+  ) x where k = 1
+),
+old_base as materialized (
+  select r.* from lastread l
+    join prev c on c.account_id = l.account_id and c.period = l.lp
+    join ord r on r.id = c.reading_id
+),
+old_seg as materialized (
+  select t.account_id,
+    ${[1, 2, 3]
+      .map((i) => `${consumption(`coalesce(b.v${i}, f.v${i})`, `t.v${i}`, 'o.digits', 'o.ratio')} as o${i}`)
+      .join(',\n    ')}
+  from old_to t
+    join oldm o on o.account_id = t.account_id
+    join old_first f on f.account_id = t.account_id
+    left join old_base b on b.account_id = t.account_id
+  where case when b.id is not null then b.id <> t.id else f.d < t.d end
+),`;
+}
+
 /** The average (п.59): its readings, from and to, per zone per month. */
 function averageCtes(c: Ctx): string {
   return `
@@ -289,9 +308,11 @@ src as materialized (
     c.v1 as c_v1, c.v2 as c_v2, c.v3 as c_v3,
     coalesce(b.v1, f.v1) as f_v1, coalesce(b.v2, f.v2) as f_v2, coalesce(b.v3, f.v3) as f_v3,
     case when b.id is not null or f.d < c.d then 1 else 0 end as has_from,
+    case when b.id is null then coalesce(os.o1, 0) else 0 end as o1,
+    case when b.id is null then coalesce(os.o2, 0) else 0 end as o2,
+    case when b.id is null then coalesce(os.o3, 0) else 0 end as o3,
     coalesce(r.s1, 0) as s1, coalesce(r.s2, 0) as s2, coalesce(r.s3, 0) as s3,
-    av.days, av.c1, av.c2, av.c3, av.from_md, coalesce(r.n_avg, 0) + coalesce(r.n_norm, 0) as run_len,
-    (select count(*) from meters mm where mm.account_id = a.id) as meter_count
+    av.days, av.c1, av.c2, av.c3, av.from_md, coalesce(r.n_avg, 0) + coalesce(r.n_norm, 0) as run_len
   from acc a
     left join meter m on m.account_id = a.id
     left join cand c on c.account_id = a.id
@@ -299,6 +320,7 @@ src as materialized (
     left join firstrd f on f.account_id = a.id
     left join run r on r.account_id = a.id
     left join avg av on av.account_id = a.id
+    left join old_seg os on os.account_id = a.id
 ),
 vol as materialized (
   select s.*,
@@ -307,7 +329,7 @@ vol as materialized (
         (i) => `case
       when ${i} > s.zones then 0
       when s.method = 'readings' then
-        case when s.has_from = 1 then ${consumption(`s.f_v${i}`, `s.c_v${i}`, 's.digits', 's.ratio')} else 0 end - s.s${i}
+        case when s.has_from = 1 then ${consumption(`s.f_v${i}`, `s.c_v${i}`, 's.digits', 's.ratio')} else 0 end + s.o${i} - s.s${i}
       when s.method = 'average' then ${halfUp(`s.c${i} * 1461`, '48 * s.days')}
       when ${i} = 1 then ${halfUp(`s.norm * case when s.residents < 1 then 1 else s.residents end * ${c.rules.normCoefficientE3}`, '1000')}
       else 0
@@ -383,7 +405,7 @@ select v.id, v.number, v.method, v.k1, v.k2, v.k3, v.zones, v.residents, v.meter
   v.rollover, case when v.method = 'readings' and (v.s1 <> 0 or v.s2 <> 0 or v.s3 <> 0) then 1 else 0 end as settled,
   v.run_len, case when v.method = 'average' then ${c.P} - v.from_md end as average_months,
   mo.amount, mo.above_norm, coalesce(o.odn_kwh, 0) as odn_kwh, coalesce(o.odn_kop, 0) as odn_kop, pl.price_changed,
-  v.meter_count
+  case when v.method = 'readings' then v.o1 + v.o2 + v.o3 else 0 end as replaced_kwh
 from vol v
   join money mo on mo.id = v.id
   join plans pl on pl.plan_id = v.plan_id and pl.zones = v.zones
@@ -415,7 +437,7 @@ function oracleQuery(
     prevStart: `${periodOfIndex(p - 1)}-01`,
     rules,
   };
-  const ctes = [meterCtes(c), historyCtes(c), averageCtes(c), volumeCtes(c), moneyCtes(c)];
+  const ctes = [meterCtes(c), historyCtes(c), replacedCtes(), averageCtes(c), volumeCtes(c), moneyCtes(c)];
   return sql.raw<Record<string, unknown>>(`with ${ctes.join('')}${resultSql(c)}`);
 }
 
@@ -460,7 +482,7 @@ export async function oracleCharges(
       settled: Number(r.settled) === 1,
       aboveNorm: Number(r.above_norm) === 1,
       priceChanged: Number(r.price_changed) === 1,
-      meters: Number(r.meter_count),
+      replacedKwh: Number(r.replaced_kwh),
       runLength: Number(r.run_len),
       averageMonths: r.average_months === null ? null : Number(r.average_months),
     };

@@ -18,36 +18,108 @@ export interface BatchMeter {
   installedOn: string;
 }
 
-/** Meters in service at some time during [start, end], per account; the latest installed wins. */
+export interface BatchMeters {
+  /** The meter in service at some time during the period, per account; the latest installed wins. */
+  inService: Map<number, BatchMeter>;
+  /** The meter that the one in service replaced (the latest removed by its installation), per account. */
+  replaced: Map<number, BatchMeter>;
+}
+
+/** The accounts' meters in service during [start, end], and those they replaced. */
 export async function metersInService(
   db: Q,
   fromId: number,
   toId: number,
   start: string,
   end: string,
-): Promise<Map<number, BatchMeter>> {
+): Promise<BatchMeters> {
   const rows = await db
     .selectFrom('meters')
-    .select(['id', 'account_id', 'serial', 'digits', 'ratio', 'zones', 'verification_due', 'installed_on'])
+    .select([
+      'id',
+      'account_id',
+      'serial',
+      'digits',
+      'ratio',
+      'zones',
+      'verification_due',
+      'installed_on',
+      'removed_on',
+    ])
     .where('account_id', '>=', fromId)
     .where('account_id', '<=', toId)
     .where('installed_on', '<=', end)
-    .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', start)]))
     .orderBy('account_id')
     .orderBy('installed_on')
+    .orderBy('id')
     .execute();
-  const out = new Map<number, BatchMeter>();
+  const byAccount = new Map<number, typeof rows>();
   for (const r of rows) {
-    out.set(Number(r.account_id), {
-      id: Number(r.id),
-      accountId: Number(r.account_id),
-      serial: r.serial,
-      digits: r.digits,
-      ratio: r.ratio,
-      zones: r.zones,
-      verificationDue: r.verification_due,
-      installedOn: r.installed_on,
-    });
+    const list = byAccount.get(Number(r.account_id)) ?? [];
+    list.push(r);
+    byAccount.set(Number(r.account_id), list);
+  }
+  const out: BatchMeters = { inService: new Map(), replaced: new Map() };
+  for (const [accountId, list] of byAccount) {
+    const current = list.findLast((m) => m.removed_on === null || m.removed_on >= start);
+    if (!current) {
+      continue;
+    }
+    out.inService.set(accountId, toBatchMeter(current));
+    const old = list
+      .filter((m) => m !== current && m.removed_on !== null && m.removed_on <= current.installed_on)
+      .sort((a, b) =>
+        a.removed_on! < b.removed_on! ? -1 : a.removed_on! > b.removed_on! ? 1 : Number(a.id) - Number(b.id),
+      )
+      .at(-1);
+    if (old) {
+      out.replaced.set(accountId, toBatchMeter(old));
+    }
+  }
+  return out;
+}
+
+function toBatchMeter(r: {
+  id: number;
+  account_id: number;
+  serial: string;
+  digits: number;
+  ratio: number;
+  zones: number;
+  verification_due: string;
+  installed_on: string;
+}): BatchMeter {
+  return {
+    id: Number(r.id),
+    accountId: Number(r.account_id),
+    serial: r.serial,
+    digits: r.digits,
+    ratio: r.ratio,
+    zones: r.zones,
+    verificationDue: r.verification_due,
+    installedOn: r.installed_on,
+  };
+}
+
+/** Every accepted reading of the given meters, oldest first (by date, then id), by meter id. */
+export async function readingsOfMeters(db: Q, meterIds: number[]): Promise<Map<number, BatchReading[]>> {
+  const out = new Map<number, BatchReading[]>();
+  if (meterIds.length === 0) {
+    return out;
+  }
+  const rows = await db
+    .selectFrom('readings')
+    .select(READING_COLS)
+    .where('meter_id', 'in', meterIds)
+    .where('status', '=', 'accepted')
+    .orderBy('reading_date')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const b = toBatchReading(r);
+    const list = out.get(b.meterId) ?? [];
+    list.push(b);
+    out.set(b.meterId, list);
   }
   return out;
 }

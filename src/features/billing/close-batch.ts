@@ -13,6 +13,7 @@ import {
   lastDebts,
   lastReadingsBefore,
   metersInService,
+  readingsOfMeters,
   paymentsIn,
   readingsById,
   recentCharges,
@@ -62,6 +63,9 @@ interface BatchData {
   /** Accounts the period already charged (by an interrupted run), to skip. */
   charged: Set<number>;
   meters: Map<number, BatchMeter>;
+  /** Meters replaced by the ones in service, and all their accepted readings (by meter id). */
+  replaced: Map<number, BatchMeter>;
+  replacedReadings: Map<number, BatchReading[]>;
   readings: Map<number, BatchReading[]>;
   previous: Map<number, BatchCharge[]>;
   payments: Map<number, number>;
@@ -106,6 +110,7 @@ export async function computeBatch(
     const meter = data.meters.get(a.id) ?? null;
     const prev = data.previous.get(a.id) ?? [];
     const own = (data.readings.get(a.id) ?? []).filter((r) => meter !== null && r.meterId === meter.id);
+    const old = data.replaced.get(a.id);
     const pending = data.recalcs.get(a.id) ?? [];
     const building = a.buildingId === null ? undefined : buildings.get(a.buildingId);
     const result = computeCharge({
@@ -114,6 +119,7 @@ export async function computeBatch(
       plan,
       meter,
       readings: own,
+      replaced: old ? { meter: old, readings: data.replacedReadings.get(old.id) ?? [] } : null,
       readingPeriod,
       previous: prev,
       debtStartKop: prev[0]?.debtKop ?? data.gapDebts.get(a.id) ?? 0,
@@ -124,7 +130,7 @@ export async function computeBatch(
     });
     out.results.set(a.id, result);
     out.appliedRecalcs.push(...pending.map((r) => r.id));
-    out.charges.push(chargeRow(a.id, period, end, result, meter, pending));
+    out.charges.push(chargeRow(a.id, period, end, result, meter, pending, old ?? null));
   }
   return out;
 }
@@ -149,7 +155,12 @@ async function readBatch(
   const charged = new Set(
     includeCharged ? [] : recent.filter((c) => c.period === period).map((c) => c.accountId),
   );
-  const meters = await metersInService(db, fromId, toId, start, end);
+  const { inService: meters, replaced } = await metersInService(db, fromId, toId, start, end);
+  // Few accounts have a replaced meter: its whole history is one small read, wherever its final reading lies.
+  const replacedReadings = await readingsOfMeters(
+    db,
+    [...replaced.values()].map((m) => m.id),
+  );
   // The latest reading before the window first: the rest are newer, so each list stays in order.
   const readings = groupBy(
     [
@@ -166,7 +177,7 @@ async function readBatch(
   const payments = await paymentsIn(db, fromId, toId, start, end);
   const recalcs = groupBy(await pendingRecalculations(db, fromId, toId), (r) => r.accountId);
   const gapDebts = await readBeyondHistory(db, accounts, period, readings, previous);
-  return { charged, meters, readings, previous, payments, recalcs, gapDebts };
+  return { charged, meters, replaced, replacedReadings, readings, previous, payments, recalcs, gapDebts };
 }
 
 /**
@@ -238,6 +249,7 @@ function chargeRow(
   result: ChargeResult,
   meter: BatchMeter | null,
   pending: PendingRecalc[],
+  replaced: BatchMeter | null,
 ): NewCharge {
   return {
     account_id: accountId,
@@ -254,7 +266,7 @@ function chargeRow(
     debt_start_kop: result.debtStartKop,
     debt_kop: result.debtKop,
     tariff_e5: result.priceE5,
-    details: JSON.stringify(chargeDetails(result, meter, pending)),
+    details: JSON.stringify(chargeDetails(result, meter, pending, replaced)),
     recalc_kop: result.recalcKop,
   };
 }
