@@ -4,8 +4,8 @@
  * refuses to start with it: office.guard.ts), so adding a route is adding its line here.
  *
  * - operator: search, the account card, readings on a customer's behalf, the review queue,
- *   resending a bill, unlocking a customer's login, the number of residents, the bill e-mail on
- *   the customer's written request;
+ *   resending a bill, unlocking a customer's login, the number of residents, a meter replacement,
+ *   the bill e-mail on the customer's written request;
  * - accountant: everything an operator reads, plus payments, recalculation, the month's
  *   closing and the mailing;
  * - admin: staff users, settings, the audit log.
@@ -58,6 +58,8 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/accounts/:id/resend-bill': OPERATOR,
   'GET /office/accounts/:id/residents': OPERATOR,
   'POST /office/accounts/:id/residents': OPERATOR,
+  'GET /office/accounts/:id/meter': OPERATOR,
+  'POST /office/accounts/:id/meter': OPERATOR,
   'GET /office/accounts/:id/email': OPERATOR,
   'POST /office/accounts/:id/email': OPERATOR,
   'GET /office/search': OPERATOR_READS,

@@ -11,6 +11,7 @@ import { findActiveMeter, latestAcceptedReading } from '../../features/readings/
 import { formWithKey, readingForm, submitReading } from '../../features/readings/readings.service.ts';
 import { Csrf, Html, Params, Reason, kitOf, type Kit } from './account-actions.kit.tsx';
 import { registerEmailAction, registerResidentsAction } from './account-details.tsx';
+import { registerMeterReplacementAction } from './meter-replacement.tsx';
 import { OperatorReadingPage, ResendBillPage, UnlockPage } from './account-actions.view.tsx';
 
 export interface AccountActionsPluginOptions {
@@ -38,6 +39,7 @@ export const officeAccountActionsPlugin: FastifyPluginCallback<AccountActionsPlu
   registerUnlockAction(kit);
   registerResendAction(kit);
   registerResidentsAction(kit);
+  registerMeterReplacementAction(kit);
   registerEmailAction(kit, {
     db: kit.db,
     clock: ctx.clock,

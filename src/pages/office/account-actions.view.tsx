@@ -25,14 +25,14 @@ export interface AccountHead {
   address: string;
 }
 
-interface Frame {
+export interface Frame {
   supplierName: string;
   csrfToken: string;
   user: OfficeUser;
   account: AccountHead;
 }
 
-function ActionPage(p: Frame & { title: string; children: ComponentChildren }) {
+export function ActionPage(p: Frame & { title: string; children: ComponentChildren }) {
   const card = `/office/accounts/${p.account.id}`;
   return (
     <OfficePage
@@ -51,7 +51,7 @@ function ActionPage(p: Frame & { title: string; children: ComponentChildren }) {
   );
 }
 
-function ReasonField(p: { id: string; value: string; error: string | undefined; label?: string }) {
+export function ReasonField(p: { id: string; value: string; error: string | undefined; label?: string }) {
   return (
     <Field
       id={p.id}

@@ -67,6 +67,7 @@ export function AccountCardPage(p: AccountCardProps) {
 const ACTIONS: Array<[string, string]> = [
   ['reading', 'Показание со слов абонента'],
   ['residents', 'Число проживающих'],
+  ['meter', 'Замена счётчика'],
   ['email', 'E-mail для квитанций по заявлению'],
   ['resend-bill', 'Отправить квитанцию ещё раз'],
   ['unlock', 'Разблокировать вход'],

@@ -1,0 +1,307 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import { recordAudit } from '../../platform/audit.repository.ts';
+import { dateInZone, formatDateRu, isIsoDate } from '../../domain/dates.ts';
+import { checkRegisters, billingPeriodFor, parseReadingValue } from '../../domain/readings.ts';
+import { zonesFor } from '../../domain/tariff.ts';
+import * as repo from './readings.repository.ts';
+import * as meters from './meters.repository.ts';
+
+// A meter replaced (issue 18's back office, issue 19's meters import): the old meter closes with
+// its final reading on the day of the replacement, and the new one is installed that day with its
+// initial reading. Both readings are accepted (a staff member read them off the meters), so the
+// next charge by readings counts both meters (domain/billing.ts, `replaced`): what the old one
+// measured since its last billed reading, and what the new one measured since its initial one.
+//
+// The new meter keeps the old one's zones: a meter with other zones means another tariff plan,
+// which is a change of the account's plan, not a replacement.
+
+export interface ReplacementForm {
+  /** The meter the form was filled in for; a form for a meter replaced meanwhile is refused. */
+  meterId?: number | undefined;
+  /** The day of the replacement: YYYY-MM-DD or DD.MM.YYYY. */
+  date: string;
+  /** The old meter's final reading, one value per zone. */
+  finalValues: string[];
+  serial: string;
+  digits: string;
+  ratio: string;
+  /** The new meter's verification due date: YYYY-MM-DD or DD.MM.YYYY. */
+  verificationDue: string;
+  /** The new meter's initial reading, one value per zone. */
+  initialValues: string[];
+  /** The final reading rolled over or shows an unusual consumption, and the staff member confirmed it. */
+  confirmed: boolean;
+}
+
+export type ReplacementField =
+  'date' | 'final' | 'serial' | 'digits' | 'ratio' | 'verificationDue' | 'initial';
+
+export type ReplacementResult =
+  | {
+      kind: 'replaced';
+      oldMeterId: number;
+      newMeterId: number;
+      finalReadingId: number;
+      initialReadingId: number;
+    }
+  | {
+      kind: 'invalid';
+      errors: Partial<Record<ReplacementField, string>>;
+      formError?: string;
+      confirm?: boolean;
+    };
+
+export interface ReplacementBy {
+  ip: string;
+  reason: string;
+  /** 'operator' in the back office; 'import' for a meters file. */
+  channel: string;
+  staffUserId?: number | null;
+}
+
+const SERIAL = /^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-яё\-/. ]{0,29}$/;
+const MAX_RATIO = 10_000;
+
+/** A calendar date typed as YYYY-MM-DD (a date field) or DD.MM.YYYY (as printed); null when neither. */
+export function parseStaffDate(input: string): string | null {
+  const s = input.trim();
+  const ru = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(s);
+  const iso = ru ? `${ru[3]}-${ru[2]}-${ru[1]}` : s;
+  return isIsoDate(iso) ? iso : null;
+}
+
+type Deps = { db: Kysely<Database>; clock: Clock; timeZone: string; lastDay: number };
+type Errors = Partial<Record<ReplacementField, string>>;
+
+/** What a valid form stores. */
+interface Checked {
+  old: meters.MeterInService;
+  last: repo.ReadingItem | undefined;
+  date: string;
+  finalValues: number[];
+  meter: { serial: string; digits: number; ratio: number; verificationDue: string };
+  initialValues: number[];
+}
+
+/** Checks the form against the account's meter in service and stores the replacement, in one transaction. */
+export async function replaceMeter(
+  deps: Deps,
+  account: { id: number; number: string },
+  form: ReplacementForm,
+  by: ReplacementBy,
+): Promise<ReplacementResult> {
+  const old = await meters.findMeterInService(deps.db, account.id);
+  if (!old) {
+    return {
+      kind: 'invalid',
+      errors: {},
+      formError: 'У лицевого счёта нет установленного счётчика: заменять нечего.',
+    };
+  }
+  if (form.meterId !== undefined && form.meterId !== old.id) {
+    return {
+      kind: 'invalid',
+      errors: {},
+      formError: `Счётчик уже заменён: сейчас установлен № ${old.serial}. Проверьте карточку счёта и заполните форму заново.`,
+    };
+  }
+  const checked = await checkForm(deps, account.id, old, form);
+  return 'kind' in checked ? checked : store(deps, account, checked, by);
+}
+
+async function checkForm(
+  deps: Deps,
+  accountId: number,
+  old: meters.MeterInService,
+  form: ReplacementForm,
+): Promise<Checked | Extract<ReplacementResult, { kind: 'invalid' }>> {
+  const errors: Errors = {};
+  const last = await repo.latestAcceptedReading(deps.db, accountId, old.id);
+  const date = checkDate(form.date, dateInZone(deps.clock.now(), deps.timeZone), old, last, errors);
+  const zones = zonesFor(old.zones);
+  const finalValues = values(
+    form.finalValues,
+    zones.length,
+    old.digits,
+    'final',
+    'Конечное показание старого счётчика',
+    errors,
+  );
+  const serial = await checkSerial(deps.db, accountId, form.serial, old, errors);
+  const digits = /^\s*\d{1,2}\s*$/.test(form.digits) ? Number(form.digits) : NaN;
+  if (!(digits >= 4 && digits <= 9)) {
+    errors.digits = 'Разрядность — целое число от 4 до 9.';
+  }
+  const ratio = /^\s*\d{1,5}\s*$/.test(form.ratio) ? Number(form.ratio) : NaN;
+  if (!(ratio >= 1 && ratio <= MAX_RATIO)) {
+    errors.ratio = `Коэффициент трансформации — целое число от 1 до ${MAX_RATIO} (1 — без трансформатора тока).`;
+  }
+  const due = parseStaffDate(form.verificationDue);
+  if (due === null) {
+    errors.verificationDue = 'Укажите дату следующей поверки в виде ДД.ММ.ГГГГ.';
+  } else if (date !== null && due <= date) {
+    errors.verificationDue = 'Дата следующей поверки должна быть позже даты установки.';
+  }
+  // The initial reading is checked against the new digits once they are known.
+  const initialValues = errors.digits
+    ? []
+    : values(
+        form.initialValues,
+        zones.length,
+        digits,
+        'initial',
+        'Начальное показание нового счётчика',
+        errors,
+      );
+  if (Object.keys(errors).length > 0 || date === null || due === null) {
+    return { kind: 'invalid', errors };
+  }
+  // The final reading by the customer's rules: lower than the last accepted (a rollover) or far
+  // above the usual needs the staff member's confirmation, as a customer's reading does.
+  const check = checkRegisters(
+    zones.map((_, i) => last?.values[i] ?? 0),
+    finalValues,
+    old.digits,
+    old.ratio,
+  );
+  if (last && check.reason && !form.confirmed) {
+    const final =
+      check.reason === 'rollover'
+        ? `Конечное показание меньше последнего принятого (${last.values.join(' / ')} на ${formatDateRu(last.readingDate)}): счётчик прошёл через ноль? Если да, отметьте подтверждение.`
+        : `Расход по конечному показанию необычно велик (${check.registers.map((r) => r.kwh).join(' / ')} кВт·ч с ${formatDateRu(last.readingDate)}). Если показание верное, отметьте подтверждение.`;
+    return { kind: 'invalid', confirm: true, errors: { final } };
+  }
+  return {
+    old,
+    last,
+    date,
+    finalValues,
+    meter: { serial, digits, ratio, verificationDue: due },
+    initialValues,
+  };
+}
+
+function checkDate(
+  input: string,
+  today: string,
+  old: meters.MeterInService,
+  last: repo.ReadingItem | undefined,
+  errors: Errors,
+): string | null {
+  const date = parseStaffDate(input);
+  if (date === null) {
+    errors.date = 'Укажите дату замены в виде ДД.ММ.ГГГГ.';
+  } else if (date > today) {
+    errors.date = 'Дата замены не может быть позже сегодняшней.';
+  } else if (date < old.installedOn || (last && date < last.readingDate)) {
+    const byReading = last !== undefined && last.readingDate > old.installedOn;
+    const after = byReading ? last.readingDate : old.installedOn;
+    errors.date = `Дата замены не может быть раньше ${formatDateRu(after)}: это ${byReading ? 'дата последнего принятого показания старого счётчика' : 'дата установки старого счётчика'}.`;
+  }
+  return date;
+}
+
+/** One value per zone by the digits; the first problem goes to `field`. */
+function values(
+  inputs: string[],
+  zones: number,
+  digits: number,
+  field: 'final' | 'initial',
+  what: string,
+  errors: Errors,
+): number[] {
+  const parsed = Array.from({ length: zones }, (_, i) => parseReadingValue(inputs[i] ?? '', digits));
+  const bad = parsed.find((p) => !p.ok);
+  if (bad && !bad.ok) {
+    errors[field] = `${what}: ${lowerFirst(bad.message)}`;
+  }
+  return parsed.map((p) => (p.ok ? p.value : 0));
+}
+
+async function checkSerial(
+  db: Kysely<Database>,
+  accountId: number,
+  input: string,
+  old: meters.MeterInService,
+  errors: Errors,
+): Promise<string> {
+  const serial = input.trim().replace(/\s+/g, ' ');
+  if (!SERIAL.test(serial)) {
+    errors.serial = 'Заводской номер: до 30 букв, цифр, дефисов, точек и косых черт.';
+  } else if (serial === old.serial) {
+    errors.serial = `Это номер снимаемого счётчика (${old.serial}): укажите номер нового.`;
+  } else {
+    const elsewhere = await meters.serialInServiceElsewhere(db, serial, accountId);
+    if (elsewhere) {
+      errors.serial = `Счётчик № ${serial} уже установлен на лицевом счёте ${elsewhere}.`;
+    }
+  }
+  return serial;
+}
+
+/** The old meter removed, its final reading, the new meter and its initial reading, audited: all or nothing. */
+async function store(
+  deps: Deps,
+  account: { id: number; number: string },
+  c: Checked,
+  by: ReplacementBy,
+): Promise<ReplacementResult> {
+  const now = deps.clock.now();
+  const period = billingPeriodFor(c.date, deps.lastDay);
+  return deps.db.transaction().execute(async (tx) => {
+    if (!(await meters.removeMeter(tx, c.old.id, c.date))) {
+      return {
+        kind: 'invalid' as const,
+        errors: {},
+        formError: 'Счётчик только что сняли: откройте карточку счёта ещё раз.',
+      };
+    }
+    const reading = (meterId: number, values: number[]) =>
+      repo.insertReading(tx, {
+        accountId: account.id,
+        meterId,
+        readingDate: c.date,
+        values,
+        channel: by.channel,
+        status: 'accepted',
+        reason: null,
+        submittedAt: now.getTime(),
+        submittedIp: by.ip,
+        submissionKey: null,
+        billingPeriod: period,
+      });
+    const finalReadingId = await reading(c.old.id, c.finalValues);
+    const newMeterId = await meters.insertMeter(tx, {
+      accountId: account.id,
+      ...c.meter,
+      zones: c.old.zones,
+      installedOn: c.date,
+    });
+    const initialReadingId = await reading(newMeterId, c.initialValues);
+    const o = c.old;
+    await recordAudit(tx, now, {
+      event: 'meter_replacement',
+      outcome: 'success',
+      accountNumber: account.number,
+      ip: by.ip,
+      staffUserId: by.staffUserId ?? null,
+      details: {
+        reason: by.reason,
+        date: c.date,
+        before: {
+          meter: { serial: o.serial, digits: o.digits, ratio: o.ratio, verificationDue: o.verificationDue },
+          lastAccepted: c.last ? { date: c.last.readingDate, values: c.last.values } : null,
+          final: c.finalValues,
+        },
+        after: { meter: c.meter, initial: c.initialValues },
+      },
+    });
+    return { kind: 'replaced' as const, oldMeterId: o.id, newMeterId, finalReadingId, initialReadingId };
+  });
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}

@@ -1,0 +1,92 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { MeterInfo } from './readings.repository.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// The meters' own writes and reads for a replacement (meter-replacement.ts).
+
+export interface MeterInService extends MeterInfo {
+  installedOn: string;
+}
+
+/** The account's meter in service with the day it was installed (the one a replacement removes). */
+export async function findMeterInService(db: Q, accountId: number): Promise<MeterInService | undefined> {
+  const r = await db
+    .selectFrom('meters')
+    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due', 'installed_on'])
+    .where('account_id', '=', accountId)
+    .where('removed_on', 'is', null)
+    .orderBy('installed_on', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    r && {
+      id: Number(r.id),
+      serial: r.serial,
+      digits: r.digits,
+      zones: r.zones,
+      ratio: r.ratio,
+      verificationDue: r.verification_due,
+      installedOn: r.installed_on,
+    }
+  );
+}
+
+/** The account number of another account whose meter in service has this serial, if any. */
+export async function serialInServiceElsewhere(
+  db: Q,
+  serial: string,
+  accountId: number,
+): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('meters as m')
+    .innerJoin('accounts as a', 'a.id', 'm.account_id')
+    .select('a.number')
+    .where('m.serial', '=', serial)
+    .where('m.removed_on', 'is', null)
+    .where('m.account_id', '<>', accountId)
+    .limit(1)
+    .executeTakeFirst();
+  return r?.number;
+}
+
+/** Marks the meter removed on `date`; false when it was removed meanwhile. */
+export async function removeMeter(db: Q, meterId: number, date: string): Promise<boolean> {
+  const res = await db
+    .updateTable('meters')
+    .set({ removed_on: date })
+    .where('id', '=', meterId)
+    .where('removed_on', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export interface NewMeter {
+  accountId: number;
+  serial: string;
+  digits: number;
+  zones: number;
+  ratio: number;
+  installedOn: string;
+  verificationDue: string;
+}
+
+export async function insertMeter(db: Q, m: NewMeter): Promise<number> {
+  const row = await db
+    .insertInto('meters')
+    .values({
+      account_id: m.accountId,
+      serial: m.serial,
+      digits: m.digits,
+      zones: m.zones,
+      ratio: m.ratio,
+      installed_on: m.installedOn,
+      verification_due: m.verificationDue,
+      removed_on: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
