@@ -16,6 +16,7 @@ import * as backup from './cli/backup.ts';
 import * as staffAdd from './cli/staff-add.ts';
 import * as importRegistry from './cli/import-registry.ts';
 import * as paymentsAllocate from './cli/payments-allocate.ts';
+import * as tariffSet from './cli/tariff-set.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -38,6 +39,7 @@ const COMMANDS = [
   staffAdd,
   importRegistry,
   paymentsAllocate,
+  tariffSet,
 ];
 
 // The settings come first: each command inherits them when it is added.
