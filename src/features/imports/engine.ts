@@ -23,6 +23,8 @@ import * as repo from './imports.repository.ts';
  *    twice. Batches rather than one transaction per file: a 100 000-line registry in one
  *    transaction would hold SQLite's only writer for its whole length, stalling the portal's
  *    readings and card payments; a batch holds it for milliseconds.
+ *    An `atomic` format (a tariff table: small, and wrong when half applied) is applied in one
+ *    transaction instead, the run's row with it: all of the file or nothing, no resume needed.
  */
 
 export const BATCH = 500;
@@ -62,6 +64,12 @@ export interface ImportFormat<R> {
   profile: string;
   /** Any rejected line refuses the file whole (a registry's money must add up to its totals). */
   strict: boolean;
+  /** Why a strict format refuses a file for one bad line, for the summary (a registry's by default). */
+  strictReason?: string;
+  /** The whole file in one transaction (small files that must not be half applied); else batches with resume. */
+  atomic?: boolean;
+  /** What a record is, for the summary: «Строк с платежами» by default. */
+  recordsTitle?: string;
   /** The counters' names for people, in the order printed. */
   labels: Record<string, string>;
   reader(): FormatReader<R>;
@@ -140,8 +148,8 @@ export async function runImport<R>(
     encoding: null,
     delimiter: null,
   };
-  const newRun = (status: repo.RunStatus) =>
-    repo.insertRun(db, {
+  const newRun = (status: repo.RunStatus, q: Q = db) =>
+    repo.insertRun(q, {
       kind: format.kind,
       profile: format.profile,
       fileName: path.basename(file),
@@ -169,7 +177,7 @@ export async function runImport<R>(
     if (summary.fileErrors.length > 0 || (format.strict && summary.rejected > 0)) {
       if (summary.fileErrors.length === 0) {
         summary.fileErrors.push(
-          `Файл отклонён целиком: в нём ${summary.rejected} ${summary.rejected === 1 ? 'строка' : 'строк(и)'} с ошибками, платежи реестра должны сойтись с итогами. Исправленный файл можно загрузить снова.`,
+          `Файл отклонён целиком: в нём ${summary.rejected} ${summary.rejected === 1 ? 'строка' : 'строк(и)'} с ошибками, ${format.strictReason ?? 'платежи реестра должны сойтись с итогами'}. Исправленный файл можно загрузить снова.`,
         );
       }
       for (const message of summary.fileErrors) {
@@ -268,9 +276,12 @@ async function applyAll<R>(
   report: ReportWriter,
   summary: ImportSummary,
   digest: string,
-  newRun: (status: repo.RunStatus) => Promise<number>,
+  newRun: (status: repo.RunStatus, q?: Q) => Promise<number>,
   opts: ImportOptions,
 ): Promise<void> {
+  if (format.atomic) {
+    return applyAtomic(db, format, source, report, summary, newRun, opts);
+  }
   const resumed = await repo.findRunOfFile(db, format.kind, format.profile, digest, 'applying');
   let cursor = 0;
   if (resumed) {
@@ -327,4 +338,43 @@ async function applyAll<R>(
   await flush();
   summary.status = 'applied';
   await repo.finishRun(db, summary.runId, 'applied', JSON.stringify(summary), now());
+}
+
+/** Applying an atomic format: the whole file and the run's row in one transaction, or nothing. */
+async function applyAtomic<R>(
+  db: Kysely<Database>,
+  format: ImportFormat<R>,
+  source: OpenedSource,
+  report: ReportWriter,
+  summary: ImportSummary,
+  newRun: (status: repo.RunStatus, q: Q) => Promise<number>,
+  opts: ImportOptions,
+): Promise<void> {
+  const reader = format.reader();
+  await db.transaction().execute(async (tx) => {
+    summary.runId = await newRun('applying', tx);
+    let batch: Numbered<R>[] = [];
+    const flush = async () => {
+      if (batch.length > 0) {
+        await record(report, summary, batch, await format.apply(tx, batch, summary.runId));
+      }
+      batch = [];
+    };
+    for await (const item of source.items((n) => opts.onProgress?.(n, source.size, 'apply'))) {
+      if (item.kind === 'error') {
+        continue;
+      }
+      const r = reader.read(item.line, item.fields);
+      if (r.kind !== 'record') {
+        continue;
+      }
+      batch.push({ line: item.line, record: r.record });
+      if (batch.length >= BATCH) {
+        await flush();
+      }
+    }
+    await flush();
+    summary.status = 'applied';
+    await repo.finishRun(tx, summary.runId, 'applied', JSON.stringify(summary), opts.clock.now().getTime());
+  });
 }

@@ -9,7 +9,11 @@ export function changesNothing(s: ImportSummary): boolean {
 }
 
 /** The summary of a run for people, in Russian, one fact a line. */
-export function summaryLines(s: ImportSummary, labels: Record<string, string>): string[] {
+export function summaryLines(
+  s: ImportSummary,
+  labels: Record<string, string>,
+  recordsTitle = 'Строк с платежами',
+): string[] {
   const out: string[] = [];
   if (s.status === 'refused') {
     out.push(`Файл отклонён целиком, ничего не записано (запуск № ${s.runId}).`);
@@ -26,7 +30,7 @@ export function summaryLines(s: ImportSummary, labels: Record<string, string>): 
       `Кодировка: ${s.encoding}; разделитель: ${s.delimiter === '\t' ? 'табуляция' : `«${s.delimiter}»`}.`,
     );
   }
-  out.push(`Строк с платежами: ${s.records}; отклонено: ${s.rejected}.`);
+  out.push(`${recordsTitle}: ${s.records}; отклонено: ${s.rejected}.`);
   if (s.status !== 'refused') {
     for (const [key, label] of Object.entries(labels)) {
       out.push(`${label}: ${s.counts[key] ?? 0}`);
