@@ -26,6 +26,8 @@ const COMMANDS = [
   'mail-reminders',
   'import-registry',
   'payments-allocate',
+  'tariff-set',
+  'import-tariffs',
 ];
 
 interface Run {
@@ -163,6 +165,25 @@ describe('the command-line tool', { concurrency: 2 }, () => {
       await cli('recalculate', '--account', '1705057190', '--period', '2026-1', '--reason', 'meter replaced'),
       /^Option '--period <YYYY-MM>' argument '2026-1' is invalid\. It must be a period, YYYY-MM\.\n/,
       'recalculate [options]',
+    );
+  });
+
+  test("tariff-set refuses a date that is not the 1st, or a price's form, before opening the database", async () => {
+    const args = ['tariff-set', '--plan', 'single', '--zone', 'single'];
+    assertRefused(
+      await cli(...args, '--from', '2026-07-15', '--price', '5,47'),
+      /^Option '--from <YYYY-MM-DD>' argument '2026-07-15' is invalid\. «2026-07-15»: цены меняются только с 1-го числа месяца/,
+      'tariff-set [options]',
+    );
+    assertRefused(
+      await cli(...args, '--from', '2026-07-01', '--price', '5,470001'),
+      /^Option '--price <RUB>' argument '5,470001' is invalid\. «5,470001»: в цене не больше пяти знаков после запятой/,
+      'tariff-set [options]',
+    );
+    assertRefused(
+      await cli(...args.slice(0, 3), '--zone', 'evening', '--from', '2026-07-01', '--price', '5'),
+      /^Option '--zone <ZONE>' argument 'evening' is invalid\. «evening» — не зона/,
+      'tariff-set [options]',
     );
   });
 

@@ -17,6 +17,7 @@ import * as staffAdd from './cli/staff-add.ts';
 import * as importRegistry from './cli/import-registry.ts';
 import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
+import * as importTariffs from './cli/import-tariffs.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -40,6 +41,7 @@ const COMMANDS = [
   importRegistry,
   paymentsAllocate,
   tariffSet,
+  importTariffs,
 ];
 
 // The settings come first: each command inherits them when it is added.

@@ -1,0 +1,93 @@
+import os from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { runImport } from '../../features/imports/engine.ts';
+import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
+import { tariffFormat } from '../../features/imports/tariffs.format.ts';
+import { summaryLines } from '../../features/imports/summary.ts';
+import { loadTariffReference, TariffRefused } from '../../features/tariffs/tariffs.service.ts';
+import { CommandRefused, nonEmpty, progressBar, withDb } from './common.ts';
+
+interface Options {
+  encoding: Encoding | 'auto';
+  delimiter: ';' | ',' | '\t' | 'auto';
+  apply: boolean;
+  report?: string;
+  reason?: string;
+  progress: boolean;
+}
+
+function encoding(value: string): Encoding | 'auto' {
+  const e = parseEncoding(value);
+  if (!e) {
+    throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
+  }
+  return e;
+}
+
+function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (d !== ';' && d !== ',' && d !== '\t' && d !== 'auto') {
+    throw new InvalidArgumentError("It must be ';', ',', tab or auto.");
+  }
+  return d;
+}
+
+export function register(cli: Command): void {
+  cli
+    .command('import-tariffs')
+    .summary('check (dry run) or apply a file of tariff prices')
+    .description(
+      'Read a tariff table (a header line, then plan code; zone; band; date it takes effect; price — text in ' +
+        'UTF-8, Windows-1251 or KOI8-R with ; , or tab, or .xlsx), check every line as tariff-set does and ' +
+        'print what would be added, changed or left as it is; with --apply, apply it all in one transaction ' +
+        '(a file with any bad line is refused whole). Writes the line-numbered report next to the file ' +
+        '(FILE.report.csv) or to --report. Exits 2 when the file is refused.',
+    )
+    .argument('<FILE>', 'the tariff file')
+    .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
+    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto')
+    .option('--apply', 'apply the prices (without it nothing is stored but the run)', false)
+    .option('--report <PATH>', 'where to write the report of rejected lines (CSV)')
+    .option('--reason <TEXT>', "why (the tariff body's decision), kept in the audit log", nonEmpty)
+    .option('--no-progress', 'no progress bar')
+    .action(run);
+}
+
+async function run(file: string, opts: Options): Promise<void> {
+  const config = loadConfig();
+  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
+  const { summary, format } = await withDb(
+    config,
+    async (db) => {
+      const format = tariffFormat(
+        await loadTariffReference(db.kysely),
+        { by: os.userInfo().username, reason: opts.reason },
+        systemClock,
+      );
+      try {
+        const summary = await runImport(db.kysely, format, file, {
+          apply: opts.apply,
+          reportPath: opts.report,
+          clock: systemClock,
+          source: { encoding: opts.encoding, delimiter: opts.delimiter },
+          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
+        });
+        return { summary, format };
+      } catch (err) {
+        // A closing began between the check and the application: nothing was applied.
+        throw err instanceof TariffRefused ? new CommandRefused(`Ничего не записано. ${err.message}`) : err;
+      } finally {
+        bar?.stop();
+      }
+    },
+    { migrate: true },
+  );
+  for (const line of summaryLines(summary, format.labels, format.recordsTitle)) {
+    console.log(line);
+  }
+  if (summary.status === 'refused') {
+    process.exitCode = 2;
+  }
+}
