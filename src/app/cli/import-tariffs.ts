@@ -6,8 +6,8 @@ import { runImport } from '../../features/imports/engine.ts';
 import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
 import { tariffFormat } from '../../features/imports/tariffs.format.ts';
 import { summaryLines } from '../../features/imports/summary.ts';
-import { loadTariffReference, TariffRefused } from '../../features/tariffs/tariffs.service.ts';
-import { CommandRefused, nonEmpty, progressBar, withDb } from './common.ts';
+import { loadTariffReference } from '../../features/tariffs/tariffs.service.ts';
+import { nonEmpty, progressBar, withDb } from './common.ts';
 
 interface Options {
   encoding: Encoding | 'auto';
@@ -75,9 +75,6 @@ async function run(file: string, opts: Options): Promise<void> {
           onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
         });
         return { summary, format };
-      } catch (err) {
-        // A closing began between the check and the application: nothing was applied.
-        throw err instanceof TariffRefused ? new CommandRefused(`Ничего не записано. ${err.message}`) : err;
       } finally {
         bar?.stop();
       }

@@ -29,6 +29,12 @@ import * as repo from './imports.repository.ts';
 
 export const BATCH = 500;
 
+/**
+ * Thrown by an atomic format's `apply` when the database no longer allows what the check found
+ * allowed (a month closed meanwhile): the transaction rolls back and the file is refused whole.
+ */
+export class ApplyRefused extends Error {}
+
 export interface LineProblem {
   field?: string;
   message: string;
@@ -351,6 +357,31 @@ async function applyAtomic<R>(
   opts: ImportOptions,
 ): Promise<void> {
   const reader = format.reader();
+  try {
+    await applyInOne(db, format, source, report, summary, reader, newRun, opts);
+  } catch (err) {
+    if (!(err instanceof ApplyRefused)) {
+      throw err;
+    }
+    // Nothing of the file was written: the notes of the rolled-back lines are void.
+    summary.counts = Object.fromEntries(Object.keys(summary.counts).map((k) => [k, 0]));
+    summary.fileErrors.push(`Ничего не записано: ${err.message}`);
+    await report.write({ line: null, kind: 'файл отклонён', message: summary.fileErrors[0]! });
+    summary.status = 'refused';
+    summary.runId = await newRun('refused', db);
+  }
+}
+
+async function applyInOne<R>(
+  db: Kysely<Database>,
+  format: ImportFormat<R>,
+  source: OpenedSource,
+  report: ReportWriter,
+  summary: ImportSummary,
+  reader: FormatReader<R>,
+  newRun: (status: repo.RunStatus, q: Q) => Promise<number>,
+  opts: ImportOptions,
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     summary.runId = await newRun('applying', tx);
     let batch: Numbered<R>[] = [];

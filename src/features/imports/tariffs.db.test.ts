@@ -10,7 +10,7 @@ import { testDialects } from '../../../test/helpers.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import { loadTariffReference, TariffRefused, type TariffReference } from '../tariffs/tariffs.service.ts';
+import { loadTariffReference, type TariffReference } from '../tariffs/tariffs.service.ts';
 import { runImport, type ImportSummary } from './engine.ts';
 import { summaryLines } from './summary.ts';
 import { tariffFormat } from './tariffs.format.ts';
@@ -299,7 +299,7 @@ for (const dialect of await testDialects()) {
       });
     });
 
-    test('atomic per file: a closing begun after the check refuses the application, and nothing of it stays', async () => {
+    test('atomic per file: a closing begun after the check refuses the file after its first batch, and nothing of it stays', async () => {
       await withDb(dialect, async (db) => {
         // More lines than a batch, so that the first batch is written before the last is refused.
         const lines = [HEADER];
@@ -315,14 +315,20 @@ for (const dialect of await testDialects()) {
           .values({ period: '2027-01', status: 'closing', started_at: 0, closed_at: null })
           .execute();
         const before = await stateOf(db);
-        await assert.rejects(importFile(db, file, { ref }), (err: unknown) => {
-          assert.ok(err instanceof TariffRefused, String(err));
-          assert.match(err.message, /январь 2027 г\. сейчас закрывается/);
-          return true;
-        });
+        const { summary, report } = await importFile(db, file, { ref });
+        assert.equal(summary.status, 'refused');
+        assert.deepEqual(summary.counts, { added: 0, changed: 0, unchanged: 0 });
+        assert.deepEqual(summary.fileErrors, [
+          'Ничего не записано: Цену с 01.01.2027 записать нельзя: январь 2027 г. сейчас закрывается, а начисления закрытых месяцев меняются перерасчётом (recalculate), а не новыми ценами. Новая цена может действовать с 01.02.2027 или позже.',
+        ]);
+        assert.match(report, /\n;файл отклонён;;Ничего не записано: Цену с 01\.01\.2027 записать нельзя/);
         assert.deepEqual(await stateOf(db), before);
-        const runs = await db.kysely.selectFrom('import_runs').select('status').execute();
-        assert.deepEqual(runs, [], 'the run of a refused application stayed');
+        const runs = await db.kysely.selectFrom('import_runs').select(['id', 'status']).execute();
+        assert.deepEqual(
+          runs.map((r) => [Number(r.id), r.status]),
+          [[summary.runId, 'refused']],
+          'the applying run stayed',
+        );
       });
     });
   });

@@ -11,6 +11,7 @@ import {
 } from '../tariffs/tariff-input.ts';
 import {
   planPrices,
+  TariffRefused,
   unknownPlan,
   writePrices,
   type PriceEntry,
@@ -18,7 +19,15 @@ import {
   type TariffActor,
   type TariffReference,
 } from '../tariffs/tariffs.service.ts';
-import type { FormatReader, ImportFormat, LineProblem, Numbered, Outcome, ReadResult } from './engine.ts';
+import {
+  ApplyRefused,
+  type FormatReader,
+  type ImportFormat,
+  type LineProblem,
+  type Numbered,
+  type Outcome,
+  type ReadResult,
+} from './engine.ts';
 
 /**
  * A tariff table as an import format: one price a line — the plan's code, the zone, the band, the
@@ -271,13 +280,13 @@ export function tariffFormat(
       return outcomes(batch, await planPrices(db, entriesOf(batch)));
     },
     async apply(tx, batch, runId) {
-      const writes = await writePrices(
-        tx,
-        entriesOf(batch),
-        { ...actor, source: 'import', importRunId: runId },
-        clock.now(),
-      );
-      return outcomes(batch, writes);
+      try {
+        const actorOfRun = { ...actor, source: 'import', importRunId: runId };
+        return outcomes(batch, await writePrices(tx, entriesOf(batch), actorOfRun, clock.now()));
+      } catch (err) {
+        // A closing began since the check: the whole file is refused, nothing written.
+        throw err instanceof TariffRefused ? new ApplyRefused(err.message) : err;
+      }
     },
   };
 }
