@@ -28,6 +28,7 @@ import {
   type Outcome,
   type ReadResult,
 } from './engine.ts';
+import { headerReader, type ColumnSpec, type LineGet } from './columns.ts';
 
 /**
  * A tariff table as an import format: one price a line — the plan's code, the zone, the band, the
@@ -60,96 +61,48 @@ const TITLES: Record<Column, string> = {
   price: 'Цена',
 };
 
-/** Header names (lower case, before a comma or a bracket: «Цена, руб./кВт·ч» is «цена»). */
-const HEADER_NAMES: Record<string, Column> = {
-  plan: 'plan',
-  plan_code: 'plan',
-  'plan code': 'plan',
-  tariff: 'plan',
-  тариф: 'plan',
-  'код тарифа': 'plan',
-  'тарифный план': 'plan',
-  'тарифная группа': 'plan',
-  zone: 'zone',
-  зона: 'zone',
-  band: 'band',
-  диапазон: 'band',
-  from: 'from',
-  valid_from: 'from',
-  'valid from': 'from',
-  date: 'from',
-  'действует с': 'from',
-  дата: 'from',
-  'дата начала': 'from',
-  price: 'price',
-  цена: 'price',
+const SPEC: ColumnSpec<Column> = {
+  titles: TITLES,
+  names: {
+    plan: 'plan',
+    plan_code: 'plan',
+    'plan code': 'plan',
+    tariff: 'plan',
+    тариф: 'plan',
+    'код тарифа': 'plan',
+    'тарифный план': 'plan',
+    'тарифная группа': 'plan',
+    zone: 'zone',
+    зона: 'zone',
+    band: 'band',
+    диапазон: 'band',
+    from: 'from',
+    valid_from: 'from',
+    'valid from': 'from',
+    date: 'from',
+    'действует с': 'from',
+    дата: 'from',
+    'дата начала': 'from',
+    price: 'price',
+    цена: 'price',
+  },
+  required: ['plan', 'zone', 'from', 'price'],
+  example: 'Тариф; Зона; Диапазон; Действует с; Цена (или plan; zone; band; from; price)',
+  empty: 'В файле нет ни одной цены: только заголовок или пустые строки.',
 };
-
-const REQUIRED: Column[] = ['plan', 'zone', 'from', 'price'];
-
-function headerName(field: string): Column | null {
-  const name = field.split(/[,(]/, 1)[0]!.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
-  return HEADER_NAMES[name] ?? null;
-}
 
 /** A reader of one pass over a tariff file. */
 export function tariffReader(ref: TariffReference): FormatReader<TariffLine> {
-  let columns: Array<Column | null> | null = null;
-  let headerError: string | null = null;
-  let lines = 0;
   const seen = new Map<string, { line: number; priceE5: number }>();
-
-  return {
-    read(line, fields) {
-      if (fields.every((f) => f.trim() === '')) {
-        return { kind: 'skip' };
-      }
-      if (columns === null) {
-        columns = fields.map(headerName);
-        const missing = REQUIRED.filter((c) => !columns!.includes(c));
-        if (missing.length > 0) {
-          headerError = `Строка ${line}: в заголовке нет столбцов ${missing.map((c) => `«${TITLES[c]}»`).join(', ')}. Первая строка должна называть столбцы: Тариф; Зона; Диапазон; Действует с; Цена (или plan; zone; band; from; price).`;
-          return { kind: 'rejected', problems: [{ message: headerError }] };
-        }
-        return { kind: 'skip' };
-      }
-      if (headerError !== null) {
-        return { kind: 'skip' };
-      }
-      lines++;
-      return readLine(ref, columns, fields, line, seen);
-    },
-    end() {
-      if (headerError !== null) {
-        return [headerError];
-      }
-      return lines === 0 ? ['В файле нет ни одной цены: только заголовок или пустые строки.'] : [];
-    },
-  };
+  return headerReader(SPEC, (get, line) => readLine(ref, get, line, seen));
 }
 
 function readLine(
   ref: TariffReference,
-  columns: Array<Column | null>,
-  fields: string[],
+  get: LineGet<Column>,
   line: number,
   seen: Map<string, { line: number; priceE5: number }>,
 ): ReadResult<TariffLine> {
-  const needed = Math.max(...REQUIRED.map((c) => columns.indexOf(c))) + 1;
-  if (fields.length < needed) {
-    return {
-      kind: 'rejected',
-      problems: [
-        {
-          message: `В строке ${fields.length} ${fieldsWord(fields.length)}, а нужно не меньше ${needed}: строка неполная или разделитель не тот.`,
-        },
-      ],
-    };
-  }
-  const get = (c: Column) => {
-    const i = columns.indexOf(c);
-    return i < 0 ? '' : (fields[i] ?? '').trim();
-  };
   const checked = checkFields(ref, get);
   if ('problems' in checked) {
     return { kind: 'rejected', problems: checked.problems };
@@ -226,12 +179,6 @@ function checkFields(
   return {
     entry: { plan, zone: zone.value, band: band.value, validFrom: from.value, priceE5: price.value },
   };
-}
-
-function fieldsWord(n: number): string {
-  const d = n % 10;
-  const t = n % 100;
-  return d === 1 && t !== 11 ? 'поле' : d >= 2 && d <= 4 && (t < 12 || t > 14) ? 'поля' : 'полей';
 }
 
 /** The batch's outcomes: a repeated line changes nothing; a changed price notes before → after. */
