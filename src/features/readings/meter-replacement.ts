@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
@@ -72,16 +72,26 @@ export function parseStaffDate(input: string): string | null {
   return isIsoDate(iso) ? iso : null;
 }
 
+type Q = Kysely<Database> | Transaction<Database>;
 type Deps = { db: Kysely<Database>; clock: Clock; timeZone: string; lastDay: number };
 type Errors = Partial<Record<ReplacementField, string>>;
+type Invalid = Extract<ReplacementResult, { kind: 'invalid' }>;
 
-/** What a valid form stores. */
-interface Checked {
+/** The new meter's fields as stored. */
+export interface NewMeterFields {
+  serial: string;
+  digits: number;
+  ratio: number;
+  verificationDue: string;
+}
+
+/** What a valid replacement stores. */
+export interface CheckedReplacement {
   old: meters.MeterInService;
   last: repo.ReadingItem | undefined;
   date: string;
   finalValues: number[];
-  meter: { serial: string; digits: number; ratio: number; verificationDue: string };
+  meter: NewMeterFields;
   initialValues: number[];
 }
 
@@ -92,7 +102,20 @@ export async function replaceMeter(
   form: ReplacementForm,
   by: ReplacementBy,
 ): Promise<ReplacementResult> {
-  const old = await meters.findMeterInService(deps.db, account.id);
+  const checked = await checkReplacement(deps.db, deps, account.id, form);
+  return 'kind' in checked
+    ? checked
+    : deps.db.transaction().execute((tx) => storeReplacement(tx, deps, account, checked, by));
+}
+
+/** The form checked against the account's meter in service (reads only, through `q`). */
+export async function checkReplacement(
+  q: Q,
+  deps: { clock: Clock; timeZone: string },
+  accountId: number,
+  form: ReplacementForm,
+): Promise<CheckedReplacement | Invalid> {
+  const old = await meters.findMeterInService(q, accountId);
   if (!old) {
     return {
       kind: 'invalid',
@@ -107,29 +130,54 @@ export async function replaceMeter(
       formError: `Счётчик уже заменён: сейчас установлен № ${old.serial}. Проверьте карточку счёта и заполните форму заново.`,
     };
   }
-  const checked = await checkForm(deps, account.id, old, form);
-  return 'kind' in checked ? checked : store(deps, account, checked, by);
-}
-
-async function checkForm(
-  deps: Deps,
-  accountId: number,
-  old: meters.MeterInService,
-  form: ReplacementForm,
-): Promise<Checked | Extract<ReplacementResult, { kind: 'invalid' }>> {
   const errors: Errors = {};
-  const last = await repo.latestAcceptedReading(deps.db, accountId, old.id);
+  const last = await repo.latestAcceptedReading(q, accountId, old.id);
   const date = checkDate(form.date, dateInZone(deps.clock.now(), deps.timeZone), old, last, errors);
-  const zones = zonesFor(old.zones);
+  const zones = zonesFor(old.zones).length;
   const finalValues = values(
     form.finalValues,
-    zones.length,
+    zones,
     old.digits,
     'final',
     'Конечное показание старого счётчика',
     errors,
   );
-  const serial = await checkSerial(deps.db, accountId, form.serial, old, errors);
+  const fresh = await checkNewMeter(q, accountId, form, zones, date, old.serial, errors);
+  if (Object.keys(errors).length > 0 || date === null || fresh === null) {
+    return { kind: 'invalid', errors };
+  }
+  // The final reading by the customer's rules: lower than the last accepted (a rollover) or far
+  // above the usual needs the staff member's confirmation, as a customer's reading does.
+  const check = checkRegisters(
+    Array.from({ length: zones }, (_, i) => last?.values[i] ?? 0),
+    finalValues,
+    old.digits,
+    old.ratio,
+  );
+  if (last && check.reason && !form.confirmed) {
+    const final =
+      check.reason === 'rollover'
+        ? `Конечное показание меньше последнего принятого (${last.values.join(' / ')} на ${formatDateRu(last.readingDate)}): счётчик прошёл через ноль? Если да, отметьте подтверждение.`
+        : `Расход по конечному показанию необычно велик (${check.registers.map((r) => r.kwh).join(' / ')} кВт·ч с ${formatDateRu(last.readingDate)}). Если показание верное, отметьте подтверждение.`;
+    return { kind: 'invalid', confirm: true, errors: { final } };
+  }
+  return { old, last, date, finalValues, ...fresh };
+}
+
+/**
+ * The new meter's fields (serial, digits, factor, verification date, initial reading per zone),
+ * each problem in `errors`; null when any is wrong.
+ */
+async function checkNewMeter(
+  q: Q,
+  accountId: number,
+  form: ReplacementForm,
+  zones: number,
+  date: string | null,
+  oldSerial: string | null,
+  errors: Errors,
+): Promise<{ meter: NewMeterFields; initialValues: number[] } | null> {
+  const serial = await checkSerial(q, accountId, form.serial, oldSerial, errors);
   const digits = /^\s*\d{1,2}\s*$/.test(form.digits) ? Number(form.digits) : NaN;
   if (!(digits >= 4 && digits <= 9)) {
     errors.digits = 'Разрядность — целое число от 4 до 9.';
@@ -147,55 +195,26 @@ async function checkForm(
   // The initial reading is checked against the new digits once they are known.
   const initialValues = errors.digits
     ? []
-    : values(
-        form.initialValues,
-        zones.length,
-        digits,
-        'initial',
-        'Начальное показание нового счётчика',
-        errors,
-      );
-  if (Object.keys(errors).length > 0 || date === null || due === null) {
-    return { kind: 'invalid', errors };
+    : values(form.initialValues, zones, digits, 'initial', 'Начальное показание нового счётчика', errors);
+  if (Object.keys(errors).length > 0 || due === null) {
+    return null;
   }
-  // The final reading by the customer's rules: lower than the last accepted (a rollover) or far
-  // above the usual needs the staff member's confirmation, as a customer's reading does.
-  const check = checkRegisters(
-    zones.map((_, i) => last?.values[i] ?? 0),
-    finalValues,
-    old.digits,
-    old.ratio,
-  );
-  if (last && check.reason && !form.confirmed) {
-    const final =
-      check.reason === 'rollover'
-        ? `Конечное показание меньше последнего принятого (${last.values.join(' / ')} на ${formatDateRu(last.readingDate)}): счётчик прошёл через ноль? Если да, отметьте подтверждение.`
-        : `Расход по конечному показанию необычно велик (${check.registers.map((r) => r.kwh).join(' / ')} кВт·ч с ${formatDateRu(last.readingDate)}). Если показание верное, отметьте подтверждение.`;
-    return { kind: 'invalid', confirm: true, errors: { final } };
-  }
-  return {
-    old,
-    last,
-    date,
-    finalValues,
-    meter: { serial, digits, ratio, verificationDue: due },
-    initialValues,
-  };
+  return { meter: { serial, digits, ratio, verificationDue: due }, initialValues };
 }
 
 function checkDate(
   input: string,
   today: string,
-  old: meters.MeterInService,
+  old: meters.MeterInService | null,
   last: repo.ReadingItem | undefined,
   errors: Errors,
 ): string | null {
   const date = parseStaffDate(input);
   if (date === null) {
-    errors.date = 'Укажите дату замены в виде ДД.ММ.ГГГГ.';
+    errors.date = `Укажите дату ${old ? 'замены' : 'установки'} в виде ДД.ММ.ГГГГ.`;
   } else if (date > today) {
-    errors.date = 'Дата замены не может быть позже сегодняшней.';
-  } else if (date < old.installedOn || (last && date < last.readingDate)) {
+    errors.date = `Дата ${old ? 'замены' : 'установки'} не может быть позже сегодняшней.`;
+  } else if (old && (date < old.installedOn || (last && date < last.readingDate))) {
     const byReading = last !== undefined && last.readingDate > old.installedOn;
     const after = byReading ? last.readingDate : old.installedOn;
     errors.date = `Дата замены не может быть раньше ${formatDateRu(after)}: это ${byReading ? 'дата последнего принятого показания старого счётчика' : 'дата установки старого счётчика'}.`;
@@ -221,19 +240,19 @@ function values(
 }
 
 async function checkSerial(
-  db: Kysely<Database>,
+  q: Q,
   accountId: number,
   input: string,
-  old: meters.MeterInService,
+  oldSerial: string | null,
   errors: Errors,
 ): Promise<string> {
   const serial = input.trim().replace(/\s+/g, ' ');
   if (!SERIAL.test(serial)) {
     errors.serial = 'Заводской номер: до 30 букв, цифр, дефисов, точек и косых черт.';
-  } else if (serial === old.serial) {
-    errors.serial = `Это номер снимаемого счётчика (${old.serial}): укажите номер нового.`;
+  } else if (serial === oldSerial) {
+    errors.serial = `Это номер снимаемого счётчика (${oldSerial}): укажите номер нового.`;
   } else {
-    const elsewhere = await meters.serialInServiceElsewhere(db, serial, accountId);
+    const elsewhere = await meters.serialInServiceElsewhere(q, serial, accountId);
     if (elsewhere) {
       errors.serial = `Счётчик № ${serial} уже установлен на лицевом счёте ${elsewhere}.`;
     }
@@ -241,65 +260,130 @@ async function checkSerial(
   return serial;
 }
 
-/** The old meter removed, its final reading, the new meter and its initial reading, audited: all or nothing. */
-async function store(
-  deps: Deps,
+/** The old meter removed, its final reading, the new meter and its initial reading, audited: all in `tx`. */
+export async function storeReplacement(
+  tx: Transaction<Database>,
+  deps: { clock: Clock; lastDay: number },
   account: { id: number; number: string },
-  c: Checked,
+  c: CheckedReplacement,
   by: ReplacementBy,
 ): Promise<ReplacementResult> {
   const now = deps.clock.now();
-  const period = billingPeriodFor(c.date, deps.lastDay);
-  return deps.db.transaction().execute(async (tx) => {
-    if (!(await meters.removeMeter(tx, c.old.id, c.date))) {
-      return {
-        kind: 'invalid' as const,
-        errors: {},
-        formError: 'Счётчик только что сняли: откройте карточку счёта ещё раз.',
-      };
-    }
-    const reading = (meterId: number, values: number[]) =>
-      repo.insertReading(tx, {
-        accountId: account.id,
-        meterId,
-        readingDate: c.date,
-        values,
-        channel: by.channel,
-        status: 'accepted',
-        reason: null,
-        submittedAt: now.getTime(),
-        submittedIp: by.ip,
-        submissionKey: null,
-        billingPeriod: period,
-      });
-    const finalReadingId = await reading(c.old.id, c.finalValues);
-    const newMeterId = await meters.insertMeter(tx, {
-      accountId: account.id,
-      ...c.meter,
-      zones: c.old.zones,
-      installedOn: c.date,
-    });
-    const initialReadingId = await reading(newMeterId, c.initialValues);
-    const o = c.old;
-    await recordAudit(tx, now, {
-      event: 'meter_replacement',
-      outcome: 'success',
-      accountNumber: account.number,
-      ip: by.ip,
-      staffUserId: by.staffUserId ?? null,
-      details: {
-        reason: by.reason,
-        date: c.date,
-        before: {
-          meter: { serial: o.serial, digits: o.digits, ratio: o.ratio, verificationDue: o.verificationDue },
-          lastAccepted: c.last ? { date: c.last.readingDate, values: c.last.values } : null,
-          final: c.finalValues,
-        },
-        after: { meter: c.meter, initial: c.initialValues },
-      },
-    });
-    return { kind: 'replaced' as const, oldMeterId: o.id, newMeterId, finalReadingId, initialReadingId };
+  if (!(await meters.removeMeter(tx, c.old.id, c.date))) {
+    return {
+      kind: 'invalid' as const,
+      errors: {},
+      formError: 'Счётчик только что сняли: откройте карточку счёта ещё раз.',
+    };
+  }
+  const reading = readingWriter(tx, deps, account.id, c.date, by, now);
+  const finalReadingId = await reading(c.old.id, c.finalValues);
+  const newMeterId = await meters.insertMeter(tx, {
+    accountId: account.id,
+    ...c.meter,
+    zones: c.old.zones,
+    installedOn: c.date,
   });
+  const initialReadingId = await reading(newMeterId, c.initialValues);
+  const o = c.old;
+  await recordAudit(tx, now, {
+    event: 'meter_replacement',
+    outcome: 'success',
+    accountNumber: account.number,
+    ip: by.ip,
+    staffUserId: by.staffUserId ?? null,
+    details: {
+      reason: by.reason,
+      date: c.date,
+      before: {
+        meter: { serial: o.serial, digits: o.digits, ratio: o.ratio, verificationDue: o.verificationDue },
+        lastAccepted: c.last ? { date: c.last.readingDate, values: c.last.values } : null,
+        final: c.finalValues,
+      },
+      after: { meter: c.meter, initial: c.initialValues },
+    },
+  });
+  return { kind: 'replaced' as const, oldMeterId: o.id, newMeterId, finalReadingId, initialReadingId };
+}
+
+/** Stores an accepted reading of the replacement's day. */
+function readingWriter(
+  tx: Transaction<Database>,
+  deps: { lastDay: number },
+  accountId: number,
+  date: string,
+  by: ReplacementBy,
+  now: Date,
+) {
+  return (meterId: number, values: number[]) =>
+    repo.insertReading(tx, {
+      accountId,
+      meterId,
+      readingDate: date,
+      values,
+      channel: by.channel,
+      status: 'accepted',
+      reason: null,
+      submittedAt: now.getTime(),
+      submittedIp: by.ip,
+      submissionKey: null,
+      billingPeriod: billingPeriodFor(date, deps.lastDay),
+    });
+}
+
+/** A first meter on an account without one: its fields checked as a replacement's new meter. */
+export interface CheckedInstallation {
+  date: string;
+  zones: number;
+  meter: NewMeterFields;
+  initialValues: number[];
+}
+
+export async function checkInstallation(
+  q: Q,
+  deps: { clock: Clock; timeZone: string },
+  accountId: number,
+  form: ReplacementForm,
+  zones: number,
+): Promise<CheckedInstallation | Invalid> {
+  const errors: Errors = {};
+  const date = checkDate(form.date, dateInZone(deps.clock.now(), deps.timeZone), null, undefined, errors);
+  const fresh = await checkNewMeter(q, accountId, form, zones, date, null, errors);
+  if (Object.keys(errors).length > 0 || date === null || fresh === null) {
+    return { kind: 'invalid', errors };
+  }
+  return { date, zones, ...fresh };
+}
+
+/** The meter installed with its initial reading, audited, in `tx`; returns its id. */
+export async function storeInstallation(
+  tx: Transaction<Database>,
+  deps: { clock: Clock; lastDay: number },
+  account: { id: number; number: string },
+  c: CheckedInstallation,
+  by: ReplacementBy,
+): Promise<number> {
+  const now = deps.clock.now();
+  const meterId = await meters.insertMeter(tx, {
+    accountId: account.id,
+    ...c.meter,
+    zones: c.zones,
+    installedOn: c.date,
+  });
+  await readingWriter(tx, deps, account.id, c.date, by, now)(meterId, c.initialValues);
+  await recordAudit(tx, now, {
+    event: 'meter_installation',
+    outcome: 'success',
+    accountNumber: account.number,
+    ip: by.ip,
+    staffUserId: by.staffUserId ?? null,
+    details: {
+      reason: by.reason,
+      date: c.date,
+      after: { meter: c.meter, zones: c.zones, initial: c.initialValues },
+    },
+  });
+  return meterId;
 }
 
 function lowerFirst(s: string): string {
