@@ -1,23 +1,13 @@
 import { pluralRu } from './format.ts';
 
-/** Settlement codes: the first two digits of an account number (the seed's table). */
-export const SETTLEMENTS: ReadonlyArray<{ code: string; name: string }> = [
-  { code: '10', name: 'Усть-Абаканский район и Абакан' },
-  { code: '11', name: 'п.Усть-Абакан, п.Ильича, с.Курганное, п.Сахарный' },
-  { code: '12', name: 'Сорск, п.Усть-Бюрь и п.Майский' },
-  { code: '14', name: 'Боградский район' },
-  { code: '15', name: 'Ширинский район' },
-  { code: '16', name: 'Орджоникидзевский район' },
-  { code: '17', name: 'Черногорск и Пригорск' },
-  { code: '20', name: 'Саяногорск' },
-  { code: '21', name: 'Аскизский район' },
-  { code: '22', name: 'Таштыпский район' },
-  { code: '23', name: 'Бейский район' },
-  { code: '24', name: 'Алтайский район' },
-  { code: '25', name: 'Абаза' },
-];
-
-const KNOWN_CODES = new Set(SETTLEMENTS.map((s) => s.code));
+/**
+ * The settlement codes a supplier uses: the first two digits of its account numbers. They are
+ * reference data (the `settlements` table, loaded by `settlements-load`), so the code that checks
+ * a number is given them; anything with `has` will do (a Set of the codes).
+ */
+export interface SettlementCodes {
+  has(code: string): boolean;
+}
 
 export type AccountNumberError = 'empty' | 'not_digits' | 'length' | 'unknown_settlement';
 
@@ -27,9 +17,11 @@ export type AccountNumberResult =
 
 /**
  * Checks what a customer typed as an account number. Spaces and dashes that people
- * copy from paper bills ("17 0505 7190", "1705-057-190") are ignored.
+ * copy from paper bills ("17 0505 7190", "1705-057-190") are ignored. The first two digits
+ * must be one of `settlements`; without them (a check of the shape only, where the codes are
+ * not at hand) any two digits pass, and whoever has the codes says the rest.
  */
-export function parseAccountNumber(input: string): AccountNumberResult {
+export function parseAccountNumber(input: string, settlements?: SettlementCodes): AccountNumberResult {
   // \s covers the no-break space of copied text; one character at a time, as runs change nothing.
   const compact = input.replace(/[\s-]/g, '');
   if (compact === '') {
@@ -45,7 +37,7 @@ export function parseAccountNumber(input: string): AccountNumberResult {
     );
   }
   const code = compact.slice(0, 2);
-  if (!KNOWN_CODES.has(code)) {
+  if (settlements && !settlements.has(code)) {
     return fail(
       'unknown_settlement',
       `Номер лицевого счёта начинается с кода населённого пункта; кода «${code}» нет. Проверьте номер по квитанции (поле «Код абонента»).`,
@@ -56,10 +48,6 @@ export function parseAccountNumber(input: string): AccountNumberResult {
 
 function fail(error: AccountNumberError, message: string): AccountNumberResult {
   return { ok: false, error, message };
-}
-
-export function settlementName(code: string): string | undefined {
-  return SETTLEMENTS.find((s) => s.code === code)?.name;
 }
 
 function pluralDigits(n: number): string {

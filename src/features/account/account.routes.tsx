@@ -7,6 +7,7 @@ import { renderPage } from '../../platform/views/render.ts';
 import { CABINET_CRUMBS } from '../../platform/views/layout.tsx';
 import { hashToken, login, logout, type AuthDeps } from './account.service.ts';
 import { deleteSessionByHash } from './session.repository.ts';
+import { listSettlements } from './settlements.repository.ts';
 import { RETURN_PATH_MAX, safeReturnPath } from './return-path.ts';
 import { browserIdOf, ensureBrowserId } from './browser-id.ts';
 import { pluralRu } from '../../domain/format.ts';
@@ -97,11 +98,12 @@ function registerHomePage(app: FastifyInstance, ctx: AppContext, options: LoginP
 /** "Частным лицам" and the privacy policy. */
 function registerInfoPages(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/individuals', { schema: { response: Html } }, async (_req, reply) =>
-    reply
+  r.get('/individuals', { schema: { response: Html } }, async (_req, reply) => {
+    const settlements = await listSettlements(ctx.db.kysely);
+    return reply
       .type('text/html; charset=utf-8')
-      .send(renderPage(<IndividualsPage supplierName={ctx.supplierName} />)),
-  );
+      .send(renderPage(<IndividualsPage supplierName={ctx.supplierName} settlements={settlements} />));
+  });
 
   r.get('/privacy', { schema: { response: Html } }, async (_req, reply) =>
     reply

@@ -5,9 +5,10 @@ import type { CoreConfig } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { parseAccountNumber } from '../../domain/account-number.ts';
+import { parseAccountNumber, type SettlementCodes } from '../../domain/account-number.ts';
 import { normalizeSurname, surnamesMatch } from '../../domain/surname.ts';
 import * as repo from './account.repository.ts';
+import { settlementCodes } from './settlements.repository.ts';
 import * as sessions from './session.repository.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { assessLogin, clientKey } from './login-throttle.ts';
@@ -49,10 +50,13 @@ export function newSessionToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Checks the form without touching the database. */
-export function validateLoginForm(input: Omit<LoginInput, 'ip' | 'browser'>): LoginFieldErrors {
+/** Checks the form against the settlement codes (the `settlements` table), before any attempt is counted. */
+export function validateLoginForm(
+  input: Omit<LoginInput, 'ip' | 'browser'>,
+  settlements: SettlementCodes,
+): LoginFieldErrors {
   const errors: LoginFieldErrors = {};
-  const acc = parseAccountNumber(input.account);
+  const acc = parseAccountNumber(input.account, settlements);
   if (!acc.ok) {
     errors.account = acc.message;
   }
@@ -69,11 +73,12 @@ export function validateLoginForm(input: Omit<LoginInput, 'ip' | 'browser'>): Lo
 }
 
 export async function login(deps: AuthDeps, input: LoginInput): Promise<LoginResult> {
-  const errors = validateLoginForm(input);
+  const settlements = await settlementCodes(deps.db);
+  const errors = validateLoginForm(input, settlements);
   if (Object.keys(errors).length > 0) {
     return { kind: 'invalid', errors };
   }
-  const acc = parseAccountNumber(input.account);
+  const acc = parseAccountNumber(input.account, settlements);
   if (!acc.ok) {
     throw new Error('unreachable: validated above');
   }

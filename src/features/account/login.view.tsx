@@ -1,6 +1,5 @@
 import { FieldError, Layout, type Crumb } from '../../platform/views/layout.tsx';
 import type { LoginFieldErrors } from './account.service.ts';
-import { SETTLEMENTS } from '../../domain/account-number.ts';
 
 /** The value the consent box sends when ticked; any other value is no consent. */
 export const CONSENT_VALUE = 'yes';
@@ -155,7 +154,11 @@ export function HomePage(p: LoginFormProps & { supplierName: string; tab: 'indiv
   );
 }
 
-export function IndividualsPage(p: { supplierName: string }) {
+export function IndividualsPage(p: {
+  supplierName: string;
+  /** The `settlements` table: the codes the supplier loaded. */
+  settlements: ReadonlyArray<{ code: string; name: string }>;
+}) {
   return (
     <Layout
       title="Физическим лицам"
@@ -194,7 +197,7 @@ export function IndividualsPage(p: { supplierName: string }) {
             </tr>
           </thead>
           <tbody>
-            {SETTLEMENTS.map((s) => (
+            {p.settlements.map((s) => (
               <tr>
                 <td>{s.name}</td>
                 <td class="num">{s.code}</td>

@@ -50,6 +50,14 @@ export interface FormatReader<R> {
   read(line: number, fields: string[]): ReadResult<R>;
   /** After the last line: errors about the file as a whole (totals that disagree, a missing totals line). */
   end(): string[];
+  /**
+   * After a file that was not refused, what the database holds that the file does not (the
+   * accounts, or settlement codes, missing from a full file): one outcome each, streamed, with
+   * its note for the report. Called on the first pass's reader, which saw every line: in a dry
+   * run what would be done, reading only; with `apply`, after the last batch, doing it (each
+   * step idempotent, so that a resumed run may do it again).
+   */
+  missing?(db: Kysely<Database>, apply: boolean): AsyncIterable<Outcome>;
 }
 
 export interface Numbered<R> {
@@ -79,6 +87,8 @@ export interface ImportFormat<R> {
   /** The counters' names for people, in the order printed. */
   labels: Record<string, string>;
   reader(): FormatReader<R>;
+  /** Before the file is read: what the reader checks against (the settlement codes, the tariff groups). */
+  prepare?(db: Kysely<Database>): Promise<void>;
   /** What applying the batch would do; reads only. */
   plan(db: Q, batch: Numbered<R>[]): Promise<Outcome[]>;
   /** Applies the batch inside the transaction. */
@@ -129,6 +139,23 @@ async function sha256(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+function emptySummary(labels: Record<string, string>, reportPath: string): ImportSummary {
+  return {
+    runId: 0,
+    status: 'dry_run',
+    records: 0,
+    rejected: 0,
+    counts: Object.fromEntries(Object.keys(labels).map((k) => [k, 0])),
+    fileErrors: [],
+    resumedRun: null,
+    alreadyApplied: null,
+    reportPath,
+    reportRows: 0,
+    encoding: null,
+    delimiter: null,
+  };
+}
+
 export async function runImport<R>(
   db: Kysely<Database>,
   format: ImportFormat<R>,
@@ -140,20 +167,7 @@ export async function runImport<R>(
   const digest = await sha256(file);
   const size = (await fs.promises.stat(file)).size;
   const now = () => opts.clock.now().getTime();
-  const summary: ImportSummary = {
-    runId: 0,
-    status: 'dry_run',
-    records: 0,
-    rejected: 0,
-    counts: Object.fromEntries(Object.keys(format.labels).map((k) => [k, 0])),
-    fileErrors: [],
-    resumedRun: null,
-    alreadyApplied: null,
-    reportPath,
-    reportRows: 0,
-    encoding: null,
-    delimiter: null,
-  };
+  const summary = emptySummary(format.labels, reportPath);
   const newRun = (status: repo.RunStatus, q: Q = db) =>
     repo.insertRun(q, {
       kind: format.kind,
@@ -175,10 +189,12 @@ export async function runImport<R>(
       }
       summary.fileErrors.push(err.message);
     }
+    let reader: FormatReader<R> | undefined;
     if (summary.fileErrors.length === 0) {
       summary.encoding = source!.encoding;
       summary.delimiter = source!.delimiter;
-      await check(db, format, source!, report, summary, opts);
+      await format.prepare?.(db);
+      reader = await check(db, format, source!, report, summary, opts);
     }
     if (summary.fileErrors.length > 0 || (format.strict && summary.rejected > 0)) {
       if (summary.fileErrors.length === 0) {
@@ -196,10 +212,18 @@ export async function runImport<R>(
     const applied = await repo.findRunOfFile(db, format.kind, format.profile, digest, 'applied');
     summary.alreadyApplied = applied?.id ?? null;
     if (!opts.apply) {
+      await missing(db, reader!, false, report, summary);
       summary.runId = await newRun('dry_run');
       return summary;
     }
     await applyAll(db, format, source!, report, summary, digest, newRun, opts);
+    if (summary.status === 'refused') {
+      // An atomic file refused while being applied (ApplyRefused): nothing of it was written.
+      return summary;
+    }
+    await missing(db, reader!, true, report, summary);
+    summary.status = 'applied';
+    await repo.finishRun(db, summary.runId, 'applied', JSON.stringify(summary), now());
     return summary;
   } finally {
     summary.reportRows = report.rows;
@@ -207,7 +231,26 @@ export async function runImport<R>(
   }
 }
 
-/** The first pass: every line read and checked; with a dry run, the plan of each batch. */
+/** What the database holds that the file does not, counted and noted (file-level: no line). */
+async function missing<R>(
+  db: Kysely<Database>,
+  reader: FormatReader<R>,
+  apply: boolean,
+  report: ReportWriter,
+  summary: ImportSummary,
+): Promise<void> {
+  if (!reader.missing) {
+    return;
+  }
+  for await (const o of reader.missing(db, apply)) {
+    summary.counts[o.count] = (summary.counts[o.count] ?? 0) + 1;
+    if (o.note) {
+      await report.write({ line: null, kind: 'замечание', ...o.note });
+    }
+  }
+}
+
+/** The first pass: every line read and checked; with a dry run, the plan of each batch. Returns its reader. */
 async function check<R>(
   db: Kysely<Database>,
   format: ImportFormat<R>,
@@ -215,7 +258,7 @@ async function check<R>(
   report: ReportWriter,
   summary: ImportSummary,
   opts: ImportOptions,
-): Promise<void> {
+): Promise<FormatReader<R>> {
   const reader = format.reader();
   let batch: Numbered<R>[] = [];
   const flush = async () => {
@@ -231,7 +274,7 @@ async function check<R>(
       await report.write({ line: item.line, kind: 'отклонена', message: item.message });
       if (item.fatal) {
         summary.fileErrors.push(`Строка ${item.line}: ${item.message}`);
-        return;
+        return reader;
       }
       continue;
     }
@@ -257,6 +300,7 @@ async function check<R>(
   }
   await flush();
   summary.fileErrors.push(...reader.end());
+  return reader;
 }
 
 async function record<R>(
@@ -342,8 +386,6 @@ async function applyAll<R>(
     }
   }
   await flush();
-  summary.status = 'applied';
-  await repo.finishRun(db, summary.runId, 'applied', JSON.stringify(summary), now());
 }
 
 /** Applying an atomic format: the whole file and the run's row in one transaction, or nothing. */

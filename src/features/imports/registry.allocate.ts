@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { parseAccountNumber } from '../../domain/account-number.ts';
+import { settlementCodes } from '../account/settlements.repository.ts';
 import { creditRegistryPayments as creditPayments } from '../payments/registry-credit.repository.ts';
 import { storeReading, type RegistryDeps } from './registry.format.ts';
 import type { RegistryProfile } from './registry.profiles.ts';
@@ -68,7 +69,7 @@ async function checkAllocation(db: Kysely<Database>, input: AllocateInput) {
   if (input.reason.trim() === '') {
     throw new AllocationRefused('Give the reason for the allocation (--reason).', 'reason');
   }
-  const parsed = parseAccountNumber(input.accountNumber);
+  const parsed = parseAccountNumber(input.accountNumber, await settlementCodes(db));
   if (!parsed.ok) {
     throw new AllocationRefused(`${input.accountNumber}: ${parsed.message}`, 'account_format');
   }

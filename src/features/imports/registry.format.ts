@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { creditRegistryPayments } from '../payments/registry-credit.repository.ts';
+import { settlementCodes } from '../account/settlements.repository.ts';
 import { findActiveMeter } from '../readings/readings.repository.ts';
 import { submitReading } from '../readings/readings.service.ts';
 import type { ImportFormat, Numbered, Outcome } from './engine.ts';
@@ -79,12 +80,17 @@ function outcome(r: RegistryLine, ids: Map<string, number>, fresh: boolean): Out
 }
 
 export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): ImportFormat<RegistryLine> {
+  // The settlement codes, read before each run: a number with another code is no account.
+  let settlements: Set<string> = new Set();
   return {
     kind: 'registry',
     profile: profile.name,
     strict: true,
     labels: REGISTRY_LABELS,
-    reader: () => registryReader(profile),
+    async prepare(db) {
+      settlements = await settlementCodes(db);
+    },
+    reader: () => registryReader(profile, settlements),
     async plan(db, batch) {
       const ids = await accountsOf(db, batch);
       const known = await repo.knownOperations(

@@ -1,4 +1,4 @@
-import { parseAccountNumber } from '../../domain/account-number.ts';
+import { parseAccountNumber, type SettlementCodes } from '../../domain/account-number.ts';
 import { daysInMonth } from '../../domain/dates.ts';
 import { formatRubles } from '../../domain/format.ts';
 import { parseRubles } from '../../domain/money.ts';
@@ -36,8 +36,11 @@ const FIELD_TITLES: Record<string, string> = {
 
 const MAX_TEXT = 300;
 
-/** A reader of one pass over a registry with this profile. */
-export function registryReader(profile: RegistryProfile): FormatReader<RegistryLine> {
+/** A reader of one pass over a registry with this profile; account numbers checked against `settlements`. */
+export function registryReader(
+  profile: RegistryProfile,
+  settlements: SettlementCodes,
+): FormatReader<RegistryLine> {
   let columns: ColumnKey[] | null = profile.header === 'none' ? profile.columns : null;
   const seen = new Map<string, number>();
   const fileErrors: string[] = [];
@@ -86,7 +89,7 @@ export function registryReader(profile: RegistryProfile): FormatReader<RegistryL
           ],
         };
       }
-      const r = readLine(profile, columns, fields, line, seen);
+      const r = readLine(profile, columns, fields, line, seen, settlements);
       if (r.kind === 'record') {
         sumKop += r.record.amountKop;
         sumCommission += r.record.commissionKop;
@@ -126,6 +129,7 @@ function readLine(
   fields: string[],
   line: number,
   seen: Map<string, number>,
+  settlements: SettlementCodes,
 ): ReadResult<RegistryLine> {
   const shape = shapeProblem(profile, columns, fields);
   if (shape) {
@@ -160,7 +164,7 @@ function readLine(
   if (period !== null && !period.ok) {
     bad('period', period.error);
   }
-  const account = parseAccountNumber(get('account'));
+  const account = parseAccountNumber(get('account'), settlements);
   const payerName = text(get('name'), 'name', notes);
   const payerAddress = text(get('address'), 'address', notes);
   if (problems.length > 0) {
@@ -221,7 +225,7 @@ function operationProblem(operationId: string, line: number, seen: Map<string, n
   return null;
 }
 
-function fieldsWord(n: number): string {
+export function fieldsWord(n: number): string {
   const d = n % 10;
   const t = n % 100;
   return d === 1 && t !== 11 ? 'поле' : d >= 2 && d <= 4 && (t < 12 || t > 14) ? 'поля' : 'полей';

@@ -115,6 +115,8 @@ export interface BuildingVolumesTable {
 export interface SettlementsTable {
   code: string;
   name: string;
+  /** The branch that serves it: new accounts of an import get it; null = not said. */
+  branch_id: Generated<number | null>;
 }
 
 export interface BranchesTable {
@@ -203,6 +205,13 @@ export interface AccountsTable {
   surname_key: GeneratedAlways<string>;
   /** The address from the street on, folded, without «ул.», «д.», «кв.» («ленина 5а 12»), likewise. */
   address_key: GeneratedAlways<string>;
+  /** The customer's phone from the supplier's import; null = none. */
+  phone: Generated<string | null>;
+  /**
+   * An e-mail address from the supplier's import, not confirmed by its owner: never used to send
+   * anything (bills go only to confirmed `mail_subscriptions` addresses).
+   */
+  imported_email: Generated<string | null>;
 }
 
 export interface MetersTable {

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { SETTLEMENTS } from '../../domain/account-number.ts';
 
 /**
  * Reference data shared by the demo and the generator: settlements, branches with their
@@ -9,6 +8,26 @@ import { SETTLEMENTS } from '../../domain/account-number.ts';
  * so a demo bill or slip carries a payment QR code for that account: an installation replaces
  * them with its own before real use.
  */
+/**
+ * The demo's settlement codes: the seed's table for Khakassia. A supplier loads its own region's
+ * with `settlements-load`; the portal checks account numbers against the `settlements` table.
+ */
+export const SETTLEMENTS: ReadonlyArray<{ code: string; name: string }> = [
+  { code: '10', name: 'Усть-Абаканский район и Абакан' },
+  { code: '11', name: 'п.Усть-Абакан, п.Ильича, с.Курганное, п.Сахарный' },
+  { code: '12', name: 'Сорск, п.Усть-Бюрь и п.Майский' },
+  { code: '14', name: 'Боградский район' },
+  { code: '15', name: 'Ширинский район' },
+  { code: '16', name: 'Орджоникидзевский район' },
+  { code: '17', name: 'Черногорск и Пригорск' },
+  { code: '20', name: 'Саяногорск' },
+  { code: '21', name: 'Аскизский район' },
+  { code: '22', name: 'Таштыпский район' },
+  { code: '23', name: 'Бейский район' },
+  { code: '24', name: 'Алтайский район' },
+  { code: '25', name: 'Абаза' },
+];
+
 export const BRANCHES = [
   {
     code: 'chernogorsk',
@@ -212,15 +231,15 @@ export async function ensureReferenceData(db: Kysely<Database>, currentYear: num
       return;
     }
     await tx
-      .insertInto('settlements')
-      .values(SETTLEMENTS.map((s) => ({ ...s })))
-      .execute();
-    await tx
       .insertInto('branches')
       .values(BRANCHES.map((b) => ({ ...b })))
       .execute();
     const branchRows = await tx.selectFrom('branches').select(['id', 'code']).execute();
     const branchId = new Map(branchRows.map((b) => [b.code, Number(b.id)]));
+    await tx
+      .insertInto('settlements')
+      .values(SETTLEMENTS.map((s) => ({ ...s, branch_id: branchId.get(BRANCH_OF_SETTLEMENT[s.code]!)! })))
+      .execute();
     await tx
       .insertInto('offices')
       .values(

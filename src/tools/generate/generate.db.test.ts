@@ -4,8 +4,7 @@ import { testDialects } from '../../../test/helpers.ts';
 import { ACCOUNTS, rows, seeded, TODAY, type Seeded } from '../../../test/generate-support.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { DEMO_ACCOUNT } from '../demo/demo-account.ts';
-import { BRANCH_OF_SETTLEMENT } from '../demo/reference-data.ts';
-import { SETTLEMENTS } from '../../domain/account-number.ts';
+import { BRANCH_OF_SETTLEMENT, SETTLEMENTS } from '../demo/reference-data.ts';
 import { addDays } from '../../domain/dates.ts';
 import { billingPeriodFor } from '../../domain/readings.ts';
 
