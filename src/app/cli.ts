@@ -18,6 +18,7 @@ import * as importRegistry from './cli/import-registry.ts';
 import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
+import * as settlementsLoad from './cli/settlements-load.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -42,6 +43,7 @@ const COMMANDS = [
   paymentsAllocate,
   tariffSet,
   importTariffs,
+  settlementsLoad,
 ];
 
 // The settings come first: each command inherits them when it is added.

@@ -18,7 +18,7 @@ interface Options {
   progress: boolean;
 }
 
-function encoding(value: string): Encoding | 'auto' {
+export function encoding(value: string): Encoding | 'auto' {
   const e = parseEncoding(value);
   if (!e) {
     throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
@@ -26,7 +26,7 @@ function encoding(value: string): Encoding | 'auto' {
   return e;
 }
 
-function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
+export function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
   const d = value === 'tab' || value === '\\t' ? '\t' : value;
   if (d !== ';' && d !== ',' && d !== '\t' && d !== 'auto') {
     throw new InvalidArgumentError("It must be ';', ',', tab or auto.");

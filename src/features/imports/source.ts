@@ -59,7 +59,7 @@ export async function openSource(file: string, opts: SourceOptions = {}): Promis
   }
   if (kind === 'binary') {
     throw new SourceRefused(
-      'Файл не текстовый (в нём двоичные данные): нужен реестр в виде текста (CSV) или книга Excel (.xlsx).',
+      'Файл не текстовый (в нём двоичные данные): нужен текст (CSV) или книга Excel (.xlsx).',
     );
   }
   if (kind === 'xlsx') {
@@ -172,7 +172,7 @@ function csvProblem(err: CsvError, lastLine: number, maxLineChars: number): Sour
     return {
       kind: 'error',
       line,
-      message: `Строка длиннее ${maxLineChars} знаков: в реестре таких не бывает, файл дальше не читается.`,
+      message: `Строка длиннее ${maxLineChars} знаков: в файлах загрузки таких не бывает, файл дальше не читается.`,
       fatal: true,
     };
   }
