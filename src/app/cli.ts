@@ -19,6 +19,7 @@ import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
 import * as settlementsLoad from './cli/settlements-load.ts';
+import * as importAccounts from './cli/import-accounts.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -44,6 +45,7 @@ const COMMANDS = [
   tariffSet,
   importTariffs,
   settlementsLoad,
+  importAccounts,
 ];
 
 // The settings come first: each command inherits them when it is added.
