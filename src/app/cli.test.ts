@@ -28,6 +28,8 @@ const COMMANDS = [
   'payments-allocate',
   'tariff-set',
   'import-tariffs',
+  'settlements-load',
+  'import-accounts',
 ];
 
 interface Run {
@@ -108,6 +110,14 @@ describe('the command-line tool', { concurrency: 2 }, () => {
     ]) {
       assert.ok(run.stdout.includes(option), option);
     }
+  });
+
+  test('import-accounts without --region is refused before it opens the database', async () => {
+    assertRefused(
+      await cli('import-accounts', 'samples/accounts.csv'),
+      /^Required option '--region <TEXT>' not specified\n/,
+      'import-accounts [options] <FILE>',
+    );
   });
 
   test('no command: the usage on stderr, exit 2', async () => {
