@@ -30,6 +30,11 @@ const COMMANDS = [
   'import-tariffs',
   'settlements-load',
   'import-accounts',
+  'export-charges',
+  'export-balances',
+  'export-payments',
+  'export-debts-registry',
+  'export-debtors',
 ];
 
 interface Run {

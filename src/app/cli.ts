@@ -20,6 +20,11 @@ import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
 import * as settlementsLoad from './cli/settlements-load.ts';
 import * as importAccounts from './cli/import-accounts.ts';
+import * as exportCharges from './cli/export-charges.ts';
+import * as exportBalances from './cli/export-balances.ts';
+import * as exportPayments from './cli/export-payments.ts';
+import * as exportDebtsRegistry from './cli/export-debts-registry.ts';
+import * as exportDebtors from './cli/export-debtors.ts';
 
 // `npm run cli -- <command>` (or `node dist/app/cli.js <command>`): the back office's commands,
 // one file each under cli/.
@@ -46,6 +51,11 @@ const COMMANDS = [
   importTariffs,
   settlementsLoad,
   importAccounts,
+  exportCharges,
+  exportBalances,
+  exportPayments,
+  exportDebtsRegistry,
+  exportDebtors,
 ];
 
 // The settings come first: each command inherits them when it is added.

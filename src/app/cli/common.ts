@@ -7,6 +7,7 @@ import { isIsoDate, isPeriod } from '../../domain/dates.ts';
 import { ClosingRefused } from '../../features/billing/close-month.ts';
 import { RecalculationRefused } from '../../features/billing/recalculate.ts';
 import { MailingRefused } from '../../features/mail/mailing.ts';
+import { ExportRefused } from '../../features/exports/exports.service.ts';
 
 /** The exit code of a command refused (a usage error, or the rules said no); 1 is a failure. */
 const USAGE_EXIT = 2;
@@ -47,7 +48,7 @@ export class CliCommand extends Command {
 /** A command that will not do what it was asked, with the reason (exit 2, nothing changed). */
 export class CommandRefused extends Error {}
 
-const REFUSALS = [ClosingRefused, RecalculationRefused, MailingRefused, CommandRefused];
+const REFUSALS = [ClosingRefused, RecalculationRefused, MailingRefused, ExportRefused, CommandRefused];
 
 /**
  * The exit code of a run that threw, after telling the user why: 2 for a usage error (already

@@ -6,6 +6,7 @@ import type {
   StaffUsersTable,
 } from './schema-staff.ts';
 import type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -20,6 +21,7 @@ export type {
   StaffUsersTable,
 } from './schema-staff.ts';
 export type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -69,6 +71,7 @@ export interface Database {
   staff_login_attempts: StaffLoginAttemptsTable;
   import_runs: ImportRunsTable;
   registry_payments: RegistryPaymentsTable;
+  debt_registry_files: DebtRegistryFilesTable;
 }
 
 export interface BillingPeriodsTable {

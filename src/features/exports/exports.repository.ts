@@ -1,0 +1,447 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { lastDayOfPeriod } from '../../domain/dates.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+// The reads of the exports, a page at a time: keyset pages of accounts (`id > after`, in id
+// order), so that a file of a million accounts never holds more than a page in memory and each
+// page is an index range of every table it reads. Money stays integer kopecks here.
+
+/** Accounts (or their rows) per page. */
+export const PAGE = 1000;
+
+export interface AccountPart {
+  accountId: number;
+  number: string;
+  fullName: string;
+  address: string;
+}
+
+const ACCOUNT_COLS = [
+  'a.id',
+  'a.number',
+  'a.surname',
+  'a.first_name',
+  'a.patronymic',
+  'a.object_address',
+] as const;
+
+function accountPart(r: {
+  id: number | string;
+  number: string;
+  surname: string;
+  first_name: string;
+  patronymic: string;
+  object_address: string;
+}): AccountPart {
+  return {
+    accountId: Number(r.id),
+    number: r.number,
+    fullName: [r.surname, r.first_name, r.patronymic].filter((s) => s !== '').join(' '),
+    address: r.object_address,
+  };
+}
+
+/** 'closed', 'closing' or undefined (never closed). */
+export async function periodStatus(db: Q, period: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('billing_periods')
+    .select('status')
+    .where('period', '=', period)
+    .executeTakeFirst();
+  return r?.status;
+}
+
+/** The closed periods, newest first. */
+export async function closedPeriods(db: Q, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('billing_periods')
+    .select('period')
+    .where('status', '=', 'closed')
+    .orderBy('period', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.period);
+}
+
+export interface ChargeLine extends AccountPart {
+  method: string;
+  kwh: number;
+  tariffE5: number;
+  amountKop: number;
+  odnKwh: number;
+  odnKop: number;
+  recalcKop: number;
+  debtStartKop: number;
+  paymentsKop: number;
+  debtKop: number;
+}
+
+/** The period's charges of the accounts after `afterId`, in account order. */
+export async function chargesPage(
+  db: Q,
+  period: string,
+  afterId: number,
+  limit = PAGE,
+): Promise<ChargeLine[]> {
+  const rows = await db
+    .selectFrom('charges as c')
+    .innerJoin('accounts as a', 'a.id', 'c.account_id')
+    .select([
+      ...ACCOUNT_COLS,
+      'c.method',
+      'c.kwh',
+      'c.tariff_e5',
+      'c.amount_kop',
+      'c.odn_kwh',
+      'c.odn_kop',
+      'c.recalc_kop',
+      'c.debt_start_kop',
+      'c.payments_kop',
+      'c.debt_kop',
+    ])
+    .where('c.period', '=', period)
+    .where('c.account_id', '>', afterId)
+    .orderBy('c.account_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...accountPart(r),
+    method: r.method,
+    kwh: Number(r.kwh),
+    tariffE5: Number(r.tariff_e5),
+    amountKop: Number(r.amount_kop),
+    odnKwh: Number(r.odn_kwh),
+    odnKop: Number(r.odn_kop),
+    recalcKop: Number(r.recalc_kop),
+    debtStartKop: Number(r.debt_start_kop),
+    paymentsKop: Number(r.payments_kop),
+    debtKop: Number(r.debt_kop),
+  }));
+}
+
+export interface BalanceLine extends AccountPart {
+  /** The last closed period billed on or before the date; null when there is none. */
+  period: string | null;
+  /** The debt at its end (0 without one). */
+  closedDebtKop: number;
+  /** Payments dated after its billing date, up to the date. */
+  paidAfterKop: number;
+}
+
+/**
+ * Each account after `afterId`: its last closed period billed on or before `date`, the debt at
+ * that period's end, and the payments dated after it up to `date`.
+ */
+export async function balancesPage(
+  db: Q,
+  date: string,
+  afterId: number,
+  limit = PAGE,
+): Promise<BalanceLine[]> {
+  const rows = await db
+    .selectFrom('accounts as a')
+    .leftJoin('charges as c', (join) =>
+      join.onRef('c.account_id', '=', 'a.id').on((eb) =>
+        eb(
+          'c.period',
+          '=',
+          eb
+            .selectFrom('charges as d')
+            .innerJoin('billing_periods as bp', 'bp.period', 'd.period')
+            .select((e) => e.fn.max('d.period').as('p'))
+            .whereRef('d.account_id', '=', 'a.id')
+            .where('d.billed_on', '<=', date)
+            .where('bp.status', '=', 'closed'),
+        ),
+      ),
+    )
+    .select((eb) => [
+      ...ACCOUNT_COLS,
+      'c.period',
+      'c.debt_kop',
+      eb
+        .selectFrom('payments as p')
+        .select((e) => e.fn.coalesce(e.fn.sum<number>('p.amount_kop'), e.lit(0)).as('s'))
+        .whereRef('p.account_id', '=', 'a.id')
+        .where('p.paid_on', '<=', date)
+        .where((e) => e('p.paid_on', '>', e.fn.coalesce('c.billed_on', e.val(''))))
+        .as('paid_after'),
+    ])
+    .where('a.id', '>', afterId)
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...accountPart(r),
+    period: r.period,
+    closedDebtKop: Number(r.debt_kop ?? 0),
+    paidAfterKop: Number(r.paid_after ?? 0),
+  }));
+}
+
+/** The ids of the page of accounts after `afterId`: the first and the last, or undefined at the end. */
+export async function accountRange(
+  db: Q,
+  afterId: number,
+  limit = PAGE,
+): Promise<{ first: number; last: number } | undefined> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.length === 0
+    ? undefined
+    : { first: Number(rows[0]!.id), last: Number(rows[rows.length - 1]!.id) };
+}
+
+export interface PaymentLine {
+  paymentId: number;
+  paidOn: string;
+  number: string;
+  fullName: string;
+  amountKop: number;
+  commissionKop: number;
+  channel: string;
+  source: string | null;
+  externalId: string | null;
+}
+
+/** Payments dated within [from, to] of the accounts with ids [firstId, lastId], by account and date. */
+export async function paymentsOfRange(
+  db: Q,
+  from: string,
+  to: string,
+  firstId: number,
+  lastId: number,
+): Promise<PaymentLine[]> {
+  const rows = await db
+    .selectFrom('payments as p')
+    .innerJoin('accounts as a', 'a.id', 'p.account_id')
+    .select([
+      ...ACCOUNT_COLS,
+      'p.id as payment_id',
+      'p.paid_on',
+      'p.amount_kop',
+      'p.commission_kop',
+      'p.channel',
+      'p.source',
+      'p.external_id',
+    ])
+    .where('p.account_id', '>=', firstId)
+    .where('p.account_id', '<=', lastId)
+    .where('p.paid_on', '>=', from)
+    .where('p.paid_on', '<=', to)
+    .orderBy('p.account_id')
+    .orderBy('p.paid_on')
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({
+    paymentId: Number(r.payment_id),
+    paidOn: r.paid_on,
+    number: r.number,
+    fullName: accountPart(r).fullName,
+    amountKop: Number(r.amount_kop),
+    commissionKop: Number(r.commission_kop),
+    channel: r.channel,
+    source: r.source,
+    externalId: r.external_id,
+  }));
+}
+
+export interface DebtorLine extends AccountPart {
+  debtKop: number;
+  /** Closed months in a row, up to the period, whose end found the debt over the threshold. */
+  months: number;
+  /** The first of them. */
+  since: string;
+  lastPaidOn: string | null;
+}
+
+/**
+ * The accounts after `afterId` whose debt at the end of `period` and of each month before it, `months`
+ * months in a row at least, was over `minKop`. A run is counted back from `period` to the last
+ * month the debt was at or below `minKop` (not counting it).
+ */
+export async function debtorsPage(
+  db: Q,
+  period: string,
+  minKop: number,
+  months: number,
+  afterId: number,
+  limit = PAGE,
+): Promise<DebtorLine[]> {
+  const rows = await db
+    .selectFrom('accounts as a')
+    .innerJoin('charges as l', (join) => join.onRef('l.account_id', '=', 'a.id').on('l.period', '=', period))
+    .select((eb) => {
+      const lastAtOrBelow = eb.fn.coalesce(
+        eb
+          .selectFrom('charges as d')
+          .select((e) => e.fn.max('d.period').as('p'))
+          .whereRef('d.account_id', '=', 'a.id')
+          .where('d.period', '<=', period)
+          .where('d.debt_kop', '<=', minKop),
+        eb.val(''),
+      );
+      const run = eb
+        .selectFrom('charges as c')
+        .whereRef('c.account_id', '=', 'a.id')
+        .where('c.period', '<=', period)
+        .where('c.period', '>', lastAtOrBelow);
+      return [
+        ...ACCOUNT_COLS,
+        'l.debt_kop',
+        run.select((e) => e.fn.countAll<number>().as('n')).as('months'),
+        run.select((e) => e.fn.min('c.period').as('p')).as('since'),
+        eb
+          .selectFrom('payments as p')
+          .select((e) => e.fn.max('p.paid_on').as('d'))
+          .whereRef('p.account_id', '=', 'a.id')
+          .where('p.paid_on', '<=', lastDayOfPeriod(period))
+          .as('last_paid_on'),
+      ];
+    })
+    .where('l.debt_kop', '>', minKop)
+    .where('a.id', '>', afterId)
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return rows
+    .map((r) => ({
+      ...accountPart(r),
+      debtKop: Number(r.debt_kop),
+      months: Number(r.months ?? 0),
+      since: r.since ?? period,
+      lastPaidOn: r.last_paid_on ?? null,
+    }))
+    .filter((r) => r.months >= months);
+}
+
+export interface RegistryLine extends AccountPart {
+  debtKop: number;
+}
+
+/** The period's charges (the debt at its end) of the branch's accounts after `afterId`, or of all accounts. */
+export async function registryPage(
+  db: Q,
+  period: string,
+  branchId: number | null,
+  afterId: number,
+  limit = PAGE,
+): Promise<RegistryLine[]> {
+  let q = db
+    .selectFrom('charges as c')
+    .innerJoin('accounts as a', 'a.id', 'c.account_id')
+    .select([...ACCOUNT_COLS, 'c.debt_kop'])
+    .where('c.period', '=', period)
+    .where('c.account_id', '>', afterId);
+  if (branchId !== null) {
+    q = q.where('a.branch_id', '=', branchId);
+  }
+  const rows = await q.orderBy('c.account_id').limit(limit).execute();
+  return rows.map((r) => ({ ...accountPart(r), debtKop: Number(r.debt_kop) }));
+}
+
+export interface Branch {
+  id: number;
+  code: string;
+  name: string;
+  inn: string;
+  settlementAccount: string;
+}
+
+export async function listBranches(db: Q): Promise<Branch[]> {
+  const rows = await db
+    .selectFrom('branches')
+    .select(['id', 'code', 'name', 'inn', 'settlement_account'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    code: r.code,
+    name: r.name,
+    inn: r.inn,
+    settlementAccount: r.settlement_account,
+  }));
+}
+
+export interface RegistryFileKey {
+  inn: string;
+  settlementAccount: string;
+  period: string;
+}
+
+/**
+ * Takes the next number of the (INN, account, month) for a registry file: the highest so far + 1,
+ * recorded at once. Two runs at the same moment may read the same highest: the unique key refuses
+ * the second's insert, and it reads again.
+ */
+export async function reserveRegistryNumber(
+  db: Kysely<Database>,
+  key: RegistryFileKey,
+  fileName: (seq: number) => string,
+  who: { branchId: number | null; staffUserId: number | null; at: number },
+): Promise<{ id: number; seq: number; fileName: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const top = await tx
+          .selectFrom('debt_registry_files')
+          .select((e) => e.fn.max('seq').as('seq'))
+          .where('inn', '=', key.inn)
+          .where('settlement_account', '=', key.settlementAccount)
+          .where('period', '=', key.period)
+          .executeTakeFirst();
+        const seq = Number(top?.seq ?? 0) + 1;
+        const name = fileName(seq);
+        const row = await tx
+          .insertInto('debt_registry_files')
+          .values({
+            inn: key.inn,
+            settlement_account: key.settlementAccount,
+            period: key.period,
+            seq,
+            file_name: name,
+            branch_id: who.branchId,
+            staff_user_id: who.staffUserId,
+            created_at: who.at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return { id: Number(row.id), seq, fileName: name };
+      });
+    } catch (err) {
+      if (attempt >= 4) {
+        throw err;
+      }
+    }
+  }
+}
+
+/** Gives a number back when its file could not be made (the next run takes it again). */
+export async function releaseRegistryNumber(db: Q, id: number): Promise<void> {
+  await db.deleteFrom('debt_registry_files').where('id', '=', id).execute();
+}
+
+export interface RegistryFileRow {
+  fileName: string;
+  createdAt: number;
+  staffLogin: string | null;
+}
+
+/** The latest registry files made, newest first (the page lists them). */
+export async function latestRegistryFiles(db: Q, limit: number): Promise<RegistryFileRow[]> {
+  const rows = await db
+    .selectFrom('debt_registry_files as f')
+    .leftJoin('staff_users as s', 's.id', 'f.staff_user_id')
+    .select(['f.file_name', 'f.created_at', 's.login'])
+    .orderBy('f.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ fileName: r.file_name, createdAt: Number(r.created_at), staffLogin: r.login }));
+}
