@@ -1,8 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { lastDayOfPeriod } from '../../domain/dates.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
+
+/** The tables of the debtors' query: accounts `a` and the period's charges `l`. */
+type DebtorsFrom = Database & { a: Database['accounts']; l: Database['charges'] };
 
 // The reads of the exports, a page at a time: keyset pages of accounts (`id > after`, in id
 // order), so that a file of a million accounts never holds more than a page in memory and each
@@ -18,7 +21,7 @@ export interface AccountPart {
   address: string;
 }
 
-const ACCOUNT_COLS = [
+export const ACCOUNT_COLS = [
   'a.id',
   'a.number',
   'a.surname',
@@ -27,7 +30,7 @@ const ACCOUNT_COLS = [
   'a.object_address',
 ] as const;
 
-function accountPart(r: {
+export function accountPart(r: {
   id: number | string;
   number: string;
   surname: string;
@@ -275,173 +278,62 @@ export async function debtorsPage(
   afterId: number,
   limit = PAGE,
 ): Promise<DebtorLine[]> {
+  // The account's months from the last one at or below the threshold (exclusive) to the period.
+  const run = (eb: ExpressionBuilder<DebtorsFrom, 'a' | 'l'>) =>
+    eb
+      .selectFrom('charges as c')
+      .whereRef('c.account_id', '=', 'a.id')
+      .where('c.period', '<=', period)
+      .where(
+        'c.period',
+        '>',
+        eb.fn.coalesce(
+          eb
+            .selectFrom('charges as d')
+            .select((e) => e.fn.max('d.period').as('p'))
+            .whereRef('d.account_id', '=', 'a.id')
+            .where('d.period', '<=', period)
+            .where('d.debt_kop', '<=', minKop),
+          eb.val(''),
+        ),
+      );
   const rows = await db
     .selectFrom('accounts as a')
     .innerJoin('charges as l', (join) => join.onRef('l.account_id', '=', 'a.id').on('l.period', '=', period))
-    .select((eb) => {
-      const lastAtOrBelow = eb.fn.coalesce(
-        eb
-          .selectFrom('charges as d')
-          .select((e) => e.fn.max('d.period').as('p'))
-          .whereRef('d.account_id', '=', 'a.id')
-          .where('d.period', '<=', period)
-          .where('d.debt_kop', '<=', minKop),
-        eb.val(''),
-      );
-      const run = eb
-        .selectFrom('charges as c')
-        .whereRef('c.account_id', '=', 'a.id')
-        .where('c.period', '<=', period)
-        .where('c.period', '>', lastAtOrBelow);
-      return [
-        ...ACCOUNT_COLS,
-        'l.debt_kop',
-        run.select((e) => e.fn.countAll<number>().as('n')).as('months'),
-        run.select((e) => e.fn.min('c.period').as('p')).as('since'),
-        eb
-          .selectFrom('payments as p')
-          .select((e) => e.fn.max('p.paid_on').as('d'))
-          .whereRef('p.account_id', '=', 'a.id')
-          .where('p.paid_on', '<=', lastDayOfPeriod(period))
-          .as('last_paid_on'),
-      ];
-    })
+    .select((eb) => [
+      ...ACCOUNT_COLS,
+      'l.debt_kop',
+      run(eb)
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .as('months'),
+      run(eb)
+        .select((e) => e.fn.min('c.period').as('p'))
+        .as('since'),
+      eb
+        .selectFrom('payments as p')
+        .select((e) => e.fn.max('p.paid_on').as('d'))
+        .whereRef('p.account_id', '=', 'a.id')
+        .where('p.paid_on', '<=', lastDayOfPeriod(period))
+        .as('last_paid_on'),
+    ])
     .where('l.debt_kop', '>', minKop)
+    // In the query, not after it: a page is `limit` debtors, and only an empty page ends the file.
+    .where((eb) =>
+      eb(
+        run(eb).select((e) => e.fn.countAll<number>().as('n')),
+        '>=',
+        months,
+      ),
+    )
     .where('a.id', '>', afterId)
     .orderBy('a.id')
     .limit(limit)
     .execute();
-  return rows
-    .map((r) => ({
-      ...accountPart(r),
-      debtKop: Number(r.debt_kop),
-      months: Number(r.months ?? 0),
-      since: r.since ?? period,
-      lastPaidOn: r.last_paid_on ?? null,
-    }))
-    .filter((r) => r.months >= months);
-}
-
-export interface RegistryLine extends AccountPart {
-  debtKop: number;
-}
-
-/** The period's charges (the debt at its end) of the branch's accounts after `afterId`, or of all accounts. */
-export async function registryPage(
-  db: Q,
-  period: string,
-  branchId: number | null,
-  afterId: number,
-  limit = PAGE,
-): Promise<RegistryLine[]> {
-  let q = db
-    .selectFrom('charges as c')
-    .innerJoin('accounts as a', 'a.id', 'c.account_id')
-    .select([...ACCOUNT_COLS, 'c.debt_kop'])
-    .where('c.period', '=', period)
-    .where('c.account_id', '>', afterId);
-  if (branchId !== null) {
-    q = q.where('a.branch_id', '=', branchId);
-  }
-  const rows = await q.orderBy('c.account_id').limit(limit).execute();
-  return rows.map((r) => ({ ...accountPart(r), debtKop: Number(r.debt_kop) }));
-}
-
-export interface Branch {
-  id: number;
-  code: string;
-  name: string;
-  inn: string;
-  settlementAccount: string;
-}
-
-export async function listBranches(db: Q): Promise<Branch[]> {
-  const rows = await db
-    .selectFrom('branches')
-    .select(['id', 'code', 'name', 'inn', 'settlement_account'])
-    .orderBy('id')
-    .execute();
   return rows.map((r) => ({
-    id: Number(r.id),
-    code: r.code,
-    name: r.name,
-    inn: r.inn,
-    settlementAccount: r.settlement_account,
+    ...accountPart(r),
+    debtKop: Number(r.debt_kop),
+    months: Number(r.months ?? 0),
+    since: r.since ?? period,
+    lastPaidOn: r.last_paid_on ?? null,
   }));
-}
-
-export interface RegistryFileKey {
-  inn: string;
-  settlementAccount: string;
-  period: string;
-}
-
-/**
- * Takes the next number of the (INN, account, month) for a registry file: the highest so far + 1,
- * recorded at once. Two runs at the same moment may read the same highest: the unique key refuses
- * the second's insert, and it reads again.
- */
-export async function reserveRegistryNumber(
-  db: Kysely<Database>,
-  key: RegistryFileKey,
-  fileName: (seq: number) => string,
-  who: { branchId: number | null; staffUserId: number | null; at: number },
-): Promise<{ id: number; seq: number; fileName: string }> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await db.transaction().execute(async (tx) => {
-        const top = await tx
-          .selectFrom('debt_registry_files')
-          .select((e) => e.fn.max('seq').as('seq'))
-          .where('inn', '=', key.inn)
-          .where('settlement_account', '=', key.settlementAccount)
-          .where('period', '=', key.period)
-          .executeTakeFirst();
-        const seq = Number(top?.seq ?? 0) + 1;
-        const name = fileName(seq);
-        const row = await tx
-          .insertInto('debt_registry_files')
-          .values({
-            inn: key.inn,
-            settlement_account: key.settlementAccount,
-            period: key.period,
-            seq,
-            file_name: name,
-            branch_id: who.branchId,
-            staff_user_id: who.staffUserId,
-            created_at: who.at,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return { id: Number(row.id), seq, fileName: name };
-      });
-    } catch (err) {
-      if (attempt >= 4) {
-        throw err;
-      }
-    }
-  }
-}
-
-/** Gives a number back when its file could not be made (the next run takes it again). */
-export async function releaseRegistryNumber(db: Q, id: number): Promise<void> {
-  await db.deleteFrom('debt_registry_files').where('id', '=', id).execute();
-}
-
-export interface RegistryFileRow {
-  fileName: string;
-  createdAt: number;
-  staffLogin: string | null;
-}
-
-/** The latest registry files made, newest first (the page lists them). */
-export async function latestRegistryFiles(db: Q, limit: number): Promise<RegistryFileRow[]> {
-  const rows = await db
-    .selectFrom('debt_registry_files as f')
-    .leftJoin('staff_users as s', 's.id', 'f.staff_user_id')
-    .select(['f.file_name', 'f.created_at', 's.login'])
-    .orderBy('f.id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ fileName: r.file_name, createdAt: Number(r.created_at), staffLogin: r.login }));
 }

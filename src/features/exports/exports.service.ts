@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { PAYMENT_CHANNEL_TITLES } from '../payments/payment-titles.ts';
 import { contentType, csvStream, type Column, type ExportEncoding, type Value } from './csv.ts';
 import * as repo from './exports.repository.ts';
+import * as registryRepo from './registry.repository.ts';
 
 // The files that go out: charges, balances and payments for 1С, the debtors list, and the debts
 // registry for the bank. Each is checked first (a period not closed, a date to come: refused with
@@ -304,8 +305,8 @@ export interface RegistryRequest {
  */
 export async function debtsRegistryExport(db: Db, req: RegistryRequest): Promise<ExportFile> {
   await requireClosed(db, req.period);
-  const branches = await repo.listBranches(db);
-  let branch: repo.Branch | undefined;
+  const branches = await registryRepo.listBranches(db);
+  let branch: registryRepo.Branch | undefined;
   if (req.branch !== undefined && req.branch !== '') {
     branch = branches.find((b) => b.code === req.branch);
     if (!branch) {
@@ -326,7 +327,7 @@ export async function debtsRegistryExport(db: Db, req: RegistryRequest): Promise
   const inn = req.inn || branch!.inn;
   const settlementAccount = req.account || branch!.settlementAccount;
   const branchId = branch?.id ?? null;
-  const reserved = await repo.reserveRegistryNumber(
+  const reserved = await registryRepo.reserveRegistryNumber(
     db,
     { inn, settlementAccount, period: req.period },
     (seq) => registryFileName(inn, settlementAccount, seq, req.period),
@@ -341,7 +342,7 @@ export async function debtsRegistryExport(db: Db, req: RegistryRequest): Promise
       csvStream(
         REGISTRY_COLUMNS,
         paged(
-          (after) => repo.registryPage(db, req.period, branchId, after),
+          (after) => registryRepo.registryPage(db, req.period, branchId, after),
           (r) => [r.number, r.fullName, r.address, due, Math.max(r.debtKop, 0)],
           counter,
         ),
@@ -350,6 +351,6 @@ export async function debtsRegistryExport(db: Db, req: RegistryRequest): Promise
     get rows() {
       return counter.rows;
     },
-    failed: () => repo.releaseRegistryNumber(db, reserved.id),
+    failed: () => registryRepo.releaseRegistryNumber(db, reserved.id),
   };
 }
