@@ -39,6 +39,7 @@ import { officePaymentsPlugin } from '../pages/office/payments.plugin.tsx';
 import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
 import { searchPlugin } from '../features/search/search.plugin.ts';
+import { exportsPlugin } from '../features/exports/exports.plugin.ts';
 import { accountCardPlugin } from '../pages/office/card.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -177,5 +178,6 @@ async function registerFeatures(
   await app.register(officeAccountActionsPlugin, { ctx, mailTransport });
   await app.register(searchPlugin, { ctx });
   await app.register(accountCardPlugin, { ctx });
+  await app.register(exportsPlugin, { ctx });
   runJobsWhileListening(app, jobs);
 }

@@ -7,7 +7,7 @@
  *   resending a bill, unlocking a customer's login, the number of residents, a meter replacement,
  *   the bill e-mail on the customer's written request;
  * - accountant: everything an operator reads, plus payments, recalculation, the month's
- *   closing and the mailing;
+ *   closing, the mailing and the exports;
  * - admin: staff users, settings, the audit log.
  */
 
@@ -78,6 +78,13 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   // Pending card orders, the last reconciliation, unallocated registry payments.
   'GET /office/payments': ACCOUNTANT,
   'POST /office/payments/unallocated/:id': ACCOUNTANT,
+  // Files for 1С, the debtors list and the bank's debts registry (features/exports).
+  'GET /office/exports': ACCOUNTANT,
+  'POST /office/exports/charges': ACCOUNTANT,
+  'POST /office/exports/balances': ACCOUNTANT,
+  'POST /office/exports/payments': ACCOUNTANT,
+  'POST /office/exports/debts-registry': ACCOUNTANT,
+  'POST /office/exports/debtors': ACCOUNTANT,
 
   'GET /office/audit': ADMIN,
   'GET /office/audit.csv': ADMIN,

@@ -73,6 +73,15 @@ export function StartPage(p: {
           </p>
         )}
       </section>
+      {p.user.roles.includes('accountant') && (
+        <section class="panel" aria-labelledby="start-exports">
+          <h2 id="start-exports">Выгрузки</h2>
+          <p>Начисления, сальдо и платежи для 1С, должники, реестр задолженности для банка.</p>
+          <p>
+            <a href="/office/exports">Открыть выгрузки</a>
+          </p>
+        </section>
+      )}
     </OfficePage>
   );
 }
