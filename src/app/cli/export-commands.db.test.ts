@@ -114,6 +114,26 @@ for (const dialect of await testDialects()) {
       assert.equal(again.fileName, `${INN}_${ACCOUNT}_003_0526.txt`);
     });
 
+    test('registries made at the same moment get different numbers', async () => {
+      const k = t.db.kysely;
+      const at = new Date();
+      const files = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          debtsRegistryExport(k, {
+            period: '2026-04',
+            inn: '1111111111',
+            account: ACCOUNT,
+            staffUserId: null,
+            at,
+          }),
+        ),
+      );
+      assert.deepEqual(
+        files.map((f) => f.fileName).sort(),
+        ['001', '002', '003', '004', '005'].map((n) => `1111111111_${ACCOUNT}_${n}_0426.txt`),
+      );
+    });
+
     test('the registry is refused for a period not closed, and without a branch when there are several', async () => {
       const k = t.db.kysely;
       const at = new Date();

@@ -100,7 +100,7 @@ export async function reserveRegistryNumber(
         return { id: Number(row.id), seq, fileName: name };
       });
     } catch (err) {
-      if (attempt >= 4) {
+      if (attempt >= 9) {
         throw err;
       }
     }
