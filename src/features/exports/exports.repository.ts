@@ -81,6 +81,22 @@ export interface ChargeLine extends AccountPart {
   debtKop: number;
 }
 
+/**
+ * The accounts after `afterId`, in id order, each with its charge of `period` (`c`). A cross join
+ * so that SQLite walks the accounts by their key and finds each charge by (account, period):
+ * joined the other way round it reads the whole period by `charges_period` and sorts it for every
+ * page (measured: 1.6 s for 5 000 accounts, growing with the square of their number). PostgreSQL
+ * plans a cross join with conditions as the inner join it is.
+ */
+export function chargesOfAccounts(db: Q, period: string, afterId: number) {
+  return db
+    .selectFrom('accounts as a')
+    .crossJoin('charges as c')
+    .whereRef('c.account_id', '=', 'a.id')
+    .where('c.period', '=', period)
+    .where('a.id', '>', afterId);
+}
+
 /** The period's charges of the accounts after `afterId`, in account order. */
 export async function chargesPage(
   db: Q,
@@ -88,9 +104,7 @@ export async function chargesPage(
   afterId: number,
   limit = PAGE,
 ): Promise<ChargeLine[]> {
-  const rows = await db
-    .selectFrom('charges as c')
-    .innerJoin('accounts as a', 'a.id', 'c.account_id')
+  const rows = await chargesOfAccounts(db, period, afterId)
     .select([
       ...ACCOUNT_COLS,
       'c.method',
@@ -104,9 +118,7 @@ export async function chargesPage(
       'c.payments_kop',
       'c.debt_kop',
     ])
-    .where('c.period', '=', period)
-    .where('c.account_id', '>', afterId)
-    .orderBy('c.account_id')
+    .orderBy('a.id')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -299,7 +311,10 @@ export async function debtorsPage(
       );
   const rows = await db
     .selectFrom('accounts as a')
-    .innerJoin('charges as l', (join) => join.onRef('l.account_id', '=', 'a.id').on('l.period', '=', period))
+    // A cross join, as in chargesOfAccounts: the accounts by their key, each period's charge by its.
+    .crossJoin('charges as l')
+    .whereRef('l.account_id', '=', 'a.id')
+    .where('l.period', '=', period)
     .select((eb) => [
       ...ACCOUNT_COLS,
       'l.debt_kop',

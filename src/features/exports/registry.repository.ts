@@ -1,6 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { ACCOUNT_COLS, accountPart, PAGE, type AccountPart } from './exports.repository.ts';
+import {
+  ACCOUNT_COLS,
+  accountPart,
+  chargesOfAccounts,
+  PAGE,
+  type AccountPart,
+} from './exports.repository.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -18,16 +24,11 @@ export async function registryPage(
   afterId: number,
   limit = PAGE,
 ): Promise<RegistryLine[]> {
-  let q = db
-    .selectFrom('charges as c')
-    .innerJoin('accounts as a', 'a.id', 'c.account_id')
-    .select([...ACCOUNT_COLS, 'c.debt_kop'])
-    .where('c.period', '=', period)
-    .where('c.account_id', '>', afterId);
+  let q = chargesOfAccounts(db, period, afterId).select([...ACCOUNT_COLS, 'c.debt_kop']);
   if (branchId !== null) {
     q = q.where('a.branch_id', '=', branchId);
   }
-  const rows = await q.orderBy('c.account_id').limit(limit).execute();
+  const rows = await q.orderBy('a.id').limit(limit).execute();
   return rows.map((r) => ({ ...accountPart(r), debtKop: Number(r.debt_kop) }));
 }
 
