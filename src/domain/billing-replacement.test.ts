@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeCharge, type ChargeInput, type PreviousCharge, type ReadingInput } from './billing.ts';
 import { chargeDetails } from './charge-details.ts';
-import { explainCharge } from './explain.ts';
+import { explainCharge, type ChargeDetails } from './explain.ts';
 import { billingPeriodFor } from './readings.ts';
 
 /**
@@ -231,7 +231,7 @@ test('the details name the replaced meter and "Как рассчитано" show
     odnKwh: 0,
     odnKop: 0,
     recalcKop: 0,
-    details: JSON.parse(JSON.stringify(details)),
+    details: JSON.parse(JSON.stringify(details)) as ChargeDetails,
   });
   // Thousands are grouped by a no-break space.
   assert.equal(
@@ -249,7 +249,7 @@ test('the details name the replaced meter and "Как рассчитано" show
     odnKwh: 0,
     odnKop: 0,
     recalcKop: 0,
-    details: JSON.parse(JSON.stringify(unnamed)),
+    details: JSON.parse(JSON.stringify(unnamed)) as ChargeDetails,
   });
   assert.match(line!.replace(/\u00a0/g, ' '), /, и по снятому счётчику 1 200 → 1 350 \(150 кВт·ч/);
   const plain = chargeDetails(
