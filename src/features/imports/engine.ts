@@ -65,6 +65,12 @@ export interface Numbered<R> {
   record: R;
 }
 
+/**
+ * The count of an outcome that rejects its line on what the database holds (an account that is
+ * not there): counted with the reader's rejected lines, and reported as «отклонена».
+ */
+export const REJECTED = 'rejected';
+
 /** What became of one record: the counter it adds to, and a note for the report. */
 export interface Outcome {
   count: string;
@@ -310,9 +316,14 @@ async function record<R>(
   outcomes: Outcome[],
 ): Promise<void> {
   for (const [i, o] of outcomes.entries()) {
-    summary.counts[o.count] = (summary.counts[o.count] ?? 0) + 1;
+    if (o.count === REJECTED) {
+      summary.rejected++;
+    } else {
+      summary.counts[o.count] = (summary.counts[o.count] ?? 0) + 1;
+    }
     if (o.note) {
-      const row: ReportRow = { line: batch[i]!.line, kind: 'замечание', ...o.note };
+      const kind = o.count === REJECTED ? 'отклонена' : 'замечание';
+      const row: ReportRow = { line: batch[i]!.line, kind, ...o.note };
       await report.write(row);
     }
   }
