@@ -63,6 +63,13 @@ export interface ReplacementBy {
 
 const SERIAL = /^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-яё\-/. ]{0,29}$/;
 const MAX_RATIO = 10_000;
+export const RATIO_MESSAGE = `Коэффициент трансформации — целое число от 1 до ${MAX_RATIO} (1 — без трансформатора тока).`;
+
+/** A current transformer's factor as typed: a whole number from 1 to MAX_RATIO; null otherwise. */
+export function parseRatio(input: string): number | null {
+  const ratio = /^\s*\d{1,5}\s*$/.test(input) ? Number(input) : NaN;
+  return ratio >= 1 && ratio <= MAX_RATIO ? ratio : null;
+}
 
 /** A calendar date typed as YYYY-MM-DD (a date field) or DD.MM.YYYY (as printed); null when neither. */
 export function parseStaffDate(input: string): string | null {
@@ -182,9 +189,9 @@ async function checkNewMeter(
   if (!(digits >= 4 && digits <= 9)) {
     errors.digits = 'Разрядность — целое число от 4 до 9.';
   }
-  const ratio = /^\s*\d{1,5}\s*$/.test(form.ratio) ? Number(form.ratio) : NaN;
-  if (!(ratio >= 1 && ratio <= MAX_RATIO)) {
-    errors.ratio = `Коэффициент трансформации — целое число от 1 до ${MAX_RATIO} (1 — без трансформатора тока).`;
+  const ratio = parseRatio(form.ratio);
+  if (ratio === null) {
+    errors.ratio = RATIO_MESSAGE;
   }
   const due = parseStaffDate(form.verificationDue);
   if (due === null) {
@@ -196,7 +203,7 @@ async function checkNewMeter(
   const initialValues = errors.digits
     ? []
     : values(form.initialValues, zones, digits, 'initial', 'Начальное показание нового счётчика', errors);
-  if (Object.keys(errors).length > 0 || due === null) {
+  if (Object.keys(errors).length > 0 || due === null || ratio === null) {
     return null;
   }
   return { meter: { serial, digits, ratio, verificationDue: due }, initialValues };

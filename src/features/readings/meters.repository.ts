@@ -90,3 +90,43 @@ export async function insertMeter(db: Q, m: NewMeter): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.id);
 }
+
+/** The account of a number, for the meters import. */
+export async function accountByNumber(
+  db: Q,
+  number: string,
+): Promise<{ id: number; number: string } | undefined> {
+  const r = await db
+    .selectFrom('accounts')
+    .select(['id', 'number'])
+    .where('number', '=', number)
+    .executeTakeFirst();
+  return r && { id: Number(r.id), number: r.number };
+}
+
+/** When the account's meter of this serial was removed, if it was. */
+export async function removedOn(db: Q, accountId: number, serial: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('meters')
+    .select('removed_on')
+    .where('account_id', '=', accountId)
+    .where('serial', '=', serial)
+    .where('removed_on', 'is not', null)
+    .orderBy('removed_on', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.removed_on ?? undefined;
+}
+
+/** A meter's factor and verification date corrected. */
+export async function updateMeterFields(
+  db: Q,
+  meterId: number,
+  fields: { ratio: number; verificationDue: string },
+): Promise<void> {
+  await db
+    .updateTable('meters')
+    .set({ ratio: fields.ratio, verification_due: fields.verificationDue })
+    .where('id', '=', meterId)
+    .execute();
+}
