@@ -28,6 +28,7 @@ const COMMANDS = [
   'payments-allocate',
   'tariff-set',
   'import-tariffs',
+  'import-meters',
   'settlements-load',
   'import-accounts',
   'export-charges',

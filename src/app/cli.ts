@@ -18,6 +18,7 @@ import * as importRegistry from './cli/import-registry.ts';
 import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
+import * as importMeters from './cli/import-meters.ts';
 import * as settlementsLoad from './cli/settlements-load.ts';
 import * as importAccounts from './cli/import-accounts.ts';
 import * as exportCharges from './cli/export-charges.ts';
@@ -49,6 +50,7 @@ const COMMANDS = [
   paymentsAllocate,
   tariffSet,
   importTariffs,
+  importMeters,
   settlementsLoad,
   importAccounts,
   exportCharges,

@@ -1,13 +1,14 @@
 import os from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { runImport } from '../../features/imports/engine.ts';
-import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
+import type { Encoding } from '../../features/imports/encoding.ts';
 import { tariffFormat } from '../../features/imports/tariffs.format.ts';
 import { summaryLines } from '../../features/imports/summary.ts';
 import { loadTariffReference } from '../../features/tariffs/tariffs.service.ts';
 import { nonEmpty, progressBar, withDb } from './common.ts';
+import { delimiter, encoding } from './import-registry.ts';
 
 interface Options {
   encoding: Encoding | 'auto';
@@ -16,22 +17,6 @@ interface Options {
   report?: string;
   reason?: string;
   progress: boolean;
-}
-
-function encoding(value: string): Encoding | 'auto' {
-  const e = parseEncoding(value);
-  if (!e) {
-    throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
-  }
-  return e;
-}
-
-function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
-  const d = value === 'tab' || value === '\\t' ? '\t' : value;
-  if (d !== ';' && d !== ',' && d !== '\t' && d !== 'auto') {
-    throw new InvalidArgumentError("It must be ';', ',', tab or auto.");
-  }
-  return d;
 }
 
 export function register(cli: Command): void {
