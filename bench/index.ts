@@ -23,7 +23,8 @@ const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Pr
     run: runPaymentsBench,
   },
   import: {
-    describe: 'a 100 000-line payment registry applied, then again (see bench/import.ts)',
+    describe:
+      'a 100 000-line payment registry (or --kind accounts: a 1M-line accounts file) applied, then again (see bench/import.ts)',
     run: runImportBench,
   },
   'office-search': {
