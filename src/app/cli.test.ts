@@ -25,6 +25,7 @@ const COMMANDS = [
   'mail-status',
   'mail-reminders',
   'import-registry',
+  'import-readings',
   'payments-allocate',
   'tariff-set',
   'import-tariffs',

@@ -15,6 +15,7 @@ import * as mailReminders from './cli/mail-reminders.ts';
 import * as backup from './cli/backup.ts';
 import * as staffAdd from './cli/staff-add.ts';
 import * as importRegistry from './cli/import-registry.ts';
+import * as importReadings from './cli/import-readings.ts';
 import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
@@ -47,6 +48,7 @@ const COMMANDS = [
   backup,
   staffAdd,
   importRegistry,
+  importReadings,
   paymentsAllocate,
   tariffSet,
   importTariffs,

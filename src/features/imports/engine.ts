@@ -66,15 +66,13 @@ export interface Numbered<R> {
 }
 
 /**
- * The count of an outcome that rejects its line on what the database holds (an account that is
- * not there): counted with the reader's rejected lines, and reported as «отклонена».
+ * What became of one record: the counter it adds to, and a note for the report. `rejected`: the
+ * database refused the line (an unknown meter, …): reported as a rejected line, not as a note.
  */
-export const REJECTED = 'rejected';
-
-/** What became of one record: the counter it adds to, and a note for the report. */
 export interface Outcome {
   count: string;
   note?: LineProblem;
+  rejected?: boolean;
 }
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -316,14 +314,18 @@ async function record<R>(
   outcomes: Outcome[],
 ): Promise<void> {
   for (const [i, o] of outcomes.entries()) {
-    if (o.count === REJECTED) {
+    // A line the database refused counts with the rejected lines, not with what was done.
+    if (o.rejected) {
       summary.rejected++;
     } else {
       summary.counts[o.count] = (summary.counts[o.count] ?? 0) + 1;
     }
     if (o.note) {
-      const kind = o.count === REJECTED ? 'отклонена' : 'замечание';
-      const row: ReportRow = { line: batch[i]!.line, kind, ...o.note };
+      const row: ReportRow = {
+        line: batch[i]!.line,
+        kind: o.rejected ? 'отклонена' : 'замечание',
+        ...o.note,
+      };
       await report.write(row);
     }
   }

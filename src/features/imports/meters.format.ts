@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import { meterLine, type MeterLine, type MeterLineField } from '../readings/meter-line.ts';
 import { headerReader, type ColumnSpec } from './columns.ts';
-import { REJECTED, type ImportFormat, type Numbered, type Outcome, type ReadResult } from './engine.ts';
+import { type ImportFormat, type Numbered, type Outcome, type ReadResult } from './engine.ts';
 
 /**
  * The supplier's meters as an import format (`import-meters`): one meter a line, under a header
@@ -175,7 +175,7 @@ export function metersFormat(opts: MetersFormatOptions): ImportFormat<MeterLine>
       const r = await run(record);
       out.push(
         r.kind === 'rejected'
-          ? { count: REJECTED, note: { field: FIELD_TITLES[r.field], message: r.message } }
+          ? { count: 'rejected', rejected: true, note: { field: FIELD_TITLES[r.field], message: r.message } }
           : { count: r.kind, ...(r.note ? { note: { message: r.note } } : {}) },
       );
     }

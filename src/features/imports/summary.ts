@@ -1,7 +1,7 @@
 import type { ImportSummary } from './engine.ts';
 
 /** The counters that mean the database changed. */
-const CHANGES = ['credited', 'unallocated', 'added', 'changed', 'removed', 'readingStored'];
+const CHANGES = ['credited', 'unallocated', 'added', 'changed', 'removed', 'readingStored', 'readingReview'];
 
 /** True when applying (or, for a dry run, would apply) changes nothing. */
 export function changesNothing(s: ImportSummary): boolean {
