@@ -40,6 +40,7 @@ import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
 import { searchPlugin } from '../features/search/search.plugin.ts';
 import { exportsPlugin } from '../features/exports/exports.plugin.ts';
+import { importsPlugin } from '../features/imports/imports.plugin.ts';
 import { accountCardPlugin } from '../pages/office/card.plugin.tsx';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -174,6 +175,7 @@ async function registerFeatures(
   await app.register(officeStartPlugin, { ctx });
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officePaymentsPlugin, { ctx });
+  await app.register(importsPlugin, { ctx, config: ctx.config.imports, jobs });
   await app.register(officeReviewPlugin, { ctx });
   await app.register(officeAccountActionsPlugin, { ctx, mailTransport });
   await app.register(searchPlugin, { ctx });

@@ -14,6 +14,7 @@ import {
   observabilityConfig,
   type ObservabilityConfig,
 } from '../platform/http/observability.config.ts';
+import { ImportsEnvSchema, importsConfig, type ImportsConfig } from '../features/imports/imports.config.ts';
 import { AnonymousWritesEnvSchema, type AnonymousWriteLimits } from '../platform/http/anonymous-writes.ts';
 
 /** Every setting the portal reads from the environment, checked once at boot. */
@@ -26,6 +27,7 @@ const EnvSchema = {
   ...DbEnvSchema,
   ...ObservabilityEnvSchema,
   ...AnonymousWritesEnvSchema,
+  ...ImportsEnvSchema,
 };
 
 /** The portal's settings: the shared ones and each feature's own. */
@@ -48,6 +50,8 @@ export interface Config extends CoreConfig {
   observability: ObservabilityConfig;
   /** ANON_WRITES_*: writes without a session allowed per address and in all, per window. */
   anonymousWrites: AnonymousWriteLimits;
+  /** Uploads in the back office: see features/imports/imports.config.ts. */
+  imports: ImportsConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -67,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       total: raw.ANON_WRITES_TOTAL,
       windowMs: raw.ANON_WRITES_WINDOW_SECONDS * 1000,
     },
+    imports: importsConfig(raw),
   };
 }
 

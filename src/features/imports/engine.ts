@@ -128,6 +128,11 @@ export interface ImportOptions {
   source?: SourceOptions;
   clock: Clock;
   onProgress?: (read: number, total: number, phase: 'check' | 'apply') => void;
+  /**
+   * Each line read, by its number: the back office's progress (lines done of the lines received).
+   * It may throw to stop the run (its job lost its lease); an application resumes later.
+   */
+  onLine?: (line: number, phase: 'check' | 'apply') => void;
 }
 
 /** The default report: next to the file, `<name>.report.csv`. */
@@ -272,6 +277,7 @@ async function check<R>(
     batch = [];
   };
   for await (const item of source.items((n) => opts.onProgress?.(n, source.size, 'check'))) {
+    opts.onLine?.(item.line, 'check');
     if (item.kind === 'error') {
       summary.records++;
       summary.rejected++;
@@ -386,6 +392,7 @@ async function applyAll<R>(
     batch = [];
   };
   for await (const item of source.items((n) => opts.onProgress?.(n, source.size, 'apply'))) {
+    opts.onLine?.(item.line, 'apply');
     if (item.kind === 'error') {
       continue;
     }

@@ -17,6 +17,8 @@ export interface OfficePageProps {
   /** The logged-in staff member; absent on the login and enrollment pages. */
   user?: OfficeUser;
   crumbs?: Crumb[];
+  /** Reload the page after this many seconds (a job's live progress). */
+  refreshSeconds?: number | undefined;
   children?: ComponentChildren;
 }
 
@@ -24,7 +26,12 @@ export const OFFICE_CRUMB: Crumb = { title: 'Служебный раздел', h
 
 export function OfficePage(p: OfficePageProps) {
   return (
-    <Layout title={p.title} supplierName={p.supplierName} crumbs={p.crumbs ?? [OFFICE_CRUMB]}>
+    <Layout
+      title={p.title}
+      supplierName={p.supplierName}
+      crumbs={p.crumbs ?? [OFFICE_CRUMB]}
+      refreshSeconds={p.refreshSeconds}
+    >
       {p.user && <OfficeBar user={p.user} csrfToken={p.csrfToken} />}
       {p.children}
     </Layout>
@@ -59,6 +66,9 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
               </li>
               <li>
                 <a href="/office/mailing">Рассылка счетов</a>
+              </li>
+              <li>
+                <a href="/office/imports">Загрузка файлов</a>
               </li>
             </>
           )}

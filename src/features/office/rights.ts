@@ -29,6 +29,8 @@ const ACCOUNTANT: readonly Role[] = ['accountant'];
 const OPERATOR: readonly Role[] = ['operator'];
 /** What operators read (accounts, the review queue), accountants read too. */
 const OPERATOR_READS: readonly Role[] = ['operator', 'accountant'];
+/** Who may upload some kind of import. */
+const IMPORTERS: readonly Role[] = ['accountant', 'admin'];
 
 export type Access = typeof PUBLIC | readonly Role[];
 
@@ -85,6 +87,15 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/exports/payments': ACCOUNTANT,
   'POST /office/exports/debts-registry': ACCOUNTANT,
   'POST /office/exports/debtors': ACCOUNTANT,
+
+  // Uploaded imports (features/imports/upload.kinds.ts): registries and readings by accountants;
+  // admins for the kinds that are theirs (accounts, meters, tariffs). Each upload's kind is
+  // checked against the staff member's roles again by its routes.
+  'GET /office/imports': IMPORTERS,
+  'POST /office/imports': IMPORTERS,
+  'GET /office/imports/:id': IMPORTERS,
+  'POST /office/imports/:id/apply': IMPORTERS,
+  'GET /office/imports/:id/report.csv': IMPORTERS,
 
   'GET /office/audit': ADMIN,
   'GET /office/audit.csv': ADMIN,

@@ -52,3 +52,44 @@ export interface RegistryPaymentsTable {
   allocated_at: number | null;
   created_at: number;
 }
+
+/** A file uploaded in the back office for an import, and its background job (features/imports). */
+export interface ImportUploadsTable {
+  id: Generated<number>;
+  /** The kind of import (features/imports/upload.kinds.ts): 'registry:sberbank', 'readings', … */
+  kind: string;
+  file_name: string;
+  file_bytes: Generated<number>;
+  /** Line ends counted while receiving (0 for .xlsx): the progress's total. */
+  file_lines: Generated<number>;
+  staff_user_id: number;
+  /** 'receiving' | 'queued' | 'running' | 'done' | 'failed' */
+  state: string;
+  /** 'check' (a dry run) | 'apply' */
+  mode: string;
+  /** Runs started (a run taken over after a crash counts again). */
+  attempts: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** The engine's pass under way: 'check' (reading every line) or 'apply'. */
+  phase: string | null;
+  lines_done: Generated<number>;
+  /** The latest run of the engine (import_runs). */
+  run_id: number | null;
+  /** JSON: the engine's summary of the latest run. */
+  summary: string | null;
+  /** JSON: the first rows of its report (line, result, field, message). */
+  rejected_preview: string | null;
+  /** Why the job failed, in Russian. */
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The uploaded file ('file') and its latest report ('report'), in chunks in order. */
+export interface ImportUploadChunksTable {
+  upload_id: number;
+  part: string;
+  seq: number;
+  data: Buffer;
+}

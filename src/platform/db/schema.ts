@@ -5,7 +5,12 @@ import type {
   StaffSessionsTable,
   StaffUsersTable,
 } from './schema-staff.ts';
-import type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+import type {
+  ImportRunsTable,
+  ImportUploadChunksTable,
+  ImportUploadsTable,
+  RegistryPaymentsTable,
+} from './schema-imports.ts';
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type {
   PaymentOrdersTable,
@@ -20,7 +25,12 @@ export type {
   StaffSessionsTable,
   StaffUsersTable,
 } from './schema-staff.ts';
-export type { ImportRunsTable, RegistryPaymentsTable } from './schema-imports.ts';
+export type {
+  ImportRunsTable,
+  ImportUploadChunksTable,
+  ImportUploadsTable,
+  RegistryPaymentsTable,
+} from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type {
   PaymentOrdersTable,
@@ -71,6 +81,8 @@ export interface Database {
   staff_login_attempts: StaffLoginAttemptsTable;
   import_runs: ImportRunsTable;
   registry_payments: RegistryPaymentsTable;
+  import_uploads: ImportUploadsTable;
+  import_upload_chunks: ImportUploadChunksTable;
   debt_registry_files: DebtRegistryFilesTable;
 }
 

@@ -116,8 +116,38 @@ export async function registerSecurity(
       void reply.code(403).type('text/plain; charset=utf-8').send('Запрос с другого сайта отклонён.');
       return;
     }
+    // A multipart form's body is a stream that only its handler reads: the handler checks the
+    // token, from the form's first field, before it reads the file (csrfTokenValid).
+    if (req.routeOptions.config.csrfInHandler === true) {
+      return done();
+    }
     app.csrfProtection(req, reply, done);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks the CSRF token itself (a multipart upload): see csrfTokenValid. */
+    csrfInHandler?: boolean;
+  }
+}
+
+/**
+ * Checks a CSRF token read by a handler (a multipart form's hidden field) as every other form's
+ * is checked. When it is wrong the reply is already sent (403), and the handler returns it.
+ */
+export function csrfTokenValid(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  token: string | undefined,
+): boolean {
+  (req as { body: unknown }).body = { [CSRF_FIELD]: token ?? '' };
+  let valid = false;
+  app.csrfProtection(req, reply, () => {
+    valid = true;
+  });
+  return valid;
 }
 
 function isCrossSite(req: FastifyRequest, publicOrigin: string): boolean {

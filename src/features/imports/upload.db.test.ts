@@ -1,0 +1,269 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  cookieHeader,
+  createTestApp,
+  testDialects,
+  textOf,
+  type Agent,
+  type TestApp,
+} from '../../../test/helpers.ts';
+import { auditRows, staffAgent } from '../../../test/office-staff.ts';
+import { loadProfiles } from './registry.profiles.ts';
+import { uploadKinds } from './upload.kinds.ts';
+import { claimUpload } from './upload.repository.ts';
+import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
+
+// Uploads in the back office (issue 19): an accountant uploads the network company's readings,
+// sees the dry run's summary and rejected lines, applies it as a background job driven here
+// directly, downloads the report; an operator is refused; a file too large, a binary file and
+// a form without its CSRF token are refused with nothing stored; two job runners claim one
+// upload once, and a runner that died is taken over when its lease runs out.
+
+const SAMPLES = path.join(import.meta.dirname, '../../../samples');
+
+function multipart(
+  fields: Array<[string, string]>,
+  file?: { name: string; content: Buffer },
+): { payload: Buffer; contentType: string } {
+  const boundary = `----lk${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of fields) {
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  }
+  if (file) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      ),
+      file.content,
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function upload(
+  agent: Agent,
+  kind: string,
+  file: { name: string; content: Buffer },
+  opts: { csrf?: string | null } = {},
+) {
+  await agent.get('/office/imports');
+  const csrf = opts.csrf === undefined ? agent.csrf : opts.csrf;
+  const body = multipart(
+    [...(csrf === null ? [] : [['_csrf', csrf] as [string, string]]), ['kind', kind]],
+    file,
+  );
+  return agent.app.inject({
+    method: 'POST',
+    url: '/office/imports',
+    payload: body.payload,
+    headers: { 'content-type': body.contentType, cookie: cookieHeader(agent.jar) },
+    remoteAddress: agent.ip,
+  });
+}
+
+async function uploadsCount(t: TestApp): Promise<{ uploads: number; chunks: number }> {
+  const k = t.db.kysely;
+  const u = await k
+    .selectFrom('import_uploads')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const c = await k
+    .selectFrom('import_upload_chunks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { uploads: Number(u.n), chunks: Number(c.n) };
+}
+
+for (const dialect of await testDialects()) {
+  describe(`uploads in the back office (${dialect})`, () => {
+    let t: TestApp;
+    let accountant: Agent;
+    let accountantId: number;
+    let operator: Agent;
+    let runner: (owner: string) => UploadRunnerDeps;
+
+    before(async () => {
+      t = await createTestApp(dialect, { env: { IMPORT_UPLOAD_MAX_MB: '1' } });
+      ({ agent: accountant, id: accountantId } = await staffAgent(t, 'buh', ['accountant'], '10.9.0.1'));
+      ({ agent: operator } = await staffAgent(t, 'oper', ['operator'], '10.9.0.2'));
+      runner = (owner) => ({
+        db: t.db.kysely,
+        clock: t.clock,
+        timeZone: t.config.timeZone,
+        readingsLastDay: t.config.readingsLastDay,
+        kinds: uploadKinds(loadProfiles()),
+        leaseMs: 60_000,
+        owner,
+      });
+    });
+    after(async () => t.close());
+
+    test('an accountant uploads readings: dry run, rejected lines, apply as a job, the report', async () => {
+      const content = fs.readFileSync(path.join(SAMPLES, 'readings.csv'));
+      const res = await upload(accountant, 'readings:grid', { name: 'readings.csv', content });
+      assert.equal(res.statusCode, 303, res.body);
+      const url = res.headers.location as string;
+      assert.match(url, /^\/office\/imports\/\d+$/);
+
+      const queued = await accountant.get(url);
+      assert.equal(queued.statusCode, 200);
+      assert.match(textOf(queued.body), /Состояние: ждёт проверки/);
+      assert.match(queued.body, /<meta http-equiv="refresh" content="3"\/>/);
+      const before = await t.db.kysely
+        .selectFrom('readings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+
+      assert.ok((await runNextUpload(runner('a'))) !== null);
+      const checked = await accountant.get(url);
+      const text = textOf(checked.body);
+      assert.match(text, /Состояние: проверен, не применён/);
+      assert.match(text, /Строк с показаниями: 2; отклонено: 1/);
+      assert.match(text, /показаний принято: 1/);
+      assert.match(text, /3 отклонена Лицевой счёт Лицевого счёта 1799999999 нет в портале/);
+      assert.doesNotMatch(checked.body, /http-equiv="refresh"/);
+      assert.match(checked.body, /id="apply-form"/);
+      const after = await t.db.kysely
+        .selectFrom('readings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n), 'the dry run stored nothing');
+
+      const report = await accountant.get(`${url}/report.csv`);
+      assert.equal(report.statusCode, 200);
+      assert.match(report.headers['content-type'] as string, /^text\/csv/);
+      assert.match(report.body, /3;отклонена;Лицевой счёт;Лицевого счёта 1799999999 нет в портале\./);
+
+      const apply = await accountant.post(`${url}/apply`, {});
+      assert.equal(apply.statusCode, 303);
+      assert.match(textOf((await accountant.get(url)).body), /Состояние: ждёт применения/);
+      // A second click while it waits changes nothing.
+      assert.equal((await accountant.post(`${url}/apply`, {})).statusCode, 409);
+      assert.ok((await runNextUpload(runner('a'))) !== null);
+      const applied = textOf((await accountant.get(url)).body);
+      assert.match(applied, /Состояние: применён/);
+      assert.match(applied, /показаний принято: 1/);
+      const stored = await t.db.kysely
+        .selectFrom('readings')
+        .select(['value1', 'status'])
+        .where('channel', '=', 'grid')
+        .where('reading_date', '=', '2026-06-05')
+        .execute();
+      assert.deepEqual(
+        stored.map((r) => [Number(r.value1), r.status]),
+        [[28550, 'accepted']],
+      );
+      assert.equal((await accountant.post(`${url}/apply`, {})).statusCode, 409, 'applied once');
+
+      const audit = [...(await auditRows(t, 'import_upload')), ...(await auditRows(t, 'import_apply'))];
+      assert.deepEqual(
+        audit.map((a) => [a.staffUserId, a.outcome]),
+        [
+          [accountantId, 'queued'],
+          [accountantId, 'queued'],
+        ],
+      );
+      // The list shows it.
+      assert.match(textOf((await accountant.get('/office/imports')).body), /readings\.csv применён/);
+    });
+
+    test('an operator is refused the page and the upload', async () => {
+      const before = await uploadsCount(t);
+      assert.equal((await operator.get('/office/imports')).statusCode, 403);
+      const res = await upload(operator, 'readings:grid', { name: 'r.csv', content: Buffer.from('x;y\n') });
+      assert.equal(res.statusCode, 403);
+      assert.deepEqual(await uploadsCount(t), before);
+    });
+
+    test('too large, binary, empty, no file, an unknown kind: refused with the message, nothing kept', async () => {
+      const before = await uploadsCount(t);
+      const cases: Array<[string, { name: string; content: Buffer }, RegExp]> = [
+        [
+          'readings:grid',
+          { name: 'big.csv', content: Buffer.alloc(1024 * 1024 + 10, '1705057190;;05.06.2026;1\n') },
+          /Файл больше 1 МБ: такой не принимается/,
+        ],
+        [
+          'readings:grid',
+          {
+            name: 'photo.jpg',
+            content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0, 1, 2, 3]),
+          },
+          /Файл не текстовый/,
+        ],
+        ['readings:grid', { name: 'empty.csv', content: Buffer.alloc(0) }, /Файл пуст/],
+        ['readings:grid', { name: '', content: Buffer.alloc(0) }, /Выберите файл/],
+        ['accounts:all', { name: 'a.csv', content: Buffer.from('1;2\n') }, /Выберите, что загружается/],
+      ];
+      for (const [kind, file, message] of cases) {
+        const res = await upload(accountant, kind, file);
+        assert.equal(res.statusCode, 400, file.name);
+        assert.match(textOf(res.body), message);
+        assert.match(res.body, /aria-invalid="true"/);
+      }
+      assert.deepEqual(await uploadsCount(t), before);
+    });
+
+    test('a form without its CSRF token, or with a wrong one, is refused with 403', async () => {
+      const before = await uploadsCount(t);
+      const file = { name: 'r.csv', content: fs.readFileSync(path.join(SAMPLES, 'readings.csv')) };
+      assert.equal((await upload(accountant, 'readings:grid', file, { csrf: null })).statusCode, 403);
+      assert.equal((await upload(accountant, 'readings:grid', file, { csrf: 'forged' })).statusCode, 403);
+      assert.deepEqual(await uploadsCount(t), before);
+      const apply = await t.app.inject({
+        method: 'POST',
+        url: '/office/imports/1/apply',
+        payload: '',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: cookieHeader(accountant.jar),
+        },
+        remoteAddress: accountant.ip,
+      });
+      assert.equal(apply.statusCode, 403);
+    });
+
+    test('two runners claim one upload once; a dead runner is taken over when its lease runs out', async () => {
+      const content = Buffer.from('1700000099;;05.06.2026;100\r\n');
+      const first = await upload(accountant, 'readings:grid', { name: 'one.csv', content });
+      const id = Number((first.headers.location as string).split('/').pop());
+      const runs = await Promise.all([runNextUpload(runner('x')), runNextUpload(runner('y'))]);
+      assert.deepEqual(
+        runs.filter((r) => r !== null),
+        [id],
+      );
+      const runsOfFile = await t.db.kysely
+        .selectFrom('import_runs')
+        .select('id')
+        .where('file_name', '=', 'one.csv')
+        .execute();
+      assert.equal(runsOfFile.length, 1);
+
+      const second = await upload(accountant, 'readings:grid', { name: 'two.csv', content });
+      const id2 = Number((second.headers.location as string).split('/').pop());
+      // A runner takes it and dies.
+      const dead = await claimUpload(t.db.kysely, {
+        owner: 'dead',
+        now: t.clock.now().getTime(),
+        leaseMs: 60_000,
+      });
+      assert.equal(dead?.id, id2);
+      assert.equal(await runNextUpload(runner('z')), null, 'the lease still holds');
+      t.clock.advance(61_000);
+      assert.equal(await runNextUpload(runner('z')), id2);
+      assert.match(
+        textOf((await accountant.get(`/office/imports/${id2}`)).body),
+        /Состояние: проверен, не применён/,
+      );
+    });
+  });
+}
