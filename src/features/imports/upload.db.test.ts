@@ -26,7 +26,7 @@ const SAMPLES = path.join(import.meta.dirname, '../../../samples');
 
 function multipart(
   fields: Array<[string, string]>,
-  file?: { name: string; content: Buffer },
+  file?: { name: string | null; content: Buffer },
 ): { payload: Buffer; contentType: string } {
   const boundary = `----lk${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
@@ -36,9 +36,11 @@ function multipart(
     );
   }
   if (file) {
+    // No file chosen: Chromium sends `filename=""`, undici's FormData no filename at all (null here).
+    const filename = file.name === null ? '' : `; filename="${file.name}"`;
     parts.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"${filename}\r\n` +
           'Content-Type: application/octet-stream\r\n\r\n',
       ),
       file.content,
@@ -52,7 +54,7 @@ function multipart(
 async function upload(
   agent: Agent,
   kind: string,
-  file: { name: string; content: Buffer },
+  file: { name: string | null; content: Buffer },
   opts: { csrf?: string | null } = {},
 ) {
   await agent.get('/office/imports');
@@ -186,7 +188,7 @@ for (const dialect of await testDialects()) {
 
     test('too large, binary, empty, no file, an unknown kind: refused with the message, nothing kept', async () => {
       const before = await uploadsCount(t);
-      const cases: Array<[string, { name: string; content: Buffer }, RegExp]> = [
+      const cases: Array<[string, { name: string | null; content: Buffer }, RegExp]> = [
         [
           'readings:grid',
           { name: 'big.csv', content: Buffer.alloc(1024 * 1024 + 10, '1705057190;;05.06.2026;1\n') },
@@ -202,11 +204,12 @@ for (const dialect of await testDialects()) {
         ],
         ['readings:grid', { name: 'empty.csv', content: Buffer.alloc(0) }, /Файл пуст/],
         ['readings:grid', { name: '', content: Buffer.alloc(0) }, /Выберите файл/],
+        ['readings:grid', { name: null, content: Buffer.alloc(0) }, /Выберите файл/],
         ['accounts:all', { name: 'a.csv', content: Buffer.from('1;2\n') }, /Выберите, что загружается/],
       ];
       for (const [kind, file, message] of cases) {
         const res = await upload(accountant, kind, file);
-        assert.equal(res.statusCode, 400, file.name);
+        assert.equal(res.statusCode, 400, String(file.name));
         assert.match(textOf(res.body), message);
         assert.match(res.body, /aria-invalid="true"/);
       }

@@ -223,7 +223,9 @@ async function postUpload(
       }
     }
     const kind = pages.allowed(req).find((k) => k.key === fields.kind);
-    if (part.fieldname !== 'file' || received || !kind || part.filename === '') {
+    // A form sent without a file has a file part all the same: empty, and without a name.
+    const fileName = typeof part.filename === 'string' ? part.filename : '';
+    if (part.fieldname !== 'file' || received || !kind || fileName === '') {
       await drain(part.file);
       if (!kind) {
         const errors = { kind: 'Выберите, что загружается, из списка.' };
@@ -234,7 +236,7 @@ async function postUpload(
     const staffUserId = staffOf(req).user.id;
     received = await receiveUpload({ db: pages.db, clock: pages.ctx.clock, maxMb: pages.maxMb }, part.file, {
       kind,
-      fileName: part.filename,
+      fileName,
       staffUserId,
     });
     if (received.ok) {
@@ -243,7 +245,7 @@ async function postUpload(
         outcome: 'queued',
         ip: req.ip,
         staffUserId,
-        details: { uploadId: received.id, kind: kind.key, file: part.filename },
+        details: { uploadId: received.id, kind: kind.key, file: fileName },
       });
     }
   }
