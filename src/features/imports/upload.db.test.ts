@@ -178,6 +178,34 @@ for (const dialect of await testDialects()) {
       assert.match(textOf((await accountant.get('/office/imports')).body), /readings\.csv применён/);
     });
 
+    test('a payment registry by its profile: the dry run says what would be credited', async () => {
+      const content = fs.readFileSync(path.join(SAMPLES, 'registry-sberbank.txt'));
+      const res = await upload(accountant, 'registry:sberbank', { name: 'registry.txt', content });
+      assert.equal(res.statusCode, 303, res.body);
+      assert.ok((await runNextUpload(runner('a'))) !== null);
+      const text = textOf((await accountant.get(res.headers.location as string)).body);
+      assert.match(text, /Реестр платежей: Сбербанк/);
+      assert.match(text, /Строк с платежами: 3; отклонено: 0/);
+      assert.match(text, /зачислено на лицевые счета: 2/);
+      assert.match(text, /в нераспределённые \(счёт не найден\): 1/);
+    });
+
+    test('the page shows the first 100 rows of a longer report, the CSV has them all', async () => {
+      const lines = Array.from(
+        { length: 105 },
+        (_, i) => `1799999999;;${String((i % 28) + 1).padStart(2, '0')}.0${1 + Math.floor(i / 28)}.2026;1`,
+      );
+      const content = Buffer.from(`${lines.join('\r\n')}\r\n`);
+      const res = await upload(accountant, 'readings:grid', { name: 'many.csv', content });
+      assert.ok((await runNextUpload(runner('a'))) !== null);
+      const url = res.headers.location as string;
+      const html = (await accountant.get(url)).body;
+      assert.match(textOf(html), /Всего строк в отчёте: 105; здесь первые 100/);
+      assert.equal([...html.matchAll(/<td data-label="Строка">/g)].length, 100);
+      const csv = (await accountant.get(`${url}/report.csv`)).body.trim().split('\n');
+      assert.equal(csv.length, 106);
+    });
+
     test('an operator is refused the page and the upload', async () => {
       const before = await uploadsCount(t);
       assert.equal((await operator.get('/office/imports')).statusCode, 403);

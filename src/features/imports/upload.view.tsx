@@ -209,7 +209,7 @@ export function UploadPage(p: UploadPageProps) {
           </button>
         </form>
       )}
-      {u.state === 'done' && <Rejected upload={u} />}
+      {u.state === 'done' && <Rejected upload={u} rows={p.summary?.reportRows ?? 0} />}
     </OfficePage>
   );
 }
@@ -264,10 +264,16 @@ function SummaryPanel(p: UploadPageProps & { summary: ImportSummary }) {
   );
 }
 
-function Rejected({ upload: u }: { upload: Upload }) {
+function Rejected({ upload: u, rows }: { upload: Upload; rows: number }) {
   return (
     <section class="panel" aria-labelledby="rejected-title">
       <h2 id="rejected-title">Отклонённые строки и замечания</h2>
+      {rows > u.preview.length && (
+        <p id="rejected-count">
+          Всего строк в отчёте: {formatInteger(rows)}; здесь первые {formatInteger(u.preview.length)}, все — в
+          файле отчёта.
+        </p>
+      )}
       {u.preview.length === 0 ? (
         <p class="muted">Ни одна строка не отклонена, замечаний нет.</p>
       ) : (
