@@ -296,5 +296,41 @@ for (const dialect of await testDialects()) {
         /Состояние: проверен, не применён/,
       );
     });
+
+    test('an admin uploads meters (an accountant may not): a replacement applied as a job, audited with the admin', async () => {
+      const { agent: admin, id: adminId } = await staffAgent(t, 'adm', ['admin'], '10.9.0.3');
+      const form = await admin.get('/office/imports');
+      assert.match(textOf(form.body), /Счётчики \(установка, замена\)/);
+      assert.match(textOf(form.body), /Тарифы \(цены с 1-го числа месяца\)/);
+      assert.doesNotMatch(
+        textOf((await accountant.get('/office/imports')).body),
+        /Счётчики \(установка, замена\)/,
+      );
+      const demo = await t.db.kysely
+        .selectFrom('meters as m')
+        .innerJoin('accounts as a', 'a.id', 'm.account_id')
+        .select(['a.number', 'm.serial', 'm.digits'])
+        .where('m.removed_on', 'is', null)
+        .where('a.number', '=', '1705057190')
+        .executeTakeFirstOrThrow();
+      const content = Buffer.from(
+        'Лицевой счёт;Заводской номер;Зон;Разрядность;Коэффициент;Дата установки;Поверка до;Начальное показание;Конечное показание снятого\n' +
+          `${demo.number};UP-1;1;6;1;09.06.2026;01.06.2042;5;28600\n`,
+      );
+      const refused = await upload(accountant, 'meters', { name: 'meters.csv', content });
+      assert.notEqual(refused.statusCode, 303, 'an accountant may not upload meters');
+      const res = await upload(admin, 'meters', { name: 'meters.csv', content });
+      assert.equal(res.statusCode, 303, res.body);
+      const url = res.headers.location as string;
+      assert.ok((await runNextUpload(runner('m'))) !== null);
+      assert.match(textOf((await admin.get(url)).body), /заменено: 1/);
+      assert.equal((await admin.post(`${url}/apply`, {})).statusCode, 303);
+      assert.ok((await runNextUpload(runner('m'))) !== null);
+      assert.match(textOf((await admin.get(url)).body), /Состояние: применён/);
+      const replaced = (await auditRows(t, 'meter_replacement')).at(-1)!;
+      assert.equal(replaced.staffUserId, adminId);
+      assert.equal(replaced.account, demo.number);
+      assert.equal(replaced.details?.reason, 'Загрузка счётчиков из файла meters.csv');
+    });
   });
 }

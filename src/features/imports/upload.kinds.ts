@@ -6,18 +6,28 @@ import { runImport, type ImportOptions, type ImportSummary } from './engine.ts';
 import { GRID_LABELS, GRID_RECORDS, gridReadingsFormat } from './readings.format.ts';
 import { REGISTRY_LABELS, registryFormat } from './registry.format.ts';
 import type { RegistryProfile } from './registry.profiles.ts';
+import { METER_LABELS, metersFormat } from './meters.format.ts';
+import { TARIFF_LABELS, tariffFormat } from './tariffs.format.ts';
+import { loadTariffReference } from '../tariffs/tariffs.service.ts';
 
 /**
  * What may be uploaded in the back office, and by whom (issue 19: registries and readings by an
  * accountant; accounts, meters and tariffs by an admin). Each kind is one entry: its key (stored
  * with the upload), its title for the form, the roles that may upload it, and how the engine
- * runs it. Another import (accounts, tariffs, …) becomes uploadable by adding its entry here.
+ * runs it. Another import becomes uploadable by adding its entry here (the accounts import is
+ * not yet one: it needs the region that starts every address, which the CLI asks for).
  */
 
 export interface UploadDeps {
   clock: Clock;
   timeZone: string;
   readingsLastDay: number;
+}
+
+/** Who uploaded the file, for the formats that audit their writes. */
+export interface UploadActor {
+  staffUserId: number;
+  fileName: string;
 }
 
 export interface UploadKind {
@@ -32,10 +42,13 @@ export interface UploadKind {
     deps: UploadDeps,
     file: string,
     opts: Omit<ImportOptions, 'source' | 'clock'>,
+    actor: UploadActor,
   ): Promise<ImportSummary>;
 }
 
 const ACCOUNTANT: readonly Role[] = ['accountant'];
+const ADMIN: readonly Role[] = ['admin'];
+const TEXT_OR_XLSX = { encoding: 'auto', delimiter: 'auto' } as const;
 
 function registryKind(profile: RegistryProfile): UploadKind {
   return {
@@ -63,13 +76,56 @@ const gridReadings: UploadKind = {
     runImport(db, gridReadingsFormat(deps), file, {
       ...opts,
       clock: deps.clock,
-      source: { encoding: 'auto', delimiter: 'auto' },
+      source: TEXT_OR_XLSX,
     }),
 };
 
-/** Every kind: one per registry profile, then the network company's readings. */
+/** The supplier's meters: installations, corrections, replacements (admin). */
+const meters: UploadKind = {
+  key: 'meters',
+  title: 'Счётчики (установка, замена)',
+  roles: ADMIN,
+  records: 'Строк со счётчиками',
+  labels: METER_LABELS,
+  run: (db, deps, file, opts, actor) =>
+    runImport(
+      db,
+      metersFormat({
+        ...deps,
+        by: { ip: 'office', staffUserId: actor.staffUserId, fileName: actor.fileName },
+      }),
+      file,
+      { ...opts, clock: deps.clock, source: TEXT_OR_XLSX },
+    ),
+};
+
+/** A tariff table, applied whole or not at all (admin). */
+const tariffs: UploadKind = {
+  key: 'tariffs',
+  title: 'Тарифы (цены с 1-го числа месяца)',
+  roles: ADMIN,
+  records: 'Строк с ценами',
+  labels: TARIFF_LABELS,
+  run: async (db, deps, file, opts, actor) =>
+    runImport(
+      db,
+      tariffFormat(
+        await loadTariffReference(db),
+        {
+          by: `staff:${actor.staffUserId}`,
+          staffUserId: actor.staffUserId,
+          reason: `файл ${actor.fileName}`,
+        },
+        deps.clock,
+      ),
+      file,
+      { ...opts, clock: deps.clock, source: TEXT_OR_XLSX },
+    ),
+};
+
+/** Every kind: one per registry profile, the network company's readings, then the admin's files. */
 export function uploadKinds(profiles: Record<string, RegistryProfile>): UploadKind[] {
-  return [...Object.values(profiles).map(registryKind), gridReadings];
+  return [...Object.values(profiles).map(registryKind), gridReadings, meters, tariffs];
 }
 
 /** The kinds that a staff member with `roles` may upload. */

@@ -134,11 +134,13 @@ async function runClaimed(
   };
   let summary: ImportSummary;
   try {
-    summary = await kind.run(deps.db, deps, file, {
-      apply: upload.mode === 'apply',
-      reportPath,
-      onLine: progress,
-    });
+    summary = await kind.run(
+      deps.db,
+      deps,
+      file,
+      { apply: upload.mode === 'apply', reportPath, onLine: progress },
+      { staffUserId: upload.staffUserId, fileName: upload.fileName },
+    );
   } finally {
     await pending;
   }
