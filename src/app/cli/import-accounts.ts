@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
 import type { Encoding } from '../../features/imports/encoding.ts';
 import { accountsFormat, AccountsImportRefused } from '../../features/imports/accounts.format.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
-import { CommandRefused, nonEmpty, progressBar, withDb } from './common.ts';
-import { delimiter, encoding } from './import-registry.ts';
+import { CommandRefused, nonEmpty } from './common.ts';
+import { delimiter, encoding, runFileImport } from './file-import.ts';
 
 interface Options {
   region: string;
@@ -48,36 +46,17 @@ export function register(cli: Command): void {
 
 async function run(file: string, opts: Options): Promise<void> {
   const config = loadConfig();
-  const format = accountsFormat({
-    region: opts.region.trim(),
-    branch: opts.branch,
-    full: opts.full,
-    clock: systemClock,
-  });
-  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
-  const summary = await withDb(
+  await runFileImport(
     config,
-    async (db) => {
-      try {
-        return await runImport(db.kysely, format, file, {
-          apply: opts.apply,
-          reportPath: opts.report,
-          clock: systemClock,
-          source: { encoding: opts.encoding ?? 'auto', delimiter: opts.delimiter ?? 'auto' },
-          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
-        });
-      } catch (err) {
-        throw err instanceof AccountsImportRefused ? new CommandRefused(err.message) : err;
-      } finally {
-        bar?.stop();
-      }
-    },
-    { migrate: true },
+    file,
+    opts,
+    () =>
+      accountsFormat({
+        region: opts.region.trim(),
+        branch: opts.branch,
+        full: opts.full,
+        clock: systemClock,
+      }),
+    (err) => (err instanceof AccountsImportRefused ? new CommandRefused(err.message) : undefined),
   );
-  for (const line of summaryLines(summary, format.labels, 'Строк с лицевыми счетами')) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

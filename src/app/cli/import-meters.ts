@@ -3,23 +3,19 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
-import type { Encoding } from '../../features/imports/encoding.ts';
 import { metersFormat } from '../../features/imports/meters.format.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
-import { progressBar, withDb } from './common.ts';
-import { delimiter, encoding } from './import-registry.ts';
+import {
+  delimiter,
+  encoding,
+  runFileImport,
+  withApplyOptions,
+  type FileImportOptions,
+} from './file-import.ts';
 
-interface Options {
-  encoding: Encoding | 'auto';
-  delimiter: ';' | ',' | '\t' | 'auto';
-  apply: boolean;
-  report?: string;
-  progress: boolean;
-}
+type Options = FileImportOptions;
 
 export function register(cli: Command): void {
-  cli
+  const cmd = cli
     .command('import-meters')
     .summary('check (dry run) or apply a file of meters: installations, corrections, replacements')
     .description(
@@ -33,43 +29,18 @@ export function register(cli: Command): void {
     )
     .argument('<FILE>', 'the meters file')
     .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
-    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto')
-    .option('--apply', 'apply (without it nothing is stored but the run)', false)
-    .option('--report <PATH>', 'where to write the report of rejected lines (CSV)')
-    .option('--no-progress', 'no progress bar')
-    .action(run);
+    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto');
+  withApplyOptions(cmd, 'install, correct and replace the meters').action(run);
 }
 
 async function run(file: string, opts: Options): Promise<void> {
   const config = loadConfig();
-  const format = metersFormat({
-    clock: systemClock,
-    timeZone: config.timeZone,
-    readingsLastDay: config.readingsLastDay,
-    by: { ip: `cli:${os.userInfo().username}`, fileName: path.basename(file) },
-  });
-  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
-  const summary = await withDb(
-    config,
-    async (db) => {
-      try {
-        return await runImport(db.kysely, format, file, {
-          apply: opts.apply,
-          reportPath: opts.report,
-          clock: systemClock,
-          source: { encoding: opts.encoding, delimiter: opts.delimiter },
-          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
-        });
-      } finally {
-        bar?.stop();
-      }
-    },
-    { migrate: true },
+  await runFileImport(config, file, opts, () =>
+    metersFormat({
+      clock: systemClock,
+      timeZone: config.timeZone,
+      readingsLastDay: config.readingsLastDay,
+      by: { ip: `cli:${os.userInfo().username}`, fileName: path.basename(file) },
+    }),
   );
-  for (const line of summaryLines(summary, format.labels, format.recordsTitle)) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

@@ -1,25 +1,15 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
-import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
-import { GRID_RECORDS, gridReadingsFormat } from '../../features/imports/readings.format.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
-import { progressBar, withDb } from './common.ts';
+import type { Encoding } from '../../features/imports/encoding.ts';
+import { gridReadingsFormat } from '../../features/imports/readings.format.ts';
+import { encoding, runFileImport } from './file-import.ts';
 
 interface Options {
   encoding: Encoding | 'auto';
   apply: boolean;
   report?: string;
   progress: boolean;
-}
-
-function encoding(value: string): Encoding | 'auto' {
-  const e = parseEncoding(value);
-  if (!e) {
-    throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
-  }
-  return e;
 }
 
 export function register(cli: Command): void {
@@ -44,33 +34,11 @@ export function register(cli: Command): void {
 
 async function run(file: string, opts: Options): Promise<void> {
   const config = loadConfig();
-  const format = gridReadingsFormat({
-    clock: systemClock,
-    timeZone: config.timeZone,
-    readingsLastDay: config.readingsLastDay,
-  });
-  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
-  const summary = await withDb(
-    config,
-    async (db) => {
-      try {
-        return await runImport(db.kysely, format, file, {
-          apply: opts.apply,
-          reportPath: opts.report,
-          clock: systemClock,
-          source: { encoding: opts.encoding, delimiter: 'auto' },
-          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
-        });
-      } finally {
-        bar?.stop();
-      }
-    },
-    { migrate: true },
+  await runFileImport(config, file, opts, () =>
+    gridReadingsFormat({
+      clock: systemClock,
+      timeZone: config.timeZone,
+      readingsLastDay: config.readingsLastDay,
+    }),
   );
-  for (const line of summaryLines(summary, format.labels, GRID_RECORDS)) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

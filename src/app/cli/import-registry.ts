@@ -1,12 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
-import { parseEncoding, type Encoding } from '../../features/imports/encoding.ts';
-import { registryFormat, REGISTRY_LABELS } from '../../features/imports/registry.format.ts';
+import type { Encoding } from '../../features/imports/encoding.ts';
+import { registryFormat } from '../../features/imports/registry.format.ts';
 import { findProfile, loadProfiles } from '../../features/imports/registry.profiles.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
-import { progressBar, withDb } from './common.ts';
+import { delimiter, encoding, runFileImport } from './file-import.ts';
 
 interface Options {
   profile: string;
@@ -16,22 +14,6 @@ interface Options {
   apply: boolean;
   report?: string;
   progress: boolean;
-}
-
-export function encoding(value: string): Encoding | 'auto' {
-  const e = parseEncoding(value);
-  if (!e) {
-    throw new InvalidArgumentError('It must be auto, utf-8, windows-1251 or koi8-r.');
-  }
-  return e;
-}
-
-export function delimiter(value: string): ';' | ',' | '\t' | 'auto' {
-  const d = value === 'tab' || value === '\\t' ? '\t' : value;
-  if (d !== ';' && d !== ',' && d !== '\t' && d !== 'auto') {
-    throw new InvalidArgumentError("It must be ';', ',', tab or auto.");
-  }
-  return d;
 }
 
 export function register(cli: Command): void {
@@ -63,36 +45,15 @@ export function register(cli: Command): void {
 async function run(file: string, opts: Options): Promise<void> {
   const config = loadConfig();
   const profile = findProfile(loadProfiles(opts.profiles), opts.profile);
-  const format = registryFormat(profile, {
-    clock: systemClock,
-    timeZone: config.timeZone,
-    readingsLastDay: config.readingsLastDay,
-  });
-  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
-  const summary = await withDb(
+  await runFileImport(
     config,
-    async (db) => {
-      try {
-        return await runImport(db.kysely, format, file, {
-          apply: opts.apply,
-          reportPath: opts.report,
-          clock: systemClock,
-          source: {
-            encoding: opts.encoding ?? profile.encoding,
-            delimiter: opts.delimiter ?? profile.delimiter,
-          },
-          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
-        });
-      } finally {
-        bar?.stop();
-      }
-    },
-    { migrate: true },
+    file,
+    { ...opts, encoding: opts.encoding ?? profile.encoding, delimiter: opts.delimiter ?? profile.delimiter },
+    () =>
+      registryFormat(profile, {
+        clock: systemClock,
+        timeZone: config.timeZone,
+        readingsLastDay: config.readingsLastDay,
+      }),
   );
-  for (const line of summaryLines(summary, format.labels ?? REGISTRY_LABELS)) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

@@ -2,13 +2,11 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
 import type { Encoding } from '../../features/imports/encoding.ts';
 import { tariffFormat } from '../../features/imports/tariffs.format.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
 import { loadTariffReference } from '../../features/tariffs/tariffs.service.ts';
-import { nonEmpty, progressBar, withDb } from './common.ts';
-import { delimiter, encoding } from './import-registry.ts';
+import { nonEmpty } from './common.ts';
+import { delimiter, encoding, runFileImport } from './file-import.ts';
 
 interface Options {
   encoding: Encoding | 'auto';
@@ -42,34 +40,11 @@ export function register(cli: Command): void {
 
 async function run(file: string, opts: Options): Promise<void> {
   const config = loadConfig();
-  const bar = opts.progress ? progressBar('{bar} {percentage}% | {value}/{total} bytes') : null;
-  const { summary, format } = await withDb(
-    config,
-    async (db) => {
-      const format = tariffFormat(
-        await loadTariffReference(db.kysely),
-        { by: os.userInfo().username, reason: opts.reason },
-        systemClock,
-      );
-      try {
-        const summary = await runImport(db.kysely, format, file, {
-          apply: opts.apply,
-          reportPath: opts.report,
-          clock: systemClock,
-          source: { encoding: opts.encoding, delimiter: opts.delimiter },
-          onProgress: bar ? (read, total) => bar.update(read, total) : undefined,
-        });
-        return { summary, format };
-      } finally {
-        bar?.stop();
-      }
-    },
-    { migrate: true },
+  await runFileImport(config, file, opts, async (db) =>
+    tariffFormat(
+      await loadTariffReference(db.kysely),
+      { by: os.userInfo().username, reason: opts.reason },
+      systemClock,
+    ),
   );
-  for (const line of summaryLines(summary, format.labels, format.recordsTitle)) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

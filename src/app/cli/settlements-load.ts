@@ -6,7 +6,7 @@ import type { Encoding } from '../../features/imports/encoding.ts';
 import { settlementsFormat } from '../../features/imports/settlements.format.ts';
 import { summaryLines } from '../../features/imports/summary.ts';
 import { withDb } from './common.ts';
-import { delimiter, encoding } from './import-registry.ts';
+import { delimiter, encoding } from './file-import.ts';
 
 interface Options {
   full: boolean;

@@ -78,6 +78,7 @@ export function accountsFormat(opts: AccountsFormatOptions): ImportFormat<Accoun
   };
   return {
     kind: 'accounts',
+    recordsTitle: 'Строк с лицевыми счетами',
     profile: opts.full ? 'full' : 'partial',
     strict: false,
     labels: ACCOUNT_LABELS,

@@ -178,6 +178,7 @@ function unchanged(existing: { values: number[] }, values: number[]): Outcome {
 export function gridReadingsFormat(deps: GridReadingsDeps): ImportFormat<GridReadingLine> {
   return {
     kind: 'readings',
+    recordsTitle: GRID_RECORDS,
     profile: GRID_CHANNEL,
     strict: false,
     labels: GRID_LABELS,

@@ -55,6 +55,7 @@ export function settlementsFormat(opts: { full: boolean }): ImportFormat<Settlem
   };
   return {
     kind: 'settlements',
+    recordsTitle: 'Строк с населёнными пунктами',
     profile: opts.full ? 'full' : 'partial',
     strict: false,
     labels: SETTLEMENT_LABELS,
