@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { formatDateRu } from '../../domain/dates.ts';
 import * as meters from './meters.repository.ts';
+import * as repo from './readings.repository.ts';
 import {
   checkInstallation,
   checkReplacement,
@@ -66,7 +67,7 @@ export async function meterLine(
   if (!account) {
     return { kind: 'rejected', field: 'account', message: `Лицевого счёта ${line.account} нет в базе.` };
   }
-  const old = await meters.findMeterInService(q, account.id);
+  const old = await repo.findActiveMeter(q, account.id);
   const form: ReplacementForm = {
     date: line.installed,
     finalValues: line.final ?? [],
@@ -125,7 +126,7 @@ export async function meterLine(
 /** The meter in service listed again: zones and digits must agree; the factor and the verification date may be corrected. */
 async function sameMeter(
   deps: MeterLineDeps,
-  old: meters.MeterInService,
+  old: repo.MeterInfo,
   account: { id: number; number: string },
   line: MeterLine,
   tx: Transaction<Database> | null,

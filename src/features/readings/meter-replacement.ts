@@ -94,7 +94,7 @@ export interface NewMeterFields {
 
 /** What a valid replacement stores. */
 export interface CheckedReplacement {
-  old: meters.MeterInService;
+  old: repo.MeterInfo;
   last: repo.ReadingItem | undefined;
   date: string;
   finalValues: number[];
@@ -122,7 +122,7 @@ export async function checkReplacement(
   accountId: number,
   form: ReplacementForm,
 ): Promise<CheckedReplacement | Invalid> {
-  const old = await meters.findMeterInService(q, accountId);
+  const old = await repo.findActiveMeter(q, accountId);
   if (!old) {
     return {
       kind: 'invalid',
@@ -212,7 +212,7 @@ async function checkNewMeter(
 function checkDate(
   input: string,
   today: string,
-  old: meters.MeterInService | null,
+  old: repo.MeterInfo | null,
   last: repo.ReadingItem | undefined,
   errors: Errors,
 ): string | null {

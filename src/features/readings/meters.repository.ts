@@ -1,38 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import type { MeterInfo } from './readings.repository.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 // The meters' own writes and reads for a replacement (meter-replacement.ts).
-
-export interface MeterInService extends MeterInfo {
-  installedOn: string;
-}
-
-/** The account's meter in service with the day it was installed (the one a replacement removes). */
-export async function findMeterInService(db: Q, accountId: number): Promise<MeterInService | undefined> {
-  const r = await db
-    .selectFrom('meters')
-    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due', 'installed_on'])
-    .where('account_id', '=', accountId)
-    .where('removed_on', 'is', null)
-    .orderBy('installed_on', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return (
-    r && {
-      id: Number(r.id),
-      serial: r.serial,
-      digits: r.digits,
-      zones: r.zones,
-      ratio: r.ratio,
-      verificationDue: r.verification_due,
-      installedOn: r.installed_on,
-    }
-  );
-}
 
 /** The account number of another account whose meter in service has this serial, if any. */
 export async function serialInServiceElsewhere(

@@ -93,16 +93,18 @@ export interface MeterInfo {
   zones: number;
   ratio: number;
   verificationDue: string;
+  installedOn: string;
 }
 
 /** The meter in service (not removed), the most recently installed one if several. */
 export async function findActiveMeter(db: Q, accountId: number): Promise<MeterInfo | undefined> {
   const r = await db
     .selectFrom('meters')
-    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due'])
+    .select(['id', 'serial', 'digits', 'zones', 'ratio', 'verification_due', 'installed_on'])
     .where('account_id', '=', accountId)
     .where('removed_on', 'is', null)
     .orderBy('installed_on', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
   return (
@@ -113,6 +115,7 @@ export async function findActiveMeter(db: Q, accountId: number): Promise<MeterIn
       zones: r.zones,
       ratio: r.ratio,
       verificationDue: r.verification_due,
+      installedOn: r.installed_on,
     }
   );
 }

@@ -2,8 +2,7 @@ import { Type, type Static } from 'typebox';
 import { staffOf } from '../../features/office/office.guard.tsx';
 import { reasonProblem } from '../../features/office/staff-admin.service.ts';
 import { Field, FormError } from '../../features/office/office.view.tsx';
-import { latestAcceptedReading } from '../../features/readings/readings.repository.ts';
-import { findMeterInService } from '../../features/readings/meters.repository.ts';
+import { findActiveMeter, latestAcceptedReading } from '../../features/readings/readings.repository.ts';
 import {
   replaceMeter,
   type ReplacementField,
@@ -75,7 +74,7 @@ function formOf(b: Static<typeof Body>): ReplacementForm {
 
 /** The meter in service and its last accepted reading, as the form describes them. */
 async function oldMeterOf(db: Kit['db'], accountId: number): Promise<OldMeter | null> {
-  const m = await findMeterInService(db, accountId);
+  const m = await findActiveMeter(db, accountId);
   if (!m) {
     return null;
   }
