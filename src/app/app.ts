@@ -168,7 +168,7 @@ async function registerFeatures(
     requireCustomer,
     showRefused: (req, reply, form) => sendMainPage(ctx, req, reply, { status: 400, ...form }),
   });
-  await app.register(billingPlugin, { ctx, requireCustomer, metrics });
+  await app.register(billingPlugin, { ctx, requireCustomer, metrics, jobs });
   await app.register(paymentsPlugin, { ctx, payments, requireCustomer, jobs, metrics });
   await app.register(officesPlugin, { ctx });
   await app.register(officePlugin, { ctx, jobs });

@@ -28,7 +28,17 @@ export interface CloseOptions extends BatchRules {
   currentPeriod: string;
   now: () => Date;
   batchSize?: number;
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each batch's charges are committed: accounts done of the total, and the last
+   * account id done (a later run may start after it with `resumeAfter`).
+   */
+  onProgress?: (done: number, total: number, lastId: number) => unknown;
+  /**
+   * Where an interrupted run of this period had got to (a back-office closing job keeps it): the
+   * accounts up to `afterId` are charged and counted in `done`. Without it every account is
+   * visited again, the charged ones skipped.
+   */
+  resumeAfter?: { afterId: number; done: number };
   /**
    * Worker threads that read and compute batches in parallel, each on its own connection opened
    * with `db`, while this thread writes their charges in order. None: all in this thread.
@@ -98,8 +108,8 @@ async function alreadyClosed(db: Kysely<Database>, opts: CloseOptions): Promise<
 
 /** A closing under way: the batches it takes in id order, the charges it writes, its progress. */
 class ClosingRun {
-  private afterId = 0;
-  private done = 0;
+  private afterId: number;
+  private done: number;
   computed = 0;
   private readonly batchSize: number;
 
@@ -109,6 +119,8 @@ class ClosingRun {
     private readonly total: number,
   ) {
     this.batchSize = opts.batchSize ?? 2000;
+    this.afterId = opts.resumeAfter?.afterId ?? 0;
+    this.done = opts.resumeAfter?.done ?? 0;
   }
 
   /** The next batch of accounts; none when all are taken. */
@@ -126,10 +138,10 @@ class ClosingRun {
     this.computed += rows.charges.length;
   }
 
-  /** A batch's charges are committed. */
-  written(accounts: BatchAccount[]): void {
+  /** A batch's charges are committed; a progress callback that throws stops the run. */
+  async written(accounts: BatchAccount[]): Promise<void> {
     this.done += accounts.length;
-    this.opts.onProgress?.(this.done, this.total);
+    await this.opts.onProgress?.(this.done, this.total, accounts[accounts.length - 1]!.id);
   }
 }
 
@@ -152,7 +164,7 @@ async function closeInThisThread(
       });
       await run.write(tx, rows);
     });
-    run.written(accounts);
+    await run.written(accounts);
   }
 }
 
@@ -186,7 +198,7 @@ async function closeWithWorkers(
       }
       const rows = await head.rows;
       await run.store.kysely.transaction().execute((tx) => run.write(tx, rows));
-      run.written(head.accounts);
+      await run.written(head.accounts);
     }
   } finally {
     await pool.close();

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { isPeriod, periodOf } from '../../domain/dates.ts';
 import { dayOfPeriod } from '../../domain/schedule.ts';
 import { latestClosedPeriod, periodState } from '../billing/billing.repository.ts';
+import { awaitsConfirmation } from '../billing/closing-job.ts';
 import * as repo from './mailing.repository.ts';
 
 /** The back office's side of the mailing: what to queue, and how far it got. */
@@ -12,7 +13,8 @@ export class MailingRefused extends Error {}
 /**
  * Queues one bill message per account with a confirmed, subscribed address and a charge in the
  * closed `period` (default: the last closed one). Run again, it queues only those who confirmed
- * since: the outbox has one row per (account, period, kind).
+ * since: the outbox has one row per (account, period, kind). Refused while the summary of a
+ * closing started from the back office waits for the accountant's confirmation.
  */
 export async function enqueueBillMailing(
   db: Kysely<Database>,
@@ -29,6 +31,13 @@ export async function enqueueBillMailing(
   if (state?.status !== 'closed') {
     throw new MailingRefused(
       `${period} is not closed: bills are mailed only for a closed month (close-month ${period})`,
+    );
+  }
+  // A closing started from the back office is mailed once an accountant confirmed its summary
+  // (/office/closing); one run by the CLI's close-month has no such step.
+  if (await awaitsConfirmation(db, period)) {
+    throw new MailingRefused(
+      `the summary of ${period}'s closing awaits an accountant's confirmation at /office/closing`,
     );
   }
   const queued = await repo.enqueueBills(db, period, o.now.getTime());

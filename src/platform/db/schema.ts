@@ -63,6 +63,7 @@ export interface Database {
   consents: ConsentsTable;
   audit_log: AuditLogTable;
   billing_periods: BillingPeriodsTable;
+  closing_jobs: ClosingJobsTable;
   recalculations: RecalculationsTable;
   buildings: BuildingsTable;
   building_volumes: BuildingVolumesTable;
@@ -94,6 +95,37 @@ export interface BillingPeriodsTable {
   closed_at: number | null;
   accounts: Generated<number>;
   total_kop: Generated<number>;
+}
+
+/** A month's closing requested from the back office, run by a job under a lease. */
+export interface ClosingJobsTable {
+  id: Generated<number>;
+  period: string;
+  /** The staff user who asked for it. */
+  requested_by: number;
+  requested_at: number;
+  /** 'queued' | 'running' | 'done' | 'failed' */
+  state: string;
+  /** 1 while queued or running, NULL after (unique: one job at a time). */
+  active: number | null;
+  total: Generated<number>;
+  done: Generated<number>;
+  /** The last account id whose charge is committed. */
+  after_id: Generated<number>;
+  /** When the current (or last) run began, and `done` at that moment: the rate. */
+  run_started_at: number | null;
+  run_done_from: Generated<number>;
+  progress_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** Runs begun: more than one when a run died and another took over. */
+  runs: Generated<number>;
+  finished_at: number | null;
+  error: string | null;
+  /** JSON of the closing's summary (ClosingSummary), set when done. */
+  summary: string | null;
+  confirmed_by: number | null;
+  confirmed_at: number | null;
 }
 
 /** A change to a closed period's charge, shown and charged on the next bill. */
