@@ -16,6 +16,7 @@ const COMMANDS = [
   'generate',
   'quickstart',
   'close-month',
+  'closing-worker',
   'recalculate',
   'readings-export',
   'readings-review',

@@ -5,6 +5,7 @@ import * as generate from './cli/generate.ts';
 import * as quickstart from './cli/quickstart.ts';
 import * as closeMonth from './cli/close-month.ts';
 import * as recalculate from './cli/recalculate.ts';
+import * as closingWorker from './cli/closing-worker.ts';
 import * as readingsExport from './cli/readings-export.ts';
 import * as readingsReview from './cli/readings-review.ts';
 import * as paymentsReconcile from './cli/payments-reconcile.ts';
@@ -37,6 +38,7 @@ const COMMANDS = [
   generate,
   quickstart,
   closeMonth,
+  closingWorker,
   recalculate,
   readingsExport,
   readingsReview,
