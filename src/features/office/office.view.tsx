@@ -20,6 +20,8 @@ export interface OfficePageProps {
   /** Reload the page after this many seconds (a job's live progress). */
   refreshSeconds?: number | undefined;
   children?: ComponentChildren;
+  /** Reload the page after this many seconds (the closing's progress). */
+  refreshSeconds?: number | undefined;
 }
 
 export const OFFICE_CRUMB: Crumb = { title: 'Служебный раздел', href: '/office' };
@@ -63,6 +65,9 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
             <>
               <li>
                 <a href="/office/payments">Платежи</a>
+              </li>
+              <li>
+                <a href="/office/closing">Закрытие месяца</a>
               </li>
               <li>
                 <a href="/office/mailing">Рассылка счетов</a>

@@ -75,6 +75,10 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/staff/:id/end-sessions': ADMIN,
   'POST /office/staff/:id/reset-factor': ADMIN,
 
+  // The month's closing: started here, run by the billing feature's job, its summary confirmed.
+  'GET /office/closing': ACCOUNTANT,
+  'POST /office/closing': ACCOUNTANT,
+  'POST /office/closing/:id/confirm': ACCOUNTANT,
   'GET /office/mailing': ACCOUNTANT,
   'POST /office/mailing/retry': ACCOUNTANT,
   // Pending card orders, the last reconciliation, unallocated registry payments.

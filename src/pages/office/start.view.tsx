@@ -48,6 +48,11 @@ export function StartPage(p: {
         ) : (
           <p id="period-state">Ни один месяц ещё не закрыт.</p>
         )}
+        {p.user.roles.includes('accountant') && (
+          <p>
+            <a href="/office/closing">Открыть закрытие месяца</a>
+          </p>
+        )}
       </section>
       <section class="panel" aria-labelledby="start-mailing">
         <h2 id="start-mailing">Рассылка квитанций</h2>
