@@ -36,6 +36,7 @@ import { officePlugin } from '../features/office/office.plugin.ts';
 import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
 import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { officeClosingPlugin } from '../pages/office/closing.plugin.tsx';
+import { officeRecalculatePlugin } from '../pages/office/recalculate.plugin.tsx';
 import { officePaymentsPlugin } from '../pages/office/payments.plugin.tsx';
 import { officeReviewPlugin } from '../pages/office/review.plugin.tsx';
 import { officeAccountActionsPlugin } from '../pages/office/account-actions.plugin.tsx';
@@ -176,6 +177,7 @@ async function registerFeatures(
   await app.register(officeStartPlugin, { ctx });
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officeClosingPlugin, { ctx });
+  await app.register(officeRecalculatePlugin, { ctx });
   await app.register(officePaymentsPlugin, { ctx });
   await app.register(importsPlugin, { ctx, config: ctx.config.imports, jobs });
   await app.register(officeReviewPlugin, { ctx });

@@ -79,6 +79,9 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'GET /office/closing': ACCOUNTANT,
   'POST /office/closing': ACCOUNTANT,
   'POST /office/closing/:id/confirm': ACCOUNTANT,
+  // Recalculation of a closed month's charge: a preview of the difference, then applied.
+  'GET /office/accounts/:id/recalculate': ACCOUNTANT,
+  'POST /office/accounts/:id/recalculate': ACCOUNTANT,
   'GET /office/mailing': ACCOUNTANT,
   'POST /office/mailing/retry': ACCOUNTANT,
   // Pending card orders, the last reconciliation, unallocated registry payments.

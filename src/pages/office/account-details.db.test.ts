@@ -56,12 +56,16 @@ for (const dialect of await testDialects()) {
           .executeTakeFirstOrThrow()
       ).residents;
 
-    test('the card links an operator to every action, an accountant to none', async () => {
+    test("the card links an operator to every operator's action, an accountant to recalculation only", async () => {
       const page = await operator.get(card);
       for (const action of ['reading', 'residents', 'email', 'resend-bill', 'unlock']) {
         assert.ok(page.body.includes(`href="${card}/${action}"`), action);
       }
-      assert.ok(!(await accountant.get(card)).body.includes('id="card-actions"'));
+      assert.ok(!page.body.includes(`href="${card}/recalculate"`));
+      const links = [...(await accountant.get(card)).body.matchAll(/href="([^"]+)"/g)]
+        .map((m) => m[1]!)
+        .filter((href) => href.startsWith(`${card}/`) && !href.includes('/bills/'));
+      assert.deepEqual(links, [`${card}/recalculate`]);
     });
 
     test('residents: refused input gets its message next to the field and stores nothing', async () => {

@@ -50,7 +50,7 @@ export function AccountCardPage(p: AccountCardProps) {
       crumbs={[OFFICE_CRUMB, { title: 'Поиск', href: '/office/search' }, { title: c.account.number }]}
     >
       <h1>Лицевой счёт {c.account.number}</h1>
-      {p.user.roles.includes('operator') && <ActionsPanel accountId={card.accountId} />}
+      <ActionsPanel accountId={card.accountId} roles={p.user.roles} />
       <CustomerPanel card={card} />
       <ReadingsPanel card={card} at={at} />
       <RecalculationsPanel card={card} at={at} />
@@ -64,7 +64,7 @@ export function AccountCardPage(p: AccountCardProps) {
 }
 
 /** The operators' actions on the account (account-actions.plugin.tsx; operators only, rights.ts). */
-const ACTIONS: Array<[string, string]> = [
+const OPERATOR_ACTIONS: Array<[string, string]> = [
   ['reading', 'Показание со слов абонента'],
   ['residents', 'Число проживающих'],
   ['meter', 'Замена счётчика'],
@@ -73,12 +73,22 @@ const ACTIONS: Array<[string, string]> = [
   ['unlock', 'Разблокировать вход'],
 ];
 
-function ActionsPanel({ accountId }: { accountId: number }) {
+/** The accountants' (recalculate.plugin.tsx). */
+const ACCOUNTANT_ACTIONS: Array<[string, string]> = [['recalculate', 'Перерасчёт закрытого месяца']];
+
+function ActionsPanel({ accountId, roles }: { accountId: number; roles: OfficeUser['roles'] }) {
+  const actions = [
+    ...(roles.includes('operator') ? OPERATOR_ACTIONS : []),
+    ...(roles.includes('accountant') ? ACCOUNTANT_ACTIONS : []),
+  ];
+  if (actions.length === 0) {
+    return null;
+  }
   return (
     <nav class="panel" id="card-actions" aria-labelledby="card-actions-title">
       <h2 id="card-actions-title">Действия</h2>
       <ul>
-        {ACTIONS.map(([path, title]) => (
+        {actions.map(([path, title]) => (
           <li>
             <a href={`/office/accounts/${accountId}/${path}`}>{title}</a>
           </li>
