@@ -108,7 +108,7 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(audit[0]!.details, {
         target: '2026-05',
         before: { job: null },
-        after: { job: Number(job!.id), state: 'queued' },
+        after: { job: Number(job.id), state: 'queued' },
       });
       const page = await accountant.get('/office/closing');
       assert.match(page.body, /<meta http-equiv="refresh" content="5"/);
