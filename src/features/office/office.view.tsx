@@ -20,20 +20,13 @@ export interface OfficePageProps {
   /** Reload the page after this many seconds (a job's live progress). */
   refreshSeconds?: number | undefined;
   children?: ComponentChildren;
-  /** Reload the page after this many seconds (the closing's progress). */
-  refreshSeconds?: number | undefined;
 }
 
 export const OFFICE_CRUMB: Crumb = { title: 'Служебный раздел', href: '/office' };
 
 export function OfficePage(p: OfficePageProps) {
   return (
-    <Layout
-      title={p.title}
-      supplierName={p.supplierName}
-      crumbs={p.crumbs ?? [OFFICE_CRUMB]}
-      refreshSeconds={p.refreshSeconds}
-    >
+    <Layout title={p.title} supplierName={p.supplierName} crumbs={p.crumbs ?? [OFFICE_CRUMB]}>
       {p.user && <OfficeBar user={p.user} csrfToken={p.csrfToken} />}
       {p.children}
     </Layout>

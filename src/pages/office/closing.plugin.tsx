@@ -16,14 +16,14 @@ import {
   requestClosing,
 } from '../../features/billing/closing-job.ts';
 import { enqueueBillMailing } from '../../features/mail/mailing.ts';
-import { ClosingPage, type ClosingPageProps } from './closing.view.tsx';
+import { ClosingPage, REFRESH_SECONDS, type ClosingPageProps } from './closing.view.tsx';
 import type { Kit } from './account-actions.kit.tsx';
 
 export interface OfficeClosingPluginOptions {
   ctx: AppContext;
 }
 
-type Extra = Pick<ClosingPageProps, 'asking' | 'refused' | 'done'>;
+type Extra = Pick<ClosingPageProps, 'asking' | 'refused' | 'done' | 'auto'>;
 type Show = (
   req: FastifyRequest,
   reply: FastifyReply,
@@ -48,6 +48,10 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
 
   const show: Show = async (req, reply, status, extra = {}) => {
     const overview = await closingOverview(db, currentPeriod());
+    if (extra.auto && overview.active) {
+      // Asked for by the accountant («Обновлять автоматически»): the browser reloads by itself.
+      reply.header('Refresh', `${REFRESH_SECONDS}; url=/office/closing?auto=1`);
+    }
     const page = (
       <ClosingPage
         supplierName={ctx.supplierName}
@@ -61,7 +65,16 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
     return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
   };
 
-  r.get('/office/closing', { schema: { response: Html } }, async (req, reply) => show(req, reply, 200));
+  r.get(
+    '/office/closing',
+    {
+      schema: {
+        querystring: Type.Object({ auto: Type.Optional(Type.String({ maxLength: 5 })) }),
+        response: Html,
+      },
+    },
+    async (req, reply) => show(req, reply, 200, { auto: req.query.auto === '1' }),
+  );
 
   r.post(
     '/office/closing',

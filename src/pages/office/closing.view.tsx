@@ -6,10 +6,13 @@ import { instantFormat } from './card.view.tsx';
 
 // The accountant's month closing (/office/closing): the periods' state, the form that starts the
 // closing of the period that may be closed now (asked again: «Закрыть месяц …?»), the progress of
-// the one running (the page reloads itself every few seconds, no script), and the summary of a
-// finished one with «Подтвердить итоги», which releases the bill mailing.
+// the one running, and the summary of a finished one with «Подтвердить итоги», which releases the
+// bill mailing. The progress is brought up to date by an «Обновить» link, or, when the accountant
+// asks for it, by the browser itself (the plugin's `Refresh` header; no script). Not by default:
+// a page that reloads by itself unasked moves a screen reader's place (WCAG 2.2.1, axe's
+// meta-refresh rule).
 
-/** The page reloads itself this often while a closing waits or runs. */
+/** How often the page reloads itself when the accountant asked for it. */
 export const REFRESH_SECONDS = 5;
 
 export interface ClosingPageProps {
@@ -28,6 +31,8 @@ export interface ClosingPageProps {
   asking?: string | undefined;
   refused?: string | undefined;
   done?: string | undefined;
+  /** The accountant asked the page to reload itself while the closing runs. */
+  auto?: boolean | undefined;
 }
 
 export function ClosingPage(p: ClosingPageProps) {
@@ -39,7 +44,6 @@ export function ClosingPage(p: ClosingPageProps) {
       csrfToken={p.csrfToken}
       user={p.user}
       crumbs={[OFFICE_CRUMB, { title: 'Закрытие месяца' }]}
-      refreshSeconds={p.active ? REFRESH_SECONDS : undefined}
     >
       <h1>Закрытие месяца</h1>
       {p.done && (
@@ -53,7 +57,7 @@ export function ClosingPage(p: ClosingPageProps) {
         </p>
       )}
       {p.active ? (
-        <Progress {...p.active} at={at} />
+        <Progress {...p.active} at={at} auto={p.auto === true} />
       ) : p.asking ? (
         <AskForm period={p.asking} csrfToken={p.csrfToken} />
       ) : (
@@ -111,7 +115,9 @@ function duration(seconds: number): string {
   return m > 0 ? `${m} мин ${s} с` : `${s} с`;
 }
 
-function Progress(p: NonNullable<ClosingPageProps['active']> & { at: (ms: number) => string }) {
+function Progress(
+  p: NonNullable<ClosingPageProps['active']> & { at: (ms: number) => string; auto: boolean },
+) {
   const { job } = p;
   const percent = job.total > 0 ? Math.floor((job.done * 100) / job.total) : 0;
   return (
@@ -133,8 +139,17 @@ function Progress(p: NonNullable<ClosingPageProps['active']> & { at: (ms: number
       )}
       <p class="hint">
         Запущено {p.at(job.requestedAt)}
-        {job.runs > 1 ? `; продолжено после остановки (запусков: ${job.runs})` : ''}. Страница обновляется
-        сама каждые {REFRESH_SECONDS} секунд. <a href="/office/closing">Обновить</a>
+        {job.runs > 1 ? `; продолжено после остановки (запусков: ${job.runs})` : ''}.{' '}
+        <a href={p.auto ? '/office/closing?auto=1' : '/office/closing'}>Обновить</a>
+        {' · '}
+        {p.auto ? (
+          <>
+            Страница обновляется сама каждые {REFRESH_SECONDS} секунд.{' '}
+            <a href="/office/closing">Не обновлять автоматически</a>
+          </>
+        ) : (
+          <a href="/office/closing?auto=1">Обновлять автоматически каждые {REFRESH_SECONDS} секунд</a>
+        )}
       </p>
     </section>
   );

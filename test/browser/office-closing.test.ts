@@ -1,0 +1,99 @@
+// End-to-end: an accountant closes a month from the back office, in Chromium (see support.ts,
+// office-support.ts; JavaScript stays on for axe-core, the pages have no script). The demo's last closed month is opened again in the
+// server's database (its charges removed), so that it is the month to close. The accountant starts
+// the closing, confirms the question, sees the closing's progress, asks the page to reload itself
+// (the listening server's job runs the closing), then the summary, whose total is the charges' sum, and
+// confirms it. axe-core checks each page on the way, at a desktop's and a phone's width.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { formatRublesRu } from '../../src/domain/format.ts';
+import { periodTitle } from '../../src/domain/dates.ts';
+import { browserSuite, runScenario, SKIP, squash, type Server } from './support.ts';
+import { accessible, enroll, isExpectedConsoleError, logIn, staffAdd, totpCode } from './office-support.ts';
+
+/** Opens the demo's last closed month again; returns it. */
+function reopenLastMonth(server: Server): string {
+  const db = new Database(path.join(server.dataDir, 'portal.db'));
+  try {
+    const { period } = db
+      .prepare(`select max(period) as period from billing_periods where status = 'closed'`)
+      .get() as { period: string };
+    db.transaction(() => {
+      db.prepare('delete from charges where period = ?').run(period);
+      db.prepare('delete from billing_periods where period = ?').run(period);
+      db.prepare('update recalculations set applied_period = null where applied_period = ?').run(period);
+    })();
+    return period;
+  } finally {
+    db.close();
+  }
+}
+
+/** The period's charges summed, as the summary's total must say. */
+function chargedTotal(server: Server, period: string): { accounts: number; totalKop: number } {
+  const db = new Database(path.join(server.dataDir, 'portal.db'), { readonly: true });
+  try {
+    return db
+      .prepare(
+        `select count(*) as accounts, sum(amount_kop + odn_kop + recalc_kop) as totalKop from charges where period = ?`,
+      )
+      .get(period) as { accounts: number; totalKop: number };
+  } finally {
+    db.close();
+  }
+}
+
+describe('an accountant closes a month from the back office', { skip: SKIP }, () => {
+  const suite = browserSuite();
+
+  test('start, the question, the progress, the summary and its confirmation', async (t) => {
+    const server = suite.server();
+    const period = reopenLastMonth(server);
+    const enrollment = await staffAdd(server, 'buh-vera', 'Бухгалтерова Вера', ['accountant']);
+    await runScenario(
+      t,
+      suite.browser(),
+      { label: 'office-closing', jsEnabled: true, isExpectedConsoleError },
+      async (page) => {
+        const { secret } = await enroll(page, server.url, enrollment, false);
+        await logIn(page, server.url, 'buh-vera', () => totpCode(secret), false);
+        await page.getByRole('heading', { name: 'Сводка', level: 1 }).waitFor();
+        await page.getByRole('link', { name: 'Открыть закрытие месяца' }).click();
+        await page.getByRole('heading', { name: 'Закрытие месяца', level: 1 }).waitFor();
+        assert.equal(squash(await page.locator('#closable').innerText()), periodTitle(period));
+        await accessible(page, 'closing: the start');
+
+        await page.getByRole('button', { name: 'Закрыть месяц' }).click();
+        await page.getByRole('heading', { name: `Закрыть месяц ${periodTitle(period)}?` }).waitFor();
+        await accessible(page, 'closing: the question');
+        await page.getByRole('button', { name: 'Да, закрыть' }).click();
+
+        // The job's progress; asked to, the page reloads itself (no script) until the summary is there.
+        await page.locator('#closing-progress').waitFor();
+        assert.match(
+          squash(await page.locator('#closing-progress').innerText()),
+          new RegExp(`Идёт закрытие: ${periodTitle(period)}`),
+        );
+        await accessible(page, 'closing: the progress');
+        await page.getByRole('link', { name: /Обновлять автоматически/ }).click();
+        await page.locator('#closing-summary').waitFor({ timeout: 60_000 });
+        const charged = chargedTotal(server, period);
+        assert.ok(charged.accounts > 0);
+        const total = squash(await page.locator('#closing-total').innerText());
+        assert.ok(
+          total.includes(squash(formatRublesRu(charged.totalKop))),
+          `${total} vs ${charged.totalKop}`,
+        );
+        await accessible(page, 'closing: the summary');
+
+        await page.getByRole('button', { name: 'Подтвердить итоги' }).click();
+        await page.locator('#closing-done').waitFor();
+        assert.match(squash(await page.locator('#closing-done').innerText()), /подтверждены/);
+        assert.match(squash(await page.locator('#closing-confirmed').innerText()), /Итоги подтверждены/);
+        await accessible(page, 'closing: confirmed');
+      },
+    );
+  });
+});
