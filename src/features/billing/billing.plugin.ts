@@ -32,7 +32,7 @@ export const billingPlugin: FastifyPluginCallback<BillingPluginOptions> = (
 ) => {
   jobs.push({
     name: 'month closing',
-    run: (signal) =>
+    run: (signal, log) =>
       runClosingJobs(
         {
           db: ctx.db,
@@ -41,7 +41,17 @@ export const billingPlugin: FastifyPluginCallback<BillingPluginOptions> = (
           limits: ctx.config.billing,
           readingsLastDay: ctx.config.readingsLastDay,
         },
-        { owner: `${hostname()}:${process.pid}`, leaseMs: CLOSING_LEASE_MS, pollMs: CLOSING_POLL_MS, signal },
+        {
+          owner: `${hostname()}:${process.pid}`,
+          leaseMs: CLOSING_LEASE_MS,
+          pollMs: CLOSING_POLL_MS,
+          signal,
+          onError: (err) =>
+            log.warn(
+              { job: 'month closing', err: { message: err instanceof Error ? err.message : String(err) } },
+              'closing runner: will try again',
+            ),
+        },
       ),
   });
   metrics.gauge({

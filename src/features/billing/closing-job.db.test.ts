@@ -13,6 +13,7 @@ import {
   confirmClosing,
   progressFigures,
   requestClosing,
+  runClosingJobs,
   runNextClosingJob,
   type ClosingDeps,
   type ClosingSummary,
@@ -267,4 +268,46 @@ test('progress figures: the rate of the current run and the time left', () => {
     rate: 799 / 3,
     secondsLeft: 1,
   });
+});
+
+test("a server's runner goes on after a database error; the CLI's (drain) fails", async () => {
+  let calls = 0;
+  const away = {
+    kysely: {
+      selectFrom() {
+        calls++;
+        throw new Error('connection refused');
+      },
+    },
+  } as unknown as Db;
+  const deps: ClosingDeps = {
+    db: away,
+    clock: new ManualClock(TEST_NOW),
+    timeZone: 'Asia/Krasnoyarsk',
+    limits: CLOSE_OPTS.limits,
+    readingsLastDay: CLOSE_OPTS.readingsLastDay,
+  };
+  const stop = new AbortController();
+  const errors: string[] = [];
+  // The runner's waits do not keep a process alive (a server's do not need to): this test must.
+  const alive = setInterval(() => {}, 1000);
+  await runClosingJobs(deps, {
+    owner: 'server',
+    leaseMs: 60_000,
+    pollMs: 5,
+    signal: stop.signal,
+    onError: (err) => {
+      errors.push((err as Error).message);
+      if (errors.length === 3) {
+        stop.abort();
+      }
+    },
+  });
+  assert.deepEqual(errors, ['connection refused', 'connection refused', 'connection refused']);
+  clearInterval(alive);
+  assert.equal(calls, 3);
+  await assert.rejects(
+    runClosingJobs(deps, { owner: 'cli', leaseMs: 60_000, pollMs: 5, drain: true, onError: () => {} }),
+    /connection refused/,
+  );
 });

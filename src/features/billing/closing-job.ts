@@ -253,17 +253,28 @@ export async function runNextClosingJob(deps: ClosingDeps, o: RunnerOptions): Pr
 
 /**
  * Runs closing jobs until `signal` aborts, looking for one every `pollMs` (the listening server's
- * job), or with `drain` until none is left to claim (the CLI).
+ * job), or with `drain` until none is left to claim (the CLI, which fails on the first error). A
+ * server's runner goes on after an error (the database away for a while): `onError` is told, and
+ * a job it held is taken up again when its lease runs out.
  */
 export async function runClosingJobs(
   deps: ClosingDeps,
-  o: RunnerOptions & { pollMs: number; drain?: boolean },
+  o: RunnerOptions & { pollMs: number; drain?: boolean; onError?: (err: unknown) => void },
 ): Promise<void> {
   for (;;) {
     if (o.signal?.aborted) {
       return;
     }
-    const ran = await runNextClosingJob(deps, o);
+    let ran: boolean;
+    try {
+      ran = await runNextClosingJob(deps, o);
+    } catch (err) {
+      if (o.drain || !o.onError) {
+        throw err;
+      }
+      o.onError(err);
+      ran = false;
+    }
     if (!ran) {
       if (o.drain) {
         return;
