@@ -1,9 +1,9 @@
 // End-to-end: an accountant uploads the network company's readings in the back office, in
 // Chromium (see support.ts, office-support.ts). The form refuses a post without a file with the
 // message next to the field; the sample is then checked by the server's own job runner (the page
-// reloads itself, without JavaScript), the summary and the rejected line are shown, «Применить»
-// applies it, and the report downloads. axe-core checks each page on the way, at a desktop's and
-// a phone's width.
+// reloads itself by a Refresh header after the upload, without JavaScript), the summary and the
+// rejected line are shown, «Применить» applies it, and the report downloads. axe-core checks
+// each page on the way, at a desktop's and a phone's width.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -62,7 +62,7 @@ describe('uploads in the back office', { skip: SKIP }, () => {
             .getByLabel('Файл', { exact: true })
             .setInputFiles(path.join(ROOT, 'samples', 'readings.csv'));
           await Promise.all([
-            page.waitForURL(/\/office\/imports\/\d+$/),
+            page.waitForURL(/\/office\/imports\/\d+\?auto=1$/),
             page.getByRole('button', { name: 'Загрузить и проверить' }).click(),
           ]);
           await waitForState(page, 'проверен, не применён');

@@ -72,6 +72,11 @@ async function upload(
   });
 }
 
+/** The upload's page that a response redirected to, without its query (`?auto=1`). */
+function pathOf(res: { headers: Record<string, unknown> }): string {
+  return String(res.headers.location).replace(/\?.*$/, '');
+}
+
 async function uploadsCount(t: TestApp): Promise<{ uploads: number; chunks: number }> {
   const k = t.db.kysely;
   const u = await k
@@ -113,13 +118,19 @@ for (const dialect of await testDialects()) {
       const content = fs.readFileSync(path.join(SAMPLES, 'readings.csv'));
       const res = await upload(accountant, 'readings:grid', { name: 'readings.csv', content });
       assert.equal(res.statusCode, 303, res.body);
-      const url = res.headers.location as string;
-      assert.match(url, /^\/office\/imports\/\d+$/);
+      assert.match(res.headers.location as string, /^\/office\/imports\/\d+\?auto=1$/);
+      const url = pathOf(res);
 
-      const queued = await accountant.get(url);
+      const queued = await accountant.get(`${url}?auto=1`);
       assert.equal(queued.statusCode, 200);
       assert.match(textOf(queued.body), /Состояние: ждёт проверки/);
-      assert.match(queued.body, /<meta http-equiv="refresh" content="3"\/>/);
+      // Asked for by the redirect (?auto=1): reloaded by the Refresh header, with a link to stop it.
+      assert.equal(queued.headers.refresh, `3; url=${url}?auto=1`);
+      assert.match(textOf(queued.body), /Страница обновляется каждые 3 с\. Остановить обновление/);
+      assert.doesNotMatch(queued.body, /http-equiv="refresh"/);
+      const plain = await accountant.get(url);
+      assert.equal(plain.headers.refresh, undefined, 'no reload unless asked for');
+      assert.match(textOf(plain.body), /Обновить · Обновлять автоматически каждые 3 с/);
       const before = await t.db.kysely
         .selectFrom('readings')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -132,7 +143,7 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Строк с показаниями: 2; отклонено: 1/);
       assert.match(text, /показаний принято: 1/);
       assert.match(text, /3 отклонена Лицевой счёт Лицевого счёта 1799999999 нет в портале/);
-      assert.doesNotMatch(checked.body, /http-equiv="refresh"/);
+      assert.equal(checked.headers.refresh, undefined, 'done: nothing to reload for');
       assert.match(checked.body, /id="apply-form"/);
       const after = await t.db.kysely
         .selectFrom('readings')
@@ -183,7 +194,7 @@ for (const dialect of await testDialects()) {
       const res = await upload(accountant, 'registry:sberbank', { name: 'registry.txt', content });
       assert.equal(res.statusCode, 303, res.body);
       assert.ok((await runNextUpload(runner('a'))) !== null);
-      const text = textOf((await accountant.get(res.headers.location as string)).body);
+      const text = textOf((await accountant.get(pathOf(res))).body);
       assert.match(text, /Реестр платежей: Сбербанк/);
       assert.match(text, /Строк с платежами: 3; отклонено: 0/);
       assert.match(text, /зачислено на лицевые счета: 2/);
@@ -198,7 +209,7 @@ for (const dialect of await testDialects()) {
       const content = Buffer.from(`${lines.join('\r\n')}\r\n`);
       const res = await upload(accountant, 'readings:grid', { name: 'many.csv', content });
       assert.ok((await runNextUpload(runner('a'))) !== null);
-      const url = res.headers.location as string;
+      const url = pathOf(res);
       const html = (await accountant.get(url)).body;
       assert.match(textOf(html), /Всего строк в отчёте: 105; здесь первые 100/);
       assert.equal([...html.matchAll(/<td data-label="Строка">/g)].length, 100);
@@ -266,7 +277,7 @@ for (const dialect of await testDialects()) {
     test('two runners claim one upload once; a dead runner is taken over when its lease runs out', async () => {
       const content = Buffer.from('1700000099;;05.06.2026;100\r\n');
       const first = await upload(accountant, 'readings:grid', { name: 'one.csv', content });
-      const id = Number((first.headers.location as string).split('/').pop());
+      const id = Number(pathOf(first).split('/').pop());
       const runs = await Promise.all([runNextUpload(runner('x')), runNextUpload(runner('y'))]);
       assert.deepEqual(
         runs.filter((r) => r !== null),
@@ -280,7 +291,7 @@ for (const dialect of await testDialects()) {
       assert.equal(runsOfFile.length, 1);
 
       const second = await upload(accountant, 'readings:grid', { name: 'two.csv', content });
-      const id2 = Number((second.headers.location as string).split('/').pop());
+      const id2 = Number(pathOf(second).split('/').pop());
       // A runner takes it and dies.
       const dead = await claimUpload(t.db.kysely, {
         owner: 'dead',
@@ -321,7 +332,7 @@ for (const dialect of await testDialects()) {
       assert.notEqual(refused.statusCode, 303, 'an accountant may not upload meters');
       const res = await upload(admin, 'meters', { name: 'meters.csv', content });
       assert.equal(res.statusCode, 303, res.body);
-      const url = res.headers.location as string;
+      const url = pathOf(res);
       assert.ok((await runNextUpload(runner('m'))) !== null);
       assert.match(textOf((await admin.get(url)).body), /заменено: 1/);
       assert.equal((await admin.post(`${url}/apply`, {})).statusCode, 303);

@@ -11,12 +11,13 @@ import type { ImportSummary } from './engine.ts';
 import { kindsFor, type UploadKind } from './upload.kinds.ts';
 import { drain, receiveUpload, type Received } from './upload.receive.ts';
 import * as repo from './upload.repository.ts';
-import { ImportsPage, UploadPage, type ImportsPageProps } from './upload.view.tsx';
+import { ImportsPage, REFRESH_SECONDS, UploadPage, type ImportsPageProps } from './upload.view.tsx';
 
 /** Uploads listed on the page. */
 const LIST_ROWS = 20;
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
+const AutoQuery = Type.Object({ auto: Type.Optional(Type.String({ maxLength: 5 })) });
 const ApplyBody = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const Html = {
   200: Type.String(),
@@ -89,9 +90,21 @@ class UploadPages {
     return upload && kind ? { upload, kind } : undefined;
   }
 
-  async show(req: FastifyRequest, reply: FastifyReply, found: Found, status: number, notice?: string) {
+  async show(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    found: Found,
+    status: number,
+    notice?: string,
+    auto = false,
+  ) {
     const { upload, kind } = found;
     const summary = summaryOf(upload);
+    const live = upload.state === 'queued' || upload.state === 'running';
+    if (live && auto) {
+      // Reloaded only when the staff member asked for it (WCAG 2.2.1: a timed reload is the user's to stop).
+      reply.header('Refresh', `${REFRESH_SECONDS}; url=/office/imports/${upload.id}?auto=1`);
+    }
     const page = (
       <UploadPage
         {...this.frame(req, reply)}
@@ -100,6 +113,7 @@ class UploadPages {
         summary={summary}
         canApply={upload.state === 'done' && upload.mode === 'check' && summary?.status === 'dry_run'}
         notice={notice}
+        auto={auto}
       />
     );
     return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
@@ -135,10 +149,16 @@ export function registerUploadRoutes(
     { config: { csrfInHandler: true }, schema: { response: Html } },
     async (req, reply) => postUpload(app, pages, req, reply),
   );
-  r.get('/office/imports/:id', { schema: { params: IdParams, response: Html } }, async (req, reply) => {
-    const found = await pages.find(req, req.params.id);
-    return found ? pages.show(req, reply, found, 200) : pages.notFound(reply);
-  });
+  r.get(
+    '/office/imports/:id',
+    { schema: { params: IdParams, querystring: AutoQuery, response: Html } },
+    async (req, reply) => {
+      const found = await pages.find(req, req.params.id);
+      return found
+        ? pages.show(req, reply, found, 200, undefined, req.query.auto === '1')
+        : pages.notFound(reply);
+    },
+  );
   r.post(
     '/office/imports/:id/apply',
     { schema: { params: IdParams, body: ApplyBody, response: Html } },
@@ -162,7 +182,7 @@ export function registerUploadRoutes(
         staffUserId: staffOf(req).user.id,
         details: { uploadId: found.upload.id, kind: found.kind.key, file: found.upload.fileName },
       });
-      return reply.code(303).header('Location', `/office/imports/${found.upload.id}`).send('');
+      return reply.code(303).header('Location', `/office/imports/${found.upload.id}?auto=1`).send('');
     },
   );
   r.get('/office/imports/:id/report.csv', { schema: { params: IdParams } }, async (req, reply) => {
@@ -256,5 +276,5 @@ async function postUpload(
     const file = received ? received.message : 'Выберите файл.';
     return pages.list(req, reply, 400, { errors: { file }, selected: fields.kind });
   }
-  return reply.code(303).header('Location', `/office/imports/${received.id}`).send('');
+  return reply.code(303).header('Location', `/office/imports/${received.id}?auto=1`).send('');
 }

@@ -164,6 +164,8 @@ export interface UploadPageProps extends Frame {
   summary: ImportSummary | null;
   canApply: boolean;
   notice?: string | undefined;
+  /** The staff member asked the page to reload itself while the job runs (`?auto=1`). */
+  auto?: boolean;
 }
 
 export function UploadPage(p: UploadPageProps) {
@@ -176,7 +178,6 @@ export function UploadPage(p: UploadPageProps) {
       csrfToken={p.csrfToken}
       user={p.user}
       crumbs={[OFFICE_CRUMB, IMPORTS_CRUMB, { title: u.fileName }]}
-      refreshSeconds={live ? REFRESH_SECONDS : undefined}
     >
       <h1>{u.fileName}</h1>
       {p.notice && (
@@ -194,6 +195,23 @@ export function UploadPage(p: UploadPageProps) {
           <strong>Состояние: {stateTitle(u)}.</strong>
         </p>
         {live && <Progress upload={u} />}
+        {live && (
+          <p id="upload-refresh">
+            {p.auto ? (
+              <>
+                Страница обновляется каждые {REFRESH_SECONDS} с.{' '}
+                <a href={`/office/imports/${u.id}`}>Остановить обновление</a>
+              </>
+            ) : (
+              <>
+                <a href={`/office/imports/${u.id}`}>Обновить</a> ·{' '}
+                <a href={`/office/imports/${u.id}?auto=1`}>
+                  Обновлять автоматически каждые {REFRESH_SECONDS} с
+                </a>
+              </>
+            )}
+          </p>
+        )}
         {u.state === 'failed' && (
           <p class="form-error" role="alert">
             {u.error}

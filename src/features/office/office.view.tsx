@@ -17,8 +17,6 @@ export interface OfficePageProps {
   /** The logged-in staff member; absent on the login and enrollment pages. */
   user?: OfficeUser;
   crumbs?: Crumb[];
-  /** Reload the page after this many seconds (a job's live progress). */
-  refreshSeconds?: number | undefined;
   children?: ComponentChildren;
 }
 

@@ -19,8 +19,6 @@ export interface LayoutProps {
   children?: ComponentChildren;
   /** Shown in the header when someone is logged in. */
   logout?: { csrfToken: string };
-  /** Reload the page after this many seconds (live progress without scripts). */
-  refreshSeconds?: number | undefined;
 }
 
 /** The icon stays at a fixed URL (browsers ask /favicon.ico-like URLs by themselves and keep them). */
@@ -42,9 +40,6 @@ export function Layout(props: LayoutProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {props.refreshSeconds !== undefined && (
-          <meta http-equiv="refresh" content={String(props.refreshSeconds)} />
-        )}
         <title>{`${props.title} — ${props.supplierName}`}</title>
         <link rel="icon" href={FAVICON} type="image/svg+xml" />
         <link rel="stylesheet" href={assetPath('css/site.css')} />
