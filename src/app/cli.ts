@@ -21,6 +21,8 @@ import * as paymentsAllocate from './cli/payments-allocate.ts';
 import * as tariffSet from './cli/tariff-set.ts';
 import * as importTariffs from './cli/import-tariffs.ts';
 import * as importMeters from './cli/import-meters.ts';
+import * as branchesLoad from './cli/branches-load.ts';
+import * as tariffPlansLoad from './cli/tariff-plans-load.ts';
 import * as settlementsLoad from './cli/settlements-load.ts';
 import * as importAccounts from './cli/import-accounts.ts';
 import * as exportCharges from './cli/export-charges.ts';
@@ -55,6 +57,8 @@ const COMMANDS = [
   tariffSet,
   importTariffs,
   importMeters,
+  branchesLoad,
+  tariffPlansLoad,
   settlementsLoad,
   importAccounts,
   exportCharges,

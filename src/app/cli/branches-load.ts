@@ -1,0 +1,59 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { runImport } from '../../features/imports/engine.ts';
+import type { Encoding } from '../../features/imports/encoding.ts';
+import { branchesFormat } from '../../features/imports/branches.format.ts';
+import { summaryLines } from '../../features/imports/summary.ts';
+import { withDb } from './common.ts';
+import { delimiter, encoding } from './import-registry.ts';
+
+interface Options {
+  encoding: Encoding | 'auto';
+  delimiter: ';' | ',' | '\t' | 'auto';
+  apply: boolean;
+  report?: string;
+}
+
+export function register(cli: Command): void {
+  cli
+    .command('branches-load')
+    .summary("check (dry run) or load the supplier's branches with the payee's bank details")
+    .description(
+      'Read the branches (a header line, then code; name; payee name; INN; KPP; bank; BIC; correspondent ' +
+        'account; settlement account; address; phones; fax; e-mail; website — text in UTF-8, Windows-1251 or ' +
+        "KOI8-R with ; , or tab, or .xlsx), check the bank details (INN check digit, the accounts' control " +
+        'keys against the BIC) and print what would be added, changed or rejected; with --apply, store them ' +
+        '(a change is audited). Branches are never deleted. Writes the line-numbered report next to the file ' +
+        '(FILE.report.csv) or to --report. Exits 2 when the file is refused.',
+    )
+    .argument('<FILE>', 'the branches file')
+    .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
+    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto')
+    .option('--apply', 'apply (without it nothing is stored but the run)', false)
+    .option('--report <PATH>', 'where to write the report of rejected lines and notes (CSV)')
+    .action(run);
+}
+
+async function run(file: string, opts: Options): Promise<void> {
+  const config = loadConfig();
+  const format = branchesFormat({ clock: systemClock, by: os.userInfo().username });
+  const summary = await withDb(
+    config,
+    (db) =>
+      runImport(db.kysely, format, file, {
+        apply: opts.apply,
+        reportPath: opts.report,
+        clock: systemClock,
+        source: { encoding: opts.encoding, delimiter: opts.delimiter },
+      }),
+    { migrate: true },
+  );
+  for (const line of summaryLines(summary, format.labels, format.recordsTitle)) {
+    console.log(line);
+  }
+  if (summary.status === 'refused') {
+    process.exitCode = 2;
+  }
+}
