@@ -91,7 +91,9 @@ export function accountsFormat(opts: AccountsFormatOptions): ImportFormat<Accoun
         const found = branches.find((b) => b.code === opts.branch);
         if (!found) {
           throw new AccountsImportRefused(
-            `No branch "${opts.branch}": the branches are ${branches.map((b) => b.code).join(', ') || 'none'}.`,
+            branches.length === 0
+              ? `No branch "${opts.branch}": there are no branches yet; load them with branches-load.`
+              : `No branch "${opts.branch}": the branches are ${branches.map((b) => b.code).join(', ')}.`,
           );
         }
         branchId = found.id;

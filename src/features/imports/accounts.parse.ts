@@ -98,7 +98,10 @@ export function accountsReader(
       if (!deps.tariffCodes.has(tariffCode)) {
         problems.push({
           field: 'Тарифная группа',
-          message: `Тарифной группы «${tariffCode.slice(0, 40)}» нет; есть: ${[...deps.tariffCodes].sort().join(', ')}.`,
+          message:
+            deps.tariffCodes.size === 0
+              ? `Тарифной группы «${tariffCode.slice(0, 40)}» нет, справочник тарифных групп пуст: загрузите его командой tariff-plans-load.`
+              : `Тарифной группы «${tariffCode.slice(0, 40)}» нет; есть: ${[...deps.tariffCodes].sort().join(', ')}.`,
         });
       }
       const delivery = requiredText('Адрес доставки', get(11), ADDRESS_MAX, problems, true);

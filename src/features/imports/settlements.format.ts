@@ -114,7 +114,10 @@ function settlementsReader(branches: Map<string, number>, full: boolean): Format
       if (branchCode !== '' && branchId === null) {
         problems.push({
           field: 'Отделение',
-          message: `Отделения «${branchCode.slice(0, 40)}» нет; есть: ${[...branches.keys()].join(', ') || 'ни одного'}.`,
+          message:
+            branches.size === 0
+              ? `Отделения «${branchCode.slice(0, 40)}» нет, справочник отделений пуст: загрузите его командой branches-load.`
+              : `Отделения «${branchCode.slice(0, 40)}» нет; есть: ${[...branches.keys()].join(', ')}.`,
         });
       }
       if (problems.length > 0) {

@@ -214,5 +214,5 @@ export function unknownPlan(code: string, plans: Map<string, PlanRef>): string {
   const known = [...plans.keys()];
   return code.trim() === ''
     ? 'Не указан код тарифа.'
-    : `Тарифа с кодом «${code.trim()}» нет. ${known.length > 0 ? `Есть: ${known.join(', ')}.` : 'Тарифов ещё нет.'}`;
+    : `Тарифа с кодом «${code.trim()}» нет. ${known.length > 0 ? `Есть: ${known.join(', ')}.` : 'Справочник тарифов пуст: загрузите его командой tariff-plans-load.'}`;
 }
