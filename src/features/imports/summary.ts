@@ -1,7 +1,19 @@
 import type { ImportSummary } from './engine.ts';
 
 /** The counters that mean the database changed. */
-const CHANGES = ['credited', 'unallocated', 'added', 'changed', 'removed', 'readingStored', 'readingReview'];
+const CHANGES = [
+  'credited',
+  'unallocated',
+  'added',
+  'changed',
+  'removed',
+  'readingStored',
+  'readingReview',
+  // The meters import's.
+  'installed',
+  'replaced',
+  'updated',
+];
 
 /** True when applying (or, for a dry run, would apply) changes nothing. */
 export function changesNothing(s: ImportSummary): boolean {
