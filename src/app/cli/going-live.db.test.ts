@@ -55,6 +55,43 @@ function cli(env: NodeJS.ProcessEnv, cwd: string, args: string[]): Promise<Run> 
 
 for (const dialect of await testDialects()) {
   describe(`going live on a fresh database (${dialect})`, () => {
+    test('branches-load and tariff-plans-load: a dry run stores nothing; a refused file exits 2', async () => {
+      const t = await createTestDb(dialect);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-reference-cli-'));
+      try {
+        const env = cliEnvFor(t.url);
+        const report = path.join(dir, 'report.csv');
+        const dry = await cli(env, ROOT, ['branches-load', 'samples/branches.csv', '--report', report]);
+        assert.equal(dry.code, 0, dry.stderr);
+        assert.match(
+          dry.stdout,
+          /^Проверка без записи .*\n.*\nСтрок с отделениями: 3; отклонено: 0\.\nдобавлено отделений: 3\n/,
+        );
+        const plans = await cli(env, ROOT, [
+          'tariff-plans-load',
+          'samples/tariff-plans.csv',
+          '--report',
+          report,
+        ]);
+        assert.equal(plans.code, 0, plans.stderr);
+        assert.match(plans.stdout, /\nдобавлено тарифов: 3\n/);
+        assert.equal((await t.db.kysely.selectFrom('branches').select('id').execute()).length, 0);
+        assert.equal((await t.db.kysely.selectFrom('tariff_plans').select('id').execute()).length, 0);
+
+        const bad = path.join(dir, 'bad.csv');
+        fs.writeFileSync(bad, 'Код;Название;Зон\nsingle;Однотарифный;1\n');
+        const refused = await cli(env, ROOT, ['tariff-plans-load', bad, '--apply', '--report', report]);
+        assert.equal(refused.code, 2);
+        assert.match(
+          refused.stdout,
+          /^Файл отклонён целиком, ничего не записано .*\nСтрока 1: в заголовке нет столбцов «Норматив на проживающего»/,
+        );
+      } finally {
+        await t.drop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test("the README's sequence runs in order and the first closing charges every metered account", async () => {
       const t = await createTestDb(dialect);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-going-live-'));
