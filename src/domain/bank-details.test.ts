@@ -43,3 +43,32 @@ test("accounts: the seed's settlement account and its bank's correspondent accou
   assert.match(corrAccountProblem('30101810500000000609', BIC)!, /корреспондентский счёт/i);
   assert.match(settlementAccountProblem('4070281017102011060', BIC)!, /нужно 20 цифр/);
 });
+
+test('shapes: anchored at both ends, and a long input quoted by its first characters only', () => {
+  assert.match(kppProblem('X190101001')!, /не КПП/);
+  assert.match(kppProblem('1901010019')!, /не КПП/);
+  assert.match(bicProblem('0495146080')!, /не БИК/);
+  const long = '1234567890123456789012345';
+  assert.equal(innProblem(long), '«12345678901234567890» — не ИНН организации: нужно 10 цифр.');
+  assert.match(kppProblem(long)!, /^«12345678901234567890» — не КПП/);
+  assert.match(bicProblem(long)!, /^«12345678901234567890» — не БИК/);
+});
+
+test('the key a wrong account would need can be 9', () => {
+  // 40702810951020110607 holds at BIC 049514608 (its 23-digit sum ends in 0, worked by hand).
+  assert.equal(settlementAccountProblem('40702810951020110607', BIC), null);
+  assert.match(settlementAccountProblem('40702810151020110607', BIC)!, /при этом БИК был бы 9\./);
+});
+
+test('accounts: 20 digits exactly, quoted by their first 30 characters, and not blamed for a wrong BIC', () => {
+  assert.match(settlementAccountProblem('407028101710201106070', BIC)!, /нужно 20 цифр/);
+  assert.match(settlementAccountProblem('X40702810171020110607', BIC)!, /нужно 20 цифр/);
+  const long = '4070281017102011060712345678901234';
+  assert.match(settlementAccountProblem(long, BIC)!, /^«407028101710201106071234567890» — не /);
+  // A wrong BIC is its own problem (bicProblem), not the account's.
+  assert.equal(settlementAccountProblem('40702810171020110615', '04951460A'), null);
+  assert.match(
+    settlementAccountProblem('40702810171020110615', BIC)!,
+    /^Расчётный счёт «40702810171020110615» не сходится/,
+  );
+});
