@@ -2,18 +2,16 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { runImport } from '../../features/imports/engine.ts';
 import type { Encoding } from '../../features/imports/encoding.ts';
 import { branchesFormat } from '../../features/imports/branches.format.ts';
-import { summaryLines } from '../../features/imports/summary.ts';
-import { withDb } from './common.ts';
-import { delimiter, encoding } from './import-registry.ts';
+import { delimiter, encoding, runFileImport } from './file-import.ts';
 
 interface Options {
   encoding: Encoding | 'auto';
   delimiter: ';' | ',' | '\t' | 'auto';
   apply: boolean;
   report?: string;
+  progress: boolean;
 }
 
 export function register(cli: Command): void {
@@ -33,27 +31,12 @@ export function register(cli: Command): void {
     .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto')
     .option('--apply', 'apply (without it nothing is stored but the run)', false)
     .option('--report <PATH>', 'where to write the report of rejected lines and notes (CSV)')
+    .option('--no-progress', 'no progress bar')
     .action(run);
 }
 
 async function run(file: string, opts: Options): Promise<void> {
-  const config = loadConfig();
-  const format = branchesFormat({ clock: systemClock, by: os.userInfo().username });
-  const summary = await withDb(
-    config,
-    (db) =>
-      runImport(db.kysely, format, file, {
-        apply: opts.apply,
-        reportPath: opts.report,
-        clock: systemClock,
-        source: { encoding: opts.encoding, delimiter: opts.delimiter },
-      }),
-    { migrate: true },
+  await runFileImport(loadConfig(), file, opts, () =>
+    branchesFormat({ clock: systemClock, by: os.userInfo().username }),
   );
-  for (const line of summaryLines(summary, format.labels, format.recordsTitle)) {
-    console.log(line);
-  }
-  if (summary.status === 'refused') {
-    process.exitCode = 2;
-  }
 }

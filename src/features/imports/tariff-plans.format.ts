@@ -2,7 +2,6 @@ import type { Clock } from '../../platform/clock.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { headerReader, type ColumnSpec, type LineGet } from './columns.ts';
 import {
-  REJECTED,
   type ImportFormat,
   type LineProblem,
   type Numbered,
@@ -216,7 +215,7 @@ function outcomeOf(d: Decision): Outcome {
     case 'same':
       return { count: 'unchanged' };
     case 'refused':
-      return { count: REJECTED, note: { field: TITLES.zones, message: d.message } };
+      return { count: 'rejected', rejected: true, note: { field: TITLES.zones, message: d.message } };
     case 'change':
       return {
         count: 'changed',
