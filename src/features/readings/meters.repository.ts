@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 
+import { findLoginAccount } from '../account/account.repository.ts';
+
 type Q = Kysely<Database> | Transaction<Database>;
 
 // The meters' own writes and reads for a replacement (meter-replacement.ts).
@@ -62,16 +64,12 @@ export async function insertMeter(db: Q, m: NewMeter): Promise<number> {
   return Number(row.id);
 }
 
-/** The account of a number, for the meters import. */
+/** The account of a number, for the meters import (the login's own lookup). */
 export async function accountByNumber(
   db: Q,
   number: string,
 ): Promise<{ id: number; number: string } | undefined> {
-  const r = await db
-    .selectFrom('accounts')
-    .select(['id', 'number'])
-    .where('number', '=', number)
-    .executeTakeFirst();
+  const r = await findLoginAccount(db, number);
   return r && { id: Number(r.id), number: r.number };
 }
 
