@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { bulkAccounts, cliEnvFor, createTestDb } from '../test/db.ts';
 import { ROOT } from './lib/dataset.ts';
+import { productionEntry } from './lib/build.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { ensureReferenceData } from '../src/tools/demo/reference-data.ts';
 import { runImport, type ImportSummary } from '../src/features/imports/engine.ts';
@@ -99,7 +100,7 @@ export async function runImportBench(args: string[]): Promise<void> {
 
 /**
  * The accounts file applied into an empty database by the CLI itself (`import-accounts --apply`
- * in its own process, as an administrator runs it), then again: time and the process's peak RSS
+ * in its own process, built, as an administrator of a production install runs it), then again: time and the process's peak RSS
  * as /usr/bin/time measures them.
  */
 async function runAccountsBench(lines: number, dialectArg: string | undefined): Promise<void> {
@@ -114,6 +115,8 @@ async function runAccountsBench(lines: number, dialectArg: string | undefined): 
     await writeAccountsFile(file, lines, codes);
     console.log(`  file: ${(fs.statSync(file).size / 1048576).toFixed(1)} MB`);
     const env = { ...cliEnvFor(t.url), LOG_LEVEL: 'silent' };
+    // As a production install runs it (node dist/app/cli.js), not under the TypeScript loader.
+    const cli = productionEntry('cli');
     const once = (label: string) => {
       const run = spawnSync(
         '/usr/bin/time',
@@ -121,9 +124,7 @@ async function runAccountsBench(lines: number, dialectArg: string | undefined): 
           '-f',
           'TIME %e %M',
           process.execPath,
-          '--import',
-          'tsx',
-          'src/app/cli.ts',
+          cli,
           'import-accounts',
           file,
           '--apply',

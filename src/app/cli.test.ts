@@ -4,41 +4,14 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CliCommand } from './cli/common.ts';
+import { COMMANDS, loadCommand } from './cli/commands.ts';
 
 // The CLI as a user runs it, in a child process: help, and the usage errors (exit 2) that refuse a
 // command before it does anything. No database: DATA_DIR points at a directory that must never
 // appear, which it would as soon as a command opened the database.
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const COMMANDS = [
-  'migrate',
-  'seed-demo',
-  'generate',
-  'quickstart',
-  'close-month',
-  'closing-worker',
-  'recalculate',
-  'readings-export',
-  'readings-review',
-  'payments-reconcile',
-  'mail-enqueue',
-  'mail-worker',
-  'mail-status',
-  'mail-reminders',
-  'import-registry',
-  'import-readings',
-  'payments-allocate',
-  'tariff-set',
-  'import-tariffs',
-  'import-meters',
-  'settlements-load',
-  'import-accounts',
-  'export-charges',
-  'export-balances',
-  'export-payments',
-  'export-debts-registry',
-  'export-debtors',
-];
 
 interface Run {
   code: number | null;
@@ -83,6 +56,27 @@ describe('the command-line tool', { concurrency: 2 }, () => {
   });
   after(() => {
     fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
+  });
+
+  test('each file under cli/ that adds a command is named as it and listed (a run loads only its file)', async () => {
+    const dir = path.join(ROOT, 'src', 'app', 'cli');
+    const found: string[] = [];
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const name = file.slice(0, -'.ts'.length);
+      const mod = (await import(path.join(dir, file))) as { register?: unknown };
+      if (typeof mod.register !== 'function') {
+        continue;
+      }
+      const program = new CliCommand('cli');
+      (await loadCommand(name)).register(program);
+      assert.deepEqual(
+        program.commands.map((c) => c.name()),
+        [name],
+        `${file} must add the command ${name}`,
+      );
+      found.push(name);
+    }
+    assert.deepEqual([...found].sort(), [...COMMANDS].sort());
   });
 
   test('--help lists every command and exits 0', async () => {

@@ -4,10 +4,7 @@ import type { Config } from '../config.ts';
 import { openDb, type Db } from '../../platform/db/connect.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import { isIsoDate, isPeriod } from '../../domain/dates.ts';
-import { ClosingRefused } from '../../features/billing/close-month.ts';
-import { RecalculationRefused } from '../../features/billing/recalculate.ts';
-import { MailingRefused } from '../../features/mail/mailing.ts';
-import { ExportRefused } from '../../features/exports/exports.service.ts';
+import { Refused } from '../../platform/refused.ts';
 
 /** The exit code of a command refused (a usage error, or the rules said no); 1 is a failure. */
 const USAGE_EXIT = 2;
@@ -46,9 +43,7 @@ export class CliCommand extends Command {
 }
 
 /** A command that will not do what it was asked, with the reason (exit 2, nothing changed). */
-export class CommandRefused extends Error {}
-
-const REFUSALS = [ClosingRefused, RecalculationRefused, MailingRefused, ExportRefused, CommandRefused];
+export class CommandRefused extends Refused {}
 
 /**
  * The exit code of a run that threw, after telling the user why: 2 for a usage error (already
@@ -60,7 +55,7 @@ export function reportError(err: unknown): number {
     return err.exitCode === 0 ? 0 : USAGE_EXIT;
   }
   console.error(err instanceof Error ? err.message : err);
-  return REFUSALS.some((refusal) => err instanceof refusal) ? USAGE_EXIT : 1;
+  return err instanceof Refused ? USAGE_EXIT : 1;
 }
 
 /** Opens the database the config names (migrated to the latest schema if asked), runs `fn`, closes it. */

@@ -21,6 +21,7 @@ import {
 import { insertCharges } from './charge-writes.repository.ts';
 import { markRecalculationsApplied } from './recalculation.repository.ts';
 import { computeBatch, type BatchOutput, type BatchRules } from './close-batch.ts';
+import { Refused } from '../../platform/refused.ts';
 
 export interface CloseOptions extends BatchRules {
   period: string;
@@ -50,7 +51,7 @@ export type CloseResult =
   | { status: 'closed'; accounts: number; totalKop: number; computed: number }
   | { status: 'already_closed'; accounts: number; totalKop: number };
 
-export class ClosingRefused extends Error {}
+export class ClosingRefused extends Refused {}
 
 /**
  * Closes a billing period: one charge per account, computed by the rules in force. A closed

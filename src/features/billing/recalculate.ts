@@ -5,12 +5,13 @@ import type { CloseOptions } from './close-month.ts';
 import { computeBatch } from './close-batch.ts';
 import { buildingVolumes, loadPlans, nextAccounts, periodState } from './billing.repository.ts';
 import * as repo from './recalculation.repository.ts';
+import { Refused } from '../../platform/refused.ts';
 
 export type RecalcResult =
   { status: 'recorded'; amountKop: number; kwh: number; method: string } | { status: 'no_change' };
 
 /** A refusal, in English for the CLI and in Russian for the back office's form. */
-export class RecalculationRefused extends Error {
+export class RecalculationRefused extends Refused {
   constructor(
     message: string,
     readonly ru: string,

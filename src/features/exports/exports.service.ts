@@ -5,13 +5,14 @@ import { PAYMENT_CHANNEL_TITLES } from '../payments/payment-titles.ts';
 import { contentType, csvStream, type Column, type ExportEncoding, type Value } from './csv.ts';
 import * as repo from './exports.repository.ts';
 import * as registryRepo from './registry.repository.ts';
+import { Refused } from '../../platform/refused.ts';
 
 // The files that go out: charges, balances and payments for 1С, the debtors list, and the debts
 // registry for the bank. Each is checked first (a period not closed, a date to come: refused with
 // the reason, before a byte is written), then streamed a page of accounts at a time.
 
 /** An export refused before anything was written: the reason in Russian, and the field at fault. */
-export class ExportRefused extends Error {
+export class ExportRefused extends Refused {
   constructor(
     message: string,
     readonly field?: string,

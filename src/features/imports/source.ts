@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import {
   detectDelimiter,
   detectEncoding,
@@ -11,6 +11,10 @@ import {
   type Delimiter,
   type Encoding,
 } from './encoding.ts';
+import { lazyRequire } from '../../platform/lazy.ts';
+
+/** exceljs (about 30 MB loaded) only for an .xlsx file. */
+const excel = lazyRequire<typeof ExcelJS>('exceljs');
 
 /**
  * The source of an import: a file read as records (the fields of one line, or of one row of the
@@ -197,7 +201,7 @@ async function* xlsxItems(
   onBytes: ((read: number) => void) | undefined,
 ): AsyncGenerator<SourceItem> {
   const raw = countingStream(file, onBytes);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(raw, {
+  const reader = new (excel().stream.xlsx.WorkbookReader)(raw, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',

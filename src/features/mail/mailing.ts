@@ -5,10 +5,11 @@ import { dayOfPeriod } from '../../domain/schedule.ts';
 import { latestClosedPeriod, periodState } from '../billing/billing.repository.ts';
 import { awaitsConfirmation } from '../billing/closing-job.ts';
 import * as repo from './mailing.repository.ts';
+import { Refused } from '../../platform/refused.ts';
 
 /** The back office's side of the mailing: what to queue, and how far it got. */
 
-export class MailingRefused extends Error {}
+export class MailingRefused extends Refused {}
 
 /**
  * Queues one bill message per account with a confirmed, subscribed address and a charge in the
