@@ -1,7 +1,7 @@
 // End-to-end: an accountant closes a month from the back office, in Chromium (see support.ts,
 // office-support.ts; JavaScript stays on for axe-core, the pages have no script). The demo's last closed month is opened again in the
 // server's database (its charges removed), so that it is the month to close. The accountant starts
-// the closing, confirms the question, sees the closing's progress, asks the page to reload itself
+// the closing, confirms the question (a reason is asked for first), sees the closing's progress, asks the page to reload itself
 // (the listening server's job runs the closing), then the summary, whose total is the charges' sum, and
 // confirms it. axe-core checks each page on the way, at a desktop's and a phone's width.
 import { describe, test } from 'node:test';
@@ -68,6 +68,12 @@ describe('an accountant closes a month from the back office', { skip: SKIP }, ()
         await page.getByRole('button', { name: 'Закрыть месяц' }).click();
         await page.getByRole('heading', { name: `Закрыть месяц ${periodTitle(period)}?` }).waitFor();
         await accessible(page, 'closing: the question');
+        // Without a reason the question comes back with the message next to the field.
+        await page.getByRole('button', { name: 'Да, закрыть' }).click();
+        await page.locator('#closing-reason-error').waitFor();
+        assert.match(squash(await page.locator('#closing-reason-error').innerText()), /Укажите причину/);
+        await accessible(page, 'closing: the question without a reason');
+        await page.getByLabel(/Основание/).fill('График закрытия месяца');
         await page.getByRole('button', { name: 'Да, закрыть' }).click();
 
         // The job's progress; asked to, the page reloads itself (no script) until the summary is there.
@@ -88,6 +94,10 @@ describe('an accountant closes a month from the back office', { skip: SKIP }, ()
         );
         await accessible(page, 'closing: the summary');
 
+        await page.getByRole('button', { name: 'Подтвердить итоги' }).click();
+        await page.locator('#confirm-reason-error').waitFor();
+        assert.match(squash(await page.locator('#confirm-reason-error').innerText()), /Укажите причину/);
+        await page.getByLabel(/Основание/).fill('Итоги сверены с отчётом');
         await page.getByRole('button', { name: 'Подтвердить итоги' }).click();
         await page.locator('#closing-done').waitFor();
         assert.match(squash(await page.locator('#closing-done').innerText()), /подтверждены/);

@@ -10,9 +10,11 @@ import { runNextClosingJob } from '../../features/billing/closing-job.ts';
 
 // The accountant's month closing page: who may open it, the start asked twice, one closing at a
 // time, the progress while it runs, the summary equal to the charges, and the confirmation that is
-// audited and queues the bill mailing.
+// audited and queues the bill mailing. Both the start and the confirmation need a reason.
 
 const ACCOUNTS = 30;
+const START_REASON = 'График закрытия, приказ № 12';
+const CONFIRM_REASON = 'Итоги сверены с отчётом';
 
 /** `s` as a pattern in which any space (the figures' no-break ones too) may be missing or another. */
 const loose = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s/g, '\\s?');
@@ -58,7 +60,11 @@ for (const dialect of await testDialects()) {
     test('only accountants open it; the start page links them to it', async () => {
       assert.equal((await operator.get('/office/closing')).statusCode, 403);
       assert.equal((await admin.get('/office/closing')).statusCode, 403);
-      const start = await operator.post('/office/closing', { period: '2026-05', confirm: 'yes' });
+      const start = await operator.post('/office/closing', {
+        period: '2026-05',
+        confirm: 'yes',
+        reason: START_REASON,
+      });
       assert.equal(start.statusCode, 403);
       assert.equal((await jobs()).length, 0);
       assert.match((await accountant.get('/office')).body, /href="\/office\/closing"/);
@@ -75,27 +81,62 @@ for (const dialect of await testDialects()) {
       assert.equal(ask.statusCode, 200);
       assert.match(textOf(ask.body), /Закрыть месяц 2026 Май\?/);
       assert.match(ask.body, /name="confirm" value="yes"/);
+      assert.match(ask.body, /<label for="closing-reason">Основание/);
       assert.equal((await jobs()).length, 0);
       for (const [period, message] of [
         ['2026-06', /2026 Июнь ещё не закончился/],
         ['2026-04', /2026 Апрель уже закрыт/],
         ['май', /Период не распознан/],
       ] as const) {
-        const res = await accountant.post('/office/closing', { period, confirm: 'yes' });
+        const res = await accountant.post('/office/closing', {
+          period,
+          confirm: 'yes',
+          reason: START_REASON,
+        });
         assert.equal(res.statusCode, 409, period);
         assert.match(textOf(res.body), message);
       }
       const noCsrf = await accountant.post('/office/closing', {
         period: '2026-05',
         confirm: 'yes',
+        reason: START_REASON,
         _csrf: '',
       });
       assert.equal(noCsrf.statusCode, 403);
       assert.equal((await jobs()).length, 0);
     });
 
-    test('confirmed, it is queued and audited; a second start is refused while it runs', async () => {
-      const res = await accountant.post('/office/closing', { period: '2026-05', confirm: 'yes' });
+    test('the start without a reason is asked again with the message, keeps what was typed, queues nothing', async () => {
+      for (const reason of [undefined, '', '   \n\t ']) {
+        const form = { period: '2026-05', confirm: 'yes', ...(reason === undefined ? {} : { reason }) };
+        const res = await accountant.post('/office/closing', form);
+        assert.equal(res.statusCode, 400, JSON.stringify(reason));
+        assert.match(textOf(res.body), /Закрыть месяц 2026 Май\?/);
+        assert.match(res.body, /id="closing-reason-error"[^>]*>[^<]*Укажите причину/);
+        assert.match(res.body, /id="closing-reason"[^>]*aria-invalid="true"/);
+      }
+      const typed = await accountant.post('/office/closing', {
+        period: '2026-05',
+        confirm: 'yes',
+        reason: 'x'.repeat(501),
+      });
+      assert.equal(typed.statusCode, 400);
+      assert.match(textOf(typed.body), /не больше 500 символов/);
+      assert.match(typed.body, /value="x{501}"/);
+      assert.equal((await jobs()).length, 0);
+      assert.equal((await auditRows(t, 'closing.start')).length, 0);
+      // A period that cannot be closed is refused for that first, whatever the reason.
+      const early = await accountant.post('/office/closing', { period: '2026-06', confirm: 'yes' });
+      assert.equal(early.statusCode, 409);
+      assert.match(textOf(early.body), /2026 Июнь ещё не закончился/);
+    });
+
+    test('confirmed, it is queued and audited with its reason; a second start is refused while it runs', async () => {
+      const res = await accountant.post('/office/closing', {
+        period: '2026-05',
+        confirm: 'yes',
+        reason: `  ${START_REASON}\n`,
+      });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, '/office/closing');
       const [job] = await jobs();
@@ -107,6 +148,7 @@ for (const dialect of await testDialects()) {
       assert.equal(audit[0]!.ip, '10.0.0.8');
       assert.deepEqual(audit[0]!.details, {
         target: '2026-05',
+        reason: START_REASON,
         before: { job: null },
         after: { job: Number(job.id), state: 'queued' },
       });
@@ -119,7 +161,11 @@ for (const dialect of await testDialects()) {
       const auto = await accountant.get('/office/closing?auto=1');
       assert.equal(auto.headers.refresh, '5; url=/office/closing?auto=1');
       assert.match(auto.body, /href="\/office\/closing">Не обновлять автоматически</);
-      const again = await accountant.post('/office/closing', { period: '2026-05', confirm: 'yes' });
+      const again = await accountant.post('/office/closing', {
+        period: '2026-05',
+        confirm: 'yes',
+        reason: START_REASON,
+      });
       assert.equal(again.statusCode, 409);
       assert.match(textOf(again.body), /Уже идёт закрытие \(2026 Май\): дождитесь его окончания\./);
       assert.equal((await jobs()).length, 1);
@@ -180,8 +226,27 @@ for (const dialect of await testDialects()) {
       );
 
       const job = (await jobs())[0]!;
-      assert.equal((await operator.post(`/office/closing/${job.id}/confirm`, {})).statusCode, 403);
-      const res = await accountant.post(`/office/closing/${job.id}/confirm`, {});
+      const confirmUrl = `/office/closing/${job.id}/confirm`;
+      assert.equal((await operator.post(confirmUrl, { reason: CONFIRM_REASON })).statusCode, 403);
+      assert.match(page.body, /<label for="confirm-reason">Основание/);
+      for (const reason of [undefined, ' \n ']) {
+        const refused = await accountant.post(confirmUrl, reason === undefined ? {} : { reason });
+        assert.equal(refused.statusCode, 400);
+        assert.match(refused.body, /id="confirm-reason-error"[^>]*>[^<]*Укажите причину/);
+        assert.match(textOf(refused.body), /Итоги закрытия: 2026 Май/);
+        assert.doesNotMatch(textOf(refused.body), /Итоги подтверждены/);
+      }
+      const long = await accountant.post(confirmUrl, { reason: 'я'.repeat(600) });
+      assert.equal(long.statusCode, 400);
+      assert.match(long.body, /value="я{600}"/);
+      assert.equal((await jobs())[0]!.confirmed_at, null);
+      assert.equal((await auditRows(t, 'closing.confirm')).length, 0);
+      assert.equal(
+        (await t.db.kysely.selectFrom('mail_outbox').select('id').where('period', '=', '2026-05').execute())
+          .length,
+        0,
+      );
+      const res = await accountant.post(confirmUrl, { reason: CONFIRM_REASON });
       assert.equal(res.statusCode, 200);
       assert.match(textOf(res.body), /Итоги за 2026 Май подтверждены\. Квитанций в очереди рассылки: 12\./);
       assert.match(textOf(res.body), /Итоги подтверждены/);
@@ -195,6 +260,8 @@ for (const dialect of await testDialects()) {
       const audit = await auditRows(t, 'closing.confirm');
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.staffUserId, accountantId);
+      assert.equal(audit[0]!.details!.reason, CONFIRM_REASON);
+      assert.deepEqual(audit[0]!.details!.before, { confirmed: false });
       const after = audit[0]!.details!.after as {
         summary: { totalKop: number; accounts: number };
         billsQueued: number;
@@ -203,7 +270,7 @@ for (const dialect of await testDialects()) {
       assert.equal(after.summary.accounts, ACCOUNTS);
       assert.equal(after.billsQueued, 12);
 
-      const twice = await accountant.post(`/office/closing/${job.id}/confirm`, {});
+      const twice = await accountant.post(confirmUrl, { reason: CONFIRM_REASON });
       assert.equal(twice.statusCode, 409);
       assert.match(textOf(twice.body), /уже подтверждены/);
       assert.equal((await auditRows(t, 'closing.confirm')).length, 1);

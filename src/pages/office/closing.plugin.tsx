@@ -6,6 +6,7 @@ import { renderPage } from '../../platform/views/render.ts';
 import { periodTitle } from '../../domain/dates.ts';
 import { formatInteger } from '../../domain/format.ts';
 import { staffOf } from '../../features/office/office.guard.tsx';
+import { reasonProblem } from '../../features/office/staff-admin.service.ts';
 import { recordStaffAudit } from '../../features/office/staff-session.repository.ts';
 import {
   closingOverview,
@@ -23,7 +24,10 @@ export interface OfficeClosingPluginOptions {
   ctx: AppContext;
 }
 
-type Extra = Pick<ClosingPageProps, 'asking' | 'refused' | 'done' | 'auto'>;
+type Extra = Pick<
+  ClosingPageProps,
+  'asking' | 'refused' | 'done' | 'auto' | 'reason' | 'reasonError' | 'confirmReason' | 'confirmReasonError'
+>;
 type Show = (
   req: FastifyRequest,
   reply: FastifyReply,
@@ -35,7 +39,8 @@ type Routes = Kit['r'];
 /**
  * The accountant's month closing (/office/closing): the closing is queued here and run by the
  * billing feature's job (closing-job.ts); its summary, confirmed here, releases the bill mailing
- * (the mail feature). Both the start and the confirmation are audited.
+ * (the mail feature). Both the start and the confirmation take a mandatory reason («Основание»)
+ * and are audited with it (who, when, before and after).
  */
 export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptions> = (
   app,
@@ -76,6 +81,19 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
     async (req, reply) => show(req, reply, 200, { auto: req.query.auto === '1' }),
   );
 
+  registerStart(r, ctx, show);
+  registerConfirm(r, ctx, show);
+  done();
+};
+
+const Html = { 200: Type.String(), 400: Type.String(), 409: Type.String() };
+const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
+const Reason = { reason: Type.Optional(Type.String({ maxLength: 2000 })) };
+
+/** «Закрыть месяц»: asked again, then, with its reason, queued and audited. */
+function registerStart(r: Routes, ctx: AppContext, show: Show): void {
+  const db = ctx.db.kysely;
+  const currentPeriod = () => currentPeriodOf(ctx.clock, ctx.config.timeZone);
   r.post(
     '/office/closing',
     {
@@ -83,6 +101,7 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
         body: Type.Object({
           period: Type.Optional(Type.String({ maxLength: 20 })),
           confirm: Type.Optional(Type.String({ maxLength: 10 })),
+          ...Reason,
           ...Csrf,
         }),
         response: Html,
@@ -97,6 +116,15 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
           ? show(req, reply, 400, { refused: problem })
           : show(req, reply, 200, { asking: period });
       }
+      const reason = req.body.reason ?? '';
+      const reasonError = reasonProblem(reason);
+      if (reasonError) {
+        // A period that cannot be closed says so first; otherwise the question again, with what was typed.
+        const problem = await closingProblem(db, period, currentPeriod());
+        return problem
+          ? show(req, reply, 409, { refused: problem })
+          : show(req, reply, 400, { asking: period, reason, reasonError });
+      }
       const now = ctx.clock.now().getTime();
       const staffUserId = staffOf(req).user.id;
       const result = await db.transaction().execute(async (tx) => {
@@ -107,7 +135,12 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
             event: 'closing.start',
             outcome: 'ok',
             ip: req.ip,
-            details: { target: period, before: { job: null }, after: { job: res.id, state: 'queued' } },
+            details: {
+              target: period,
+              reason: reason.trim(),
+              before: { job: null },
+              after: { job: res.id, state: 'queued' },
+            },
           });
         }
         return res;
@@ -118,15 +151,9 @@ export const officeClosingPlugin: FastifyPluginCallback<OfficeClosingPluginOptio
       return reply.redirect('/office/closing', 303);
     },
   );
+}
 
-  registerConfirm(r, ctx, show);
-  done();
-};
-
-const Html = { 200: Type.String(), 400: Type.String(), 409: Type.String() };
-const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
-
-/** «Подтвердить итоги»: audited, and the bill mailing queued in the same transaction. */
+/** «Подтвердить итоги»: with its reason, audited, and the bill mailing queued in the same transaction. */
 function registerConfirm(r: Routes, ctx: AppContext, show: Show): void {
   const db = ctx.db.kysely;
   r.post(
@@ -134,11 +161,16 @@ function registerConfirm(r: Routes, ctx: AppContext, show: Show): void {
     {
       schema: {
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) }),
-        body: Type.Object({ ...Csrf }),
+        body: Type.Object({ ...Reason, ...Csrf }),
         response: Html,
       },
     },
     async (req, reply) => {
+      const reason = req.body.reason ?? '';
+      const reasonError = reasonProblem(reason);
+      if (reasonError) {
+        return show(req, reply, 400, { confirmReason: reason, confirmReasonError: reasonError });
+      }
       const now = ctx.clock.now();
       const staffUserId = staffOf(req).user.id;
       const result = await db.transaction().execute(async (tx) => {
@@ -155,6 +187,7 @@ function registerConfirm(r: Routes, ctx: AppContext, show: Show): void {
           ip: req.ip,
           details: {
             target: res.job.period,
+            reason: reason.trim(),
             before: { confirmed: false },
             after: { confirmed: true, summary: parseSummary(res.job.summary), billsQueued: mailing.queued },
           },

@@ -3,11 +3,13 @@ import { periodTitle } from '../../domain/dates.ts';
 import { formatDecimalRu, formatInteger, formatKwhRu, formatRublesRu } from '../../domain/format.ts';
 import type { ClosingJob, ClosingSummary, PeriodRow } from '../../features/billing/closing-job.ts';
 import { instantFormat } from './card.view.tsx';
+import { ReasonField } from './account-actions.view.tsx';
 
 // The accountant's month closing (/office/closing): the periods' state, the form that starts the
 // closing of the period that may be closed now (asked again: «Закрыть месяц …?»), the progress of
 // the one running, and the summary of a finished one with «Подтвердить итоги», which releases the
-// bill mailing. The progress is brought up to date by an «Обновить» link, or, when the accountant
+// bill mailing. The start's question and the confirmation each ask for a reason («Основание»),
+// kept in the audit log. The progress is brought up to date by an «Обновить» link, or, when the accountant
 // asks for it, by the browser itself (the plugin's `Refresh` header; no script). Not by default:
 // a page that reloads by itself unasked moves a screen reader's place (WCAG 2.2.1, axe's
 // meta-refresh rule).
@@ -29,6 +31,12 @@ export interface ClosingPageProps {
   closable: string | undefined;
   /** The start was pressed: ask again before queueing. */
   asking?: string | undefined;
+  /** The start's reason as typed, and its message. */
+  reason?: string | undefined;
+  reasonError?: string | undefined;
+  /** The confirmation's reason as typed, and its message. */
+  confirmReason?: string | undefined;
+  confirmReasonError?: string | undefined;
   refused?: string | undefined;
   done?: string | undefined;
   /** The accountant asked the page to reload itself while the closing runs. */
@@ -59,11 +67,19 @@ export function ClosingPage(p: ClosingPageProps) {
       {p.active ? (
         <Progress {...p.active} at={at} auto={p.auto === true} />
       ) : p.asking ? (
-        <AskForm period={p.asking} csrfToken={p.csrfToken} />
+        <AskForm period={p.asking} csrfToken={p.csrfToken} reason={p.reason ?? ''} error={p.reasonError} />
       ) : (
         <StartForm period={p.closable} csrfToken={p.csrfToken} />
       )}
-      {p.last && <LastClosing {...p.last} at={at} csrfToken={p.csrfToken} />}
+      {p.last && (
+        <LastClosing
+          {...p.last}
+          at={at}
+          csrfToken={p.csrfToken}
+          reason={p.confirmReason ?? ''}
+          error={p.confirmReasonError}
+        />
+      )}
       <Periods periods={p.periods} at={at} />
     </OfficePage>
   );
@@ -93,7 +109,10 @@ function StartForm(p: { period: string | undefined; csrfToken: string }) {
   );
 }
 
-function AskForm(p: { period: string; csrfToken: string }) {
+/** What the reason field of the closing's forms is called: the accountant's «Основание». */
+const REASON_LABEL = 'Основание (сохраняется в журнале действий)';
+
+function AskForm(p: { period: string; csrfToken: string; reason: string; error: string | undefined }) {
   return (
     <form method="post" action="/office/closing" class="panel" aria-labelledby="closing-ask-title">
       <h2 id="closing-ask-title">Закрыть месяц {periodTitle(p.period)}?</h2>
@@ -101,6 +120,7 @@ function AskForm(p: { period: string; csrfToken: string }) {
       <input type="hidden" name="period" value={p.period} />
       <input type="hidden" name="confirm" value="yes" />
       <p>Закрытие идёт в фоне, прогресс виден на этой странице. Отменить начатое закрытие нельзя.</p>
+      <ReasonField id="closing-reason" value={p.reason} error={p.error} label={REASON_LABEL} />
       <button type="submit" class="button primary">
         Да, закрыть
       </button>{' '}
@@ -162,7 +182,12 @@ const METHODS: Array<['readings' | 'average' | 'norm', string]> = [
 ];
 
 function LastClosing(
-  p: NonNullable<ClosingPageProps['last']> & { at: (ms: number) => string; csrfToken: string },
+  p: NonNullable<ClosingPageProps['last']> & {
+    at: (ms: number) => string;
+    csrfToken: string;
+    reason: string;
+    error: string | undefined;
+  },
 ) {
   const { job, summary } = p;
   if (job.state === 'failed' || !summary) {
@@ -186,6 +211,7 @@ function LastClosing(
         <form method="post" action={`/office/closing/${job.id}/confirm`}>
           <input type="hidden" name="_csrf" value={p.csrfToken} />
           <p>Проверьте итоги: после подтверждения квитанции за месяц уйдут абонентам по электронной почте.</p>
+          <ReasonField id="confirm-reason" value={p.reason} error={p.error} label={REASON_LABEL} />
           <button type="submit" class="button primary">
             Подтвердить итоги
           </button>
