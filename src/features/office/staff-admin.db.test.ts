@@ -137,8 +137,13 @@ for (const dialect of await testDialects()) {
         rows.filter((r) => r.staff_user_id !== null),
       );
       assert.equal(Number(audit!.staff_user_id), adminId);
-      const details = JSON.parse(audit!.details!) as { reason: string; after: { roles: string[] } };
+      const details = JSON.parse(audit!.details!) as {
+        reason: string;
+        before: unknown;
+        after: { roles: string[] };
+      };
       assert.equal(details.reason, 'приказ № 12 от 01.12.2026');
+      assert.equal(details.before, null);
       assert.deepEqual(details.after.roles, ['operator', 'accountant']);
       // The link opens the enrollment.
       assert.equal((await new Agent(t.app, '10.72.1.1').get(new URL(link).pathname)).statusCode, 200);

@@ -120,6 +120,8 @@ export async function addStaff(
       details: {
         target: login,
         reason: input.reason.trim() || `command line${actor.name ? ` (${actor.name})` : ''}`,
+        // No such user before: said outright, as every staff change's row has both sides.
+        before: null,
         after: { login, fullName: input.fullName.trim(), roles, state: 'active' },
       },
     });

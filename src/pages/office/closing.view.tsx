@@ -45,6 +45,10 @@ export interface ClosingPageProps {
 
 export function ClosingPage(p: ClosingPageProps) {
   const at = instantFormat(p.timeZone);
+  const confirmable =
+    p.last?.job.state === 'done' && p.last.summary !== undefined && p.last.job.confirmedAt === null;
+  // Without the confirmation's form (confirmed meanwhile, or another closing), its message shows on top.
+  const refused = p.refused ?? (confirmable ? undefined : p.confirmReasonError);
   return (
     <OfficePage
       title="Закрытие месяца"
@@ -59,9 +63,9 @@ export function ClosingPage(p: ClosingPageProps) {
           {p.done}
         </p>
       )}
-      {p.refused && (
+      {refused && (
         <p class="form-error" role="alert" id="closing-refused">
-          {p.refused}
+          {refused}
         </p>
       )}
       {p.active ? (

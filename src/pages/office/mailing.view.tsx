@@ -17,6 +17,7 @@ export interface MailingPageProps {
 }
 
 export function MailingPage(p: MailingPageProps) {
+  const retryable = p.mailings.filter((m) => m.counts.failed > 0);
   return (
     <OfficePage
       title="Рассылка счетов"
@@ -29,6 +30,12 @@ export function MailingPage(p: MailingPageProps) {
       {p.done && (
         <p class="notice-panel" role="status" id="mailing-done">
           {p.done}
+        </p>
+      )}
+      {p.refused && !retryable.some((m) => m.period === p.refused?.period) && (
+        // The period's form is gone (its bills were sent meanwhile): the message still shows.
+        <p class="form-error" role="alert" id="mailing-refused">
+          {p.refused.error}
         </p>
       )}
       {p.mailings.length === 0 ? (
@@ -51,16 +58,14 @@ export function MailingPage(p: MailingPageProps) {
           </ul>
         </section>
       )}
-      {p.mailings
-        .filter((m) => m.counts.failed > 0)
-        .map((m) => (
-          <RetryForm
-            period={m.period}
-            failed={m.counts.failed}
-            csrfToken={p.csrfToken}
-            refused={p.refused?.period === m.period ? p.refused : undefined}
-          />
-        ))}
+      {retryable.map((m) => (
+        <RetryForm
+          period={m.period}
+          failed={m.counts.failed}
+          csrfToken={p.csrfToken}
+          refused={p.refused?.period === m.period ? p.refused : undefined}
+        />
+      ))}
     </OfficePage>
   );
 }
