@@ -50,8 +50,30 @@ export async function ordersOf(db: Q, accountId: number, limit: number): Promise
   }));
 }
 
+/**
+ * Where a page of a list starts: just after, or just before, the sort key of a row; the list's
+ * start when absent. Keyset rather than offset: the accountant's lists shrink while they are worked
+ * (an order settled, a payment allocated), and a page that starts after a row's key stays put when
+ * rows before it go, where an offset would skip the row that moved up into its place.
+ */
+export type Cursor<K> = { after: K } | { before: K } | undefined;
+
+/** A page of a list in its fixed order: its rows, how many rows come before them, how many in all. */
+export interface ListPage<R> {
+  rows: R[];
+  skipped: number;
+  total: number;
+}
+
+/** The order of the pending orders' list: oldest first, the id breaking ties. */
+export interface OrderKey {
+  createdAt: number;
+  id: number;
+}
+
 /** An order not settled yet ('new' or 'registered'), with its account (the accountant's payments page). */
 export interface PendingOrderRow {
+  id: number;
   orderNumber: string;
   accountId: number;
   accountNumber: string;
@@ -65,49 +87,79 @@ export interface PendingOrderRow {
 
 const PENDING = ['new', 'registered'];
 
-/** The orders not settled yet, oldest first (index payment_orders_status), and how many there are. */
+/**
+ * A page of `limit` orders not settled yet, oldest first, from `at` (index payment_orders_status),
+ * with how many come before it and how many there are.
+ */
 export async function pendingOrders(
   db: Q,
   limit: number,
-): Promise<{ rows: PendingOrderRow[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('payment_orders as o')
-      .innerJoin('accounts as a', 'a.id', 'o.account_id')
-      .select([
-        'o.order_number',
-        'o.account_id',
-        'a.number',
-        'o.method',
-        'o.amount_kop',
-        'o.status',
-        'o.created_at',
-        'o.attempts',
-        'o.last_checked_at',
-      ])
-      .where('o.status', 'in', PENDING)
-      .orderBy('o.created_at')
-      .orderBy('o.id')
-      .limit(limit)
-      .execute(),
-    db
-      .selectFrom('payment_orders')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('status', 'in', PENDING)
-      .executeTakeFirstOrThrow(),
+  at: Cursor<OrderKey> = undefined,
+): Promise<ListPage<PendingOrderRow>> {
+  const backwards = at !== undefined && 'before' in at;
+  const key = at === undefined ? undefined : 'after' in at ? at.after : at.before;
+  let q = db
+    .selectFrom('payment_orders as o')
+    .innerJoin('accounts as a', 'a.id', 'o.account_id')
+    .select([
+      'o.id',
+      'o.order_number',
+      'o.account_id',
+      'a.number',
+      'o.method',
+      'o.amount_kop',
+      'o.status',
+      'o.created_at',
+      'o.attempts',
+      'o.last_checked_at',
+    ])
+    .where('o.status', 'in', PENDING);
+  if (key) {
+    const op = backwards ? '<' : '>';
+    q = q.where((eb) =>
+      eb.or([
+        eb('o.created_at', op, key.createdAt),
+        eb.and([eb('o.created_at', '=', key.createdAt), eb('o.id', op, key.id)]),
+      ]),
+    );
+  }
+  const dir = backwards ? 'desc' : 'asc';
+  const [found, total] = await Promise.all([
+    q.orderBy('o.created_at', dir).orderBy('o.id', dir).limit(limit).execute(),
+    countPending(db),
   ]);
-  return {
-    total: Number(count.n),
-    rows: rows.map((r) => ({
-      orderNumber: r.order_number,
-      accountId: Number(r.account_id),
-      accountNumber: r.number,
-      method: r.method,
-      amountKop: Number(r.amount_kop),
-      status: r.status,
-      createdAt: Number(r.created_at),
-      attempts: Number(r.attempts),
-      lastCheckedAt: r.last_checked_at === null ? null : Number(r.last_checked_at),
-    })),
-  };
+  const rows = (backwards ? found.reverse() : found).map((r) => ({
+    id: Number(r.id),
+    orderNumber: r.order_number,
+    accountId: Number(r.account_id),
+    accountNumber: r.number,
+    method: r.method,
+    amountKop: Number(r.amount_kop),
+    status: r.status,
+    createdAt: Number(r.created_at),
+    attempts: Number(r.attempts),
+    lastCheckedAt: r.last_checked_at === null ? null : Number(r.last_checked_at),
+  }));
+  const first = rows[0];
+  // Past the end (the rows after the key are gone): every row comes before.
+  const skipped = first ? await countPending(db, first) : backwards ? 0 : total;
+  return { rows, skipped, total };
+}
+
+/** How many orders are pending in all, or before `key`. */
+async function countPending(db: Q, key?: OrderKey): Promise<number> {
+  let q = db
+    .selectFrom('payment_orders')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', 'in', PENDING);
+  if (key) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', key.createdAt),
+        eb.and([eb('created_at', '=', key.createdAt), eb('id', '<', key.id)]),
+      ]),
+    );
+  }
+  const r = await q.executeTakeFirstOrThrow();
+  return Number(r.n);
 }

@@ -31,14 +31,30 @@ export interface RefusedAllocation {
   errors: { account?: string; reason?: string };
 }
 
+/** Where a list's page is in the list, and the links to the pages around it (none: no such page). */
+export interface Pager {
+  /** The rows shown, counted from 1, and how many there are. */
+  from: number;
+  to: number;
+  total: number;
+  previous?: string;
+  next?: string;
+  /** Past the end of the list (its last rows went meanwhile): back to its start. */
+  start?: string;
+}
+
 export interface PaymentsPageProps {
   supplierName: string;
   csrfToken: string;
   user: OfficeUser;
   timeZone: string;
   pending: { rows: PendingOrderRow[]; total: number };
+  pendingPager: Pager;
   reconcile: ReconcileRun | undefined;
   unallocated: { rows: ListedUnallocated[]; total: number };
+  unallocatedPager: Pager;
+  /** The unallocated list's position in the address, kept by its forms. */
+  registryAt?: string | undefined;
   done?: string | undefined;
   refused?: RefusedAllocation | undefined;
 }
@@ -59,18 +75,53 @@ export function PaymentsPage(p: PaymentsPageProps) {
           {p.done}
         </p>
       )}
-      <PendingPanel pending={p.pending} at={at} />
+      <PendingPanel pending={p.pending} pager={p.pendingPager} at={at} />
       <ReconcilePanel run={p.reconcile} at={at} />
       <UnallocatedPanel {...p} />
     </OfficePage>
   );
 }
 
+/** «Показаны 101–200»: which rows of the list this page holds, said when they are not all. */
+function shown(pager: Pager): string {
+  if (pager.to <= pager.from - 1) {
+    return '; на этой странице строк больше нет';
+  }
+  return pager.from === 1 && pager.to === pager.total
+    ? ''
+    : `; показаны ${formatInteger(pager.from)}–${formatInteger(pager.to)}, от самых старых`;
+}
+
+/** The links to the list's pages around this one; plain links, so they work without a script. */
+function PagerNav({ pager, id, label }: { pager: Pager; id: string; label: string }) {
+  if (!pager.previous && !pager.next && !pager.start) {
+    return null;
+  }
+  return (
+    <nav id={id} aria-label={label}>
+      {pager.previous && (
+        <a href={pager.previous} rel="prev">
+          ← Предыдущие
+        </a>
+      )}
+      {pager.previous && pager.next && ' · '}
+      {pager.next && (
+        <a href={pager.next} rel="next">
+          Следующие →
+        </a>
+      )}
+      {pager.start && <a href={pager.start}>К началу списка</a>}
+    </nav>
+  );
+}
+
 function PendingPanel({
   pending,
+  pager,
   at,
 }: {
   pending: PaymentsPageProps['pending'];
+  pager: Pager;
   at: (ms: number) => string;
 }) {
   return (
@@ -82,11 +133,9 @@ function PendingPanel({
         <>
           <p id="pending-count">
             Ждут ответа банка: {formatInteger(pending.total)}
-            {pending.total > pending.rows.length
-              ? `; показаны ${formatInteger(pending.rows.length)} самых старых`
-              : ''}
-            .
+            {shown(pager)}.
           </p>
+          <PagerNav pager={pager} id="pending-pages" label="Страницы неоплаченных заказов" />
           <table class="history" id="pending-orders" aria-labelledby="pending-title">
             <thead>
               <tr>
@@ -123,6 +172,7 @@ function PendingPanel({
               ))}
             </tbody>
           </table>
+          <PagerNav pager={pager} id="pending-pages-end" label="Страницы неоплаченных заказов, внизу" />
         </>
       )}
     </section>
@@ -174,16 +224,27 @@ function UnallocatedPanel(p: PaymentsPageProps) {
         <>
           <p id="unallocated-count">
             Ждут лицевого счёта: {formatInteger(total)}
-            {total > rows.length ? `; показаны ${formatInteger(rows.length)} самых старых` : ''}. Укажите
-            счёт, на который зачислить платёж, и причину (например, письмо плательщика).
+            {shown(p.unallocatedPager)}. Укажите счёт, на который зачислить платёж, и причину (например,
+            письмо плательщика).
           </p>
+          <PagerNav
+            pager={p.unallocatedPager}
+            id="unallocated-pages"
+            label="Страницы неразнесённых платежей"
+          />
           {rows.map((r) => (
             <AllocateForm
               row={r}
               csrfToken={p.csrfToken}
+              registryAt={p.registryAt}
               refused={p.refused?.id === r.id ? p.refused : undefined}
             />
           ))}
+          <PagerNav
+            pager={p.unallocatedPager}
+            id="unallocated-pages-end"
+            label="Страницы неразнесённых платежей, внизу"
+          />
         </>
       )}
     </section>
@@ -193,6 +254,7 @@ function UnallocatedPanel(p: PaymentsPageProps) {
 function AllocateForm(p: {
   row: ListedUnallocated;
   csrfToken: string;
+  registryAt: string | undefined;
   refused: RefusedAllocation | undefined;
 }) {
   const r = p.row;
@@ -229,6 +291,7 @@ function AllocateForm(p: {
         )}
       </dl>
       <input type="hidden" name="_csrf" value={p.csrfToken} />
+      {p.registryAt && <input type="hidden" name="registry" value={p.registryAt} />}
       <Field
         id={`${id}-account`}
         name="account"
