@@ -36,6 +36,13 @@ export interface FileImportOptions {
   delimiter?: ';' | ',' | '\t' | 'auto';
 }
 
+/** The options of a file read as text or .xlsx: --encoding and --delimiter, both detected by default. */
+export function withSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
+    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto');
+}
+
 /** The options every import command takes after its own: --apply, --report, --no-progress. */
 export function withApplyOptions(cmd: Command, what: string): Command {
   return cmd

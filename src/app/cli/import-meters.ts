@@ -4,13 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { metersFormat } from '../../features/imports/meters.format.ts';
-import {
-  delimiter,
-  encoding,
-  runFileImport,
-  withApplyOptions,
-  type FileImportOptions,
-} from './file-import.ts';
+import { runFileImport, withApplyOptions, withSourceOptions, type FileImportOptions } from './file-import.ts';
 
 type Options = FileImportOptions;
 
@@ -27,10 +21,8 @@ export function register(cli: Command): void {
         'be done; with --apply, does it, batch by batch (resumed if interrupted). Writes the line-numbered ' +
         'report next to the file (FILE.report.csv) or to --report. Exits 2 when the file is refused.',
     )
-    .argument('<FILE>', 'the meters file')
-    .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
-    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto');
-  withApplyOptions(cmd, 'install, correct and replace the meters').action(run);
+    .argument('<FILE>', 'the meters file');
+  withApplyOptions(withSourceOptions(cmd), 'install, correct and replace the meters').action(run);
 }
 
 async function run(file: string, opts: Options): Promise<void> {

@@ -2,20 +2,13 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../../platform/clock.ts';
-import type { Encoding } from '../../features/imports/encoding.ts';
 import { tariffPlansFormat } from '../../features/imports/tariff-plans.format.ts';
-import { delimiter, encoding, runFileImport } from './file-import.ts';
+import { runFileImport, withApplyOptions, withSourceOptions, type FileImportOptions } from './file-import.ts';
 
-interface Options {
-  encoding: Encoding | 'auto';
-  delimiter: ';' | ',' | '\t' | 'auto';
-  apply: boolean;
-  report?: string;
-  progress: boolean;
-}
+type Options = FileImportOptions;
 
 export function register(cli: Command): void {
-  cli
+  const cmd = cli
     .command('tariff-plans-load')
     .summary('check (dry run) or load the tariff plans (tariff groups)')
     .description(
@@ -26,13 +19,8 @@ export function register(cli: Command): void {
         'deleted. Writes the line-numbered report next to the file (FILE.report.csv) or to --report. Exits 2 ' +
         'when the file is refused.',
     )
-    .argument('<FILE>', 'the tariff plans file')
-    .option('--encoding <ENC>', 'auto, utf-8, windows-1251, koi8-r', encoding, 'auto')
-    .option('--delimiter <D>', "';', ',', tab, auto", delimiter, 'auto')
-    .option('--apply', 'apply (without it nothing is stored but the run)', false)
-    .option('--report <PATH>', 'where to write the report of rejected lines and notes (CSV)')
-    .option('--no-progress', 'no progress bar')
-    .action(run);
+    .argument('<FILE>', 'the tariff plans file');
+  withApplyOptions(withSourceOptions(cmd), 'store the tariff plans').action(run);
 }
 
 async function run(file: string, opts: Options): Promise<void> {
