@@ -26,42 +26,145 @@ export const DEFAULT_TIME_ZONE = 'Asia/Krasnoyarsk';
 export const SUPPLIER_NAME = 'ОАО «Хакасэнергосбыт»';
 
 /** A string setting that takes one of a few values (one clear message instead of one per value). */
-export function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: fallback });
+export function oneOf<const T extends readonly string[]>(
+  values: T,
+  fallback: T[number],
+  description?: string,
+) {
+  return Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    default: fallback,
+    ...(description === undefined ? {} : { description }),
+  });
 }
 
 /** A day of the month. */
-function day(fallback: number) {
-  return Type.Integer({ minimum: 1, maximum: 31, default: fallback });
+function day(fallback: number, description: string) {
+  return Type.Integer({ minimum: 1, maximum: 31, default: fallback, description });
 }
 
 /**
  * The settings every part of the portal shares, from the environment. Each feature that has
  * settings of its own exports its schema next to its code; app/config.ts checks them all at once.
+ * Each `description` (Russian) is what the admin's settings page says of the variable
+ * (platform/settings.ts); `secret: true` hides a value that its name does not show to be secret.
  */
 export const CoreEnvSchema = {
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  HOST: Type.String({ default: '127.0.0.1' }),
-  DATA_DIR: Type.String({ default: './data' }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  SUPPLIER_TIME_ZONE: Type.String({ default: DEFAULT_TIME_ZONE }),
-  SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
-  SESSION_ABSOLUTE_HOURS: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
-  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-  LOGIN_ADDRESS_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  LOGIN_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
-  IP_MAX_FAILED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
-  IP_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
-  CONSENT_POLICY_VERSION: Type.String({ minLength: 1, default: '2025-09-01' }),
-  DEMO_MODE: Type.Boolean({ default: false }),
-  TRUST_PROXY: Type.String({ default: 'false', maxLength: 1000 }),
-  SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 30_000, default: 0 }),
-  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  READINGS_FIRST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsFirstDay),
-  READINGS_LAST_DAY: day(DEFAULT_MONTH_SCHEDULE.readingsLastDay),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP-порт портала' }),
+  HOST: Type.String({
+    default: '127.0.0.1',
+    description: 'Адрес, на котором портал принимает соединения (0.0.0.0 — в контейнере)',
+  }),
+  DATA_DIR: Type.String({
+    default: './data',
+    description: 'Каталог данных: база SQLite (portal.db), письма в виде файлов .eml',
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'База PostgreSQL (postgres://…); без неё — SQLite в каталоге данных',
+    }),
+  ),
+  PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'Адрес, по которому портал открывают клиенты (ссылки в письмах, возврат из банка); https:// включает защищённые cookie и HSTS; без него — http://localhost:PORT',
+    }),
+  ),
+  SUPPLIER_TIME_ZONE: Type.String({
+    default: DEFAULT_TIME_ZONE,
+    description: 'Часовой пояс поставщика: календарные даты, расчётные периоды, «сегодня»',
+  }),
+  SESSION_IDLE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 30,
+    description: 'Сеанс клиента завершается после стольких минут без запросов',
+  }),
+  SESSION_ABSOLUTE_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 168,
+    default: 12,
+    description: 'Сеанс клиента завершается через столько часов после входа',
+  }),
+  LOGIN_MAX_FAILURES: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: 'Неудачных входов в один лицевой счёт из одного браузера, после которых браузеру отказано',
+  }),
+  LOGIN_ADDRESS_MAX_FAILURES: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    description: 'То же с одного IP-адреса, из каких угодно браузеров',
+  }),
+  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description: 'То же отовсюду: после них вход в лицевой счёт закрыт для всех',
+  }),
+  LOGIN_WINDOW_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 15,
+    description: 'Окно трёх ограничений входа, минут',
+  }),
+  IP_MAX_FAILED_ACCOUNTS: Type.Integer({
+    minimum: 1,
+    maximum: 10000,
+    default: 20,
+    description: 'Лицевых счетов, на которых один адрес может ошибиться при входе, прежде чем ему откажут',
+  }),
+  IP_WINDOW_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 10,
+    description: 'Окно этого ограничения, минут',
+  }),
+  CONSENT_POLICY_VERSION: Type.String({
+    minLength: 1,
+    default: '2025-09-01',
+    description: 'Версия политики обработки персональных данных, записываемая с каждым согласием',
+  }),
+  DEMO_MODE: Type.Boolean({
+    default: false,
+    description: 'Демонстрационный режим: демо-данные при запуске и демо-вход на форме входа',
+  }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    maxLength: 1000,
+    description:
+      'Каким прокси верить в X-Forwarded-For: false; 1 — одному (nginx); число звеньев; адреса и сети прокси через запятую',
+  }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({
+    minimum: 0,
+    maximum: 30_000,
+    default: 0,
+    description: 'При остановке: сколько мс портал ещё отвечает 503 на GET, прежде чем закрыть сокет',
+  }),
+  LOG_LEVEL: oneOf(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+    'Подробность журнала работы (pino): fatal, error, warn, info, debug, trace или silent',
+  ),
+  DB_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 200,
+    default: 10,
+    description: 'Соединений с PostgreSQL на один процесс',
+  }),
+  READINGS_FIRST_DAY: day(
+    DEFAULT_MONTH_SCHEDULE.readingsFirstDay,
+    'С этого дня месяца главная страница просит передать показания',
+  ),
+  READINGS_LAST_DAY: day(
+    DEFAULT_MONTH_SCHEDULE.readingsLastDay,
+    'Показания до этого дня месяца включительно относятся к этому месяцу, позже — к следующему',
+  ),
 };
 
 export type CoreEnv = Static<ReturnType<typeof Type.Object<typeof CoreEnvSchema>>>;
@@ -133,7 +236,13 @@ export function checkedEnv<P extends TProperties>(
   env: NodeJS.ProcessEnv,
 ): Static<ReturnType<typeof Type.Object<P>>> {
   try {
-    return envSchema({ schema: Type.Object(properties), data: env, dotenv: false });
+    return envSchema({
+      schema: Type.Object(properties),
+      data: env,
+      dotenv: false,
+      // `secret: true` on a setting: an annotation for the settings page (platform/settings.ts), no check.
+      ajv: { customOptions: (ajv) => ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' }) },
+    });
   } catch (err) {
     const errors = (err as { errors?: unknown }).errors;
     if (!Array.isArray(errors)) {

@@ -9,12 +9,38 @@ import { DEFAULT_MONTH_SCHEDULE } from '../../domain/schedule.ts';
  * the next month by which a bill is due.
  */
 export const BillingEnvSchema = {
-  AVERAGE_MAX_PERIODS: Type.Integer({ minimum: 0, maximum: 24, default: 6 }),
-  AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({ minimum: 0, maximum: 24, default: 3 }),
-  NORM_COEFFICIENT: Type.String({ pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$', default: '1.0' }),
-  BILL_DUE_DAY: Type.Integer({ minimum: 1, maximum: 28, default: DEFAULT_MONTH_SCHEDULE.paymentDueDay }),
+  AVERAGE_MAX_PERIODS: Type.Integer({
+    minimum: 0,
+    maximum: 24,
+    default: 6,
+    description: 'П. 59б: месяцев подряд начисление по среднему, когда показания не переданы',
+  }),
+  AVERAGE_MAX_PERIODS_METER_FAULT: Type.Integer({
+    minimum: 0,
+    maximum: 24,
+    default: 3,
+    description: 'П. 59а: то же, когда счётчик неисправен или истёк срок его поверки',
+  }),
+  NORM_COEFFICIENT: Type.String({
+    pattern: '^[0-9]{1,2}([.,][0-9]{1,3})?$',
+    default: '1.0',
+    description: 'П. 60: коэффициент к нормативу после месяцев по среднему',
+  }),
+  BILL_DUE_DAY: Type.Integer({
+    minimum: 1,
+    maximum: 28,
+    default: DEFAULT_MONTH_SCHEDULE.paymentDueDay,
+    description: 'Счёт оплачивается до этого числа следующего месяца',
+  }),
   /** Threads that render bills and slips for the web server; 0: in the request's own thread. */
-  PDF_THREADS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+  PDF_THREADS: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 64,
+      description:
+        'Потоков, формирующих PDF счетов и квитанций на сервере; 0 — в потоке запроса; без значения — по числу ядер',
+    }),
+  ),
 };
 
 export interface BillingConfig {

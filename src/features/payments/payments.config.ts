@@ -55,24 +55,93 @@ export interface PaymentsConfig {
 
 /** The bank's gateway and its limits, from the environment. */
 export const PaymentsEnvSchema = {
-  PAYMENT_GATEWAY: oneOf(['sandbox', 'rbs'] as const, 'sandbox'),
-  RBS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  RBS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  RBS_CALLBACK_KEY: Type.Optional(Type.String({ minLength: 16 })),
-  RBS_FORM_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
-  RBS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
-  PAYMENT_SESSION_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 20 }),
-  PAYMENT_MIN_RUBLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-  PAYMENT_MAX_RUBLES: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 300_000 }),
-  PAYMENT_RECONCILE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 120 }),
-  PAYMENT_TAX_SYSTEM: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
-  PAYMENT_TAX_TYPE: Type.Integer({ minimum: 0, maximum: 20, default: 6 }),
-  PAYMENT_BANK_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'ПАО Сбербанк' }),
-  PAYMENT_NO_COMMISSION: Type.Boolean({ default: false }),
-  PAYMENT_SBP: Type.Boolean({ default: true }),
-  PAYMENT_SBP_QR_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
+  PAYMENT_GATEWAY: oneOf(
+    ['sandbox', 'rbs'] as const,
+    'sandbox',
+    'Банк: sandbox — встроенный тестовый банк, rbs — платёжный шлюз RBS настоящего банка',
+  ),
+  RBS_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Адрес REST-шлюза RBS банка (при rbs)' }),
+  ),
+  // The merchant's login is a credential, though its name does not say so.
+  RBS_USERNAME: Type.Optional(
+    Type.String({ minLength: 1, secret: true, description: 'Логин магазина в шлюзе банка' }),
+  ),
+  RBS_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Пароль магазина в шлюзе банка' })),
+  RBS_TOKEN: Type.Optional(
+    Type.String({ minLength: 1, description: 'Токен магазина в шлюзе банка (вместо логина и пароля)' }),
+  ),
+  RBS_CALLBACK_KEY: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: 'Ключ, которым проверяются уведомления банка (HMAC-SHA256)',
+    }),
+  ),
+  RBS_FORM_ORIGIN: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'Адрес платёжной страницы банка, если он не тот, что у RBS_URL',
+    }),
+  ),
+  RBS_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 120_000,
+    default: 15_000,
+    description: 'Сколько мс ждать ответа банка на один запрос',
+  }),
+  PAYMENT_SESSION_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 20,
+    description: 'Сколько минут открыта платёжная страница банка',
+  }),
+  PAYMENT_MIN_RUBLES: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1,
+    description: 'Наименьшая сумма оплаты, руб.',
+  }),
+  PAYMENT_MAX_RUBLES: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 300_000,
+    description: 'Наибольшая сумма оплаты, руб.',
+  }),
+  PAYMENT_RECONCILE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 86_400,
+    default: 120,
+    description: 'Как часто (секунд) спрашивать банк о заказах, уведомление о которых не пришло; 0 — никогда',
+  }),
+  PAYMENT_TAX_SYSTEM: Type.Integer({
+    minimum: 0,
+    maximum: 5,
+    default: 0,
+    description: 'Система налогообложения в чеке по 54-ФЗ (0 — ОСН)',
+  }),
+  PAYMENT_TAX_TYPE: Type.Integer({
+    minimum: 0,
+    maximum: 20,
+    default: 6,
+    description: 'Код ставки НДС в чеке по 54-ФЗ (6 — 20 %)',
+  }),
+  PAYMENT_BANK_NAME: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    default: 'ПАО Сбербанк',
+    description: 'Банк-эквайер, названный на странице оплаты',
+  }),
+  PAYMENT_NO_COMMISSION: Type.Boolean({
+    default: false,
+    description: 'Комиссию банка платит поставщик: страница оплаты пишет «без комиссии»',
+  }),
+  PAYMENT_SBP: Type.Boolean({ default: true, description: 'Предлагать оплату через СБП (QR-код)' }),
+  PAYMENT_SBP_QR_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 10,
+    description: 'Сколько минут действует QR-код СБП',
+  }),
 };
 
 export interface RawPaymentsEnv {

@@ -16,9 +16,25 @@ import { countWrite, takeFinished } from '../anonymous-writes.repository.ts';
  * window) with its count, written when a later window begins; no row per refused request.
  */
 export const AnonymousWritesEnvSchema = {
-  ANON_WRITES_PER_ADDRESS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
-  ANON_WRITES_TOTAL: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 3000 }),
-  ANON_WRITES_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  ANON_WRITES_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 120,
+    description:
+      'Запросов без сеанса (входы, уведомления банка, ссылки из писем) с одного адреса за окно; больше — 429',
+  }),
+  ANON_WRITES_TOTAL: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 3000,
+    description: 'То же со всех адресов вместе',
+  }),
+  ANON_WRITES_WINDOW_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 60,
+    description: 'Окно этих двух ограничений, секунд',
+  }),
 };
 
 export interface AnonymousWriteLimits {

@@ -14,7 +14,10 @@ import { Type } from 'typebox';
  * which is what Fastify's `request.host` gives).
  */
 export const HostEnvSchema = {
-  HOST_REDIRECT: Type.Boolean({ default: true }),
+  HOST_REDIRECT: Type.Boolean({
+    default: true,
+    description: 'Страницу, открытую по другому имени сервера, перенаправлять на тот же путь у PUBLIC_URL',
+  }),
 };
 
 /** Paths that answer at any host: probes and the benchmark's baseline. */
