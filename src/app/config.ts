@@ -16,19 +16,31 @@ import {
 } from '../platform/http/observability.config.ts';
 import { ImportsEnvSchema, importsConfig, type ImportsConfig } from '../features/imports/imports.config.ts';
 import { AnonymousWritesEnvSchema, type AnonymousWriteLimits } from '../platform/http/anonymous-writes.ts';
+import { settingsInEffect, type SettingsGroup, type SettingsSection } from '../platform/settings.ts';
+
+/**
+ * Every feature's settings, as the admin's settings page groups them (pages/office/settings.*):
+ * a new schema goes here, and its variables are checked at boot and shown there.
+ */
+const SETTINGS_GROUPS = [
+  { title: 'Общие', schema: CoreEnvSchema },
+  { title: 'Адрес сайта', schema: HostEnvSchema },
+  { title: 'База данных', schema: DbEnvSchema },
+  { title: 'Запросы без сеанса', schema: AnonymousWritesEnvSchema },
+  { title: 'Наблюдение и перегрузка', schema: ObservabilityEnvSchema },
+  { title: 'Начисления и счета', schema: BillingEnvSchema },
+  { title: 'Оплата картой и через СБП', schema: PaymentsEnvSchema },
+  { title: 'Счета по электронной почте', schema: MailEnvSchema },
+  { title: 'Загрузка файлов в служебном разделе', schema: ImportsEnvSchema },
+] as const satisfies readonly SettingsGroup[];
+
+/** The schemas of a union as one object type: `A | B` → `A & B`. */
+type Merged<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;
 
 /** Every setting the portal reads from the environment, checked once at boot. */
-const EnvSchema = {
-  ...CoreEnvSchema,
-  ...BillingEnvSchema,
-  ...PaymentsEnvSchema,
-  ...MailEnvSchema,
-  ...HostEnvSchema,
-  ...DbEnvSchema,
-  ...ObservabilityEnvSchema,
-  ...AnonymousWritesEnvSchema,
-  ...ImportsEnvSchema,
-};
+const EnvSchema = Object.assign({}, ...SETTINGS_GROUPS.map((g) => g.schema)) as Merged<
+  (typeof SETTINGS_GROUPS)[number]['schema']
+>;
 
 /** The portal's settings: the shared ones and each feature's own. */
 export interface Config extends CoreConfig {
@@ -52,6 +64,8 @@ export interface Config extends CoreConfig {
   anonymousWrites: AnonymousWriteLimits;
   /** Uploads in the back office: see features/imports/imports.config.ts. */
   imports: ImportsConfig;
+  /** Every setting with its value in effect, secrets hidden: what the admin's settings page shows. */
+  settings: SettingsSection[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: raw.ANON_WRITES_WINDOW_SECONDS * 1000,
     },
     imports: importsConfig(raw),
+    // env-schema reads process.env under the given variables: both count as given.
+    settings: settingsInEffect(SETTINGS_GROUPS, { ...process.env, ...env }, raw),
   };
 }
 
