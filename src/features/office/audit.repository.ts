@@ -89,3 +89,24 @@ export async function findAudit(
     details: r.details,
   }));
 }
+
+/** The newest entry of an event, with who made it: a staff user's login, or the `by` its details name. */
+export interface LatestAudit {
+  at: number;
+  staffLogin: string | null;
+  details: string | null;
+}
+
+/** The newest entry of the event, if any (index audit_log_event: event, at). */
+export async function latestAuditOf(db: Q, event: string): Promise<LatestAudit | undefined> {
+  const r = await db
+    .selectFrom('audit_log')
+    .leftJoin('staff_users', 'staff_users.id', 'audit_log.staff_user_id')
+    .select(['audit_log.at', 'audit_log.details', 'staff_users.login as staff_login'])
+    .where('audit_log.event', '=', event)
+    .orderBy('audit_log.at', 'desc')
+    .orderBy('audit_log.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && { at: Number(r.at), staffLogin: r.staff_login, details: r.details };
+}
