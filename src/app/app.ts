@@ -34,6 +34,7 @@ import { mainPagePlugin } from '../pages/main/main.plugin.ts';
 import { registerStaffGuard } from '../features/office/office.guard.tsx';
 import { officePlugin } from '../features/office/office.plugin.ts';
 import { officeStartPlugin } from '../pages/office/start.plugin.tsx';
+import { officeSettingsPlugin } from '../pages/office/settings.plugin.tsx';
 import { officeMailingPlugin } from '../pages/office/mailing.plugin.tsx';
 import { officeClosingPlugin } from '../pages/office/closing.plugin.tsx';
 import { officeRecalculatePlugin } from '../pages/office/recalculate.plugin.tsx';
@@ -175,6 +176,7 @@ async function registerFeatures(
   await app.register(officesPlugin, { ctx });
   await app.register(officePlugin, { ctx, jobs });
   await app.register(officeStartPlugin, { ctx });
+  await app.register(officeSettingsPlugin, { ctx, settings: ctx.config.settings });
   await app.register(officeMailingPlugin, { ctx });
   await app.register(officeClosingPlugin, { ctx });
   await app.register(officeRecalculatePlugin, { ctx });

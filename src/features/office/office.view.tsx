@@ -74,6 +74,9 @@ function OfficeBar({ user, csrfToken }: { user: OfficeUser; csrfToken: string })
                 <a href="/office/staff">Сотрудники</a>
               </li>
               <li>
+                <a href="/office/settings">Настройки</a>
+              </li>
+              <li>
                 <a href="/office/audit">Журнал аудита</a>
               </li>
             </>

@@ -104,6 +104,8 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
   'POST /office/imports/:id/apply': IMPORTERS,
   'GET /office/imports/:id/report.csv': IMPORTERS,
 
+  // The settings in effect and the reference data (pages/office/settings.*), read only.
+  'GET /office/settings': ADMIN,
   'GET /office/audit': ADMIN,
   'GET /office/audit.csv': ADMIN,
 };
