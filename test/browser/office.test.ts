@@ -155,6 +155,12 @@ describe('back office in the browser', { skip: SKIP }, () => {
         await page.getByText('Номер лицевого счёта — 10 цифр.').first().waitFor();
         await accessible(page, 'audit log: a refused filter');
 
+        await page.getByRole('link', { name: 'Настройки' }).click();
+        await page.getByRole('heading', { name: 'Настройки', level: 1 }).waitFor();
+        assert.match(squash(await page.locator('#setting-PORT').innerText()), /PORT/);
+        assert.match(squash(await page.locator('#reference-settlements').innerText()), /settlements-load/);
+        await accessible(page, 'settings');
+
         await page.getByRole('button', { name: 'Выйти' }).click();
         await page.waitForURL(/\/office\/login$/);
         await page.goto(`${server.url}/office`);
