@@ -131,3 +131,26 @@ test('observability: /metrics off without a token, a short token refused, load s
     /PRESSURE_MAX_EVENT_LOOP_UTILIZATION must be <= 1/,
   );
 });
+
+test('settings in effect: each variable once, in its feature group, given or default', () => {
+  const c = loadConfig({ SESSION_IDLE_MINUTES: '15', RBS_PASSWORD: 'pw-of-the-bank' });
+  const names = c.settings.flatMap((g) => g.settings.map((s) => s.name));
+  // Two schemas declaring one variable would check it by whichever came last.
+  assert.equal(new Set(names).size, names.length, 'no variable in two schemas');
+  const find = (name: string) => c.settings.flatMap((g) => g.settings).find((s) => s.name === name);
+  assert.deepEqual(find('SESSION_IDLE_MINUTES')?.given, true);
+  assert.equal(find('SESSION_IDLE_MINUTES')?.shown, '15');
+  assert.equal(find('SESSION_ABSOLUTE_HOURS')?.shown, '12');
+  assert.deepEqual(find('RBS_PASSWORD'), {
+    name: 'RBS_PASSWORD',
+    description: 'Пароль магазина в шлюзе банка',
+    given: true,
+    secret: true,
+    shown: null,
+  });
+  assert.ok(!JSON.stringify(c.settings).includes('pw-of-the-bank'));
+  assert.equal(
+    c.settings.find((g) => g.settings.some((s) => s.name === 'SMTP_URL'))?.title,
+    'Счета по электронной почте',
+  );
+});
