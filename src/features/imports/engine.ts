@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { openReport, type ReportRow, type ReportWriter } from './report.ts';
 import { openSource, SourceRefused, type OpenedSource, type SourceOptions } from './source.ts';
 import * as repo from './imports.repository.ts';
+import { withBulkLoad, type BulkLoad } from './bulk-load.ts';
 
 /**
  * The import engine: a source of records (any file openSource reads) → a format's reader (a
@@ -86,6 +87,12 @@ export interface ImportFormat<R> {
   strictReason?: string;
   /** The whole file in one transaction (small files that must not be half applied); else batches with resume. */
   atomic?: boolean;
+  /**
+   * A format that mostly adds rows to one table (the accounts): a file of at least `minRecords`
+   * records applied to a table with fewer rows than the file is loaded with the table's
+   * secondary indexes set aside, and they are built at the end (platform/db/deferred-indexes.ts).
+   */
+  bulk?: BulkLoad;
   /** What a record is, for the summary: «Строк с платежами» by default. */
   recordsTitle?: string;
   /** The counters' names for people, in the order printed. */
@@ -225,12 +232,16 @@ export async function runImport<R>(
       summary.runId = await newRun('dry_run');
       return summary;
     }
-    await applyAll(db, format, source!, report, summary, digest, newRun, opts);
+    await withBulkLoad(db, format.bulk, summary.records, now(), async () => {
+      await applyAll(db, format, source!, report, summary, digest, newRun, opts);
+      if (summary.status !== 'refused') {
+        await missing(db, reader!, true, report, summary);
+      }
+    });
     if (summary.status === 'refused') {
       // An atomic file refused while being applied (ApplyRefused): nothing of it was written.
       return summary;
     }
-    await missing(db, reader!, true, report, summary);
     summary.status = 'applied';
     await repo.finishRun(db, summary.runId, 'applied', JSON.stringify(summary), now());
     return summary;

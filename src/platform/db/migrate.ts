@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './connect.ts';
+import { restoreIndexes } from './deferred-indexes.ts';
 import type { MigrationContext, MigrationFactory } from './migration.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -30,8 +31,13 @@ class FolderProvider implements MigrationProvider {
 
 export class MigrationError extends Error {}
 
-/** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
+/**
+ * Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure.
+ * First builds the indexes a bulk load killed half-way left set aside (deferred-indexes.ts), so
+ * that the migrations find the schema whole.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  await restoreIndexes(db.kysely);
   return migrate(db, (m) => m.migrateToLatest());
 }
 
