@@ -55,7 +55,7 @@ function statusLines(p: MailingProgress): string[] {
   const c = p.counts;
   return [
     `${p.kind === 'bill' ? 'bills' : 'reminders'} ${p.period} ${progressBar(p.done, p.total)}`,
-    `queued ${c.queued + c.sending} (sending now ${c.sending}), sent ${c.sent}, failed ${c.failed}, cancelled ${c.cancelled}`,
+    `queued ${c.queued + c.sending} (sending now ${c.sending}), sent ${c.sent}, failed ${c.failed}, bounced ${c.bounced}, cancelled ${c.cancelled}`,
     ...p.failures.map((f) => `  failed: ${f.account}: ${f.error}`),
   ];
 }

@@ -76,7 +76,7 @@ async function run(opts: Options): Promise<void> {
     const cpu = process.cpuUsage();
     const cpuMs = (cpu.user + cpu.system) / 1000;
     console.log(
-      `mail-worker ${owner}: sent ${stats.sent}, retried ${stats.retried}, failed ${stats.failed}, cancelled ${stats.cancelled}, lost leases ${stats.lost}; ${secs.toFixed(1)} s, ${(stats.sent / Math.max(secs, 0.001)).toFixed(1)} messages/s, CPU ${(cpuMs / Math.max(stats.sent, 1)).toFixed(1)} ms/message, peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (${transport.kind})`,
+      `mail-worker ${owner}: sent ${stats.sent}, retried ${stats.retried}, failed ${stats.failed}, bounced ${stats.bounced}, cancelled ${stats.cancelled}, lost leases ${stats.lost}; ${secs.toFixed(1)} s, ${(stats.sent / Math.max(secs, 0.001)).toFixed(1)} messages/s, CPU ${(cpuMs / Math.max(stats.sent, 1)).toFixed(1)} ms/message, peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (${transport.kind})`,
     );
   } finally {
     clearInterval(ticker);

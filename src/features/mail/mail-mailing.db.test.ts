@@ -91,6 +91,14 @@ for (const dialect of await testDialects()) {
           assert.match(body, /Отписаться/);
         }
         assert.match(mail.messageId ?? '', /^<bill-2026-06-\d+@khakensb\.test>$/);
+        // Stored with the row, so that a delivery status notification finds it.
+        const row = await t.db.kysely
+          .selectFrom('mail_outbox')
+          .select('message_id')
+          .where('account_id', '=', ids[who]!)
+          .where('period', '=', '2026-06')
+          .executeTakeFirstOrThrow();
+        assert.equal(row.message_id, mail.messageId);
         const list = mail.headers.get('list') as ListHeaders | undefined;
         assert.equal(list?.['unsubscribe-post']?.name, 'List-Unsubscribe=One-Click');
         assert.match(
@@ -107,7 +115,7 @@ for (const dialect of await testDialects()) {
       assert.equal((await enqueueBillMailing(t.db.kysely, { period: '2026-06', now: new Date() })).queued, 0);
       assert.equal((await drain()).sent, 0);
       const p = await mailingProgress(t.db.kysely, { kind: 'bill' });
-      assert.deepEqual(p?.counts, { queued: 0, sending: 0, sent: 3, failed: 0, cancelled: 0 });
+      assert.deepEqual(p?.counts, { queued: 0, sending: 0, sent: 3, failed: 0, cancelled: 0, bounced: 0 });
       // d confirms later: the next run queues its bill only.
       await t.db.kysely
         .updateTable('mail_subscriptions')
@@ -233,7 +241,7 @@ for (const dialect of await testDialects()) {
       assert.equal((await enqueueBillMailing(t.db.kysely, { period: '2026-06', now: new Date() })).queued, 1);
     });
 
-    test('SMTP errors: temporary ones retried with back-off, permanent ones recorded as failed, addresses masked', async () => {
+    test('SMTP errors: temporary ones retried with back-off, a refused recipient bounced, addresses masked', async () => {
       await t.db.kysely.deleteFrom('mail_outbox').execute();
       await t.db.kysely.deleteFrom('mail_subscriptions').execute();
       await subscribeAccounts(t.db, [ids.f!, ids.g!, ids.h!]);
@@ -255,10 +263,11 @@ for (const dialect of await testDialects()) {
         .selectFrom('mail_outbox')
         .select(['account_id', 'status', 'attempts', 'last_error'])
         .execute();
-      assert.deepEqual([stats.sent, stats.failed, stats.retried], [1, 2, 4]);
+      assert.deepEqual([stats.sent, stats.failed, stats.bounced, stats.retried], [1, 1, 1, 4]);
       const of = (who: Who) => rows.find((r) => Number(r.account_id) === ids[who])!;
       assert.deepEqual([of('f').status, Number(of('f').attempts), of('f').last_error], ['sent', 3, null]);
-      assert.deepEqual([of('g').status, Number(of('g').attempts)], ['failed', 1]);
+      // 550 to RCPT TO: bounced at once, not retried, and the address is undeliverable.
+      assert.deepEqual([of('g').status, Number(of('g').attempts)], ['bounced', 1]);
       assert.match(of('g').last_error!, /550/);
       assert.match(of('g').last_error!, /p\*\*\*@mail\.test/);
       assert.doesNotMatch(of('g').last_error!, /perm-volkov/);
@@ -266,8 +275,14 @@ for (const dialect of await testDialects()) {
       assert.match(of('h').last_error!, /451/);
       assert.equal(sentTo('tmp-popova@mail.test').length, 1);
       assert.equal(sentTo('perm-volkov@mail.test').length, 0);
+      assert.ok((await subscription('g'))!.bounced_at !== null);
+      assert.match((await subscription('g'))!.bounce_reason!, /550.*p\*\*\*@mail\.test/);
+      assert.equal((await subscription('h'))!.bounced_at, null, 'a 4xx given up is not a bounce');
       const p = await mailingProgress(t.db.kysely, { period: '2026-06', kind: 'bill' });
-      assert.deepEqual([p?.counts.sent, p?.counts.failed, p?.failures.length], [1, 2, 2]);
+      assert.deepEqual(
+        [p?.counts.sent, p?.counts.failed, p?.counts.bounced, p?.failures.length],
+        [1, 1, 1, 1],
+      );
       assert.ok(p!.failures.every((f) => !/perm-volkov|always-zaitseva/.test(f.error)));
     });
 

@@ -182,7 +182,7 @@ for (const dialect of await testDialects()) {
           const s = await status.exited;
           assert.equal(s.code, 0, s.out);
           assert.match(s.out, /bills 2026-05 \[█+\] 100% 1000\/1000/);
-          assert.match(s.out, /queued 0 \(sending now 0\), sent 1000, failed 0, cancelled 0/);
+          assert.match(s.out, /queued 0 \(sending now 0\), sent 1000, failed 0, bounced 0, cancelled 0/);
         } finally {
           await watcher.close();
           await t.drop();

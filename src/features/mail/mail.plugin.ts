@@ -32,11 +32,14 @@ export const mailPlugin: FastifyPluginCallback<MailPluginOptions> = (
   registerMailRoutes(app, ctx, transport, routes);
   metrics.gauge({
     name: 'lk_mail_outbox_messages',
-    help: 'Messages of the mail outbox not sent yet, by status (queued, sending)',
+    help: 'Messages of the mail outbox not sent yet (queued, sending), and those that bounced (bounced)',
     labelNames: ['status'],
     collect: async () => {
       const counts = await countUnfinishedByStatus(ctx.db.kysely);
-      return ['queued', 'sending'].map((status) => ({ labels: { status }, value: counts.get(status) ?? 0 }));
+      return ['queued', 'sending', 'bounced'].map((status) => ({
+        labels: { status },
+        value: counts.get(status) ?? 0,
+      }));
     },
   });
   if (ctx.config.mail.workerInServer) {

@@ -64,7 +64,8 @@ export function unsubscribeUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/mail/unsubscribe/${token}`;
 }
 
-export type AddressStatus = 'none' | 'pending' | 'confirmed';
+/** 'bounced': confirmed once, then a message to it bounced; nothing is sent until it is confirmed again. */
+export type AddressStatus = 'none' | 'pending' | 'confirmed' | 'bounced';
 
 export interface AddressView {
   email: string | null;
@@ -79,7 +80,7 @@ export async function loadAddress(db: Kysely<Database>, accountId: number): Prom
 
 /** The address as the customer's page shows it, from the stored row (none: no address). */
 export function addressView(
-  s: Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null,
+  s: Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt' | 'bouncedAt'> | null,
 ): AddressView {
   if (!s) {
     return { email: null, subscribed: false, status: 'none' };
@@ -87,7 +88,7 @@ export function addressView(
   return {
     email: s.email,
     subscribed: s.subscribed,
-    status: s.confirmedAt === null ? 'pending' : 'confirmed',
+    status: s.confirmedAt === null ? 'pending' : s.bouncedAt !== null ? 'bounced' : 'confirmed',
   };
 }
 
@@ -112,9 +113,19 @@ export interface Actor {
 }
 
 /** The address's state as a staff action's audit row keeps it, the address masked. */
-function auditState(s: Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt'> | null | undefined) {
+function auditState(
+  s:
+    | (Pick<Subscription, 'email' | 'subscribed' | 'confirmedAt'> & { bouncedAt?: number | null })
+    | null
+    | undefined,
+) {
   return s
-    ? { email: maskEmail(s.email), subscribed: s.subscribed, confirmed: s.confirmedAt !== null }
+    ? {
+        email: maskEmail(s.email),
+        subscribed: s.subscribed,
+        confirmed: s.confirmedAt !== null,
+        ...(s.bouncedAt ? { bounced: true } : {}),
+      }
     : null;
 }
 
@@ -146,7 +157,8 @@ export async function saveAddress(
   const key = await linkKeyOf(db);
   const current = await findSubscription(db, who.accountId);
 
-  if (current && current.email === parsed.email) {
+  // A bounced address given again is checked again as a new one: a confirmation link to it.
+  if (current && current.email === parsed.email && current.bouncedAt === null) {
     if (current.subscribed !== input.subscribed) {
       await db.transaction().execute(async (tx) => {
         if (await setSubscribed(tx, who.accountId, input.subscribed, now.getTime())) {
@@ -206,7 +218,8 @@ export async function resendConfirmation(deps: MailDeps, who: Actor): Promise<Re
   if (!current) {
     return { kind: 'none' };
   }
-  if (current.confirmedAt !== null) {
+  // A bounced address may be confirmed again: its owner says it works now.
+  if (current.confirmedAt !== null && current.bouncedAt === null) {
     return { kind: 'confirmed' };
   }
   return sendConfirmation(deps, who, current.email);

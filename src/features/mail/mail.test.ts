@@ -120,6 +120,16 @@ test('SMTP errors: 5xx to the message is permanent; 4xx, 503, session and connec
   assert.equal(classifySendError(new Error('boom <a.b@c.ru>')).message, 'boom <a***@c.ru>');
 });
 
+test('SMTP errors: a permanent refusal of RCPT TO or DATA is a bounce, of MAIL FROM is not', () => {
+  const e = (o: object) => classifySendError(Object.assign(new Error('x'), o));
+  assert.equal(e({ responseCode: 550, command: 'RCPT TO' }).bounced, true);
+  assert.equal(e({ responseCode: 554, command: 'DATA' }).bounced, true);
+  assert.equal(e({ responseCode: 553, command: 'MAIL FROM' }).bounced, false, 'our sender was refused');
+  assert.equal(e({ responseCode: 450, command: 'RCPT TO' }).bounced, false, 'a 4xx is retried');
+  assert.equal(e({ responseCode: 503, command: 'RCPT TO' }).bounced, false);
+  assert.equal(e({ code: 'ETIMEDOUT' }).bounced, false);
+});
+
 test('back-off doubles from the base up to the cap', () => {
   const mail = { retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
   assert.deepEqual(

@@ -98,6 +98,30 @@ function AddressState({ model: m, csrfToken }: { model: MailSectionModel; csrfTo
       </>
     );
   }
+  if (m.status === 'bounced') {
+    return (
+      <>
+        <div class="form-error mail-bounced" role="alert" id="mail-bounced">
+          <p>
+            Квитанции не удалось доставить на адрес <strong>{m.storedEmail}</strong>: почтовый сервер
+            получателя отказался принять письмо. Отправка квитанций на этот адрес приостановлена.
+          </p>
+          <p>
+            Проверьте адрес. Если в нём ошибка, исправьте его в поле ниже и сохраните. Если адрес верный
+            (например, ящик был переполнен или временно отключён), подтвердите его ещё раз: мы отправим на
+            него письмо со ссылкой для подтверждения, и после перехода по ней квитанции снова будут приходить.
+          </p>
+        </div>
+        <form method="post" action="/cabinet/email" class="field">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="action" value="resend" />
+          <button type="submit" class="button">
+            Подтвердить адрес ещё раз
+          </button>
+        </form>
+      </>
+    );
+  }
   return (
     <p class="muted mail-confirmed">
       Адрес <strong>{m.storedEmail}</strong> подтверждён.{' '}

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { isDatabaseUnavailable, type Db } from '../../platform/db/connect.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
@@ -15,11 +15,12 @@ import { billMessage, reminderMessage, reviewMessage } from './mail.messages.tsx
 import { linkKeyOf, unsubscribeUrl } from './mail.service.ts';
 import { readingsLastDate } from './mailing.ts';
 import { unsubscribeToken } from './tokens.ts';
-import { MailSendError, type MailMessage, type MailTransport } from './transport.ts';
+import { MailSendError, sendWithin, type MailMessage, type MailTransport } from './transport.ts';
 import { accountNumbers, activeMeter, hasReadingFor, reviewedReadingsOf } from './accounts.repository.ts';
 import * as outbox from './outbox.repository.ts';
 import type { ClaimedMessage } from './outbox.repository.ts';
 import { subscriptionsOf, type Subscription } from './subscription.repository.ts';
+import { suspendAddress } from './bounces.ts';
 import { BatchLease } from './batch-lease.ts';
 
 /**
@@ -34,9 +35,11 @@ import { BatchLease } from './batch-lease.ts';
  * - Several workers (PostgreSQL): claims are disjoint (FOR UPDATE SKIP LOCKED), a row is sent by
  *   its lease holder only.
  * - Temporary SMTP errors (4xx, connection lost, timeout): retried with exponential back-off up to
- *   MAIL_MAX_ATTEMPTS; permanent ones (5xx to MAIL FROM / RCPT TO / DATA) are recorded as failed.
- * - The recipient is read at send time: the account's own address, confirmed and subscribed, or
- *   the message is cancelled (unsubscribed, deleted, changed and not yet confirmed).
+ *   MAIL_MAX_ATTEMPTS; a permanent one to MAIL FROM (our sender) is recorded as failed; a 5xx to
+ *   RCPT TO or DATA is a bounce: the message is bounced (not retried) and the address is marked
+ *   undeliverable until its owner confirms an address again.
+ * - The recipient is read at send time: the account's own address, confirmed, subscribed and not
+ *   bounced, or the message is cancelled (unsubscribed, deleted, changed and not yet confirmed).
  */
 
 export interface WorkerLog {
@@ -69,12 +72,14 @@ export interface WorkerOptions {
   onOutcome?: (outcome: Outcome) => void;
 }
 
-export type Outcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'lost';
+export type Outcome = 'sent' | 'retry' | 'failed' | 'bounced' | 'cancelled' | 'lost';
 
 export interface WorkerStats {
   sent: number;
   retried: number;
   failed: number;
+  /** Refused for good by the recipient's server (5xx to RCPT TO or DATA). */
+  bounced: number;
   cancelled: number;
   /** Rows whose lease another worker had taken (a pause longer than the lease). */
   lost: number;
@@ -106,6 +111,7 @@ const STAT_OF: Record<Outcome, keyof WorkerStats> = {
   sent: 'sent',
   retry: 'retried',
   failed: 'failed',
+  bounced: 'bounced',
   cancelled: 'cancelled',
   lost: 'lost',
 };
@@ -115,7 +121,7 @@ type MessageFields = Record<string, string | number>;
 
 /** One run of the worker: its settings, its counts, and the steps from a claim to an outcome. */
 class MailWorker {
-  private readonly stats: WorkerStats = { sent: 0, retried: 0, failed: 0, cancelled: 0, lost: 0 };
+  private readonly stats: WorkerStats = { sent: 0, retried: 0, failed: 0, bounced: 0, cancelled: 0, lost: 0 };
   private readonly clock: Clock;
   private readonly owner: string;
   private readonly log: WorkerLog;
@@ -226,7 +232,8 @@ class MailWorker {
       ...(sub ? { to: maskEmail(sub.email) } : {}),
     };
     const message = await this.buildOrRecord(m, sub, number, fields);
-    if (!message) {
+    // Built only for a confirmed, subscribed address: `sub` is there whenever `message` is.
+    if (!message || !sub) {
       return;
     }
     if (!(await lease.hold(m.id))) {
@@ -234,12 +241,13 @@ class MailWorker {
       this.log.warn(fields, 'mail outbox: the lease was taken over before sending');
       return;
     }
+    const { messageId } = message;
     try {
       await sendWithin(this.o.transport, message, this.mail.smtpTimeoutMs);
     } catch (err) {
-      return this.recordSendError(m, err, fields);
+      return this.recordSendError(m, sub, messageId, err, fields);
     }
-    return this.record(m, fields, 'sent', { status: 'sent' });
+    return this.record(m, fields, 'sent', { status: 'sent', messageId });
   }
 
   /** The message to send; or, when there is none to send, its outcome recorded and undefined. */
@@ -272,16 +280,36 @@ class MailWorker {
     }
   }
 
-  /** A failed send: failed for good when permanent or out of attempts, otherwise retried later. */
-  private async recordSendError(m: ClaimedMessage, err: unknown, fields: MessageFields): Promise<void> {
+  /**
+   * A failed send: bounced when the recipient's server refused it for good, failed for good when
+   * otherwise permanent or out of attempts, otherwise retried later.
+   */
+  private async recordSendError(
+    m: ClaimedMessage,
+    sub: Subscription,
+    messageId: string,
+    err: unknown,
+    fields: MessageFields,
+  ): Promise<void> {
     const { mail } = this;
     const e =
       err instanceof MailSendError
         ? err
         : new MailSendError(scrubEmails(String(err)).slice(0, 300), false, undefined);
+    if (e.bounced) {
+      this.log.warn({ ...fields, error: e.message }, 'mail bounced');
+      const bounce = { accountId: m.accountId, email: sub.email, diagnostic: e.message, sentAt: null };
+      return this.record(
+        m,
+        fields,
+        'bounced',
+        { status: 'bounced', error: e.message, messageId },
+        (tx, now) => suspendAddress(tx, { ...bounce, now, via: 'smtp', message: m }),
+      );
+    }
     if (e.permanent || m.attempts >= mail.maxAttempts) {
       this.log.warn({ ...fields, error: e.message, permanent: e.permanent }, 'mail failed');
-      return this.record(m, fields, 'failed', { status: 'failed', error: e.message });
+      return this.record(m, fields, 'failed', { status: 'failed', error: e.message, messageId });
     }
     const delay = backoffMs(mail, m.attempts);
     this.log.info({ ...fields, error: e.message, retryInMs: delay }, 'mail deferred');
@@ -289,17 +317,27 @@ class MailWorker {
       status: 'queued',
       nextAttemptAt: this.clock.now().getTime() + delay,
       error: e.message,
+      messageId,
     });
   }
 
-  /** Writes the outcome, which only the lease holder can; a row taken over counts as lost. */
+  /**
+   * Writes the outcome, which only the lease holder can; a row taken over counts as lost. `also`
+   * (a bounce's address marked undeliverable) is written in the same transaction, by the holder only.
+   */
   private async record(
     m: ClaimedMessage,
     fields: MessageFields,
     outcome: Outcome,
     f: outbox.Finish,
+    also?: (tx: Transaction<Database>, now: Date) => Promise<unknown>,
   ): Promise<void> {
-    if (await outbox.finish(this.db, m.id, this.owner, this.clock.now().getTime(), f)) {
+    const now = this.clock.now();
+    const finish = (db: Kysely<Database>) => outbox.finish(db, m.id, this.owner, now.getTime(), f);
+    const recorded = also
+      ? await this.db.transaction().execute(async (tx) => (await finish(tx)) && (await also(tx, now), true))
+      : await finish(this.db);
+    if (recorded) {
       this.count(outcome);
     } else {
       this.count('lost');
@@ -314,6 +352,9 @@ class MailWorker {
   ): Promise<MailMessage> {
     if (!sub || !sub.subscribed || sub.confirmedAt === null) {
       throw new Skip('cancelled', 'no confirmed, subscribed address');
+    }
+    if (sub.bouncedAt !== null) {
+      throw new Skip('cancelled', 'the address bounced: it awaits a confirmation');
     }
     const key = await linkKeyOf(this.db);
     const links: MessageLinks = {
@@ -418,22 +459,4 @@ interface MessageLinks {
   unsubscribeUrl: string;
   supplierName: string;
   messageId: string;
-}
-
-/** A send that takes longer than `ms` in all is given up (and retried later, like a timeout). */
-async function sendWithin(transport: MailTransport, message: MailMessage, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      transport.send(message),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new MailSendError(`ETIMEDOUT: no answer within ${ms / 1000} s`, false, undefined)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -19,7 +19,8 @@ export async function enqueueBills(db: Q, period: string, now: number): Promise<
       )
       .select(['s.account_id', ...queuedRow(period, 'bill', now)])
       .where('s.subscribed', '=', 1)
-      .where('s.confirmed_at', 'is not', null),
+      .where('s.confirmed_at', 'is not', null)
+      .where('s.bounced_at', 'is', null),
   );
 }
 
@@ -40,6 +41,7 @@ export async function enqueueReminders(
       .select(['s.account_id', ...queuedRow(period, 'reminder', now)])
       .where('s.subscribed', '=', 1)
       .where('s.confirmed_at', 'is not', null)
+      .where('s.bounced_at', 'is', null)
       .where((eb) =>
         eb.exists(
           eb
@@ -63,7 +65,12 @@ export async function enqueueReminders(
   );
 }
 
-export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'bounced';
+
+/** Every status at zero. */
+export function noCounts(): Record<OutboxStatus, number> {
+  return { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0, bounced: 0 };
+}
 
 export async function progress(db: Q, period: string, kind: string): Promise<Record<OutboxStatus, number>> {
   const rows = await db
@@ -73,7 +80,7 @@ export async function progress(db: Q, period: string, kind: string): Promise<Rec
     .where('kind', '=', kind)
     .groupBy('status')
     .execute();
-  const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  const out = noCounts();
   for (const r of rows) {
     if (r.status in out) {
       out[r.status as OutboxStatus] = Number(r.n);
@@ -136,7 +143,7 @@ export async function periodsWithMail(
   for (const r of rows) {
     let counts = byPeriod.get(r.period);
     if (!counts) {
-      counts = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+      counts = noCounts();
       byPeriod.set(r.period, counts);
     }
     if (r.status in counts) {
@@ -146,7 +153,10 @@ export async function periodsWithMail(
   return [...byPeriod].sort(([a], [b]) => (a < b ? 1 : -1)).map(([period, counts]) => ({ period, counts }));
 }
 
-/** The failed messages of a period back in the queue, due now, with their attempts counted afresh. */
+/**
+ * The failed messages of a period back in the queue, due now, with their attempts counted afresh.
+ * Bounced ones stay: their address is undeliverable until its owner confirms one again.
+ */
 export async function requeueFailed(db: Q, period: string, kind: string, now: number): Promise<number> {
   const r = await db
     .updateTable('mail_outbox')

@@ -75,7 +75,7 @@ export interface MailingProgress {
   kind: 'bill' | 'reminder';
   total: number;
   counts: Record<repo.OutboxStatus, number>;
-  /** Finished for good: sent, failed or cancelled. */
+  /** Finished for good: sent, failed, cancelled or bounced. */
   done: number;
   failures: Array<{ account: string; error: string }>;
 }
@@ -99,7 +99,7 @@ export async function mailingProgress(
     kind: o.kind,
     total,
     counts,
-    done: counts.sent + counts.failed + counts.cancelled,
+    done: counts.sent + counts.failed + counts.cancelled + counts.bounced,
     failures,
   };
 }
@@ -118,7 +118,8 @@ export function billMailings(db: Kysely<Database>, limit: number) {
 
 /**
  * The bills of `period` that could not be sent, queued again (an accountant's action, after the
- * cause was mended: the SMTP server, an address). Returns how many.
+ * cause was mended: the SMTP server, our sender). Bounced bills are not: the recipient's server
+ * refused the address, and it gets bills again once its owner confirms an address. Returns how many.
  */
 export async function retryFailedBills(db: Kysely<Database>, period: string, now: Date): Promise<number> {
   if (!isPeriod(period)) {

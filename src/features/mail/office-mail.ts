@@ -63,6 +63,13 @@ export async function resendBill(
         'У абонента нет подтверждённого адреса для квитанций (или он отказался от рассылки): отправить некуда.',
     };
   }
+  if (sub.bouncedAt !== null) {
+    return {
+      kind: 'refused',
+      message:
+        'Письма на адрес абонента не доставляются (почтовый сервер получателя отказал): квитанции на него пойдут снова, когда абонент подтвердит адрес ещё раз.',
+    };
+  }
   const words = periodInWords(o.period);
   if (
     (await periodState(db, o.period))?.status !== 'closed' ||
@@ -127,7 +134,13 @@ export async function changeAddressOnRequest(
 ): Promise<OfficeAddressResult> {
   const parsed = parseEmail(input.email);
   const current = await findSubscription(deps.db, r.accountId);
-  if (parsed.ok && current?.email === parsed.email && current.subscribed === input.subscribed) {
+  // A bounced address given again goes through saveAddress: it is checked again by a link.
+  if (
+    parsed.ok &&
+    current?.email === parsed.email &&
+    current.subscribed === input.subscribed &&
+    current.bouncedAt === null
+  ) {
     if (current.confirmedAt === null) {
       // Still waiting for its confirmation: the link is sent again (within the same rate limit).
       const send = await resendConfirmation(deps, actorOf(r));

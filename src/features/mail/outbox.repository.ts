@@ -26,7 +26,7 @@ export function queuedRow(period: string, kind: OutboxKind, now: number) {
 /**
  * Queues one message to the account's confirmed, subscribed address (none without one): a new
  * row, or the row of the same (account, period, kind) queued again when it is finished (sent,
- * failed or cancelled: a bill sent again on request, a later review decision). A row still queued
+ * failed, cancelled or bounced: a bill sent again on request, a later review decision). A row still queued
  * or being sent is left as it is. Returns whether a row was queued.
  */
 export async function queueOne(
@@ -51,7 +51,8 @@ export async function queueOne(
         .select(['s.account_id', ...queuedRow(m.period, m.kind, m.now)])
         .where('s.account_id', '=', m.accountId)
         .where('s.subscribed', '=', 1)
-        .where('s.confirmed_at', 'is not', null),
+        .where('s.confirmed_at', 'is not', null)
+        .where('s.bounced_at', 'is', null),
     )
     .onConflict((oc) =>
       oc
@@ -66,7 +67,7 @@ export async function queueOne(
           sent_at: null,
           updated_at: bigint(m.now),
         })
-        .where('mail_outbox.status', 'in', ['sent', 'failed', 'cancelled']),
+        .where('mail_outbox.status', 'in', ['sent', 'failed', 'cancelled', 'bounced']),
     )
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -170,11 +171,16 @@ export async function renewLeases(
   return new Set(rows.map((r) => Number(r.id)));
 }
 
-export type Finish =
+export type Finish = (
   | { status: 'sent' }
   | { status: 'queued'; nextAttemptAt: number; error: string }
   | { status: 'failed'; error: string }
-  | { status: 'cancelled'; error: string };
+  | { status: 'bounced'; error: string }
+  | { status: 'cancelled'; error: string }
+) & {
+  /** The Message-ID the message was sent with, when a send was tried. */
+  messageId?: string;
+};
 
 /** Records the outcome of a send; only the worker holding the lease can. */
 export async function finish(db: Q, id: number, owner: string, now: number, f: Finish): Promise<boolean> {
@@ -185,6 +191,7 @@ export async function finish(db: Q, id: number, owner: string, now: number, f: F
     updated_at: now,
     ...(f.status === 'sent' ? { sent_at: now, last_error: null } : { last_error: f.error.slice(0, 500) }),
     ...(f.status === 'queued' ? { next_attempt_at: f.nextAttemptAt } : {}),
+    ...(f.messageId !== undefined ? { message_id: f.messageId } : {}),
   };
   const r = await db
     .updateTable('mail_outbox')
@@ -238,12 +245,15 @@ export async function unfinished(db: Q): Promise<{ count: number; nextAt: number
   return { count: Number(r.n), nextAt: r.next_at === null ? null : Number(r.next_at) };
 }
 
-/** The unfinished messages by status ('queued', 'sending'), for the metrics: the partial index holds them. */
+/**
+ * The unfinished messages by status ('queued', 'sending') and the bounced ones, for the metrics:
+ * partial indexes hold them.
+ */
 export async function countUnfinishedByStatus(db: Q): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('mail_outbox')
     .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-    .where('status', 'in', ['queued', 'sending'])
+    .where('status', 'in', ['queued', 'sending', 'bounced'])
     .groupBy('status')
     .execute();
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
@@ -294,4 +304,56 @@ export async function outboxOf(db: Q, accountId: number, limit: number): Promise
     createdAt: Number(r.created_at),
     sentAt: r.sent_at === null ? null : Number(r.sent_at),
   }));
+}
+
+/** A sent message, as a delivery status notification about it is matched to it. */
+export interface SentMessage {
+  id: number;
+  accountId: number;
+  kind: OutboxKind;
+  period: string;
+  status: string;
+  sentAt: number | null;
+  messageId: string | null;
+}
+
+const SENT_COLUMNS = ['id', 'account_id', 'kind', 'period', 'status', 'sent_at', 'message_id'] as const;
+
+function toSentMessage(r: Pick<Selectable<MailOutboxTable>, (typeof SENT_COLUMNS)[number]>): SentMessage {
+  return {
+    id: Number(r.id),
+    accountId: Number(r.account_id),
+    kind: kindOf(r.kind),
+    period: r.period,
+    status: r.status,
+    sentAt: r.sent_at === null ? null : Number(r.sent_at),
+    messageId: r.message_id,
+  };
+}
+
+/** The message sent with this Message-ID ('<…@…>'). */
+export async function findByMessageId(db: Q, messageId: string): Promise<SentMessage | undefined> {
+  const r = await db
+    .selectFrom('mail_outbox')
+    .select(SENT_COLUMNS)
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  return r && toSentMessage(r);
+}
+
+/** The message with this id (a Message-ID sent before they were stored names it). */
+export async function findById(db: Q, id: number): Promise<SentMessage | undefined> {
+  const r = await db.selectFrom('mail_outbox').select(SENT_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return r && toSentMessage(r);
+}
+
+/** A sent message refused later by the recipient's server (a DSN): bounced, with the diagnostic. */
+export async function markSentBounced(db: Q, id: number, error: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('mail_outbox')
+    .set({ status: 'bounced', last_error: error.slice(0, 500), updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'sent')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -11,9 +11,20 @@ export interface Subscription {
   email: string;
   subscribed: boolean;
   confirmedAt: number | null;
+  /** When a message to the address bounced: nothing is sent to it until it is confirmed again. */
+  bouncedAt: number | null;
+  /** The receiving server's diagnostic, addresses masked. */
+  bounceReason: string | null;
 }
 
-const SUB_COLUMNS = ['account_id', 'email', 'subscribed', 'confirmed_at'] as const;
+const SUB_COLUMNS = [
+  'account_id',
+  'email',
+  'subscribed',
+  'confirmed_at',
+  'bounced_at',
+  'bounce_reason',
+] as const;
 
 type SubscriptionRow = Pick<Selectable<MailSubscriptionsTable>, (typeof SUB_COLUMNS)[number]>;
 
@@ -23,6 +34,8 @@ function toSubscription(r: SubscriptionRow): Subscription {
     email: r.email,
     subscribed: Number(r.subscribed) === 1,
     confirmedAt: r.confirmed_at === null ? null : Number(r.confirmed_at),
+    bouncedAt: r.bounced_at === null ? null : Number(r.bounced_at),
+    bounceReason: r.bounce_reason,
   };
 }
 
@@ -56,7 +69,7 @@ export async function findByUnsubscribeHash(db: Q, hash: string): Promise<Subscr
   return r && toSubscription(r);
 }
 
-/** A new or changed address: stored unconfirmed. */
+/** A new or changed address (or a bounced one given again): stored unconfirmed, not bounced. */
 export async function saveNewAddress(
   db: Q,
   s: { accountId: number; email: string; subscribed: boolean; unsubscribeHash: string; now: number },
@@ -78,6 +91,8 @@ export async function saveNewAddress(
         email: row.email,
         subscribed: row.subscribed,
         confirmed_at: null,
+        bounced_at: null,
+        bounce_reason: null,
         unsubscribe_hash: row.unsubscribe_hash,
         updated_at: row.updated_at,
       }),
@@ -105,13 +120,36 @@ export async function deleteSubscription(db: Q, accountId: number): Promise<bool
   return Number(r.numDeletedRows) === 1;
 }
 
-/** Marks the address confirmed if it is still the account's address. */
+/** Marks the address confirmed (and deliverable again) if it is still the account's address. */
 export async function markConfirmed(db: Q, accountId: number, email: string, now: number): Promise<boolean> {
   const r = await db
     .updateTable('mail_subscriptions')
-    .set({ confirmed_at: now, updated_at: now })
+    .set({ confirmed_at: now, bounced_at: null, bounce_reason: null, updated_at: now })
     .where('account_id', '=', accountId)
     .where('email', '=', email)
     .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Marks the account's address undeliverable after a bounce of a message sent to `email`, unless
+ * the address changed since, is already marked, or was confirmed (again) after `sentAt`: the
+ * owner's confirmation is newer than the message that bounced. Returns whether it was marked.
+ */
+export async function markUndeliverable(
+  db: Q,
+  b: { accountId: number; email: string; reason: string; now: number; sentAt: number | null },
+): Promise<boolean> {
+  let q = db
+    .updateTable('mail_subscriptions')
+    .set({ bounced_at: b.now, bounce_reason: b.reason.slice(0, 500), updated_at: b.now })
+    .where('account_id', '=', b.accountId)
+    .where('email', '=', b.email)
+    .where('bounced_at', 'is', null)
+    .where('confirmed_at', 'is not', null);
+  if (b.sentAt !== null) {
+    q = q.where('confirmed_at', '<=', b.sentAt);
+  }
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -33,13 +33,16 @@ export interface MailTransport {
 /**
  * A send that did not go through. `permanent`: the server refused this message for good (a 5xx
  * reply to MAIL FROM, RCPT TO or DATA); anything else (4xx, a lost connection, a timeout, a
- * refused login) may pass later. The message has every address masked.
+ * refused login) may pass later. `bounced`: a permanent refusal of the recipient or of the
+ * message (RCPT TO, DATA), not of our sender (MAIL FROM): the address is undeliverable. The
+ * message has every address masked.
  */
 export class MailSendError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
     readonly responseCode: number | undefined,
+    readonly bounced = false,
   ) {
     super(message);
   }
@@ -56,6 +59,9 @@ interface SmtpErrorLike {
 /** Session-level commands: a refusal there is about the connection, not about this message. */
 const SESSION_COMMANDS = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH)/i;
 
+/** The recipient's side refusing: the address (RCPT TO) or the message for it (DATA). */
+const RECIPIENT_COMMANDS = /^(RCPT|DATA)/i;
+
 export function classifySendError(err: unknown): MailSendError {
   const e = (err ?? {}) as SmtpErrorLike;
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
@@ -70,7 +76,7 @@ export function classifySendError(err: unknown): MailSendError {
     code !== 'EAUTH' &&
     !SESSION_COMMANDS.test(command);
   const text = scrubEmails(`${code ? `${code}: ` : ''}${raw}`.replace(/[\r\n]+/g, ' ')).slice(0, 400);
-  return new MailSendError(text, permanent, responseCode);
+  return new MailSendError(text, permanent, responseCode, permanent && RECIPIENT_COMMANDS.test(command));
 }
 
 /** SMTP through nodemailer's pool when SMTP_URL is set; otherwise .eml files. */
@@ -230,4 +236,22 @@ function once<T>(make: () => T): { get(): T; current(): T | undefined } {
     get: () => (value ??= make()),
     current: () => value,
   };
+}
+
+/** A send that takes longer than `ms` in all is given up (and retried later, like a timeout). */
+export async function sendWithin(transport: MailTransport, message: MailMessage, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      transport.send(message),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new MailSendError(`ETIMEDOUT: no answer within ${ms / 1000} s`, false, undefined)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

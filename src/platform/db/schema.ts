@@ -409,6 +409,13 @@ export interface MailSubscriptionsTable {
   confirmed_at: number | null;
   /** SHA-256 of the unsubscribe token. */
   unsubscribe_hash: string;
+  /**
+   * When a message to the address bounced (refused for good): nothing is sent to it until its
+   * owner confirms an address again; null = deliverable.
+   */
+  bounced_at: Generated<number | null>;
+  /** The receiving server's diagnostic of that bounce, addresses masked. */
+  bounce_reason: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -433,7 +440,10 @@ export interface MailOutboxTable {
   period: string;
   /** 'bill' | 'reminder' | 'review' (the outcome of the account's held readings of `period`) */
   kind: string;
-  /** 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' */
+  /**
+   * 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'bounced' (the recipient's server
+   * refused it for good, at send time or by a later delivery status notification)
+   */
   status: string;
   attempts: Generated<number>;
   next_attempt_at: number;
@@ -445,6 +455,8 @@ export interface MailOutboxTable {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** The Message-ID it was sent with ('<…@…>'); null before its first send. */
+  message_id: Generated<string | null>;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
