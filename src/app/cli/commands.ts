@@ -17,6 +17,7 @@ export const COMMANDS = [
   'mail-worker',
   'mail-status',
   'mail-reminders',
+  'mail-bounces',
   'backup',
   'staff-add',
   'import-registry',
