@@ -21,6 +21,7 @@ const OUTBOX_STATUS: Record<string, string> = {
   sent: 'отправлено',
   failed: 'ошибка',
   cancelled: 'отменено',
+  bounced: 'отказ получателя',
 };
 const OUTBOX_KIND: Record<string, string> = { bill: 'квитанция', reminder: 'напоминание' };
 const METHOD_TITLES: Record<string, string> = {
@@ -266,6 +267,10 @@ function MailPanel({ card, at }: SectionProps) {
               card.subscription.confirmedAt === null
                 ? 'адрес не подтверждён'
                 : `адрес подтверждён ${at(card.subscription.confirmedAt)}`
+            }${
+              card.subscription.bouncedAt === null
+                ? ''
+                : `; письма не доставляются с ${at(card.subscription.bouncedAt)} (${card.subscription.bounceReason ?? 'отказ получателя'}), рассылка приостановлена до нового подтверждения адреса`
             }.`
           : 'Адрес для квитанций не указан.'}
       </p>

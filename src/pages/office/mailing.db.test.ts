@@ -5,8 +5,9 @@ import { bulkAccounts } from '../../../test/db.ts';
 import { staffAgent } from '../../../test/office-staff.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 
-// The accountant's bill mailing: each period's counts by state, the latest errors, and the
-// failed bills of a period queued again with a mandatory reason, audited.
+// The accountant's bill mailing: each period's counts by state (bounced among them), the latest
+// errors, and the failed bills of a period queued again with a mandatory reason, audited; the
+// bounced ones are not.
 
 for (const dialect of await testDialects()) {
   describe(`bill mailing in the back office (${dialect})`, () => {
@@ -19,7 +20,7 @@ for (const dialect of await testDialects()) {
       t = await createTestApp(dialect, { demo: false });
       const k = t.db.kysely;
       await ensureReferenceData(k, 2026);
-      await bulkAccounts(t.db, 6, '2026-03');
+      await bulkAccounts(t.db, 7, '2026-03');
       const accounts = await k.selectFrom('accounts').select(['id', 'number']).orderBy('id').execute();
       numbers = accounts.map((a) => a.number);
       const now = t.clock.now().getTime();
@@ -43,6 +44,7 @@ for (const dialect of await testDialects()) {
           row(3, '2026-05', 'failed', '550 mailbox unavailable: i***@example.ru'),
           row(4, '2026-05', 'failed', '550 mailbox unavailable: p***@example.ru'),
           row(5, '2026-05', 'queued'),
+          row(6, '2026-05', 'bounced', '550 5.1.1 <e***@example.ru>: Recipient address rejected'),
           ...[0, 1, 2, 3].map((i) => row(i, '2026-04', 'sent')),
         ])
         .execute();
@@ -71,9 +73,10 @@ for (const dialect of await testDialects()) {
         [...m[0].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => textOf(c[1]!)),
       );
       assert.deepEqual(rows, [
-        ['2026 Май', '6', '1', '3', '2', '0'],
-        ['2026 Апрель', '4', '0', '4', '0', '0'],
+        ['2026 Май', '7', '1', '3', '2', '0', '1'],
+        ['2026 Апрель', '4', '0', '4', '0', '0', '0'],
       ]);
+      assert.match(textOf(res.body), /Не отправлено\s+Отменено\s+Отказ получателя/);
       assert.match(
         textOf(res.body),
         new RegExp(`${numbers[3]}: 550 mailbox unavailable: i\\*\\*\\*@example\\.ru`),
@@ -93,7 +96,7 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await counts('2026-05'), before);
     });
 
-    test('a retry queues the failed bills again, attempts afresh, and is audited with its reason', async () => {
+    test('a retry queues the failed bills again, attempts afresh, not the bounced, and is audited with its reason', async () => {
       const res = await accountant.post('/office/mailing/retry', {
         period: '2026-05',
         reason: 'SMTP-сервер починили',
@@ -101,8 +104,8 @@ for (const dialect of await testDialects()) {
       assert.equal(res.statusCode, 200);
       assert.match(textOf(res.body), /2026 Май: снова в очереди 2\./);
       const after = await counts('2026-05');
-      assert.deepEqual(after.by, { sent: 3, queued: 3 });
-      assert.deepEqual(after.attempts, [0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(after.by, { sent: 3, queued: 3, bounced: 1 });
+      assert.deepEqual(after.attempts, [0, 0, 0, 0, 0, 0, 0]);
       assert.deepEqual((await counts('2026-04')).by, { sent: 4 });
       const audit = await t.db.kysely
         .selectFrom('audit_log')

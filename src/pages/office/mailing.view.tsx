@@ -44,6 +44,11 @@ export function MailingPage(p: MailingPageProps) {
         <section class="panel" aria-labelledby="mailing-title">
           <h2 id="mailing-title">По периодам</h2>
           <MailingTable mailings={p.mailings} />
+          <p class="hint" id="mailing-bounced-note">
+            «Отказ получателя»: почтовый сервер абонента отказался принять письмо (адрес не существует, ящик
+            закрыт). Такие письма не отправляются повторно: рассылка на адрес приостановлена, пока абонент не
+            подтвердит адрес ещё раз в Личном кабинете.
+          </p>
         </section>
       )}
       {p.failures.length > 0 && (
@@ -126,6 +131,9 @@ function MailingTable({ mailings }: { mailings: MailingPageProps['mailings'] }) 
           <th scope="col" class="num">
             Отменено
           </th>
+          <th scope="col" class="num">
+            Отказ получателя
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -133,7 +141,7 @@ function MailingTable({ mailings }: { mailings: MailingPageProps['mailings'] }) 
           <tr>
             <td data-label="Период">{periodTitle(period)}</td>
             <td data-label="Всего" class="num">
-              {formatInteger(c.queued + c.sending + c.sent + c.failed + c.cancelled)}
+              {formatInteger(c.queued + c.sending + c.sent + c.failed + c.cancelled + c.bounced)}
             </td>
             <td data-label="В очереди" class="num">
               {formatInteger(c.queued + c.sending)}
@@ -146,6 +154,9 @@ function MailingTable({ mailings }: { mailings: MailingPageProps['mailings'] }) 
             </td>
             <td data-label="Отменено" class="num">
               {formatInteger(c.cancelled)}
+            </td>
+            <td data-label="Отказ получателя" class="num">
+              {formatInteger(c.bounced)}
             </td>
           </tr>
         ))}
