@@ -65,9 +65,14 @@ function subscriptionOf(t: TestApp, accountId: number) {
 
 /**
  * Registers the before/after hooks that build and close the portal in the calling describe(),
- * and returns what its tests use. `sinkOptions` lets a test file make the SMTP peer refuse.
+ * and returns what its tests use. `sinkOptions` lets a test file make the SMTP peer refuse; `env`
+ * adds settings.
  */
-export function mailFixture(dialect: Dialect, sinkOptions: SinkOptions = {}): MailFixture {
+export function mailFixture(
+  dialect: Dialect,
+  sinkOptions: SinkOptions = {},
+  env: Record<string, string> = {},
+): MailFixture {
   let t: TestApp | undefined;
   let sink: SmtpSink | undefined;
   const ids: Record<string, number> = {};
@@ -77,7 +82,7 @@ export function mailFixture(dialect: Dialect, sinkOptions: SinkOptions = {}): Ma
   before(async () => {
     sink = await startSmtpSink(sinkOptions);
     t = await createTestApp(dialect, {
-      env: { SMTP_URL: sink.url, MAIL_FROM: 'ОАО «Хакасэнергосбыт» <noreply@khakensb.test>' },
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'ОАО «Хакасэнергосбыт» <noreply@khakensb.test>', ...env },
     });
     await addPeople(t, ids);
     // June closed, so that every account has a bill to mail.
