@@ -92,12 +92,16 @@ function failureOf(f: Map<string, string>): DsnFailure | undefined {
  * References.
  */
 export async function parseDsn(raw: Buffer): Promise<ParsedDsn> {
-  let mail: MailParser.ParsedMail;
   try {
-    mail = await mailparser().simpleParser(raw, { keepDeliveryStatus: true, skipTextToHtml: true });
+    return await readDsn(raw);
   } catch {
+    // A file mailparser cannot read is no DSN of ours; the command goes on with the next one.
     return { kind: 'not-dsn' };
   }
+}
+
+async function readDsn(raw: Buffer): Promise<ParsedDsn> {
+  const mail = await mailparser().simpleParser(raw, { keepDeliveryStatus: true, skipTextToHtml: true });
   const status = mail.attachments.find((a) => STATUS_PARTS.has(a.contentType.toLowerCase()));
   if (!status) {
     return { kind: 'not-dsn' };

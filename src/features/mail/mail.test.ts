@@ -10,6 +10,7 @@ import {
   scrubEmails,
 } from './email-address.ts';
 import { classifySendError } from './transport.ts';
+import { parseDsn } from './dsn.ts';
 import { backoffMs } from './mail.worker.ts';
 import { progressBar, readingsLastDate } from './mailing.ts';
 import { emailHash, isToken, newConfirmToken, unsubscribeToken } from './tokens.ts';
@@ -178,4 +179,61 @@ test('mail configuration is checked at boot', () => {
   );
   assert.throws(() => loadConfig({ ...base, MAIL_REMINDER_DAY: '27' }), /MAIL_REMINDER_DAY/);
   assert.throws(() => loadConfig({ ...base, MAIL_CONCURRENCY: '0' }), /MAIL_CONCURRENCY/);
+});
+
+test('parseDsn: the returned message/rfc822, each recipient block, only 5.x.x failures', async () => {
+  const dsn = [
+    'From: MAILER-DAEMON@mx.example.ru',
+    'Subject: Delivery Status Notification (Failure)',
+    'In-Reply-To: <reminder-2026-07-5@khakensb.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary=XYZ',
+    '',
+    '--XYZ',
+    'Content-Type: text/plain',
+    '',
+    'Delivery failed.',
+    '--XYZ',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.ru',
+    '',
+    'Original-Recipient: rfc822; Ivanov@Example.RU',
+    'Final-Recipient: rfc822; ivan@other.example.ru',
+    'Action: failed',
+    'Status: 5.2.2 (mailbox full)',
+    'Diagnostic-Code: smtp; 552-5.2.2 The mailbox of ivanov@example.ru',
+    '  is full',
+    '',
+    'Final-Recipient: rfc822; late@example.ru',
+    'Action: delayed',
+    'Status: 4.4.1',
+    '',
+    'Final-Recipient: rfc822; soft@example.ru',
+    'Action: failed',
+    'Status: 4.0.0',
+    '',
+    '--XYZ',
+    'Content-Type: message/rfc822',
+    '',
+    'Message-ID: <bill-2026-06-17@khakensb.test>',
+    'Subject: test',
+    '',
+    'The bill.',
+    '--XYZ--',
+    '',
+  ].join('\r\n');
+  assert.deepEqual(await parseDsn(Buffer.from(dsn)), {
+    kind: 'dsn',
+    messageIds: ['<bill-2026-06-17@khakensb.test>', '<reminder-2026-07-5@khakensb.test>'],
+    failures: [
+      {
+        recipient: 'ivanov@example.ru',
+        status: '5.2.2',
+        diagnostic: '552-5.2.2 The mailbox of i***@example.ru is full',
+      },
+    ],
+  });
+  assert.deepEqual(await parseDsn(Buffer.from('Subject: Re: bill\r\n\r\nThanks')), { kind: 'not-dsn' });
+  assert.deepEqual(await parseDsn(Buffer.alloc(0)), { kind: 'not-dsn' });
 });
