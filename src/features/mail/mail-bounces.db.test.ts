@@ -350,6 +350,10 @@ for (const dialect of await testDialects()) {
         ['2026 Июнь', '2', '0', '1', '0', '0', '1'],
       );
       assert.match(textOf(page.body), /Такие письма не отправляются повторно/);
+      assert.match(
+        textOf((await agent.get('/office')).body),
+        /2026 Июнь: всего 2, в очереди 0, отправлено 1, с ошибкой 0, отменено 0, отказ получателя 1\./,
+      );
       const p = await mailingProgress(t.db.kysely, { period: '2026-06', kind: 'bill' });
       assert.deepEqual([p?.counts.bounced, p?.done, p?.total], [1, 2, 2]);
       const metrics = await t.app.inject({

@@ -37,6 +37,7 @@ export const officeStartPlugin: FastifyPluginCallback<OfficeStartPluginOptions> 
           sent: progress.counts.sent,
           failed: progress.counts.failed,
           cancelled: progress.counts.cancelled,
+          bounced: progress.counts.bounced,
         },
       };
       const page = (

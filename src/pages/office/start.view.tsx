@@ -9,7 +9,15 @@ export interface StartFigures {
   /** Registry payments waiting for an account. */
   unallocated: number;
   mailing:
-    | { period: string; total: number; queued: number; sent: number; failed: number; cancelled: number }
+    | {
+        period: string;
+        total: number;
+        queued: number;
+        sent: number;
+        failed: number;
+        cancelled: number;
+        bounced: number;
+      }
     | undefined;
 }
 
@@ -60,7 +68,8 @@ export function StartPage(p: {
           <p id="mailing-state">
             {periodTitle(mailing.period)}: всего {formatInteger(mailing.total)}, в очереди{' '}
             {formatInteger(mailing.queued)}, отправлено {formatInteger(mailing.sent)}, с ошибкой{' '}
-            {formatInteger(mailing.failed)}, отменено {formatInteger(mailing.cancelled)}.
+            {formatInteger(mailing.failed)}, отменено {formatInteger(mailing.cancelled)}, отказ получателя{' '}
+            {formatInteger(mailing.bounced)}.
           </p>
         ) : (
           <p id="mailing-state">Рассылка ещё не запускалась.</p>
