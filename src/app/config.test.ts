@@ -154,3 +154,11 @@ test('settings in effect: each variable once, in its feature group, given or def
     'Счета по электронной почте',
   );
 });
+
+test('every setting says in Russian what it is, for the admin’s settings page', () => {
+  const missing = loadConfig({})
+    .settings.flatMap((g) => g.settings)
+    .filter((s) => s.description === null || !/[а-яё]/i.test(s.description))
+    .map((s) => s.name);
+  assert.deepEqual(missing, []);
+});

@@ -9,9 +9,25 @@ import { Type } from 'typebox';
  * - IMPORT_POLL_SECONDS: how often each listening instance looks for queued uploads.
  */
 export const ImportsEnvSchema = {
-  IMPORT_UPLOAD_MAX_MB: Type.Integer({ minimum: 1, maximum: 1024, default: 50 }),
-  IMPORT_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
-  IMPORT_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 2 }),
+  IMPORT_UPLOAD_MAX_MB: Type.Integer({
+    minimum: 1,
+    maximum: 1024,
+    default: 50,
+    description: 'Наибольший файл, принимаемый на странице «Загрузка файлов», МБ',
+  }),
+  IMPORT_LEASE_SECONDS: Type.Integer({
+    minimum: 5,
+    maximum: 3600,
+    default: 60,
+    description:
+      'Сколько секунд обработчик держит загрузку без вестей, прежде чем её возьмёт другой экземпляр',
+  }),
+  IMPORT_POLL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 2,
+    description: 'Как часто каждый экземпляр ищет загрузки в очереди, секунд',
+  }),
 };
 
 export interface ImportsConfig {

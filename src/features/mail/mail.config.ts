@@ -25,26 +25,100 @@ import { parseMailbox } from './email-address.ts';
  * - Reminders (MAIL_REMINDERS=true): from day MAIL_REMINDER_DAY of the month to READINGS_LAST_DAY.
  */
 export const MailEnvSchema = {
-  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://[^\\s]+$',
+      description:
+        'Почтовый сервер (smtp:// или smtps://, имя и пароль в адресе); без него письма пишутся файлами .eml',
+    }),
+  ),
   MAIL_FROM: Type.String({
     minLength: 3,
     maxLength: 300,
     default: 'ОАО «Хакасэнергосбыт» <noreply@localhost>',
+    description: 'Отправитель писем: «Имя <адрес>» (имя и подписывает письма) или просто адрес',
   }),
-  MAIL_EML_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  MAIL_WORKER_IN_SERVER: Type.Boolean({ default: false }),
-  MAIL_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
-  MAIL_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
-  MAIL_LEASE_SECONDS: Type.Integer({ minimum: 2, maximum: 3600, default: 120 }),
-  MAIL_SMTP_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 600, default: 60 }),
-  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
-  MAIL_RETRY_BASE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
-  MAIL_RETRY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 21_600 }),
-  MAIL_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 5 }),
-  MAIL_CONFIRM_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
-  MAIL_CONFIRM_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 60 }),
-  MAIL_REMINDERS: Type.Boolean({ default: false }),
-  MAIL_REMINDER_DAY: Type.Integer({ minimum: 1, maximum: 31, default: 15 }),
+  MAIL_EML_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Каталог файлов .eml, когда SMTP_URL не задан; без значения — outbox-eml в каталоге данных',
+    }),
+  ),
+  MAIL_WORKER_IN_SERVER: Type.Boolean({
+    default: false,
+    description: 'Отправлять письма и в процессе портала, а не только командой mail-worker',
+  }),
+  MAIL_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 32,
+    default: 4,
+    description: 'Писем одновременно в работе у одного обработчика',
+  }),
+  MAIL_BATCH_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 20,
+    description: 'Сколько писем обработчик берёт за раз',
+  }),
+  MAIL_LEASE_SECONDS: Type.Integer({
+    minimum: 2,
+    maximum: 3600,
+    default: 120,
+    description: 'На сколько секунд обработчик закрепляет за собой взятые письма',
+  }),
+  MAIL_SMTP_TIMEOUT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 600,
+    default: 60,
+    description: 'Сколько секунд может длиться один разговор с почтовым сервером',
+  }),
+  MAIL_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 50,
+    default: 8,
+    description: 'Попыток отправки письма при временных ошибках почтового сервера',
+  }),
+  MAIL_RETRY_BASE_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 60,
+    description: 'Пауза перед повтором, секунд (удваивается с каждой попыткой)',
+  }),
+  MAIL_RETRY_MAX_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 604_800,
+    default: 21_600,
+    description: 'Наибольшая пауза перед повтором, секунд',
+  }),
+  MAIL_POLL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 5,
+    description: 'Как часто свободный обработчик ищет новые письма, секунд',
+  }),
+  MAIL_CONFIRM_LIMIT: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 3,
+    description: 'Писем подтверждения адреса на один лицевой счёт и на один адрес за окно',
+  }),
+  MAIL_CONFIRM_WINDOW_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 60,
+    description: 'Окно этого ограничения, минут',
+  }),
+  MAIL_REMINDERS: Type.Boolean({
+    default: false,
+    description: 'Напоминать передать показания, если в этом месяце их ещё не было',
+  }),
+  MAIL_REMINDER_DAY: Type.Integer({
+    minimum: 1,
+    maximum: 31,
+    default: 15,
+    description: 'С этого дня месяца отправляются напоминания',
+  }),
 };
 
 export interface RawMailEnv {
