@@ -31,6 +31,8 @@ export interface AccountsFormatOptions {
   clock: Clock;
   /** Files of at least this many lines load into a smaller table with its indexes set aside (tests lower it). */
   bulkFrom?: number;
+  /** The staff member who uploaded the file (the back office), named in the audit entries. */
+  staffUserId?: number | undefined;
 }
 
 /** Smaller files are loaded with the indexes kept up line by line. */
@@ -146,6 +148,7 @@ export function accountsFormat(opts: AccountsFormatOptions): ImportFormat<Accoun
             event: 'account_import',
             outcome: 'changed',
             accountNumber: d.account.number,
+            staffUserId: opts.staffUserId ?? null,
             details: { run: runId, fields: d.columns, before: d.before, after: d.after },
           });
         }

@@ -55,12 +55,12 @@ async function upload(
   agent: Agent,
   kind: string,
   file: { name: string | null; content: Buffer },
-  opts: { csrf?: string | null } = {},
+  opts: { csrf?: string | null; fields?: Array<[string, string]> } = {},
 ) {
   await agent.get('/office/imports');
   const csrf = opts.csrf === undefined ? agent.csrf : opts.csrf;
   const body = multipart(
-    [...(csrf === null ? [] : [['_csrf', csrf] as [string, string]]), ['kind', kind]],
+    [...(csrf === null ? [] : [['_csrf', csrf] as [string, string]]), ['kind', kind], ...(opts.fields ?? [])],
     file,
   );
   return agent.app.inject({
@@ -342,6 +342,91 @@ for (const dialect of await testDialects()) {
       assert.equal(replaced.staffUserId, adminId);
       assert.equal(replaced.account, demo.number);
       assert.equal(replaced.details?.reason, 'Загрузка счётчиков из файла meters.csv');
+    });
+    test('an admin uploads accounts with their region: dry run, apply, the accounts exist', async () => {
+      const { agent: admin, id: adminId } = await staffAgent(t, 'adm-acc', ['admin'], '10.9.0.4');
+      const form = await admin.get('/office/imports');
+      assert.match(form.body, /<option value="accounts"[^>]*>Лицевые счета<\/option>/);
+      assert.match(form.body, /id="region"/);
+      const accountantForm = (await accountant.get('/office/imports')).body;
+      assert.doesNotMatch(accountantForm, /value="accounts"/, 'an accountant is not offered accounts');
+      assert.doesNotMatch(accountantForm, /id="region"/);
+      const content = fs.readFileSync(path.join(SAMPLES, 'accounts.csv'));
+      const region: [string, string] = ['region', 'Республика Хакасия'];
+      const before = await uploadsCount(t);
+      const byAccountant = await upload(
+        accountant,
+        'accounts',
+        { name: 'accounts.csv', content },
+        { fields: [region] },
+      );
+      assert.equal(byAccountant.statusCode, 400);
+      assert.match(textOf(byAccountant.body), /Выберите, что загружается/);
+
+      for (const blank of [[], [['region', '  ']]] as Array<Array<[string, string]>>) {
+        const res = await upload(admin, 'accounts', { name: 'accounts.csv', content }, { fields: blank });
+        assert.equal(res.statusCode, 400);
+        assert.match(
+          res.body,
+          /<input id="region"[^>]*aria-invalid="true"[^>]*aria-describedby="region-error region-hint"/,
+        );
+        assert.match(textOf(res.body), /Укажите регион, с которого начинается адрес каждого объекта/);
+        assert.match(res.body, /<option value="accounts" selected/, 'the kind is kept');
+      }
+      assert.deepEqual(await uploadsCount(t), before, 'nothing stored');
+
+      const res = await upload(
+        admin,
+        'accounts',
+        { name: 'accounts.csv', content },
+        { fields: [region, ['full', '1']] },
+      );
+      assert.equal(res.statusCode, 303, res.body);
+      const url = pathOf(res);
+      assert.ok((await runNextUpload(runner('acc'))) !== null);
+      const checked = textOf((await admin.get(url)).body);
+      assert.match(checked, /Лицевые счета/);
+      assert.match(checked, /Строк с лицевыми счетами: 4; отклонено: 0/);
+      assert.match(checked, /добавлено лицевых счетов: 3/);
+      assert.match(checked, /изменено: 1/);
+      const numbers = ['1000000029', '2000000036'];
+      const none = await t.db.kysely
+        .selectFrom('accounts')
+        .select('number')
+        .where('number', 'in', numbers)
+        .execute();
+      assert.deepEqual(none, [], 'the dry run stored nothing');
+
+      assert.equal((await admin.post(`${url}/apply`, {})).statusCode, 303);
+      assert.ok((await runNextUpload(runner('acc'))) !== null);
+      assert.match(textOf((await admin.get(url)).body), /Состояние: применён/);
+      const added = await t.db.kysely
+        .selectFrom('accounts')
+        .select(['number', 'object_address'])
+        .where('number', 'in', numbers)
+        .orderBy('number')
+        .execute();
+      assert.deepEqual(
+        added.map((a) => a.number),
+        numbers,
+      );
+      assert.equal(added[0]?.object_address, 'Республика Хакасия, г. Абакан, ул. Ленина, д. 5А, кв. 12');
+      assert.match(String(added[1]?.object_address), /^Республика Хакасия, /);
+      const changed = (await auditRows(t, 'account_import')).at(-1)!;
+      assert.equal(changed.staffUserId, adminId, 'changes audited with the admin');
+      const uploaded = (await auditRows(t, 'import_upload')).at(-1)!;
+      assert.deepEqual(uploaded.details?.region, 'Республика Хакасия');
+      assert.equal(uploaded.details?.full, true);
+      const runs = await t.db.kysely
+        .selectFrom('import_runs')
+        .select('profile')
+        .where('kind', '=', 'accounts')
+        .execute();
+      assert.deepEqual(
+        runs.map((r) => r.profile),
+        ['full', 'full'],
+        '«full file» reached the format',
+      );
     });
   });
 }

@@ -9,13 +9,16 @@ import type { RegistryProfile } from './registry.profiles.ts';
 import { METER_LABELS, metersFormat } from './meters.format.ts';
 import { TARIFF_LABELS, tariffFormat } from './tariffs.format.ts';
 import { loadTariffReference } from '../tariffs/tariffs.service.ts';
+import { ACCOUNT_LABELS, accountsFormat } from './accounts.format.ts';
+import type { UploadOptions } from './upload.repository.ts';
 
 /**
  * What may be uploaded in the back office, and by whom (issue 19: registries and readings by an
  * accountant; accounts, meters and tariffs by an admin). Each kind is one entry: its key (stored
  * with the upload), its title for the form, the roles that may upload it, and how the engine
- * runs it. Another import becomes uploadable by adding its entry here (the accounts import is
- * not yet one: it needs the region that starts every address, which the CLI asks for).
+ * runs it. Another import becomes uploadable by adding its entry here. A kind that needs more
+ * than the file says so (`needsRegion`: the accounts import, like the CLI's `--region`); the form
+ * asks for it, and it is stored with the upload (`UploadOptions`) for the job that runs it.
  */
 
 export interface UploadDeps {
@@ -37,12 +40,15 @@ export interface UploadKind {
   /** The summary's name for the lines read ("Строк с платежами"). */
   records: string;
   labels: Record<string, string>;
+  /** The form asks for the region that starts every address (required), and «full file». */
+  needsRegion?: boolean;
   run(
     db: Kysely<Database>,
     deps: UploadDeps,
     file: string,
     opts: Omit<ImportOptions, 'source' | 'clock'>,
     actor: UploadActor,
+    options: UploadOptions,
   ): Promise<ImportSummary>;
 }
 
@@ -123,9 +129,35 @@ const tariffs: UploadKind = {
     ),
 };
 
+/**
+ * The supplier's accounts (admin), as `import-accounts --region R [--full]`: new accounts in the
+ * branch of their settlement, changes audited with the admin. An upload without its region never
+ * reaches the job (the form refuses it); one that did would be failed by the format's reader.
+ */
+const accounts: UploadKind = {
+  key: 'accounts',
+  title: 'Лицевые счета',
+  roles: ADMIN,
+  records: 'Строк с лицевыми счетами',
+  labels: ACCOUNT_LABELS,
+  needsRegion: true,
+  run: (db, deps, file, opts, actor, options) =>
+    runImport(
+      db,
+      accountsFormat({
+        region: options.region ?? '',
+        full: options.full ?? false,
+        clock: deps.clock,
+        staffUserId: actor.staffUserId,
+      }),
+      file,
+      { ...opts, clock: deps.clock, source: TEXT_OR_XLSX },
+    ),
+};
+
 /** Every kind: one per registry profile, the network company's readings, then the admin's files. */
 export function uploadKinds(profiles: Record<string, RegistryProfile>): UploadKind[] {
-  return [...Object.values(profiles).map(registryKind), gridReadings, meters, tariffs];
+  return [...Object.values(profiles).map(registryKind), gridReadings, accounts, meters, tariffs];
 }
 
 /** The kinds that a staff member with `roles` may upload. */

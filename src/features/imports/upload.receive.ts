@@ -57,7 +57,7 @@ class Tally {
 export async function receiveUpload(
   deps: { db: Kysely<Database>; clock: Clock; maxMb: number },
   stream: NodeJS.ReadableStream & { truncated?: boolean },
-  u: { kind: UploadKind; fileName: string; staffUserId: number },
+  u: { kind: UploadKind; fileName: string; staffUserId: number; options?: repo.UploadOptions },
 ): Promise<Received> {
   const { db } = deps;
   const id = await repo.createUpload(db, {
@@ -65,6 +65,7 @@ export async function receiveUpload(
     fileName: u.fileName.slice(0, 200),
     staffUserId: u.staffUserId,
     now: deps.clock.now().getTime(),
+    ...(u.options ? { options: u.options } : {}),
   });
   const tally = new Tally();
   let seq = 0;

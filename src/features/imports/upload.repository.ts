@@ -12,6 +12,14 @@ export type UploadState = 'receiving' | 'queued' | 'running' | 'done' | 'failed'
 export type UploadMode = 'check' | 'apply';
 export type UploadPart = 'file' | 'report';
 
+/** What the staff member gave with the file besides its kind (upload.kinds.ts says which kinds take what). */
+export interface UploadOptions {
+  /** The region that starts every object address (the accounts import). */
+  region?: string;
+  /** The file holds every account: those missing from it are reported (the accounts import). */
+  full?: boolean;
+}
+
 export interface Upload {
   id: number;
   kind: string;
@@ -32,6 +40,7 @@ export interface Upload {
   error: string | null;
   createdAt: number;
   updatedAt: number;
+  options: UploadOptions;
 }
 
 const COLUMNS = [
@@ -54,6 +63,7 @@ const COLUMNS = [
   'error',
   'created_at',
   'updated_at',
+  'options',
 ] as const;
 
 type Row = {
@@ -76,6 +86,7 @@ type Row = {
   error: string | null;
   created_at: number | string;
   updated_at: number | string;
+  options: string | null;
 };
 
 function toUpload(r: Row): Upload {
@@ -99,13 +110,14 @@ function toUpload(r: Row): Upload {
     error: r.error,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    options: r.options ? (JSON.parse(r.options) as UploadOptions) : {},
   };
 }
 
 /** A new upload, receiving its file. */
 export async function createUpload(
   db: Q,
-  u: { kind: string; fileName: string; staffUserId: number; now: number },
+  u: { kind: string; fileName: string; staffUserId: number; now: number; options?: UploadOptions },
 ): Promise<number> {
   const row = await db
     .insertInto('import_uploads')
@@ -117,6 +129,7 @@ export async function createUpload(
       mode: 'check',
       created_at: u.now,
       updated_at: u.now,
+      options: u.options && Object.keys(u.options).length > 0 ? JSON.stringify(u.options) : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

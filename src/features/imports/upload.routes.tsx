@@ -60,7 +60,7 @@ class UploadPages {
     req: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    extra: Pick<ImportsPageProps, 'errors' | 'selected'> = {},
+    extra: Pick<ImportsPageProps, 'errors' | 'selected' | 'region' | 'full'> = {},
   ) {
     const mine = this.allowed(req);
     const uploads = await repo.listUploads(
@@ -213,10 +213,37 @@ async function* reportChunks(pages: UploadPages, id: number): AsyncGenerator<Buf
   }
 }
 
+/** The longest region accepted («Республика Хакасия» is 18 letters). */
+const REGION_MAX = 100;
+
 /**
- * The multipart form, read in order: the CSRF token and the kind come before the file (the form
- * puts them first), so the token is checked, and the kind against the roles, before a byte of
- * the file is stored.
+ * The options a kind takes, from the form's fields; a message for the field when one is wrong.
+ * Kinds that take none get none, whatever the form sent.
+ */
+function optionsOf(
+  kind: UploadKind,
+  fields: Record<string, string>,
+): { ok: true; options: repo.UploadOptions } | { ok: false; region: string } {
+  if (!kind.needsRegion) {
+    return { ok: true, options: {} };
+  }
+  const region = (fields.region ?? '').trim();
+  if (region === '') {
+    return {
+      ok: false,
+      region: 'Укажите регион, с которого начинается адрес каждого объекта, например «Республика Хакасия».',
+    };
+  }
+  if (region.length > REGION_MAX) {
+    return { ok: false, region: `Регион длиннее ${REGION_MAX} знаков: проверьте, что введено.` };
+  }
+  return { ok: true, options: { region, full: fields.full === '1' } };
+}
+
+/**
+ * The multipart form, read in order: the CSRF token, the kind and its options come before the
+ * file (the form puts them first), so the token is checked, and the kind against the roles and
+ * its options, before a byte of the file is stored.
  */
 async function postUpload(
   app: FastifyInstance,
@@ -243,13 +270,18 @@ async function postUpload(
       }
     }
     const kind = pages.allowed(req).find((k) => k.key === fields.kind);
+    const kept = { selected: fields.kind, region: fields.region, full: fields.full === '1' };
     // A form sent without a file has a file part all the same: empty, and without a name.
     const fileName = typeof part.filename === 'string' ? part.filename : '';
-    if (part.fieldname !== 'file' || received || !kind || fileName === '') {
+    const options = kind && optionsOf(kind, fields);
+    if (part.fieldname !== 'file' || received || !kind || !options?.ok || fileName === '') {
       await drain(part.file);
       if (!kind) {
         const errors = { kind: 'Выберите, что загружается, из списка.' };
-        return pages.list(req, reply, 400, { errors, selected: fields.kind });
+        return pages.list(req, reply, 400, { errors, ...kept });
+      }
+      if (options && !options.ok) {
+        return pages.list(req, reply, 400, { errors: { region: options.region }, ...kept });
       }
       continue;
     }
@@ -258,6 +290,7 @@ async function postUpload(
       kind,
       fileName,
       staffUserId,
+      options: options.options,
     });
     if (received.ok) {
       await recordAudit(pages.db, pages.ctx.clock.now(), {
@@ -265,7 +298,7 @@ async function postUpload(
         outcome: 'queued',
         ip: req.ip,
         staffUserId,
-        details: { uploadId: received.id, kind: kind.key, file: fileName },
+        details: { uploadId: received.id, kind: kind.key, file: fileName, ...options.options },
       });
     }
   }
@@ -274,7 +307,12 @@ async function postUpload(
   }
   if (!received || !received.ok) {
     const file = received ? received.message : 'Выберите файл.';
-    return pages.list(req, reply, 400, { errors: { file }, selected: fields.kind });
+    return pages.list(req, reply, 400, {
+      errors: { file },
+      selected: fields.kind,
+      region: fields.region,
+      full: fields.full === '1',
+    });
   }
   return reply.code(303).header('Location', `/office/imports/${received.id}?auto=1`).send('');
 }

@@ -32,10 +32,13 @@ interface Frame {
 }
 
 export interface ImportsPageProps extends Frame {
-  kinds: Array<Pick<UploadKind, 'key' | 'title'>>;
+  kinds: Array<Pick<UploadKind, 'key' | 'title' | 'needsRegion'>>;
   maxMb: number;
   selected?: string | undefined;
-  errors?: { kind?: string | undefined; file?: string | undefined };
+  /** The region and «full file» as sent, kept when the form comes back with a message. */
+  region?: string | undefined;
+  full?: boolean | undefined;
+  errors?: { kind?: string | undefined; file?: string | undefined; region?: string | undefined };
   uploads: Array<{ upload: Upload; kindTitle: string }>;
 }
 
@@ -86,6 +89,7 @@ function UploadForm(p: ImportsPageProps) {
         </select>
         <FieldError id="kind-error" message={kindError} />
       </div>
+      {p.kinds.some((k) => k.needsRegion) && <AccountOptions {...p} />}
       <div class={`field${fileError ? ' has-error' : ''}`}>
         <label for="file">Файл</label>
         <input
@@ -106,6 +110,46 @@ function UploadForm(p: ImportsPageProps) {
         Загрузить и проверить
       </button>
     </form>
+  );
+}
+
+/**
+ * What the accounts import needs besides the file. Always shown to those who may upload accounts
+ * (the form works without JavaScript), with a hint saying that other kinds ignore it.
+ */
+function AccountOptions(p: ImportsPageProps) {
+  const error = p.errors?.region;
+  const titles = p.kinds
+    .filter((k) => k.needsRegion)
+    .map((k) => `«${k.title}»`)
+    .join(', ');
+  return (
+    <fieldset id="account-options">
+      <legend>Только для файла {titles}</legend>
+      <div class={`field${error ? ' has-error' : ''}`}>
+        <label for="region">Регион</label>
+        <input
+          id="region"
+          name="region"
+          type="text"
+          maxLength={100}
+          value={p.region ?? ''}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'region-error region-hint' : 'region-hint'}
+        />
+        <p class="hint" id="region-hint">
+          С него начинается адрес каждого объекта, например «Республика Хакасия». Обязателен для лицевых
+          счетов; для других файлов не нужен.
+        </p>
+        <FieldError id="region-error" message={error} />
+      </div>
+      <div class="field checkbox">
+        <input id="full" name="full" type="checkbox" value="1" checked={p.full === true} />
+        <label for="full">
+          В файле все лицевые счета: показать в отчёте те, которых в нём нет (они не удаляются)
+        </label>
+      </div>
+    </fieldset>
   );
 }
 

@@ -140,6 +140,7 @@ async function runClaimed(
       file,
       { apply: upload.mode === 'apply', reportPath, onLine: progress },
       { staffUserId: upload.staffUserId, fileName: upload.fileName },
+      upload.options,
     );
   } finally {
     await pending;

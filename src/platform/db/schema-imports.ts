@@ -84,6 +84,8 @@ export interface ImportUploadsTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON: what was given with the file besides its kind (the accounts' region, «full file»); NULL if nothing. */
+  options: string | null;
 }
 
 /** The uploaded file ('file') and its latest report ('report'), in chunks in order. */
