@@ -2,7 +2,7 @@
 // Chromium (see support.ts, office-support.ts). The form refuses a post without a file with the
 // message next to the field; the sample is then checked by the server's own job runner (the page
 // reloads itself by a Refresh header after the upload, without JavaScript), the summary and the
-// rejected line are shown, «Применить» applies it, and the report downloads. axe-core checks
+// rejected line are shown, «Применить» with its reason applies it, and the report downloads. axe-core checks
 // each page on the way, at a desktop's and a phone's width.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,6 +81,7 @@ describe('uploads in the back office', { skip: SKIP }, () => {
             /3;отклонена;Лицевой счёт;Лицевого счёта 1799999999 нет в портале\./,
           );
 
+          await page.getByLabel('Основание').fill('Служебная записка № 7');
           await page.getByRole('button', { name: 'Применить' }).click();
           await waitForState(page, 'применён');
           assert.equal(await page.getByRole('button', { name: 'Применить' }).count(), 0);

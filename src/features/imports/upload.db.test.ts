@@ -11,8 +11,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { auditRows, staffAgent } from '../../../test/office-staff.ts';
-import { loadProfiles } from './registry.profiles.ts';
-import { uploadKinds } from './upload.kinds.ts';
+import { pathOf, upload, uploadRunner, uploadsCount } from '../../../test/upload-support.ts';
 import { claimUpload } from './upload.repository.ts';
 import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
 
@@ -20,75 +19,10 @@ import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
 // sees the dry run's summary and rejected lines, applies it as a background job driven here
 // directly, downloads the report; an operator is refused; a file too large, a binary file and
 // a form without its CSRF token are refused with nothing stored; two job runners claim one
-// upload once, and a runner that died is taken over when its lease runs out.
+// upload once, and a runner that died is taken over when its lease runs out. The accounts file
+// (with its region) is in upload-accounts.db.test.ts.
 
 const SAMPLES = path.join(import.meta.dirname, '../../../samples');
-
-function multipart(
-  fields: Array<[string, string]>,
-  file?: { name: string | null; content: Buffer },
-): { payload: Buffer; contentType: string } {
-  const boundary = `----lk${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of fields) {
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  }
-  if (file) {
-    // No file chosen: Chromium sends `filename=""`, undici's FormData no filename at all (null here).
-    const filename = file.name === null ? '' : `; filename="${file.name}"`;
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"${filename}\r\n` +
-          'Content-Type: application/octet-stream\r\n\r\n',
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-async function upload(
-  agent: Agent,
-  kind: string,
-  file: { name: string | null; content: Buffer },
-  opts: { csrf?: string | null; fields?: Array<[string, string]> } = {},
-) {
-  await agent.get('/office/imports');
-  const csrf = opts.csrf === undefined ? agent.csrf : opts.csrf;
-  const body = multipart(
-    [...(csrf === null ? [] : [['_csrf', csrf] as [string, string]]), ['kind', kind], ...(opts.fields ?? [])],
-    file,
-  );
-  return agent.app.inject({
-    method: 'POST',
-    url: '/office/imports',
-    payload: body.payload,
-    headers: { 'content-type': body.contentType, cookie: cookieHeader(agent.jar) },
-    remoteAddress: agent.ip,
-  });
-}
-
-/** The upload's page that a response redirected to, without its query (`?auto=1`). */
-function pathOf(res: { headers: Record<string, unknown> }): string {
-  return String(res.headers.location).replace(/\?.*$/, '');
-}
-
-async function uploadsCount(t: TestApp): Promise<{ uploads: number; chunks: number }> {
-  const k = t.db.kysely;
-  const u = await k
-    .selectFrom('import_uploads')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const c = await k
-    .selectFrom('import_upload_chunks')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { uploads: Number(u.n), chunks: Number(c.n) };
-}
 
 for (const dialect of await testDialects()) {
   describe(`uploads in the back office (${dialect})`, () => {
@@ -102,15 +36,7 @@ for (const dialect of await testDialects()) {
       t = await createTestApp(dialect, { env: { IMPORT_UPLOAD_MAX_MB: '1' } });
       ({ agent: accountant, id: accountantId } = await staffAgent(t, 'buh', ['accountant'], '10.9.0.1'));
       ({ agent: operator } = await staffAgent(t, 'oper', ['operator'], '10.9.0.2'));
-      runner = (owner) => ({
-        db: t.db.kysely,
-        clock: t.clock,
-        timeZone: t.config.timeZone,
-        readingsLastDay: t.config.readingsLastDay,
-        kinds: uploadKinds(loadProfiles()),
-        leaseMs: 60_000,
-        owner,
-      });
+      runner = (owner) => uploadRunner(t, owner);
     });
     after(async () => t.close());
 
@@ -156,11 +82,26 @@ for (const dialect of await testDialects()) {
       assert.match(report.headers['content-type'] as string, /^text\/csv/);
       assert.match(report.body, /3;отклонена;Лицевой счёт;Лицевого счёта 1799999999 нет в портале\./);
 
-      const apply = await accountant.post(`${url}/apply`, {});
+      // «Применить» needs its reason: without one (or with blanks) nothing is queued.
+      for (const body of [{}, { reason: ' \r\n ' }] as Array<Record<string, string>>) {
+        const refused = await accountant.post(`${url}/apply`, body);
+        assert.equal(refused.statusCode, 400);
+        assert.match(
+          refused.body,
+          /<textarea id="reason"[^>]*aria-invalid="true"[^>]*aria-describedby="reason-error reason-hint"/,
+        );
+        assert.match(textOf(refused.body), /Укажите основание применения/);
+        assert.match(textOf(refused.body), /Состояние: проверен, не применён/);
+      }
+      const tooLong = await accountant.post(`${url}/apply`, { reason: 'я'.repeat(501) });
+      assert.equal(tooLong.statusCode, 400);
+      assert.match(textOf(tooLong.body), /Основание длиннее 500 знаков/);
+      assert.deepEqual(await auditRows(t, 'import_apply'), [], 'nothing applied, nothing audited');
+      const apply = await accountant.post(`${url}/apply`, { reason: 'Служебная записка № 7' });
       assert.equal(apply.statusCode, 303);
       assert.match(textOf((await accountant.get(url)).body), /Состояние: ждёт применения/);
       // A second click while it waits changes nothing.
-      assert.equal((await accountant.post(`${url}/apply`, {})).statusCode, 409);
+      assert.equal((await accountant.post(`${url}/apply`, { reason: 'ещё раз' })).statusCode, 409);
       assert.ok((await runNextUpload(runner('a'))) !== null);
       const applied = textOf((await accountant.get(url)).body);
       assert.match(applied, /Состояние: применён/);
@@ -175,16 +116,22 @@ for (const dialect of await testDialects()) {
         stored.map((r) => [Number(r.value1), r.status]),
         [[28550, 'accepted']],
       );
-      assert.equal((await accountant.post(`${url}/apply`, {})).statusCode, 409, 'applied once');
+      assert.equal(
+        (await accountant.post(`${url}/apply`, { reason: 'ещё раз' })).statusCode,
+        409,
+        'applied once',
+      );
 
       const audit = [...(await auditRows(t, 'import_upload')), ...(await auditRows(t, 'import_apply'))];
       assert.deepEqual(
-        audit.map((a) => [a.staffUserId, a.outcome]),
+        audit.map((a) => [a.staffUserId, a.outcome, a.details?.reason]),
         [
-          [accountantId, 'queued'],
-          [accountantId, 'queued'],
+          [accountantId, 'queued', undefined],
+          [accountantId, 'queued', 'Служебная записка № 7'],
         ],
       );
+      assert.deepEqual(audit[1]?.details?.before, { state: 'done', mode: 'check' });
+      assert.deepEqual(audit[1]?.details?.after, { state: 'queued', mode: 'apply' });
       // The list shows it.
       assert.match(textOf((await accountant.get('/office/imports')).body), /readings\.csv применён/);
     });
@@ -335,98 +282,13 @@ for (const dialect of await testDialects()) {
       const url = pathOf(res);
       assert.ok((await runNextUpload(runner('m'))) !== null);
       assert.match(textOf((await admin.get(url)).body), /заменено: 1/);
-      assert.equal((await admin.post(`${url}/apply`, {})).statusCode, 303);
+      assert.equal((await admin.post(`${url}/apply`, { reason: 'Акт замены' })).statusCode, 303);
       assert.ok((await runNextUpload(runner('m'))) !== null);
       assert.match(textOf((await admin.get(url)).body), /Состояние: применён/);
       const replaced = (await auditRows(t, 'meter_replacement')).at(-1)!;
       assert.equal(replaced.staffUserId, adminId);
       assert.equal(replaced.account, demo.number);
       assert.equal(replaced.details?.reason, 'Загрузка счётчиков из файла meters.csv');
-    });
-    test('an admin uploads accounts with their region: dry run, apply, the accounts exist', async () => {
-      const { agent: admin, id: adminId } = await staffAgent(t, 'adm-acc', ['admin'], '10.9.0.4');
-      const form = await admin.get('/office/imports');
-      assert.match(form.body, /<option value="accounts"[^>]*>Лицевые счета<\/option>/);
-      assert.match(form.body, /id="region"/);
-      const accountantForm = (await accountant.get('/office/imports')).body;
-      assert.doesNotMatch(accountantForm, /value="accounts"/, 'an accountant is not offered accounts');
-      assert.doesNotMatch(accountantForm, /id="region"/);
-      const content = fs.readFileSync(path.join(SAMPLES, 'accounts.csv'));
-      const region: [string, string] = ['region', 'Республика Хакасия'];
-      const before = await uploadsCount(t);
-      const byAccountant = await upload(
-        accountant,
-        'accounts',
-        { name: 'accounts.csv', content },
-        { fields: [region] },
-      );
-      assert.equal(byAccountant.statusCode, 400);
-      assert.match(textOf(byAccountant.body), /Выберите, что загружается/);
-
-      for (const blank of [[], [['region', '  ']]] as Array<Array<[string, string]>>) {
-        const res = await upload(admin, 'accounts', { name: 'accounts.csv', content }, { fields: blank });
-        assert.equal(res.statusCode, 400);
-        assert.match(
-          res.body,
-          /<input id="region"[^>]*aria-invalid="true"[^>]*aria-describedby="region-error region-hint"/,
-        );
-        assert.match(textOf(res.body), /Укажите регион, с которого начинается адрес каждого объекта/);
-        assert.match(res.body, /<option value="accounts" selected/, 'the kind is kept');
-      }
-      assert.deepEqual(await uploadsCount(t), before, 'nothing stored');
-
-      const res = await upload(
-        admin,
-        'accounts',
-        { name: 'accounts.csv', content },
-        { fields: [region, ['full', '1']] },
-      );
-      assert.equal(res.statusCode, 303, res.body);
-      const url = pathOf(res);
-      assert.ok((await runNextUpload(runner('acc'))) !== null);
-      const checked = textOf((await admin.get(url)).body);
-      assert.match(checked, /Лицевые счета/);
-      assert.match(checked, /Строк с лицевыми счетами: 4; отклонено: 0/);
-      assert.match(checked, /добавлено лицевых счетов: 3/);
-      assert.match(checked, /изменено: 1/);
-      const numbers = ['1000000029', '2000000036'];
-      const none = await t.db.kysely
-        .selectFrom('accounts')
-        .select('number')
-        .where('number', 'in', numbers)
-        .execute();
-      assert.deepEqual(none, [], 'the dry run stored nothing');
-
-      assert.equal((await admin.post(`${url}/apply`, {})).statusCode, 303);
-      assert.ok((await runNextUpload(runner('acc'))) !== null);
-      assert.match(textOf((await admin.get(url)).body), /Состояние: применён/);
-      const added = await t.db.kysely
-        .selectFrom('accounts')
-        .select(['number', 'object_address'])
-        .where('number', 'in', numbers)
-        .orderBy('number')
-        .execute();
-      assert.deepEqual(
-        added.map((a) => a.number),
-        numbers,
-      );
-      assert.equal(added[0]?.object_address, 'Республика Хакасия, г. Абакан, ул. Ленина, д. 5А, кв. 12');
-      assert.match(String(added[1]?.object_address), /^Республика Хакасия, /);
-      const changed = (await auditRows(t, 'account_import')).at(-1)!;
-      assert.equal(changed.staffUserId, adminId, 'changes audited with the admin');
-      const uploaded = (await auditRows(t, 'import_upload')).at(-1)!;
-      assert.deepEqual(uploaded.details?.region, 'Республика Хакасия');
-      assert.equal(uploaded.details?.full, true);
-      const runs = await t.db.kysely
-        .selectFrom('import_runs')
-        .select('profile')
-        .where('kind', '=', 'accounts')
-        .execute();
-      assert.deepEqual(
-        runs.map((r) => r.profile),
-        ['full', 'full'],
-        '«full file» reached the format',
-      );
     });
   });
 }

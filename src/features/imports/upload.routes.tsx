@@ -18,7 +18,13 @@ const LIST_ROWS = 20;
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 const AutoQuery = Type.Object({ auto: Type.Optional(Type.String({ maxLength: 5 })) });
-const ApplyBody = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+// The reason's length is checked in the handler, so that a long one gets its message next to the field.
+const ApplyBody = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+  reason: Type.Optional(Type.String({ maxLength: 10_000 })),
+});
+/** The longest reason kept in the audit log. */
+const REASON_MAX = 500;
 const Html = {
   200: Type.String(),
   303: Type.String(),
@@ -97,6 +103,7 @@ class UploadPages {
     status: number,
     notice?: string,
     auto = false,
+    apply: { reason?: string; reasonError?: string } = {},
   ) {
     const { upload, kind } = found;
     const summary = summaryOf(upload);
@@ -114,6 +121,8 @@ class UploadPages {
         canApply={upload.state === 'done' && upload.mode === 'check' && summary?.status === 'dry_run'}
         notice={notice}
         auto={auto}
+        reason={apply.reason}
+        reasonError={apply.reasonError}
       />
     );
     return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
@@ -133,7 +142,8 @@ function summaryOf(upload: repo.Upload): ImportSummary | null {
  * admin) uploads a file of a kind their roles allow; the file goes into the database as it
  * arrives (upload.receive.ts) and its dry run is queued for the job runner (upload.worker.ts).
  * The upload's page shows the progress (reloading itself), the summary and the rejected lines;
- * «Применить» queues the application. Each upload and application is audited.
+ * «Применить», with its mandatory reason («Основание», security.md row 25), queues the
+ * application. Each upload and application is audited.
  */
 export function registerUploadRoutes(
   app: FastifyInstance,
@@ -167,6 +177,16 @@ export function registerUploadRoutes(
       if (!found) {
         return pages.notFound(reply);
       }
+      const reason = (req.body.reason ?? '').trim();
+      const reasonError =
+        reason === ''
+          ? 'Укажите основание применения (например, номер служебной записки): оно сохраняется в журнале действий.'
+          : reason.length > REASON_MAX
+            ? `Основание длиннее ${REASON_MAX} знаков: сократите его.`
+            : undefined;
+      if (reasonError) {
+        return pages.show(req, reply, found, 400, undefined, false, { reason, reasonError });
+      }
       const now = ctx.clock.now();
       const queued =
         summaryOf(found.upload)?.status === 'dry_run' &&
@@ -180,7 +200,14 @@ export function registerUploadRoutes(
         outcome: 'queued',
         ip: req.ip,
         staffUserId: staffOf(req).user.id,
-        details: { uploadId: found.upload.id, kind: found.kind.key, file: found.upload.fileName },
+        details: {
+          uploadId: found.upload.id,
+          kind: found.kind.key,
+          file: found.upload.fileName,
+          reason,
+          before: { state: 'done', mode: 'check' },
+          after: { state: 'queued', mode: 'apply' },
+        },
       });
       return reply.code(303).header('Location', `/office/imports/${found.upload.id}?auto=1`).send('');
     },

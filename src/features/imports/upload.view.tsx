@@ -210,6 +210,9 @@ export interface UploadPageProps extends Frame {
   notice?: string | undefined;
   /** The staff member asked the page to reload itself while the job runs (`?auto=1`). */
   auto?: boolean;
+  /** The apply form's reason as sent, and its message, when it comes back refused. */
+  reason?: string | undefined;
+  reasonError?: string | undefined;
 }
 
 export function UploadPage(p: UploadPageProps) {
@@ -263,16 +266,39 @@ export function UploadPage(p: UploadPageProps) {
         )}
       </section>
       {p.summary && u.state === 'done' && <SummaryPanel {...p} summary={p.summary} />}
-      {p.canApply && (
-        <form method="post" action={`/office/imports/${u.id}/apply`} id="apply-form">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
-          <button type="submit" class="button">
-            Применить
-          </button>
-        </form>
-      )}
+      {p.canApply && <ApplyForm {...p} />}
       {u.state === 'done' && <Rejected upload={u} rows={p.summary?.reportRows ?? 0} />}
     </OfficePage>
+  );
+}
+
+/** «Применить» with its reason (security.md row 25: every change by staff has one, in the audit row). */
+function ApplyForm(p: UploadPageProps) {
+  const error = p.reasonError;
+  return (
+    <form method="post" action={`/office/imports/${p.upload.id}/apply`} id="apply-form">
+      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <div class={`field${error ? ' has-error' : ''}`}>
+        <label for="reason">Основание</label>
+        <textarea
+          id="reason"
+          name="reason"
+          rows={2}
+          maxLength={500}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'reason-error reason-hint' : 'reason-hint'}
+        >
+          {p.reason ?? ''}
+        </textarea>
+        <p class="hint" id="reason-hint">
+          Почему файл применяется (например, номер служебной записки); сохраняется в журнале действий.
+        </p>
+        <FieldError id="reason-error" message={error} />
+      </div>
+      <button type="submit" class="button">
+        Применить
+      </button>
+    </form>
   );
 }
 
