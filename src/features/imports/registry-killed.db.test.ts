@@ -1,12 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../../../test/helpers.ts';
-import { bulkAccounts, cliEnvFor, createTestDb, reopenDb } from '../../../test/db.ts';
+import { bulkAccounts, createTestDb, reopenDb } from '../../../test/db.ts';
+import { killWhen, runCli } from '../../../test/cli-child.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { writeRegistry } from '../../../bench/lib/registry-file.ts';
@@ -54,41 +53,11 @@ for (const dialect of await testDialects()) {
         await bulkAccounts(t.db, ACCOUNTS);
         const totals = await writeRegistry(file, { lines: LINES, accounts: ACCOUNTS });
         const run = () =>
-          spawn(
-            process.execPath,
-            [
-              '--import',
-              'tsx',
-              'src/app/cli.ts',
-              'import-registry',
-              file,
-              '--profile',
-              'sberbank',
-              '--apply',
-              '--no-progress',
-            ],
-            { env: cliEnvFor(t.url, { LOG_LEVEL: 'silent' }), stdio: ['ignore', 'pipe', 'pipe'] },
-          );
-        const finish = (child: ReturnType<typeof run>) =>
-          new Promise<{ code: number | null; out: string }>((resolve) => {
-            let out = '';
-            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-            child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-            child.on('exit', (code) => resolve({ code, out }));
-          });
+          runCli(t.url, ['import-registry', file, '--profile', 'sberbank', '--apply', '--no-progress']);
 
         // Kill it once some batches are committed, but not all.
         const watcher = reopenDb(t.url);
-        const child = run();
-        const exited = finish(child);
-        for (let i = 0; i < 12_000 && child.exitCode === null; i++) {
-          if ((await state(watcher)).payments > 0) {
-            break;
-          }
-          await sleep(20);
-        }
-        child.kill('SIGKILL');
-        const first = await exited;
+        const first = await killWhen(run(), async () => (await state(watcher)).payments > 0);
         const partial = await state(watcher);
         assert.ok(
           partial.payments > 0 && partial.payments < LINES,
@@ -101,7 +70,7 @@ for (const dialect of await testDialects()) {
           .executeTakeFirstOrThrow();
         assert.ok(Number(interrupted.cursor_line) > 0);
 
-        const rerun = await finish(run());
+        const rerun = await run().done;
         assert.equal(rerun.code, 0, rerun.out);
         assert.match(rerun.out, /продолжен после прерывания/);
         const final = await state(watcher);
@@ -116,7 +85,7 @@ for (const dialect of await testDialects()) {
         // The resumed run's counts are those of one run: every payment credited, none twice.
         assert.match(rerun.out, new RegExp(`зачислено на лицевые счета: ${LINES}\\n`));
 
-        const again = await finish(run());
+        const again = await run().done;
         assert.equal(again.code, 0, again.out);
         assert.match(again.out, /Изменений нет/);
         assert.deepEqual(await state(watcher), final);

@@ -1,12 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../../../test/helpers.ts';
-import { cliEnvFor, createTestDb } from '../../../test/db.ts';
+import { createTestDb } from '../../../test/db.ts';
+import { killWhen, runCli } from '../../../test/cli-child.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import type { Db } from '../../platform/db/connect.ts';
@@ -92,35 +91,8 @@ for (const dialect of await testDialects()) {
           tariffFile(second, 4);
           const report = path.join(dir, 'r1.csv');
           const run = () =>
-            spawn(
-              process.execPath,
-              [
-                '--import',
-                'tsx',
-                'src/app/cli.ts',
-                'import-tariffs',
-                second,
-                '--apply',
-                '--report',
-                report,
-                '--no-progress',
-              ],
-              { env: cliEnvFor(t.url, { LOG_LEVEL: 'silent' }), stdio: ['ignore', 'pipe', 'pipe'] },
-            );
-          const finish = (child: ReturnType<typeof run>) =>
-            new Promise<{ code: number | null; out: string }>((resolve) => {
-              let out = '';
-              child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-              child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-              child.on('exit', (code) => resolve({ code, out }));
-            });
-          const child = run();
-          const exited = finish(child);
-          for (let i = 0; i < 12_000 && child.exitCode === null && lineCount(report) <= 501; i++) {
-            await sleep(10);
-          }
-          child.kill('SIGKILL');
-          const killed = await exited;
+            runCli(t.url, ['import-tariffs', second, '--apply', '--report', report, '--no-progress']);
+          const killed = await killWhen(run(), () => lineCount(report) > 501, { pollMs: 10 });
           const noted = lineCount(report);
           assert.ok(
             noted > 501 && noted < LINES,
@@ -129,7 +101,7 @@ for (const dialect of await testDialects()) {
           // Some 500 changes were written when it died: none of them, nor its run, is left.
           assert.deepEqual(await state(t.db), before);
 
-          const rerun = await finish(run());
+          const rerun = await run().done;
           assert.equal(rerun.code, 0, rerun.out);
           assert.match(rerun.out, new RegExp(`цен изменено: ${LINES}\\n`));
           const after = await state(t.db);
