@@ -22,6 +22,7 @@ import { insertCharges } from './charge-writes.repository.ts';
 import { markRecalculationsApplied } from './recalculation.repository.ts';
 import { computeBatch, type BatchOutput, type BatchRules } from './close-batch.ts';
 import { Refused } from '../../platform/refused.ts';
+import { lockPrices } from '../tariffs/tariffs.repository.ts';
 
 export interface CloseOptions extends BatchRules {
   period: string;
@@ -66,7 +67,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   if (closed) {
     return closed;
   }
-  await startPeriod(db, period, opts.now().getTime());
+  await markClosing(db, period, opts.now().getTime());
   const plans = await loadPlans(db);
   const buildings = await buildingVolumes(db, period);
   const run = new ClosingRun(store, opts, await countAccounts(db));
@@ -77,6 +78,25 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   }
   const totals = await finishPeriod(db, period, opts.now().getTime());
   return { status: 'closed', ...totals, computed: run.computed };
+}
+
+/**
+ * Marks the month «closing» under the prices' lock, which every tariff write holds from before its
+ * check that the month is open until its commit (tariffs.service.ts `writePrices`). The prices
+ * are read only after this commit (`loadPlans`, and each worker thread's own), so a write either
+ * committed before the mark, and its price is charged, or waits for the lock and then sees the
+ * month closing and is refused: no price of a closing month is written, none is charged stale.
+ *
+ * The same on both databases: on PostgreSQL the lock is a row lock held to the end of each
+ * transaction; on SQLite a write transaction holds the single write lock, and the closing's
+ * batches are separate short transactions after this one, none of which writes prices, so a
+ * tariff write between two batches takes its turn, sees the mark, and is refused.
+ */
+async function markClosing(db: Kysely<Database>, period: string, now: number): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await lockPrices(tx, now);
+    await startPeriod(tx, period, now);
+  });
 }
 
 /** The result of a period closed before; throws when the period may not be closed now. */

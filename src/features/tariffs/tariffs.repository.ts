@@ -30,6 +30,24 @@ export async function plansByCode(db: Q): Promise<Map<string, PlanRef>> {
   );
 }
 
+/**
+ * Takes the prices' lock until the transaction ends: the first statement of a tariff write's
+ * transaction, and of the one in which a closing marks its month «closing» (billing/close-month.ts).
+ * An update of one row both take: on PostgreSQL its row lock makes the second wait until the
+ * first commits, and the second's next statement (READ COMMITTED) sees what the first committed;
+ * on SQLite a write takes the database's single write lock, and as the transaction's first
+ * statement it reads from the latest state (no stale snapshot to fail on), so the second waits
+ * (busy timeout) and then sees the first's commit. An upsert, so that a missing row cannot leave
+ * the lock untaken.
+ */
+export async function lockPrices(tx: Transaction<Database>, now: number): Promise<void> {
+  await tx
+    .insertInto('price_locks')
+    .values({ name: 'prices', taken_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ taken_at: now }))
+    .execute();
+}
+
 /** The latest period that is closed or being closed; null before the first closing. */
 export async function lockedPeriod(db: Q): Promise<LockedPeriod | null> {
   const r = await db

@@ -101,6 +101,13 @@ function outcomeOf(e: PriceEntry, before: number | undefined): PriceWrite {
  * Writes the entries in the caller's transaction, checking again that no period from their months
  * on is closed (a closing may have begun since they were read): throws TariffRefused then, and the
  * caller's transaction rolls back.
+ *
+ * The prices' lock is taken before that check and held until the caller commits, and a closing
+ * takes it to mark its month «closing» (billing/close-month.ts), reading the prices only after:
+ * without it, a closing could mark its month and read the prices between this check and the
+ * commit, charging the old prices while a price for the month it closes is written. With it,
+ * either the write commits first and the closing charges its price, or the closing marks first
+ * and this check sees the month closing (after waiting for the lock) and refuses.
  */
 export async function writePrices(
   tx: Transaction<Database>,
@@ -108,6 +115,7 @@ export async function writePrices(
   actor: TariffActor,
   at: Date,
 ): Promise<PriceWrite[]> {
+  await repo.lockPrices(tx, at.getTime());
   const locked = await repo.lockedPeriod(tx);
   for (const e of entries) {
     const problem = lockedProblem(e.validFrom, locked);
@@ -187,6 +195,9 @@ export async function setTariffPrice(
     throw new TariffRefused(price.message, 'price');
   }
   return db.transaction().execute(async (tx) => {
+    // First, before any read: on SQLite a transaction that read before its first write could not
+    // take the write lock after a closing's commit (a stale snapshot), only fail.
+    await repo.lockPrices(tx, at.getTime());
     const plans = await repo.plansByCode(tx);
     const plan = plans.get(input.plan.trim());
     if (!plan) {

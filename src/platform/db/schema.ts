@@ -63,6 +63,7 @@ export interface Database {
   consents: ConsentsTable;
   audit_log: AuditLogTable;
   billing_periods: BillingPeriodsTable;
+  price_locks: PriceLocksTable;
   closing_jobs: ClosingJobsTable;
   recalculations: RecalculationsTable;
   buildings: BuildingsTable;
@@ -95,6 +96,15 @@ export interface BillingPeriodsTable {
   closed_at: number | null;
   accounts: Generated<number>;
   total_kop: Generated<number>;
+}
+
+/**
+ * The row that a tariff write and a month's closing both update first, so that they take turns
+ * (migration 2026121016_price_lock). `taken_at`: when it was last taken, for nothing but the update.
+ */
+export interface PriceLocksTable {
+  name: string;
+  taken_at: number;
 }
 
 /** A month's closing requested from the back office, run by a job under a lease. */

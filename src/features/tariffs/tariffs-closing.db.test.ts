@@ -1,0 +1,157 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testDialects } from '../../../test/helpers.ts';
+import { bulkAccounts, createTestDb, reopenDb, type TestDb } from '../../../test/db.ts';
+import { CLOSE_OPTS } from '../../../test/billing-support.ts';
+import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
+import { JOB_TIMEOUTS, openDb, type Db } from '../../platform/db/connect.ts';
+import { closeMonth } from '../billing/close-month.ts';
+import { loadTariffReference, setTariffPrice, TariffRefused, writePrices } from './tariffs.service.ts';
+
+// A tariff write and a month's closing take turns, across connections (as across processes): a
+// closing that starts while a write is between its check and its commit waits, then charges the
+// written price; a write while the month is closing is refused with the message.
+
+const AT = new Date('2026-06-10T05:00:00Z');
+const ACTOR = { by: 'admin', source: 'tariff-set', reason: 'Приказ № 45-п' };
+const ACCOUNTS = 30;
+/** The demo's price of the single rate in 2026 (1/100000 rub.), and the one written for May. */
+const OLD = 161_000;
+const NEW = 250_000;
+
+/**
+ * Another connection to the test database, as another process has: on SQLite one that waits for
+ * the write lock with timers (as the server does), so that this process's other connection can
+ * go on and commit meanwhile.
+ */
+function secondConnection(t: TestDb): Db {
+  return t.url.startsWith('postgres')
+    ? openDb({ databaseUrl: t.url, poolSize: 3 })
+    : openDb({ sqlitePath: t.url, timeouts: { ...JOB_TIMEOUTS, asyncLockWait: true, lockWaitMs: 30_000 } });
+}
+
+async function withAccounts(dialect: 'sqlite' | 'postgres', fn: (t: TestDb, other: Db) => Promise<void>) {
+  const t = await createTestDb(dialect);
+  const other = secondConnection(t);
+  try {
+    await ensureReferenceData(t.db.kysely, 2026);
+    await bulkAccounts(t.db, ACCOUNTS);
+    await fn(t, other);
+  } finally {
+    await other.close();
+    await t.drop();
+  }
+}
+
+/** The tariffs charged for the period, each once. */
+async function chargedTariffs(db: Db, period: string): Promise<{ charges: number; tariffs: number[] }> {
+  const rows = await db.kysely
+    .selectFrom('charges')
+    .select('tariff_e5')
+    .where('period', '=', period)
+    .execute();
+  return { charges: rows.length, tariffs: [...new Set(rows.map((r) => Number(r.tariff_e5)))] };
+}
+
+async function periodStatus(db: Db, period: string): Promise<string | undefined> {
+  const r = await db.kysely
+    .selectFrom('billing_periods')
+    .select('status')
+    .where('period', '=', period)
+    .executeTakeFirst();
+  return r?.status;
+}
+
+/** A promise to wait on, and the function that settles it. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+for (const dialect of await testDialects()) {
+  describe(`tariff writes and the closing take turns (${dialect})`, () => {
+    test('a closing started while a price is being written waits for its commit, then charges it', async () => {
+      await withAccounts(dialect, async (t, other) => {
+        const single = (await loadTariffReference(t.db.kysely)).plans.get('single')!;
+        const checked = gate();
+        const commit = gate();
+        // The write has checked that May is open and written its price, and has not committed yet.
+        const writing = t.db.kysely.transaction().execute(async (tx) => {
+          const entry = {
+            plan: single,
+            zone: 'single',
+            band: 'base',
+            validFrom: '2026-05-01',
+            priceE5: NEW,
+          } as const;
+          const [w] = await writePrices(tx, [entry], ACTOR, AT);
+          assert.equal(w?.status, 'added');
+          checked.open();
+          await commit.wait;
+        });
+        await Promise.race([checked.wait, writing]);
+        const closing = closeMonth(other, { ...CLOSE_OPTS, period: '2026-05' });
+        closing.catch(() => {}); // met below
+        // Read on a third connection: on SQLite each of the other two is busy in its transaction.
+        const watcher = reopenDb(t.url);
+        try {
+          await sleep(500);
+          assert.equal(await periodStatus(watcher, '2026-05'), undefined, 'the closing waits for the write');
+          assert.equal((await chargedTariffs(watcher, '2026-05')).charges, 0);
+        } finally {
+          // Also when an assertion failed: an open transaction would keep the database from closing.
+          commit.open();
+          await writing;
+          await closing.catch(() => {});
+          await watcher.close();
+        }
+        assert.equal((await closing).status, 'closed');
+        assert.deepEqual(await chargedTariffs(t.db, '2026-05'), { charges: ACCOUNTS, tariffs: [NEW] });
+      });
+    });
+
+    test('a price for a month being closed is refused with the message, and the closing charges the old one', async () => {
+      await withAccounts(dialect, async (t, other) => {
+        const paused = gate();
+        const resume = gate();
+        let batches = 0;
+        const closing = closeMonth(t.db, {
+          ...CLOSE_OPTS,
+          period: '2026-05',
+          batchSize: 10,
+          onProgress: async () => {
+            if (batches++ === 0) {
+              paused.open();
+              await resume.wait;
+            }
+          },
+        });
+        await paused.wait;
+        try {
+          const input = { plan: 'single', zone: 'single', band: 'base', from: '2026-05-01', price: '2,50' };
+          await assert.rejects(setTariffPrice(other.kysely, input, ACTOR, AT), (err: unknown) => {
+            assert.ok(err instanceof TariffRefused, String(err));
+            assert.equal(err.field, 'from');
+            assert.match(err.message, /Цену с 01\.05\.2026 записать нельзя: май 2026 г\. сейчас закрывается/);
+            return true;
+          });
+          // June's price is not the closing's business: it is written meanwhile.
+          const june = await setTariffPrice(other.kysely, { ...input, from: '2026-06-01' }, ACTOR, AT);
+          assert.equal(june.status, 'added');
+        } finally {
+          resume.open();
+        }
+        assert.equal((await closing).status, 'closed');
+        assert.deepEqual(await chargedTariffs(t.db, '2026-05'), { charges: ACCOUNTS, tariffs: [OLD] });
+        const may = await t.db.kysely
+          .selectFrom('tariff_prices')
+          .select('id')
+          .where('valid_from', '=', '2026-05-01')
+          .execute();
+        assert.deepEqual(may, [], 'no price of May was written');
+      });
+    });
+  });
+}
