@@ -136,6 +136,43 @@ export async function countAccounts(db: Q): Promise<number> {
   return Number(r.n);
 }
 
+/** A tariff plan that accounts are on: its code, zone count and how many accounts. */
+export interface PlanInUse {
+  id: number;
+  code: string;
+  zones: number;
+  accounts: number;
+}
+
+/** The tariff plans of the accounts, by code. */
+export async function plansInUse(db: Q): Promise<PlanInUse[]> {
+  const rows = await db
+    .selectFrom('accounts as a')
+    .innerJoin('tariff_plans as p', 'p.id', 'a.tariff_plan_id')
+    .select((eb) => ['p.id', 'p.code', 'p.zones', eb.fn.countAll<number>().as('n')])
+    .groupBy(['p.id', 'p.code', 'p.zones'])
+    .orderBy('p.code')
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), code: r.code, zones: Number(r.zones), accounts: Number(r.n) }));
+}
+
+/**
+ * Gives up the «closing» mark of a month that has no charge yet (a run stopped before its first
+ * batch, e.g. by a missing price, before that was checked first): the month is open again, and
+ * its prices can be set. A month with charges stays closing: they were computed at its prices.
+ */
+export async function releaseUncharged(db: Q, period: string): Promise<boolean> {
+  const res = await db
+    .deleteFrom('billing_periods')
+    .where('period', '=', period)
+    .where('status', '=', 'closing')
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('charges').select('charges.id').where('charges.period', '=', period))),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
 // ---- What every batch shares
 
 /** Every tariff plan with its prices, by plan id, as the charge computation takes it. */

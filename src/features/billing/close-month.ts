@@ -5,7 +5,9 @@ import { startModuleWorker } from '../../platform/threads.ts';
 import type { CloseWorkerReply, CloseWorkerSetup } from './close-worker.protocol.ts';
 import type { Worker } from 'node:worker_threads';
 import type { PlanInput } from '../../domain/billing.ts';
-import { addMonths, isPeriod } from '../../domain/dates.ts';
+import { addMonths, formatDateRu, isPeriod } from '../../domain/dates.ts';
+import { tariffOf } from '../../domain/pricing.ts';
+import { zonesFor } from '../../domain/tariff.ts';
 import {
   buildingVolumes,
   countAccounts,
@@ -14,9 +16,12 @@ import {
   loadPlans,
   nextAccounts,
   periodState,
+  plansInUse,
+  releaseUncharged,
   startPeriod,
   type BatchAccount,
   type BuildingVolume,
+  type PlanInUse,
 } from './billing.repository.ts';
 import { insertCharges } from './charge-writes.repository.ts';
 import { markRecalculationsApplied } from './recalculation.repository.ts';
@@ -93,10 +98,43 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
  * tariff write between two batches takes its turn, sees the mark, and is refused.
  */
 async function markClosing(db: Kysely<Database>, period: string, now: number): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  const missing = await db.transaction().execute(async (tx) => {
     await lockPrices(tx, now);
+    // Checked before the mark, under the lock: a month marked «closing» refuses new prices, so a
+    // closing that stopped on a missing price would leave the supplier unable to add it.
+    const missing = withoutPrice(await loadPlans(tx), await plansInUse(tx), period);
+    if (missing.length > 0) {
+      // A month left «closing» without a charge by an earlier run (before this check) is released.
+      await releaseUncharged(tx, period);
+      return missing;
+    }
     await startPeriod(tx, period, now);
+    return [];
   });
+  if (missing.length > 0) {
+    throw new ClosingRefused(noPriceMessage(missing, period));
+  }
+}
+
+/** The plans in use with no price in force on the period's first day (the charge could not be priced). */
+function withoutPrice(plans: Map<number, PlanInput>, inUse: PlanInUse[], period: string): PlanInUse[] {
+  // A zone without its own price takes the single rate or any other (pricing.ts `priceOf`): a plan
+  // lacks a price only when it has none at all in force.
+  return inUse.filter((p) => tariffOf(plans.get(p.id)?.prices ?? [], period).base.size === 0);
+}
+
+function noPriceMessage(missing: PlanInUse[], period: string): string {
+  const from = `${period}-01`;
+  const plans = missing.map((p) => {
+    const zones = zonesFor(p.zones);
+    return `тарифная группа «${p.code}», ${zones.length > 1 ? 'зоны' : 'зона'} ${zones.join(', ')} (лицевых счетов: ${p.accounts})`;
+  });
+  const first = missing[0]!;
+  return (
+    `Нет цены, действующей на ${formatDateRu(from)}: ${plans.join('; ')}. Месяц не закрывается, ` +
+    `начислений нет. Задайте цену с ${formatDateRu(from)} или раньше (например, tariff-set --plan ` +
+    `${first.code} --zone ${zonesFor(first.zones)[0]!} --from ${from} --price … --reason …) и запустите закрытие снова.`
+  );
 }
 
 /** The result of a period closed before; throws when the period may not be closed now. */

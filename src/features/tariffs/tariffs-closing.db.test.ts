@@ -6,12 +6,13 @@ import { bulkAccounts, createTestDb, reopenDb, type TestDb } from '../../../test
 import { CLOSE_OPTS } from '../../../test/billing-support.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { JOB_TIMEOUTS, openDb, type Db } from '../../platform/db/connect.ts';
-import { closeMonth } from '../billing/close-month.ts';
+import { closeMonth, ClosingRefused } from '../billing/close-month.ts';
 import { loadTariffReference, setTariffPrice, TariffRefused, writePrices } from './tariffs.service.ts';
 
 // A tariff write and a month's closing take turns, across connections (as across processes): a
 // closing that starts while a write is between its check and its commit waits, then charges the
-// written price; a write while the month is closing is refused with the message.
+// written price; a write while the month is closing is refused with the message. A closing
+// refused for a missing price leaves its month open, so that the price can be added.
 
 const AT = new Date('2026-06-10T05:00:00Z');
 const ACTOR = { by: 'admin', source: 'tariff-set', reason: 'Приказ № 45-п' };
@@ -71,7 +72,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
 }
 
 for (const dialect of await testDialects()) {
-  describe(`tariff writes and the closing take turns (${dialect})`, () => {
+  describe(`tariff prices and the closing (${dialect})`, () => {
     test('a closing started while a price is being written waits for its commit, then charges it', async () => {
       await withAccounts(dialect, async (t, other) => {
         const single = (await loadTariffReference(t.db.kysely)).plans.get('single')!;
@@ -151,6 +152,65 @@ for (const dialect of await testDialects()) {
           .where('valid_from', '=', '2026-05-01')
           .execute();
         assert.deepEqual(may, [], 'no price of May was written');
+      });
+    });
+    test('a closing without a price for the month leaves it open: the price is set, the closing runs', async () => {
+      await withAccounts(dialect, async (t) => {
+        const single = (await loadTariffReference(t.db.kysely)).plans.get('single')!;
+        await t.db.kysely.deleteFrom('tariff_prices').where('plan_id', '=', single.id).execute();
+        const noPrice = (err: unknown) => {
+          assert.ok(err instanceof ClosingRefused, String(err));
+          assert.match(
+            err.message,
+            /^Нет цены, действующей на 01\.05\.2026: тарифная группа «single», зона single \(лицевых счетов: 30\)\. Месяц не закрывается/,
+          );
+          assert.match(err.message, /tariff-set --plan single --zone single --from 2026-05-01/);
+          return true;
+        };
+        await assert.rejects(closeMonth(t.db, { ...CLOSE_OPTS, period: '2026-05' }), noPrice);
+        assert.equal(await periodStatus(t.db, '2026-05'), undefined, 'the month is not marked closing');
+        assert.equal((await chargedTariffs(t.db, '2026-05')).charges, 0);
+
+        // A month that an earlier version left «closing» on this, without a charge, is released.
+        await t.db.kysely
+          .insertInto('billing_periods')
+          .values({ period: '2026-05', status: 'closing', started_at: 0, closed_at: null })
+          .execute();
+        await assert.rejects(closeMonth(t.db, { ...CLOSE_OPTS, period: '2026-05' }), noPrice);
+        assert.equal(await periodStatus(t.db, '2026-05'), undefined, 'released');
+
+        const input = { plan: 'single', zone: 'single', band: 'base', from: '2026-05-01', price: '1,61' };
+        assert.equal((await setTariffPrice(t.db.kysely, input, ACTOR, AT)).status, 'added');
+        const res = await closeMonth(t.db, { ...CLOSE_OPTS, period: '2026-05' });
+        assert.equal(res.status, 'closed');
+        assert.deepEqual(await chargedTariffs(t.db, '2026-05'), { charges: ACCOUNTS, tariffs: [OLD] });
+      });
+    });
+
+    test('a month closing with charges already written keeps its mark, whatever the prices', async () => {
+      await withAccounts(dialect, async (t) => {
+        let batches = 0;
+        await assert.rejects(
+          closeMonth(t.db, {
+            ...CLOSE_OPTS,
+            period: '2026-05',
+            batchSize: 10,
+            onProgress: () => {
+              if (++batches === 1) {
+                throw new Error('stopped');
+              }
+            },
+          }),
+          /stopped/,
+        );
+        await t.db.kysely.deleteFrom('tariff_prices').execute();
+        await assert.rejects(closeMonth(t.db, { ...CLOSE_OPTS, period: '2026-05' }), ClosingRefused);
+        assert.equal(
+          await periodStatus(t.db, '2026-05'),
+          'closing',
+          'its charges were computed at its prices',
+        );
+        assert.equal((await chargedTariffs(t.db, '2026-05')).charges, 10);
       });
     });
   });
