@@ -36,7 +36,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'POST /office/enroll/code': 'the new staff member’s own enrollment, by its single-use link',
   'POST /office/imports': 'an upload of a file; its records change nothing until applied (imports feature)',
   'POST /office/imports/:id/apply':
-    'the imports feature (another owner): the file is its own record, each row audited by source and operation id',
+    'takes a reason, but only for a file the upload job has checked first: its refusal without one is tested in features/imports/upload.db.test.ts',
   'POST /office/exports/charges':
     'a download: nothing changes that a before/after could show; audited with who, when and the file',
   'POST /office/exports/balances':
