@@ -7,6 +7,7 @@ import { creditRegistryPayments as creditPayments } from '../payments/registry-c
 import { storeReading, type RegistryDeps } from './registry.format.ts';
 import type { RegistryProfile } from './registry.profiles.ts';
 import * as repo from './registry.repository.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
 
 /**
  * Unallocated registry payments: listed, and credited to an account by someone who decided where
@@ -56,12 +57,13 @@ export async function countUnallocated(db: Kysely<Database>): Promise<number> {
   return repo.countUnallocated(db);
 }
 
-/** The oldest `limit` unallocated payments with their files, and how many wait in all. */
-export async function unallocatedWithFiles(
+/** A page of the unallocated payments with their files, oldest first, from `at` (the payments page). */
+export async function unallocatedPage(
   db: Kysely<Database>,
   limit: number,
-): Promise<{ rows: repo.ListedUnallocated[]; total: number }> {
-  return repo.listUnallocatedWithFiles(db, limit);
+  at: Cursor<number> = undefined,
+): Promise<ListPage<repo.ListedUnallocated>> {
+  return repo.unallocatedPage(db, limit, at);
 }
 
 /** The payment, the account and its number of an allocation the rules admit; refused otherwise. */

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -217,34 +218,51 @@ export async function markAllocated(
 export type ListedUnallocated = UnallocatedPayment & { fileName: string };
 
 /** The oldest `limit` payments waiting for an account with their files, and how many wait in all. */
-export async function listUnallocatedWithFiles(
+/**
+ * A page of `limit` payments waiting for an account, oldest first (by id), from `at`, with their
+ * files: the accountant's payments page.
+ */
+export async function unallocatedPage(
   db: Q,
   limit: number,
-): Promise<{ rows: ListedUnallocated[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('registry_payments as p')
-      .innerJoin('import_runs as r', 'r.id', 'p.import_run_id')
-      .select(UNALLOCATED_COLUMNS.map((c) => `p.${c}` as const))
-      .select('r.file_name')
-      .where('p.status', '=', 'unallocated')
-      .orderBy('p.id')
+  at: Cursor<number> = undefined,
+): Promise<ListPage<ListedUnallocated>> {
+  const backwards = at !== undefined && 'before' in at;
+  let q = db
+    .selectFrom('registry_payments as p')
+    .innerJoin('import_runs as r', 'r.id', 'p.import_run_id')
+    .select(UNALLOCATED_COLUMNS.map((c) => `p.${c}` as const))
+    .select('r.file_name')
+    .where('p.status', '=', 'unallocated');
+  if (at !== undefined) {
+    q = 'after' in at ? q.where('p.id', '>', at.after) : q.where('p.id', '<', at.before);
+  }
+  const [found, total] = await Promise.all([
+    q
+      .orderBy('p.id', backwards ? 'desc' : 'asc')
       .limit(limit)
       .execute(),
     countUnallocated(db),
   ]);
-  return {
-    total: count,
-    rows: rows.map((r) => ({ ...toUnallocated(r), fileName: r.file_name })),
-  };
+  const rows = (backwards ? found.reverse() : found).map((r) => ({
+    ...toUnallocated(r),
+    fileName: r.file_name,
+  }));
+  const first = rows[0];
+  // Past the end (the rows after the key are gone): every row comes before.
+  const skipped = first ? await countUnallocated(db, first.id) : backwards ? 0 : total;
+  return { rows, skipped, total };
 }
 
-/** How many payments wait for an account (index registry_payments_status). */
-export async function countUnallocated(db: Q): Promise<number> {
-  const r = await db
+/** How many payments wait for an account, in all or before the id (index registry_payments_status). */
+export async function countUnallocated(db: Q, beforeId?: number): Promise<number> {
+  let q = db
     .selectFrom('registry_payments')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('status', '=', 'unallocated')
-    .executeTakeFirstOrThrow();
+    .where('status', '=', 'unallocated');
+  if (beforeId !== undefined) {
+    q = q.where('id', '<', beforeId);
+  }
+  const r = await q.executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -48,21 +49,6 @@ export async function ordersOf(db: Q, accountId: number, limit: number): Promise
     attempts: Number(r.attempts),
     lastCheckedAt: r.last_checked_at === null ? null : Number(r.last_checked_at),
   }));
-}
-
-/**
- * Where a page of a list starts: just after, or just before, the sort key of a row; the list's
- * start when absent. Keyset rather than offset: the accountant's lists shrink while they are worked
- * (an order settled, a payment allocated), and a page that starts after a row's key stays put when
- * rows before it go, where an offset would skip the row that moved up into its place.
- */
-export type Cursor<K> = { after: K } | { before: K } | undefined;
-
-/** A page of a list in its fixed order: its rows, how many rows come before them, how many in all. */
-export interface ListPage<R> {
-  rows: R[];
-  skipped: number;
-  total: number;
 }
 
 /** The order of the pending orders' list: oldest first, the id breaking ties. */

@@ -1,9 +1,10 @@
-import type { Cursor, ListPage, OrderKey } from '../../features/payments/staff-orders.repository.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
+import type { OrderKey } from '../../features/payments/staff-orders.repository.ts';
 import type { Pager } from './payments.view.tsx';
 
 // Where each list of the payments page (payments.plugin.tsx) starts, as written in its address
 // (`?orders=after-1718000000000-42&registry=after-17`), and the links to the pages around it.
-// Keyset positions: see Cursor in features/payments/staff-orders.repository.ts for why.
+// Keyset positions: see Cursor in platform/db/paging.ts for why.
 
 /** Each list's position as written in the address. */
 export interface Positions {

@@ -9,9 +9,12 @@ import { staffOf } from '../../features/office/office.guard.tsx';
 import { reasonProblem } from '../../features/office/staff-admin.service.ts';
 import { pendingOrders } from '../../features/payments/staff-orders.repository.ts';
 import { lastReconcileRun } from '../../features/payments/reconcile-runs.repository.ts';
-import { allocatePayment, AllocationRefused } from '../../features/imports/registry.allocate.ts';
+import {
+  allocatePayment,
+  AllocationRefused,
+  unallocatedPage,
+} from '../../features/imports/registry.allocate.ts';
 import { loadProfiles } from '../../features/imports/registry.profiles.ts';
-import { unallocatedPage } from './unallocated-page.repository.ts';
 import { PaymentsPage, type PaymentsPageProps, type RefusedAllocation } from './payments.view.tsx';
 import type { Kit } from './account-actions.kit.tsx';
 import { hrefOf, orderCursor, pagerOf, registryCursor, type Positions } from './payments-pager.ts';
