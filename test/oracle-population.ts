@@ -200,6 +200,7 @@ export async function oraclePopulation(db: Db, n: number, seed = 23): Promise<vo
             tariff_plan_id: planIds[s.planNo]!,
             building_id: rnd() < 0.25 ? pick(buildingIds) : null,
             created_at: 0,
+            closed_on: closedOn(s.i),
           })),
         )
         .returning('id')
@@ -375,4 +376,18 @@ function meterReadings(
 
 function pick2<T>(rnd: () => number, a: T, b: T): T {
   return rnd() < 0.5 ? a : b;
+}
+
+/**
+ * One account in 41 is closed, from a day of one of the months closed (2025-08 to 2026-05), the
+ * 1st among them: charged for the months before, and for the month it closes in unless it closes
+ * from its first day.
+ */
+function closedOn(i: number): string | null {
+  if (i % 41 !== 7) {
+    return null;
+  }
+  const m = 7 + (Math.floor(i / 41) % 10); // months after 2025-01: 2025-08 … 2026-05
+  const month = `${2025 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+  return `${month}-${String(1 + (Math.floor(i / 410) % 28)).padStart(2, '0')}`;
 }

@@ -110,14 +110,26 @@ export interface BatchAccount {
   buildingId: number | null;
 }
 
-export async function nextAccounts(db: Q, afterId: number, limit: number): Promise<BatchAccount[]> {
-  const rows = await db
+/**
+ * The next accounts by id. With `from` (a month's first day, YYYY-MM-DD), only those the month
+ * charges: open, or closed from a later day (an account that closes during the month is charged
+ * for the whole month; one closed from its first day is not). Without it, every account (a
+ * recalculation names its own).
+ */
+export async function nextAccounts(
+  db: Q,
+  afterId: number,
+  limit: number,
+  from?: string,
+): Promise<BatchAccount[]> {
+  let q = db
     .selectFrom('accounts')
     .select(['id', 'number', 'residents', 'tariff_plan_id', 'area_e2', 'building_id'])
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .where('id', '>', afterId);
+  if (from !== undefined) {
+    q = q.where((eb) => eb.or([eb('closed_on', 'is', null), eb('closed_on', '>', from)]));
+  }
+  const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map((r) => ({
     id: Number(r.id),
     number: r.number,
@@ -128,10 +140,12 @@ export async function nextAccounts(db: Q, afterId: number, limit: number): Promi
   }));
 }
 
-export async function countAccounts(db: Q): Promise<number> {
+/** How many accounts the month starting on `from` charges (see nextAccounts). */
+export async function countAccounts(db: Q, from: string): Promise<number> {
   const r = await db
     .selectFrom('accounts')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('closed_on', 'is', null), eb('closed_on', '>', from)]))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -144,11 +158,12 @@ export interface PlanInUse {
   accounts: number;
 }
 
-/** The tariff plans of the accounts, by code. */
-export async function plansInUse(db: Q): Promise<PlanInUse[]> {
+/** The tariff plans of the accounts the month starting on `from` charges, by code. */
+export async function plansInUse(db: Q, from: string): Promise<PlanInUse[]> {
   const rows = await db
     .selectFrom('accounts as a')
     .innerJoin('tariff_plans as p', 'p.id', 'a.tariff_plan_id')
+    .where((eb) => eb.or([eb('a.closed_on', 'is', null), eb('a.closed_on', '>', from)]))
     .select((eb) => ['p.id', 'p.code', 'p.zones', eb.fn.countAll<number>().as('n')])
     .groupBy(['p.id', 'p.code', 'p.zones'])
     .orderBy('p.code')

@@ -148,6 +148,8 @@ acc as materialized (
   select a.id, a.number, a.residents, a.area_e2, a.building_id, p.id as plan_id, p.zones as plan_zones,
     p.norm_kwh_per_resident as norm, p.social_norm_kwh as sn, p.social_norm_extra_kwh as sn_extra
   from accounts a join tariff_plans p on p.id = a.tariff_plan_id
+  -- an account closed from the month's first day or before is not charged for it; one closing later in it is
+  where a.closed_on is null or a.closed_on > '${c.start}'
 ),
 svc as materialized (
   select m.id, m.account_id, m.digits, m.ratio, m.zones, m.verification_due, m.installed_on from meters m

@@ -75,7 +75,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   await markClosing(db, period, opts.now().getTime());
   const plans = await loadPlans(db);
   const buildings = await buildingVolumes(db, period);
-  const run = new ClosingRun(store, opts, await countAccounts(db));
+  const run = new ClosingRun(store, opts, await countAccounts(db, `${period}-01`));
   if (opts.workers && opts.workers.count > 0) {
     await closeWithWorkers(run, opts.workers, opts);
   } else {
@@ -102,7 +102,7 @@ async function markClosing(db: Kysely<Database>, period: string, now: number): P
     await lockPrices(tx, now);
     // Checked before the mark, under the lock: a month marked «closing» refuses new prices, so a
     // closing that stopped on a missing price would leave the supplier unable to add it.
-    const missing = withoutPrice(await loadPlans(tx), await plansInUse(tx), period);
+    const missing = withoutPrice(await loadPlans(tx), await plansInUse(tx, `${period}-01`), period);
     if (missing.length > 0) {
       // A month left «closing» without a charge by an earlier run (before this check) is released.
       await releaseUncharged(tx, period);
@@ -184,7 +184,12 @@ class ClosingRun {
 
   /** The next batch of accounts; none when all are taken. */
   async nextBatch(): Promise<BatchAccount[]> {
-    const accounts = await nextAccounts(this.store.kysely, this.afterId, this.batchSize);
+    const accounts = await nextAccounts(
+      this.store.kysely,
+      this.afterId,
+      this.batchSize,
+      `${this.opts.period}-01`,
+    );
     if (accounts.length > 0) {
       this.afterId = accounts[accounts.length - 1]!.id;
     }

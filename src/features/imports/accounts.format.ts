@@ -58,6 +58,7 @@ const FIELDS = {
   tariff_plan_id: 'Тарифная группа',
   phone: 'Телефон',
   imported_email: 'E-mail (не подтверждён)',
+  closed_on: 'Дата закрытия',
 } as const;
 
 type Column = keyof typeof FIELDS;
@@ -191,6 +192,7 @@ async function decide(db: Q, refs: Refs, batch: Numbered<AccountLine>[]): Promis
       tariffPlanId: refs.tariffIds.get(r.tariffCode)!,
       phone: r.phone,
       importedEmail: r.email,
+      closedOn: r.closedOn,
     };
     const before = existing.get(r.number);
     if (!before) {
@@ -245,6 +247,7 @@ function values(a: repo.ImportedAccount): Record<Column, string | number | null>
     tariff_plan_id: a.tariffPlanId,
     phone: a.phone,
     imported_email: a.importedEmail,
+    closed_on: a.closedOn,
   };
 }
 

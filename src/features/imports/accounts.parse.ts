@@ -3,14 +3,16 @@ import { RESIDENTS_MAX } from '../account/residents.ts';
 import { parseEmail } from '../mail/email-address.ts';
 import type { FormatReader, LineProblem } from './engine.ts';
 import { isHeader, requiredText, shapeProblem } from './reference.lines.ts';
+import { parseDate } from './registry.parse.ts';
 
 /**
  * A line of the accounts file, by position (a header line allowed):
  *
  *   number; surname; first name; patronymic; settlement; street; house; flat; residents;
- *   area m²; tariff group; delivery address; phone; e-mail
+ *   area m²; tariff group; delivery address; phone; e-mail; closed from (DD.MM.YYYY)
  *
- * The first eleven are required (patronymic and flat may be empty), the last three optional.
+ * The first eleven are required (patronymic and flat may be empty), the last four optional. An
+ * account whose closing date is empty (or absent) is open: the file says which are closed.
  * The object's address is built as the portal's addresses are, «регион, населённый пункт, улица,
  * д. дом, кв. квартира», so that the back office's search finds it by street, house and flat.
  */
@@ -30,6 +32,7 @@ export const ACCOUNT_COLUMNS = [
   'Адрес доставки',
   'Телефон',
   'E-mail',
+  'Дата закрытия',
 ] as const;
 
 const REQUIRED = 11;
@@ -54,6 +57,8 @@ export interface AccountLine {
   tariffCode: string;
   phone: string | null;
   email: string | null;
+  /** The day from which the account is closed (YYYY-MM-DD); null when open. */
+  closedOn: string | null;
 }
 
 export interface AccountsReaderDeps {
@@ -107,6 +112,7 @@ export function accountsReader(
       const delivery = requiredText('Адрес доставки', get(11), ADDRESS_MAX, problems, true);
       const phone = parsePhone(get(12), problems);
       const email = optionalEmail(get(13), problems);
+      const closedOn = closingDate(get(14), problems);
       if (problems.length > 0 || number === null) {
         return { kind: 'rejected', problems };
       }
@@ -132,6 +138,7 @@ export function accountsReader(
           tariffCode,
           phone,
           email,
+          closedOn,
         },
       };
     },
@@ -139,6 +146,19 @@ export function accountsReader(
       return records === 0 ? ['В файле нет ни одного лицевого счёта.'] : [];
     },
   };
+}
+
+/** The day from which the account is closed, DD.MM.YYYY; null when empty (open). */
+function closingDate(s: string, problems: LineProblem[]): string | null {
+  if (s === '') {
+    return null;
+  }
+  const d = parseDate(s, 'DD.MM.YYYY');
+  if (typeof d !== 'string') {
+    problems.push({ field: 'Дата закрытия', message: `«${s.slice(0, 20)}»: ${d.error}` });
+    return null;
+  }
+  return d;
 }
 
 /** The number, checked against the settlement codes and the file's earlier lines; null when refused. */

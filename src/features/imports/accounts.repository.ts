@@ -32,6 +32,7 @@ export interface ImportedAccount {
   tariffPlanId: number;
   phone: string | null;
   importedEmail: string | null;
+  closedOn: string | null;
 }
 
 const COLUMNS = [
@@ -48,6 +49,7 @@ const COLUMNS = [
   'tariff_plan_id',
   'phone',
   'imported_email',
+  'closed_on',
 ] as const;
 
 type Row = Pick<Selectable<AccountsTable>, (typeof COLUMNS)[number]>;
@@ -67,6 +69,7 @@ function toImported(r: Row): ImportedAccount & { id: number } {
     tariffPlanId: Number(r.tariff_plan_id),
     phone: r.phone,
     importedEmail: r.imported_email,
+    closedOn: r.closed_on,
   };
 }
 
@@ -95,6 +98,7 @@ function columnsOf(a: ImportedAccount) {
     tariff_plan_id: a.tariffPlanId,
     phone: a.phone,
     imported_email: a.importedEmail,
+    closed_on: a.closedOn,
   };
 }
 

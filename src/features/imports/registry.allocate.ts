@@ -82,7 +82,7 @@ async function checkAllocation(db: Kysely<Database>, input: AllocateInput) {
       'not_unallocated',
     );
   }
-  const accountId = (await repo.findAccountIds(db, [parsed.number])).get(parsed.number);
+  const accountId = (await repo.findAccounts(db, [parsed.number])).get(parsed.number)?.id;
   if (accountId === undefined) {
     throw new AllocationRefused(`No account ${parsed.number}.`, 'no_account');
   }

@@ -28,7 +28,7 @@ export interface RegistryDeps {
 
 export const REGISTRY_LABELS: Record<string, string> = {
   credited: 'зачислено на лицевые счета',
-  unallocated: 'в нераспределённые (счёт не найден)',
+  unallocated: 'в нераспределённые (счёт не найден или закрыт)',
   unchanged: 'уже были загружены раньше (без изменений)',
   readingStored: 'показаний записано (принято или на проверку)',
   readingUnchanged: 'показаний уже было записано раньше',
@@ -46,37 +46,60 @@ export function readingKey(source: string, operationId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
+type Accounts = Map<string, repo.RegistryAccount>;
+
 /** The accounts of the batch's valid numbers. */
-function accountsOf(db: Q, batch: Batch): Promise<Map<string, number>> {
-  return repo.findAccountIds(
+function accountsOf(db: Q, batch: Batch): Promise<Accounts> {
+  return repo.findAccounts(
     db,
     batch.filter((b) => b.record.accountProblem === null).map((b) => b.record.accountNumber),
   );
 }
 
+/** The account the payment is credited to; none for an unknown number, or an account closed by its date. */
+function creditedTo(r: RegistryLine, accounts: Accounts): number | undefined {
+  const a = r.accountProblem ? undefined : accounts.get(r.accountNumber);
+  return a && (a.closedOn === null || r.paidOn < a.closedOn) ? a.id : undefined;
+}
+
 /** Why the payment cannot be credited to an account; null when it can. */
-function unallocatedReason(r: RegistryLine, ids: Map<string, number>): string | null {
-  return r.accountProblem ?? (ids.has(r.accountNumber) ? null : `${UNKNOWN_ACCOUNT}.`);
+function unallocatedReason(r: RegistryLine, accounts: Accounts): string | null {
+  if (r.accountProblem) {
+    return r.accountProblem;
+  }
+  const a = accounts.get(r.accountNumber);
+  if (!a) {
+    return `${UNKNOWN_ACCOUNT}.`;
+  }
+  return creditedTo(r, accounts) === undefined ? `Лицевой счёт закрыт с ${ruDate(a.closedOn!)}.` : null;
 }
 
 /** What becomes of a payment recorded now (`fresh`) or before. */
-function outcome(r: RegistryLine, ids: Map<string, number>, fresh: boolean): Outcome {
+function outcome(r: RegistryLine, accounts: Accounts, fresh: boolean): Outcome {
   if (!fresh) {
     return { count: 'unchanged' };
   }
   if (r.accountProblem) {
     return { count: 'unallocated' }; // noted when the line was read
   }
-  if (!ids.has(r.accountNumber)) {
+  const reason = unallocatedReason(r, accounts);
+  if (reason) {
     return {
       count: 'unallocated',
       note: {
         field: 'Лицевой счёт',
-        message: `${UNKNOWN_ACCOUNT}: ${r.accountNumber}. Платёж записан в нераспределённые.`,
+        message: accounts.has(r.accountNumber)
+          ? `${reason.slice(0, -1)}: ${r.accountNumber}, платёж от ${ruDate(r.paidOn)}. Платёж записан в нераспределённые.`
+          : `${UNKNOWN_ACCOUNT}: ${r.accountNumber}. Платёж записан в нераспределённые.`,
       },
     };
   }
   return { count: 'credited' };
+}
+
+/** YYYY-MM-DD as DD.MM.YYYY. */
+function ruDate(iso: string): string {
+  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
 }
 
 export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): ImportFormat<RegistryLine> {
@@ -92,21 +115,21 @@ export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): Im
     },
     reader: () => registryReader(profile, settlements),
     async plan(db, batch) {
-      const ids = await accountsOf(db, batch);
+      const accounts = await accountsOf(db, batch);
       const known = await repo.knownOperations(
         db,
         profile.source,
         batch.map((b) => b.record.operationId),
       );
-      return batch.map(({ record: r }) => outcome(r, ids, !known.has(r.operationId)));
+      return batch.map(({ record: r }) => outcome(r, accounts, !known.has(r.operationId)));
     },
     apply: (tx, batch, runId) => applyBatch(tx, profile, deps, batch, runId),
     async afterCommit(db, batch) {
       const withReadings = batch.filter((b) => b.record.readings !== null);
-      const ids = await accountsOf(db, withReadings);
+      const accounts = await accountsOf(db, withReadings);
       const out: Outcome[] = [];
       for (const { record: r } of withReadings) {
-        const accountId = r.accountProblem ? undefined : ids.get(r.accountNumber);
+        const accountId = creditedTo(r, accounts);
         out.push(
           accountId === undefined
             ? {
@@ -132,11 +155,11 @@ async function applyBatch(
   runId: number,
 ): Promise<Outcome[]> {
   const now = deps.clock.now().getTime();
-  const ids = await accountsOf(tx, batch);
+  const accounts = await accountsOf(tx, batch);
   const recorded = await repo.insertRegistryPayments(
     tx,
     batch.map(({ line, record: r }) => {
-      const reason = unallocatedReason(r, ids);
+      const reason = unallocatedReason(r, accounts);
       return {
         source: profile.source,
         operationId: r.operationId,
@@ -144,7 +167,7 @@ async function applyBatch(
         lineNo: line,
         paidOn: r.paidOn,
         accountNumber: r.accountNumber,
-        accountId: reason ? null : ids.get(r.accountNumber)!,
+        accountId: creditedTo(r, accounts) ?? null,
         amountKop: r.amountKop,
         commissionKop: r.commissionKop,
         payerName: r.payerName,
@@ -157,12 +180,12 @@ async function applyBatch(
     now,
   );
   const toCredit = batch.filter(
-    (b) => recorded.has(b.record.operationId) && !unallocatedReason(b.record, ids),
+    (b) => recorded.has(b.record.operationId) && creditedTo(b.record, accounts) !== undefined,
   );
   await creditRegistryPayments(
     tx,
     toCredit.map(({ record: r }) => ({
-      accountId: ids.get(r.accountNumber)!,
+      accountId: creditedTo(r, accounts)!,
       paidOn: r.paidOn,
       amountKop: r.amountKop,
       commissionKop: r.commissionKop,
@@ -178,7 +201,7 @@ async function applyBatch(
     profile.source,
     toCredit.map((b) => b.record.operationId),
   );
-  return batch.map(({ record: r }) => outcome(r, ids, recorded.has(r.operationId)));
+  return batch.map(({ record: r }) => outcome(r, accounts, recorded.has(r.operationId)));
 }
 
 /** The reading a payment carried, through the readings service: the same checks as the customer's. */

@@ -8,18 +8,23 @@ type Q = Kysely<Database> | Transaction<Database>;
 // whether it was credited to an account or waits unallocated. Back-office data: no customer
 // route reaches these functions.
 
-/** The ids of the accounts with these numbers. */
-export async function findAccountIds(db: Q, numbers: string[]): Promise<Map<string, number>> {
+/** An account a registry line names: its id, and the day it is closed from (null while open). */
+export interface RegistryAccount {
+  id: number;
+  closedOn: string | null;
+}
+
+export async function findAccounts(db: Q, numbers: string[]): Promise<Map<string, RegistryAccount>> {
   const unique = [...new Set(numbers)];
   if (unique.length === 0) {
     return new Map();
   }
   const rows = await db
     .selectFrom('accounts')
-    .select(['id', 'number'])
+    .select(['id', 'number', 'closed_on'])
     .where('number', 'in', unique)
     .execute();
-  return new Map(rows.map((r) => [r.number, Number(r.id)]));
+  return new Map(rows.map((r) => [r.number, { id: Number(r.id), closedOn: r.closed_on }]));
 }
 
 /** The operation ids among these that the source has already sent. */

@@ -269,6 +269,12 @@ export interface AccountsTable {
    * anything (bills go only to confirmed `mail_subscriptions` addresses).
    */
   imported_email: Generated<string | null>;
+  /**
+   * The day (YYYY-MM-DD) from which the account is closed, from the supplier's accounts file; null
+   * while open. Not charged for months that begin after it; registry payments from it on stay
+   * unallocated.
+   */
+  closed_on: Generated<string | null>;
 }
 
 export interface MetersTable {
