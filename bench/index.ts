@@ -28,7 +28,8 @@ const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Pr
     run: runImportBench,
   },
   'office-search': {
-    describe: 'back-office search and account card p99 on the 1M dataset (see bench/office-search.tsx)',
+    describe:
+      'back-office search and account card p99 on the 1M dataset, in process or (--http) through the server (see bench/office-search.tsx)',
     run: runOfficeSearchBench,
   },
   explain: {

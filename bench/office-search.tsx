@@ -1,43 +1,48 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
 import { openDb, type Db } from '../src/platform/db/connect.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { renderPage } from '../src/platform/views/render.ts';
 import { DEFAULT_MONTH_SCHEDULE } from '../src/domain/schedule.ts';
-import { parseSearch, runSearch, type SearchValues } from '../src/features/search/search.service.ts';
+import { parseSearch, runSearch } from '../src/features/search/search.service.ts';
 import { SearchPageView } from '../src/features/search/search.view.tsx';
 import { loadAccountCard } from '../src/pages/office/card.service.ts';
 import { AccountCardPage } from '../src/pages/office/card.view.tsx';
 import { ROOT } from './lib/dataset.ts';
+import {
+  hasSearchKeys,
+  KINDS,
+  lastAccountId,
+  line,
+  percentile,
+  pickSamples,
+  searchPlan,
+  seededRandom,
+  TARGET_CARD_P99_MS,
+  TARGET_SEARCH_P99_MS,
+  uptime,
+  WARM_CARDS,
+  WARM_SEARCHES,
+  type Sample,
+} from './lib/office-search-plan.ts';
 import { textTable, verdict } from './lib/report.ts';
+import { runOverHttp } from './office-search-http.ts';
 
 // `npm run bench -- office-search [--source PATH] [--searches N] [--cards N] [--pg-url URL]`:
 // the back office's search and account card on a generated database, measured in this process
 // (the service's queries and the page's rendering; one request at a time, no HTTP), p50/p95/p99.
+// `--http [--clients C]`: the same through the built server and its login, see
+// bench/office-search-http.ts.
 //
 // SQLite: the database `generate` built (default .bench/sqlite-1000000-seed1/portal.db, or
 // --source) is copied once through SQLite's backup API into .bench/office-search/ and migrated
 // there, so that the source is only read. PostgreSQL (--pg-url): read only; without migration
 // 2026120896 the search cannot run there, and the bench says so and measures the card alone.
 
-const TARGET_SEARCH_P99_MS = 50;
-const TARGET_CARD_P99_MS = 100;
 const TODAY = '2026-06-20';
 const USER = { fullName: 'Оператор', roles: ['operator' as const] };
-
-interface Sample {
-  id: number;
-  number: string;
-  surname: string;
-  firstName: string;
-  patronymic: string;
-  address: string;
-  serial: string | null;
-}
 
 export async function runOfficeSearchBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -48,31 +53,29 @@ export async function runOfficeSearchBench(argv: string[]): Promise<void> {
       cards: { type: 'string', default: '500' },
       'pg-url': { type: 'string' },
       seed: { type: 'string', default: '7' },
+      http: { type: 'boolean', default: false },
+      clients: { type: 'string', default: '4' },
     },
   });
   const searches = Number(values.searches);
   const cards = Number(values.cards);
-  let rng = Number(values.seed) >>> 0 || 7;
-  const random = () => {
-    // xorshift32: the same samples run after run for a seed.
-    rng ^= rng << 13;
-    rng ^= rng >>> 17;
-    rng ^= rng << 5;
-    return (rng >>> 0) / 2 ** 32;
-  };
-  const db = values['pg-url']
-    ? openDb({ databaseUrl: values['pg-url'], poolSize: 4 })
+  const clients = Number(values.clients);
+  if (!Number.isSafeInteger(clients) || clients < 1) {
+    throw new Error('--clients must be a whole number ≥ 1');
+  }
+  const random = seededRandom(Number(values.seed) >>> 0 || 7);
+  const pgUrl = values['pg-url'];
+  const sqlitePath = pgUrl
+    ? null
     : await sqliteCopy(values.source ?? path.join(ROOT, '.bench', 'sqlite-1000000-seed1', 'portal.db'));
+  const db = sqlitePath ? openDb({ sqlitePath }) : openDb({ databaseUrl: pgUrl!, poolSize: 4 });
+  if (values.http) {
+    await runOverHttp(db, { sqlitePath, pgUrl: pgUrl ?? null, searches, cards, clients }, random);
+    return;
+  }
   try {
     console.log(`load before: ${uptime()}`);
-    const total = Number(
-      (
-        await db.kysely
-          .selectFrom('accounts')
-          .select((eb) => eb.fn.max('id').as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const total = await lastAccountId(db);
     const samples = await pickSamples(db, total, Math.max(searches, cards), random);
     const canSearch = await hasSearchKeys(db);
     const rows: string[][] = [];
@@ -117,8 +120,8 @@ export async function runOfficeSearchBench(argv: string[]): Promise<void> {
   }
 }
 
-/** The source copied (once) by SQLite's online backup, then migrated: the source is only read. */
-async function sqliteCopy(source: string): Promise<Db> {
+/** The source copied (once) by SQLite's online backup, then migrated: the source is only read. Returns the copy's path. */
+async function sqliteCopy(source: string): Promise<string> {
   if (!fs.existsSync(source)) {
     throw new Error(
       `${source} does not exist: build it with \`npm run bench -- main --full\` or give --source`,
@@ -152,116 +155,20 @@ async function sqliteCopy(source: string): Promise<Db> {
     fs.writeFileSync(done, mark);
   }
   const db = openDb({ sqlitePath: target });
-  const started = performance.now();
-  const result = await migrateToLatest(db);
-  const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  if (applied.length > 0) {
-    console.log(`migrated (${applied.join(', ')}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  return db;
-}
-
-async function hasSearchKeys(db: Db): Promise<boolean> {
   try {
-    await sql`select surname_key from accounts where id = 1`.execute(db.kysely);
-    return true;
-  } catch {
-    return false;
+    const started = performance.now();
+    const result = await migrateToLatest(db);
+    const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (applied.length > 0) {
+      console.log(
+        `migrated (${applied.join(', ')}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+  } finally {
+    await db.close();
   }
+  return target;
 }
-
-/** Accounts picked at random (ids are dense in a generated database), read before any timing. */
-async function pickSamples(db: Db, total: number, n: number, random: () => number): Promise<Sample[]> {
-  const ids = [...new Set(Array.from({ length: n * 2 }, () => 1 + Math.floor(random() * total)))].slice(0, n);
-  const out: Sample[] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = await db.kysely
-      .selectFrom('accounts as a')
-      .leftJoin('meters as m', (j) => j.onRef('m.account_id', '=', 'a.id').on('m.removed_on', 'is', null))
-      .select([
-        'a.id',
-        'a.number',
-        'a.surname',
-        'a.first_name',
-        'a.patronymic',
-        'a.object_address',
-        'm.serial',
-      ])
-      .where('a.id', 'in', chunk)
-      .execute();
-    const seen = new Set<number>();
-    for (const r of rows) {
-      if (!seen.has(Number(r.id))) {
-        seen.add(Number(r.id));
-        out.push({
-          id: Number(r.id),
-          number: r.number,
-          surname: r.surname,
-          firstName: r.first_name,
-          patronymic: r.patronymic,
-          address: r.object_address,
-          serial: r.serial,
-        });
-      }
-    }
-  }
-  return out.sort(() => random() - 0.5);
-}
-
-const EMPTY: SearchValues = { number: '', name: '', street: '', house: '', flat: '', serial: '' };
-
-/** What an operator types, from a sampled account: each kind of search in turn. */
-function queryOf(kind: string, s: Sample, random: () => number): { values: SearchValues; page: number } {
-  const v = { ...EMPTY };
-  let page = 1;
-  switch (kind) {
-    case 'number, 4 digits': {
-      const at = Math.floor(random() * 7);
-      v.number = s.number.slice(at, at + 4);
-      break;
-    }
-    case 'number, 6 digits': {
-      const at = Math.floor(random() * 5);
-      v.number = s.number.slice(at, at + 6);
-      break;
-    }
-    case 'surname + initials':
-      v.name = `${s.surname.toLowerCase()} ${s.firstName[0]}. ${s.patronymic[0]}.`;
-      break;
-    case 'surname, 3 letters, page 1-5':
-      v.name = s.surname.slice(0, 3);
-      page = 1 + Math.floor(random() * 5);
-      break;
-    case 'street + house + flat': {
-      const m = /, (?:[^,]*?\. )?([^,]+), д\. ([^,]+)(?:, кв\. (\d+))?$/.exec(s.address);
-      v.street = m?.[1] ?? 'Ленина';
-      v.house = m?.[2] ?? '';
-      v.flat = m?.[3] ?? '';
-      break;
-    }
-    case 'street only, page 1-5': {
-      const m = /, (?:[^,]*?\. )?([^,]+), д\./.exec(s.address);
-      v.street = m?.[1] ?? 'Ленина';
-      page = 1 + Math.floor(random() * 5);
-      break;
-    }
-    case 'serial, 5 characters':
-      v.serial = (s.serial ?? '123456').slice(0, 5);
-      break;
-  }
-  return { values: v, page };
-}
-
-const KINDS = [
-  'number, 4 digits',
-  'number, 6 digits',
-  'surname + initials',
-  'surname, 3 letters, page 1-5',
-  'street + house + flat',
-  'street only, page 1-5',
-  'serial, 5 characters',
-];
 
 async function measureSearches(
   db: Db,
@@ -271,9 +178,7 @@ async function measureSearches(
 ): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>(KINDS.map((k) => [k, []]));
   let empty = 0;
-  for (let i = 0; i < n + KINDS.length * 5; i++) {
-    const kind = KINDS[i % KINDS.length]!;
-    const { values, page } = queryOf(kind, samples[i % samples.length]!, random);
+  for (const [i, { kind, values, page }] of searchPlan(samples, n, random).entries()) {
     const started = performance.now();
     const parsed = parseSearch(values);
     if (parsed.kind !== 'ok') {
@@ -295,7 +200,7 @@ async function measureSearches(
       empty++;
     }
     // The first rounds warm the statement cache, not the measurement.
-    if (i >= KINDS.length * 5) {
+    if (i >= WARM_SEARCHES) {
       out.get(kind)!.push(ms);
     }
   }
@@ -322,22 +227,9 @@ async function measureCards(db: Db, samples: Sample[]): Promise<number[]> {
         card={card}
       />,
     );
-    if (i >= 5) {
+    if (i >= WARM_CARDS) {
       times.push(performance.now() - started);
     }
   }
   return times;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] ?? NaN;
-}
-
-function line(what: string, xs: number[]): string[] {
-  return [what, String(xs.length), ...[0.5, 0.95, 0.99, 1].map((p) => percentile(xs, p).toFixed(1))];
-}
-
-function uptime(): string {
-  return execFileSync('uptime', { encoding: 'utf8' }).trim();
 }

@@ -145,7 +145,8 @@ export async function assertLoggedIn(url: string, s: BrowserSession, c: Customer
   }
 }
 
-function cookie(setCookies: string[], name: string): string | undefined {
+/** The value a response's `Set-Cookie` headers give the cookie `name`, if any. */
+export function cookie(setCookies: string[], name: string): string | undefined {
   for (const c of setCookies) {
     const m = new RegExp(`^${name}=([^;]*)`).exec(c);
     if (m) {
