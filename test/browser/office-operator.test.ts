@@ -122,8 +122,11 @@ async function findDemoAccount(page: Page, server: Server): Promise<string> {
  * with a value that is no number, then stored; returns the value and the dates it may carry.
  */
 async function readingOnBehalf(page: Page, card: string): Promise<{ value: string; dates: string[] }> {
-  // The card has no link to its actions yet: the form is at the card's address + /reading.
-  await page.goto(`${card}/reading`);
+  // From the card's «Действия», where the form is at the card's address + /reading.
+  await Promise.all([
+    page.waitForURL(`${card}/reading`),
+    page.locator('#card-actions').getByRole('link', { name: 'Показание со слов абонента' }).click(),
+  ]);
   await page.getByRole('heading', { name: 'Показание со слов абонента', level: 1 }).waitFor();
   await accessible(page, 'reading on behalf: the empty form');
   const form = page.locator(`form[action="${new URL(card).pathname}/reading"]`);
