@@ -224,6 +224,53 @@ for (const dialect of await testDialects()) {
       assert.equal(ok.statusCode, 303);
     });
 
+    test('the lock lasts 15 minutes from the 5th failure, when the five fall within 15 minutes', async () => {
+      const { secret } = await enroll(
+        t,
+        new Agent(t.app, '10.70.7.1'),
+        await newStaff(t, 'zaitseva', ['operator']),
+      );
+      const failOnce = async (ip: string) => {
+        const stranger = new Agent(t.app, ip);
+        await stranger.get('/office/login');
+        const res = await stranger.post('/office/login', {
+          login: 'zaitseva',
+          password: 'неверный пароль номер',
+        });
+        assert.equal(res.statusCode, 401);
+      };
+      // Five failures 4 minutes apart span 16 minutes: never five within 15, so no lock.
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) {
+          t.clock.advance(4 * MIN);
+        }
+        await failOnce(`10.70.7.${10 + i}`);
+      }
+      assert.equal(
+        (await login(new Agent(t.app, '10.70.7.20'), 'zaitseva', await codeAt(t, secret))).statusCode,
+        303,
+      );
+
+      // Five failures 3 minutes apart (at 0, 3, 6, 9 and 12 min) lock it until 27 min.
+      t.clock.advance(MIN);
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) {
+          t.clock.advance(3 * MIN);
+        }
+        await failOnce(`10.70.7.${30 + i}`);
+      }
+      const lastFailure = t.clock.now().getTime();
+      t.clock.advance(14 * MIN);
+      const locked = await login(new Agent(t.app, '10.70.7.40'), 'zaitseva', await codeAt(t, secret));
+      assert.equal(locked.statusCode, 429);
+      const retryAfter = Number(locked.headers['retry-after']);
+      assert.ok(retryAfter > 50 && retryAfter <= 60, `Retry-After ${retryAfter} s`);
+      // A refused attempt while locked does not extend the lock.
+      t.clock.set(new Date(lastFailure + 15 * MIN + 1000));
+      const ok = await login(new Agent(t.app, '10.70.7.41'), 'zaitseva', await codeAt(t, secret));
+      assert.equal(ok.statusCode, 303);
+    });
+
     test('wrong codes count as failures too, and one address failing on many logins is throttled', async () => {
       const { secret } = await enroll(
         t,

@@ -25,9 +25,16 @@ export const STAFF_IDLE_MS = 15 * MINUTE;
 export const STAFF_ABSOLUTE_MS = 10 * 60 * MINUTE;
 /** Between the password and the code. */
 export const SECOND_FACTOR_MS = 5 * MINUTE;
-/** 5 failures (password or code) lock a login for 15 minutes. */
+/**
+ * 5 failures (password or code) within 15 minutes of each other, with no successful login
+ * between them, lock the login for 15 minutes from the last of them. Attempts made while locked
+ * are refused before they are checked and are not counted, so once a lock ends the next failure
+ * starts a new count unless four others are still within its 15 minutes.
+ */
 export const LOCK_FAILURES = 5;
 export const LOCK_MS = 15 * MINUTE;
+/** How many of a login's newest attempts the lock reads; more than a lock window can record. */
+const LOCK_READ_LIMIT = 50;
 /** One address failing this often within LOCK_MS is refused on every login (spraying). */
 export const IP_MAX_FAILURES = 20;
 /** Sessions write `last_seen_at` at most this often. */
@@ -43,7 +50,25 @@ async function throttleOf(
   now: number,
 ): Promise<Throttle | undefined> {
   const since = now - LOCK_MS;
-  const attempts = await sessions.recentAttemptsOnLogin(deps.db, login, since, LOCK_FAILURES);
+  // A lock ending after now comes from a failure after now - LOCK_MS, whose four predecessors
+  // are at most LOCK_MS older still.
+  const attempts = await sessions.recentAttemptsOnLogin(deps.db, login, now - 2 * LOCK_MS, LOCK_READ_LIMIT);
+  let retryAt = loginLockedUntil(attempts);
+  if (retryAt <= now) {
+    retryAt = 0;
+  }
+  const fromIp = await sessions.recentFailuresFromIp(deps.db, ip, since, IP_MAX_FAILURES);
+  if (fromIp.length >= IP_MAX_FAILURES) {
+    retryAt = Math.max(retryAt, fromIp[IP_MAX_FAILURES - 1]! + LOCK_MS);
+  }
+  return retryAt > 0 ? { kind: 'throttled', retryAt: new Date(retryAt) } : undefined;
+}
+
+/**
+ * The end of the newest lock among `attempts` (newest first), or 0: the lock of the newest run of
+ * LOCK_FAILURES consecutive failures spanning at most LOCK_MS, from the last failure of that run.
+ */
+export function loginLockedUntil(attempts: readonly { at: number; success: boolean }[]): number {
   const failures: number[] = [];
   for (const a of attempts) {
     if (a.success) {
@@ -51,15 +76,12 @@ async function throttleOf(
     }
     failures.push(a.at);
   }
-  let retryAt = 0;
-  if (failures.length >= LOCK_FAILURES) {
-    retryAt = failures[LOCK_FAILURES - 1]! + LOCK_MS;
+  for (let i = 0; i + LOCK_FAILURES - 1 < failures.length; i++) {
+    if (failures[i]! - failures[i + LOCK_FAILURES - 1]! <= LOCK_MS) {
+      return failures[i]! + LOCK_MS;
+    }
   }
-  const fromIp = await sessions.recentFailuresFromIp(deps.db, ip, since, IP_MAX_FAILURES);
-  if (fromIp.length >= IP_MAX_FAILURES) {
-    retryAt = Math.max(retryAt, fromIp[IP_MAX_FAILURES - 1]! + LOCK_MS);
-  }
-  return retryAt > 0 ? { kind: 'throttled', retryAt: new Date(retryAt) } : undefined;
+  return 0;
 }
 
 async function fail(
