@@ -17,7 +17,8 @@ export function register(cli: Command): void {
     .description(
       "Compute every account's charge for the period by the rules in force, with a progress bar, and close it. " +
         'Periods close in order; a closed one never changes (a second run is a no-op); ' +
-        'a run killed at any point can simply be run again.',
+        'a run killed at any point can simply be run again. Refused (exit 2) while a closing started from the ' +
+        'back office (/office/closing) is queued or running.',
     )
     .argument('[period]', 'the period to close, YYYY-MM (default: the month that just ended)', period)
     .option(
@@ -56,6 +57,7 @@ async function run(given: string | undefined, opts: Options): Promise<void> {
           readingsLastDay: config.readingsLastDay,
           now: () => new Date(),
           batchSize: opts.batchSize,
+          outsideJobs: true,
           workers: {
             count: opts.workers,
             db: {

@@ -28,6 +28,7 @@ import { markRecalculationsApplied } from './recalculation.repository.ts';
 import { computeBatch, type BatchOutput, type BatchRules } from './close-batch.ts';
 import { Refused } from '../../platform/refused.ts';
 import { lockPrices } from '../tariffs/tariffs.repository.ts';
+import { activeJob, markPeriodProgress } from './closing-jobs.repository.ts';
 
 export interface CloseOptions extends BatchRules {
   period: string;
@@ -51,6 +52,11 @@ export interface CloseOptions extends BatchRules {
    * with `db`, while this thread writes their charges in order. None: all in this thread.
    */
   workers?: { count: number; db: DbOptions };
+  /**
+   * A run outside the back office's closing jobs (the CLI's `close-month`): refused while a job
+   * is queued or running, for any period, so that two closings never run at once.
+   */
+  outsideJobs?: boolean;
 }
 
 export type CloseResult =
@@ -72,7 +78,7 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
   if (closed) {
     return closed;
   }
-  await markClosing(db, period, opts.now().getTime());
+  await markClosing(db, period, opts.now().getTime(), opts.outsideJobs === true);
   const plans = await loadPlans(db);
   const buildings = await buildingVolumes(db, period);
   const run = new ClosingRun(store, opts, await countAccounts(db, `${period}-01`));
@@ -97,9 +103,23 @@ export async function closeMonth(store: Db, opts: CloseOptions): Promise<CloseRe
  * batches are separate short transactions after this one, none of which writes prices, so a
  * tariff write between two batches takes its turn, sees the mark, and is refused.
  */
-async function markClosing(db: Kysely<Database>, period: string, now: number): Promise<void> {
+async function markClosing(
+  db: Kysely<Database>,
+  period: string,
+  now: number,
+  outsideJobs: boolean,
+): Promise<void> {
   const missing = await db.transaction().execute(async (tx) => {
     await lockPrices(tx, now);
+    // Under the same lock as a back-office request (closing-job.ts `requestClosing`): either the
+    // job is seen here, or this mark is seen there.
+    const job = outsideJobs ? await activeJob(tx) : undefined;
+    if (job) {
+      throw new ClosingRefused(
+        `the back office's closing job #${job.id} for ${job.period} is ${job.state}: ` +
+          `no closing may run beside it; wait for it to end (see /office/closing)`,
+      );
+    }
     // Checked before the mark, under the lock: a month marked «closing» refuses new prices, so a
     // closing that stopped on a missing price would leave the supplier unable to add it.
     const missing = withoutPrice(await loadPlans(tx), await plansInUse(tx, `${period}-01`), period);
@@ -109,6 +129,7 @@ async function markClosing(db: Kysely<Database>, period: string, now: number): P
       return missing;
     }
     await startPeriod(tx, period, now);
+    await markPeriodProgress(tx, period, now);
     return [];
   });
   if (missing.length > 0) {
@@ -199,6 +220,7 @@ class ClosingRun {
   async write(tx: Transaction<Database>, rows: BatchOutput): Promise<void> {
     await insertCharges(tx, rows.charges, this.store.sqlite);
     await markRecalculationsApplied(tx, rows.appliedRecalcs, this.opts.period);
+    await markPeriodProgress(tx, this.opts.period, this.opts.now().getTime());
     this.computed += rows.charges.length;
   }
 

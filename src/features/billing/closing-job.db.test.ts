@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { testDialects, TEST_NOW } from '../../../test/helpers.ts';
 import { bulkAccounts, createTestDb, reopenDb, type TestDb } from '../../../test/db.ts';
 import { CLOSE_OPTS } from '../../../test/billing-support.ts';
+import { runCli } from '../../../test/cli-child.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/connect.ts';
@@ -11,6 +12,7 @@ import {
   awaitsConfirmation,
   closablePeriod,
   confirmClosing,
+  CLOSING_LEASE_MS,
   progressFigures,
   requestClosing,
   runClosingJobs,
@@ -19,6 +21,7 @@ import {
   type ClosingSummary,
 } from './closing-job.ts';
 import * as repo from './closing-jobs.repository.ts';
+import { closeMonth, ClosingRefused } from './close-month.ts';
 
 // The back office's closing job: one at a time, claimed once under a lease, its progress, a run
 // stopped half-way and continued by another runner, its summary, and the confirmation that lets
@@ -246,6 +249,102 @@ for (const dialect of await testDialects()) {
       const confirm = await t.db.kysely.transaction().execute((tx) => confirmClosing(tx, id, 9, now()));
       assert.equal(confirm.kind, 'refused');
       assert.equal(await runNextClosingJob(deps, { owner: 'x', leaseMs: 60_000 }), false, 'nothing left');
+    });
+
+    test('the CLI is refused while a job is queued or running, naming it and its period', async () => {
+      const june = await t.db.kysely
+        .transaction()
+        .execute((tx) =>
+          requestClosing(tx, { period: '2026-06', currentPeriod: '2026-07', staffUserId: 7, now: now() }),
+        );
+      assert.ok(june.kind === 'ok');
+      const outside = () =>
+        closeMonth(t.db, {
+          ...CLOSE_OPTS,
+          currentPeriod: '2026-07',
+          period: '2026-06',
+          outsideJobs: true,
+          now: () => clock.now(),
+        });
+      const refusedWhile = async (state: string) => {
+        await assert.rejects(outside(), (err) => {
+          assert.ok(err instanceof ClosingRefused);
+          assert.equal(
+            err.message,
+            `the back office's closing job #${june.id} for 2026-06 is ${state}: no closing may run beside it; wait for it to end (see /office/closing)`,
+          );
+          return true;
+        });
+      };
+      await refusedWhile('queued');
+      // The command itself, as an operator runs it: exit 2 and the same words.
+      const cli = await runCli(t.url, ['close-month', '2026-06', '--workers', '0']).done;
+      assert.equal(cli.code, 2, cli.out);
+      assert.match(cli.out, new RegExp(`closing job #${june.id} for 2026-06 is queued`));
+      const claimed = await repo.claimJob(t.db.kysely, 'runner', now(), 60_000);
+      assert.equal(claimed?.id, june.id);
+      await refusedWhile('running');
+      // Nothing was marked or charged by the refused runs.
+      const marked = await t.db.kysely
+        .selectFrom('billing_periods')
+        .select('period')
+        .where('period', '=', '2026-06')
+        .execute();
+      assert.deepEqual(marked, []);
+      assert.equal((await sumsOf(t.db, '2026-06')).rows.length, 0);
+      await repo.finishJob(t.db.kysely, june.id, 'runner', { state: 'failed', error: 'test', now: now() });
+    });
+
+    test('a request is refused while a closing outside the jobs is under way, and continues it once that stopped', async () => {
+      const request7 = () =>
+        t.db.kysely
+          .transaction()
+          .execute((tx) =>
+            requestClosing(tx, { period: '2026-06', currentPeriod: '2026-07', staffUserId: 7, now: now() }),
+          );
+      // July in the supplier's calendar: the job's runner may close June.
+      clock.set('2026-07-05T03:00:00Z');
+      const seen: string[] = [];
+      class Killed extends Error {}
+      // A CLI run that dies after its second batch; the back office asks after each batch.
+      await assert.rejects(
+        closeMonth(t.db, {
+          ...CLOSE_OPTS,
+          currentPeriod: '2026-07',
+          period: '2026-06',
+          batchSize: 50,
+          outsideJobs: true,
+          now: () => clock.now(),
+          onProgress: async (done) => {
+            clock.advance(10_000);
+            const res = await request7();
+            seen.push(res.kind === 'refused' ? res.message : res.kind);
+            if (done >= 100) {
+              throw new Killed();
+            }
+          },
+        }),
+        Killed,
+      );
+      assert.equal(seen.length, 2);
+      for (const message of seen) {
+        assert.match(message, /^2026 Июнь сейчас закрывается из командной строки \(close-month\)/);
+      }
+      assert.equal(await repo.activeJob(t.db.kysely), undefined);
+      // Still within a lease of its last batch: refused.
+      clock.advance(CLOSING_LEASE_MS - 10_001);
+      assert.equal((await request7()).kind, 'refused');
+      // Silent for longer: taken to be dead, and the job finishes its month.
+      clock.advance(2);
+      const res = await request7();
+      assert.equal(res.kind, 'ok');
+      assert.equal(await runNextClosingJob(deps, { owner: 'after-cli', leaseMs: 60_000 }), true);
+      const job = (await repo.findJob(t.db.kysely, res.kind === 'ok' ? res.id : 0))!;
+      assert.equal(job.state, 'done', job.error ?? '');
+      const { rows, summary } = await sumsOf(t.db, '2026-06');
+      assert.equal(rows.length, ACCOUNTS);
+      assert.equal(new Set(rows.map((r) => Number(r.account_id))).size, ACCOUNTS);
+      assert.deepEqual(JSON.parse(job.summary!), summary);
     });
   });
 }

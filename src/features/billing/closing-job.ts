@@ -9,6 +9,7 @@ import { latestClosedPeriod, latestPeriod, periodState } from './billing.reposit
 import { closeMonth, ClosingRefused } from './close-month.ts';
 import type { BatchRules } from './close-batch.ts';
 import * as repo from './closing-jobs.repository.ts';
+import { lockPrices } from '../tariffs/tariffs.repository.ts';
 
 // A month's closing requested from the back office: a row of closing_jobs, run by whichever
 // runner (a listening portal's job, or `closing-worker`) claims it under a lease. The runner
@@ -75,11 +76,19 @@ export async function closingProblem(
 
 export type RequestResult = { kind: 'ok'; id: number } | { kind: 'refused'; message: string };
 
-/** Queues the closing of `period` (the caller's transaction audits it). One job at a time. */
+/**
+ * Queues the closing of `period` (the caller's transaction audits it). One job at a time, and
+ * none while a closing outside the jobs (the CLI's `close-month`) is under way: the month is
+ * «closing» and that run marked it or committed a batch within CLOSING_LEASE_MS. A run that
+ * stopped longer ago is taken to be dead, and the job continues its month.
+ */
 export async function requestClosing(
   tx: Transaction<Database>,
   r: { period: string; currentPeriod: string; staffUserId: number; now: number },
 ): Promise<RequestResult> {
+  // The lock a closing holds while it checks for jobs and marks its month (close-month.ts
+  // `markClosing`): the two never both see the way free.
+  await lockPrices(tx, r.now);
   const running = await repo.activeJob(tx);
   if (running) {
     return { kind: 'refused', message: busyMessage(running.period) };
@@ -87,6 +96,15 @@ export async function requestClosing(
   const problem = await closingProblem(tx, r.period, r.currentPeriod);
   if (problem) {
     return { kind: 'refused', message: problem };
+  }
+  const aliveAt = await repo.closingProgressAt(tx, r.period);
+  if (aliveAt !== undefined && r.now - aliveAt < CLOSING_LEASE_MS) {
+    return {
+      kind: 'refused',
+      message:
+        `${periodTitle(r.period)} сейчас закрывается из командной строки (close-month): дождитесь ` +
+        'окончания. Если тот запуск прерван, закрытие можно начать здесь через минуту — оно продолжится.',
+    };
   }
   try {
     return { kind: 'ok', id: await repo.insertJob(tx, r.period, r.staffUserId, r.now) };

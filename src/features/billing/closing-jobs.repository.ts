@@ -264,3 +264,27 @@ export async function recentPeriods(db: Q, limit: number): Promise<PeriodRow[]> 
     closedAt: r.closed_at === null ? null : Number(r.closed_at),
   }));
 }
+
+/** A closing of `period` is alive at `at`: it marked the month or committed a batch. */
+export async function markPeriodProgress(db: Q, period: string, at: number): Promise<void> {
+  await db
+    .updateTable('billing_periods')
+    .set({ progress_at: at })
+    .where('period', '=', period)
+    .where('status', '=', 'closing')
+    .execute();
+}
+
+/**
+ * When the closing of `period` under way last showed it was alive (its mark or its last batch);
+ * undefined when the period is not being closed.
+ */
+export async function closingProgressAt(db: Q, period: string): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('billing_periods')
+    .select(['started_at', 'progress_at'])
+    .where('period', '=', period)
+    .where('status', '=', 'closing')
+    .executeTakeFirst();
+  return r && Number(r.progress_at ?? r.started_at);
+}

@@ -93,6 +93,8 @@ export interface BillingPeriodsTable {
   /** 'closing' while the monthly run is under way (or was interrupted), then 'closed' for good. */
   status: string;
   started_at: number;
+  /** When a closing run last marked it or committed a batch (migration 2026121030). */
+  progress_at: number | null;
   closed_at: number | null;
   accounts: Generated<number>;
   total_kop: Generated<number>;
