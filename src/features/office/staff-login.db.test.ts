@@ -304,6 +304,64 @@ for (const dialect of await testDialects()) {
       );
     });
 
+    test('over HTTPS the cookie is __Host-office: Secure, Path=/, HttpOnly, SameSite=Strict; logout clears it alike', async () => {
+      const https = await createTestApp(dialect, { env: { PUBLIC_URL: 'https://lk.example.ru' } });
+      try {
+        const { secret } = await enroll(
+          https,
+          new Agent(https.app, '10.70.8.1'),
+          await newStaff(https, 'volkova', ['operator']),
+        );
+        const agent = new Agent(https.app, '10.70.8.2');
+        const cookiesOf = (res: { headers: Record<string, unknown> }) =>
+          ([] as string[]).concat((res.headers['set-cookie'] as string | string[] | undefined) ?? []);
+        const office = (set: string[]) => set.filter((c) => /^(__Host-)?office=/.test(c));
+        const attributes = (c: string) =>
+          c
+            .split('; ')
+            .slice(1)
+            .filter((a) => !/^(Expires|Max-Age)=/.test(a))
+            .sort();
+        const expected = ['HttpOnly', 'Path=/', 'SameSite=Strict', 'Secure'];
+
+        await agent.get('/office/login');
+        const first = await agent.post('/office/login', { login: 'volkova', password: PASSWORD });
+        assert.equal(first.statusCode, 303);
+        // The pending login's cookie (password done, code awaited) is the same cookie.
+        const pending = office(cookiesOf(first));
+        assert.equal(pending.length, 1, String(cookiesOf(first)));
+        assert.match(pending[0]!, /^__Host-office=[^;]+;/);
+        assert.deepEqual(attributes(pending[0]!), expected);
+
+        await agent.get('/office/login/code');
+        const second = await agent.post('/office/login/code', { code: await codeAt(https, secret) });
+        assert.equal(second.statusCode, 303);
+        const session = office(cookiesOf(second));
+        assert.equal(session.length, 1, String(cookiesOf(second)));
+        assert.match(session[0]!, /^__Host-office=[^;]+;/);
+        assert.notEqual(session[0]!.split(';')[0], pending[0]!.split(';')[0], 'a new token after the code');
+        assert.deepEqual(attributes(session[0]!), expected);
+        assert.ok(
+          cookiesOf(second).every((c) => /; Secure/.test(c)),
+          'every cookie is Secure',
+        );
+        assert.equal((await agent.get('/office')).statusCode, 200);
+
+        // Logout clears it with the same attributes: a browser ignores the removal of a
+        // __Host- cookie that comes without Secure or with another path.
+        const out = await agent.post('/office/logout', {});
+        assert.equal(out.statusCode, 303);
+        const cleared = office(cookiesOf(out));
+        assert.equal(cleared.length, 1, String(cookiesOf(out)));
+        assert.match(cleared[0]!, /^__Host-office=;/);
+        assert.match(cleared[0]!, /Expires=Thu, 01 Jan 1970/);
+        assert.deepEqual(attributes(cleared[0]!), expected);
+        assert.equal((await agent.get('/office')).headers.location, '/office/login');
+      } finally {
+        await https.close();
+      }
+    });
+
     test('a session ends after 15 idle minutes, and 10 hours after the login however active', async () => {
       const { secret } = await enroll(
         t,
