@@ -46,10 +46,10 @@ export const OFFICE_RIGHTS: Readonly<Record<string, Access>> = {
 
   'GET /office': ANY_STAFF,
 
-  // The readings review queue: operators decide, accountants read.
+  // The readings review queue: operators decide, accountants read (the queue and each reading).
   'GET /office/review': OPERATOR_READS,
   'POST /office/review': OPERATOR,
-  'GET /office/review/:id': OPERATOR,
+  'GET /office/review/:id': OPERATOR_READS,
   'POST /office/review/:id': OPERATOR,
   // Operators' actions on an account, each a form with a mandatory reason.
   'GET /office/accounts/:id/reading': OPERATOR,

@@ -276,6 +276,23 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(read.body), /Ожидают решения: 1/);
       assert.ok(!read.body.includes('name="ids"'), 'no checkboxes for the accountant');
       assert.ok(!read.body.includes('name="decision"'), 'no decision buttons for the accountant');
+      // Each reading opens on its own page, with its history, to read: no form, a note instead.
+      assert.ok(read.body.includes(`href="/office/review/${id}"`), 'a link to the reading');
+      const one = await accountant.get(`/office/review/${id}`);
+      assert.equal(one.statusCode, 200);
+      assert.match(textOf(one.body), new RegExp(`Показание № ${id}`));
+      assert.match(textOf(one.body), /28\s?050/);
+      assert.ok(!one.body.includes(`action="/office/review/${id}"`), 'no decision form for the accountant');
+      assert.ok(!one.body.includes('name="decision"'), 'no decision buttons for the accountant');
+      assert.ok(!one.body.includes('name="reason"'), 'no reason field for the accountant');
+      assert.match(
+        textOf(one.body),
+        /Принять или отклонить показание может оператор; вам эта страница доступна для просмотра\./,
+      );
+      // The operator's page of the same reading has the form, and no such note.
+      const operators = await operator.get(`/office/review/${id}`);
+      assert.ok(operators.body.includes(`action="/office/review/${id}"`));
+      assert.doesNotMatch(textOf(operators.body), /доступна для просмотра/);
       const post = await accountant.post('/office/review', {
         ids: String(id),
         decision: 'accepted',
@@ -287,6 +304,7 @@ for (const dialect of await testDialects()) {
         403,
       );
       assert.equal((await admin.get('/office/review')).statusCode, 403);
+      assert.equal((await admin.get(`/office/review/${id}`)).statusCode, 403);
       assert.equal((await customer.get('/office/review')).statusCode, 303);
       assert.equal((await statusOf(t, id)).status, 'review');
     });

@@ -45,7 +45,7 @@ function noticeOf(q: { decision?: string; done?: number; skipped?: number }): st
 /**
  * The readings review queue at /office/review: every reading the rules held, with the account's
  * recent history; operators accept or reject them with a reason, one by one or checked in bulk.
- * Accountants see the queue without the forms.
+ * Accountants see the queue and each reading without the forms.
  */
 export const officeReviewPlugin: FastifyPluginCallback<ReviewPluginOptions> = (app, { ctx }, done) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -154,6 +154,7 @@ function registerOne(
         csrfToken={reply.generateCsrf()}
         user={staffOf(req).user}
         item={item}
+        canDecide={staffOf(req).user.roles.includes('operator')}
         {...o}
       />
     );

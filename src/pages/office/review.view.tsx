@@ -122,11 +122,11 @@ function QueueItems(p: { items: QueueItem[]; canDecide: boolean; picked: number[
             </div>
           )}
           <Held item={item} />
-          {p.canDecide && (
-            <p>
-              <a href={`/office/review/${item.id}`}>Решить по этому показанию отдельно</a>
-            </p>
-          )}
+          <p>
+            <a href={`/office/review/${item.id}`}>
+              {p.canDecide ? 'Решить по этому показанию отдельно' : `Открыть показание № ${item.id}`}
+            </a>
+          </p>
         </li>
       ))}
     </ul>
@@ -202,6 +202,8 @@ export function ReviewOnePage(p: {
   csrfToken: string;
   user: OfficeUser;
   item: QueueItem;
+  /** The operator may decide; the accountant reads the reading and its history only. */
+  canDecide: boolean;
   errors?: DecideErrors;
   reason?: string;
 }) {
@@ -218,14 +220,20 @@ export function ReviewOnePage(p: {
       <section class="panel">
         <Held item={p.item} />
       </section>
-      <form method="post" action={`/office/review/${p.item.id}`} novalidate class="panel">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
-        <FormError
-          message={Object.keys(e).length > 0 ? 'Решение не принято: исправьте отмеченное.' : undefined}
-        />
-        <ReasonField id="one-reason" value={p.reason ?? ''} error={e.reason} />
-        <DecisionButtons error={e.decision ?? e.ids} />
-      </form>
+      {p.canDecide ? (
+        <form method="post" action={`/office/review/${p.item.id}`} novalidate class="panel">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <FormError
+            message={Object.keys(e).length > 0 ? 'Решение не принято: исправьте отмеченное.' : undefined}
+          />
+          <ReasonField id="one-reason" value={p.reason ?? ''} error={e.reason} />
+          <DecisionButtons error={e.decision ?? e.ids} />
+        </form>
+      ) : (
+        <p class="panel" id="review-read-only">
+          Принять или отклонить показание может оператор; вам эта страница доступна для просмотра.
+        </p>
+      )}
     </OfficePage>
   );
 }
