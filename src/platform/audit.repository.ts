@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db/schema.ts';
+import type { Cursor, ListPage } from './db/paging.ts';
 
 export interface AuditEvent {
   event: string;
@@ -65,4 +66,73 @@ export async function auditOfAccount(
     details: r.details,
     staffLogin: r.login,
   }));
+}
+
+/** The order of an account's audit trail: newest first, the id breaking ties. */
+export interface AuditKey {
+  at: number;
+  id: number;
+}
+
+/**
+ * A page of `limit` events of the account's audit trail, newest first, from `at` (`after` a key are
+ * the older events), with how many come before it and how many there are (audit_log_account).
+ */
+export async function auditPageOfAccount(
+  db: Kysely<Database> | Transaction<Database>,
+  accountNumber: string,
+  limit: number,
+  at: Cursor<AuditKey> = undefined,
+): Promise<ListPage<AuditRow & { id: number }>> {
+  const backwards = at !== undefined && 'before' in at;
+  const key = at === undefined ? undefined : 'after' in at ? at.after : at.before;
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('staff_users as s', 's.id', 'a.staff_user_id')
+    .select(['a.id', 'a.at', 'a.event', 'a.outcome', 'a.ip', 'a.details', 's.login'])
+    .where('a.account_number', '=', accountNumber);
+  if (key) {
+    // Newest first: the page after a key holds the older events, the page before it the newer.
+    const op = backwards ? '>' : '<';
+    q = q.where((eb) =>
+      eb.or([eb('a.at', op, key.at), eb.and([eb('a.at', '=', key.at), eb('a.id', op, key.id)])]),
+    );
+  }
+  const dir = backwards ? 'asc' : 'desc';
+  const [found, total] = await Promise.all([
+    q.orderBy('a.at', dir).orderBy('a.id', dir).limit(limit).execute(),
+    countAudit(db, accountNumber),
+  ]);
+  const rows = (backwards ? found.reverse() : found).map((r) => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    event: r.event,
+    outcome: r.outcome,
+    ip: r.ip,
+    details: r.details,
+    staffLogin: r.login,
+  }));
+  const first = rows[0];
+  // Past the end (the rows after the key are gone): every row comes before.
+  const skipped = first ? await countAudit(db, accountNumber, first) : backwards ? 0 : total;
+  return { rows, skipped, total };
+}
+
+/** How many events the account's trail holds in all, or newer than `key`. */
+async function countAudit(
+  db: Kysely<Database> | Transaction<Database>,
+  accountNumber: string,
+  key?: AuditKey,
+): Promise<number> {
+  let q = db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account_number', '=', accountNumber);
+  if (key) {
+    q = q.where((eb) =>
+      eb.or([eb('at', '>', key.at), eb.and([eb('at', '=', key.at), eb('id', '>', key.id)])]),
+    );
+  }
+  const r = await q.executeTakeFirstOrThrow();
+  return Number(r.n);
 }

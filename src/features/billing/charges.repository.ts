@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ChargesTable, Database } from '../../platform/db/schema.ts';
 import type { PriceRow } from '../../domain/tariff.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -71,6 +72,49 @@ export async function listCharges(db: Q, accountId: number, fromPeriod: string):
     .orderBy('period')
     .execute();
   return rows.map(toCharge);
+}
+
+/**
+ * A page of `limit` of the account's charges, newest first, from `at` (a period: `after` it are the
+ * older months), with how many come before it and how many there are (charges_account_period).
+ */
+export async function chargesPage(
+  db: Q,
+  accountId: number,
+  limit: number,
+  at: Cursor<string> = undefined,
+): Promise<ListPage<ChargeItem>> {
+  const backwards = at !== undefined && 'before' in at;
+  const key = at === undefined ? undefined : 'after' in at ? at.after : at.before;
+  let q = db.selectFrom('charges').select(CHARGE_COLUMNS).where('account_id', '=', accountId);
+  if (key !== undefined) {
+    q = q.where('period', backwards ? '>' : '<', key);
+  }
+  const [found, total] = await Promise.all([
+    q
+      .orderBy('period', backwards ? 'asc' : 'desc')
+      .limit(limit)
+      .execute(),
+    countCharges(db, accountId),
+  ]);
+  const rows = (backwards ? found.reverse() : found).map(toCharge);
+  const first = rows[0];
+  // Past the end (the rows after the key are gone): every row comes before.
+  const skipped = first ? await countCharges(db, accountId, first.period) : backwards ? 0 : total;
+  return { rows, skipped, total };
+}
+
+/** How many charges the account has in all, or newer than `period`. */
+async function countCharges(db: Q, accountId: number, period?: string): Promise<number> {
+  let q = db
+    .selectFrom('charges')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account_id', '=', accountId);
+  if (period !== undefined) {
+    q = q.where('period', '>', period);
+  }
+  const r = await q.executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 /** The account's latest charge, for the balance when a page's history holds none. */

@@ -1,6 +1,5 @@
 import type { Cursor, ListPage } from '../../platform/db/paging.ts';
 import type { OrderKey } from '../../features/payments/staff-orders.repository.ts';
-import type { Pager } from './payments.view.tsx';
 
 // Where each list of the payments page (payments.plugin.tsx) starts, as written in its address
 // (`?orders=after-1718000000000-42&registry=after-17`), and the links to the pages around it.
@@ -29,6 +28,18 @@ export function registryCursor(s: string | undefined): Cursor<number> {
     return undefined;
   }
   return m[1] === 'after' ? { after: Number(m[2]) } : { before: Number(m[2]) };
+}
+
+/** Where a list's page is in the list, and the links to the pages around it (none: no such page). */
+export interface Pager {
+  /** The rows shown, counted from 1, and how many there are. */
+  from: number;
+  to: number;
+  total: number;
+  previous?: string;
+  next?: string;
+  /** Past the end of the list (its last rows went meanwhile): back to its start. */
+  start?: string;
 }
 
 /** The links of a list's page: the page before, the page after, or back to the start past the end. */

@@ -5,6 +5,7 @@ import type { PendingOrderRow } from '../../features/payments/staff-orders.repos
 import type { ReconcileRun } from '../../features/payments/reconcile-runs.repository.ts';
 import type { ListedUnallocated } from '../../features/imports/registry.repository.ts';
 import { instantFormat, ORDER_STATUS } from './card.view.tsx';
+import type { Pager } from './payments-pager.ts';
 
 /** The bank's answers a reconciliation counts, as the accountant reads them. */
 const RESULT_TITLES: Record<string, string> = {
@@ -29,18 +30,6 @@ export interface RefusedAllocation {
   account: string;
   reason: string;
   errors: { account?: string; reason?: string };
-}
-
-/** Where a list's page is in the list, and the links to the pages around it (none: no such page). */
-export interface Pager {
-  /** The rows shown, counted from 1, and how many there are. */
-  from: number;
-  to: number;
-  total: number;
-  previous?: string;
-  next?: string;
-  /** Past the end of the list (its last rows went meanwhile): back to its start. */
-  start?: string;
 }
 
 export interface PaymentsPageProps {
