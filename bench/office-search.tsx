@@ -10,6 +10,7 @@ import { parseSearch, runSearch } from '../src/features/search/search.service.ts
 import { SearchPageView } from '../src/features/search/search.view.tsx';
 import { loadAccountCard } from '../src/pages/office/card.service.ts';
 import { AccountCardPage } from '../src/pages/office/card.view.tsx';
+import { cardPagers } from '../src/pages/office/card-pager.ts';
 import { ROOT } from './lib/dataset.ts';
 import {
   hasSearchKeys,
@@ -225,6 +226,7 @@ async function measureCards(db: Db, samples: Sample[]): Promise<number[]> {
         user={USER}
         timeZone="Asia/Krasnoyarsk"
         card={card}
+        {...cardPagers(card, {})}
       />,
     );
     if (i >= WARM_CARDS) {

@@ -11,6 +11,25 @@ import {
 import { staffAgent } from '../../../test/office-staff.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { reviewReadings } from '../../features/readings/readings.backoffice.ts';
+import {
+  changeStatus,
+  insertOrder,
+  markPaid,
+  markRegistered,
+} from '../../features/payments/payments.repository.ts';
+import { CARD_ROWS } from './card.service.ts';
+
+/** A section of the card's page (by its id), as text. */
+function sectionOf(html: string, id: string): string {
+  return textOf(new RegExp(`id="${id}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? '');
+}
+
+/** The address of a pager's link (`rel="prev"` or `rel="next"`) in the nav `id`, if it has one. */
+function linkOf(html: string, id: string, rel: 'prev' | 'next'): string | undefined {
+  const nav = new RegExp(`<nav id="${id}"[\\s\\S]*?</nav>`).exec(html)?.[0] ?? '';
+  const href = new RegExp(`<a href="([^"]*)" rel="${rel}"`).exec(nav)?.[1];
+  return href?.replace(/&amp;/g, '&');
+}
 
 // The account card (/office/accounts/:id) on both databases: the customer's own view, and what
 // only staff see; refused to customers, anonymous visitors and roles the matrix leaves out.
@@ -138,6 +157,174 @@ for (const dialect of await testDialects()) {
       );
       assert.match(section('card-readings'), /petrova, .*опечатка клиента/);
       assert.match(section('card-logins'), /10\.73\.8\.8/);
+    });
+
+    test('the audit trail pages back, without a script, to its oldest event', async () => {
+      // The previous test left more than CARD_ROWS.audit events (60 logouts newer than the rest).
+      const all = await t.db.kysely
+        .selectFrom('audit_log')
+        .select(['id', 'event', 'ip'])
+        .where('account_number', '=', DEMO_ACCOUNT.number)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      assert.ok(all.length > CARD_ROWS.audit + 10, `${all.length} events`);
+      let url: string | undefined = `/office/accounts/${demoId}`;
+      const pages: string[] = [];
+      let rows = 0;
+      while (url) {
+        const res = await operator.get(url);
+        assert.equal(res.statusCode, 200, url);
+        pages.push(res.body);
+        const table =
+          /<table class="history" id="card-audit-table">[\s\S]*?<\/table>/.exec(res.body)?.[0] ?? '';
+        rows += (table.match(/<tr>/g) ?? []).length - 1; // the head's row
+        url = linkOf(res.body, 'card-audit-pages', 'next');
+        assert.ok(pages.length <= Math.ceil(all.length / CARD_ROWS.audit), 'no page twice');
+      }
+      assert.equal(pages.length, Math.ceil(all.length / CARD_ROWS.audit));
+      assert.equal(rows, all.length, 'every event on exactly one page');
+      const first = sectionOf(pages[0] ?? '', 'card-audit');
+      assert.match(first, new RegExp(`1–${CARD_ROWS.audit} из ${all.length} событий`));
+      assert.doesNotMatch(first, /reading_review|10\.73\.8\.8/);
+      assert.equal(linkOf(pages[0] ?? '', 'card-audit-pages', 'prev'), undefined);
+      // The older pages hold what the first one could not: the review and the lock-out.
+      const older = pages
+        .slice(1)
+        .map((h) => sectionOf(h, 'card-audit'))
+        .join(' ');
+      assert.match(older, /reading_review/);
+      assert.match(older, /10\.73\.8\.8/);
+      // «Позже» from the second page is the first page again.
+      const back = linkOf(pages[1] ?? '', 'card-audit-pages', 'prev');
+      assert.ok(back);
+      const again = (await operator.get(back)).body;
+      assert.equal(sectionOf(again, 'card-audit-table'), sectionOf(pages[0] ?? '', 'card-audit-table'));
+      // A position the card did not write shows the newest events.
+      const bad = await operator.get(`/office/accounts/${demoId}?audit=after-x&charges=2025`);
+      assert.equal(bad.statusCode, 200);
+      assert.match(sectionOf(bad.body, 'card-audit'), new RegExp(`1–${CARD_ROWS.audit} из`));
+    });
+
+    test('every month ever charged is on the card, paged, each with its explanation', async () => {
+      // Three years older than the customer's histories reach: 2022 to 2024.
+      const old = Array.from({ length: 36 }, (_, i) => {
+        const period = `${2022 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+        const kwh = 100 + i;
+        return {
+          account_id: demoId,
+          period,
+          billed_on: `${period}-28`,
+          reading_value: 1000 + i * 100,
+          kwh,
+          amount_kop: kwh * 150,
+          odn_kwh: 0,
+          odn_kop: 0,
+          payments_kop: 0,
+          debt_start_kop: 0,
+          method: i === 5 ? 'average' : 'readings',
+          debt_kop: 0,
+          tariff_e5: 150_000,
+          details: null,
+        };
+      });
+      await t.db.kysely.insertInto('charges').values(old).execute();
+      const periods = (
+        await t.db.kysely
+          .selectFrom('charges')
+          .select('period')
+          .where('account_id', '=', demoId)
+          .orderBy('period', 'desc')
+          .execute()
+      ).map((r) => r.period);
+      assert.ok(periods.length > 2 * CARD_ROWS.charges, `${periods.length} months`);
+      const seen: string[] = [];
+      const texts: string[] = [];
+      let url: string | undefined = `/office/accounts/${demoId}`;
+      while (url) {
+        const res = await operator.get(url);
+        assert.equal(res.statusCode, 200, url);
+        for (const m of res.body.matchAll(/\/bills\/([0-9]{4}-[0-9]{2})\.pdf/g)) {
+          seen.push(m[1] ?? '');
+        }
+        texts.push(sectionOf(res.body, 'card-customer'));
+        url = linkOf(res.body, 'card-charges-pages', 'next');
+        assert.ok(texts.length <= Math.ceil(periods.length / CARD_ROWS.charges), 'no page twice');
+      }
+      assert.deepEqual(seen, periods, 'every month once, newest first');
+      assert.match(texts[0] ?? '', new RegExp(`1–${CARD_ROWS.charges} из ${periods.length} месяцев`));
+      assert.match(texts[0] ?? '', /2026 Май/);
+      assert.doesNotMatch(texts[0] ?? '', /2022 Январь/);
+      const last = texts[texts.length - 1] ?? '';
+      // The oldest months, with "Как рассчитано" from the row itself.
+      assert.match(
+        last,
+        /2022 Январь по показаниям 100 кВт·ч × 1,5000 ₽ = 150,00 ₽, по показаниям \(1 000\)/,
+      );
+      assert.match(texts.join(' '), /2022 Июнь по среднему \(п\. 59\) 105 кВт·ч × 1,5000 ₽ = 157,50 ₽/);
+      // Paging the charges keeps the audit trail where it was, and back.
+      const audited = await operator.get(`/office/accounts/${demoId}`);
+      const olderAudit = linkOf(audited.body, 'card-audit-pages', 'next');
+      assert.ok(olderAudit);
+      const both = await operator.get(olderAudit);
+      const olderCharges = linkOf(both.body, 'card-charges-pages', 'next');
+      assert.ok(olderCharges);
+      assert.match(olderCharges, /audit=after-/);
+      assert.match(olderCharges, /charges=after-/);
+    });
+
+    test('card orders show each bank state in Russian with its amount', async () => {
+      const k = t.db.kysely;
+      const now = t.clock.now().getTime();
+      const order = (n: number, method: 'card' | 'sbp', amountKop: number) =>
+        insertOrder(k, {
+          method,
+          orderNumber: `H8-${n}`,
+          accountId: demoId,
+          formKey: `h8-form-${n}`,
+          gateway: 'sandbox',
+          amountKop,
+          description: 'Оплата электроэнергии',
+          clientIp: '10.73.4.4',
+          reading: null,
+          receipt: '{}',
+          now: now + n,
+          expiresAt: now + n + 20 * 60_000,
+        });
+      const paid = await order(1, 'card', 123_456);
+      assert.ok(await markRegistered(k, paid, 'bank-h8-1', 'https://bank.test/1', now + 10));
+      assert.ok(
+        await markPaid(k, paid, ['registered'], {
+          paidOn: '2026-06-10',
+          paidAt: now + 20,
+          authRefNum: null,
+          approvalCode: null,
+          now: now + 20,
+        }),
+      );
+      const declined = await order(2, 'card', 50_000);
+      assert.ok(await markRegistered(k, declined, 'bank-h8-2', 'https://bank.test/2', now + 10));
+      assert.ok(
+        await changeStatus(k, declined, ['registered'], 'declined', 'недостаточно средств', now + 20),
+      );
+      const expired = await order(3, 'sbp', 77_777);
+      assert.ok(await changeStatus(k, expired, ['new'], 'expired', null, now + 20));
+      const waiting = await order(4, 'sbp', 200_000);
+      assert.ok(await markRegistered(k, waiting, 'bank-h8-4', 'https://bank.test/4', now + 10));
+
+      const html = (await operator.get(`/office/accounts/${demoId}`)).body;
+      const table = /<table class="history" id="card-orders-table">[\s\S]*?<\/table>/.exec(html)?.[0];
+      assert.ok(table, 'the orders are listed');
+      const row = (number: string) => {
+        const tr = [...table.matchAll(/<tr>[\s\S]*?<\/tr>/g)].find((m) => m[0].includes(`>${number}<`));
+        assert.ok(tr, number);
+        return textOf(tr[0]);
+      };
+      assert.match(row('H8-1'), /H8-1 карта 1 234,56 ₽ оплачен 10\.06\.2026/);
+      assert.match(row('H8-2'), /H8-2 карта 500,00 ₽ отклонён \(недостаточно средств\)/);
+      assert.match(row('H8-3'), /H8-3 СБП 777,77 ₽ истёк/);
+      assert.match(row('H8-4'), /H8-4 СБП 2 000,00 ₽ зарегистрирован банком/);
+      assert.doesNotMatch(row('H8-4'), /оплачен|истёк|отклонён/);
     });
 
     test('another account’s data does not leak into the card', async () => {

@@ -9,29 +9,47 @@ import { staffOf } from '../../features/office/office.guard.tsx';
 import { OfficePage } from '../../features/office/office.view.tsx';
 import { loadAccountCard } from './card.service.ts';
 import { AccountCardPage } from './card.view.tsx';
+import { auditCursor, cardPagers, chargesCursor } from './card-pager.ts';
 
 export interface AccountCardPluginOptions {
   ctx: AppContext<CoreConfig & { billing: { dueDay: number } }>;
 }
 
-/** The account card (/office/accounts/:id; operators and accountants, rights.ts). */
+/** Where the card's paged lists start (card-pager.ts); anything else shows their newest rows. */
+const CardQuery = Type.Object({
+  charges: Type.Optional(Type.String({ maxLength: 60 })),
+  audit: Type.Optional(Type.String({ maxLength: 60 })),
+});
+
+/**
+ * The account card (/office/accounts/:id; operators and accountants, rights.ts). The charges and
+ * the audit trail are paged (`?charges=…&audit=…`, plain links, no script needed).
+ */
 export const accountCardPlugin: FastifyPluginCallback<AccountCardPluginOptions> = (app, { ctx }, done) => {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/office/accounts/:id',
     {
       schema: {
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) }),
+        querystring: CardQuery,
         response: { 200: Type.String(), 404: Type.String() },
       },
     },
     async (req, reply) => {
       const user = staffOf(req).user;
       const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
-      const card = await loadAccountCard(ctx.db.kysely, req.params.id, today, {
-        readingsFirstDay: ctx.config.readingsFirstDay,
-        readingsLastDay: ctx.config.readingsLastDay,
-        paymentDueDay: ctx.config.billing.dueDay,
-      });
+      const at = req.query;
+      const card = await loadAccountCard(
+        ctx.db.kysely,
+        req.params.id,
+        today,
+        {
+          readingsFirstDay: ctx.config.readingsFirstDay,
+          readingsLastDay: ctx.config.readingsLastDay,
+          paymentDueDay: ctx.config.billing.dueDay,
+        },
+        { charges: chargesCursor(at.charges), audit: auditCursor(at.audit) },
+      );
       const csrfToken = reply.generateCsrf();
       if (!card) {
         const page = (
@@ -58,6 +76,7 @@ export const accountCardPlugin: FastifyPluginCallback<AccountCardPluginOptions> 
           user={user}
           timeZone={ctx.config.timeZone}
           card={card}
+          {...cardPagers(card, at)}
         />
       );
       return reply.type('text/html; charset=utf-8').send(renderPage(page));

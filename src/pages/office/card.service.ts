@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { MonthSchedule } from '../../domain/schedule.ts';
-import { auditOfAccount, type AuditRow } from '../../platform/audit.repository.ts';
+import type { Cursor, ListPage } from '../../platform/db/paging.ts';
+import {
+  auditOfAccount,
+  auditPageOfAccount,
+  type AuditKey,
+  type AuditRow,
+} from '../../platform/audit.repository.ts';
+import { chargesPage } from '../../features/billing/charges.repository.ts';
 import {
   consentsOf,
   findAccountProfile,
@@ -15,13 +22,14 @@ import { findSubscription, type Subscription } from '../../features/mail/subscri
 import { ordersOf, type StaffOrderRow } from '../../features/payments/staff-orders.repository.ts';
 import { readingsForStaff, type StaffReadingRow } from '../../features/readings/readings.repository.ts';
 import { loadMainPage, type MainPageModel } from '../main/main.service.ts';
-import { loadHistory, type ChargeRow } from '../main/histories.service.ts';
+import { chargeRows, type ChargeRow } from '../main/histories.service.ts';
 
 // The back office's account card (/office/accounts/:id): what the customer's main page shows,
 // read the same way (loadMainPage), and what only staff see, each from the feature that owns it.
 
-/** Rows of each staff-only list the card shows, newest first. */
+/** Rows of each staff-only list the card shows, newest first (charges and audit: a page's). */
 export const CARD_ROWS = {
+  charges: 24,
   logins: 20,
   consents: 10,
   outbox: 24,
@@ -43,8 +51,8 @@ export interface AccountCardModel {
   accountId: number;
   /** The customer's own view: balance, meter, histories and the charges with "Как рассчитано". */
   customer: MainPageModel;
-  /** Every month's charge of the current and the previous year, newest first, with its explanation. */
-  charges: ChargeRow[];
+  /** A page of every month the account was charged, newest first, each with its explanation. */
+  charges: ListPage<ChargeRow>;
   logins: LoginAttemptRow[];
   /** The lock-outs among the audit trail's events. */
   lockouts: AuditRow[];
@@ -54,7 +62,14 @@ export interface AccountCardModel {
   orders: StaffOrderRow[];
   readings: Array<StaffReadingRow & { review: ReadingReview | undefined }>;
   recalculations: RecalculationRow[];
-  audit: AuditRow[];
+  /** A page of the account's audit trail, newest first. */
+  audit: ListPage<AuditRow & { id: number }>;
+}
+
+/** Where the card's paged lists start (card-pager.ts); their newest rows when absent. */
+export interface CardCursors {
+  charges?: Cursor<string>;
+  audit?: Cursor<AuditKey>;
 }
 
 export async function loadAccountCard(
@@ -62,6 +77,7 @@ export async function loadAccountCard(
   accountId: number,
   today: string,
   schedule: MonthSchedule,
+  at: CardCursors = {},
 ): Promise<AccountCardModel | undefined> {
   const profile = await findAccountProfile(db, accountId);
   if (!profile) {
@@ -83,7 +99,7 @@ export async function loadAccountCard(
     reviewEvents,
   ] = await Promise.all([
     loadMainPage(db, accountId, today, schedule),
-    loadHistory(db, accountId, today, 'charges'),
+    chargesPage(db, accountId, CARD_ROWS.charges, at.charges),
     loginAttemptsOf(db, number, CARD_ROWS.logins),
     consentsOf(db, number, CARD_ROWS.consents),
     findSubscription(db, accountId),
@@ -91,7 +107,7 @@ export async function loadAccountCard(
     ordersOf(db, accountId, CARD_ROWS.orders),
     readingsForStaff(db, accountId, CARD_ROWS.readings),
     recalculationsOf(db, accountId, CARD_ROWS.recalcs),
-    auditOfAccount(db, number, CARD_ROWS.audit),
+    auditPageOfAccount(db, number, CARD_ROWS.audit, at.audit),
     auditOfAccount(db, number, CARD_ROWS.lockouts, { event: 'login', outcome: 'locked' }),
     // The decisions on the readings shown, however far back in the trail they lie.
     auditOfAccount(db, number, CARD_ROWS.readings * 4, { event: 'reading_review' }),
@@ -100,7 +116,7 @@ export async function loadAccountCard(
   return {
     accountId,
     customer,
-    charges: charges.kind === 'charges' ? charges.rows : [],
+    charges: { ...charges, rows: chargeRows(charges.rows) },
     logins,
     lockouts,
     consents,

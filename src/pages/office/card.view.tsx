@@ -4,6 +4,7 @@ import { CHANNEL_TITLES, STATUS_TITLES } from '../../features/readings/reading-t
 import { periodTitle, formatDateRu } from '../../domain/dates.ts';
 import { formatInteger, formatKwhRu, formatRublesRu } from '../../domain/format.ts';
 import type { AccountCardModel } from './card.service.ts';
+import type { Pager } from './payments-pager.ts';
 
 export const ORDER_STATUS: Record<string, string> = {
   new: 'создан',
@@ -36,6 +37,9 @@ export interface AccountCardProps {
   user: OfficeUser;
   timeZone: string;
   card: AccountCardModel;
+  /** The links to the charges' and the audit trail's pages around the ones shown. */
+  chargesPager: Pager;
+  auditPager: Pager;
 }
 
 export function AccountCardPage(p: AccountCardProps) {
@@ -52,14 +56,14 @@ export function AccountCardPage(p: AccountCardProps) {
     >
       <h1>Лицевой счёт {c.account.number}</h1>
       <ActionsPanel accountId={card.accountId} roles={p.user.roles} />
-      <CustomerPanel card={card} />
+      <CustomerPanel card={card} pager={p.chargesPager} />
       <ReadingsPanel card={card} at={at} />
       <RecalculationsPanel card={card} at={at} />
       <LoginsPanel card={card} at={at} />
       <ConsentsPanel card={card} at={at} />
       <MailPanel card={card} at={at} />
       <OrdersPanel card={card} at={at} />
-      <AuditPanel card={card} at={at} />
+      <AuditPanel card={card} at={at} pager={p.auditPager} />
     </OfficePage>
   );
 }
@@ -105,7 +109,7 @@ interface SectionProps {
   at: (ms: number) => string;
 }
 
-function CustomerPanel({ card }: Pick<SectionProps, 'card'>) {
+function CustomerPanel({ card, pager }: Pick<SectionProps, 'card'> & { pager: Pager }) {
   const c = card.customer;
   return (
     <Panel id="card-customer" title="Что видит клиент">
@@ -136,13 +140,13 @@ function CustomerPanel({ card }: Pick<SectionProps, 'card'>) {
           </tr>
         ))}
       </Table>
-      <h3>Начисления и квитанции</h3>
+      <h3 id="card-charges-head">Начисления и квитанции{shown(pager, 'месяцев', 'месяцы')}</h3>
       <Table
         id="card-charges"
         head={['Месяц', 'Способ', 'Как рассчитано', 'Долг на конец', 'Квитанция']}
         empty="Начислений нет."
       >
-        {card.charges.map((r) => (
+        {card.charges.rows.map((r) => (
           <tr>
             <td>{r.title}</td>
             <td>{METHOD_TITLES[r.method] ?? r.method}</td>
@@ -158,6 +162,7 @@ function CustomerPanel({ card }: Pick<SectionProps, 'card'>) {
           </tr>
         ))}
       </Table>
+      <PagerNav pager={pager} id="card-charges-pages" label="Страницы начислений" />
     </Panel>
   );
 }
@@ -321,15 +326,15 @@ function OrdersPanel({ card, at }: SectionProps) {
   );
 }
 
-function AuditPanel({ card, at }: SectionProps) {
+function AuditPanel({ card, at, pager }: SectionProps & { pager: Pager }) {
   return (
-    <Panel id="card-audit" title="Журнал действий по счёту">
+    <Panel id="card-audit" title={`Журнал действий по счёту${shown(pager, 'событий', 'события')}`}>
       <Table
         id="card-audit-table"
         head={['Когда', 'Событие', 'Итог', 'Сотрудник', 'Адрес', 'Подробности']}
         empty="Событий нет."
       >
-        {card.audit.map((r) => (
+        {card.audit.rows.map((r) => (
           <tr>
             <td>{at(r.at)}</td>
             <td>{r.event}</td>
@@ -340,7 +345,41 @@ function AuditPanel({ card, at }: SectionProps) {
           </tr>
         ))}
       </Table>
+      <PagerNav pager={pager} id="card-audit-pages" label="Страницы журнала" />
     </Panel>
+  );
+}
+
+/** «: 25–48 из 60 месяцев»: which rows of a paged list this page holds, said when they are not all. */
+function shown(pager: Pager, of: string, these: string): string {
+  if (pager.to < pager.from) {
+    return pager.total > 0 ? `: на этой странице ${these} кончились` : '';
+  }
+  return pager.from === 1 && pager.to === pager.total
+    ? ''
+    : `: ${formatInteger(pager.from)}–${formatInteger(pager.to)} из ${formatInteger(pager.total)} ${of}, от новых к старым`;
+}
+
+/** The links to a paged list's newer and older rows; plain links, so they work without a script. */
+function PagerNav({ pager, id, label }: { pager: Pager; id: string; label: string }) {
+  if (!pager.previous && !pager.next && !pager.start) {
+    return null;
+  }
+  return (
+    <nav id={id} aria-label={label}>
+      {pager.previous && (
+        <a href={pager.previous} rel="prev">
+          ← Позже
+        </a>
+      )}
+      {pager.previous && pager.next && ' · '}
+      {pager.next && (
+        <a href={pager.next} rel="next">
+          Ранее →
+        </a>
+      )}
+      {pager.start && <a href={pager.start}>К самым новым</a>}
+    </nav>
   );
 }
 
