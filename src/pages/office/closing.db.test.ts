@@ -13,6 +13,8 @@ import { runNextClosingJob } from '../../features/billing/closing-job.ts';
 // audited and queues the bill mailing. Both the start and the confirmation need a reason.
 
 const ACCOUNTS = 30;
+/** Accounts without a May reading but with four months of readings before: charged the п.59 average. */
+const AVERAGED = 4;
 const START_REASON = 'График закрытия, приказ № 12';
 const CONFIRM_REASON = 'Итоги сверены с отчётом';
 
@@ -44,6 +46,41 @@ for (const dialect of await testDialects()) {
       t = await createTestApp(dialect, { demo: false });
       await ensureReferenceData(t.db.kysely, 2026);
       await bulkAccounts(t.db, ACCOUNTS, '2026-04');
+      // A third of those accounts send no May reading and have one reading only: the norm (п.60).
+      // Four of them get a December reading too, four months of history: the average (п.59).
+      const silent = await t.db.kysely
+        .selectFrom('readings as r')
+        .select(['r.account_id', 'r.meter_id', 'r.value1'])
+        .where('r.reading_date', '=', '2026-04-20')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('readings as m')
+                .select('m.id')
+                .whereRef('m.account_id', '=', 'r.account_id')
+                .where('m.reading_date', '>', '2026-04-20'),
+            ),
+          ),
+        )
+        .orderBy('r.account_id')
+        .limit(AVERAGED)
+        .execute();
+      assert.equal(silent.length, AVERAGED);
+      await t.db.kysely
+        .insertInto('readings')
+        .values(
+          silent.map((r) => ({
+            account_id: Number(r.account_id),
+            meter_id: Number(r.meter_id),
+            reading_date: '2025-12-20',
+            value1: Number(r.value1) - 400,
+            channel: 'bill',
+            status: 'accepted',
+            submitted_at: 0,
+          })),
+        )
+        .execute();
       const ids = await t.db.kysely.selectFrom('accounts').select('id').orderBy('id').limit(12).execute();
       await subscribeAccounts(
         t.db,
@@ -209,10 +246,19 @@ for (const dialect of await testDialects()) {
       const text = textOf(page.body);
       for (const [method, title] of [
         ['readings', 'по показаниям'],
+        ['average', 'по среднему \\(п\\. 59\\)'],
         ['norm', 'по нормативу \\(п\\. 60\\)'],
       ] as const) {
         const rows = charges.filter((c) => c.method === method);
         assert.ok(rows.length > 0, method);
+        if (method === 'average') {
+          assert.equal(rows.length, AVERAGED);
+          // 400 kWh over the four months from 20 December to 20 April, about 100 a month.
+          assert.ok(
+            rows.every((r) => Number(r.kwh) >= 95 && Number(r.kwh) <= 105),
+            'the average kWh',
+          );
+        }
         const kwh = rows.reduce((a, r) => a + Number(r.kwh), 0);
         const figures = `${formatInteger(rows.length)} ${formatKwhRu(kwh)} ${formatRublesRu(sum(rows))}`;
         assert.match(text, new RegExp(`${title} ${loose(figures)}`));
