@@ -197,20 +197,19 @@ export async function runImport<R>(
     });
   try {
     let source: OpenedSource;
+    let reader: FormatReader<R> | undefined;
     try {
       source = await openSource(file, opts.source);
+      summary.encoding = source.encoding;
+      summary.delimiter = source.delimiter;
+      await format.prepare?.(db);
+      // A workbook may turn out not to be one only while read (a ZIP, a cut file): refused alike.
+      reader = await check(db, format, source, report, summary, opts);
     } catch (err) {
       if (!(err instanceof SourceRefused)) {
         throw err;
       }
       summary.fileErrors.push(err.message);
-    }
-    let reader: FormatReader<R> | undefined;
-    if (summary.fileErrors.length === 0) {
-      summary.encoding = source!.encoding;
-      summary.delimiter = source!.delimiter;
-      await format.prepare?.(db);
-      reader = await check(db, format, source!, report, summary, opts);
     }
     if (summary.fileErrors.length > 0 || (format.strict && summary.rejected > 0)) {
       if (summary.fileErrors.length === 0) {

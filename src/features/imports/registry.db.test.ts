@@ -5,120 +5,43 @@ import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
-import { createTestDb, type TestDb } from '../../../test/db.ts';
 import { addAccount, Agent, createTestApp, testDialects, textOf } from '../../../test/helpers.ts';
 import { ManualClock } from '../../platform/clock.ts';
-import { ensureDemoData } from '../../tools/demo/seed-demo.ts';
-import type { Db } from '../../platform/db/connect.ts';
-import { runImport, type ImportSummary } from './engine.ts';
-import { registryFormat } from './registry.format.ts';
-import { findProfile, loadProfiles } from './registry.profiles.ts';
 import { allocatePayment, AllocationRefused, listUnallocated } from './registry.allocate.ts';
-import type { Encoding } from './encoding.ts';
+import {
+  deps,
+  EMPTY,
+  importFile,
+  NOW,
+  profiles,
+  SAMPLES,
+  sber,
+  sberFile,
+  stateOf,
+  tmpFile,
+  withDb,
+  zipOf,
+} from './registry-fixture.db.test.ts';
 
 // Payment registries through the import engine: samples/, bad input, idempotency, allocation.
 
-const SAMPLES = path.join(import.meta.dirname, '../../../samples');
-const NOW = '2026-06-10T05:00:00.000Z';
-const profiles = loadProfiles();
-const deps = (clock: ManualClock) => ({ clock, timeZone: 'Asia/Krasnoyarsk', readingsLastDay: 25 });
-
-function tmpFile(name: string, content: string | Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-registry-'));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, content);
-  return file;
-}
-
-async function importFile(
-  db: Db,
-  file: string,
-  opts: { profile?: string; apply?: boolean; encoding?: Encoding | 'auto' } = {},
-): Promise<{ summary: ImportSummary; report: string }> {
-  const clock = new ManualClock(NOW);
-  const profile = findProfile(profiles, opts.profile ?? 'sberbank');
-  const reportPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lk-report-')), 'report.csv');
-  const summary = await runImport(db.kysely, registryFormat(profile, deps(clock)), file, {
-    apply: opts.apply ?? true,
-    clock,
-    reportPath,
-    source: { encoding: opts.encoding ?? profile.encoding, delimiter: profile.delimiter },
-  });
-  return { summary, report: fs.readFileSync(reportPath, 'utf8') };
-}
-
-/** What registries left in the database. */
-async function stateOf(db: Db) {
-  const k = db.kysely;
-  const pay = await k
-    .selectFrom('payments')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>('amount_kop').as('kop'),
-      eb.fn.sum<number>('commission_kop').as('commission'),
-    ])
-    .where('external_id', 'like', 'registry:%')
-    .executeTakeFirstOrThrow();
-  const reg = await k
-    .selectFrom('registry_payments')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const unallocated = await k
-    .selectFrom('registry_payments')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', 'unallocated')
-    .executeTakeFirstOrThrow();
-  const bankReadings = await k
-    .selectFrom('readings')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('channel', '=', 'bank')
-    .executeTakeFirstOrThrow();
-  return {
-    payments: Number(pay.n),
-    kop: Number(pay.kop ?? 0),
-    commission: Number(pay.commission ?? 0),
-    registry: Number(reg.n),
-    unallocated: Number(unallocated.n),
-    bankReadings: Number(bankReadings.n),
-  };
-}
-
-const EMPTY = { payments: 0, kop: 0, commission: 0, registry: 0, unallocated: 0, bankReadings: 0 };
-
-/** A Sberbank-style line; the fields can be replaced one by one. */
-function sber(
-  op: string,
-  f: { account?: string; amount?: string; date?: string; name?: string } = {},
-): string {
-  return [
-    f.date ?? '05-06-2026',
-    '10:00:00',
-    '8602',
-    '0012',
-    op,
-    f.account ?? '1705057190',
-    f.name ?? 'ИВАНОВ ПЁТР СЕРГЕЕВИЧ',
-    'г. Черногорск, ул. Бограда 71',
-    '0526',
-    f.amount ?? '100,00',
-    '1,00',
-    '',
-  ].join(';');
-}
-
-function sberFile(lines: string[], totals: string): Buffer {
-  return iconv.encode([...lines, totals, ''].join('\r\n'), 'windows-1251');
-}
-
-async function withDb(dialect: 'sqlite' | 'postgres', fn: (t: TestDb) => Promise<void>): Promise<void> {
-  const t = await createTestDb(dialect);
-  try {
-    await ensureDemoData(t.db, new Date(NOW));
-    await fn(t);
-  } finally {
-    await t.drop();
+/** A workbook of the generic profile with one payment, as bytes. */
+async function workbook(sheets = 1): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  for (let i = 0; i < sheets; i++) {
+    const ws = wb.addWorksheet(`Лист${i + 1}`);
+    ws.addRow(['date', 'operation_id', 'account', 'amount']);
+    ws.addRow(['08.06.2026', `W-${i}`, '1705057190', '100,00']);
   }
+  return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+const BOOK = await workbook();
+const NO_SHEETS = await workbook(0);
+const DOCX = zipOf({
+  '[Content_Types].xml': '<?xml version="1.0"?><Types/>',
+  'word/document.xml': '<?xml version="1.0"?><w:document/>',
+});
 
 for (const dialect of await testDialects()) {
   describe(`payment registries (${dialect})`, () => {
@@ -368,6 +291,28 @@ for (const dialect of await testDialects()) {
           file: 'date;account;amount\n01.06.2026;1705057190;100\n',
           profile: 'generic',
           expect: /\n1;отклонена;;В заголовке нет столбцов: operation_id/,
+        },
+        {
+          name: 'a workbook cut short',
+          file: BOOK.subarray(0, Math.floor(BOOK.length / 2)),
+          profile: 'generic',
+          expect: /;файл отклонён;;Файл не читается как книга Excel \(\.xlsx\): он повреждён или обрезан/,
+        },
+        {
+          name: 'a .docx (a ZIP that is no workbook)',
+          file: DOCX,
+          expect: /;файл отклонён;;В файле нет ни одного листа Excel/,
+        },
+        {
+          name: 'a plain ZIP archive',
+          file: zipOf({ 'registry.txt': sber('1') }),
+          expect: /;файл отклонён;;В файле нет ни одного листа Excel/,
+        },
+        {
+          name: 'a workbook without sheets',
+          file: NO_SHEETS,
+          profile: 'generic',
+          expect: /;файл отклонён;;В файле нет ни одного листа Excel/,
         },
       ];
       for (const c of cases) {

@@ -43,7 +43,10 @@ export interface OpenedSource {
   items(onBytes?: (read: number) => void): AsyncGenerator<SourceItem>;
 }
 
-/** A file that cannot be read at all (empty, binary, in another encoding than given). */
+/**
+ * A file that cannot be read at all (empty, binary, in another encoding than given, a ZIP that is
+ * no workbook): thrown by `openSource`, or by `items()` while reading a workbook.
+ */
 export class SourceRefused extends Error {}
 
 export const MAX_LINE_CHARS = 10_000;
@@ -196,6 +199,16 @@ function csvProblem(err: CsvError, lastLine: number, maxLineChars: number): Sour
   };
 }
 
+/**
+ * Any ZIP file starts as an .xlsx does, so what the first bytes call a workbook may be none: a
+ * .docx, a plain archive (no sheet at all), or a workbook cut short (exceljs' `FILE_ENDED`), or
+ * one whose parts do not parse. Whatever exceljs throws refuses the file whole.
+ */
+export const NOT_A_WORKBOOK =
+  'Файл не читается как книга Excel (.xlsx): он повреждён или обрезан, или это другой архив ZIP (например, документ Word). Сохраните таблицу в Excel как .xlsx или как CSV и загрузите снова.';
+export const NO_SHEET =
+  'В файле нет ни одного листа Excel: это не книга .xlsx с таблицей (возможно, другой архив ZIP, например документ Word). Нужен текст (CSV) или книга Excel с таблицей на первом листе.';
+
 async function* xlsxItems(
   file: string,
   onBytes: ((read: number) => void) | undefined,
@@ -208,9 +221,11 @@ async function* xlsxItems(
     // The styles tell a date cell from a number.
     styles: 'cache',
   });
+  let sheets = 0;
   try {
     // The first sheet only: a registry is one table.
     for await (const sheet of reader) {
+      sheets++;
       for await (const row of sheet) {
         const values = (row.values as unknown[]).slice(1).map(cellText);
         if (values.some((v) => v !== '')) {
@@ -219,8 +234,15 @@ async function* xlsxItems(
       }
       break;
     }
+  } catch (err) {
+    // Only the reader's errors land here: one thrown by the consumer of a record is not thrown
+    // into this generator (it is closed instead).
+    throw new SourceRefused(NOT_A_WORKBOOK, { cause: err });
   } finally {
     raw.destroy();
+  }
+  if (sheets === 0) {
+    throw new SourceRefused(NO_SHEET);
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import {
   cookieHeader,
   createTestApp,
@@ -17,7 +18,7 @@ import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
 
 // Uploads in the back office (issue 19): an accountant uploads the network company's readings,
 // sees the dry run's summary and rejected lines, applies it as a background job driven here
-// directly, downloads the report; an operator is refused; a file too large, a binary file and
+// directly, downloads the report; a broken workbook is refused whole with its reason; an operator is refused; a file too large, a binary file and
 // a form without its CSRF token are refused with nothing stored; two job runners claim one
 // upload once, and a runner that died is taken over when its lease runs out. The accounts file
 // (with its region) is in upload-accounts.db.test.ts.
@@ -146,6 +147,31 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Строк с платежами: 3; отклонено: 0/);
       assert.match(text, /зачислено на лицевые счета: 2/);
       assert.match(text, /в нераспределённые \(счёт не найден\): 1/);
+    });
+
+    test('a workbook cut short is refused whole with its reason, not a server error', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('Реестр').addRow(['date', 'operation_id', 'account', 'amount']);
+      const book = Buffer.from(await wb.xlsx.writeBuffer());
+      const content = book.subarray(0, Math.floor(book.length / 2));
+      const res = await upload(accountant, 'registry:generic', { name: 'registry.xlsx', content });
+      assert.equal(res.statusCode, 303, res.body);
+      assert.ok((await runNextUpload(runner('a'))) !== null);
+      const url = pathOf(res);
+      const page = await accountant.get(url);
+      const text = textOf(page.body);
+      assert.match(text, /Состояние: файл отклонён/);
+      assert.match(text, /Файл не читается как книга Excel \(\.xlsx\): он повреждён или обрезан/);
+      assert.doesNotMatch(text, /ошибки на сервере/);
+      assert.doesNotMatch(page.body, /id="apply-form"/);
+      const report = (await accountant.get(`${url}/report.csv`)).body;
+      assert.match(report, /\n;файл отклонён;;Файл не читается как книга Excel/);
+      const run = await t.db.kysely
+        .selectFrom('import_runs')
+        .select('status')
+        .where('file_name', '=', 'registry.xlsx')
+        .executeTakeFirstOrThrow();
+      assert.equal(run.status, 'refused');
     });
 
     test('the page shows the first 100 rows of a longer report, the CSV has them all', async () => {
