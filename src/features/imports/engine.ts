@@ -106,9 +106,10 @@ export interface ImportFormat<R> {
   apply(tx: Transaction<Database>, batch: Numbered<R>[], runId: number): Promise<Outcome[]>;
   /**
    * After the batch's commit: steps that open their own transactions and are idempotent (a
-   * reading carried by a payment). Runs again for lines already committed when resuming.
+   * reading carried by a payment). Runs again for lines already committed when resuming. One
+   * outcome per line of the batch, in its order; null for a line it had nothing to do for.
    */
-  afterCommit?(db: Kysely<Database>, batch: Numbered<R>[]): Promise<Outcome[]>;
+  afterCommit?(db: Kysely<Database>, batch: Numbered<R>[]): Promise<Array<Outcome | null>>;
 }
 
 export interface ImportSummary {
@@ -327,9 +328,12 @@ async function record<R>(
   report: ReportWriter,
   summary: ImportSummary,
   batch: Numbered<R>[],
-  outcomes: Outcome[],
+  outcomes: Array<Outcome | null>,
 ): Promise<void> {
   for (const [i, o] of outcomes.entries()) {
+    if (o === null) {
+      continue;
+    }
     // A line the database refused counts with the rejected lines, not with what was done.
     if (o.rejected) {
       summary.rejected++;

@@ -6,6 +6,7 @@ import { creditRegistryPayments } from '../payments/registry-credit.repository.t
 import { settlementCodes } from '../account/settlements.repository.ts';
 import { findActiveMeter } from '../readings/readings.repository.ts';
 import { submitReading } from '../readings/readings.service.ts';
+import { formatRubles } from '../../domain/format.ts';
 import type { ImportFormat, Numbered, Outcome } from './engine.ts';
 import { registryReader, type RegistryLine } from './registry.parse.ts';
 import type { RegistryProfile } from './registry.profiles.ts';
@@ -30,6 +31,7 @@ export const REGISTRY_LABELS: Record<string, string> = {
   credited: 'зачислено на лицевые счета',
   unallocated: 'в нераспределённые (счёт не найден или закрыт)',
   unchanged: 'уже были загружены раньше (без изменений)',
+  conflict: 'уже были загружены раньше с другими данными (не применены)',
   readingStored: 'показаний записано (принято или на проверку)',
   readingUnchanged: 'показаний уже было записано раньше',
   readingRefused: 'показаний не принято',
@@ -71,13 +73,48 @@ function unallocatedReason(r: RegistryLine, accounts: Accounts): string | null {
   if (!a) {
     return `${UNKNOWN_ACCOUNT}.`;
   }
-  return creditedTo(r, accounts) === undefined ? `Лицевой счёт закрыт с ${ruDate(a.closedOn!)}.` : null;
+  return creditedTo(r, accounts) === undefined ? `Лицевой счёт закрыт с ${ddmmyyyy(a.closedOn!)}.` : null;
 }
 
-/** What becomes of a payment recorded now (`fresh`) or before. */
-function outcome(r: RegistryLine, accounts: Accounts, fresh: boolean): Outcome {
-  if (!fresh) {
-    return { count: 'unchanged' };
+const ddmmyyyy = (iso: string) => iso.split('-').reverse().join('.');
+
+/** What differs between a line and the payment its operation id recorded before (account, sums, date). */
+function differences(r: RegistryLine, earlier: repo.RecordedPayment): string[] {
+  const out: string[] = [];
+  const rub = (kop: number) => `${formatRubles(kop)} руб.`;
+  const fields: Array<[string, string, string]> = [
+    ['лицевой счёт', earlier.accountNumber, r.accountNumber],
+    ['сумма', rub(earlier.amountKop), rub(r.amountKop)],
+    ['комиссия', rub(earlier.commissionKop), rub(r.commissionKop)],
+    ['дата', ddmmyyyy(earlier.paidOn), ddmmyyyy(r.paidOn)],
+  ];
+  for (const [title, before, now] of fields) {
+    if (before !== now) {
+      out.push(`${title}: было ${before}, в этой строке ${now}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * What becomes of a payment recorded now, or of one whose operation id was recorded before
+ * (`earlier`): the same payment again changes nothing; one with other data is not applied (the
+ * money is credited once, as first sent) and is reported for the accountant to sort out.
+ */
+function outcome(r: RegistryLine, accounts: Accounts, earlier?: repo.RecordedPayment): Outcome {
+  if (earlier) {
+    const diff = differences(r, earlier);
+    if (diff.length === 0) {
+      return { count: 'unchanged' };
+    }
+    const what = earlier.status === 'credited' ? 'уже зачислена' : 'уже записана в нераспределённые';
+    return {
+      count: 'conflict',
+      note: {
+        field: 'Номер операции',
+        message: `Операция № ${r.operationId} ${what} (загрузка № ${earlier.importRunId}, строка ${earlier.lineNo}) с другими данными: ${diff.join('; ')}; строка не применена.`,
+      },
+    };
   }
   if (r.accountProblem) {
     return { count: 'unallocated' }; // noted when the line was read
@@ -89,7 +126,7 @@ function outcome(r: RegistryLine, accounts: Accounts, fresh: boolean): Outcome {
       note: {
         field: 'Лицевой счёт',
         message: accounts.has(r.accountNumber)
-          ? `${reason.slice(0, -1)}: ${r.accountNumber}, платёж от ${ruDate(r.paidOn)}. Платёж записан в нераспределённые.`
+          ? `${reason.slice(0, -1)}: ${r.accountNumber}, платёж от ${ddmmyyyy(r.paidOn)}. Платёж записан в нераспределённые.`
           : `${UNKNOWN_ACCOUNT}: ${r.accountNumber}. Платёж записан в нераспределённые.`,
       },
     };
@@ -97,9 +134,13 @@ function outcome(r: RegistryLine, accounts: Accounts, fresh: boolean): Outcome {
   return { count: 'credited' };
 }
 
-/** YYYY-MM-DD as DD.MM.YYYY. */
-function ruDate(iso: string): string {
-  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+/** The payments the batch's operation ids recorded before (or now), by operation id. */
+function recordedOf(db: Q, source: string, batch: Batch): Promise<Map<string, repo.RecordedPayment>> {
+  return repo.recordedOperations(
+    db,
+    source,
+    batch.map((b) => b.record.operationId),
+  );
 }
 
 export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): ImportFormat<RegistryLine> {
@@ -116,31 +157,33 @@ export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): Im
     reader: () => registryReader(profile, settlements),
     async plan(db, batch) {
       const accounts = await accountsOf(db, batch);
-      const known = await repo.knownOperations(
-        db,
-        profile.source,
-        batch.map((b) => b.record.operationId),
-      );
-      return batch.map(({ record: r }) => outcome(r, accounts, !known.has(r.operationId)));
+      const known = await recordedOf(db, profile.source, batch);
+      return batch.map(({ record: r }) => outcome(r, accounts, known.get(r.operationId)));
     },
     apply: (tx, batch, runId) => applyBatch(tx, profile, deps, batch, runId),
     async afterCommit(db, batch) {
+      // One outcome per line of the batch (null: no reading), so that notes keep their lines.
       const withReadings = batch.filter((b) => b.record.readings !== null);
       const accounts = await accountsOf(db, withReadings);
-      const out: Outcome[] = [];
-      for (const { record: r } of withReadings) {
+      const recorded = await recordedOf(db, profile.source, withReadings);
+      const out: Array<Outcome | null> = [];
+      for (const { record: r } of batch) {
+        const earlier = recorded.get(r.operationId);
         const accountId = creditedTo(r, accounts);
-        out.push(
-          accountId === undefined
-            ? {
-                count: 'readingRefused',
-                note: {
-                  field: 'Показание',
-                  message: 'Показание не принято: платёж не отнесён ни к одному счёту.',
-                },
-              }
-            : await storeReading(db, deps, profile.source, accountId, r),
-        );
+        if (r.readings === null || (earlier && differences(r, earlier).length > 0)) {
+          // A line not applied (its operation id carried other data before) brings no reading.
+          out.push(null);
+        } else if (accountId === undefined) {
+          out.push({
+            count: 'readingRefused',
+            note: {
+              field: 'Показание',
+              message: 'Показание не принято: платёж не отнесён ни к одному счёту.',
+            },
+          });
+        } else {
+          out.push(await storeReading(db, deps, profile.source, accountId, r));
+        }
       }
       return out;
     },
@@ -201,7 +244,12 @@ async function applyBatch(
     profile.source,
     toCredit.map((b) => b.record.operationId),
   );
-  return batch.map(({ record: r }) => outcome(r, accounts, recorded.has(r.operationId)));
+  const earlier = await recordedOf(
+    tx,
+    profile.source,
+    batch.filter((b) => !recorded.has(b.record.operationId)),
+  );
+  return batch.map(({ record: r }) => outcome(r, accounts, earlier.get(r.operationId)));
 }
 
 /** The reading a payment carried, through the readings service: the same checks as the customer's. */

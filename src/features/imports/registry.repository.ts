@@ -27,18 +27,55 @@ export async function findAccounts(db: Q, numbers: string[]): Promise<Map<string
   return new Map(rows.map((r) => [r.number, { id: Number(r.id), closedOn: r.closed_on }]));
 }
 
-/** The operation ids among these that the source has already sent. */
-export async function knownOperations(db: Q, source: string, operationIds: string[]): Promise<Set<string>> {
+/** A payment as the source sent it first: what a later line with its operation id must repeat. */
+export interface RecordedPayment {
+  accountNumber: string;
+  amountKop: number;
+  commissionKop: number;
+  paidOn: string;
+  status: 'credited' | 'unallocated';
+  importRunId: number;
+  lineNo: number;
+}
+
+/** The payments among these operation ids that the source has already sent, by operation id. */
+export async function recordedOperations(
+  db: Q,
+  source: string,
+  operationIds: string[],
+): Promise<Map<string, RecordedPayment>> {
   if (operationIds.length === 0) {
-    return new Set();
+    return new Map();
   }
   const rows = await db
     .selectFrom('registry_payments')
-    .select('operation_id')
+    .select([
+      'operation_id',
+      'account_number',
+      'amount_kop',
+      'commission_kop',
+      'paid_on',
+      'status',
+      'import_run_id',
+      'line_no',
+    ])
     .where('source', '=', source)
-    .where('operation_id', 'in', operationIds)
+    .where('operation_id', 'in', [...new Set(operationIds)])
     .execute();
-  return new Set(rows.map((r) => r.operation_id));
+  return new Map(
+    rows.map((r) => [
+      r.operation_id,
+      {
+        accountNumber: r.account_number,
+        amountKop: Number(r.amount_kop),
+        commissionKop: Number(r.commission_kop),
+        paidOn: r.paid_on,
+        status: r.status === 'credited' ? 'credited' : 'unallocated',
+        importRunId: Number(r.import_run_id),
+        lineNo: Number(r.line_no),
+      },
+    ]),
+  );
 }
 
 export interface NewRegistryPayment {
