@@ -78,14 +78,17 @@ function unallocatedReason(r: RegistryLine, accounts: Accounts): string | null {
 
 const ddmmyyyy = (iso: string) => iso.split('-').reverse().join('.');
 
-/** What differs between a line and the payment its operation id recorded before (account, sums, date). */
+/**
+ * What differs between a line and the payment its operation id recorded before: the account, the
+ * amount, the date. Not the commission, name or address: an agent's second file may state those
+ * otherwise for the same money.
+ */
 function differences(r: RegistryLine, earlier: repo.RecordedPayment): string[] {
   const out: string[] = [];
   const rub = (kop: number) => `${formatRubles(kop)} руб.`;
   const fields: Array<[string, string, string]> = [
     ['лицевой счёт', earlier.accountNumber, r.accountNumber],
     ['сумма', rub(earlier.amountKop), rub(r.amountKop)],
-    ['комиссия', rub(earlier.commissionKop), rub(r.commissionKop)],
     ['дата', ddmmyyyy(earlier.paidOn), ddmmyyyy(r.paidOn)],
   ];
   for (const [title, before, now] of fields) {
