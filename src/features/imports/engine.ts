@@ -97,7 +97,8 @@ export interface ImportFormat<R> {
   recordsTitle?: string;
   /** The counters' names for people, in the order printed. */
   labels: Record<string, string>;
-  reader(): FormatReader<R>;
+  /** A reader of one pass over a source of this kind (a workbook's number cells are not text). */
+  reader(source: OpenedSource['format']): FormatReader<R>;
   /** Before the file is read: what the reader checks against (the settlement codes, the tariff groups). */
   prepare?(db: Kysely<Database>): Promise<void>;
   /** What applying the batch would do; reads only. */
@@ -279,7 +280,7 @@ async function check<R>(
   summary: ImportSummary,
   opts: ImportOptions,
 ): Promise<FormatReader<R>> {
-  const reader = format.reader();
+  const reader = format.reader(source.format);
   let batch: Numbered<R>[] = [];
   const flush = async () => {
     if (!opts.apply && batch.length > 0) {
@@ -377,7 +378,7 @@ async function applyAll<R>(
     summary.runId = await newRun('applying');
   }
   const now = () => opts.clock.now().getTime();
-  const reader = format.reader();
+  const reader = format.reader(source.format);
   let batch: Numbered<R>[] = [];
   let done: Numbered<R>[] = [];
   const flush = async () => {
@@ -432,7 +433,7 @@ async function applyAtomic<R>(
   newRun: (status: repo.RunStatus, q: Q) => Promise<number>,
   opts: ImportOptions,
 ): Promise<void> {
-  const reader = format.reader();
+  const reader = format.reader(source.format);
   try {
     await applyInOne(db, format, source, report, summary, reader, newRun, opts);
   } catch (err) {

@@ -160,7 +160,7 @@ for (const dialect of await testDialects()) {
           420.5,
           0,
         ]);
-        ws.addRow(['08.06.2026', 'X-2', 1705057190, 'Иванов', '', '', '99,99', '']);
+        ws.addRow(['08.06.2026', 'X-2', 1705057190, 'Иванов', '', '', '99.99', '']);
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lk-xlsx-')), 'registry.xlsx');
         await wb.xlsx.writeFile(file);
         const r = await importFile(db, file, { profile: 'generic' });
@@ -291,6 +291,17 @@ for (const dialect of await testDialects()) {
           file: 'date;account;amount\n01.06.2026;1705057190;100\n',
           profile: 'generic',
           expect: /\n1;отклонена;;В заголовке нет столбцов: operation_id/,
+        },
+        {
+          name: 'an amount with a point where the profile has a comma',
+          file: sberFile([sber('1', { amount: '100.00' })], '=1;100,00;1,00;99,00'),
+          expect: /\n1;отклонена;Сумма;"?«100\.00»: в этом реестре рубли от копеек отделяет запятая/,
+        },
+        {
+          name: 'an amount with a comma where the profile has a point',
+          file: 'date,operation_id,account,name,address,period,amount,commission\n01.06.2026,1,1705057190,,,,"1,500",0\n',
+          profile: 'generic',
+          expect: /\n2;отклонена;Сумма;"?«1,500»: в этом реестре рубли от копеек отделяет точка/,
         },
         {
           name: 'a workbook cut short',

@@ -157,7 +157,7 @@ export function registryFormat(profile: RegistryProfile, deps: RegistryDeps): Im
     async prepare(db) {
       settlements = await settlementCodes(db);
     },
-    reader: () => registryReader(profile, settlements),
+    reader: (source) => registryReader(profile, settlements, source),
     async plan(db, batch) {
       const accounts = await accountsOf(db, batch);
       const known = await recordedOf(db, profile.source, batch);

@@ -36,11 +36,22 @@ const FIELD_TITLES: Record<string, string> = {
 
 const MAX_TEXT = 300;
 
-/** A reader of one pass over a registry with this profile; account numbers checked against `settlements`. */
+/** How amounts are written: the profile's separators. */
+export type NumberFormat = Pick<RegistryProfile, 'decimalSeparator' | 'thousandsSeparator'>;
+
+/** A workbook's number cells as the source gives them: JavaScript's form, a point before the kopecks. */
+const WORKBOOK_NUMBERS: NumberFormat = { decimalSeparator: '.', thousandsSeparator: 'none' };
+
+/**
+ * A reader of one pass over a registry with this profile; account numbers checked against
+ * `settlements`; amounts in the profile's number format, or a workbook's (`source` 'xlsx').
+ */
 export function registryReader(
   profile: RegistryProfile,
   settlements: SettlementCodes,
+  source: 'text' | 'xlsx' = 'text',
 ): FormatReader<RegistryLine> {
+  const numbers = source === 'xlsx' ? WORKBOOK_NUMBERS : profile;
   let columns: ColumnKey[] | null = profile.header === 'none' ? profile.columns : null;
   const seen = new Map<string, number>();
   const fileErrors: string[] = [];
@@ -70,7 +81,7 @@ export function registryReader(
           };
         }
         totalsLine = line;
-        const problems = checkTotals(profile, fields, {
+        const problems = checkTotals(profile, numbers, fields, {
           count: paymentLines,
           amount: sumKop,
           commission: sumCommission,
@@ -89,7 +100,7 @@ export function registryReader(
           ],
         };
       }
-      const r = readLine(profile, columns, fields, line, seen, settlements);
+      const r = readLine(profile, numbers, columns, fields, line, seen, settlements);
       if (r.kind === 'record') {
         sumKop += r.record.amountKop;
         sumCommission += r.record.commissionKop;
@@ -125,6 +136,7 @@ function readHeader(profile: RegistryProfile, fields: string[]): ColumnKey[] | s
 
 function readLine(
   profile: RegistryProfile,
+  numbers: NumberFormat,
   columns: ColumnKey[],
   fields: string[],
   line: number,
@@ -152,11 +164,11 @@ function readLine(
   if (opProblem) {
     bad('operation_id', opProblem);
   }
-  const amount = parseAmount(get('amount'), true);
+  const amount = parseAmount(get('amount'), true, numbers);
   if (typeof amount === 'string') {
     bad('amount', amount);
   }
-  const commission = get('commission') === '' ? 0 : parseAmount(get('commission'), false);
+  const commission = get('commission') === '' ? 0 : parseAmount(get('commission'), false, numbers);
   if (typeof commission === 'string') {
     bad('commission', commission);
   }
@@ -248,12 +260,44 @@ function text(value: string, key: string, notes: LineProblem[]): string {
   return safe;
 }
 
+/**
+ * An amount as the number format writes it, as parseRubles reads it ("1500.00"), or the message
+ * why it is not written so: the other separator before kopecks ("1,500" where it is the point:
+ * not 1.50 rubles), spaces between thousands where there are none, a thousands group that is not
+ * three digits.
+ */
+function normalise(s: string, f: NumberFormat): string | { error: string } {
+  const other = f.decimalSeparator === ',' ? '.' : ',';
+  const sep = f.decimalSeparator === ',' ? 'запятая' : 'точка';
+  const example = f.decimalSeparator === ',' ? '1500,00' : '1500.00';
+  if (s.includes(other)) {
+    return {
+      error: `в этом реестре рубли от копеек отделяет ${sep} (${example}), а в сумме стоит «${other}»: сумма не прочитана.`,
+    };
+  }
+  const [int = '', ...rest] = s.split(f.decimalSeparator);
+  const groups = int.split(/[ \u00a0\u202f]/);
+  if (groups.length > 1) {
+    if (f.thousandsSeparator === 'none') {
+      return { error: `в этом реестре суммы пишутся без пробелов (${example}).` };
+    }
+    if (groups.slice(1).some((g) => !/^\d{3}$/.test(g)) || !/^-?\d{1,3}$/.test(groups[0]!)) {
+      return { error: `пробелы разделяют разряды по три цифры (1 500${f.decimalSeparator}00).` };
+    }
+  }
+  return [groups.join(''), ...rest].join('.');
+}
+
 /** An amount in kopecks, or the message why it is not one. */
-export function parseAmount(s: string, positive: boolean): number | string {
+export function parseAmount(s: string, positive: boolean, f: NumberFormat): number | string {
   if (s === '') {
     return 'Нет суммы.';
   }
-  const r = parseRubles(s);
+  const n = normalise(s, f);
+  if (typeof n !== 'string') {
+    return `«${s}»: ${n.error}`;
+  }
+  const r = parseRubles(n);
   if (!r.ok) {
     return `«${s}»: ${r.message}`;
   }
@@ -267,8 +311,9 @@ export function parseAmount(s: string, positive: boolean): number | string {
 }
 
 /** A sum of the totals line in kopecks (no cap: a day's registry may exceed any one payment's limit), or null. */
-function parseTotal(s: string): number | null {
-  const m = /^(\d{1,13})(?:[.,](\d{1,2}))?$/.exec(s.replace(/[\s\u00a0]/g, ''));
+function parseTotal(s: string, f: NumberFormat): number | null {
+  const n = normalise(s, f);
+  const m = typeof n === 'string' ? /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(n) : null;
   return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
 }
 
@@ -330,6 +375,7 @@ function parsePeriod(
 
 function checkTotals(
   profile: RegistryProfile,
+  numbers: NumberFormat,
   fields: string[],
   lines: { count: number; amount: number; commission: number; clean: boolean },
 ): string[] {
@@ -362,7 +408,7 @@ function checkTotals(
     if (v === null) {
       continue;
     }
-    const parsed = parseTotal(v);
+    const parsed = parseTotal(v, numbers);
     if (parsed === null) {
       out.push(`${title} «${v}» — не сумма в рублях.`);
     } else if (parsed !== actual) {

@@ -17,7 +17,11 @@ import shipped from './registry-profiles.json' with { type: 'json' };
  * - `columns`: among `date`, `time`, `branch`, `cashier`, `operation_id`, `account`, `name`,
  *   `address`, `period`, `amount`, `commission`, `reading1`..`reading3`; `-` for one to ignore;
  * - `dateFormat` (`DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`) and `periodFormat`
- *   (`MMYY`, `MM.YYYY`, `YYYY-MM`); amounts are rubles with a comma or a point before kopecks;
+ *   (`MMYY`, `MM.YYYY`, `YYYY-MM`);
+ * - `decimalSeparator` (`,` or `.`: what stands before the kopecks of an amount) and
+ *   `thousandsSeparator` (`none`, or `space`: "1 500,00"); an amount written otherwise is refused
+ *   with its line ("1,500" where the point is the separator is not 1.50 rubles). The cells of an
+ *   .xlsx workbook are numbers as Excel stores them: read with a point, whatever the profile says;
  * - `totals`: null, or the last line's `prefix` (`=`) and its columns among `count`, `amount`,
  *   `commission`, `transferred` (amount less commission), `-`.
  */
@@ -55,6 +59,8 @@ const Profile = Type.Object({
   columns: Type.Array(literals(COLUMN_KEYS), { minItems: 4, maxItems: 40 }),
   dateFormat: literals(['DD-MM-YYYY', 'DD.MM.YYYY', 'DD/MM/YYYY', 'YYYY-MM-DD'] as const),
   periodFormat: literals(['MMYY', 'MM.YYYY', 'YYYY-MM'] as const),
+  decimalSeparator: literals([',', '.'] as const),
+  thousandsSeparator: literals(['none', 'space'] as const),
   totals: Type.Union([
     Type.Null(),
     Type.Object({
@@ -78,6 +84,8 @@ export interface RegistryProfile {
   columns: ColumnKey[];
   dateFormat: 'DD-MM-YYYY' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'YYYY-MM-DD';
   periodFormat: 'MMYY' | 'MM.YYYY' | 'YYYY-MM';
+  decimalSeparator: ',' | '.';
+  thousandsSeparator: 'none' | 'space';
   totals: null | { prefix: string; columns: Array<'count' | 'amount' | 'commission' | 'transferred' | '-'> };
 }
 
