@@ -293,6 +293,12 @@ for (const dialect of await testDialects()) {
           expect: /\n1;отклонена;;В заголовке нет столбцов: operation_id/,
         },
         {
+          name: 'a UTF-8 file where the profile says Windows-1251',
+          file: [sber('1'), '=1;100,00;1,00;99,00', ''].join('\r\n'),
+          expect:
+            /;файл отклонён;;Файл записан в кодировке UTF-8, а указана Windows-1251: русские буквы прочитались бы неверно/,
+        },
+        {
           name: 'an amount with a point where the profile has a comma',
           file: sberFile([sber('1', { amount: '100.00' })], '=1;100,00;1,00;99,00'),
           expect: /\n1;отклонена;Сумма;"?«100\.00»: в этом реестре рубли от копеек отделяет запятая/,

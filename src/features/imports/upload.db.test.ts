@@ -18,10 +18,11 @@ import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
 
 // Uploads in the back office (issue 19): an accountant uploads the network company's readings,
 // sees the dry run's summary and rejected lines, applies it as a background job driven here
-// directly, downloads the report; a broken workbook is refused whole with its reason; an operator is refused; a file too large, a binary file and
-// a form without its CSRF token are refused with nothing stored; two job runners claim one
-// upload once, and a runner that died is taken over when its lease runs out. The accounts file
-// (with its region) is in upload-accounts.db.test.ts.
+// directly, downloads the report; a broken workbook is refused whole with its reason; an
+// operator is refused; a file too large, a binary file and a form without its CSRF token are
+// refused with nothing stored; two job runners claim one upload once, and a runner that died is
+// taken over when its lease runs out; an admin uploads tariffs and is refused a registry. The
+// accounts file (with its region) is in upload-accounts.db.test.ts.
 
 const SAMPLES = path.join(import.meta.dirname, '../../../samples');
 
@@ -315,6 +316,51 @@ for (const dialect of await testDialects()) {
       assert.equal(replaced.staffUserId, adminId);
       assert.equal(replaced.account, demo.number);
       assert.equal(replaced.details?.reason, 'Загрузка счётчиков из файла meters.csv');
+    });
+
+    test('an admin is refused a registry upload, and uploads tariffs: applied whole as a job, audited', async () => {
+      const { agent: admin, id: adminId } = await staffAgent(t, 'adm-tariffs', ['admin'], '10.9.0.4');
+      assert.doesNotMatch(textOf((await admin.get('/office/imports')).body), /Реестр платежей/);
+      const before = await uploadsCount(t);
+      const registry = fs.readFileSync(path.join(SAMPLES, 'registry-sberbank.txt'));
+      const refused = await upload(admin, 'registry:sberbank', { name: 'registry.txt', content: registry });
+      assert.equal(refused.statusCode, 400);
+      assert.match(textOf(refused.body), /Выберите, что загружается, из списка/);
+      assert.deepEqual(await uploadsCount(t), before, 'nothing kept');
+
+      const content = fs.readFileSync(path.join(SAMPLES, 'tariffs.csv'));
+      const res = await upload(admin, 'tariffs', { name: 'tariffs.csv', content });
+      assert.equal(res.statusCode, 303, res.body);
+      const url = pathOf(res);
+      assert.ok((await runNextUpload(runner('t'))) !== null);
+      const checked = textOf((await admin.get(url)).body);
+      assert.match(checked, /Строк с ценами: 6; отклонено: 0/);
+      assert.match(checked, /новых цен: 6/);
+      const prices = () =>
+        t.db.kysely
+          .selectFrom('tariff_prices')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('valid_from', '=', '2027-07-01')
+          .executeTakeFirstOrThrow()
+          .then((r) => Number(r.n));
+      assert.equal(await prices(), 0, 'the dry run stored nothing');
+      assert.equal(
+        (await admin.post(`${url}/apply`, { reason: 'Приказ о тарифах на 2027 год' })).statusCode,
+        303,
+      );
+      assert.ok((await runNextUpload(runner('t'))) !== null);
+      const applied = textOf((await admin.get(url)).body);
+      assert.match(applied, /Состояние: применён/);
+      assert.match(applied, /новых цен: 6/);
+      assert.equal(await prices(), 6);
+      const audit = (await auditRows(t, 'tariff_price')).filter((a) => a.details?.validFrom === '2027-07-01');
+      assert.equal(audit.length, 6);
+      assert.ok(audit.every((a) => a.staffUserId === adminId && a.details?.by === `staff:${adminId}`));
+      const queued = (await auditRows(t, 'import_apply')).at(-1)!;
+      assert.deepEqual(
+        [queued.staffUserId, queued.details?.reason],
+        [adminId, 'Приказ о тарифах на 2027 год'],
+      );
     });
   });
 }
