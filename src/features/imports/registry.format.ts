@@ -115,7 +115,7 @@ function outcome(r: RegistryLine, accounts: Accounts, earlier?: repo.RecordedPay
       count: 'conflict',
       note: {
         field: 'Номер операции',
-        message: `Операция № ${r.operationId} ${what} (загрузка № ${earlier.importRunId}, строка ${earlier.lineNo}) с другими данными: ${diff.join('; ')}; строка не применена.`,
+        message: `Операция № ${r.operationId} ${what} (запуск № ${earlier.importRunId}, строка ${earlier.lineNo}) с другими данными: ${diff.join('; ')}; строка не применена.`,
       },
     };
   }

@@ -31,7 +31,6 @@ export async function findAccounts(db: Q, numbers: string[]): Promise<Map<string
 export interface RecordedPayment {
   accountNumber: string;
   amountKop: number;
-  commissionKop: number;
   paidOn: string;
   status: 'credited' | 'unallocated';
   importRunId: number;
@@ -49,16 +48,7 @@ export async function recordedOperations(
   }
   const rows = await db
     .selectFrom('registry_payments')
-    .select([
-      'operation_id',
-      'account_number',
-      'amount_kop',
-      'commission_kop',
-      'paid_on',
-      'status',
-      'import_run_id',
-      'line_no',
-    ])
+    .select(['operation_id', 'account_number', 'amount_kop', 'paid_on', 'status', 'import_run_id', 'line_no'])
     .where('source', '=', source)
     .where('operation_id', 'in', [...new Set(operationIds)])
     .execute();
@@ -68,7 +58,6 @@ export async function recordedOperations(
       {
         accountNumber: r.account_number,
         amountKop: Number(r.amount_kop),
-        commissionKop: Number(r.commission_kop),
         paidOn: r.paid_on,
         status: r.status === 'credited' ? 'credited' : 'unallocated',
         importRunId: Number(r.import_run_id),
