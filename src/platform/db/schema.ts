@@ -76,6 +76,7 @@ export interface Database {
   mail_keys: MailKeysTable;
   mail_subscriptions: MailSubscriptionsTable;
   mail_confirmations: MailConfirmationsTable;
+  mail_removed_addresses: MailRemovedAddressesTable;
   mail_outbox: MailOutboxTable;
   staff_users: StaffUsersTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
@@ -449,6 +450,19 @@ export interface MailConfirmationsTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/**
+ * An address an account gave up (src/mail): deleted, replaced by another, or bounced. Never
+ * offered back from the accounts import; only a keyed hash of it is kept.
+ */
+export interface MailRemovedAddressesTable {
+  account_id: number;
+  /** Keyed hash of the address, as `mail_confirmations.email_hash`. */
+  email_hash: string;
+  /** 'deleted' | 'replaced' | 'bounced' */
+  reason: string;
+  removed_at: number;
 }
 
 /** The durable mailing queue: one message per (account, period, kind). */
