@@ -5,12 +5,26 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 // What the e-mails need to know of an account, read from tables other features own (`accounts`,
 // `meters`, `readings`): its number for the audit log and the reminder, its meter in service, and
-// whether a reading for the month is in, and the held readings decided in the back office's review
-// queue. Read only.
+// whether a reading for the month is in, the held readings decided in the back office's review
+// queue, and the e-mail address the supplier's accounts import gave (offered to the customer to
+// confirm). Read only.
 
 export async function accountNumber(db: Q, accountId: number): Promise<string | undefined> {
   const r = await db.selectFrom('accounts').select('number').where('id', '=', accountId).executeTakeFirst();
   return r?.number;
+}
+
+/**
+ * The e-mail address the supplier's accounts import stored for the account
+ * (`accounts.imported_email`, written by src/features/imports), unconfirmed; null when none.
+ */
+export async function importedEmail(db: Q, accountId: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('accounts')
+    .select('imported_email')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return r?.imported_email ?? null;
 }
 
 export async function accountNumbers(db: Q, accountIds: number[]): Promise<Map<number, string>> {

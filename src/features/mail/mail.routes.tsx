@@ -8,6 +8,7 @@ import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import type { MailContext } from './mail.config.ts';
 import type { MailFlash } from './mail.section.ts';
 import {
+  acceptImported,
   confirmAddress,
   deleteAddress,
   findUnsubscribe,
@@ -55,8 +56,8 @@ export interface MailRoutesOptions {
 
 /**
  * Bills by e-mail, the HTTP side:
- * - POST /cabinet/email: the main page's form ("Сохранить информацию", "Удалить e-mail", and
- *   "Отправить письмо ещё раз"); answers with a redirect to /cabinet?mail=… (or the page with the
+ * - POST /cabinet/email: the main page's form ("Сохранить информацию", "Удалить e-mail",
+ *   "Отправить письмо ещё раз", and accepting the accounts import's address); answers with a redirect to /cabinet?mail=… (or the page with the
  *   message next to the field).
  * - GET/POST /mail/confirm/:token: the confirmation link; GET only shows a button, the POST (with
  *   the CSRF token) confirms. See mail.service.ts for who may use it.
@@ -115,7 +116,11 @@ function invalidLink(reply: FastifyReply, supplierName: string, what: 'confirm' 
   );
 }
 
-/** POST /cabinet/email: "Сохранить информацию", "Удалить e-mail" and "Отправить письмо ещё раз". */
+/**
+ * POST /cabinet/email: "Сохранить информацию", "Удалить e-mail", "Отправить письмо ещё раз", and
+ * "Да, получать на этот адрес" (action `imported`: the accounts import's address; the body never
+ * names it, the server reads it for the session's account).
+ */
 function registerFormRoute(
   app: FastifyInstance,
   deps: MailDeps,
@@ -134,6 +139,13 @@ function registerFormRoute(
         switch (body.action ?? 'save') {
           case 'delete':
             return redirect(reply, (await deleteAddress(deps, who)) === 'deleted' ? 'deleted' : 'none');
+          case 'imported': {
+            const res = await acceptImported(deps, who);
+            if (res.kind === 'gone' || res.kind === 'invalid') {
+              return redirect(reply, res.kind === 'gone' ? 'offer_gone' : 'offer_unusable');
+            }
+            return redirect(reply, res.kind === 'saved' ? 'saved' : flashOfSend(res.send));
+          }
           case 'resend': {
             const res = await resendConfirmation(deps, who);
             return redirect(

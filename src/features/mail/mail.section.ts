@@ -13,6 +13,8 @@ export const MAIL_FLASHES = [
   'none',
   'confirmed',
   'already',
+  'offer_gone',
+  'offer_unusable',
 ] as const;
 export type MailFlash = (typeof MAIL_FLASHES)[number];
 
@@ -44,6 +46,16 @@ function flashText(flash: MailFlash, ctx: MailContext): { text: string; error: b
       return { text: 'Адрес подтверждён.', error: false };
     case 'already':
       return { text: 'Адрес уже подтверждён.', error: false };
+    case 'offer_gone':
+      return {
+        text: 'Адрес из ваших данных у поставщика больше не предлагается. Чтобы получать квитанции по электронной почте, укажите адрес в поле ниже.',
+        error: true,
+      };
+    case 'offer_unusable':
+      return {
+        text: 'Наш почтовый сервер не может отправить письмо на адрес из ваших данных у поставщика: в нём до знака «@» есть нелатинские буквы. Укажите другой адрес в поле ниже.',
+        error: true,
+      };
   }
 }
 
@@ -57,7 +69,8 @@ export function flashOf(req: FastifyRequest): MailFlash | undefined {
 
 /**
  * The e-mail section of the logged-in customer's main page: the stored address and its state,
- * the form as posted when it was refused, and the outcome of the last POST (`flash`, from `?mail=`).
+ * the accounts import's address offered for confirmation (masked), the form as posted when it was
+ * refused, and the outcome of the last POST (`flash`, from `?mail=`).
  */
 export function mailSectionModel(
   ctx: MailContext,
@@ -66,10 +79,13 @@ export function mailSectionModel(
   flash?: MailFlash,
 ): MailSectionModel {
   return {
-    email: state ? state.email : (a.email ?? ''),
+    // The import's address is shown masked, never put in the field (an empty field keeps it).
+    email: state ? state.email : a.masked ? '' : (a.email ?? ''),
     subscribed: state ? state.subscribed : a.subscribed,
     storedEmail: a.email,
     status: a.status,
+    ...(a.masked ? { masked: true } : {}),
+    ...(a.offer !== undefined ? { offer: a.offer } : {}),
     ...(state ? { fieldError: state.fieldError } : {}),
     ...(flash && !state ? { notice: flashText(flash, ctx) } : {}),
   };

@@ -4,16 +4,18 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { MailConfig } from './mail.config.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { maskEmail, needsSmtpUtf8, parseEmail } from './email-address.ts';
+import { maskEmail, needsSmtpUtf8, parseEmail, type ParseEmailResult } from './email-address.ts';
 import { confirmMessage } from './mail.messages.tsx';
 import { emailHash, isToken, newConfirmToken, sha256Hex, unsubscribeToken } from './tokens.ts';
 import type { MailTransport } from './transport.ts';
 import { accountNumber } from './accounts.repository.ts';
+import { importedAddress, importedOffer, storedImportedAddress } from './imported-offer.ts';
 import {
   deleteSubscription,
   findByUnsubscribeHash,
   findSubscription,
   markConfirmed,
+  recordRemovedAddress,
   saveNewAddress,
   setSubscribed,
   type Subscription,
@@ -68,14 +70,26 @@ export function unsubscribeUrl(publicUrl: string, token: string): string {
 export type AddressStatus = 'none' | 'pending' | 'confirmed' | 'bounced';
 
 export interface AddressView {
+  /** The stored address; masked when it is the accounts import's (see `masked`). */
   email: string | null;
+  /** The stored address is the import's, shown masked (the customer did not type it). */
+  masked?: boolean;
   subscribed: boolean;
   status: AddressStatus;
+  /** The accounts import's address offered for confirmation (imported-offer.ts), masked; absent: none. */
+  offer?: string;
 }
 
-/** The account's address for bills as its holder's main page shows it. */
+/** The account's address for bills as its holder's main page shows it, and the import's offer. */
 export async function loadAddress(db: Kysely<Database>, accountId: number): Promise<AddressView> {
-  return addressView((await findSubscription(db, accountId)) ?? null);
+  const current = (await findSubscription(db, accountId)) ?? null;
+  const imported = await importedAddress(db, accountId);
+  const view = addressView(current);
+  if (current && imported === current.email) {
+    return { ...view, email: maskEmail(current.email), masked: true };
+  }
+  const offer = await importedOffer(db, { accountId, current, imported, key: await linkKeyOf(db) });
+  return { ...view, ...(offer !== null ? { offer: maskEmail(offer) } : {}) };
 }
 
 /** The address as the customer's page shows it, from the stored row (none: no address). */
@@ -136,21 +150,36 @@ function staffAudit(who: Actor, before: unknown, after: unknown) {
     : { staffUserId: null, extra: {} };
 }
 
+/**
+ * The typed address checked, refused if our SMTP server cannot take it. An empty field keeps the
+ * stored address when it is the import's: the page shows that one masked, the field left empty.
+ */
+async function checkTyped(deps: MailDeps, who: Actor, email: string): Promise<ParseEmailResult> {
+  const kept = email.trim() === '' && !who.staff && (await storedImportedAddress(deps.db, who.accountId));
+  const parsed = parseEmail(kept || email);
+  if (parsed.ok && needsSmtpUtf8(parsed.email) && !(await deps.transport.utf8Mailboxes())) {
+    return {
+      ok: false,
+      message:
+        'Наш почтовый сервер не может отправить письмо на адрес с нелатинскими (например, русскими) буквами до знака «@». Укажите адрес, в котором до «@» только латинские буквы, цифры и знаки . _ - +.',
+    };
+  }
+  return parsed;
+}
+
+/**
+ * Saves an address (`source` 'import': the accounts import's, accepted). A new or changed one is
+ * stored unconfirmed and gets a confirmation link; the one it replaces is recorded as given up.
+ */
 export async function saveAddress(
   deps: MailDeps,
   who: Actor,
   input: { email: string; subscribed: boolean },
+  source: 'form' | 'import' = 'form',
 ): Promise<SaveResult> {
-  const parsed = parseEmail(input.email);
+  const parsed = await checkTyped(deps, who, input.email);
   if (!parsed.ok) {
     return { kind: 'invalid', fieldError: parsed.message };
-  }
-  if (needsSmtpUtf8(parsed.email) && !(await deps.transport.utf8Mailboxes())) {
-    return {
-      kind: 'invalid',
-      fieldError:
-        'Наш почтовый сервер не может отправить письмо на адрес с нелатинскими (например, русскими) буквами до знака «@». Укажите адрес, в котором до «@» только латинские буквы, цифры и знаки . _ - +.',
-    };
   }
   const { db } = deps;
   const now = deps.clock.now();
@@ -182,6 +211,14 @@ export async function saveAddress(
   }
 
   await db.transaction().execute(async (tx) => {
+    if (current && current.email !== parsed.email) {
+      await recordRemovedAddress(tx, {
+        accountId: who.accountId,
+        emailHash: emailHash(key, current.email),
+        reason: current.bouncedAt !== null ? 'bounced' : 'replaced',
+        now: now.getTime(),
+      });
+    }
     await saveNewAddress(tx, {
       accountId: who.accountId,
       email: parsed.email,
@@ -204,11 +241,28 @@ export async function saveAddress(
         email: maskEmail(parsed.email),
         previous: current ? maskEmail(current.email) : null,
         subscribed: input.subscribed,
+        ...(source === 'import' ? { source } : {}),
         ...staff.extra,
       },
     });
   });
   return { kind: 'pending', send: await sendConfirmation(deps, who, parsed.email) };
+}
+
+/**
+ * The customer accepts the import's address: the same double opt-in as a typed one. The offer is
+ * checked again (the page may be stale): `gone` when there is none now.
+ */
+export async function acceptImported(deps: MailDeps, who: Actor): Promise<SaveResult | { kind: 'gone' }> {
+  const { db } = deps;
+  const current = (await findSubscription(db, who.accountId)) ?? null;
+  const imported = await importedAddress(db, who.accountId);
+  const key = await linkKeyOf(db);
+  const email = await importedOffer(db, { accountId: who.accountId, current, imported, key });
+  if (email === null) {
+    return { kind: 'gone' };
+  }
+  return saveAddress(deps, who, { email, subscribed: true }, 'import');
 }
 
 export type ResendResult = SendOutcome | { kind: 'none' } | { kind: 'confirmed' };
@@ -288,12 +342,20 @@ async function sendConfirmation(deps: MailDeps, who: Actor, email: string): Prom
 
 export async function deleteAddress(deps: MailDeps, who: Actor): Promise<'deleted' | 'none'> {
   const now = deps.clock.now();
+  const key = await linkKeyOf(deps.db);
   return deps.db.transaction().execute(async (tx) => {
     const current = await findSubscription(tx, who.accountId);
     if (!current || !(await deleteSubscription(tx, who.accountId))) {
       return 'none';
     }
     await retireConfirmations(tx, who.accountId, now.getTime());
+    // Only its keyed hash: the address itself is deleted, yet the import never offers it back.
+    await recordRemovedAddress(tx, {
+      accountId: who.accountId,
+      emailHash: emailHash(key, current.email),
+      reason: 'deleted',
+      now: now.getTime(),
+    });
     const staff = staffAudit(who, auditState(current), null);
     await recordAudit(tx, now, {
       event: 'email_delete',

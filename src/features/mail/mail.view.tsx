@@ -11,6 +11,13 @@ export interface MailSectionModel {
   /** The stored address and its state. */
   storedEmail: string | null;
   status: AddressStatus;
+  /**
+   * The address from the supplier's accounts import, masked (the customer logged in by account
+   * number and surname only), offered for confirmation while none is confirmed.
+   */
+  offer?: string;
+  /** The stored address is the accounts import's: shown masked, the field left empty (which keeps it). */
+  masked?: boolean;
   fieldError?: string;
   notice?: { text: string; error: boolean };
 }
@@ -33,6 +40,7 @@ export function MailSection({ model: m, csrfToken }: { model: MailSectionModel; 
         </p>
       )}
       <AddressState model={m} csrfToken={csrfToken} />
+      {m.offer !== undefined && <ImportedOffer masked={m.offer} csrfToken={csrfToken} />}
       <ErrorSummary
         id="mail-errors"
         title="Адрес не сохранён"
@@ -59,6 +67,8 @@ export function MailSection({ model: m, csrfToken }: { model: MailSectionModel; 
           <FieldError id="mail-email-error" message={m.fieldError} />
           <p class="hint" id="mail-email-note">
             Отправка квитанций производится после проведения расчетов в конце каждого месяца.
+            {m.masked &&
+              ' Адрес из ваших данных у поставщика не показывается полностью: оставьте поле пустым, чтобы сохранить его, или введите другой адрес.'}
           </p>
         </div>
         <div class="field checkbox">
@@ -129,6 +139,31 @@ function AddressState({ model: m, csrfToken }: { model: MailSectionModel; csrfTo
         ? 'Квитанции отправляются на него после закрытия каждого месяца.'
         : 'Отправка квитанций на него выключена: отметьте пункт ниже и сохраните, чтобы включить.'}
     </p>
+  );
+}
+
+/**
+ * The accounts import's address, offered: accepting starts the same double opt-in as a typed
+ * address (a confirmation link to it; no bill until it is followed). The form below takes another.
+ */
+function ImportedOffer({ masked, csrfToken }: { masked: string; csrfToken: string }) {
+  return (
+    <div class="notice mail-offer" id="mail-offer">
+      <p>
+        В ваших данных у поставщика указан адрес <strong>{masked}</strong>. Получать счета на него?
+      </p>
+      <form method="post" action="/cabinet/email">
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <input type="hidden" name="action" value="imported" />
+        <button type="submit" class="button">
+          Да, получать на этот адрес
+        </button>
+      </form>
+      <p class="hint">
+        Мы отправим на этот адрес письмо со ссылкой для подтверждения. Квитанции начнут приходить только после
+        перехода по ссылке. Если адрес не ваш или устарел, укажите другой в поле ниже.
+      </p>
+    </div>
   );
 }
 

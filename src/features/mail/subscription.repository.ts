@@ -153,3 +153,34 @@ export async function markUndeliverable(
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+export type RemovedReason = 'deleted' | 'replaced' | 'bounced';
+
+/**
+ * Records that the account gave up an address (`mail_removed_addresses`, its keyed hash only), so
+ * that the accounts import's address is never offered back. Again for the same address: the
+ * latest reason.
+ */
+export async function recordRemovedAddress(
+  db: Q,
+  r: { accountId: number; emailHash: string; reason: RemovedReason; now: number },
+): Promise<void> {
+  await db
+    .insertInto('mail_removed_addresses')
+    .values({ account_id: r.accountId, email_hash: r.emailHash, reason: r.reason, removed_at: r.now })
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'email_hash']).doUpdateSet({ reason: r.reason, removed_at: r.now }),
+    )
+    .execute();
+}
+
+/** Whether the account gave up the address with this keyed hash. */
+export async function wasRemoved(db: Q, accountId: number, emailHash: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('mail_removed_addresses')
+    .select('reason')
+    .where('account_id', '=', accountId)
+    .where('email_hash', '=', emailHash)
+    .executeTakeFirst();
+  return r !== undefined;
+}
