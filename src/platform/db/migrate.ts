@@ -37,7 +37,11 @@ export class MigrationError extends Error {}
  * that the migrations find the schema whole.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  await restoreIndexes(db.kysely);
+  try {
+    await restoreIndexes(db.kysely);
+  } catch (err) {
+    throw new MigrationError(`${cannotMigrate(db)}: ${reasonOf(err)}`, { cause: err });
+  }
   return migrate(db, (m) => m.migrateToLatest());
 }
 
@@ -63,12 +67,17 @@ async function migrate(
   const result = await run(migrator);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
     // No failed migration: it stopped before any ran (the database unreachable, refused, locked).
-    const what = failed
-      ? `migration ${failed} failed`
-      : `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
-    throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
+    const what = failed ? `migration ${failed} failed` : cannotMigrate(db);
+    throw new MigrationError(`${what}: ${reasonOf(result.error)}`, { cause: result.error });
   }
   return result;
+}
+
+function cannotMigrate(db: Db): string {
+  return `cannot migrate the ${db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database`;
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : JSON.stringify(err);
 }
