@@ -147,7 +147,7 @@ for (const dialect of await testDialects()) {
       assert.match(text, /Реестр платежей: Сбербанк/);
       assert.match(text, /Строк с платежами: 3; отклонено: 0/);
       assert.match(text, /зачислено на лицевые счета: 2/);
-      assert.match(text, /в нераспределённые \(счёт не найден\): 1/);
+      assert.match(text, /в нераспределённые \(счёт не найден или закрыт\): 1/);
     });
 
     test('a workbook cut short is refused whole with its reason, not a server error', async () => {
