@@ -13,7 +13,7 @@ import {
 } from '../../../test/helpers.ts';
 import { auditRows, staffAgent } from '../../../test/office-staff.ts';
 import { pathOf, upload, uploadRunner, uploadsCount } from '../../../test/upload-support.ts';
-import { claimUpload } from './upload.repository.ts';
+import { claimUpload, renewLease } from './upload.repository.ts';
 import { runNextUpload, type UploadRunnerDeps } from './upload.worker.ts';
 
 // Uploads in the back office (issue 19): an accountant uploads the network company's readings,
@@ -273,6 +273,18 @@ for (const dialect of await testDialects()) {
         leaseMs: 60_000,
       });
       assert.equal(dead?.id, id2);
+      // Its progress, as a runner records it after each batch, is what the page shows.
+      await renewLease(t.db.kysely, id2, {
+        owner: 'dead',
+        now: t.clock.now().getTime(),
+        leaseMs: 60_000,
+        phase: 'check',
+        linesDone: 1,
+      });
+      assert.match(
+        textOf((await accountant.get(`/office/imports/${id2}`)).body),
+        /Проверено строк: 1 из 1\. Страница обновляется сама/,
+      );
       assert.equal(await runNextUpload(runner('z')), null, 'the lease still holds');
       t.clock.advance(61_000);
       assert.equal(await runNextUpload(runner('z')), id2);
