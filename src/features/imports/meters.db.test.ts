@@ -11,6 +11,8 @@ import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { runImport, type ImportSummary } from './engine.ts';
 import { metersFormat } from './meters.format.ts';
 import { summaryLines } from './summary.ts';
+import { CLOSE_OPTS } from '../../../test/billing-support.ts';
+import { closeMonth } from '../billing/close-month.ts';
 
 // The meters file through the import engine: a meter installed on an account without one, the
 // meter in service corrected, a replacement (the old meter closed with the line's final reading),
@@ -250,6 +252,54 @@ for (const dialect of await testDialects()) {
       const empty = await importFile(tmpFile(`${HEADER}\n`), false);
       assert.equal(empty.summary.status, 'refused');
       assert.match(empty.summary.fileErrors.join(' '), /нет ни одного счётчика/);
+    });
+
+    test('the month of an imported replacement charges both meters', async () => {
+      const a = await t.db.kysely
+        .selectFrom('accounts')
+        .select('id')
+        .where('number', '=', '1100000001')
+        .executeTakeFirstOrThrow();
+      const n1 = await t.db.kysely
+        .selectFrom('meters')
+        .select('id')
+        .where('serial', '=', 'N-1')
+        .executeTakeFirstOrThrow();
+      await t.db.kysely
+        .insertInto('readings')
+        .values({
+          account_id: Number(a.id),
+          meter_id: Number(n1.id),
+          reading_date: '2026-05-19',
+          value1: 40,
+          value2: null,
+          value3: null,
+          channel: 'internet',
+          status: 'accepted',
+          reason: null,
+          submitted_at: 0,
+          submitted_ip: null,
+        })
+        .execute();
+      await closeMonth(t.db, { ...CLOSE_OPTS, period: '2026-05' });
+      const may = await t.db.kysely
+        .selectFrom('charges')
+        .select(['method', 'kwh', 'details'])
+        .where('account_id', '=', Number(a.id))
+        .where('period', '=', '2026-05')
+        .executeTakeFirstOrThrow();
+      // M1 from its first reading, 10 001 on 20 April, to the file's final 10 111; N-1 from 0 to 40.
+      assert.equal(may.method, 'readings');
+      assert.equal(Number(may.kwh), 110 + 40);
+      assert.deepEqual(
+        (JSON.parse(may.details!) as { replaced: { serial: string; zoneKwh: number[] } }).replaced,
+        {
+          serial: 'M1',
+          from: { date: '2026-04-20', values: [10001] },
+          to: { date: '2026-05-16', values: [10111] },
+          zoneKwh: [110],
+        },
+      );
     });
   });
 }
