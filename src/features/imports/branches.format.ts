@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
-import { recordAudit } from '../../platform/audit.repository.ts';
+import { auditReferenceRow } from './reference.audit.ts';
 import {
   bicProblem,
   corrAccountProblem,
@@ -256,21 +256,13 @@ export function branchesFormat(opts: { clock: Clock; by: string }): ImportFormat
           await updateBranch(tx, d.id, d.branch);
         }
         // The supplier's own public details (printed on every bill), not a customer's data.
-        await recordAudit(tx, now, {
+        await auditReferenceRow(tx, now, {
           event: 'branch_import',
-          outcome: d.kind === 'add' ? 'added' : 'changed',
-          details: {
-            run: runId,
-            by: opts.by,
-            code: d.branch.code,
-            ...(d.kind === 'change'
-              ? {
-                  fields: d.fields,
-                  before: d.before,
-                  after: Object.fromEntries(d.fields.map((c) => [c, d.branch[c]])),
-                }
-              : { after: d.branch }),
-          },
+          runId,
+          by: opts.by,
+          code: d.branch.code,
+          row: d.branch,
+          ...(d.kind === 'change' ? { change: { fields: d.fields, before: d.before } } : {}),
         });
       }
       return decisions.map(outcomeOf);

@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
-import { recordAudit } from '../../platform/audit.repository.ts';
+import { auditReferenceRow } from './reference.audit.ts';
 import { headerReader, type ColumnSpec, type LineGet } from './columns.ts';
 import {
   type ImportFormat,
@@ -255,21 +255,13 @@ export function tariffPlansFormat(opts: { clock: Clock; by: string }): ImportFor
         } else {
           continue;
         }
-        await recordAudit(tx, now, {
+        await auditReferenceRow(tx, now, {
           event: 'tariff_plan',
-          outcome: d.kind === 'add' ? 'added' : 'changed',
-          details: {
-            run: runId,
-            by: opts.by,
-            code: d.plan.code,
-            ...(d.kind === 'change'
-              ? {
-                  fields: d.fields,
-                  before: d.before,
-                  after: Object.fromEntries(d.fields.map((f) => [f, d.plan[f]])),
-                }
-              : { after: d.plan }),
-          },
+          runId,
+          by: opts.by,
+          code: d.plan.code,
+          row: d.plan,
+          ...(d.kind === 'change' ? { change: { fields: d.fields, before: d.before } } : {}),
         });
       }
       return decisions.map(outcomeOf);
