@@ -6,6 +6,7 @@ import { computeBatch } from './close-batch.ts';
 import { buildingVolumes, loadPlans, nextAccounts, periodState } from './billing.repository.ts';
 import * as repo from './recalculation.repository.ts';
 import { Refused } from '../../platform/refused.ts';
+import { findLoginAccount } from '../account/account.repository.ts';
 
 export type RecalcResult =
   { status: 'recorded'; amountKop: number; kwh: number; method: string } | { status: 'no_change' };
@@ -53,7 +54,8 @@ export async function previewRecalculation(
       'Этот месяц не закрыт: пересчитать можно только закрытый.',
     );
   }
-  const accountId = await repo.accountIdByNumber(db, input.account);
+  const found = await findLoginAccount(db, input.account);
+  const accountId = found && Number(found.id);
   if (accountId === undefined) {
     throw new RecalculationRefused(`account ${input.account} not found`, 'Лицевой счёт не найден.');
   }

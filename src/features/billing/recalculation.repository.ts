@@ -6,11 +6,6 @@ type Q = Kysely<Database> | Transaction<Database>;
 // Recalculations of closed periods: what recalculate.ts reads and records, and how the next
 // closing carries them on its bills.
 
-export async function accountIdByNumber(db: Q, number: string): Promise<number | undefined> {
-  const r = await db.selectFrom('accounts').select('id').where('number', '=', number).executeTakeFirst();
-  return r && Number(r.id);
-}
-
 export type ClosedCharge = Pick<
   Selectable<ChargesTable>,
   'amount_kop' | 'odn_kop' | 'kwh' | 'odn_kwh' | 'method'
