@@ -197,9 +197,15 @@ export interface ActiveSession {
   id: number;
   accountId: number;
   accountNumber: string;
+  /** The profile of a profile login; null for the manual's login. */
+  profileId: number | null;
 }
 
-/** The session a token belongs to, if it is still valid; expired sessions are deleted. */
+/**
+ * The session a token belongs to, if it is still valid; expired sessions are deleted. A profile's
+ * session whose account is no longer attached to the profile is not valid either (it is ended, so
+ * that no request reaches an account the profile lost).
+ */
 export async function resolveSession(deps: AuthDeps, token: string): Promise<ActiveSession | null> {
   const { db, clock, config } = deps;
   const s = await sessions.findSessionByHash(db, hashToken(token));
@@ -207,14 +213,18 @@ export async function resolveSession(deps: AuthDeps, token: string): Promise<Act
     return null;
   }
   const now = clock.now().getTime();
-  if (now - s.lastSeenAt > config.session.idleMs || now - s.createdAt > config.session.absoluteMs) {
+  if (
+    !s.accountAttached ||
+    now - s.lastSeenAt > config.session.idleMs ||
+    now - s.createdAt > config.session.absoluteMs
+  ) {
     await sessions.deleteSession(db, s.id);
     return null;
   }
   if (now - s.lastSeenAt >= TOUCH_INTERVAL_MS) {
     await sessions.touchSession(db, s.id, now);
   }
-  return { id: s.id, accountId: s.accountId, accountNumber: s.accountNumber };
+  return { id: s.id, accountId: s.accountId, accountNumber: s.accountNumber, profileId: s.profileId };
 }
 
 export async function logout(deps: AuthDeps, token: string, ip: string): Promise<void> {

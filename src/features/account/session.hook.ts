@@ -11,6 +11,8 @@ export interface Customer {
   /** The account's 10-digit number, read with the session. */
   accountNumber: string;
   sessionId: number;
+  /** The profile of a profile login, whose attached accounts the switcher offers; null otherwise. */
+  profileId: number | null;
 }
 
 declare module 'fastify' {
@@ -26,7 +28,9 @@ export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promis
     return null;
   }
   const s = await resolveSession(authDeps(ctx), token);
-  return s && { accountId: s.accountId, accountNumber: s.accountNumber, sessionId: s.id };
+  return (
+    s && { accountId: s.accountId, accountNumber: s.accountNumber, sessionId: s.id, profileId: s.profileId }
+  );
 }
 
 /** The customer of a route guarded by `requireCustomer`. */

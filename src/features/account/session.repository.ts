@@ -10,11 +10,19 @@ export interface StoredSession {
   accountNumber: string;
   createdAt: number;
   lastSeenAt: number;
+  /** The profile of a profile login; null for the manual's login (account number and surname). */
+  profileId: number | null;
+  /**
+   * Whether the session may show its account: always for the manual's login; for a profile's,
+   * only while the account is attached to the profile (a detached account, or a profile its holder
+   * removed, is reached no more, whatever the session says).
+   */
+  accountAttached: boolean;
 }
 
 export async function insertSession(
   db: Q,
-  s: { tokenHash: string; accountId: number; at: number; ip: string | null },
+  s: { tokenHash: string; accountId: number; at: number; ip: string | null; profileId?: number },
 ): Promise<void> {
   await db
     .insertInto('sessions')
@@ -24,6 +32,7 @@ export async function insertSession(
       created_at: s.at,
       last_seen_at: s.at,
       ip: s.ip,
+      profile_id: s.profileId ?? null,
     })
     .execute();
 }
@@ -33,12 +42,19 @@ export async function findSessionByHash(db: Q, tokenHash: string): Promise<Store
   const row = await db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .leftJoin('profile_accounts', (j) =>
+      j
+        .onRef('profile_accounts.profile_id', '=', 'sessions.profile_id')
+        .onRef('profile_accounts.account_id', '=', 'sessions.account_id'),
+    )
     .select([
       'sessions.id',
       'sessions.account_id',
       'accounts.number',
       'sessions.created_at',
       'sessions.last_seen_at',
+      'sessions.profile_id',
+      'profile_accounts.attached_at',
     ])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
@@ -49,6 +65,8 @@ export async function findSessionByHash(db: Q, tokenHash: string): Promise<Store
       accountNumber: row.number,
       createdAt: Number(row.created_at),
       lastSeenAt: Number(row.last_seen_at),
+      profileId: row.profile_id === null ? null : Number(row.profile_id),
+      accountAttached: row.profile_id === null || row.attached_at !== null,
     }
   );
 }

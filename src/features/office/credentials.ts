@@ -1,64 +1,16 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { passwordProblem as commonPasswordProblem } from '../../platform/passwords.ts';
 import { generateSecret, generateURI, verify as totpVerify } from 'otplib';
 
-// The staff's secrets: passwords (Argon2id), TOTP codes (RFC 6238, otplib), recovery codes and
+// The staff's secrets: passwords (Argon2id, platform/passwords.ts), TOTP codes (RFC 6238, otplib), recovery codes and
 // the one-time tokens of enrollment links and sessions.
 
+/** Staff passwords are longer than customers' profile passwords (platform/passwords.ts). */
 export const PASSWORD_MIN = 12;
-/** Argon2 hashes whatever it is given: an upper bound keeps one request from costing much. */
-export const PASSWORD_MAX = 200;
 
-/**
- * The 49 233 common passwords of zxcvbn-ts's common dictionary (@zxcvbn-ts/language-common:
- * leaked-password frequency lists), lower-cased; built on the first check, not at start.
- */
-let common: Set<string> | undefined;
-function commonPasswords(): Set<string> {
-  common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
-  return common;
-}
-
-/** Why a new password is refused (a message for the field), or undefined when it will do. */
+/** Why a new staff password is refused (a message for the field), or undefined when it will do. */
 export function passwordProblem(password: string, login: string): string | undefined {
-  if (password.length < PASSWORD_MIN) {
-    return `Пароль слишком короткий: нужно не меньше ${PASSWORD_MIN} символов.`;
-  }
-  if (password.length > PASSWORD_MAX) {
-    return `Пароль слишком длинный: не больше ${PASSWORD_MAX} символов.`;
-  }
-  const lower = password.toLowerCase();
-  if (commonPasswords().has(lower)) {
-    return 'Этот пароль есть в списках часто используемых паролей. Придумайте другой.';
-  }
-  if (lower.includes(login.toLowerCase())) {
-    return 'Пароль не должен содержать логин.';
-  }
-  return undefined;
-}
-
-/**
- * Argon2id with @node-rs/argon2's defaults: 19 MiB, 2 passes, 1 lane (OWASP's password storage
- * cheat sheet's first choice).
- */
-export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password);
-}
-
-export async function passwordMatches(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2Verify(hash, password);
-  } catch {
-    return false;
-  }
-}
-
-/** A real hash of nothing anyone types: checked against unknown logins, so that they take as long. */
-let decoy: Promise<string> | undefined;
-export async function burnPasswordCheck(password: string): Promise<void> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
-  await passwordMatches(await decoy, password);
+  return commonPasswordProblem(password, { min: PASSWORD_MIN, login });
 }
 
 // ---- TOTP

@@ -3,7 +3,6 @@ import * as sessions from './staff-session.repository.ts';
 import type { StaffDeps } from './staff-login.service.ts';
 import type { StaffUser } from './staff.repository.ts';
 import {
-  hashPassword,
   hashRecoveryCode,
   newRecoveryCode,
   newToken,
@@ -13,6 +12,7 @@ import {
   sha256,
   totpStep,
 } from './credentials.ts';
+import { hashPassword } from '../../platform/passwords.ts';
 import { ROLES, isRole, type Role } from './rights.ts';
 
 // Staff accounts: adding one (with its enrollment link), the enrollment itself, and what an

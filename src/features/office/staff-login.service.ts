@@ -4,15 +4,8 @@ import type { Database } from '../../platform/db/schema.ts';
 import * as users from './staff.repository.ts';
 import * as sessions from './staff-session.repository.ts';
 import type { StaffUser } from './staff.repository.ts';
-import {
-  burnPasswordCheck,
-  hashRecoveryCode,
-  newToken,
-  normalizeRecoveryCode,
-  passwordMatches,
-  sha256,
-  totpStep,
-} from './credentials.ts';
+import { hashRecoveryCode, newToken, normalizeRecoveryCode, sha256, totpStep } from './credentials.ts';
+import { burnPasswordCheck, passwordMatches } from '../../platform/passwords.ts';
 
 export interface StaffDeps {
   db: Kysely<Database>;

@@ -12,6 +12,7 @@ import type {
   RegistryPaymentsTable,
 } from './schema-imports.ts';
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
+import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -32,6 +33,7 @@ export type {
   RegistryPaymentsTable,
 } from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
+export type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -87,6 +89,9 @@ export interface Database {
   import_uploads: ImportUploadsTable;
   import_upload_chunks: ImportUploadChunksTable;
   debt_registry_files: DebtRegistryFilesTable;
+  profiles: ProfilesTable;
+  profile_accounts: ProfileAccountsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export interface BillingPeriodsTable {
@@ -363,10 +368,13 @@ export interface SessionsTable {
   id: Generated<number>;
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
+  /** The account the session shows: the one logged in with, or the one chosen in a profile. */
   account_id: number;
   created_at: number;
   last_seen_at: number;
   ip: string | null;
+  /** The profile of a profile login (migration 2026121100); null for the manual's login. */
+  profile_id: number | null;
 }
 
 export interface LoginAttemptsTable {

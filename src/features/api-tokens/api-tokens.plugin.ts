@@ -1,0 +1,13 @@
+import type { FastifyPluginCallback } from 'fastify';
+import type { AppContext } from '../../platform/http/context.ts';
+import type { RequireCustomer } from '../account/session.hook.ts';
+
+export interface ApiTokensPluginOptions {
+  ctx: AppContext;
+  requireCustomer: RequireCustomer;
+}
+
+/** Personal access tokens: the profile's page that makes, lists and revokes them. */
+export const apiTokensPlugin: FastifyPluginCallback<ApiTokensPluginOptions> = (_app, _options, done) => {
+  done();
+};
