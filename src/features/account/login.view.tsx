@@ -106,6 +106,9 @@ export function CabinetLoginPage(
         {p.notice && <p class="notice">{p.notice}</p>}
         <p>Введите номер лицевого счёта и фамилию владельца, как в квитанции.</p>
         <LoginForm {...p} />
+        <p>
+          <a href="/profile/login">Войти по e-mail</a>
+        </p>
       </section>
     </Layout>
   );

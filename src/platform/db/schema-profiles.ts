@@ -40,3 +40,32 @@ export interface ApiTokensTable {
   last_used_at: number | null;
   last_used_ip: string | null;
 }
+
+// The profile's password login and its e-mails (features/profile, migration 2026121110).
+
+/** One profile login attempt, as the throttles read it (cf. `login_attempts`). */
+export interface ProfileLoginAttemptsTable {
+  id: Generated<number>;
+  /** HMAC-SHA-256 of the typed e-mail (parsed), hex: the address itself is not stored. */
+  email_key: string;
+  ip: string;
+  /** `b:<hash>` of the browser cookie, or `ip:<address>` without one. */
+  client: string;
+  at: number;
+  /** 1 or 0. */
+  success: number;
+}
+
+/** An e-mail sent to a profile's address: a confirmation or reset link, or a notice. */
+export interface ProfileMailsTable {
+  id: Generated<number>;
+  profile_id: number;
+  kind: 'confirm' | 'reset' | 'taken';
+  /** SHA-256 of the link's token, hex; null for a notice (no link). */
+  token_hash: string | null;
+  created_at: number;
+  /** When the link stops working; null for a notice. */
+  expires_at: number | null;
+  /** When the link was used (single use); null until then. */
+  used_at: number | null;
+}

@@ -13,6 +13,7 @@ import type {
 } from './schema-imports.ts';
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
+import type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -34,6 +35,7 @@ export type {
 } from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
+export type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -92,6 +94,8 @@ export interface Database {
   profiles: ProfilesTable;
   profile_accounts: ProfileAccountsTable;
   api_tokens: ApiTokensTable;
+  profile_login_attempts: ProfileLoginAttemptsTable;
+  profile_mails: ProfileMailsTable;
 }
 
 export interface BillingPeriodsTable {

@@ -63,6 +63,11 @@ export function Layout(props: LayoutProps) {
             <a href="/individuals">Физическим лицам</a>
             <a href="/offices">Офисы</a>
           </nav>
+          {props.logout && (
+            <a class="profile-link" href="/cabinet/profile">
+              Профиль
+            </a>
+          )}
           {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
         </header>
         {props.crumbs && <Breadcrumbs crumbs={props.crumbs} />}

@@ -1,0 +1,126 @@
+import { recordAudit } from '../../platform/audit.repository.ts';
+import { hashPassword, passwordMatches } from '../../platform/passwords.ts';
+import { maskEmail, parseEmail } from '../mail/email-address.ts';
+import { sendProfileMail, type ProfileDeps } from './profile-mail.ts';
+import { newPasswordErrors, usableLink, type FieldErrors } from './profile.service.ts';
+import {
+  deleteProfileSessions,
+  findProfile,
+  findProfileByEmail,
+  retireLinks,
+  setPasswordHash,
+  useLink,
+} from './profile.repository.ts';
+
+// A profile's password: changed in the cabinet (the current one asked), or reset by a link sent
+// to the profile's confirmed address (single use, 30 minutes). Either way the profile's other
+// sessions end, and the audit log records it, never with a password.
+
+export type ChangeResult = { kind: 'invalid'; errors: FieldErrors } | { kind: 'changed'; ended: number };
+
+export async function changePassword(
+  deps: ProfileDeps,
+  who: { profileId: number; sessionId: number; ip: string },
+  input: { current: string; password: string; repeat: string },
+): Promise<ChangeResult> {
+  const profile = await findProfile(deps.db, who.profileId);
+  if (!profile) {
+    return { kind: 'invalid', errors: { current: 'Профиль не найден.' } };
+  }
+  const now = deps.clock.now();
+  const audit = (outcome: string, details: Record<string, unknown> = {}) =>
+    recordAudit(deps.db, now, {
+      event: 'profile_password',
+      outcome,
+      ip: who.ip,
+      details: { profile: profile.id, email: maskEmail(profile.email), ...details },
+    });
+  // A profile of passkeys only has no current password to ask for.
+  if (profile.passwordHash !== null && !(await passwordMatches(profile.passwordHash, input.current))) {
+    await audit('wrong_current');
+    return {
+      kind: 'invalid',
+      errors: {
+        current: input.current === '' ? 'Введите текущий пароль.' : 'Текущий пароль введён неверно.',
+      },
+    };
+  }
+  const errors = newPasswordErrors(profile.email, input.password, input.repeat);
+  if (Object.keys(errors).length > 0) {
+    return { kind: 'invalid', errors };
+  }
+  const hash = await hashPassword(input.password);
+  const ended = await deps.db.transaction().execute(async (tx) => {
+    await setPasswordHash(tx, profile.id, hash);
+    const n = await deleteProfileSessions(tx, profile.id, who.sessionId);
+    await recordAudit(tx, now, {
+      event: 'profile_password',
+      outcome: 'changed',
+      ip: who.ip,
+      details: { profile: profile.id, email: maskEmail(profile.email), sessionsEnded: n },
+    });
+    return n;
+  });
+  return { kind: 'changed', ended };
+}
+
+/**
+ * «Забыли пароль?»: a reset link to a confirmed profile with this address; nothing for any other
+ * address. The caller answers the same either way (and need not wait for this).
+ */
+export async function requestReset(deps: ProfileDeps, typed: string, ip: string): Promise<void> {
+  const parsed = parseEmail(typed);
+  const profile = parsed.ok ? await findProfileByEmail(deps.db, parsed.email) : undefined;
+  if (profile && profile.confirmedAt !== null) {
+    await sendProfileMail(deps, profile, 'reset', ip);
+  } else {
+    await recordAudit(deps.db, deps.clock.now(), {
+      event: 'profile_reset',
+      outcome: profile ? 'unconfirmed' : 'unknown',
+      ip,
+      ...(parsed.ok ? { details: { email: maskEmail(parsed.email) } } : {}),
+    });
+  }
+}
+
+/** Whether a reset link can be used: for its page (GET). */
+export async function resetLinkUsable(deps: ProfileDeps, token: string): Promise<boolean> {
+  return (await usableLink(deps, token, 'reset')) !== undefined;
+}
+
+export type ResetResult = { kind: 'gone' } | { kind: 'invalid'; errors: FieldErrors } | { kind: 'reset' };
+
+/** Sets the new password by the link (POST): once, within 30 minutes; every session of the profile ends. */
+export async function resetPassword(
+  deps: ProfileDeps,
+  token: string,
+  input: { password: string; repeat: string },
+  ip: string,
+): Promise<ResetResult> {
+  const link = await usableLink(deps, token, 'reset');
+  if (!link) {
+    return { kind: 'gone' };
+  }
+  const errors = newPasswordErrors(link.email, input.password, input.repeat);
+  if (Object.keys(errors).length > 0) {
+    return { kind: 'invalid', errors };
+  }
+  const hash = await hashPassword(input.password);
+  const now = deps.clock.now();
+  const done = await deps.db.transaction().execute(async (tx) => {
+    if (!(await useLink(tx, link.id, now.getTime()))) {
+      return false;
+    }
+    await setPasswordHash(tx, link.profileId, hash);
+    await retireLinks(tx, link.profileId, 'reset', now.getTime());
+    const n = await deleteProfileSessions(tx, link.profileId, null);
+    await recordAudit(tx, now, {
+      event: 'profile_password',
+      outcome: 'reset',
+      ip,
+      details: { profile: link.profileId, email: maskEmail(link.email), sessionsEnded: n },
+    });
+    return true;
+  });
+  return done ? { kind: 'reset' } : { kind: 'gone' };
+}
