@@ -8,8 +8,10 @@
 // The walk goes through every state a customer meets: the login forms (refused too), the main
 // page (the chart's table open too), the payment slip, the whole histories, a refused reading and
 // the confirmation of a suspicious one, a refused and a saved e-mail address, the payment form
-// (refused too), the sandbox bank's card and 3-D Secure pages, the result page, and the offices.
-// Nothing is accepted on the way but one payment and one e-mail address, so the walks at both
+// (refused too), the profile's login, reset and creation forms (refused too), the sandbox bank's
+// card and 3-D Secure pages, the result page, and the offices.
+// Nothing is accepted on the way but one payment, one e-mail address and one profile (the second
+// walk gets the same page for an address already taken), so the walks at both
 // sizes see the same pages.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +33,9 @@ const PNG = Buffer.from(
 function isRefusal(msg: ConsoleMessage): boolean {
   return (
     /status of 400/.test(msg.text()) &&
-    /\/(login|cabinet\/readings|cabinet\/email|cabinet\/payment)$/.test(msg.location().url)
+    /\/(login|cabinet\/readings|cabinet\/email|cabinet\/payment|cabinet\/profile|profile\/login)$/.test(
+      msg.location().url,
+    )
   );
 }
 
@@ -196,6 +200,33 @@ async function cabinetPages(page: Page, base: string, audit: Audit): Promise<voi
   await audit.check('e-mail saved, awaiting confirmation');
 }
 
+/**
+ * The profile's pages: the login by e-mail (refused too), «Забыли пароль?», sending the
+ * confirmation again, and the cabinet's profile form (refused, and made: the same page follows
+ * for an address already taken, so both walks see it).
+ */
+async function profilePages(page: Page, base: string, audit: Audit): Promise<void> {
+  await page.goto(`${base}/profile/login`);
+  await audit.check('profile login');
+  await submit(page, page.getByRole('button', { name: 'Войти', exact: true }));
+  await audit.check('profile login refused');
+  await page.goto(`${base}/profile/forgot`);
+  await audit.check('profile password forgotten');
+  await page.goto(`${base}/profile/resend`);
+  await audit.check('profile confirmation sent again');
+  await page.goto(`${base}/cabinet/profile`);
+  await audit.check('profile form');
+  const create = page.getByRole('button', { name: 'Создать профиль', exact: true });
+  await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill('не адрес');
+  await submit(page, create);
+  await audit.check('profile form refused');
+  await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill('ivanov-profile@example.com');
+  await page.getByLabel('Пароль', { exact: true }).fill('Шесть-ежей-в-тумане-42');
+  await page.getByLabel('Пароль ещё раз', { exact: true }).fill('Шесть-ежей-в-тумане-42');
+  await submit(page, create);
+  await audit.check('profile made, awaiting confirmation');
+}
+
 /** The payment pages, found by labels and roles (the payment page's wording is changing). */
 async function paymentPages(page: Page, base: string, audit: Audit): Promise<void> {
   await page.goto(`${base}/cabinet/payment`);
@@ -296,12 +327,13 @@ describe('accessibility of the customer pages', { skip: SKIP }, () => {
         const audit = new Audit(page, viewport === PHONE);
         await loginPages(page, base(), audit);
         await cabinetPages(page, base(), audit);
+        await profilePages(page, base(), audit);
         await paymentPages(page, base(), audit);
         await page.goto(`${base()}/offices`);
         await page.locator('#offices-map .leaflet-marker-icon').first().waitFor();
         await audit.check('offices');
         t.diagnostic(`checked: ${audit.pages.join('; ')}`);
-        assert.equal(audit.pages.length, 22);
+        assert.equal(audit.pages.length, 29);
         assert.deepEqual(audit.found, {}, JSON.stringify(audit.found, null, 2));
       });
     });
