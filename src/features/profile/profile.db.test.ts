@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, testDialects, textOf } from '../../../test/helpers.ts';
 import { parse } from '../../../test/mail-support.ts';
-import { GOOD, profileFixture } from './profile-support.test.ts';
+import { GOOD, OTHER, profileFixture } from './profile-support.test.ts';
 
 // A profile from a session of the manual's login: the form, the e-mail, the confirmation link,
 // the login by e-mail and password, the logout; and every refusal of the form.
@@ -270,6 +270,40 @@ for (const dialect of await testDialects()) {
       );
       // The owner's profile still opens with its own password.
       assert.equal((await f.login('owner@mail.ru', GOOD, '10.75.0.9')).status, 303);
+    });
+
+    test('an address never confirmed is free again once its link has expired (24 h)', async () => {
+      const { mail: first } = await f.create('b', 'typo@mail.ru');
+      const firstLink = await f.linkOf(first);
+      // Within the 24 hours the address stays taken: the notice goes out, not a second profile.
+      const early = await f.create('c', 'typo@mail.ru');
+      assert.match((await parse(early.mail)).subject ?? '', /Попытка создать второй профиль/);
+      f.t.clock.advance(24 * 3_600_000 + 1000);
+      const { mail } = await f.create('c', 'typo@mail.ru', OTHER);
+      assert.equal((await parse(mail)).subject, 'Подтвердите адрес для входа в Личный кабинет');
+      const row = await f.profileRow('typo@mail.ru');
+      const accounts = await f.t.db.kysely
+        .selectFrom('profile_accounts')
+        .select('account_id')
+        .where('profile_id', '=', row!.id)
+        .execute();
+      assert.deepEqual(
+        accounts.map((a) => Number(a.account_id)),
+        [f.ids.c],
+        'nothing of the old profile is kept',
+      );
+      const phone = new Agent(f.t.app, '10.78.0.1');
+      await phone.get('/profile/login');
+      assert.equal((await phone.post(firstLink, {})).statusCode, 404, 'the old link is void');
+      const link = await f.linkOf(mail);
+      await phone.get(link);
+      assert.equal((await phone.post(link, {})).statusCode, 303);
+      assert.equal(
+        (await f.login('typo@mail.ru', GOOD, '10.78.0.2')).status,
+        401,
+        'the old password is not it',
+      );
+      assert.equal((await f.login('typo@mail.ru', OTHER, '10.78.0.2')).status, 303);
     });
 
     test('a profile with no attached account gets a message instead of a session', async () => {

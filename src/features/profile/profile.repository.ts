@@ -72,6 +72,33 @@ export async function insertProfile(
   return id;
 }
 
+/**
+ * Deletes the profile with this address if it was never confirmed and was made before `before`
+ * (its link has expired): whoever typed the address was not its owner, or gave up. Throws when
+ * another table still refers to the profile (the caller then keeps it).
+ */
+export async function deleteStaleProfile(
+  tx: Transaction<Database>,
+  email: string,
+  before: number,
+): Promise<number | undefined> {
+  const stale = await tx
+    .selectFrom('profiles')
+    .select('id')
+    .where('email', '=', email)
+    .where('email_confirmed_at', 'is', null)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  if (!stale) {
+    return undefined;
+  }
+  const id = Number(stale.id);
+  await tx.deleteFrom('profile_mails').where('profile_id', '=', id).execute();
+  await tx.deleteFrom('profile_accounts').where('profile_id', '=', id).execute();
+  await tx.deleteFrom('profiles').where('id', '=', id).execute();
+  return id;
+}
+
 export async function markEmailConfirmed(db: Q, profileId: number, at: number): Promise<boolean> {
   const r = await db
     .updateTable('profiles')

@@ -4,6 +4,7 @@ import { maskEmail, needsSmtpUtf8, parseEmail } from '../mail/email-address.ts';
 import { isToken, sha256Hex } from '../mail/tokens.ts';
 import { sendProfileMail, type ProfileDeps, type SendOutcome } from './profile-mail.ts';
 import {
+  deleteStaleProfile,
   findLink,
   findProfile,
   findProfileByEmail,
@@ -84,6 +85,7 @@ export async function createProfile(
   const now = deps.clock.now();
   // Hashed whether or not the address is taken: both answers take as long.
   const passwordHash = await hashPassword(input.password);
+  await dropStaleProfile(deps, email, who);
   const created = await deps.db.transaction().execute(async (tx) => {
     const id = await insertProfile(tx, { email, passwordHash, accountId: who.accountId, at: now.getTime() });
     await recordAudit(tx, now, {
@@ -103,6 +105,33 @@ export async function createProfile(
     return { kind: 'pending', send: { kind: 'failed' } };
   }
   return { kind: 'pending', send: await sendProfileMail(deps, owner, 'taken', who.ip) };
+}
+
+/**
+ * An address typed by mistake must not stay taken for ever: a profile whose address was never
+ * confirmed, made longer ago than its link lasts (24 h), gives the address up to the next one
+ * who makes a profile with it. Nothing of the old one is kept (its accounts were attached by
+ * whoever typed the address, which its owner never confirmed). A profile that another table still
+ * refers to is kept: the address then stays taken, as before.
+ */
+async function dropStaleProfile(deps: ProfileDeps, email: string, who: AccountActor): Promise<void> {
+  const now = deps.clock.now();
+  try {
+    await deps.db.transaction().execute(async (tx) => {
+      const id = await deleteStaleProfile(tx, email, now.getTime() - deps.mail.confirmTtlMs);
+      if (id !== undefined) {
+        await recordAudit(tx, now, {
+          event: 'profile_create',
+          outcome: 'expired_replaced',
+          accountNumber: who.accountNumber,
+          ip: who.ip,
+          details: { email: maskEmail(email), profile: id },
+        });
+      }
+    });
+  } catch {
+    // Referred to from elsewhere (a passkey, say): kept.
+  }
 }
 
 /**
