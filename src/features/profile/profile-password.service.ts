@@ -1,7 +1,11 @@
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { hashPassword, passwordMatches } from '../../platform/passwords.ts';
 import { maskEmail, parseEmail } from '../mail/email-address.ts';
+import { assessLogin } from '../account/login-throttle.ts';
+import { linkKeyOf } from '../mail/mail.service.ts';
+import { emailHash } from '../mail/tokens.ts';
 import { sendProfileMail, type ProfileDeps } from './profile-mail.ts';
+import { recentProfileAttempts, recordProfileAttempt } from './profile-login.repository.ts';
 import { newPasswordErrors, usableLink, type FieldErrors } from './profile.service.ts';
 import {
   deleteProfileSessions,
@@ -36,14 +40,16 @@ export async function changePassword(
       details: { profile: profile.id, email: maskEmail(profile.email), ...details },
     });
   // A profile of passkeys only has no current password to ask for.
-  if (profile.passwordHash !== null && !(await passwordMatches(profile.passwordHash, input.current))) {
-    await audit('wrong_current');
-    return {
-      kind: 'invalid',
-      errors: {
-        current: input.current === '' ? 'Введите текущий пароль.' : 'Текущий пароль введён неверно.',
-      },
-    };
+  if (profile.passwordHash !== null) {
+    const wrong = await checkCurrent(
+      deps,
+      { ...who, email: profile.email, hash: profile.passwordHash },
+      input.current,
+    );
+    if (wrong) {
+      await audit(wrong.locked ? 'locked' : 'wrong_current');
+      return { kind: 'invalid', errors: { current: wrong.message } };
+    }
   }
   const errors = newPasswordErrors(profile.email, input.password, input.repeat);
   if (Object.keys(errors).length > 0) {
@@ -62,6 +68,39 @@ export async function changePassword(
     return n;
   });
   return { kind: 'changed', ended };
+}
+
+/**
+ * The current password, asked before a change: a session left open must not let anyone guess it.
+ * Wrong ones count as failed logins on the address (profile-login.service.ts's throttles, from
+ * the session as its client), and a locked address refuses the change too.
+ */
+async function checkCurrent(
+  deps: ProfileDeps,
+  who: { sessionId: number; ip: string; email: string; hash: string },
+  current: string,
+): Promise<{ message: string; locked: boolean } | undefined> {
+  if (current === '') {
+    return { message: 'Введите текущий пароль.', locked: false };
+  }
+  const emailKey = emailHash(await linkKeyOf(deps.db), who.email);
+  const at = deps.clock.now().getTime();
+  const client = `s:${who.sessionId}`;
+  const limits = deps.loginLimits;
+  const attempts = await recentProfileAttempts(deps.db, emailKey, at - limits.windowMs, 500);
+  const verdict = assessLogin(attempts, { client, ip: who.ip }, limits, at);
+  if (verdict.lockedBy.length > 0) {
+    const minutes = Math.max(1, Math.ceil((verdict.retryAt - at) / 60_000));
+    return {
+      message: `Слишком много неверных паролей. Повторите попытку через ${minutes} мин.`,
+      locked: true,
+    };
+  }
+  if (await passwordMatches(who.hash, current)) {
+    return undefined;
+  }
+  await recordProfileAttempt(deps.db, { emailKey, ip: who.ip, client, at, success: false });
+  return { message: 'Текущий пароль введён неверно.', locked: false };
 }
 
 /**

@@ -350,5 +350,28 @@ for (const dialect of await testDialects()) {
       assert.equal((await f.login('changer@mail.ru', GOOD, '10.77.0.3')).status, 401);
       assert.equal((await f.login('changer@mail.ru', 'Новый-пароль-2026', '10.77.0.3')).status, 303);
     });
+
+    test('the current password cannot be guessed from an open session: five wrong ones lock the change', async () => {
+      await f.confirmed('d', 'guessed@mail.ru');
+      const { agent } = await f.login('guessed@mail.ru', GOOD, '10.79.0.1');
+      await agent.get('/cabinet/profile');
+      const change = (current: string) =>
+        agent.post('/cabinet/profile/password', { current, password: OTHER, repeat: OTHER });
+      for (let i = 1; i <= 5; i++) {
+        const res = await change(`догадка-${i}`);
+        assert.match(fieldError(res.body, 'password-current') ?? '', /Текущий пароль введён неверно/);
+      }
+      const locked = await change(GOOD);
+      assert.equal(locked.statusCode, 400);
+      assert.match(
+        fieldError(locked.body, 'password-current') ?? '',
+        /Слишком много неверных паролей\. Повторите попытку через 15 мин\./,
+      );
+      assert.equal(
+        (await f.login('guessed@mail.ru', GOOD, '10.79.0.2')).status,
+        303,
+        'the password is unchanged',
+      );
+    });
   });
 }
