@@ -1,8 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
+import { pino } from 'pino';
+import { buildApp } from '../../app/app.ts';
 import { Agent, testDialects } from '../../../test/helpers.ts';
-import { GOOD, profileFixture } from './profile-support.test.ts';
+import { GOOD, OTHER, people, profileFixture } from './profile-support.test.ts';
 
 // Whatever comes in, the profile's forms and links answer 2xx, 303 or a 4xx with a message,
 // never a 5xx (security.md row 22), and a refused form stores nothing.
@@ -107,6 +110,59 @@ for (const dialect of await testDialects()) {
         303,
         'the password is unchanged',
       );
+    });
+
+    test('logs hold no password, no full address and no link token (security.md row 13)', async () => {
+      const lines: string[] = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      });
+      const app = await buildApp({
+        config: f.t.config,
+        db: f.t.db,
+        clock: f.t.clock,
+        logger: pino({ level: 'debug' }, stream),
+      });
+      try {
+        const agent = new Agent(app, '10.91.0.1');
+        assert.equal((await agent.login(people.d.number, people.d.surname)).statusCode, 303);
+        await agent.get('/cabinet/profile');
+        const before = f.sink.received.length;
+        await agent.post('/cabinet/profile', { email: 'logs.secret@mail.ru', password: GOOD, repeat: GOOD });
+        await f.sink.waitFor(before + 1);
+        const confirm = await f.linkOf(f.sink.received[before]!);
+        await agent.get(confirm);
+        await agent.post(confirm, {});
+        const anon = new Agent(app, '10.91.0.2');
+        await anon.get('/profile/login');
+        await anon.post('/profile/login', { email: 'logs.secret@mail.ru', password: `${GOOD}-не-тот` });
+        assert.equal(
+          (await anon.post('/profile/login', { email: 'logs.secret@mail.ru', password: GOOD })).statusCode,
+          303,
+        );
+        await anon.get('/profile/forgot');
+        await anon.post('/profile/forgot', { email: 'logs.secret@mail.ru' });
+        await f.sink.waitFor(before + 2);
+        const reset = await f.linkOf(f.sink.received[before + 1]!);
+        await anon.get(reset);
+        await anon.post(reset, { password: OTHER, repeat: OTHER });
+        const log = lines.join('');
+        assert.ok(log.includes('"url":"/profile/login"'), 'the log is on');
+        for (const secret of [
+          GOOD,
+          OTHER,
+          'logs.secret@',
+          confirm.split('/').pop()!,
+          reset.split('/').pop()!,
+        ]) {
+          assert.ok(!log.includes(secret), `${secret} is not in the log`);
+        }
+      } finally {
+        await app.close();
+      }
     });
   });
 }
