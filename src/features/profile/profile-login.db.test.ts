@@ -34,12 +34,45 @@ for (const dialect of await testDialects()) {
       );
     });
 
+    test('the consent box is asked at every login, and the consent recorded for the account', async () => {
+      await f.confirmed('b', 'consent@mail.ru');
+      const agent = new Agent(f.t.app, '10.85.0.1');
+      await agent.get('/profile/login');
+      const form = await agent.get('/profile/login');
+      assert.match(form.body, /<input id="login-consent" name="consent" type="checkbox" value="yes"\/>/);
+      assert.match(form.body, /href="\/privacy"/);
+      const refused = await agent.post('/profile/login', { email: 'consent@mail.ru', password: GOOD });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /id="login-consent-error"[^>]*>Чтобы войти, подтвердите согласие/);
+      assert.match(refused.body, /value="consent@mail\.ru"/);
+      const count = async () =>
+        Number(
+          (
+            await f.t.db.kysely
+              .selectFrom('consents')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('account_id', '=', f.ids.b!)
+              .where('ip', '=', '10.85.0.1')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      assert.equal(await count(), 0);
+      const ok = await agent.post('/profile/login', {
+        email: 'consent@mail.ru',
+        password: GOOD,
+        consent: 'yes',
+      });
+      assert.equal(ok.statusCode, 303);
+      assert.equal(await count(), 1);
+    });
+
     test('five failures lock the browser out, the right password too, and the page says when', async () => {
       await f.confirmed('c', 'locked@mail.ru');
       const agent = new Agent(f.t.app, '10.81.0.1');
       await agent.get('/profile/login');
       for (let i = 1; i <= 5; i++) {
         const res = await agent.post('/profile/login', {
+          consent: 'yes',
           email: 'locked@mail.ru',
           password: `неверный-${i}-пароль`,
         });
@@ -49,7 +82,11 @@ for (const dialect of await testDialects()) {
           assert.match(formError(res.body), /Попытки входа исчерпаны: повторите после 12:15/);
         }
       }
-      const refused = await agent.post('/profile/login', { email: 'locked@mail.ru', password: GOOD });
+      const refused = await agent.post('/profile/login', {
+        consent: 'yes',
+        email: 'locked@mail.ru',
+        password: GOOD,
+      });
       assert.equal(refused.statusCode, 429);
       assert.equal(refused.headers['retry-after'], String(15 * 60));
       assert.match(
@@ -69,16 +106,22 @@ for (const dialect of await testDialects()) {
       const other = new Agent(f.t.app, '10.81.0.2');
       await other.get('/profile/login');
       for (let i = 1; i <= 5; i++) {
-        await other.post('/profile/login', { email: 'ghost@mail.ru', password: `неверный-${i}-пароль` });
+        await other.post('/profile/login', {
+          consent: 'yes',
+          email: 'ghost@mail.ru',
+          password: `неверный-${i}-пароль`,
+        });
       }
       assert.equal(
-        (await other.post('/profile/login', { email: 'ghost@mail.ru', password: GOOD })).statusCode,
+        (await other.post('/profile/login', { consent: 'yes', email: 'ghost@mail.ru', password: GOOD }))
+          .statusCode,
         429,
       );
 
       f.t.clock.advance(15 * MIN + 1000);
       assert.equal(
-        (await agent.post('/profile/login', { email: 'locked@mail.ru', password: GOOD })).statusCode,
+        (await agent.post('/profile/login', { consent: 'yes', email: 'locked@mail.ru', password: GOOD }))
+          .statusCode,
         303,
       );
     });

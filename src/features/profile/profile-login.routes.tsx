@@ -5,6 +5,7 @@ import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { pluralRu } from '../../domain/format.ts';
 import { browserIdOf, ensureBrowserId } from '../account/browser-id.ts';
+import { CONSENT_VALUE } from '../account/login.view.tsx';
 import type { MailContext } from '../mail/mail.config.ts';
 import { maskEmail, parseEmail } from '../mail/email-address.ts';
 import type { ProfileDeps } from './profile-mail.ts';
@@ -34,6 +35,7 @@ const LoginBody = Type.Object({
   ...Csrf,
   email: Type.Optional(Type.String({ maxLength: 2000 })),
   password: Type.Optional(Type.String({ maxLength: 2000 })),
+  consent: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const EmailBody = Type.Object({ ...Csrf, email: Type.Optional(Type.String({ maxLength: 2000 })) });
 const PasswordBody = Type.Object({
@@ -141,15 +143,17 @@ function registerLogin(app: FastifyInstance, ctx: MailContext, deps: ProfileDeps
     { onRequest: r.anonymousWrites.hook('profile_login'), schema: { body: LoginBody, response: Html } },
     async (req, reply) => {
       const email = req.body.email ?? '';
+      const consent = req.body.consent === CONSENT_VALUE;
       const result = await loginProfile(deps, {
         email,
         password: passwordInput(req.body.password),
+        consent,
         ip: req.ip,
         browser: browserIdOf(req, ctx.config),
       });
       switch (result.kind) {
         case 'invalid':
-          return page(reply, 400, { email, errors: result.errors });
+          return page(reply, 400, { email, consent, errors: result.errors });
         case 'failed':
           return page(reply, 401, { email, formError: failedMessage(ctx, result.left, result.retryAt) });
         case 'throttled': {

@@ -26,7 +26,7 @@ import {
  * password learns that the address is not confirmed yet, or that no account is attached.
  */
 
-export type LoginFields = 'email' | 'password';
+export type LoginFields = 'email' | 'password' | 'consent';
 
 export type ProfileLoginResult =
   | { kind: 'invalid'; errors: Partial<Record<LoginFields, string>> }
@@ -47,6 +47,8 @@ const queue = new KeyedMutex();
 export interface LoginInput {
   email: string;
   password: string;
+  /** The personal data consent box was ticked (as at the manual's login, at every login). */
+  consent: boolean;
   ip: string;
   /** The browser's own cookie (browser-id.ts), when it sent one. */
   browser?: string | undefined;
@@ -62,6 +64,9 @@ export async function loginProfile(deps: ProfileDeps, input: LoginInput): Promis
     errors.password = 'Введите пароль.';
   } else if (input.password.length > PASSWORD_MAX) {
     errors.password = `Пароль слишком длинный: не больше ${PASSWORD_MAX} символов.`;
+  }
+  if (!input.consent) {
+    errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
   }
   if (!parsed.ok || Object.keys(errors).length > 0) {
     return { kind: 'invalid', errors };

@@ -1,4 +1,5 @@
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { CONSENT_VALUE } from '../account/login.view.tsx';
 import { FormErrors, NEW_PASSWORD_HINT, TextField } from './profile-fields.tsx';
 import type { FieldErrors } from './profile.service.ts';
 
@@ -11,7 +12,9 @@ export interface ProfileLoginProps {
   supplierName: string;
   csrfToken: string;
   email?: string;
-  errors?: FieldErrors;
+  /** The consent box as it was sent. */
+  consent?: boolean;
+  errors?: FieldErrors & { consent?: string };
   formError?: string;
   /** An address that is not confirmed yet (the right password was typed): the way to resend. */
   unconfirmed?: boolean;
@@ -46,6 +49,24 @@ export function ProfileLoginPage(p: ProfileLoginProps) {
             error={e.email}
           />
           <TextField form="login" name="password" label="Пароль" kind="current-password" error={e.password} />
+          <div class={`field checkbox${e.consent ? ' has-error' : ''}`}>
+            <input
+              id="login-consent"
+              name="consent"
+              type="checkbox"
+              value={CONSENT_VALUE}
+              checked={p.consent === true}
+              aria-invalid={e.consent ? 'true' : undefined}
+              aria-describedby={e.consent ? 'login-consent-error' : undefined}
+            />
+            <label for="login-consent">
+              Я согласен(на) на обработку моих персональных данных в соответствии с{' '}
+              <a href="/privacy" target="_blank" rel="noopener">
+                политикой обработки персональных данных
+              </a>
+            </label>
+            <FieldError id="login-consent-error" message={e.consent} />
+          </div>
           <button type="submit" class="button primary">
             Войти
           </button>

@@ -71,7 +71,7 @@ for (const dialect of await testDialects()) {
           anyText,
           anyText,
           async (url, email, password) => {
-            const res = await anon.post(url, { email, password });
+            const res = await anon.post(url, { email, password, consent: 'yes' });
             assert.ok([200, 303, 400, 401, 429].includes(res.statusCode), `${url}: ${res.statusCode}`);
           },
         ),
@@ -138,9 +138,19 @@ for (const dialect of await testDialects()) {
         await agent.post(confirm, {});
         const anon = new Agent(app, '10.91.0.2');
         await anon.get('/profile/login');
-        await anon.post('/profile/login', { email: 'logs.secret@mail.ru', password: `${GOOD}-не-тот` });
+        await anon.post('/profile/login', {
+          consent: 'yes',
+          email: 'logs.secret@mail.ru',
+          password: `${GOOD}-не-тот`,
+        });
         assert.equal(
-          (await anon.post('/profile/login', { email: 'logs.secret@mail.ru', password: GOOD })).statusCode,
+          (
+            await anon.post('/profile/login', {
+              consent: 'yes',
+              email: 'logs.secret@mail.ru',
+              password: GOOD,
+            })
+          ).statusCode,
           303,
         );
         await anon.get('/profile/forgot');

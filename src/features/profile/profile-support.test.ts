@@ -114,7 +114,7 @@ export function profileFixture(dialect: Dialect, env: Record<string, string> = {
     async login(email, password, ip = '10.72.0.1') {
       const agent = new Agent(app().app, ip);
       await agent.get('/profile/login');
-      const res = await agent.post('/profile/login', { email, password });
+      const res = await agent.post('/profile/login', { consent: 'yes', email, password });
       return { agent, status: res.statusCode, body: res.body };
     },
     async linkOf(mail) {
