@@ -8,12 +8,16 @@
 // The walk goes through every state a customer meets: the login forms (refused too), the main
 // page (the chart's table open too), the payment slip, the whole histories, a refused reading and
 // the confirmation of a suspicious one, a refused and a saved e-mail address, the payment form
-// (refused too), the profile's login, reset and creation forms (refused too), the sandbox bank's
-// card and 3-D Secure pages, the result page, and the offices.
-// Nothing is accepted on the way but one payment, one e-mail address and one profile (the second
-// walk gets the same page for an address already taken), so the walks at both
-// sizes see the same pages.
+// (refused too), the profile's login, reset and creation forms (refused too), its confirmation
+// link and its page, the sandbox bank's card and 3-D Secure pages, the result page, and the
+// offices.
+// Nothing is accepted on the way but one payment, one e-mail address and one profile of the walk's
+// own address (confirmed by its link, and logged in by), so the walks at both sizes see the same
+// pages.
 import { describe, test } from 'node:test';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { axeViolations, type Violation } from './axe.ts';
@@ -33,7 +37,7 @@ const PNG = Buffer.from(
 function isRefusal(msg: ConsoleMessage): boolean {
   return (
     /status of 400/.test(msg.text()) &&
-    /\/(login|cabinet\/readings|cabinet\/email|cabinet\/payment|cabinet\/profile|profile\/login)$/.test(
+    /\/(login|cabinet\/readings|cabinet\/email|cabinet\/payment|cabinet\/profile|cabinet\/profile\/password|profile\/login)$/.test(
       msg.location().url,
     )
   );
@@ -202,10 +206,11 @@ async function cabinetPages(page: Page, base: string, audit: Audit): Promise<voi
 
 /**
  * The profile's pages: the login by e-mail (refused too), «Забыли пароль?», sending the
- * confirmation again, and the cabinet's profile form (refused, and made: the same page follows
- * for an address already taken, so both walks see it).
+ * confirmation again, the cabinet's profile form (refused, and made: each walk its own address),
+ * the confirmation link from the e-mail (an .eml file of the quickstart), and, logged in by the
+ * profile, its page with the password change refused.
  */
-async function profilePages(page: Page, base: string, audit: Audit): Promise<void> {
+async function profilePages(page: Page, base: string, audit: Audit, dataDir: string, size: string) {
   await page.goto(`${base}/profile/login`);
   await audit.check('profile login');
   await submit(page, page.getByRole('button', { name: 'Войти', exact: true }));
@@ -217,14 +222,48 @@ async function profilePages(page: Page, base: string, audit: Audit): Promise<voi
   await page.goto(`${base}/cabinet/profile`);
   await audit.check('profile form');
   const create = page.getByRole('button', { name: 'Создать профиль', exact: true });
-  await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill('не адрес');
+  const email = page.getByRole('textbox', { name: 'Адрес электронной почты' });
+  await email.fill('не адрес');
   await submit(page, create);
   await audit.check('profile form refused');
-  await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill('ivanov-profile@example.com');
-  await page.getByLabel('Пароль', { exact: true }).fill('Шесть-ежей-в-тумане-42');
-  await page.getByLabel('Пароль ещё раз', { exact: true }).fill('Шесть-ежей-в-тумане-42');
+  const address = `ivanov-${size}@example.com`;
+  await email.fill(address);
+  await page.getByLabel('Пароль', { exact: true }).fill(PROFILE_PASSWORD);
+  await page.getByLabel('Пароль ещё раз', { exact: true }).fill(PROFILE_PASSWORD);
   await submit(page, create);
   await audit.check('profile made, awaiting confirmation');
+
+  await page.goto(`${base}${await confirmationLink(dataDir, address)}`);
+  await audit.check('profile address confirmation');
+  await submit(page, page.getByRole('button', { name: 'Подтвердить адрес', exact: true }));
+  await audit.check('profile login after the confirmation');
+  await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill(address);
+  await page.getByLabel('Пароль', { exact: true }).fill(PROFILE_PASSWORD);
+  await page.getByRole('checkbox', { name: /согласен/ }).check();
+  await Promise.all([
+    page.waitForURL(/\/cabinet$/),
+    page.getByRole('button', { name: 'Войти', exact: true }).click(),
+  ]);
+  await page.goto(`${base}/cabinet/profile`);
+  await audit.check('profile page');
+  await submit(page, page.getByRole('button', { name: 'Сменить пароль', exact: true }));
+  await audit.check('profile password change refused');
+}
+
+const PROFILE_PASSWORD = 'Шесть-ежей-в-тумане-42';
+
+/** The confirmation link of the e-mail the quickstart wrote to `address` (its path). */
+async function confirmationLink(dataDir: string, address: string): Promise<string> {
+  const dir = path.join(dataDir, 'outbox-eml');
+  for (const name of await fs.readdir(dir)) {
+    const mail = await simpleParser(await fs.readFile(path.join(dir, name)));
+    const to = (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a?.value.map((v) => v.address));
+    const link = /\/profile\/confirm\/[A-Za-z0-9_-]{43}/.exec(mail.text ?? '');
+    if (to.includes(address) && link) {
+      return link[0];
+    }
+  }
+  throw new Error(`no confirmation e-mail to ${address} in ${dir}`);
 }
 
 /** The payment pages, found by labels and roles (the payment page's wording is changing). */
@@ -327,13 +366,13 @@ describe('accessibility of the customer pages', { skip: SKIP }, () => {
         const audit = new Audit(page, viewport === PHONE);
         await loginPages(page, base(), audit);
         await cabinetPages(page, base(), audit);
-        await profilePages(page, base(), audit);
+        await profilePages(page, base(), audit, suite.server().dataDir, size);
         await paymentPages(page, base(), audit);
         await page.goto(`${base()}/offices`);
         await page.locator('#offices-map .leaflet-marker-icon').first().waitFor();
         await audit.check('offices');
         t.diagnostic(`checked: ${audit.pages.join('; ')}`);
-        assert.equal(audit.pages.length, 29);
+        assert.equal(audit.pages.length, 33);
         assert.deepEqual(audit.found, {}, JSON.stringify(audit.found, null, 2));
       });
     });

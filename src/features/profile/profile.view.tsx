@@ -118,7 +118,7 @@ export function ProfilePage(p: {
           Адрес для входа: <strong>{p.email}</strong>
         </p>
         <nav aria-label="Разделы профиля">
-          <ul>
+          <ul class="profile-links">
             {PROFILE_LINKS.map(([href, title]) => (
               <li>
                 <a href={href}>{title}</a>
