@@ -105,3 +105,30 @@ export async function findSessionAccountNumber(db: Q, tokenHash: string): Promis
     .executeTakeFirst();
   return row?.number;
 }
+
+/**
+ * The account switcher (features/profile): a profile's session shows another of the profile's
+ * accounts. Only a session of that profile, and only an account attached to it (checked in the
+ * same statement, so a detach in between cannot slip through); false when nothing changed.
+ */
+export async function switchSessionAccount(
+  db: Q,
+  s: { sessionId: number; profileId: number; accountId: number },
+): Promise<boolean> {
+  const res = await db
+    .updateTable('sessions')
+    .set({ account_id: s.accountId })
+    .where('id', '=', s.sessionId)
+    .where('profile_id', '=', s.profileId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('profile_accounts')
+          .select('profile_accounts.account_id')
+          .where('profile_accounts.profile_id', '=', s.profileId)
+          .where('profile_accounts.account_id', '=', s.accountId),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -8,6 +8,7 @@ import type { ProfileDeps } from './profile-mail.ts';
 import { pruneProfileAttempts } from './profile-login.repository.ts';
 import { Later, registerProfileLoginRoutes } from './profile-login.routes.tsx';
 import { registerProfileRoutes } from './profile.routes.tsx';
+import { registerProfileAccounts } from './accounts.routes.tsx';
 
 export interface ProfilePluginOptions {
   ctx: MailContext;
@@ -50,5 +51,7 @@ export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (
       await pruneProfileAttempts(ctx.db.kysely, ctx.clock.now().getTime() - 2 * keep);
     }),
   );
+export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
+  registerProfileAccounts(app, options);
   done();
 };

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { dateInZone } from '../../domain/dates.ts';
 import { customerOf, type RequireCustomer } from '../../features/account/session.hook.ts';
+import { switcherOf } from '../../features/profile/switcher.ts';
 import { RETURN_PATH_MAX } from '../../features/account/return-path.ts';
 import { loadSubmittedNotice } from '../../features/readings/readings.service.ts';
 import type { ReadingFormState } from '../../features/readings/readings.view.tsx';
@@ -36,7 +37,8 @@ export async function sendMainPage(
   reply: FastifyReply,
   opts: MainPageOptions = {},
 ): Promise<FastifyReply> {
-  const { accountId } = customerOf(req);
+  const customer = customerOf(req);
+  const { accountId } = customer;
   const today = dateInZone(ctx.clock.now(), ctx.config.timeZone);
   const model = await loadMainPage(ctx.db.kysely, accountId, today, {
     readingsFirstDay: ctx.config.readingsFirstDay,
@@ -54,6 +56,7 @@ export async function sendMainPage(
       submitted={opts.submitted}
       mail={mailSectionModel(ctx, model.address, opts.mailState, flash)}
       sbp={ctx.config.payments.sbp.enabled}
+      switcher={await switcherOf(ctx.db.kysely, customer)}
     />,
   );
   return reply

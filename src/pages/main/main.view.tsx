@@ -1,6 +1,6 @@
 import { formatInteger, formatRubles, formatTariff } from '../../domain/format.ts';
 import type { VerificationStatus } from '../../domain/verification.ts';
-import { CABINET_CRUMBS, Layout, LogoutForm } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, LogoutForm, type SwitcherProps } from '../../platform/views/layout.tsx';
 import type { MainPageModel } from './main.service.ts';
 import { ConsumptionChart } from './consumption-chart.tsx';
 import { TaskSummarySection } from './summary.view.tsx';
@@ -28,6 +28,8 @@ export interface MainPageProps {
   mail?: MailSectionModel | undefined;
   /** Whether the supplier takes payments through СБП (the payment button says so). */
   sbp?: boolean | undefined;
+  /** A profile's session: the header's account switcher. */
+  switcher?: SwitcherProps | undefined;
 }
 
 /** The customer's main page. */
@@ -42,6 +44,7 @@ export function MainPage(props: MainPageProps) {
       supplierName={supplierName}
       crumbs={CABINET_CRUMBS}
       logout={{ csrfToken }}
+      switcher={props.switcher}
       scripts={form ? [READING_FORM_SCRIPT] : []}
     >
       <h1>Личный кабинет для физических лиц</h1>
@@ -72,6 +75,9 @@ export function MainPage(props: MainPageProps) {
         <a class="button" href="/cabinet/payment">
           {props.sbp ? 'Оплатить картой или через СБП' : 'Оплатить картой'}
         </a>
+      </p>
+      <p class="no-print">
+        <a href="/cabinet/access">Кто видит этот счёт</a>
       </p>
       <div class="bottom-logout no-print">
         <LogoutForm csrfToken={csrfToken} />

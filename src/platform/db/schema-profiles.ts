@@ -68,4 +68,12 @@ export interface ProfileMailsTable {
   expires_at: number | null;
   /** When the link was used (single use); null until then. */
   used_at: number | null;
+// Attaching accounts with a proof (features/profile/accounts.*).
+
+/** A failed attempt to attach an account with a proof; limited per profile and per account number. */
+export interface ProfileAttachFailuresTable {
+  id: Generated<number>;
+  profile_id: number;
+  account_number: string;
+  at: number;
 }

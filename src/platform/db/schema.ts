@@ -14,6 +14,7 @@ import type {
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 import type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
+import type { ProfileAttachFailuresTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -96,6 +97,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   profile_login_attempts: ProfileLoginAttemptsTable;
   profile_mails: ProfileMailsTable;
+  profile_attach_failures: ProfileAttachFailuresTable;
 }
 
 export interface BillingPeriodsTable {

@@ -19,6 +19,14 @@ export interface LayoutProps {
   children?: ComponentChildren;
   /** Shown in the header when someone is logged in. */
   logout?: { csrfToken: string };
+  /** A profile's session: the account shown and the profile's others to change to (with `logout`). */
+  switcher?: SwitcherProps | undefined;
+}
+
+/** The account switcher's contents: the shown account's number and every attached one's. */
+export interface SwitcherProps {
+  current: string;
+  accounts: string[];
 }
 
 /** The icon stays at a fixed URL (browsers ask /favicon.ico-like URLs by themselves and keep them). */
@@ -67,6 +75,8 @@ export function Layout(props: LayoutProps) {
             <a class="profile-link" href="/cabinet/profile">
               Профиль
             </a>
+          {props.logout && props.switcher && (
+            <AccountSwitcher csrfToken={props.logout.csrfToken} {...props.switcher} />
           )}
           {props.logout && <LogoutForm csrfToken={props.logout.csrfToken} />}
         </header>
@@ -93,6 +103,30 @@ export function LogoutForm({ csrfToken }: { csrfToken: string }) {
       <button type="submit" class="link-button">
         выход
       </button>
+    </form>
+  );
+}
+
+/**
+ * A profile's account switcher, without JavaScript: a select and a button posting to
+ * /cabinet/switch, and the link to the profile's accounts (attach, detach).
+ */
+export function AccountSwitcher(p: SwitcherProps & { csrfToken: string }) {
+  return (
+    <form method="post" action="/cabinet/switch" class="account-switcher">
+      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <label for="switch-account">Лицевой счёт</label>{' '}
+      <select id="switch-account" name="account">
+        {p.accounts.map((n) => (
+          <option value={n} selected={n === p.current}>
+            {n}
+          </option>
+        ))}
+      </select>{' '}
+      <button type="submit" class="link-button">
+        Перейти
+      </button>{' '}
+      <a href="/cabinet/profile/accounts">Счета профиля</a>
     </form>
   );
 }
