@@ -231,6 +231,21 @@ for (const dialect of await testDialects()) {
       assert.equal(other.statusCode, 404);
     });
 
+    test('attempts sent at once are counted one after another: five failures, the rest refused', async () => {
+      const p = await newProfile();
+      const numbers = Array.from({ length: 8 }, (_, i) => `10000003${String(i).padStart(2, '0')}`);
+      const res = await Promise.all(
+        numbers.map((number) => attempt(p.agent, { number, surname: 'Чужой', amount: '1' })),
+      );
+      assert.deepEqual(res.map((r) => r.statusCode).sort(), [400, 400, 400, 400, 400, 429, 429, 429]);
+      const failures = await t.db.kysely
+        .selectFrom('profile_attach_failures')
+        .select('id')
+        .where('profile_id', '=', p.profileId)
+        .execute();
+      assert.equal(failures.length, 5);
+    });
+
     test('five failures of a profile in a day: the sixth is refused even when right, until the day passes', async () => {
       const p = await newProfile();
       for (let i = 0; i < 5; i++) {
