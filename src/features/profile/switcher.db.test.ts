@@ -45,6 +45,9 @@ for (const dialect of await testDialects()) {
       assert.match(textOf(page.body), /ул\. Пушкина, 7/);
       assert.match(textOf(page.body), /1 234,56/);
       assert.doesNotMatch(textOf(page.body), /Иванов /);
+      const history = await agent.get('/cabinet/history/payments');
+      assert.match(history.body, new RegExp(`<option value="${SECOND.number}" selected>`));
+      assert.match(textOf(history.body), /1 234,56/);
       // The slip (and every other page) reads the session's account.
       const slip = await agent.get('/cabinet/slip');
       assert.equal(slip.statusCode, 200);

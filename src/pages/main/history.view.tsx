@@ -1,4 +1,4 @@
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import type { HistoryModel } from './histories.service.ts';
 import {
   ChargesHistory,
@@ -8,7 +8,12 @@ import {
 } from './histories.view.tsx';
 
 /** One history whole (current and previous year, newest first): the main page's «Показать все». */
-export function HistoryPage(p: { history: HistoryModel; supplierName: string; csrfToken: string }) {
+export function HistoryPage(p: {
+  history: HistoryModel;
+  supplierName: string;
+  csrfToken: string;
+  switcher?: SwitcherProps | undefined;
+}) {
   const h = p.history;
   return (
     <Layout
@@ -16,6 +21,7 @@ export function HistoryPage(p: { history: HistoryModel; supplierName: string; cs
       supplierName={p.supplierName}
       crumbs={[...CABINET_CRUMBS, { title: TITLES[h.kind] }]}
       logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
     >
       {h.kind === 'payments' && <PaymentsHistory page payments={h.rows} />}
       {h.kind === 'readings' && <ReadingsHistory page readings={h.rows} zones={h.zones} />}

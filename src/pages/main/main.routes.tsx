@@ -133,6 +133,7 @@ export function registerMainPageRoutes(
               history={history}
               supplierName={ctx.supplierName}
               csrfToken={reply.generateCsrf()}
+              switcher={await switcherOf(ctx.db.kysely, customerOf(req))}
             />,
           ),
         );
