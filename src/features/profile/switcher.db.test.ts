@@ -48,6 +48,9 @@ for (const dialect of await testDialects()) {
       const history = await agent.get('/cabinet/history/payments');
       assert.match(history.body, new RegExp(`<option value="${SECOND.number}" selected>`));
       assert.match(textOf(history.body), /1 234,56/);
+      const payment = await agent.get('/cabinet/payment');
+      assert.equal(payment.statusCode, 200);
+      assert.match(textOf(payment.body), /прибора учета № 720072/);
       // The slip (and every other page) reads the session's account.
       const slip = await agent.get('/cabinet/slip');
       assert.equal(slip.statusCode, 200);
