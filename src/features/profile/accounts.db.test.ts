@@ -104,6 +104,9 @@ for (const dialect of await testDialects()) {
         audit.map((a) => a.outcome),
         ['success'],
       );
+      // A notice typed into the address announces nothing.
+      const forged = await p.agent.get(`${PAGE}?attached=${BILLED.number}`);
+      assert.doesNotMatch(textOf(forged.body), /добавлен в профиль/);
       // Attaching it again: the profile has it already.
       const again = await attempt(p.agent, { number: PAID.number, surname: PAID.surname, amount: '1234,56' });
       assert.equal(again.statusCode, 200);

@@ -7,7 +7,7 @@ import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { pluralRu } from '../../domain/format.ts';
 import { customerOf, type Customer, type RequireCustomer } from '../account/session.hook.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import { accountCardsOfProfile } from './profile-accounts.repository.ts';
+import { accountCardsOfProfile, attachedAccountByNumber } from './profile-accounts.repository.ts';
 import {
   attachWithProof,
   detach,
@@ -142,11 +142,15 @@ function registerAccountsPage(
         return profileOnly(ctx, reply);
       }
       const q = req.query;
-      const notice = q.attached
+      // A notice only about what is so: an address typed by hand announces nothing.
+      const attached =
+        q.attached !== undefined &&
+        (await attachedAccountByNumber(ctx.db.kysely, customer.profileId, q.attached)) !== undefined;
+      const notice = attached
         ? {
             text: `Лицевой счёт ${q.attached} добавлен в профиль.${q.mail ? ' Письмо об этом отправить не удалось.' : ' Об этом отправлено письмо на адрес профиля.'}`,
           }
-        : q.detached
+        : q.detached && !(await attachedAccountByNumber(ctx.db.kysely, customer.profileId, q.detached))
           ? { text: `Лицевой счёт ${q.detached} убран из профиля.` }
           : undefined;
       return sendAccountsPage(ctx, reply, customer, 200, { notice });
