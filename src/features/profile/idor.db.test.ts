@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import {
   addAccount,
   addMayNormCharge,
@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { loggedInProfile, type TestProfile } from '../../../test/profile-support.ts';
+import { registeredRoutes } from '../../../test/routes-support.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { insertOrder } from '../payments/payments.repository.ts';
 
@@ -179,26 +180,6 @@ async function aStillAttached(t: TestApp, f: Fixture) {
     .where('profile_id', '=', f.a.profileId)
     .executeTakeFirst();
   assert.equal(Number(row?.account_id), f.a.accountIds[0]);
-}
-
-/** Every route as METHOD and path, from the app's own route tree (HEAD, which GET brings, left out). */
-export function registeredRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:[│ ] {3})*)(?:[├└]── )?(.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m || m[2] === undefined || m[2].trim() === '') {
-      continue;
-    }
-    const depth = m[1]!.length / 4 + (line.includes('── ') ? 1 : 0);
-    stack.length = depth;
-    stack[depth] = m[2];
-    const path = stack.join('');
-    for (const method of (m[3] ?? '').split(', ').filter((x) => x !== '' && x !== 'HEAD')) {
-      out.push(`${method} ${path}`);
-    }
-  }
-  return out;
 }
 
 for (const dialect of await testDialects()) {
