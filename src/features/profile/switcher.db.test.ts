@@ -72,6 +72,24 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(page.body, /Саяногорск/);
     });
 
+    test('the forms need the CSRF token and refuse a foreign origin', async () => {
+      const p = await family('dina@mail.ru');
+      const { agent } = await profileSession(t, p, { ip: '10.3.0.9' });
+      const forms: Array<[string, Record<string, string>]> = [
+        ['/cabinet/switch', { account: SECOND.number }],
+        ['/cabinet/profile/accounts', { number: SECOND.number, surname: SECOND.surname, amount: '1234,56' }],
+        ['/cabinet/profile/accounts/detach', { account: SECOND.number, confirm: 'yes' }],
+        ['/cabinet/access/remove', { profile: String(p.profileId) }],
+      ];
+      for (const [url, form] of forms) {
+        assert.equal((await agent.post(url, { ...form, _csrf: 'forged' })).statusCode, 403, url);
+        assert.equal((await agent.post(url, form, { origin: 'https://evil.example' })).statusCode, 403, url);
+      }
+      const page = await agent.get('/cabinet');
+      assert.match(page.body, new RegExp(`<option value="${DEMO_ACCOUNT.number}" selected>`));
+      assert.match(page.body, new RegExp(`<option value="${SECOND.number}">`));
+    });
+
     test('the manual login has no switcher, and /cabinet/switch refuses it with 403', async () => {
       const { agent, html } = await openCabinet(t.app, '10.3.0.1', SECOND.number, SECOND.surname);
       assert.doesNotMatch(html, /account-switcher/);
