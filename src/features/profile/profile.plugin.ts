@@ -9,6 +9,7 @@ import { pruneProfileAttempts } from './profile-login.repository.ts';
 import { Later, registerProfileLoginRoutes } from './profile-login.routes.tsx';
 import { registerProfileRoutes } from './profile.routes.tsx';
 import { registerProfileAccounts } from './accounts.routes.tsx';
+import { registerPasskeyRoutes } from './passkey.routes.tsx';
 
 export interface ProfilePluginOptions {
   ctx: MailContext;
@@ -53,5 +54,7 @@ export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (
   );
 export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
   registerProfileAccounts(app, options);
+export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
+  registerPasskeyRoutes(app, options.ctx, options);
   done();
 };

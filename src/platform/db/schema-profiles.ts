@@ -76,4 +76,37 @@ export interface ProfileAttachFailuresTable {
   profile_id: number;
   account_number: string;
   at: number;
+// Passkeys of profiles (features/profile/passkey*).
+
+/** A profile's passkey: a WebAuthn credential it logs in with. */
+export interface PasskeysTable {
+  id: Generated<number>;
+  profile_id: number;
+  /** The credential's id, base64url; unique. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The signature counter last seen. */
+  counter: number;
+  /** Comma-separated transports the browser reported; null when none. */
+  transports: string | null;
+  /** The WebAuthn user handle, base64url: one random value per profile. */
+  user_handle: string;
+  /** The name the customer gave it ("Телефон"). */
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A WebAuthn challenge under way: single use, expires five minutes after it was given. */
+export interface WebauthnChallengesTable {
+  id: Generated<number>;
+  /** base64url. */
+  challenge: string;
+  purpose: 'register' | 'login';
+  /** The profile adding a passkey; null for a login. */
+  profile_id: number | null;
+  /** A registration's user handle, base64url (the profile's, or a new one for its first passkey). */
+  user_handle: string | null;
+  expires_at: number;
 }

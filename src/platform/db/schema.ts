@@ -15,6 +15,7 @@ import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 import type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
 import type { ProfileAttachFailuresTable } from './schema-profiles.ts';
+import type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -37,6 +38,7 @@ export type {
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 export type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
+export type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -98,6 +100,8 @@ export interface Database {
   profile_login_attempts: ProfileLoginAttemptsTable;
   profile_mails: ProfileMailsTable;
   profile_attach_failures: ProfileAttachFailuresTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export interface BillingPeriodsTable {

@@ -1,0 +1,388 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
+import type { Clock } from '../../platform/clock.ts';
+import type { CoreConfig } from '../../platform/config.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Dialect } from '../../platform/db/connect.ts';
+import { recordAudit } from '../../platform/audit.repository.ts';
+import { hashToken, newSessionToken } from '../account/account.service.ts';
+import { recordAttempt } from '../account/account.repository.ts';
+import { insertSession } from '../account/session.repository.ts';
+import { accountsOfProfile } from './profile-accounts.repository.ts';
+import * as repo from './passkey.repository.ts';
+
+// Passkeys (WebAuthn, @simplewebauthn/server): a profile adds them on its page and logs in with
+// them. The relying party is the portal's public address (config.publicUrl): its host is the RP
+// ID and its origin the only one accepted, so an answer made for another site is refused.
+
+export interface PasskeyDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  clock: Clock;
+  supplierName: string;
+  config: Pick<CoreConfig, 'publicUrl' | 'loginLimits'>;
+}
+
+/** A challenge is answered within five minutes, or not at all. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const NAME_MAX = 60;
+const DEFAULT_NAME = 'Ключ входа';
+/** login_attempts' "account number" of passkey logins: never a real one (those are 10 digits). */
+export const PASSKEY_ATTEMPTS = 'passkey';
+
+export function relyingParty(publicUrl: string): { rpID: string; origin: string } {
+  const url = new URL(publicUrl);
+  return { rpID: url.hostname, origin: url.origin };
+}
+
+/** A passkey's name as typed: trimmed, spaces squashed; a message when it will not do. */
+export function passkeyName(
+  typed: string | undefined,
+): { ok: true; name: string } | { ok: false; message: string } {
+  const name = (typed ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (name.length > NAME_MAX) {
+    return { ok: false, message: `Название слишком длинное: не больше ${NAME_MAX} символов.` };
+  }
+  return { ok: true, name: name === '' ? DEFAULT_NAME : name };
+}
+
+/** The challenge an answer carries, or undefined when its client data cannot be read. */
+function challengeOf(clientDataJSON: string): string | undefined {
+  try {
+    const c = decodeClientDataJSON(clientDataJSON).challenge;
+    return typeof c === 'string' && c.length > 0 && c.length <= 200 ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- Registration (a profile's session)
+
+export async function registrationOptions(
+  deps: PasskeyDeps,
+  profileId: number,
+): Promise<PublicKeyCredentialCreationOptionsJSON | undefined> {
+  const profile = await repo.profileForPasskeys(deps.db, profileId);
+  if (!profile) {
+    return undefined;
+  }
+  const { rpID } = relyingParty(deps.config.publicUrl);
+  // One user handle per profile: an authenticator keeps one passkey per (site, user).
+  const userHandle =
+    (await repo.userHandleOfProfile(deps.db, profileId)) ?? randomBytes(16).toString('base64url');
+  const options = await generateRegistrationOptions({
+    rpName: deps.supplierName,
+    rpID,
+    userName: profile.email,
+    userDisplayName: profile.email,
+    userID: Buffer.from(userHandle, 'base64url'),
+    timeout: CHALLENGE_TTL_MS,
+    attestationType: 'none',
+    excludeCredentials: await repo.credentialIdsOfProfile(deps.db, profileId),
+    // Discoverable, so that the login needs no e-mail typed first.
+    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+  });
+  const now = deps.clock.now().getTime();
+  await repo.insertChallenge(deps.db, {
+    challenge: options.challenge,
+    purpose: 'register',
+    profileId,
+    userHandle,
+    expiresAt: now + CHALLENGE_TTL_MS,
+    now,
+  });
+  return options;
+}
+
+export type RegisterResult =
+  { kind: 'added'; id: number } | { kind: 'refused'; field: 'name' | 'passkey'; message: string };
+
+const EXPIRED =
+  'Время ожидания истекло или запрос уже использован. Нажмите кнопку ещё раз и подтвердите ключ.';
+
+export async function registerPasskey(
+  deps: PasskeyDeps,
+  who: { profileId: number; ip: string },
+  input: { name: string | undefined; response: RegistrationResponseJSON },
+): Promise<RegisterResult> {
+  const name = passkeyName(input.name);
+  if (!name.ok) {
+    return { kind: 'refused', field: 'name', message: name.message };
+  }
+  const refused = (message: string): RegisterResult => ({ kind: 'refused', field: 'passkey', message });
+  const { db, clock } = deps;
+  const now = clock.now();
+  const challenge = challengeOf(input.response.response.clientDataJSON);
+  const taken = challenge
+    ? await repo.takeChallenge(db, {
+        challenge,
+        purpose: 'register',
+        profileId: who.profileId,
+        now: now.getTime(),
+      })
+    : undefined;
+  const userHandle = taken?.userHandle;
+  if (!challenge || !userHandle) {
+    return refused(EXPIRED);
+  }
+  const { rpID, origin } = relyingParty(deps.config.publicUrl);
+  let info;
+  try {
+    const v = await verifyRegistrationResponse({
+      response: input.response,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: false,
+    });
+    info = v.verified ? v.registrationInfo : undefined;
+  } catch {
+    info = undefined;
+  }
+  if (!info) {
+    return refused('Ключ не прошёл проверку. Попробуйте ещё раз или используйте другой ключ.');
+  }
+  const { credential } = info;
+  if (await repo.credentialExists(db, credential.id)) {
+    return refused('Этот ключ входа уже добавлен.');
+  }
+  const id = await db.transaction().execute(async (tx) => {
+    const passkeyId = await repo.insertPasskey(tx, {
+      profileId: who.profileId,
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: (credential.transports ?? []).filter((t) => /^[a-z-]{1,20}$/.test(t)).slice(0, 10),
+      userHandle,
+      name: name.name,
+      at: now.getTime(),
+    });
+    await recordAudit(tx, now, {
+      event: 'passkey',
+      outcome: 'added',
+      ip: who.ip,
+      details: { profileId: who.profileId, passkeyId },
+    });
+    return passkeyId;
+  });
+  return { kind: 'added', id };
+}
+
+// ---- Login (no session yet)
+
+export type Throttle = { kind: 'throttled'; retryAt: Date } | undefined;
+
+/** Failed passkey logins from one address count as failed logins do (login-throttle's limits). */
+async function throttle(deps: PasskeyDeps, ip: string): Promise<Throttle> {
+  const limits = deps.config.loginLimits;
+  const now = deps.clock.now().getTime();
+  const failures = await repo.passkeyFailuresFromIp(deps.db, PASSKEY_ATTEMPTS, ip, now - limits.windowMs);
+  if (failures >= limits.addressMaxFailures) {
+    return { kind: 'throttled', retryAt: new Date(now + limits.windowMs) };
+  }
+  return undefined;
+}
+
+export async function loginOptions(
+  deps: PasskeyDeps,
+  ip: string,
+): Promise<{ kind: 'ok'; options: PublicKeyCredentialRequestOptionsJSON } | NonNullable<Throttle>> {
+  const limited = await throttle(deps, ip);
+  if (limited) {
+    return limited;
+  }
+  const options = await generateAuthenticationOptions({
+    rpID: relyingParty(deps.config.publicUrl).rpID,
+    userVerification: 'preferred',
+    timeout: CHALLENGE_TTL_MS,
+  });
+  const now = deps.clock.now().getTime();
+  await repo.insertChallenge(deps.db, {
+    challenge: options.challenge,
+    purpose: 'login',
+    profileId: null,
+    userHandle: null,
+    expiresAt: now + CHALLENGE_TTL_MS,
+    now,
+  });
+  return { kind: 'ok', options };
+}
+
+export type PasskeyLoginResult =
+  | { kind: 'ok'; token: string; accountNumber: string }
+  | { kind: 'failed'; message: string }
+  | NonNullable<Throttle>;
+
+const LOGIN_FAILED = 'Войти с этим ключом не удалось. Попробуйте ещё раз или войдите другим способом.';
+
+export async function passkeyLogin(
+  deps: PasskeyDeps,
+  input: { response: AuthenticationResponseJSON; ip: string },
+): Promise<PasskeyLoginResult> {
+  const { db, clock } = deps;
+  const { ip, response } = input;
+  const now = clock.now();
+  const at = now.getTime();
+  const limited = await throttle(deps, ip);
+  if (limited) {
+    await recordAudit(db, now, {
+      event: 'profile_login',
+      outcome: 'locked',
+      ip,
+      details: { method: 'passkey' },
+    });
+    return limited;
+  }
+  const fail = async (reason: string, message = LOGIN_FAILED): Promise<PasskeyLoginResult> => {
+    await db.transaction().execute(async (tx) => {
+      await recordAttempt(tx, {
+        accountNumber: PASSKEY_ATTEMPTS,
+        ip,
+        client: `ip:${ip}`,
+        at,
+        success: false,
+      });
+      await recordAudit(tx, now, {
+        event: 'profile_login',
+        outcome: 'failure',
+        ip,
+        details: { method: 'passkey', reason },
+      });
+    });
+    return { kind: 'failed', message };
+  };
+
+  const checked = await checkAssertion(deps, response, at);
+  if (checked.kind === 'refused') {
+    return fail(checked.reason, checked.reason === 'challenge' ? EXPIRED : LOGIN_FAILED);
+  }
+  const { passkey, newCounter } = checked;
+  const profile = await repo.profileForPasskeys(db, passkey.profileId);
+  const account = (await accountsOfProfile(db, passkey.profileId))[0];
+  if (!profile?.confirmed || !account) {
+    return fail(
+      'no_account',
+      'К этому профилю не привязан ни один лицевой счёт. Войдите по номеру лицевого счёта и фамилии.',
+    );
+  }
+  const token = newSessionToken();
+  await db.transaction().execute(async (tx) => {
+    await repo.markPasskeyUsed(tx, passkey.id, newCounter, at);
+    await recordAttempt(tx, { accountNumber: PASSKEY_ATTEMPTS, ip, client: `ip:${ip}`, at, success: true });
+    await insertSession(tx, {
+      tokenHash: hashToken(token),
+      accountId: account.accountId,
+      at,
+      ip,
+      profileId: passkey.profileId,
+    });
+    await recordAudit(tx, now, {
+      event: 'profile_login',
+      outcome: 'success',
+      accountNumber: account.number,
+      ip,
+      details: { method: 'passkey', profileId: passkey.profileId, passkeyId: passkey.id },
+    });
+  });
+  return { kind: 'ok', token, accountNumber: account.number };
+}
+
+/**
+ * Checks an assertion: its challenge (used up here), its credential, the user it names, the
+ * signature, origin, RP ID and counter (@simplewebauthn/server); the passkey and its new counter.
+ */
+async function checkAssertion(
+  deps: PasskeyDeps,
+  response: AuthenticationResponseJSON,
+  at: number,
+): Promise<
+  { kind: 'ok'; passkey: repo.StoredPasskey; newCounter: number } | { kind: 'refused'; reason: string }
+> {
+  const { db } = deps;
+  const challenge = challengeOf(response.response.clientDataJSON);
+  const taken =
+    challenge && (await repo.takeChallenge(db, { challenge, purpose: 'login', profileId: null, now: at }));
+  if (!challenge || !taken) {
+    return { kind: 'refused', reason: 'challenge' };
+  }
+  const passkey = await repo.findPasskeyByCredentialId(db, response.id);
+  if (!passkey) {
+    return { kind: 'refused', reason: 'unknown_credential' };
+  }
+  // A discoverable credential names its user: it must be the profile the passkey belongs to.
+  if (response.response.userHandle !== undefined && response.response.userHandle !== passkey.userHandle) {
+    return { kind: 'refused', reason: 'user_handle' };
+  }
+  const { rpID, origin } = relyingParty(deps.config.publicUrl);
+  try {
+    const v = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      credential: {
+        id: passkey.credentialId,
+        publicKey: Buffer.from(passkey.publicKey, 'base64url'),
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
+      requireUserVerification: false,
+    });
+    if (v.verified) {
+      return { kind: 'ok', passkey, newCounter: v.authenticationInfo.newCounter };
+    }
+  } catch {
+    // A wrong origin, RP ID, signature or a counter that went back: refused below.
+  }
+  return { kind: 'refused', reason: 'assertion' };
+}
+
+// ---- The profile's page
+
+export const listPasskeys = (deps: PasskeyDeps, profileId: number) =>
+  repo.passkeysOfProfile(deps.db, profileId);
+
+export async function renamePasskey(
+  deps: PasskeyDeps,
+  profileId: number,
+  id: number,
+  typed: string | undefined,
+): Promise<{ kind: 'renamed' | 'unknown' } | { kind: 'invalid'; message: string }> {
+  const name = passkeyName(typed);
+  if (!name.ok) {
+    return { kind: 'invalid', message: name.message };
+  }
+  return { kind: (await repo.renamePasskey(deps.db, profileId, id, name.name)) ? 'renamed' : 'unknown' };
+}
+
+export async function removePasskey(
+  deps: PasskeyDeps,
+  who: { profileId: number; ip: string },
+  id: number,
+): Promise<'removed' | 'unknown' | 'last'> {
+  const outcome = await repo.removePasskeyUnlessLast(deps.db, deps.dialect === 'postgres', who.profileId, id);
+  if (outcome === 'removed') {
+    await recordAudit(deps.db, deps.clock.now(), {
+      event: 'passkey',
+      outcome: 'removed',
+      ip: who.ip,
+      details: { profileId: who.profileId, passkeyId: id },
+    });
+  }
+  return outcome;
+}
