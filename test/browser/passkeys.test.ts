@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { axeViolations } from './axe.ts';
 import { browserSuite, DEMO_ACCOUNT, runScenario, SKIP, squash, type Server } from './support.ts';
 
 const PAGE = '/cabinet/profile/passkeys';
@@ -45,6 +46,16 @@ function profileWithSession(server: Server, email: string): string {
       ).run(createHash('sha256').update(token).digest('hex'), accountId, now, now, profileId);
     })();
     return token;
+  } finally {
+    db.close();
+  }
+}
+
+/** Removes a passkey behind the customer's back (as another session of the profile could). */
+function forgetPasskey(server: Server, name: string): void {
+  const db = new Database(path.join(server.dataDir, 'portal.db'));
+  try {
+    assert.equal(db.prepare('delete from passkeys where name = ?').run(name).changes, 1);
   } finally {
     db.close();
   }
@@ -86,11 +97,13 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       assert.equal(squash(await page.getByRole('status').innerText()), 'Ключ входа добавлен.');
       const row = page.getByRole('row', { name: /Ноутбук/ });
       assert.match(squash(await row.innerText()), /не использовался/);
+      assert.deepEqual(await axeViolations(page), [], 'the passkeys page, with one listed');
 
       await Promise.all([page.waitForURL(/\/cabinet$/), page.getByRole('button', { name: 'выход' }).click()]);
       assert.equal(await page.getByText(`Лицевой счет ${DEMO_ACCOUNT}`).count(), 0, 'logged out');
 
       await page.goto(`${base}${LOGIN}`);
+      assert.deepEqual(await axeViolations(page), [], 'the passkey login page');
       await Promise.all([
         page.waitForURL(/\/cabinet$/),
         page.getByRole('button', { name: 'Войти с ключом входа' }).click(),
@@ -103,6 +116,43 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       await page.goto(`${base}${PAGE}`);
       const used = squash(await page.getByRole('row', { name: /Ноутбук/ }).innerText());
       assert.doesNotMatch(used, /не использовался/, 'the last use is shown');
+    });
+  });
+
+  test('a passkey the portal no longer knows: the login page says so, and nobody is logged in', async (t) => {
+    const server = suite.server();
+    const base = publicUrl(server);
+    const token = profileWithSession(server, 'passkey-removed@example.ru');
+    // The refused assertion is answered 401 on purpose; Chromium logs every 4xx it loads.
+    const options = {
+      label: 'passkeys-refused',
+      jsEnabled: true,
+      isExpectedConsoleError: (msg: ConsoleMessage) =>
+        /status of 401/.test(msg.text()) && msg.location().url.endsWith(LOGIN),
+    };
+    await runScenario(t, suite.browser(), options, async (page, context) => {
+      await context.addCookies([{ name: 'sid', value: token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+      await addVirtualAuthenticator(context, page);
+      await page.goto(`${base}${PAGE}`);
+      await page.getByLabel('Название ключа').fill('Старый');
+      await Promise.all([
+        page.waitForURL(/\?done=added$/),
+        page.getByRole('button', { name: 'Добавить ключ входа' }).click(),
+      ]);
+      forgetPasskey(server, 'Старый');
+      await Promise.all([page.waitForURL(/\/cabinet$/), page.getByRole('button', { name: 'выход' }).click()]);
+
+      await page.goto(`${base}${LOGIN}`);
+      await page.getByRole('button', { name: 'Войти с ключом входа' }).click();
+      const alert = page.locator('#passkey-login-error');
+      await alert.waitFor({ state: 'visible' });
+      assert.equal(
+        squash(await alert.innerText()),
+        'Войти с этим ключом не удалось. Попробуйте ещё раз или войдите другим способом.',
+      );
+      assert.ok(page.url().endsWith(LOGIN), 'still on the login page');
+      await page.goto(`${base}/cabinet`);
+      assert.equal(await page.getByText(`Лицевой счет ${DEMO_ACCOUNT}`).count(), 0, 'not logged in');
     });
   });
 

@@ -234,7 +234,7 @@ function registerForms(
       }
       return res.kind === 'renamed'
         ? done(reply, 'renamed')
-        : show(req, reply, 404, { notice: 'Такого ключа входа нет.' });
+        : show(req, reply, 404, { error: 'Такого ключа входа нет: возможно, он уже удалён.' });
     },
   );
 
@@ -259,7 +259,7 @@ function registerForms(
       }
       return res === 'removed'
         ? done(reply, 'removed')
-        : show(req, reply, 404, { notice: 'Такого ключа входа нет.' });
+        : show(req, reply, 404, { error: 'Такого ключа входа нет: возможно, он уже удалён.' });
     },
   );
 }

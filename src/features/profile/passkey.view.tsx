@@ -14,6 +14,8 @@ const NEEDS_JS =
 /** What the page shows besides the list: a notice after a change, or a refused form as typed. */
 export interface PasskeysPageState {
   notice?: string;
+  /** A form that named no passkey of the profile. */
+  error?: string;
   rename?: { id: number; value: string; message: string };
   remove?: { id: number; message: string };
   add?: { name: string; message: string };
@@ -47,6 +49,11 @@ export function PasskeysPage(p: PasskeysPageProps) {
       {p.state.notice && (
         <p class="notice" role="status">
           {p.state.notice}
+        </p>
+      )}
+      {p.state.error && (
+        <p class="form-error" role="alert">
+          {p.state.error}
         </p>
       )}
       <p>
