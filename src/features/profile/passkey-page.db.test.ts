@@ -203,6 +203,31 @@ for (const dialect of await testDialects()) {
       );
     });
 
+    test('an address refused for failing account logins on many accounts is refused a passkey login too', async () => {
+      const ip = '10.9.2.9';
+      const at = t.clock.now().getTime();
+      const { ipMaxAccounts } = t.config.loginLimits;
+      await t.db.kysely
+        .insertInto('login_attempts')
+        .values(
+          Array.from({ length: ipMaxAccounts }, (_, i) => ({
+            account_number: `11000000${String(i).padStart(2, '0')}`,
+            ip,
+            at: at - 1000,
+            success: 0,
+            client: `ip:${ip}`,
+          })),
+        )
+        .execute();
+      const agent = new Agent(t.app, ip);
+      agent.csrf = /data-csrf="([^"]+)"/.exec((await agent.get(LOGIN)).body)![1]!;
+      const refused = await postJson(agent, `${LOGIN}/options`, {});
+      assert.equal(refused.statusCode, 429);
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+      await t.db.kysely.deleteFrom('login_attempts').where('ip', '=', ip).execute();
+      assert.equal((await postJson(agent, `${LOGIN}/options`, {})).statusCode, 200);
+    });
+
     test('CSRF: a JSON POST without the token, or from another site, is refused (403)', async () => {
       const agent = new Agent(t.app, '10.9.3.1');
       agent.csrf = /data-csrf="([^"]+)"/.exec((await agent.get(LOGIN)).body)![1]!;

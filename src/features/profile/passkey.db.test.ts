@@ -150,6 +150,22 @@ for (const dialect of await testDialects()) {
       const res = await postJson(again, LOGIN, { response });
       assert.equal(res.statusCode, 401);
       assert.match(errorOf(res), /Время ожидания истекло или запрос уже использован/);
+
+      // The same answer sent twice at once (two tabs, two instances): one session, not two.
+      const first = await atLoginPage();
+      const second = await atLoginPage();
+      const twice = key.assert(await loginOptions(first), ORIGIN);
+      const both = await Promise.all([
+        postJson(first, LOGIN, { response: twice }),
+        postJson(second, LOGIN, { response: twice }),
+      ]);
+      assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 401]);
+      const sessions = await t.db.kysely
+        .selectFrom('sessions')
+        .select('id')
+        .where('ip', 'in', [first.ip, second.ip])
+        .execute();
+      assert.equal(sessions.length, 1);
     });
 
     test('a challenge older than five minutes is refused, for a login and for a registration', async () => {

@@ -17,7 +17,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { hashToken, newSessionToken } from '../account/account.service.ts';
-import { recordAttempt } from '../account/account.repository.ts';
+import { recentFailedAccountsFromIp, recordAttempt } from '../account/account.repository.ts';
 import { insertSession } from '../account/session.repository.ts';
 import { accountsOfProfile } from './profile-accounts.repository.ts';
 import * as repo from './passkey.repository.ts';
@@ -187,13 +187,29 @@ export async function registerPasskey(
 
 export type Throttle = { kind: 'throttled'; retryAt: Date } | undefined;
 
-/** Failed passkey logins from one address count as failed logins do (login-throttle's limits). */
+/**
+ * Failed passkey logins from one address count as failed logins do (login-throttle's limits): as
+ * many as one address may fail on one account, then a wait of the window. They are also one more
+ * "account" of the address's spraying count (login_attempts), and an address refused for spraying
+ * account logins is refused here too. (Unlike the account login's, these checks are not serialised
+ * per address: a guess at a passkey is a guess at a signature, so a few extra attempts sent at once
+ * change nothing but the count.)
+ */
 async function throttle(deps: PasskeyDeps, ip: string): Promise<Throttle> {
   const limits = deps.config.loginLimits;
   const now = deps.clock.now().getTime();
   const failures = await repo.passkeyFailuresFromIp(deps.db, PASSKEY_ATTEMPTS, ip, now - limits.windowMs);
   if (failures >= limits.addressMaxFailures) {
     return { kind: 'throttled', retryAt: new Date(now + limits.windowMs) };
+  }
+  const sprayed = await recentFailedAccountsFromIp(
+    deps.db,
+    ip,
+    now - limits.ipWindowMs,
+    limits.ipMaxAccounts,
+  );
+  if (sprayed.length >= limits.ipMaxAccounts) {
+    return { kind: 'throttled', retryAt: new Date(sprayed[limits.ipMaxAccounts - 1]! + limits.ipWindowMs) };
   }
   return undefined;
 }
