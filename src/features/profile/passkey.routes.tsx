@@ -9,6 +9,18 @@ import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
 import { hashToken } from '../account/account.service.ts';
 import { deleteSessionByHash } from '../account/session.repository.ts';
 import * as service from './passkey.service.ts';
+import { loginOptions, passkeyLogin } from './passkey-login.service.ts';
+import {
+  Html,
+  Csrf,
+  IdParams,
+  NameBody,
+  RegistrationResponse,
+  AuthenticationResponse,
+  Options,
+  Redirect,
+  Json,
+} from './passkey.schemas.ts';
 import {
   PasskeyLoginPage,
   PasskeysPage,
@@ -20,65 +32,6 @@ import {
 // Passkeys over HTTP. The pages are forms that work without JavaScript; the WebAuthn ceremonies
 // are the script's fetches (passkeys.browser.ts) to the JSON routes below, which take the CSRF
 // token in the X-CSRF-Token header, as every POST here does (platform/http/security.ts).
-
-const Html = {
-  200: Type.String(),
-  303: Type.String(),
-  400: Type.String(),
-  403: Type.String(),
-  404: Type.String(),
-  409: Type.String(),
-};
-const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
-const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
-const NameBody = Type.Object({ ...Csrf, name: Type.Optional(Type.String({ maxLength: 1000 })) });
-const B64 = (max: number) => Type.String({ maxLength: max, pattern: '^[A-Za-z0-9_-]*={0,2}$' });
-/** Whatever else the browser adds to its answer is kept for the library to read or ignore. */
-const Open = { additionalProperties: true };
-
-const RegistrationResponse = Type.Object(
-  {
-    id: B64(1400),
-    rawId: B64(1400),
-    type: Type.Literal('public-key'),
-    response: Type.Object(
-      {
-        clientDataJSON: B64(8192),
-        attestationObject: B64(65_536),
-        transports: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 10 })),
-      },
-      Open,
-    ),
-    clientExtensionResults: Type.Object({}, Open),
-  },
-  Open,
-);
-
-const AuthenticationResponse = Type.Object(
-  {
-    id: B64(1400),
-    rawId: B64(1400),
-    type: Type.Literal('public-key'),
-    response: Type.Object(
-      {
-        clientDataJSON: B64(8192),
-        authenticatorData: B64(8192),
-        signature: B64(2048),
-        userHandle: Type.Optional(B64(200)),
-      },
-      Open,
-    ),
-    clientExtensionResults: Type.Object({}, Open),
-  },
-  Open,
-);
-
-const JsonError = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
-});
-const Options = Type.Object({}, Open);
-const Redirect = Type.Object({ redirect: Type.String() });
-const Json = { 400: JsonError, 401: JsonError, 403: JsonError, 429: JsonError };
 
 export interface PasskeyRoutesOptions {
   requireCustomer: RequireCustomer;
@@ -356,7 +309,7 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, deps: service.Pass
       schema: { body: Type.Optional(Type.Object(Csrf)), response: { 200: Options, ...Json } },
     },
     async (req, reply) => {
-      const res = await service.loginOptions(deps, req.ip);
+      const res = await loginOptions(deps, req.ip);
       return res.kind === 'ok' ? reply.send(res.options) : throttled(reply, res.retryAt);
     },
   );
@@ -371,7 +324,7 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, deps: service.Pass
       },
     },
     async (req, reply) => {
-      const res = await service.passkeyLogin(deps, {
+      const res = await passkeyLogin(deps, {
         ip: req.ip,
         response: req.body.response,
       });

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
-  generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
   type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
@@ -16,10 +12,6 @@ import type { CoreConfig } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { hashToken, newSessionToken } from '../account/account.service.ts';
-import { recentFailedAccountsFromIp, recordAttempt } from '../account/account.repository.ts';
-import { insertSession } from '../account/session.repository.ts';
-import { accountsOfProfile } from './profile-accounts.repository.ts';
 import * as repo from './passkey.repository.ts';
 
 // Passkeys (WebAuthn, @simplewebauthn/server): a profile adds them on its page and logs in with
@@ -38,8 +30,6 @@ export interface PasskeyDeps {
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const NAME_MAX = 60;
 const DEFAULT_NAME = 'Ключ входа';
-/** login_attempts' "account number" of passkey logins: never a real one (those are 10 digits). */
-export const PASSKEY_ATTEMPTS = 'passkey';
 
 export function relyingParty(publicUrl: string): { rpID: string; origin: string } {
   const url = new URL(publicUrl);
@@ -62,7 +52,7 @@ export function passkeyName(
 }
 
 /** The challenge an answer carries, or undefined when its client data cannot be read. */
-function challengeOf(clientDataJSON: string): string | undefined {
+export function challengeOf(clientDataJSON: string): string | undefined {
   try {
     const c = decodeClientDataJSON(clientDataJSON).challenge;
     return typeof c === 'string' && c.length > 0 && c.length <= 200 ? c : undefined;
@@ -112,7 +102,7 @@ export async function registrationOptions(
 export type RegisterResult =
   { kind: 'added'; id: number } | { kind: 'refused'; field: 'name' | 'passkey'; message: string };
 
-const EXPIRED =
+export const EXPIRED =
   'Время ожидания истекло или запрос уже использован. Нажмите кнопку ещё раз и подтвердите ключ.';
 
 export async function registerPasskey(
@@ -181,191 +171,6 @@ export async function registerPasskey(
     return passkeyId;
   });
   return { kind: 'added', id };
-}
-
-// ---- Login (no session yet)
-
-export type Throttle = { kind: 'throttled'; retryAt: Date } | undefined;
-
-/**
- * Failed passkey logins from one address count as failed logins do (login-throttle's limits): as
- * many as one address may fail on one account, then a wait of the window. They are also one more
- * "account" of the address's spraying count (login_attempts), and an address refused for spraying
- * account logins is refused here too. (Unlike the account login's, these checks are not serialised
- * per address: a guess at a passkey is a guess at a signature, so a few extra attempts sent at once
- * change nothing but the count.)
- */
-async function throttle(deps: PasskeyDeps, ip: string): Promise<Throttle> {
-  const limits = deps.config.loginLimits;
-  const now = deps.clock.now().getTime();
-  const failures = await repo.passkeyFailuresFromIp(deps.db, PASSKEY_ATTEMPTS, ip, now - limits.windowMs);
-  if (failures >= limits.addressMaxFailures) {
-    return { kind: 'throttled', retryAt: new Date(now + limits.windowMs) };
-  }
-  const sprayed = await recentFailedAccountsFromIp(
-    deps.db,
-    ip,
-    now - limits.ipWindowMs,
-    limits.ipMaxAccounts,
-  );
-  if (sprayed.length >= limits.ipMaxAccounts) {
-    return { kind: 'throttled', retryAt: new Date(sprayed[limits.ipMaxAccounts - 1]! + limits.ipWindowMs) };
-  }
-  return undefined;
-}
-
-export async function loginOptions(
-  deps: PasskeyDeps,
-  ip: string,
-): Promise<{ kind: 'ok'; options: PublicKeyCredentialRequestOptionsJSON } | NonNullable<Throttle>> {
-  const limited = await throttle(deps, ip);
-  if (limited) {
-    return limited;
-  }
-  const options = await generateAuthenticationOptions({
-    rpID: relyingParty(deps.config.publicUrl).rpID,
-    userVerification: 'preferred',
-    timeout: CHALLENGE_TTL_MS,
-  });
-  const now = deps.clock.now().getTime();
-  await repo.insertChallenge(deps.db, {
-    challenge: options.challenge,
-    purpose: 'login',
-    profileId: null,
-    userHandle: null,
-    expiresAt: now + CHALLENGE_TTL_MS,
-    now,
-  });
-  return { kind: 'ok', options };
-}
-
-export type PasskeyLoginResult =
-  | { kind: 'ok'; token: string; accountNumber: string }
-  | { kind: 'failed'; message: string }
-  | NonNullable<Throttle>;
-
-const LOGIN_FAILED = 'Войти с этим ключом не удалось. Попробуйте ещё раз или войдите другим способом.';
-
-export async function passkeyLogin(
-  deps: PasskeyDeps,
-  input: { response: AuthenticationResponseJSON; ip: string },
-): Promise<PasskeyLoginResult> {
-  const { db, clock } = deps;
-  const { ip, response } = input;
-  const now = clock.now();
-  const at = now.getTime();
-  const limited = await throttle(deps, ip);
-  if (limited) {
-    await recordAudit(db, now, {
-      event: 'profile_login',
-      outcome: 'locked',
-      ip,
-      details: { method: 'passkey' },
-    });
-    return limited;
-  }
-  const fail = async (reason: string, message = LOGIN_FAILED): Promise<PasskeyLoginResult> => {
-    await db.transaction().execute(async (tx) => {
-      await recordAttempt(tx, {
-        accountNumber: PASSKEY_ATTEMPTS,
-        ip,
-        client: `ip:${ip}`,
-        at,
-        success: false,
-      });
-      await recordAudit(tx, now, {
-        event: 'profile_login',
-        outcome: 'failure',
-        ip,
-        details: { method: 'passkey', reason },
-      });
-    });
-    return { kind: 'failed', message };
-  };
-
-  const checked = await checkAssertion(deps, response, at);
-  if (checked.kind === 'refused') {
-    return fail(checked.reason, checked.reason === 'challenge' ? EXPIRED : LOGIN_FAILED);
-  }
-  const { passkey, newCounter } = checked;
-  const profile = await repo.profileForPasskeys(db, passkey.profileId);
-  const account = (await accountsOfProfile(db, passkey.profileId))[0];
-  if (!profile?.confirmed || !account) {
-    return fail(
-      'no_account',
-      'К этому профилю не привязан ни один лицевой счёт. Войдите по номеру лицевого счёта и фамилии.',
-    );
-  }
-  const token = newSessionToken();
-  await db.transaction().execute(async (tx) => {
-    await repo.markPasskeyUsed(tx, passkey.id, newCounter, at);
-    await recordAttempt(tx, { accountNumber: PASSKEY_ATTEMPTS, ip, client: `ip:${ip}`, at, success: true });
-    await insertSession(tx, {
-      tokenHash: hashToken(token),
-      accountId: account.accountId,
-      at,
-      ip,
-      profileId: passkey.profileId,
-    });
-    await recordAudit(tx, now, {
-      event: 'profile_login',
-      outcome: 'success',
-      accountNumber: account.number,
-      ip,
-      details: { method: 'passkey', profileId: passkey.profileId, passkeyId: passkey.id },
-    });
-  });
-  return { kind: 'ok', token, accountNumber: account.number };
-}
-
-/**
- * Checks an assertion: its challenge (used up here), its credential, the user it names, the
- * signature, origin, RP ID and counter (@simplewebauthn/server); the passkey and its new counter.
- */
-async function checkAssertion(
-  deps: PasskeyDeps,
-  response: AuthenticationResponseJSON,
-  at: number,
-): Promise<
-  { kind: 'ok'; passkey: repo.StoredPasskey; newCounter: number } | { kind: 'refused'; reason: string }
-> {
-  const { db } = deps;
-  const challenge = challengeOf(response.response.clientDataJSON);
-  const taken =
-    challenge && (await repo.takeChallenge(db, { challenge, purpose: 'login', profileId: null, now: at }));
-  if (!challenge || !taken) {
-    return { kind: 'refused', reason: 'challenge' };
-  }
-  const passkey = await repo.findPasskeyByCredentialId(db, response.id);
-  if (!passkey) {
-    return { kind: 'refused', reason: 'unknown_credential' };
-  }
-  // A discoverable credential names its user: it must be the profile the passkey belongs to.
-  if (response.response.userHandle !== undefined && response.response.userHandle !== passkey.userHandle) {
-    return { kind: 'refused', reason: 'user_handle' };
-  }
-  const { rpID, origin } = relyingParty(deps.config.publicUrl);
-  try {
-    const v = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: origin,
-      expectedRPID: rpID,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: Buffer.from(passkey.publicKey, 'base64url'),
-        counter: passkey.counter,
-        transports: passkey.transports,
-      },
-      requireUserVerification: false,
-    });
-    if (v.verified) {
-      return { kind: 'ok', passkey, newCounter: v.authenticationInfo.newCounter };
-    }
-  } catch {
-    // A wrong origin, RP ID, signature or a counter that went back: refused below.
-  }
-  return { kind: 'refused', reason: 'assertion' };
 }
 
 // ---- The profile's page
