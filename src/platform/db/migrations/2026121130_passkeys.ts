@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MigrationContext } from '../migration.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the Database type may no longer match */
@@ -40,7 +40,7 @@ export default function passkeys(ctx: MigrationContext) {
         // base64url, as the options gave it and clientDataJSON returns it.
         .addColumn('challenge', 'text', (c) => c.notNull().unique())
         // 'register' (a profile adds a passkey) or 'login'.
-        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('register', 'login')`))
         // The profile adding a passkey; null for a login, whose profile is not known yet.
         .addColumn('profile_id', 'bigint', (c) => c.references('profiles.id'))
         // A registration's user handle (the profile's, or a new one for its first passkey).
