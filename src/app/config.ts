@@ -16,6 +16,11 @@ import {
 } from '../platform/http/observability.config.ts';
 import { ImportsEnvSchema, importsConfig, type ImportsConfig } from '../features/imports/imports.config.ts';
 import { AnonymousWritesEnvSchema, type AnonymousWriteLimits } from '../platform/http/anonymous-writes.ts';
+import {
+  ApiTokensEnvSchema,
+  apiTokensConfig,
+  type ApiTokensConfig,
+} from '../features/api-tokens/api-tokens.config.ts';
 import { settingsInEffect, type SettingsGroup, type SettingsSection } from '../platform/settings.ts';
 
 /**
@@ -32,6 +37,7 @@ const SETTINGS_GROUPS = [
   { title: 'Оплата картой и через СБП', schema: PaymentsEnvSchema },
   { title: 'Счета по электронной почте', schema: MailEnvSchema },
   { title: 'Загрузка файлов в служебном разделе', schema: ImportsEnvSchema },
+  { title: 'Открытый API: токены доступа', schema: ApiTokensEnvSchema },
 ] as const satisfies readonly SettingsGroup[];
 
 /** The schemas of a union as one object type: `A | B` → `A & B`. */
@@ -64,6 +70,8 @@ export interface Config extends CoreConfig {
   anonymousWrites: AnonymousWriteLimits;
   /** Uploads in the back office: see features/imports/imports.config.ts. */
   imports: ImportsConfig;
+  /** Personal access tokens of the open API: see features/api-tokens/api-tokens.config.ts. */
+  apiTokens: ApiTokensConfig;
   /** Every setting with its value in effect, secrets hidden: what the admin's settings page shows. */
   settings: SettingsSection[];
 }
@@ -86,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: raw.ANON_WRITES_WINDOW_SECONDS * 1000,
     },
     imports: importsConfig(raw),
+    apiTokens: apiTokensConfig(raw),
     // env-schema reads process.env under the given variables: both count as given.
     settings: settingsInEffect(SETTINGS_GROUPS, { ...process.env, ...env }, raw),
   };

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { RequireCustomer } from '../account/session.hook.ts';
+import { registerTokenRoutes } from './api-tokens.routes.tsx';
 
 export interface ApiTokensPluginOptions {
   ctx: AppContext;
@@ -8,6 +9,11 @@ export interface ApiTokensPluginOptions {
 }
 
 /** Personal access tokens: the profile's page that makes, lists and revokes them. */
-export const apiTokensPlugin: FastifyPluginCallback<ApiTokensPluginOptions> = (_app, _options, done) => {
+export const apiTokensPlugin: FastifyPluginCallback<ApiTokensPluginOptions> = (
+  app,
+  { ctx, requireCustomer },
+  done,
+) => {
+  registerTokenRoutes(app, ctx, requireCustomer);
   done();
 };

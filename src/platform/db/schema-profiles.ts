@@ -109,4 +109,13 @@ export interface WebauthnChallengesTable {
   /** A registration's user handle, base64url (the profile's, or a new one for its first passkey). */
   user_handle: string | null;
   expires_at: number;
+// Personal access tokens' rate limit (features/api-tokens, migration 2026121140).
+
+/** A token's fixed-window request counter, shared by every app instance. */
+export interface ApiTokenWindowsTable {
+  token_id: number;
+  /** The window's start, ms since the epoch (a multiple of the window's length). */
+  window_start: number;
+  /** Requests accepted in that window. */
+  requests: number;
 }

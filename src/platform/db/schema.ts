@@ -16,6 +16,7 @@ import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './sche
 import type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
 import type { ProfileAttachFailuresTable } from './schema-profiles.ts';
 import type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
+import type { ApiTokenWindowsTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -39,6 +40,7 @@ export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
 export type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
 export type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
+export type { ApiTokenWindowsTable } from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -102,6 +104,7 @@ export interface Database {
   profile_attach_failures: ProfileAttachFailuresTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  api_token_windows: ApiTokenWindowsTable;
 }
 
 export interface BillingPeriodsTable {

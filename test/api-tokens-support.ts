@@ -1,0 +1,80 @@
+// Profiles and their sessions for the API tokens' tests (src/features/api-tokens), made straight
+// in the database: the profile's own login is another part's, and these tests need only a
+// profile's session and a bearer's context.
+import type { TestApp } from './helpers.ts';
+import { Agent, recordIssued } from './helpers.ts';
+import { hashToken, newSessionToken } from '../src/features/account/account.service.ts';
+import { insertSession } from '../src/features/account/session.repository.ts';
+import { sessionCookieName } from '../src/platform/http/security.ts';
+import type { AppContext } from '../src/platform/http/context.ts';
+import type { Db } from '../src/platform/db/connect.ts';
+import { DEMO_ACCOUNT } from '../src/tools/demo/demo-account.ts';
+
+export const TOKENS = '/cabinet/profile/tokens';
+
+/** A profile with `accountNumber` attached; its e-mail confirmed unless said otherwise. */
+export async function addProfile(
+  t: TestApp,
+  email: string,
+  opts: { confirmed?: boolean; accountNumber?: string } = {},
+): Promise<{ profileId: number; accountId: number }> {
+  const k = t.db.kysely;
+  const at = t.clock.now().getTime();
+  const p = await k
+    .insertInto('profiles')
+    .values({
+      email,
+      email_confirmed_at: opts.confirmed === false ? null : at,
+      password_hash: null,
+      created_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const a = await k
+    .selectFrom('accounts')
+    .select('id')
+    .where('number', '=', opts.accountNumber ?? DEMO_ACCOUNT.number)
+    .executeTakeFirstOrThrow();
+  await k
+    .insertInto('profile_accounts')
+    .values({ profile_id: Number(p.id), account_id: Number(a.id), attached_at: at, attached_by: 'login' })
+    .execute();
+  return { profileId: Number(p.id), accountId: Number(a.id) };
+}
+
+/** A browser logged in to the profile (a new session), on the tokens page (so with its CSRF token). */
+export async function profileAgent(
+  t: TestApp,
+  profile: { profileId: number; accountId: number },
+  ip: string,
+): Promise<Agent> {
+  const token = newSessionToken();
+  recordIssued('session token', token);
+  await insertSession(t.db.kysely, {
+    tokenHash: hashToken(token),
+    accountId: profile.accountId,
+    at: t.clock.now().getTime(),
+    ip,
+    profileId: profile.profileId,
+  });
+  const agent = new Agent(t.app, ip);
+  agent.jar[sessionCookieName(t.config)] = token;
+  const page = await agent.get(TOKENS);
+  if (page.statusCode !== 200) {
+    throw new Error(`the tokens page answered ${page.statusCode}`);
+  }
+  return agent;
+}
+
+/** The token a "Токен создан" page shows (the read-only field's value). */
+export function shownToken(html: string): string | undefined {
+  return /id="new-token"[^>]*value="(lk_[A-Za-z0-9_-]+)"|value="(lk_[A-Za-z0-9_-]+)"[^>]*id="new-token"/
+    .exec(html)
+    ?.slice(1)
+    .find((v) => v !== undefined);
+}
+
+/** What authenticateBearer needs, over the app's database and clock (or another instance's db). */
+export function bearerContext(t: TestApp, db: Db = t.db): AppContext {
+  return { config: t.config, db, clock: t.clock, supplierName: 'test' };
+}
