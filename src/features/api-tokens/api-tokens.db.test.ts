@@ -3,6 +3,7 @@
 // state and last use, and is revoked by its own profile only; refused forms keep what was typed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { Agent, createTestApp, testDialects, textOf, type TestApp } from '../../../test/helpers.ts';
 import {
@@ -229,6 +230,45 @@ for (const dialect of await testDialects()) {
         .execute();
       const auth = await authenticateBearer(bearerContext(t), `Bearer ${token}`, '192.0.2.12');
       assert.ok(!auth.ok && auth.status === 401 && /не подтверждён/.test(auth.detail));
+    });
+
+    test('fast-check: any form is a page with a message or the token, never a 5xx', async () => {
+      const p = await addProfile(t, 'fuzz@example.ru');
+      const agent = await profileAgent(t, p, '10.40.0.12');
+      const field = fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.constantFrom('30', '365', '366', '1e2', ' 90 '),
+      );
+      let made = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({ name: field, days: field, readingsWrite: field }, { requiredKeys: [] }),
+          async (form) => {
+            const res = await make(agent, form);
+            assert.ok([200, 400].includes(res.statusCode), `${res.statusCode} for ${JSON.stringify(form)}`);
+            if (res.statusCode === 200) {
+              made++;
+              assert.ok(shownToken(res.body));
+              // Revoked at once, so that the limit of tokens in force is never what refuses.
+              const id = /action="\/cabinet\/profile\/tokens\/(\d+)\/revoke"/.exec(
+                (await agent.get(TOKENS)).body,
+              )![1]!;
+              assert.equal((await agent.post(`${TOKENS}/${id}/revoke`, {})).statusCode, 303);
+            } else {
+              assert.match(textOf(res.body), /Токен не создан/);
+            }
+            await agent.get(TOKENS);
+          },
+        ),
+        { numRuns: 60 },
+      );
+      const rows = await t.db.kysely
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('profile_id', '=', p.profileId)
+        .execute();
+      assert.equal(rows.length, made);
     });
 
     test('an expired token is shown as «истёк»', async () => {

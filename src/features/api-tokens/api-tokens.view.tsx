@@ -137,17 +137,10 @@ function NewTokenForm(p: TokensPageProps) {
         <fieldset class="field">
           <legend>Разрешения</legend>
           <div class="field checkbox">
-            <input
-              type="checkbox"
-              id="token-scope-read"
-              checked
-              disabled
-              aria-describedby="token-read-note"
-            />
-            <label for="token-scope-read">Чтение: счета, баланс, начисления, платежи, показания</label>
-            <p class="hint" id="token-read-note">
-              Есть у каждого токена.
-            </p>
+            <input type="checkbox" id="token-scope-read" checked disabled />
+            <label for="token-scope-read">
+              Чтение: счета, баланс, начисления, платежи, показания (есть у каждого токена)
+            </label>
           </div>
           <div class="field checkbox">
             <input
@@ -268,14 +261,18 @@ export function CreatedPage(
         </p>
         <div class="field">
           <label for="new-token">Токен «{p.name}»</label>
-          <input
+          {/* A text area wraps the token on a phone's screen, so that all of it can be checked. */}
+          <textarea
             id="new-token"
-            type="text"
             readonly
-            value={p.token}
+            rows={2}
+            cols={24}
             spellcheck={false}
+            autocomplete="off"
             aria-describedby="new-token-hint"
-          />
+          >
+            {p.token}
+          </textarea>
           <p class="hint" id="new-token-hint">
             Выделите токен целиком (щелчок в поле, затем Ctrl+A или ⌘+A) и скопируйте (Ctrl+C или ⌘+C); на
             телефоне — нажмите и удерживайте поле. Программа передаёт его в заголовке{' '}

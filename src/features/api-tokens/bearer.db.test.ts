@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createTestApp, testDialects, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, recordIssued, testDialects, type TestApp } from '../../../test/helpers.ts';
 import { reopenDb } from '../../../test/db.ts';
 import { addProfile, bearerContext } from '../../../test/api-tokens-support.ts';
 import { createToken } from './api-tokens.service.ts';
@@ -33,6 +33,7 @@ for (const dialect of await testDialects()) {
         { name: 'test', readingsWrite: false, days: String(days) },
       );
       assert.equal(res.kind, 'created');
+      recordIssued('API token', res.kind === 'created' ? res.token : undefined);
       return res.kind === 'created' ? { token: res.token, id: res.id } : { token: '', id: 0 };
     }
     const auth = (header: string | undefined, ip = '192.0.2.1') =>
