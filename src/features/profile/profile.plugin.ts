@@ -26,11 +26,8 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
  * profile from a cabinet session, confirming its e-mail, logging in and resetting the password;
  * attaching accounts with a proof, detaching, the switcher; passkeys.
  */
-export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (
-  app,
-  { ctx, requireCustomer, jobs, transport },
-  done,
-) => {
+export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
+  const { ctx, requireCustomer, jobs, transport } = options;
   const deps: ProfileDeps = {
     db: ctx.db.kysely,
     dialect: ctx.db.dialect,
@@ -52,9 +49,7 @@ export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (
       await pruneProfileAttempts(ctx.db.kysely, ctx.clock.now().getTime() - 2 * keep);
     }),
   );
-export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
   registerProfileAccounts(app, options);
-export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
-  registerPasskeyRoutes(app, options.ctx, options);
+  registerPasskeyRoutes(app, ctx, options);
   done();
 };

@@ -68,6 +68,8 @@ export interface ProfileMailsTable {
   expires_at: number | null;
   /** When the link was used (single use); null until then. */
   used_at: number | null;
+}
+
 // Attaching accounts with a proof (features/profile/accounts.*).
 
 /** A failed attempt to attach an account with a proof; limited per profile and per account number. */
@@ -76,6 +78,8 @@ export interface ProfileAttachFailuresTable {
   profile_id: number;
   account_number: string;
   at: number;
+}
+
 // Passkeys of profiles (features/profile/passkey*).
 
 /** A profile's passkey: a WebAuthn credential it logs in with. */
@@ -109,6 +113,8 @@ export interface WebauthnChallengesTable {
   /** A registration's user handle, base64url (the profile's, or a new one for its first passkey). */
   user_handle: string | null;
   expires_at: number;
+}
+
 // Personal access tokens' rate limit (features/api-tokens, migration 2026121140).
 
 /** A token's fixed-window request counter, shared by every app instance. */

@@ -12,11 +12,17 @@ import type {
   RegistryPaymentsTable,
 } from './schema-imports.ts';
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
-import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
-import type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
-import type { ProfileAttachFailuresTable } from './schema-profiles.ts';
-import type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
-import type { ApiTokenWindowsTable } from './schema-profiles.ts';
+import type {
+  ApiTokensTable,
+  ApiTokenWindowsTable,
+  PasskeysTable,
+  ProfileAccountsTable,
+  ProfileAttachFailuresTable,
+  ProfileLoginAttemptsTable,
+  ProfileMailsTable,
+  ProfilesTable,
+  WebauthnChallengesTable,
+} from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -37,10 +43,17 @@ export type {
   RegistryPaymentsTable,
 } from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
-export type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
-export type { ProfileLoginAttemptsTable, ProfileMailsTable } from './schema-profiles.ts';
-export type { PasskeysTable, WebauthnChallengesTable } from './schema-profiles.ts';
-export type { ApiTokenWindowsTable } from './schema-profiles.ts';
+export type {
+  ApiTokensTable,
+  ApiTokenWindowsTable,
+  PasskeysTable,
+  ProfileAccountsTable,
+  ProfileAttachFailuresTable,
+  ProfileLoginAttemptsTable,
+  ProfileMailsTable,
+  ProfilesTable,
+  WebauthnChallengesTable,
+} from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,

@@ -75,6 +75,7 @@ export function Layout(props: LayoutProps) {
             <a class="profile-link" href="/cabinet/profile">
               Профиль
             </a>
+          )}
           {props.logout && props.switcher && (
             <AccountSwitcher csrfToken={props.logout.csrfToken} {...props.switcher} />
           )}
