@@ -7,6 +7,7 @@ export const CHANNEL_TITLES: Record<string, string> = {
   operator: 'Оператор',
   computed: 'Расчётное',
   bank: 'Банк',
+  api: 'API',
 };
 
 /** A reading's status as the customer's history shows it. */

@@ -1,12 +1,103 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { AppContext } from '../../platform/http/context.ts';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import { pdfRenderer } from '../../features/billing/pdf/pdf-pool.ts';
+import { authenticate } from './api.auth.ts';
+import { registerAccountRoutes, type ApiContext } from './api.routes.ts';
+import { registerBillRoute } from './bills.routes.ts';
+import { ApiProblem, problemOfError, sendProblem } from './problems.ts';
+import { registerReadingRoutes } from './readings.routes.ts';
 
 export interface ApiPluginOptions {
-  ctx: AppContext;
+  ctx: ApiContext;
 }
+
+/** The API's description: the document at /api/docs/json is made from it and the routes' schemas. */
+const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Личный кабинет: open API',
+    version: '1',
+    description:
+      'Balance, charges, bills, payments and meter readings of the accounts a profile sees, for ' +
+      'programs (Home Assistant, budgeting apps). Make a personal access token on the profile page ' +
+      '(/cabinet/profile/tokens) and send it as `Authorization: Bearer lk_…`. Money is in kopecks. ' +
+      'Errors are RFC 9457 problem documents (application/problem+json) whose `detail` says in ' +
+      'Russian what to do; `type` names the problem (`/api/docs#problem-not-found` …).',
+  },
+  servers: [{ url: '/' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'lk_… token' } },
+  },
+  security: [{ bearer: [] }],
+};
 
 /**
  * The open API, /api/v1: JSON over the features a token's profile sees (accounts, balance,
  * charges, bills, payments, readings, the meter), described by OpenAPI at /api/docs.
+ *
+ * Registered in this plugin's own scope, @fastify/swagger sees only these routes (its route hook
+ * is encapsulated), never the HTML pages. The scope has its own error and not-found handlers, so
+ * that every /api error is a problem document, and its own validator: bodies are not coerced
+ * (Fastify's default turns "5" into 5 and a lone value into an array, which an API should refuse).
  */
-export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async () => {};
+export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, { ctx }) => {
+  await app.register(swagger, { openapi: OPENAPI });
+  await registerDocs(app);
+  await app.register(
+    async (api) => {
+      api.setErrorHandler((err: FastifyError, req, reply) => {
+        const problem = problemOfError(err);
+        if (problem.status >= 500) {
+          req.log.error({ err }, 'API request failed');
+        }
+        return sendProblem(req, reply, problem);
+      });
+      // The same answer for every unknown address: nothing to learn by probing.
+      api.setNotFoundHandler((req, reply) =>
+        sendProblem(req, reply, new ApiProblem(404, 'not-found', 'Такого адреса в API нет.')),
+      );
+      await api.register(
+        (v1, _opts, done) => {
+          v1.decorateRequest('apiCaller', null);
+          v1.setValidatorCompiler(apiValidator());
+          v1.addHook('onRequest', authenticate(ctx));
+          const pdf = pdfRenderer(ctx.config.billing.pdfThreads);
+          v1.addHook('onClose', () => pdf.close());
+          registerAccountRoutes(v1, ctx);
+          registerReadingRoutes(v1, ctx);
+          registerBillRoute(v1, ctx, pdf);
+          done();
+        },
+        { prefix: '/v1' },
+      );
+    },
+    { prefix: '/api' },
+  );
+};
+
+/**
+ * Swagger UI at /api/docs, its files served from node_modules (@fastify/swagger-ui ships them).
+ * Its page loads scripts and stylesheets from its own files only, no inline script or style, so
+ * the site's strict CSP (platform/http/security.ts) serves it unchanged; the validator badge,
+ * an image from validator.swagger.io, is off.
+ */
+async function registerDocs(api: FastifyInstance): Promise<void> {
+  await api.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { deepLinking: true, validatorUrl: null },
+    theme: { title: 'Личный кабинет: API' },
+  });
+}
+
+/**
+ * Ajv for the scope's requests: the body as sent (no type coercion, no dropped or defaulted
+ * fields); path, query and headers are strings, coerced to the schema's types as Fastify does.
+ */
+function apiValidator() {
+  const strict = new Ajv({ coerceTypes: false, useDefaults: false, allErrors: false, strict: false });
+  const coercing = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}

@@ -124,4 +124,17 @@ export interface ApiTokenWindowsTable {
   window_start: number;
   /** Requests accepted in that window. */
   requests: number;
+// The open API's idempotency keys (src/features/api-idempotency, migration 2026121150).
+
+/** A write sent with an `Idempotency-Key`: the first answer, replayed for the same key and request. */
+export interface ApiIdempotencyKeysTable {
+  token_id: number;
+  /** As the client sent it. */
+  key: string;
+  /** SHA-256 (hex) of the request (route, account, body). */
+  fingerprint: string;
+  /** The first answer's status and JSON body; null while the first request is under way. */
+  status_code: number | null;
+  response: string | null;
+  created_at: number;
 }

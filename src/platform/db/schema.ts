@@ -23,6 +23,8 @@ import type {
   ProfilesTable,
   WebauthnChallengesTable,
 } from './schema-profiles.ts';
+import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
+import type { ApiIdempotencyKeysTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -118,6 +120,7 @@ export interface Database {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   api_token_windows: ApiTokenWindowsTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
 }
 
 export interface BillingPeriodsTable {
