@@ -6,7 +6,14 @@ import { pdfRenderer } from '../../features/billing/pdf/pdf-pool.ts';
 import { authenticate } from './api.auth.ts';
 import { registerAccountRoutes, type ApiContext } from './api.routes.ts';
 import { registerBillRoute } from './bills.routes.ts';
-import { ApiProblem, problemOfError, sendProblem } from './problems.ts';
+import {
+  ApiProblem,
+  PROBLEM_TYPE,
+  problemDocument,
+  problemOfError,
+  sendProblem,
+  unavailable,
+} from './problems.ts';
 import { registerReadingRoutes } from './readings.routes.ts';
 
 export interface ApiPluginOptions {
@@ -54,6 +61,18 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, { ctx
         }
         return sendProblem(req, reply, problem);
       });
+      // The platform answers 503 itself, before any route, while the process drains or is
+      // overloaded (platform/http/closing.ts, pressure.ts): as a problem document here too.
+      api.addHook('onSend', async (req, reply, payload) => {
+        if (
+          reply.statusCode !== 503 ||
+          !String(reply.getHeader('content-type')).startsWith('application/json')
+        ) {
+          return payload;
+        }
+        void reply.type(PROBLEM_TYPE);
+        return JSON.stringify(problemDocument(req, unavailable()));
+      });
       // The same answer for every unknown address: nothing to learn by probing.
       api.setNotFoundHandler((req, reply) =>
         sendProblem(req, reply, new ApiProblem(404, 'not-found', 'Такого адреса в API нет.')),
@@ -78,9 +97,17 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, { ctx
 };
 
 /**
+ * The one inline style Swagger UI's bundle adds (a <style> element of fixed text, made by
+ * swagger-ui-bundle.js 5.x as it starts), by its hash. test/browser/api-docs.test.ts fails with
+ * the hash Chromium expects when a new version of the bundle changes it.
+ */
+const SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+/**
  * Swagger UI at /api/docs, its files served from node_modules (@fastify/swagger-ui ships them).
- * Its page loads scripts and stylesheets from its own files only, no inline script or style, so
- * the site's strict CSP (platform/http/security.ts) serves it unchanged; the validator badge,
+ * Its page loads scripts and stylesheets from its own files only, no inline script, so the site's
+ * strict CSP (platform/http/security.ts) serves it with one change on these routes only: the
+ * bundle's single inline style, allowed by its hash (not 'unsafe-inline'). The validator badge,
  * an image from validator.swagger.io, is off.
  */
 async function registerDocs(api: FastifyInstance): Promise<void> {
@@ -88,6 +115,8 @@ async function registerDocs(api: FastifyInstance): Promise<void> {
     routePrefix: '/api/docs',
     uiConfig: { deepLinking: true, validatorUrl: null },
     theme: { title: 'Личный кабинет: API' },
+    transformStaticCSP: (header: string) =>
+      header.replace("style-src 'self'", `style-src 'self' ${SWAGGER_UI_STYLE}`),
   });
 }
 

@@ -90,6 +90,17 @@ export function notFound(): ApiProblem {
   return new ApiProblem(404, 'not-found', 'Такого адреса или лицевого счёта в вашем профиле нет.');
 }
 
+/** 503: the database is unreachable, or the process is stopping or overloaded. */
+export function unavailable(): ApiProblem {
+  return new ApiProblem(
+    503,
+    'unavailable',
+    'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.',
+    {},
+    { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
+  );
+}
+
 /** The problem document of `p` for this request. */
 export function problemDocument(req: FastifyRequest, p: ApiProblem): ProblemDocument {
   const q = req.url.indexOf('?');
@@ -138,13 +149,7 @@ export function problemOfError(err: FastifyError): ApiProblem {
     return err;
   }
   if (isDatabaseUnavailable(err)) {
-    return new ApiProblem(
-      503,
-      'unavailable',
-      'Сервис временно недоступен. Пожалуйста, повторите попытку через минуту.',
-      {},
-      { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
-    );
+    return unavailable();
   }
   if (err.validation) {
     const part = err.validationContext ?? 'body';
