@@ -13,6 +13,7 @@ import { runPaymentsBench } from './payments.ts';
 import { runImportBench } from './import.ts';
 import { runOfficeSearchBench } from './office-search.tsx';
 import { runExplainBench } from './explain.ts';
+import { apiScenario } from './api.ts';
 
 /** Scenarios that build their own data and take their own options (see each file). */
 const STANDALONE: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
@@ -88,6 +89,10 @@ const SCENARIOS: Record<string, { describe: string; run: (ctx: BenchContext) => 
   'pdf-latency': {
     describe: 'GET /ping and the main page alone and while bills are downloaded, pool vs event loop',
     run: pdfLatencyScenario,
+  },
+  api: {
+    describe: 'GET /api/v1/accounts/{number}/balance with a token per request (see bench/api.ts)',
+    run: apiScenario,
   },
 };
 
