@@ -90,6 +90,26 @@ for (const dialect of await testDialects()) {
       assert.equal(problemOfError(Object.assign(new Error('bug'), { code: 'X' })).status, 500);
     });
 
+    test('over the token’s rate: 429 problem with Retry-After (needs D1’s authenticateBearer)', async () => {
+      const limited = await createTestApp(dialect, { env: { API_RATE_PER_MINUTE: '3' } });
+      try {
+        const profile = await addProfile(limited.db, 'l@example.ru', [
+          await accountIdOf(limited.db, DEMO_ACCOUNT.number),
+        ]);
+        const token = await addToken(limited.db, profile, { now: limited.clock.now().getTime() });
+        const api = new ApiClient(limited.app, await Contract.of(limited.app), limited.clock, token);
+        for (let i = 0; i < 3; i++) {
+          assert.equal((await api.get('/api/v1/accounts')).statusCode, 200);
+        }
+        const res = await api.get(`/api/v1/accounts/${DEMO_ACCOUNT.number}/balance`);
+        assert.equal(res.statusCode, 429);
+        assert.ok(Number(res.headers['retry-after']) >= 1);
+        assert.equal(res.json<{ type: string }>().type, '/api/docs#problem-too-many-requests');
+      } finally {
+        await limited.close();
+      }
+    });
+
     test('while the process drains, an API GET gets the 503 as a problem document', async () => {
       const profile = await addProfile(t.db, 'd@example.ru', [await accountIdOf(t.db, DEMO_ACCOUNT.number)]);
       const token = await addToken(t.db, profile, { now: t.clock.now().getTime() });

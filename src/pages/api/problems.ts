@@ -153,11 +153,15 @@ export function problemOfError(err: FastifyError): ApiProblem {
   }
   if (err.validation) {
     const part = err.validationContext ?? 'body';
-    const errors = err.validation.map((v) => ({
+    const all = err.validation.map((v) => ({
       in: part,
       field: fieldOf(part, v.instancePath, v.params),
       message: validationMessage(v.keyword, v.params),
     }));
+    // One complaint per field and message (TypeBox names an unknown field twice).
+    const errors = all.filter(
+      (e, i) => all.findIndex((o) => o.field === e.field && o.message === e.message) === i,
+    );
     const first = errors[0];
     return new ApiProblem(
       400,
@@ -178,9 +182,7 @@ function fromStatus(err: FastifyError): ApiProblem {
       return new ApiProblem(
         400,
         'bad-request',
-        err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-          ? 'Тело запроса пустое, а нужен JSON.'
-          : 'Тело запроса не является корректным JSON.',
+        BAD_REQUEST_WORDS[err.code] ?? 'Запрос не может быть выполнен.',
       );
     case 413:
       return new ApiProblem(413, 'payload-too-large', 'Тело запроса слишком большое (не более 64 КБ).');
@@ -202,6 +204,12 @@ function fromStatus(err: FastifyError): ApiProblem {
   }
 }
 
+/** Fastify's own 400s, by code. */
+const BAD_REQUEST_WORDS: Record<string, string> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Тело запроса пустое, а нужен JSON.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Тело запроса не является корректным JSON.',
+};
+
 function partWords(part: string): string {
   switch (part) {
     case 'querystring':
@@ -215,11 +223,12 @@ function partWords(part: string): string {
   }
 }
 
+/** The field an error names: TypeBox's errors name a missing or an extra one in `params`. */
 function fieldOf(part: string, instancePath: string, params: Record<string, unknown>): string {
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
-  const name = missing ?? extra;
-  const path = name === undefined ? instancePath : `${instancePath}/${name}`;
+  const named = [params.requiredProperties, params.additionalProperties, params.missingProperty]
+    .flat()
+    .find((n): n is string => typeof n === 'string');
+  const path = named === undefined ? instancePath : `${instancePath}/${named}`;
   // Parameters and headers are named as such ('from', 'idempotency-key'); the body by a pointer.
   return part === 'body' ? path : path.replace(/^\//, '');
 }
@@ -244,6 +253,8 @@ function validationMessage(keyword: string, params: Record<string, unknown>): st
     case 'required':
       return 'обязательное поле отсутствует';
     case 'additionalProperties':
+    case 'boolean':
+      // TypeBox reports an unknown field as the schema `false` of additionalProperties.
       return 'такого поля нет';
     case 'pattern':
     case 'format':
