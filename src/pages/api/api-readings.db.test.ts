@@ -1,9 +1,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { addAccount, createTestApp, testDialects, type TestApp } from '../../../test/helpers.ts';
 import { accountIdOf, addProfile, addToken, ApiClient, Contract } from '../../../test/api-support.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
+import { fingerprintOf } from '../../features/api-idempotency/idempotency.service.ts';
 
 // POST /api/v1/accounts/{number}/readings: idempotency keys, the readings feature's checks, and
 // bad input of every kind answered by a 4xx problem document, never a 5xx, nothing stored.
@@ -111,6 +113,41 @@ for (const dialect of await testDialects()) {
       const settled = await w.post(url(), { values: [28640] }, { 'idempotency-key': 'race' });
       assert.equal(settled.statusCode, 201);
       assert.equal(settled.headers['idempotent-replayed'], 'true');
+    });
+
+    test('a key under way answers 409; one left under way by a dead process is taken over after a minute', async () => {
+      const token = await t.db.kysely
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('token_hash', '=', createHash('sha256').update(w.token!).digest('hex'))
+        .executeTakeFirstOrThrow();
+      const body = { values: [28645] };
+      const pending = (key: string, at: number) =>
+        t.db.kysely
+          .insertInto('api_idempotency_keys')
+          .values({
+            token_id: Number(token.id),
+            key,
+            fingerprint: fingerprintOf({ route: 'POST readings', account: DEMO, body }),
+            status_code: null,
+            response: null,
+            created_at: at,
+          })
+          .execute();
+      const now = t.clock.now().getTime();
+      await pending('busy', now - 1_000);
+      const busy = await w.post(url(), body, { 'idempotency-key': 'busy' });
+      assert.equal(busy.statusCode, 409);
+      assert.equal(busy.headers['retry-after'], '1');
+      await pending('dead', now - 2 * 60_000);
+      const before = await count();
+      const taken = await w.post(url(), body, { 'idempotency-key': 'dead' });
+      assert.equal(taken.statusCode, 201);
+      assert.equal(await count(), before + 1);
+      assert.equal(
+        (await w.post(url(), body, { 'idempotency-key': 'dead' })).headers['idempotent-replayed'],
+        'true',
+      );
     });
 
     test('a key is kept for a day, then forgotten', async () => {
