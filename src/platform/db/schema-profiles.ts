@@ -124,6 +124,8 @@ export interface ApiTokenWindowsTable {
   window_start: number;
   /** Requests accepted in that window. */
   requests: number;
+}
+
 // The open API's idempotency keys (src/features/api-idempotency, migration 2026121150).
 
 /** A write sent with an `Idempotency-Key`: the first answer, replayed for the same key and request. */

@@ -13,6 +13,7 @@ import type {
 } from './schema-imports.ts';
 import type { DebtRegistryFilesTable } from './schema-exports.ts';
 import type {
+  ApiIdempotencyKeysTable,
   ApiTokensTable,
   ApiTokenWindowsTable,
   PasskeysTable,
@@ -23,8 +24,6 @@ import type {
   ProfilesTable,
   WebauthnChallengesTable,
 } from './schema-profiles.ts';
-import type { ApiTokensTable, ProfileAccountsTable, ProfilesTable } from './schema-profiles.ts';
-import type { ApiIdempotencyKeysTable } from './schema-profiles.ts';
 import type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
@@ -46,6 +45,7 @@ export type {
 } from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
 export type {
+  ApiIdempotencyKeysTable,
   ApiTokensTable,
   ApiTokenWindowsTable,
   PasskeysTable,
