@@ -44,18 +44,7 @@ export type {
   RegistryPaymentsTable,
 } from './schema-imports.ts';
 export type { DebtRegistryFilesTable } from './schema-exports.ts';
-export type {
-  ApiIdempotencyKeysTable,
-  ApiTokensTable,
-  ApiTokenWindowsTable,
-  PasskeysTable,
-  ProfileAccountsTable,
-  ProfileAttachFailuresTable,
-  ProfileLoginAttemptsTable,
-  ProfileMailsTable,
-  ProfilesTable,
-  WebauthnChallengesTable,
-} from './schema-profiles.ts';
+export type * from './schema-profiles.ts';
 export type {
   PaymentOrdersTable,
   PaymentReconcileRunsTable,
