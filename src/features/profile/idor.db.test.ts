@@ -21,8 +21,16 @@ import { insertOrder } from '../payments/payments.repository.ts';
 // A's number, name and address appear nowhere in the answer. The route table below must name every
 // /cabinet route the app registers: a route added without a line here fails the first test.
 
-/** A's distinctive data (the demo account: number, name, address, profile e-mail): none may reach B. */
-const A_LEAKS = [DEMO_ACCOUNT.number, 'Пётр Сергеевич', 'Бограда', 'alpha@', 'a***@m***.ru'];
+/** A's distinctive data (number, name, address, profile e-mail, passkey and token names): none may reach B. */
+const A_LEAKS = [
+  DEMO_ACCOUNT.number,
+  'Пётр Сергеевич',
+  'Бограда',
+  'alpha@',
+  'a***@m***.ru',
+  'Телефон А',
+  'Home Assistant A',
+];
 const B_ACCOUNT = { number: '1000000072', surname: 'Бетова', address: 'г. Абакан, ул. Пушкина, 7' };
 const A_ORDER = 'LK260610-AAAAAAAA';
 
@@ -30,6 +38,8 @@ interface Fixture {
   a: TestProfile & { agent: Agent };
   b: TestProfile & { agent: Agent };
   aMeterId: number;
+  aPasskeyId: number;
+  aTokenId: number;
 }
 
 /** A probe: B's requests at the route with A's objects; each answer is checked by `expect`. */
@@ -149,6 +159,88 @@ const ROUTES: Record<string, Probe> = {
     unchanged: aStillAttached,
   },
   'GET /cabinet/access': { names: "the session's account", run: get('/cabinet/access'), status: [200] },
+  'GET /cabinet/profile': { names: "the session's profile", run: get('/cabinet/profile'), status: [200] },
+  'POST /cabinet/profile': {
+    names: "a new profile for the session's account (B has one already)",
+    run: async (f) => [
+      await f.b.agent.post('/cabinet/profile', {
+        email: 'alpha@mail.ru',
+        password: 'long enough secret 1',
+        password2: 'long enough secret 1',
+      }),
+    ],
+    status: [303, 400, 403, 409],
+    echoes: true,
+  },
+  'POST /cabinet/profile/password': {
+    names: "the session's profile's password",
+    run: async (f) => [
+      await f.b.agent.post('/cabinet/profile/password', {
+        current: 'wrong',
+        password: 'long enough secret 2',
+        password2: 'long enough secret 2',
+      }),
+    ],
+    status: [400, 429],
+  },
+  'GET /cabinet/profile/passkeys': {
+    names: "the session's profile's passkeys",
+    run: get('/cabinet/profile/passkeys'),
+    status: [200],
+  },
+  'POST /cabinet/profile/passkeys/add': {
+    names: "the session's profile",
+    run: async (f) => [await f.b.agent.post('/cabinet/profile/passkeys/add', { name: 'x' })],
+    status: [200, 303, 400, 403, 404],
+    echoes: true,
+  },
+  'POST /cabinet/profile/passkeys/options': {
+    names: "the session's profile",
+    run: async (f) => [await f.b.agent.post('/cabinet/profile/passkeys/options', {})],
+    status: [200, 400, 403, 415],
+  },
+  'POST /cabinet/profile/passkeys/register': {
+    names: "the session's profile",
+    run: async (f) => [await f.b.agent.post('/cabinet/profile/passkeys/register', {})],
+    status: [400, 403, 415],
+  },
+  'POST /cabinet/profile/passkeys/:id/rename': {
+    names: "A's passkey",
+    run: async (f) => [
+      await f.b.agent.post(`/cabinet/profile/passkeys/${f.aPasskeyId}/rename`, { name: 'Чужой' }),
+    ],
+    status: [404],
+    unchanged: aPasskeyUnchanged,
+  },
+  'POST /cabinet/profile/passkeys/:id/remove': {
+    names: "A's passkey",
+    run: async (f) => [await f.b.agent.post(`/cabinet/profile/passkeys/${f.aPasskeyId}/remove`, {})],
+    status: [404],
+    unchanged: aPasskeyUnchanged,
+  },
+  'GET /cabinet/profile/tokens': {
+    names: "the session's profile's tokens",
+    run: get('/cabinet/profile/tokens'),
+    status: [200],
+  },
+  'POST /cabinet/profile/tokens': {
+    names: "a token of the session's profile",
+    run: async (f) => [await f.b.agent.post('/cabinet/profile/tokens', { name: 'B', days: '30' })],
+    status: [200, 400],
+  },
+  'POST /cabinet/profile/tokens/:id/revoke': {
+    names: "A's token",
+    run: async (f) => [await f.b.agent.post(`/cabinet/profile/tokens/${f.aTokenId}/revoke`, {})],
+    status: [404],
+    unchanged: async (t, f) => {
+      const row = await t.db.kysely
+        .selectFrom('api_tokens')
+        .select('revoked_at')
+        .where('id', '=', f.aTokenId)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.revoked_at, null, "A's token is not revoked");
+    },
+  },
   'POST /cabinet/access/remove': {
     names: "A's profile",
     run: async (f) => [await f.b.agent.post('/cabinet/access/remove', { profile: String(f.a.profileId) })],
@@ -171,6 +263,15 @@ async function aReadingsUnchanged(t: TestApp, f: Fixture) {
     .execute();
   assert.ok(rows.length > 0, "A's meter has its readings");
   assert.equal(values.length, 0, "no reading of B's reached A's meter");
+}
+
+async function aPasskeyUnchanged(t: TestApp, f: Fixture) {
+  const row = await t.db.kysely
+    .selectFrom('passkeys')
+    .select('name')
+    .where('id', '=', f.aPasskeyId)
+    .executeTakeFirst();
+  assert.equal(row?.name, 'Телефон А', "A's passkey is there, its name unchanged");
 }
 
 async function aStillAttached(t: TestApp, f: Fixture) {
@@ -229,7 +330,43 @@ for (const dialect of await testDialects()) {
         .set({ bank_order_id: A_ORDER })
         .where('order_number', '=', A_ORDER)
         .execute();
-      f = { a, b, aMeterId: Number(meter.id) };
+      const passkey = await t.db.kysely
+        .insertInto('passkeys')
+        .values({
+          profile_id: a.profileId,
+          credential_id: 'idor-credential-of-a',
+          public_key: 'AAAA',
+          counter: 0,
+          transports: null,
+          user_handle: 'idor-user-handle-of-a',
+          name: 'Телефон А',
+          created_at: now,
+          last_used_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const token = await t.db.kysely
+        .insertInto('api_tokens')
+        .values({
+          profile_id: a.profileId,
+          name: 'Home Assistant A',
+          token_hash: 'f'.repeat(64),
+          scopes: 'read',
+          created_at: now,
+          expires_at: now + 86_400_000,
+          revoked_at: null,
+          last_used_at: null,
+          last_used_ip: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      f = {
+        a,
+        b,
+        aMeterId: Number(meter.id),
+        aPasskeyId: Number(passkey.id),
+        aTokenId: Number(token.id),
+      };
     });
     after(() => t.close());
 
