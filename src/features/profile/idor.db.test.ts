@@ -33,6 +33,8 @@ const A_LEAKS = [
 ];
 const B_ACCOUNT = { number: '1000000072', surname: 'Бетова', address: 'г. Абакан, ул. Пушкина, 7' };
 const A_ORDER = 'LK260610-AAAAAAAA';
+/** The bank's id of A's order: a secret, never logged (the leak scan checks). */
+const A_BANK_ORDER = '0a1b2c3d-idor-4e5f-bank-order0000a';
 
 interface Fixture {
   a: TestProfile & { agent: Agent };
@@ -85,7 +87,7 @@ const ROUTES: Record<string, Probe> = {
   },
   'GET /cabinet/payment/return': {
     names: "A's order at the bank",
-    run: get(`/cabinet/payment/return?orderId=${A_ORDER}`),
+    run: get(`/cabinet/payment/return?orderId=${A_BANK_ORDER}`),
     status: [404],
   },
   'GET /cabinet/payment/:orderNumber': {
@@ -327,7 +329,7 @@ for (const dialect of await testDialects()) {
       });
       await t.db.kysely
         .updateTable('payment_orders')
-        .set({ bank_order_id: A_ORDER })
+        .set({ bank_order_id: A_BANK_ORDER })
         .where('order_number', '=', A_ORDER)
         .execute();
       const passkey = await t.db.kysely
