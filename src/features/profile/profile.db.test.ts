@@ -272,6 +272,24 @@ for (const dialect of await testDialects()) {
       assert.equal((await f.login('owner@mail.ru', GOOD, '10.75.0.9')).status, 303);
     });
 
+    test('an address whose profile used up its e-mails: still the answer a new address gets', async () => {
+      await f.confirmed('c', 'spent@mail.ru');
+      const forgetter = await f.cabinet('d', '10.75.1.1');
+      await forgetter.get('/profile/forgot');
+      // «Забыли пароль?» answers alike for any address, but sends, and uses up the profile's limit.
+      for (let i = 0; i < f.t.config.mail.confirmLimit + 1; i++) {
+        await forgetter.post('/profile/forgot', { email: 'spent@mail.ru' });
+      }
+      const agent = await f.cabinet('d', '10.75.1.2');
+      await agent.get('/cabinet/profile');
+      const res = await agent.post('/cabinet/profile', {
+        email: 'spent@mail.ru',
+        password: GOOD,
+        repeat: GOOD,
+      });
+      assert.equal(res.headers.location, '/cabinet/profile?done=sent', 'not a refusal that names the limit');
+    });
+
     test('an address never confirmed is free again once its link has expired (24 h)', async () => {
       const { mail: first } = await f.create('b', 'typo@mail.ru');
       const firstLink = await f.linkOf(first);

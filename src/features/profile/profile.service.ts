@@ -104,7 +104,11 @@ export async function createProfile(
   if (!owner) {
     return { kind: 'pending', send: { kind: 'failed' } };
   }
-  return { kind: 'pending', send: await sendProfileMail(deps, owner, 'taken', who.ip) };
+  // The notice to the address's owner shares that profile's mail limit, which «Забыли пароль?»
+  // can use up: a refusal for the limit would tell the person typing that the address has a
+  // profile. They are told what a new address gets; the owner gets no more notices for a while.
+  const notice = await sendProfileMail(deps, owner, 'taken', who.ip);
+  return { kind: 'pending', send: notice.kind === 'limited' ? { kind: 'sent' } : notice };
 }
 
 /**
