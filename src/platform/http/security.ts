@@ -113,8 +113,9 @@ export async function registerSecurity(
       return done();
     }
     // The open API authenticates by a Bearer token only, never by a cookie a browser would add to
-    // a forged request: it has nothing for CSRF to protect (src/pages/api).
-    if (req.url.startsWith('/api/')) {
+    // a forged request: it has nothing for CSRF to protect (src/pages/api). Decided by the route
+    // that matched, not by the address as sent; an address no route matched is only a 404.
+    if ((req.routeOptions.url ?? req.url).startsWith('/api/')) {
       return done();
     }
     if (isCrossSite(req, publicOrigin)) {
