@@ -124,6 +124,14 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test('payments from a day that is no day: 400', async () => {
+      for (const q of ['from=2026-99-99', 'from=2026-02-00', 'from=2026-1-01']) {
+        const res = await a.get(`/api/v1/accounts/${DEMO}/payments?${q}`);
+        assert.equal(res.statusCode, 400, q);
+      }
+      assert.equal((await a.get(`/api/v1/accounts/${DEMO}/payments?from=2026-01-31`)).statusCode, 200);
+    });
+
     test('a month without a bill is a 404 problem that says so', async () => {
       const res = await a.get(`/api/v1/accounts/${DEMO}/bills/2030-01.pdf`);
       assert.equal(res.statusCode, 404);

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 // OpenAPI document at /api/docs/json is made from them. Money is integer kopecks, energy whole
 // kWh (register values as the meter shows them), dates YYYY-MM-DD in the supplier's time zone.
 
-const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const DATE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
 export const PERIOD = '^[0-9]{4}-(0[1-9]|1[0-2])$';
 
 const IsoDate = Type.String({ pattern: DATE, description: 'YYYY-MM-DD' });
