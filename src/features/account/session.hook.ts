@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/http/context.ts';
 import { sessionCookieName } from '../../platform/http/security.ts';
+import type { SwitcherProps } from '../../platform/views/layout.tsx';
 import { resolveSession } from './account.service.ts';
+import { profileAccountNumbers } from './session.repository.ts';
 import { authDeps, sendCabinetLogin, type LoginPageOptions } from './account.routes.tsx';
 import { loginAddressFor, safeReturnPath } from './return-path.ts';
 
@@ -13,6 +15,11 @@ export interface Customer {
   sessionId: number;
   /** The profile of a profile login, whose attached accounts the switcher offers; null otherwise. */
   profileId: number | null;
+  /**
+   * The numbers of the profile's attached accounts (the header's switcher), read with the session
+   * for a profile's session only; null for the manual's login, which costs no extra query.
+   */
+  profileAccounts: readonly string[] | null;
 }
 
 declare module 'fastify' {
@@ -28,9 +35,29 @@ export async function loadCustomer(ctx: AppContext, req: FastifyRequest): Promis
     return null;
   }
   const s = await resolveSession(authDeps(ctx), token);
-  return (
-    s && { accountId: s.accountId, accountNumber: s.accountNumber, sessionId: s.id, profileId: s.profileId }
-  );
+  if (!s) {
+    return null;
+  }
+  const profileAccounts =
+    s.profileId === null ? null : await profileAccountNumbers(ctx.db.kysely, s.profileId);
+  return {
+    accountId: s.accountId,
+    accountNumber: s.accountNumber,
+    sessionId: s.id,
+    profileId: s.profileId,
+    profileAccounts,
+  };
+}
+
+/**
+ * The header's account switcher of a logged-in customer's page (Layout's `switcher`): for a
+ * profile's session, the shown account and the profile's attached ones, as the guard read them;
+ * undefined for the manual's login. Every cabinet page's view takes it from here.
+ */
+export function switcherFor(customer: Customer): SwitcherProps | undefined {
+  return customer.profileAccounts === null
+    ? undefined
+    : { current: customer.accountNumber, accounts: [...customer.profileAccounts] };
 }
 
 /** The customer of a route guarded by `requireCustomer`. */

@@ -132,3 +132,18 @@ export async function switchSessionAccount(
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/**
+ * The numbers of the accounts attached to a profile, in number order: the header's switcher of a
+ * profile's session (read with the session by the customer guard; the profile feature reuses it).
+ */
+export async function profileAccountNumbers(db: Q, profileId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('profile_accounts')
+    .innerJoin('accounts', 'accounts.id', 'profile_accounts.account_id')
+    .select('accounts.number')
+    .where('profile_accounts.profile_id', '=', profileId)
+    .orderBy('accounts.number')
+    .execute();
+  return rows.map((r) => r.number);
+}

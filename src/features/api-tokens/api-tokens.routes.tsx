@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
-import { customerOf, type Customer, type RequireCustomer } from '../account/session.hook.ts';
+import { customerOf, switcherFor, type Customer, type RequireCustomer } from '../account/session.hook.ts';
 import { createToken, listTokens, revokeApiToken, type TokenDeps } from './api-tokens.service.ts';
 import { CreatedPage, NoProfilePage, TOKENS_PATH, TokensPage, type PageBase } from './api-tokens.view.tsx';
 
@@ -72,6 +72,7 @@ function helpers(ctx: AppContext): Helpers {
   const base = (reply: FastifyReply): PageBase => ({
     supplierName: ctx.supplierName,
     csrfToken: reply.generateCsrf(),
+    switcher: reply.request.customer ? switcherFor(reply.request.customer) : undefined,
     formatTime: (ms) => time.format(new Date(ms)),
   });
   const send = (reply: FastifyReply, status: 200 | 400 | 403 | 404, page: Page) =>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { FieldError, Layout, type Crumb } from '../../platform/views/layout.tsx';
+import { FieldError, Layout, type Crumb, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { ErrorSummary } from '../../platform/views/error-summary.tsx';
 import {
   DEFAULT_EXPIRY_DAYS,
@@ -25,6 +25,8 @@ const CRUMBS: Crumb[] = [
 export interface PageBase {
   supplierName: string;
   csrfToken: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
   /** An instant as the customer reads it: local date and time. */
   formatTime: (ms: number) => string;
 }
@@ -48,7 +50,13 @@ const STATE_TEXT: Record<TokenState, string> = {
 
 function Page(p: PageBase & { title: string; children: ComponentChildren }) {
   return (
-    <Layout title={p.title} supplierName={p.supplierName} crumbs={CRUMBS} logout={{ csrfToken: p.csrfToken }}>
+    <Layout
+      title={p.title}
+      supplierName={p.supplierName}
+      crumbs={CRUMBS}
+      logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
+    >
       {p.children}
     </Layout>
   );

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
+import { customerOf, switcherFor, type RequireCustomer } from '../account/session.hook.ts';
+import type { SwitcherProps } from '../../platform/views/layout.tsx';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { dateInZone } from '../../domain/dates.ts';
@@ -105,6 +106,7 @@ async function sendForm(
     renderPage(
       <PaymentPage
         supplierName={ctx.supplierName}
+        switcher={switcherFor(customerOf(reply.request))}
         bankName={ctx.config.payments.bankName}
         noCommission={ctx.config.payments.noCommission}
         sbpMinutes={
@@ -227,7 +229,13 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes, checks: Ch
         if (result.status === 'registered' && result.qr && order?.bankOrderId && order.qr) {
           // What the QR itself says (sbp/c2b/qr/status.do): only shown, never credited on.
           const qrStatus = await qrStatusOf(deps.gateway, order.bankOrderId, order.qr.id);
-          return html(reply, 200, renderPage(qrPage(ctx, reply.generateCsrf(), result, result.qr, qrStatus)));
+          return html(
+            reply,
+            200,
+            renderPage(
+              qrPage(ctx, reply.generateCsrf(), result, result.qr, qrStatus, switcherFor(customerOf(req))),
+            ),
+          );
         }
       }
       const check = result.status === 'paid' ? checkData(ctx, result) : null;
@@ -237,6 +245,7 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes, checks: Ch
         renderPage(
           <ResultPage
             supplierName={ctx.supplierName}
+            switcher={switcherFor(customerOf(req))}
             csrfToken={reply.generateCsrf()}
             result={result}
             check={check}
@@ -303,6 +312,7 @@ function qrPage(
   result: PaymentResult,
   qr: NonNullable<PaymentResult['qr']>,
   qrStatus: SbpQrStatus | null,
+  switcher: SwitcherProps | undefined,
 ) {
   const path = resultPath(result.orderNumber);
   const time = new Intl.DateTimeFormat('ru-RU', {
@@ -313,6 +323,7 @@ function qrPage(
   return (
     <SbpQrPage
       supplierName={ctx.supplierName}
+      switcher={switcher}
       csrfToken={csrfToken}
       orderNumber={result.orderNumber}
       amountKop={result.amountKop}

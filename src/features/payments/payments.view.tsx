@@ -1,7 +1,7 @@
 import { formatInteger, formatRublesRu } from '../../domain/format.ts';
 import { SUSPICIOUS_KWH } from '../../domain/consumption.ts';
 import { ZONE_TITLES } from '../../domain/tariff.ts';
-import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, FieldError, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { ErrorSummary } from '../../platform/views/error-summary.tsx';
 import type { PaymentForm, PaymentFormMeter } from './payments.form.ts';
 import type { PaymentFormState } from './payments.service.ts';
@@ -59,6 +59,8 @@ export interface PaymentPageProps {
   form: PaymentForm;
   state?: PaymentFormState;
   sessionMinutes: number;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
 }
 
 /**
@@ -74,6 +76,7 @@ export function PaymentPage({
   form,
   state,
   sessionMinutes,
+  switcher,
 }: PaymentPageProps) {
   const meter = form.meter;
   return (
@@ -82,6 +85,7 @@ export function PaymentPage({
       supplierName={supplierName}
       crumbs={FORM_CRUMBS}
       logout={{ csrfToken }}
+      switcher={switcher}
       styles={[PAYMENTS_CSS]}
     >
       <h1>Оплата электроэнергии</h1>

@@ -1,6 +1,6 @@
 import { formatDateRu } from '../../domain/dates.ts';
 import { formatRubles } from '../../domain/format.ts';
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { checkLines, CHECK_HEIGHT, CHECK_WIDTH, type CheckData } from './check-image.ts';
 import type { PaymentResult } from './payments.result.ts';
 import { PAYMENTS_CSS } from './payments.view.tsx';
@@ -50,10 +50,19 @@ export interface ResultPageProps {
   result: PaymentResult;
   check: CheckData | null;
   checkUrl: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
 }
 
 /** The seed's "Результаты платежа" with the electronic check. */
-export function ResultPage({ supplierName, csrfToken, result: r, check, checkUrl }: ResultPageProps) {
+export function ResultPage({
+  supplierName,
+  csrfToken,
+  result: r,
+  check,
+  checkUrl,
+  switcher,
+}: ResultPageProps) {
   const paid = r.status === 'paid';
   return (
     <Layout
@@ -61,6 +70,7 @@ export function ResultPage({ supplierName, csrfToken, result: r, check, checkUrl
       supplierName={supplierName}
       crumbs={r.method === 'sbp' ? SBP_CRUMBS : CRUMBS}
       logout={{ csrfToken }}
+      switcher={switcher}
       styles={[PAYMENTS_CSS]}
     >
       <h1>{r.method === 'sbp' ? 'Оплата через СБП' : 'Оплата банковской картой'}</h1>

@@ -1,5 +1,5 @@
 import { formatRublesRu } from '../../domain/format.ts';
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import type { SbpQrStatus } from './gateway.ts';
 import { PAYMENTS_CSS } from './payments.view.tsx';
 
@@ -9,6 +9,8 @@ export const QR_SIZE = 264;
 export interface SbpQrPageProps {
   supplierName: string;
   csrfToken: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
   orderNumber: string;
   amountKop: number;
   /** What the QR encodes: the https://qr.nspk.ru/… address, which a phone opens in a bank app. */
@@ -44,6 +46,7 @@ export function SbpQrPage(p: SbpQrPageProps) {
       supplierName={p.supplierName}
       crumbs={[...CABINET_CRUMBS, { title: 'Оплата через СБП' }]}
       logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
       styles={[PAYMENTS_CSS]}
     >
       <h1>Оплата через СБП</h1>

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { renderPage } from '../../platform/views/render.ts';
-import { customerOf, type Customer, type RequireCustomer } from '../account/session.hook.ts';
+import { customerOf, switcherFor, type Customer, type RequireCustomer } from '../account/session.hook.ts';
 import type { MailContext } from '../mail/mail.config.ts';
 import type { ProfileDeps, SendOutcome } from './profile-mail.ts';
 import { changePassword } from './profile-password.service.ts';
@@ -60,7 +60,12 @@ export function registerProfileRoutes(
     status: 200 | 400,
     opts: { flash?: ProfileFlash | undefined; create?: CreateFormState; password?: PasswordFormState },
   ) => {
-    const common = { supplierName: ctx.supplierName, csrfToken: reply.generateCsrf(), flash: opts.flash };
+    const common = {
+      supplierName: ctx.supplierName,
+      csrfToken: reply.generateCsrf(),
+      flash: opts.flash,
+      switcher: switcherFor(customer),
+    };
     const profile = customer.profileId === null ? undefined : await findProfile(deps.db, customer.profileId);
     const page = profile ? (
       <ProfilePage

@@ -1,4 +1,4 @@
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { FormErrors, NEW_PASSWORD_HINT, TextField } from './profile-fields.tsx';
 import type { FieldErrors } from './profile.service.ts';
 
@@ -26,13 +26,21 @@ export interface CreateFormState {
 export function CreateProfilePage(p: {
   supplierName: string;
   csrfToken: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
   accountNumber: string;
   flash?: ProfileFlash | undefined;
   form?: CreateFormState;
 }) {
   const e = p.form?.errors ?? {};
   return (
-    <Layout title="Профиль" supplierName={p.supplierName} crumbs={CRUMBS} logout={{ csrfToken: p.csrfToken }}>
+    <Layout
+      title="Профиль"
+      supplierName={p.supplierName}
+      crumbs={CRUMBS}
+      logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
+    >
       <section class="panel narrow" aria-labelledby="profile-title">
         <h1 id="profile-title">Профиль: вход по e-mail</h1>
         {p.flash && (
@@ -98,6 +106,8 @@ export interface PasswordFormState {
 export function ProfilePage(p: {
   supplierName: string;
   csrfToken: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
   email: string;
   /** A profile of passkeys only sets its first password without a current one. */
   hasPassword: boolean;
@@ -106,7 +116,13 @@ export function ProfilePage(p: {
 }) {
   const e = p.form?.errors ?? {};
   return (
-    <Layout title="Профиль" supplierName={p.supplierName} crumbs={CRUMBS} logout={{ csrfToken: p.csrfToken }}>
+    <Layout
+      title="Профиль"
+      supplierName={p.supplierName}
+      crumbs={CRUMBS}
+      logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
+    >
       <section class="panel narrow" aria-labelledby="profile-title">
         <h1 id="profile-title">Профиль</h1>
         {p.flash && (

@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { SwitcherProps } from '../../platform/views/layout.tsx';
 import type { Customer } from '../account/session.hook.ts';
-import { accountsOfProfile } from './profile-accounts.repository.ts';
+import { profileAccountNumbers } from '../account/session.repository.ts';
 
 /**
- * The header's account switcher for a page of this customer: for a profile's session, the shown
- * account and the profile's accounts; nothing for the manual's login (one account, nothing to
- * switch to).
+ * The header's account switcher read afresh, for the profile's own pages that render after this
+ * request changed the profile's accounts (attach, detach): the guard's `req.customer` holds the
+ * list read before the change. Every other page takes `cabinetHeader` (account/session.hook.ts).
  */
 export async function switcherOf(
   db: Kysely<Database>,
@@ -16,6 +16,6 @@ export async function switcherOf(
   if (customer.profileId === null) {
     return undefined;
   }
-  const accounts = await accountsOfProfile(db, customer.profileId);
-  return { current: customer.accountNumber, accounts: accounts.map((a) => a.number) };
+  const accounts = await profileAccountNumbers(db, customer.profileId);
+  return { current: customer.accountNumber, accounts };
 }

@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { dateInZone } from '../../domain/dates.ts';
-import { customerOf, type RequireCustomer } from '../../features/account/session.hook.ts';
-import { switcherOf } from '../../features/profile/switcher.ts';
+import { customerOf, switcherFor, type RequireCustomer } from '../../features/account/session.hook.ts';
 import { RETURN_PATH_MAX } from '../../features/account/return-path.ts';
 import { loadSubmittedNotice } from '../../features/readings/readings.service.ts';
 import type { ReadingFormState } from '../../features/readings/readings.view.tsx';
@@ -56,7 +55,7 @@ export async function sendMainPage(
       submitted={opts.submitted}
       mail={mailSectionModel(ctx, model.address, opts.mailState, flash)}
       sbp={ctx.config.payments.sbp.enabled}
-      switcher={await switcherOf(ctx.db.kysely, customer)}
+      switcher={switcherFor(customer)}
     />,
   );
   return reply
@@ -133,7 +132,7 @@ export function registerMainPageRoutes(
               history={history}
               supplierName={ctx.supplierName}
               csrfToken={reply.generateCsrf()}
-              switcher={await switcherOf(ctx.db.kysely, customerOf(req))}
+              switcher={switcherFor(customerOf(req))}
             />,
           ),
         );
