@@ -6,7 +6,7 @@ import type { CoreConfig } from '../../platform/config.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
-import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
+import { customerOf, switcherFor, type RequireCustomer } from '../account/session.hook.ts';
 import type { BillingConfig } from './billing.config.ts';
 import { SlipPage } from './slip.view.tsx';
 import { loadBillDocument, loadSlipDocument } from './bill-document.ts';
@@ -59,7 +59,13 @@ export function registerBillRoutes(
     async (req, reply) => {
       const slip = await loadSlip(ctx, customerOf(req).accountId);
       const html = renderPage(
-        <SlipPage slip={slip} qr={paymentQrMatrix(slipQrPayload(slip))} supplierName={ctx.supplierName} />,
+        <SlipPage
+          slip={slip}
+          qr={paymentQrMatrix(slipQrPayload(slip))}
+          supplierName={ctx.supplierName}
+          csrfToken={reply.generateCsrf()}
+          switcher={switcherFor(customerOf(req))}
+        />,
       );
       return reply.type('text/html; charset=utf-8').send(html);
     },

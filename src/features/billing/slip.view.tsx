@@ -1,7 +1,7 @@
 import type { SlipDocument } from './pdf/bill.model.ts';
 import type { QrMatrix } from './pdf/bill-qr.ts';
 import { formatDateRu } from '../../domain/dates.ts';
-import { CABINET_CRUMBS, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { QrSvg } from './qr-svg.tsx';
 import { formatReadingValues } from './pdf/bill-text.ts';
 
@@ -13,10 +13,16 @@ export function SlipPage({
   slip,
   qr,
   supplierName,
+  csrfToken,
+  switcher,
 }: {
   slip: SlipDocument;
   qr: QrMatrix;
   supplierName: string;
+  /** The header's logout form (and switcher), as on every cabinet page; not printed. */
+  csrfToken: string;
+  /** The header's account switcher of a profile's session (`switcherFor`); none for the manual's login. */
+  switcher?: SwitcherProps | undefined;
 }) {
   return (
     <Layout
@@ -24,6 +30,8 @@ export function SlipPage({
       supplierName={supplierName}
       crumbs={CABINET_CRUMBS}
       scripts={['js/print.js']}
+      logout={{ csrfToken }}
+      switcher={switcher}
     >
       <SlipActions />
       {(['Извещение', 'Квитанция'] as const).map((part) => (
