@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerOf, switcherFor, type RequireCustomer } from '../account/session.hook.ts';
-import type { SwitcherProps } from '../../platform/views/layout.tsx';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { dateInZone } from '../../domain/dates.ts';
@@ -229,13 +228,7 @@ function registerResultRoutes({ r, ctx, deps, guard }: PaymentRoutes, checks: Ch
         if (result.status === 'registered' && result.qr && order?.bankOrderId && order.qr) {
           // What the QR itself says (sbp/c2b/qr/status.do): only shown, never credited on.
           const qrStatus = await qrStatusOf(deps.gateway, order.bankOrderId, order.qr.id);
-          return html(
-            reply,
-            200,
-            renderPage(
-              qrPage(ctx, reply.generateCsrf(), result, result.qr, qrStatus, switcherFor(customerOf(req))),
-            ),
-          );
+          return html(reply, 200, renderPage(qrPage(ctx, reply, result, result.qr, qrStatus)));
         }
       }
       const check = result.status === 'paid' ? checkData(ctx, result) : null;
@@ -308,11 +301,10 @@ async function qrStatusOf(
 /** The SBP QR page of a waiting order. */
 function qrPage(
   ctx: PaymentsContext,
-  csrfToken: string,
+  reply: FastifyReply,
   result: PaymentResult,
   qr: NonNullable<PaymentResult['qr']>,
   qrStatus: SbpQrStatus | null,
-  switcher: SwitcherProps | undefined,
 ) {
   const path = resultPath(result.orderNumber);
   const time = new Intl.DateTimeFormat('ru-RU', {
@@ -323,8 +315,8 @@ function qrPage(
   return (
     <SbpQrPage
       supplierName={ctx.supplierName}
-      switcher={switcher}
-      csrfToken={csrfToken}
+      switcher={switcherFor(customerOf(reply.request))}
+      csrfToken={reply.generateCsrf()}
       orderNumber={result.orderNumber}
       amountKop={result.amountKop}
       payload={qr.payload}

@@ -41,6 +41,21 @@ function redirect(reply: FastifyReply, flash: ProfileFlash) {
   return reply.code(303).header('Location', `/cabinet/profile?done=${flash}`).send('');
 }
 
+/** What both profile pages take: the header (logout form, switcher) and the flash. */
+function pageCommon(
+  ctx: MailContext,
+  reply: FastifyReply,
+  customer: Customer,
+  flash: ProfileFlash | undefined,
+) {
+  return {
+    supplierName: ctx.supplierName,
+    csrfToken: reply.generateCsrf(),
+    flash,
+    switcher: switcherFor(customer),
+  };
+}
+
 /**
  * /cabinet/profile: GET shows the form that makes a profile (a session of the manual's login) or
  * the profile (a profile's session); POST /cabinet/profile makes one; POST
@@ -60,12 +75,7 @@ export function registerProfileRoutes(
     status: 200 | 400,
     opts: { flash?: ProfileFlash | undefined; create?: CreateFormState; password?: PasswordFormState },
   ) => {
-    const common = {
-      supplierName: ctx.supplierName,
-      csrfToken: reply.generateCsrf(),
-      flash: opts.flash,
-      switcher: switcherFor(customer),
-    };
+    const common = pageCommon(ctx, reply, customer, opts.flash);
     const profile = customer.profileId === null ? undefined : await findProfile(deps.db, customer.profileId);
     const page = profile ? (
       <ProfilePage

@@ -53,7 +53,8 @@ const PENDING = new Set(['GET /cabinet/profile/passkeys']);
 
 const SWITCHER_FORM = '<form method="post" action="/cabinet/switch" class="account-switcher">';
 
-const isHtml = (contentType: unknown) => String(contentType ?? '').startsWith('text/html');
+const isHtml = (contentType: unknown) =>
+  typeof contentType === 'string' && contentType.startsWith('text/html');
 
 for (const dialect of await testDialects()) {
   describe(`the switcher on every cabinet page (${dialect})`, () => {
