@@ -5,16 +5,17 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { hashToken, newSessionToken } from '../account/account.service.ts';
+import { newSessionToken } from '../account/account.service.ts';
 import { recentFailedAccountsFromIp, recordAttempt } from '../account/account.repository.ts';
-import { insertSession } from '../account/session.repository.ts';
 import { accountsOfProfile } from './profile-accounts.repository.ts';
 import * as repo from './passkey.repository.ts';
 import { CHALLENGE_TTL_MS, challengeOf, EXPIRED, relyingParty, type PasskeyDeps } from './passkey.service.ts';
+import { CONSENT_REQUIRED, writeProfileSession } from './profile-session.ts';
 
 // The passkey login (no session yet): options for a discoverable credential, and the assertion
 // checked by @simplewebauthn/server, throttled per address and audited; a good one starts a
-// profile session on the profile's first attached account.
+// profile session on the profile's first attached account and records the personal data consent
+// (writeProfileSession, as the password login), which the request must have given.
 
 /** login_attempts' "account number" of passkey logins: never a real one (those are 10 digits). */
 export const PASSKEY_ATTEMPTS = 'passkey';
@@ -76,16 +77,28 @@ export async function loginOptions(
 export type PasskeyLoginResult =
   | { kind: 'ok'; token: string; accountNumber: string }
   | { kind: 'failed'; message: string }
+  /** The consent box was not ticked: nothing was checked, counted or written. */
+  | { kind: 'no_consent'; message: string }
   | NonNullable<Throttle>;
 
 const LOGIN_FAILED = 'Войти с этим ключом не удалось. Попробуйте ещё раз или войдите другим способом.';
 
 export async function passkeyLogin(
   deps: PasskeyDeps,
-  input: { response: AuthenticationResponseJSON; ip: string },
+  input: {
+    response: AuthenticationResponseJSON;
+    ip: string;
+    /** The consent box was ticked (the privacy policy asks for it at every login). */
+    consent: boolean;
+    /** The session cookie that came with the request: that session ends. */
+    previous: string | undefined;
+  },
 ): Promise<PasskeyLoginResult> {
   const { db, clock } = deps;
   const { ip, response } = input;
+  if (!input.consent) {
+    return { kind: 'no_consent', message: CONSENT_REQUIRED };
+  }
   const now = clock.now();
   const at = now.getTime();
   const limited = await throttle(deps, ip);
@@ -134,12 +147,14 @@ export async function passkeyLogin(
   await db.transaction().execute(async (tx) => {
     await repo.markPasskeyUsed(tx, passkey.id, newCounter, at);
     await recordAttempt(tx, { accountNumber: PASSKEY_ATTEMPTS, ip, client: `ip:${ip}`, at, success: true });
-    await insertSession(tx, {
-      tokenHash: hashToken(token),
-      accountId: account.accountId,
+    await writeProfileSession(tx, {
+      token,
+      previous: input.previous,
+      account,
+      profileId: passkey.profileId,
+      policyVersion: deps.config.consentPolicyVersion,
       at,
       ip,
-      profileId: passkey.profileId,
     });
     await recordAudit(tx, now, {
       event: 'profile_login',

@@ -172,7 +172,7 @@ for (const dialect of await testDialects()) {
           return options;
         }
         const response = who.assert(options.json<PublicKeyCredentialRequestOptionsJSON>(), ORIGIN);
-        return postJson(agent, LOGIN, { response });
+        return postJson(agent, LOGIN, { consent: true, response });
       };
       for (let i = 0; i < t.config.loginLimits.addressMaxFailures; i++) {
         assert.equal((await attempt(stranger)).statusCode, 401, `failure ${i + 1}`);
@@ -286,7 +286,11 @@ for (const dialect of await testDialects()) {
       );
       const body = fc.oneof(
         fc.record(
-          { response: answer, name: fc.oneof(fc.string({ maxLength: 100 }), fc.integer()) },
+          {
+            response: answer,
+            consent: fc.oneof(fc.constant(true), fc.anything()),
+            name: fc.oneof(fc.string({ maxLength: 100 }), fc.integer()),
+          },
           { requiredKeys: [] },
         ),
         fc.anything(),

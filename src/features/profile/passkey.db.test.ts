@@ -107,7 +107,7 @@ for (const dialect of await testDialects()) {
       const login = await loginOptions(browser);
       assert.equal(login.userVerification, 'preferred');
       assert.deepEqual(login.allowCredentials ?? [], [], 'discoverable: no credential named');
-      const res = await postJson(browser, LOGIN, { response: key.assert(login, ORIGIN) });
+      const res = await postJson(browser, LOGIN, { consent: true, response: key.assert(login, ORIGIN) });
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(json(res), { redirect: '/cabinet' });
       assert.ok(browser.jar.sid, 'a session cookie is set');
@@ -141,13 +141,69 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(audit[0]!.details ?? '', /@/, 'no e-mail in the audit log');
     });
 
+    test('the login asks for the consent: none is 400 and nothing; given, it is recorded', async () => {
+      const { key } = await enrol(profileA, accountA);
+      // The profile login page is where both ways are: its passkey section, with its own box.
+      const browser = new Agent(t.app, `10.8.0.${nextIp++}`);
+      const page = await browser.get('/profile/login');
+      assert.match(textOf(page.body), /Вход с ключом входа \(passkey\)/);
+      assert.match(page.body, /id="passkey-consent"/);
+      assert.match(page.body, /<script src="\/assets\/js\/passkeys-[^"]+\.js"/);
+      browser.csrf = /data-csrf="([^"]+)"/.exec(page.body)![1]!;
+      const consents = (ip: string) =>
+        t.db.kysely
+          .selectFrom('consents')
+          .select(['account_id', 'account_number', 'ip'])
+          .where('ip', '=', ip)
+          .execute();
+      const attempts = (ip: string) =>
+        t.db.kysely.selectFrom('login_attempts').select('success').where('ip', '=', ip).execute();
+
+      for (const consent of [undefined, false]) {
+        const response = key.assert(await loginOptions(browser), ORIGIN);
+        const res = await postJson(
+          browser,
+          LOGIN,
+          consent === undefined ? { response } : { consent, response },
+        );
+        assert.equal(res.statusCode, 400, `${String(consent)}: ${res.body}`);
+        assert.equal(errorOf(res), 'Чтобы войти, подтвердите согласие на обработку персональных данных.');
+        assert.equal(browser.jar.sid, undefined, 'no session cookie');
+      }
+      const none = await t.db.kysely
+        .selectFrom('sessions')
+        .select('id')
+        .where('ip', '=', browser.ip)
+        .execute();
+      assert.deepEqual(none, [], 'no session');
+      assert.deepEqual(await consents(browser.ip), [], 'no consent row');
+      assert.deepEqual(await attempts(browser.ip), [], 'not counted as a failed attempt');
+
+      const res = await postJson(browser, LOGIN, {
+        consent: true,
+        response: key.assert(await loginOptions(browser), ORIGIN),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const session = await t.db.kysely
+        .selectFrom('sessions')
+        .select('account_id')
+        .where('ip', '=', browser.ip)
+        .executeTakeFirstOrThrow();
+      const rows = await consents(browser.ip);
+      assert.deepEqual(
+        rows.map((r) => [Number(r.account_id), r.account_number]),
+        [[Number(session.account_id), '1000000041']],
+        "one consent, for the session's account",
+      );
+    });
+
     test('an assertion is accepted once: the same answer again is refused (its challenge is used up)', async () => {
       const { key } = await enrol(profileA, accountA);
       const browser = await atLoginPage();
       const response = key.assert(await loginOptions(browser), ORIGIN);
-      assert.equal((await postJson(browser, LOGIN, { response })).statusCode, 200);
+      assert.equal((await postJson(browser, LOGIN, { consent: true, response })).statusCode, 200);
       const again = await atLoginPage();
-      const res = await postJson(again, LOGIN, { response });
+      const res = await postJson(again, LOGIN, { consent: true, response });
       assert.equal(res.statusCode, 401);
       assert.match(errorOf(res), /Время ожидания истекло или запрос уже использован/);
 
@@ -156,8 +212,8 @@ for (const dialect of await testDialects()) {
       const second = await atLoginPage();
       const twice = key.assert(await loginOptions(first), ORIGIN);
       const both = await Promise.all([
-        postJson(first, LOGIN, { response: twice }),
-        postJson(second, LOGIN, { response: twice }),
+        postJson(first, LOGIN, { consent: true, response: twice }),
+        postJson(second, LOGIN, { consent: true, response: twice }),
       ]);
       assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 401]);
       const sessions = await t.db.kysely
@@ -175,7 +231,7 @@ for (const dialect of await testDialects()) {
       const creation = await registrationOptions(agent);
       t.clock.advance(5 * 60_000 + 1000);
       try {
-        const res = await postJson(browser, LOGIN, { response: key.assert(login, ORIGIN) });
+        const res = await postJson(browser, LOGIN, { consent: true, response: key.assert(login, ORIGIN) });
         assert.equal(res.statusCode, 401);
         assert.match(errorOf(res), /Время ожидания истекло/);
         const reg = await postJson(agent, `${PAGE}/register`, {
@@ -197,6 +253,7 @@ for (const dialect of await testDialects()) {
       ] as const) {
         const browser = await atLoginPage();
         const res = await postJson(browser, LOGIN, {
+          consent: true,
           response: key.assert(await loginOptions(browser), origin, rpId ? { rpId } : {}),
         });
         assert.equal(res.statusCode, 401, `${origin} ${rpId}`);
@@ -217,6 +274,7 @@ for (const dialect of await testDialects()) {
       const browser = await atLoginPage();
       const stranger = new SoftAuthenticator();
       let res = await postJson(browser, LOGIN, {
+        consent: true,
         response: stranger.assert(await loginOptions(browser), ORIGIN),
       });
       assert.equal(res.statusCode, 401);
@@ -227,19 +285,26 @@ for (const dialect of await testDialects()) {
       // Another key signs for this credential id.
       const other = stranger.assert(await loginOptions(browser), ORIGIN);
       forged.response.signature = other.response.signature;
-      res = await postJson(browser, LOGIN, { response: forged });
+      res = await postJson(browser, LOGIN, { consent: true, response: forged });
       assert.equal(res.statusCode, 401);
 
       // A clone of the authenticator that signs with an older counter.
       assert.equal(
-        (await postJson(browser, LOGIN, { response: key.assert(await loginOptions(browser), ORIGIN) }))
-          .statusCode,
+        (
+          await postJson(browser, LOGIN, {
+            consent: true,
+            response: key.assert(await loginOptions(browser), ORIGIN),
+          })
+        ).statusCode,
         200,
       );
       key.counter -= 2;
       // The login ended the page's CSRF secret (as the account login does): the page again.
       const next = await atLoginPage(browser.ip);
-      res = await postJson(next, LOGIN, { response: key.assert(await loginOptions(next), ORIGIN) });
+      res = await postJson(next, LOGIN, {
+        consent: true,
+        response: key.assert(await loginOptions(next), ORIGIN),
+      });
       assert.equal(res.statusCode, 401);
     });
 
@@ -249,6 +314,7 @@ for (const dialect of await testDialects()) {
       // A's credential answering with B's user handle (as a mixed-up or malicious client would).
       const browser = await atLoginPage();
       const res = await postJson(browser, LOGIN, {
+        consent: true,
         response: a.key.assert(await loginOptions(browser), ORIGIN, { userHandle: b.key.userHandle! }),
       });
       assert.equal(res.statusCode, 401);

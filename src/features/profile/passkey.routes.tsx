@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.ts';
-import { cookieOptions, rotateCsrfSecret, sessionCookieName } from '../../platform/http/security.ts';
+import { sessionCookieName } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
 import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
-import { hashToken } from '../account/account.service.ts';
-import { deleteSessionByHash } from '../account/session.repository.ts';
 import * as service from './passkey.service.ts';
 import { loginOptions, passkeyLogin } from './passkey-login.service.ts';
+import { sendSessionCookie } from './profile-session.ts';
 import {
   Html,
   Csrf,
@@ -276,7 +275,6 @@ function registerRegistration(
 
 function registerLogin(app: FastifyInstance, ctx: AppContext, deps: service.PasskeyDeps) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const cookieName = sessionCookieName(ctx.config);
   // Anonymous writes (a challenge row, an attempt and an audit row) are bounded per address and
   // in all as the account login's are, answered in JSON for the script.
   const bounded = app.anonymousWrites.hook('login', (reply, retryAfterS) =>
@@ -319,7 +317,11 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, deps: service.Pass
     {
       onRequest: bounded,
       schema: {
-        body: Type.Object({ ...Csrf, response: AuthenticationResponse }),
+        body: Type.Object({
+          ...Csrf,
+          consent: Type.Optional(Type.Boolean()),
+          response: AuthenticationResponse,
+        }),
         response: { 200: Redirect, ...Json },
       },
     },
@@ -327,20 +329,19 @@ function registerLogin(app: FastifyInstance, ctx: AppContext, deps: service.Pass
       const res = await passkeyLogin(deps, {
         ip: req.ip,
         response: req.body.response,
+        consent: req.body.consent === true,
+        previous: req.cookies[sessionCookieName(ctx.config)],
       });
+      if (res.kind === 'no_consent') {
+        return jsonError(reply, 400, 'consent', res.message, 'consent');
+      }
       if (res.kind === 'throttled') {
         return throttled(reply, res.retryAt);
       }
       if (res.kind === 'failed') {
         return jsonError(reply, 401, 'failed', res.message);
       }
-      // As the account login: the session that came with the request ends, a new token is set.
-      const previous = req.cookies[cookieName];
-      if (previous) {
-        await deleteSessionByHash(ctx.db.kysely, hashToken(previous));
-      }
-      void reply.setCookie(cookieName, res.token, cookieOptions(ctx.config));
-      rotateCsrfSecret(reply, ctx.config);
+      sendSessionCookie(ctx, reply, res.token);
       return reply.send({ redirect: '/cabinet' });
     },
   );

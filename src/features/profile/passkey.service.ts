@@ -23,7 +23,7 @@ export interface PasskeyDeps {
   dialect: Dialect;
   clock: Clock;
   supplierName: string;
-  config: Pick<CoreConfig, 'publicUrl' | 'loginLimits'>;
+  config: Pick<CoreConfig, 'publicUrl' | 'loginLimits' | 'consentPolicyVersion'>;
 }
 
 /** A challenge is answered within five minutes, or not at all. */

@@ -1,4 +1,5 @@
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { CONSENT_VALUE } from '../account/login.view.tsx';
 import type { PasskeyListed } from './passkey.repository.ts';
 import { NAME_MAX } from './passkey.service.ts';
 
@@ -181,8 +182,10 @@ function AddPasskey({ csrfToken, state }: { csrfToken: string; state: PasskeysPa
 }
 
 /**
- * The passkey login's button, for any login page that includes PASSKEY_SCRIPT: the script fetches
- * the options, asks the authenticator, posts its answer and follows the redirect it gets.
+ * The passkey login's button, for any login page that includes PASSKEY_SCRIPT, with its own consent
+ * box (the privacy policy asks for the consent at every login), shown by the script as the button is; it refuses to start until
+ * the box is ticked, then fetches the options, asks the authenticator, posts its answer with
+ * `consent: true` and follows the redirect it gets. The server refuses a login without it.
  */
 export function PasskeyLoginButton({ csrfToken }: { csrfToken: string }) {
   return (
@@ -196,6 +199,22 @@ export function PasskeyLoginButton({ csrfToken }: { csrfToken: string }) {
       <p class="notice passkey-needs-js">
         Для входа с ключом входа (passkey) нужен JavaScript: включите его в браузере.
       </p>
+      <div class="field checkbox passkey-consent-field" hidden>
+        <input
+          id="passkey-consent"
+          class="passkey-consent"
+          name="consent"
+          type="checkbox"
+          value={CONSENT_VALUE}
+        />
+        <label for="passkey-consent">
+          Я согласен(на) на обработку моих персональных данных в соответствии с{' '}
+          <a href="/privacy" target="_blank" rel="noopener">
+            политикой обработки персональных данных
+          </a>
+        </label>
+        <p class="field-error passkey-consent-error" id="passkey-consent-error" role="alert" hidden></p>
+      </div>
       <button type="button" class="button primary passkey-login-button" hidden>
         Войти с ключом входа
       </button>
@@ -203,7 +222,7 @@ export function PasskeyLoginButton({ csrfToken }: { csrfToken: string }) {
   );
 }
 
-/** /profile/login/passkey: the passkey login on its own page (until the profile login page has the button). */
+/** /profile/login/passkey: the passkey login on its own page (the profile login page has it too). */
 export function PasskeyLoginPage({ supplierName, csrfToken }: { supplierName: string; csrfToken: string }) {
   return (
     <Layout
@@ -216,6 +235,9 @@ export function PasskeyLoginPage({ supplierName, csrfToken }: { supplierName: st
       <section class="panel narrow">
         <p>Если вы добавили ключ входа (passkey) в своём профиле, войдите с ним без пароля.</p>
         <PasskeyLoginButton csrfToken={csrfToken} />
+        <p>
+          <a href="/profile/login">Войти по e-mail и паролю</a>
+        </p>
         <p>
           <a href="/cabinet">Войти по номеру лицевого счёта и фамилии</a>
         </p>

@@ -116,6 +116,27 @@ function initAdd(form: HTMLFormElement): void {
   });
 }
 
+const CONSENT_REQUIRED = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
+
+/** The login's consent box: ticked, or its message shown next to it (and nothing started). */
+function consentGiven(root: HTMLElement): boolean {
+  const box = root.querySelector<HTMLInputElement>('input.passkey-consent');
+  const message = root.querySelector<HTMLElement>('.passkey-consent-error');
+  if (!box || box.checked) {
+    box?.removeAttribute('aria-invalid');
+    box?.removeAttribute('aria-describedby');
+    show(message, '');
+    return box !== null;
+  }
+  show(message, CONSENT_REQUIRED);
+  box.setAttribute('aria-invalid', 'true');
+  if (message?.id) {
+    box.setAttribute('aria-describedby', message.id);
+  }
+  box.focus();
+  return false;
+}
+
 function initLogin(root: HTMLElement): void {
   const button = root.querySelector<HTMLButtonElement>('.passkey-login-button');
   if (!ready(root, button) || !button) {
@@ -123,9 +144,16 @@ function initLogin(root: HTMLElement): void {
   }
   const error = root.querySelector<HTMLElement>('.passkey-error');
   const csrf = root.dataset.csrf ?? '';
+  const consentField = root.querySelector<HTMLElement>('.passkey-consent-field');
+  if (consentField) {
+    consentField.hidden = false;
+  }
   button.addEventListener('click', () => {
-    button.disabled = true;
     show(error, '');
+    if (!consentGiven(root)) {
+      return;
+    }
+    button.disabled = true;
     void (async () => {
       const options = await post(root.dataset.options ?? '', csrf, {});
       if (!options.ok) {
@@ -137,7 +165,7 @@ function initLogin(root: HTMLElement): void {
       } catch (err) {
         return show(error, ceremonyMessage(err, false));
       }
-      const res = await post(root.dataset.verify ?? '', csrf, { response });
+      const res = await post(root.dataset.verify ?? '', csrf, { response, consent: true });
       if (res.ok && res.json.redirect) {
         window.location.assign(res.json.redirect);
         return;

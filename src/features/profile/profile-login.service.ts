@@ -16,6 +16,7 @@ import {
   recentProfileAttempts,
   recordProfileAttempt,
 } from './profile-login.repository.ts';
+import { CONSENT_REQUIRED } from './profile-session.ts';
 
 /**
  * The profile's password login, throttled as the manual's login is (login-throttle.ts, with the
@@ -66,7 +67,7 @@ export async function loginProfile(deps: ProfileDeps, input: LoginInput): Promis
     errors.password = `Пароль слишком длинный: не больше ${PASSWORD_MAX} символов.`;
   }
   if (!input.consent) {
-    errors.consent = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
+    errors.consent = CONSENT_REQUIRED;
   }
   if (!parsed.ok || Object.keys(errors).length > 0) {
     return { kind: 'invalid', errors };

@@ -1,9 +1,11 @@
 import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
 import { CONSENT_VALUE } from '../account/login.view.tsx';
+import { PASSKEY_SCRIPT, PasskeyLoginButton } from './passkey.view.tsx';
 import { FormErrors, NEW_PASSWORD_HINT, TextField } from './profile-fields.tsx';
 import type { FieldErrors } from './profile.service.ts';
 
-// The pages of a profile without a session: the login by e-mail and password, «Забыли пароль?»,
+// The pages of a profile without a session: the login by e-mail and password or by a passkey
+// (the one page where a customer finds both), «Забыли пароль?»,
 // the new password by a reset link, the confirmation link, and sending that link again.
 
 const LOGIN_CRUMBS = [...CABINET_CRUMBS, { title: 'Вход по e-mail' }];
@@ -24,7 +26,12 @@ export interface ProfileLoginProps {
 export function ProfileLoginPage(p: ProfileLoginProps) {
   const e = p.errors ?? {};
   return (
-    <Layout title="Вход по e-mail" supplierName={p.supplierName} crumbs={LOGIN_CRUMBS}>
+    <Layout
+      title="Вход по e-mail"
+      supplierName={p.supplierName}
+      crumbs={LOGIN_CRUMBS}
+      scripts={[PASSKEY_SCRIPT]}
+    >
       <section class="panel narrow" aria-labelledby="profile-login-title">
         <h1 id="profile-login-title">Вход в Личный кабинет по e-mail</h1>
         {p.notice && (
@@ -78,6 +85,11 @@ export function ProfileLoginPage(p: ProfileLoginProps) {
           Нет профиля? Войдите <a href="/cabinet">по номеру лицевого счёта и фамилии</a> и создайте его на
           странице «Профиль».
         </p>
+      </section>
+      <section class="panel narrow" aria-labelledby="passkey-login-title">
+        <h2 id="passkey-login-title">Вход с ключом входа (passkey)</h2>
+        <p>Если Вы добавили ключ входа в своём профиле, войдите с ним без пароля.</p>
+        <PasskeyLoginButton csrfToken={p.csrfToken} />
       </section>
     </Layout>
   );
