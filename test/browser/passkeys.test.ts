@@ -15,7 +15,10 @@ import { axeViolations } from './axe.ts';
 import { browserSuite, DEMO_ACCOUNT, runScenario, SKIP, squash, type Server } from './support.ts';
 
 const PAGE = '/cabinet/profile/passkeys';
-const LOGIN = '/profile/login/passkey';
+/** The profile login page, where the passkey login is too; the passkey's own page still works. */
+const LOGIN = '/profile/login';
+const PASSKEY_LOGIN = '/profile/login/passkey';
+const CONSENT_REQUIRED = 'Чтобы войти, подтвердите согласие на обработку персональных данных.';
 
 /** The server's public address: localhost, not 127.0.0.1 (an IP is no RP ID). */
 function publicUrl(server: Server): string {
@@ -103,7 +106,19 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       assert.equal(await page.getByText(`Лицевой счет ${DEMO_ACCOUNT}`).count(), 0, 'logged out');
 
       await page.goto(`${base}${LOGIN}`);
-      assert.deepEqual(await axeViolations(page), [], 'the passkey login page');
+      assert.deepEqual(await axeViolations(page), [], 'the profile login page, with the passkey section');
+      // Without the consent box ticked the script starts nothing and says why, next to the box.
+      await page.getByRole('button', { name: 'Войти с ключом входа' }).click();
+      const consentError = page.locator('#passkey-consent-error');
+      await consentError.waitFor({ state: 'visible' });
+      assert.equal(squash(await consentError.innerText()), CONSENT_REQUIRED);
+      assert.equal(await page.locator('#passkey-consent').getAttribute('aria-invalid'), 'true');
+      assert.ok(page.url().endsWith(LOGIN), 'still on the login page');
+      assert.deepEqual(await axeViolations(page), [], 'the profile login page, with the message');
+      await page.goto(`${base}/cabinet`);
+      assert.equal(await page.getByText(`Лицевой счет ${DEMO_ACCOUNT}`).count(), 0, 'nobody is logged in');
+      await page.goto(`${base}${LOGIN}`);
+      await page.locator('#passkey-consent').check();
       await Promise.all([
         page.waitForURL(/\/cabinet$/),
         page.getByRole('button', { name: 'Войти с ключом входа' }).click(),
@@ -128,7 +143,7 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       label: 'passkeys-refused',
       jsEnabled: true,
       isExpectedConsoleError: (msg: ConsoleMessage) =>
-        /status of 401/.test(msg.text()) && msg.location().url.endsWith(LOGIN),
+        /status of 401/.test(msg.text()) && msg.location().url.endsWith(PASSKEY_LOGIN),
     };
     await runScenario(t, suite.browser(), options, async (page, context) => {
       await context.addCookies([{ name: 'sid', value: token, url: base, httpOnly: true, sameSite: 'Lax' }]);
@@ -142,7 +157,8 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       forgetPasskey(server, 'Старый');
       await Promise.all([page.waitForURL(/\/cabinet$/), page.getByRole('button', { name: 'выход' }).click()]);
 
-      await page.goto(`${base}${LOGIN}`);
+      await page.goto(`${base}${PASSKEY_LOGIN}`);
+      await page.locator('#passkey-consent').check();
       await page.getByRole('button', { name: 'Войти с ключом входа' }).click();
       const alert = page.locator('#passkey-login-error');
       await alert.waitFor({ state: 'visible' });
@@ -150,7 +166,7 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
         squash(await alert.innerText()),
         'Войти с этим ключом не удалось. Попробуйте ещё раз или войдите другим способом.',
       );
-      assert.ok(page.url().endsWith(LOGIN), 'still on the login page');
+      assert.ok(page.url().endsWith(PASSKEY_LOGIN), 'still on the login page');
       await page.goto(`${base}/cabinet`);
       assert.equal(await page.getByText(`Лицевой счет ${DEMO_ACCOUNT}`).count(), 0, 'not logged in');
     });
@@ -170,9 +186,12 @@ describe('passkeys in Chromium', { skip: SKIP }, () => {
       assert.equal(await page.getByRole('button', { name: 'Добавить ключ входа' }).count(), 0);
       assert.equal(await page.getByRole('button', { name: /Удалить/ }).count(), 0, 'no passkeys yet');
 
-      await page.goto(`${base}${LOGIN}`);
-      assert.match(squash(await page.locator('.passkey-needs-js').innerText()), /нужен JavaScript/);
-      assert.equal(await page.getByRole('button', { name: 'Войти с ключом входа' }).count(), 0);
+      for (const login of [LOGIN, PASSKEY_LOGIN]) {
+        await page.goto(`${base}${login}`);
+        assert.match(squash(await page.locator('.passkey-needs-js').innerText()), /нужен JavaScript/);
+        assert.equal(await page.getByRole('button', { name: 'Войти с ключом входа' }).count(), 0);
+        assert.equal(await page.locator('#passkey-consent').isVisible(), false, 'no box without the script');
+      }
     });
   });
 });
