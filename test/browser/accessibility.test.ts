@@ -239,7 +239,10 @@ async function profilePages(page: Page, base: string, audit: Audit, dataDir: str
   await audit.check('profile login after the confirmation');
   await page.getByRole('textbox', { name: 'Адрес электронной почты' }).fill(address);
   await page.getByLabel('Пароль', { exact: true }).fill(PROFILE_PASSWORD);
-  await page.getByRole('checkbox', { name: /согласен/ }).check();
+  await page
+    .locator('form.login-form')
+    .getByRole('checkbox', { name: /согласен/ })
+    .check();
   await Promise.all([
     page.waitForURL(/\/cabinet$/),
     page.getByRole('button', { name: 'Войти', exact: true }).click(),
