@@ -107,7 +107,7 @@ export function CabinetLoginPage(
         <p>Введите номер лицевого счёта и фамилию владельца, как в квитанции.</p>
         <LoginForm {...p} />
         <p>
-          <a href="/profile/login">Войти по e-mail</a>
+          <a href="/profile/login">Войти по e-mail или ключом входа</a>
         </p>
       </section>
     </Layout>

@@ -139,9 +139,9 @@ for (const dialect of await testDialects()) {
       assert.ok(!all.includes(GOOD) && !all.includes('anna.k@mail.ru'), 'no password, no full address');
     });
 
-    test('the cabinet login page links to the login by e-mail', async () => {
+    test('the cabinet login page links to the login by e-mail or passkey', async () => {
       const page = await new Agent(f.t.app).get('/cabinet');
-      assert.match(page.body, /<a href="\/profile\/login">Войти по e-mail<\/a>/);
+      assert.match(page.body, /<a href="\/profile\/login">Войти по e-mail или ключом входа<\/a>/);
       assert.match(
         (await new Agent(f.t.app).get('/profile/login')).body,
         /href="\/profile\/forgot">Забыли пароль\?/,
