@@ -5,7 +5,7 @@ import type { AppContext } from '../../platform/http/context.ts';
 import { sessionCookieName } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
 import { ErrorPage } from '../../platform/views/error-pages.tsx';
-import { customerOf, type RequireCustomer } from '../account/session.hook.ts';
+import { customerOf, switcherFor, type RequireCustomer } from '../account/session.hook.ts';
 import * as service from './passkey.service.ts';
 import { loginOptions, passkeyLogin } from './passkey-login.service.ts';
 import { sendSessionCookie } from './profile-session.ts';
@@ -114,6 +114,7 @@ function pageShower(ctx: AppContext, deps: service.PasskeyDeps): ShowPage {
         timeZone={ctx.config.timeZone}
         passkeys={await service.listPasskeys(deps, profileId)}
         state={state}
+        switcher={switcherFor(customerOf(req))}
       />
     );
     return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));

@@ -1,4 +1,4 @@
-import { CABINET_CRUMBS, FieldError, Layout } from '../../platform/views/layout.tsx';
+import { CABINET_CRUMBS, FieldError, Layout, type SwitcherProps } from '../../platform/views/layout.tsx';
 import { CONSENT_VALUE } from '../account/login.view.tsx';
 import type { PasskeyListed } from './passkey.repository.ts';
 import { NAME_MAX } from './passkey.service.ts';
@@ -28,6 +28,8 @@ export interface PasskeysPageProps {
   timeZone: string;
   passkeys: PasskeyListed[];
   state: PasskeysPageState;
+  /** The header's account switcher (a profile's session always has one). */
+  switcher: SwitcherProps | undefined;
 }
 
 function formatTime(at: number, timeZone: string): string {
@@ -44,6 +46,7 @@ export function PasskeysPage(p: PasskeysPageProps) {
       supplierName={p.supplierName}
       crumbs={[...CABINET_CRUMBS, { title: 'Ключи входа' }]}
       logout={{ csrfToken: p.csrfToken }}
+      switcher={p.switcher}
       scripts={[PASSKEY_SCRIPT]}
     >
       <h1>Ключи входа</h1>
