@@ -66,11 +66,14 @@ export class SoftAuthenticator {
     return Buffer.concat(parts);
   }
 
-  /** navigator.credentials.create() answered for `options`, as if on the page at `origin`. */
+  /**
+   * navigator.credentials.create() answered for `options`, as if on the page at `origin`;
+   * `verified: false` is a key that checked presence only (a touch, no PIN or fingerprint).
+   */
   register(
     options: PublicKeyCredentialCreationOptionsJSON,
     origin: string,
-    { rpId = options.rp.id ?? 'localhost' }: { rpId?: string } = {},
+    { rpId = options.rp.id ?? 'localhost', verified = true }: { rpId?: string; verified?: boolean } = {},
   ): RegistrationResponseJSON {
     this.userHandle = options.user.id;
     const clientDataJSON = JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin });
@@ -78,7 +81,7 @@ export class SoftAuthenticator {
       new Map<string, unknown>([
         ['fmt', 'none'],
         ['attStmt', new Map()],
-        ['authData', this.authData(rpId, UP | UV, true)],
+        ['authData', this.authData(rpId, verified ? UP | UV : UP, true)],
       ]) as never,
     );
     return {
@@ -101,13 +104,14 @@ export class SoftAuthenticator {
     {
       rpId = options.rpId ?? 'localhost',
       userHandle = this.userHandle,
-    }: { rpId?: string; userHandle?: string } = {},
+      verified = true,
+    }: { rpId?: string; userHandle?: string; verified?: boolean } = {},
   ): AuthenticationResponseJSON {
     this.counter += 1;
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin }),
     );
-    const authenticatorData = this.authData(rpId, UP | UV, false);
+    const authenticatorData = this.authData(rpId, verified ? UP | UV : UP, false);
     const signature = sign(
       'sha256',
       Buffer.concat([authenticatorData, sha256(clientDataJSON)]),

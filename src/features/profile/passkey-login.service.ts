@@ -59,7 +59,7 @@ export async function loginOptions(
   }
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(deps.config.publicUrl).rpID,
-    userVerification: 'preferred',
+    userVerification: 'required',
     timeout: CHALLENGE_TTL_MS,
   });
   const now = deps.clock.now().getTime();
@@ -206,7 +206,7 @@ async function checkAssertion(
         counter: passkey.counter,
         transports: passkey.transports,
       },
-      requireUserVerification: false,
+      requireUserVerification: true,
     });
     if (v.verified) {
       return { kind: 'ok', passkey, newCounter: v.authenticationInfo.newCounter };

@@ -105,7 +105,7 @@ for (const dialect of await testDialects()) {
 
       const browser = await atLoginPage();
       const login = await loginOptions(browser);
-      assert.equal(login.userVerification, 'preferred');
+      assert.equal(login.userVerification, 'required');
       assert.deepEqual(login.allowCredentials ?? [], [], 'discoverable: no credential named');
       const res = await postJson(browser, LOGIN, { consent: true, response: key.assert(login, ORIGIN) });
       assert.equal(res.statusCode, 200, res.body);
@@ -268,6 +268,30 @@ for (const dialect of await testDialects()) {
         assert.equal(reg.statusCode, 400, `${origin} ${rpId}`);
         assert.match(errorOf(reg), /Ключ не прошёл проверку/);
       }
+    });
+
+    test('a key that checked presence only (no PIN, no fingerprint) can neither register nor log in', async () => {
+      const { key, agent } = await enrol(profileA, accountA);
+      const options = await registrationOptions(agent);
+      assert.equal(options.authenticatorSelection?.userVerification, 'required');
+      const reg = await postJson(agent, `${PAGE}/register`, {
+        response: new SoftAuthenticator().register(options, ORIGIN, { verified: false }),
+      });
+      assert.equal(reg.statusCode, 400);
+      assert.match(errorOf(reg), /Ключ не прошёл проверку/);
+      const browser = await atLoginPage();
+      const res = await postJson(browser, LOGIN, {
+        consent: true,
+        response: key.assert(await loginOptions(browser), ORIGIN, { verified: false }),
+      });
+      assert.equal(res.statusCode, 401);
+      assert.equal(browser.jar.sid, undefined, 'no session');
+      const again = await atLoginPage();
+      const ok = await postJson(again, LOGIN, {
+        consent: true,
+        response: key.assert(await loginOptions(again), ORIGIN),
+      });
+      assert.equal(ok.statusCode, 200, 'the same key, verified, is let in');
     });
 
     test('an unknown credential, a forged signature or a counter gone back is refused', async () => {

@@ -85,7 +85,7 @@ export async function registrationOptions(
     attestationType: 'none',
     excludeCredentials: await repo.credentialIdsOfProfile(deps.db, profileId),
     // Discoverable, so that the login needs no e-mail typed first.
-    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
   });
   const now = deps.clock.now().getTime();
   await repo.insertChallenge(deps.db, {
@@ -138,7 +138,7 @@ export async function registerPasskey(
       expectedChallenge: challenge,
       expectedOrigin: origin,
       expectedRPID: rpID,
-      requireUserVerification: false,
+      requireUserVerification: true,
     });
     info = v.verified ? v.registrationInfo : undefined;
   } catch {
