@@ -55,6 +55,14 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, { ctx
   await registerDocs(app);
   await app.register(
     async (api) => {
+      // JSON only: the site's form and text parsers would hand a route a body it was never
+      // described with (a 400 about its shape); any other type is a 415 problem instead.
+      api.removeAllContentTypeParsers();
+      api.addContentTypeParser(
+        'application/json',
+        { parseAs: 'string' },
+        api.getDefaultJsonParser('error', 'error'),
+      );
       api.setErrorHandler((err: FastifyError, req, reply) => {
         const problem = problemOfError(err);
         if (problem.status >= 500) {
