@@ -64,7 +64,10 @@ export async function addToken(
 }
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema?: object }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: object }>; headers?: Record<string, { schema: object }> }
+  >;
 }
 
 /** The OpenAPI document of an app, and the check of one answer against it. */
@@ -119,6 +122,15 @@ export class Contract {
     }
     if (type.endsWith('json') && media.schema) {
       this.validate(where, media.schema, res.json());
+    }
+    // The headers it describes: an error's always come with it; a success's may.
+    for (const [name, header] of Object.entries(answer.headers ?? {})) {
+      const value = res.headers[name.toLowerCase()];
+      if (value === undefined) {
+        assert.ok(res.statusCode < 400, `${where}: header ${name} is missing`);
+        continue;
+      }
+      this.validate(`${where}, header ${name}`, header.schema, String(value));
     }
   }
 

@@ -10,10 +10,15 @@ import { problemOfError } from './problems.ts';
 // (test/api-support.ts), and the 503 problem answers.
 
 /** A made-up answer, to show the contract check refusing what the document does not say. */
-function answer(statusCode: number, type: string, body: unknown): LightMyRequestResponse {
+function answer(
+  statusCode: number,
+  type: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): LightMyRequestResponse {
   return {
     statusCode,
-    headers: { 'content-type': type },
+    headers: { 'content-type': type, ...headers },
     json: () => body,
   } as unknown as LightMyRequestResponse;
 }
@@ -35,7 +40,15 @@ for (const dialect of await testDialects()) {
         security: unknown;
         paths: Record<
           string,
-          Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>
+          Record<
+            string,
+            {
+              responses: Record<
+                string,
+                { content: Record<string, unknown>; headers?: Record<string, { schema: unknown }> }
+              >;
+            }
+          >
         >;
       };
       assert.equal(doc.openapi, '3.1.0');
@@ -57,8 +70,17 @@ for (const dialect of await testDialects()) {
               `${method} ${path} ${status}`,
             );
           }
+          assert.ok(op.responses['401']!.headers?.['WWW-Authenticate'], `${method} ${path} 401`);
+          for (const status of ['429', '503']) {
+            assert.ok(op.responses[status]!.headers?.['Retry-After'], `${method} ${path} ${status}`);
+          }
         }
       }
+      const submit = doc.paths['/api/v1/accounts/{number}/readings']!.post!.responses;
+      assert.deepEqual(submit['201']!.headers?.['Idempotent-Replayed']?.schema, {
+        type: 'string',
+        enum: ['true'],
+      });
       assert.deepEqual(Object.keys(doc.paths['/api/v1/accounts/{number}/readings']!).sort(), ['get', 'post']);
     });
 
@@ -81,6 +103,23 @@ for (const dialect of await testDialects()) {
       assert.throws(() => contract.check('GET', url, answer(418, 'application/json', {})));
       assert.throws(() => contract.check('GET', url, answer(404, 'application/json', { error: 'x' })));
       assert.throws(() => contract.check('GET', '/api/v1/elsewhere', answer(200, 'application/json', {})));
+      // An error without the headers the document gives it, or with a malformed one.
+      const limited = {
+        type: '/api/docs#problem-too-many-requests',
+        title: 'Слишком много запросов',
+        status: 429,
+        detail: 'Подождите.',
+        instance: '/api/v1/accounts/1705057190/balance',
+      };
+      contract.check('GET', url, answer(429, 'application/problem+json', limited, { 'retry-after': '7' }));
+      assert.throws(() => contract.check('GET', url, answer(429, 'application/problem+json', limited)));
+      assert.throws(() =>
+        contract.check(
+          'GET',
+          url,
+          answer(429, 'application/problem+json', limited, { 'retry-after': 'soon' }),
+        ),
+      );
     });
 
     test('an unreachable database is a 503 problem with Retry-After, not a 500', () => {

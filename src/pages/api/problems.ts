@@ -121,12 +121,53 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, p: ApiProb
   return reply.code(p.status).type(PROBLEM_TYPE).send(problemDocument(req, p));
 }
 
+/** A response header as the document describes it (@fastify/swagger moves `headers` there). */
+export interface HeaderSchema {
+  type: 'string';
+  pattern?: string;
+  enum?: string[];
+  description: string;
+}
+
+const RETRY_AFTER: HeaderSchema = {
+  type: 'string',
+  pattern: '^[1-9][0-9]*$',
+  description: 'Seconds to wait before trying again',
+};
+
+/** The headers that go with a problem of each status; every such answer carries them. */
+const STATUS_HEADERS: Record<number, Record<string, HeaderSchema>> = {
+  401: {
+    'WWW-Authenticate': { type: 'string', pattern: '^Bearer ', description: 'Bearer realm="api"' },
+  },
+  403: {
+    'WWW-Authenticate': {
+      type: 'string',
+      pattern: '^Bearer error="insufficient_scope"',
+      description: 'Bearer error="insufficient_scope", scope="<the scope needed>"',
+    },
+  },
+  409: { 'Retry-After': RETRY_AFTER },
+  429: { 'Retry-After': RETRY_AFTER },
+  503: { 'Retry-After': RETRY_AFTER },
+};
+
 /** The response schemas of the problems a route may answer with, for Fastify and OpenAPI. */
 export function problemResponses(...statuses: number[]) {
-  const out: Record<number, { description: string; content: Record<string, { schema: typeof Problem }> }> =
-    {};
+  const out: Record<
+    number,
+    {
+      description: string;
+      content: Record<string, { schema: typeof Problem }>;
+      headers?: Record<string, HeaderSchema>;
+    }
+  > = {};
   for (const s of statuses) {
-    out[s] = { description: STATUS_WORDS[s] ?? 'Ошибка', content: { [PROBLEM_TYPE]: { schema: Problem } } };
+    out[s] = {
+      description: STATUS_WORDS[s] ?? 'Ошибка',
+      content: { [PROBLEM_TYPE]: { schema: Problem } },
+      ...(STATUS_HEADERS[s] ? { headers: STATUS_HEADERS[s] } : {}),
+    };
   }
   return out;
 }

@@ -141,7 +141,16 @@ function submitRoute(app: FastifyInstance, ctx: ApiContext): void {
         headers: IdempotencyHeaders,
         body: NewReading,
         response: {
-          201: json(ReadingCreated, 'Stored: accepted, or held for review when confirmed'),
+          201: {
+            ...json(ReadingCreated, 'Stored: accepted, or held for review when confirmed'),
+            headers: {
+              'Idempotent-Replayed': {
+                type: 'string',
+                enum: ['true'],
+                description: 'Sent when this is the stored answer to an earlier request with the same key',
+              },
+            },
+          },
           ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
         },
       },
