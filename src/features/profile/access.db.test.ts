@@ -10,7 +10,7 @@ import {
 } from '../../../test/helpers.ts';
 import { addProfile, profileSession } from '../../../test/profile-support.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
-import { maskProfileEmail } from './access.service.ts';
+import { maskProfileEmail } from './access-notice.ts';
 
 // «Кто видит этот счёт»: the profiles an account is attached to, e-mails masked, and their
 // removal by the account's holder, which ends those profiles' sessions on it at once.

@@ -2,24 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
-import { maskEmail } from '../mail/email-address.ts';
 import type { Customer } from '../account/session.hook.ts';
 import * as repo from './profile-accounts.repository.ts';
 import { detach } from './accounts.service.ts';
+import { maskProfileEmail } from './access-notice.ts';
 
 // «Кто видит этот счёт»: the profiles an account is attached to, and their removal by its holder
 // (whoever a session shows the account to: its login by number and surname, or a profile that
 // has it, which proved it).
-
-/** «ivanov@mail.ru» → «i***@m***.ru»: the mail feature's mask, the domain's name masked too. */
-export function maskProfileEmail(email: string): string {
-  const masked = maskEmail(email);
-  const at = masked.lastIndexOf('@');
-  const labels = masked.slice(at + 1).split('.');
-  const tld = labels.length > 1 ? labels.pop() : undefined;
-  const host = labels.map((l) => `${l.slice(0, 1)}***`).join('.');
-  return `${masked.slice(0, at)}@${host}${tld === undefined ? '' : `.${tld}`}`;
-}
 
 export interface AccessRow {
   profileId: number;

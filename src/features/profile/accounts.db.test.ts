@@ -24,6 +24,8 @@ const BILLED = { number: '1000000089', surname: 'Сидоренко' };
 /** Paid 500,00: the accounts the limits are tried on (no other test fails on them). */
 const GUARDED = { number: '1000000110', surname: 'Охраняева' };
 const GUARDED2 = { number: '1000000127', surname: 'Стражева' };
+/** Paid 700,00: the account two profiles of a family attach, one after the other. */
+const FAMILY = { number: '1000000141', surname: 'Семейкина' };
 const WRONG = 'Номер лицевого счёта, фамилия или сумма указаны неверно.';
 
 for (const dialect of await testDialects()) {
@@ -59,6 +61,7 @@ for (const dialect of await testDialects()) {
       await addMayNormCharge(t.db, billed);
       await addAccount(t.db, { ...GUARDED, serial: '110110', payments: [['2026-06-01', 50000]] });
       await addAccount(t.db, { ...GUARDED2, serial: '127127', payments: [['2026-06-01', 50000]] });
+      await addAccount(t.db, { ...FAMILY, serial: '141141', payments: [['2026-06-02', 70000]] });
     });
     after(async () => {
       await t.close();
@@ -111,6 +114,34 @@ for (const dialect of await testDialects()) {
       const again = await attempt(p.agent, { number: PAID.number, surname: PAID.surname, amount: '1234,56' });
       assert.equal(again.statusCode, 200);
       assert.match(textOf(again.body), new RegExp(`Лицевой счёт ${PAID.number} уже есть в профиле`));
+    });
+
+    test('a second profile attaches an account: the first is told who, masked, with the way to remove it', async () => {
+      const first = await newProfile();
+      const proof = { number: FAMILY.number, surname: FAMILY.surname, amount: '700' };
+      let sent = sink.received.length;
+      assert.equal((await attempt(first.agent, proof)).statusCode, 303);
+      await sink.waitFor(sent + 1);
+      assert.deepEqual(
+        sink.received.slice(sent).map((m) => m.rcpt),
+        [[first.email]],
+        'the first profile: its own e-mail only',
+      );
+      const second = await newProfile();
+      sent = sink.received.length;
+      assert.equal((await attempt(second.agent, proof)).statusCode, 303);
+      await sink.waitFor(sent + 2);
+      const mails = sink.received.slice(sent);
+      assert.deepEqual(
+        mails.map((m) => m.rcpt),
+        [[second.email], [first.email]],
+      );
+      const notice = await parse(mails[1]!);
+      assert.match(notice.subject ?? '', new RegExp(`${FAMILY.number}: доступ получил ещё один профиль`));
+      const text = notice.text ?? '';
+      assert.match(text, /u\*{3}@m\*{3}\.ru/);
+      assert.ok(!text.includes(second.email), 'the newcomer masked');
+      assert.match(text, /http:\/\/localhost:3000\/cabinet\/access/);
     });
 
     test("the last bill's sum to pay attaches too; a payment or bill more than a rouble off does not", async () => {

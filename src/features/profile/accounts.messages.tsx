@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { renderToString } from 'preact-render-to-string';
 import type { MailMessage } from '../mail/transport.ts';
 
-// The e-mail a profile gets when an account is attached to it with a proof: it names the account
-// (the profile's owner sees it anyway) and says what to do if the owner did not attach it.
+// The e-mails about who sees an account: to a profile when an account is attached to it with a
+// proof, and to the account's other profiles when one more sees it. Each names the account (its
+// readers see it anyway) and says what to do if they did not expect it.
 
 export interface AttachedMessageParams {
   to: string;
@@ -16,17 +17,66 @@ export interface AttachedMessageParams {
 }
 
 export function attachedMessage(p: AttachedMessageParams): MailMessage {
-  const subject = `Лицевой счёт ${p.accountNumber} добавлен в Ваш профиль`;
-  const what = `${p.when} в Ваш профиль Личного кабинета ${p.supplierName} добавлен лицевой счёт ${p.accountNumber}.`;
-  const ifNot =
-    'Если это сделали не Вы, откройте список счетов профиля, уберите этот счёт и смените пароль профиля:';
-  const host = new URL(p.accountsUrl).hostname || 'localhost';
+  return notice({
+    to: p.to,
+    kind: 'attach',
+    subject: `Лицевой счёт ${p.accountNumber} добавлен в Ваш профиль`,
+    what: `${p.when} в Ваш профиль Личного кабинета ${p.supplierName} добавлен лицевой счёт ${p.accountNumber}.`,
+    ifNot:
+      'Если это сделали не Вы, откройте список счетов профиля, уберите этот счёт и смените пароль профиля:',
+    url: p.accountsUrl,
+    linkWords: 'счета профиля',
+    supplierName: p.supplierName,
+  });
+}
+
+export interface AccessAddedParams {
+  to: string;
+  accountNumber: string;
+  /** The new profile's address, masked as «Кто видит счёт» shows it. */
+  newcomer: string;
+  /** «Кто видит счёт» of the account, where its holder removes a profile. */
+  accessUrl: string;
+  supplierName: string;
+}
+
+/**
+ * The e-mail to the other profiles that see an account when one more does (attached with a proof,
+ * or a profile made from the manual's login confirmed): whoever got the account's number, surname
+ * and an amount is seen by the family that already holds it, who can remove that access.
+ */
+export function accessAddedMessage(p: AccessAddedParams): MailMessage {
+  return notice({
+    to: p.to,
+    kind: 'access',
+    subject: `Лицевой счёт ${p.accountNumber}: доступ получил ещё один профиль`,
+    what: `Лицевой счёт ${p.accountNumber} теперь видит ещё один профиль Личного кабинета ${p.supplierName}: ${p.newcomer}.`,
+    ifNot:
+      'Если Вы не знаете, чей это профиль, войдите в Личный кабинет и удалите его доступ на странице «Кто видит счёт»:',
+    url: p.accessUrl,
+    linkWords: '«Кто видит счёт»',
+    supplierName: p.supplierName,
+  });
+}
+
+function notice(p: {
+  to: string;
+  kind: string;
+  subject: string;
+  what: string;
+  ifNot: string;
+  url: string;
+  linkWords: string;
+  supplierName: string;
+}): MailMessage {
+  const { subject, what, ifNot } = p;
+  const host = new URL(p.url).hostname || 'localhost';
   return {
     to: p.to,
     subject,
-    messageId: `<profile-attach-${Date.now()}-${randomBytes(6).toString('hex')}@${host}>`,
+    messageId: `<profile-${p.kind}-${Date.now()}-${randomBytes(6).toString('hex')}@${host}>`,
     headers: { 'Auto-Submitted': 'auto-generated' },
-    text: ['Здравствуйте!', '', what, '', ifNot, p.accountsUrl, '', `— ${p.supplierName}`].join('\n'),
+    text: ['Здравствуйте!', '', what, '', ifNot, p.url, '', `— ${p.supplierName}`].join('\n'),
     html:
       '<!doctype html>' +
       renderToString(
@@ -39,7 +89,7 @@ export function attachedMessage(p: AttachedMessageParams): MailMessage {
             <p>Здравствуйте!</p>
             <p>{what}</p>
             <p>
-              {ifNot} <a href={p.accountsUrl}>счета профиля</a>
+              {ifNot} <a href={p.url}>{p.linkWords}</a>
             </p>
             <p>— {p.supplierName}</p>
           </body>

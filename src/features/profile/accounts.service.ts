@@ -11,6 +11,7 @@ import { switchSessionAccount } from '../account/session.repository.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import * as repo from './profile-accounts.repository.ts';
 import { attachedMessage } from './accounts.messages.tsx';
+import { tellOtherProfiles } from './access-notice.ts';
 
 // Attaching an account to a profile with a proof only its holder has, and detaching one.
 
@@ -47,7 +48,7 @@ export type AttachResult =
   | { kind: 'throttled'; retryAt: Date }
   /** `left`: failures still allowed today; at 0, `retryAt` says when attaching is allowed again. */
   | { kind: 'failed'; left: number; retryAt: Date | null }
-  | { kind: 'attached'; number: string; mailed: boolean };
+  | { kind: 'attached'; number: string; accountId: number; mailed: boolean };
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -118,7 +119,19 @@ export async function attachWithProof(
   if (result.kind !== 'attached') {
     return result;
   }
-  return { ...result, mailed: await tellProfile(deps, who.profileId, result.number) };
+  // Only a confirmed profile signs in, so it has an address; the account's other profiles learn
+  // who joined them (access-notice.ts).
+  const email = await repo.confirmedEmailOf(db, who.profileId);
+  if (!email) {
+    return result;
+  }
+  const mailed = await tellProfile(deps, email, result.number);
+  await tellOtherProfiles(
+    deps,
+    { profileId: who.profileId, email },
+    { accountId: result.accountId, accountNumber: result.number },
+  );
+  return { ...result, mailed };
 }
 
 async function decideAttach(
@@ -176,7 +189,7 @@ async function decideAttach(
   }
   await repo.attachAccount(q, { profileId: who.profileId, accountId: account.accountId, at, by: 'proof' });
   await audit('success');
-  return { kind: 'attached', number: account.number, mailed: false };
+  return { kind: 'attached', number: account.number, accountId: account.accountId, mailed: false };
 }
 
 /** The local date and time, to the minute, as the pages and e-mails state them. */
@@ -192,11 +205,7 @@ export function localDateTime(timeZone: string, at: Date): string {
 }
 
 /** The e-mail of an attachment; a relay that fails does not undo it (the page says the mail failed). */
-async function tellProfile(deps: ProfileAccountsDeps, profileId: number, accountNumber: string) {
-  const to = await repo.confirmedEmailOf(deps.db, profileId);
-  if (!to) {
-    return false;
-  }
+async function tellProfile(deps: ProfileAccountsDeps, to: string, accountNumber: string) {
   try {
     await deps.transport.send(
       attachedMessage({

@@ -178,6 +178,24 @@ export async function confirmedEmailOf(db: Q, profileId: number): Promise<string
   return r?.email;
 }
 
+/** The confirmed e-mail addresses of the profiles that see the account, but `exceptProfileId`'s. */
+export async function otherConfirmedEmailsOfAccount(
+  db: Q,
+  accountId: number,
+  exceptProfileId: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('profile_accounts')
+    .innerJoin('profiles', 'profiles.id', 'profile_accounts.profile_id')
+    .select('profiles.email')
+    .where('profile_accounts.account_id', '=', accountId)
+    .where('profile_accounts.profile_id', '<>', exceptProfileId)
+    .where('profiles.email_confirmed_at', 'is not', null)
+    .orderBy('profiles.id')
+    .execute();
+  return rows.map((r) => r.email);
+}
+
 // ---- failed proofs, limited per profile and per account number
 
 /**

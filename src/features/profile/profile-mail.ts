@@ -19,6 +19,7 @@ export interface ProfileDeps {
   clock: Clock;
   mail: Pick<MailConfig, 'confirmLimit' | 'confirmWindowMs' | 'confirmTtlMs' | 'senderName' | 'fromDomain'>;
   publicUrl: string;
+  supplierName: string;
   transport: MailTransport;
   loginLimits: CoreConfig['loginLimits'];
 }

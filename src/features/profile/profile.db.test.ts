@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, testDialects, textOf } from '../../../test/helpers.ts';
 import { parse } from '../../../test/mail-support.ts';
-import { GOOD, OTHER, profileFixture } from './profile-support.test.ts';
+import { addProfile } from '../../../test/profile-support.ts';
+import { GOOD, OTHER, people, profileFixture } from './profile-support.test.ts';
 
 // A profile from a session of the manual's login: the form, the e-mail, the confirmation link,
 // the login by e-mail and password, the logout; and every refusal of the form.
@@ -137,6 +138,24 @@ for (const dialect of await testDialects()) {
       }
       const all = JSON.stringify(audit);
       assert.ok(!all.includes(GOOD) && !all.includes('anna.k@mail.ru'), 'no password, no full address');
+    });
+
+    test('a profile made on an account other profiles see: they are told once it is confirmed', async () => {
+      await addProfile(f.t.db, { email: 'watcher@mail.ru', accounts: [people.b.number] });
+      const { mail } = await f.create('b', 'newcomer@mail.ru');
+      assert.equal(f.sentTo('watcher@mail.ru').length, 0, 'nothing while the address is unconfirmed');
+      const link = await f.linkOf(mail);
+      const before = f.sink.received.length;
+      const phone = new Agent(f.t.app, '10.71.1.1');
+      await phone.get(link);
+      assert.equal((await phone.post(link, {})).statusCode, 303);
+      await f.sink.waitFor(before + 1);
+      const told = f.sentTo('watcher@mail.ru');
+      assert.equal(told.length, 1);
+      const notice = await parse(told[0]!);
+      assert.match(notice.subject ?? '', new RegExp(`${people.b.number}: доступ получил ещё один профиль`));
+      assert.match(notice.text ?? '', /n\*{3}@m\*{3}\.ru/);
+      assert.equal(f.sentTo('newcomer@mail.ru').length, 1, 'the newcomer: its link only');
     });
 
     test('the cabinet login page links to the login by e-mail or passkey', async () => {

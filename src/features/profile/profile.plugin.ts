@@ -34,6 +34,7 @@ export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, 
     clock: ctx.clock,
     mail: ctx.config.mail,
     publicUrl: ctx.config.publicUrl,
+    supplierName: ctx.supplierName,
     transport,
     loginLimits: ctx.config.loginLimits,
   };

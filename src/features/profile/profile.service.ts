@@ -3,6 +3,8 @@ import { hashPassword, passwordProblem, PASSWORD_MAX } from '../../platform/pass
 import { maskEmail, needsSmtpUtf8, parseEmail } from '../mail/email-address.ts';
 import { isToken, sha256Hex } from '../mail/tokens.ts';
 import { sendProfileMail, type ProfileDeps, type SendOutcome } from './profile-mail.ts';
+import { tellOtherProfiles } from './access-notice.ts';
+import { accountsOfProfile } from './profile-accounts.repository.ts';
 import {
   deleteStaleProfile,
   findLink,
@@ -192,7 +194,18 @@ export async function confirmProfile(
     });
     return true;
   });
-  return done ? { ok: true, masked: maskEmail(link.email) } : { ok: false };
+  if (!done) {
+    return { ok: false };
+  }
+  // The account the profile was made with may be in other profiles already: they are told.
+  for (const account of await accountsOfProfile(deps.db, link.profileId)) {
+    await tellOtherProfiles(
+      deps,
+      { profileId: link.profileId, email: link.email },
+      { accountId: account.accountId, accountNumber: account.number },
+    );
+  }
+  return { ok: true, masked: maskEmail(link.email) };
 }
 
 /** A password field's value as the forms send it: beyond PASSWORD_MAX it is refused, not cut. */
