@@ -5,6 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Db } from '../src/platform/db/connect.ts';
 import type { ManualClock } from '../src/platform/clock.ts';
 import { recordIssued } from './helpers.ts';
+import { accountIdOf, insertProfile } from './profile-support.ts';
 
 // The open API under test (src/pages/api): profiles with accounts, tokens made as the token page
 // stores them (SHA-256 of an `lk_` token), and a client that checks every answer it gets against
@@ -14,29 +15,10 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** A profile with a confirmed e-mail, seeing `accountIds`. */
 export async function addProfile(db: Db, email: string, accountIds: number[], at = 0): Promise<number> {
-  const row = await db.kysely
-    .insertInto('profiles')
-    .values({ email, email_confirmed_at: at, password_hash: null, created_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const profileId = Number(row.id);
-  for (const accountId of accountIds) {
-    await db.kysely
-      .insertInto('profile_accounts')
-      .values({ profile_id: profileId, account_id: accountId, attached_at: at, attached_by: 'proof' })
-      .execute();
-  }
-  return profileId;
+  return insertProfile(db, { email, accountIds, at, attachedBy: 'proof' });
 }
 
-export async function accountIdOf(db: Db, number: string): Promise<number> {
-  const r = await db.kysely
-    .selectFrom('accounts')
-    .select('id')
-    .where('number', '=', number)
-    .executeTakeFirstOrThrow();
-  return Number(r.id);
-}
+export { accountIdOf };
 
 /** A token of the profile, stored as the token page stores it; returns the token itself. */
 export async function addToken(

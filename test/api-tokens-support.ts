@@ -3,8 +3,7 @@
 // profile's session and a bearer's context.
 import type { TestApp } from './helpers.ts';
 import { Agent, recordIssued } from './helpers.ts';
-import { hashToken, newSessionToken } from '../src/features/account/account.service.ts';
-import { insertSession } from '../src/features/account/session.repository.ts';
+import { accountIdOf, insertProfile, insertProfileSession } from './profile-support.ts';
 import { sessionCookieName } from '../src/platform/http/security.ts';
 import type { AppContext } from '../src/platform/http/context.ts';
 import type { Db } from '../src/platform/db/connect.ts';
@@ -18,28 +17,14 @@ export async function addProfile(
   email: string,
   opts: { confirmed?: boolean; accountNumber?: string } = {},
 ): Promise<{ profileId: number; accountId: number }> {
-  const k = t.db.kysely;
-  const at = t.clock.now().getTime();
-  const p = await k
-    .insertInto('profiles')
-    .values({
-      email,
-      email_confirmed_at: opts.confirmed === false ? null : at,
-      password_hash: null,
-      created_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const a = await k
-    .selectFrom('accounts')
-    .select('id')
-    .where('number', '=', opts.accountNumber ?? DEMO_ACCOUNT.number)
-    .executeTakeFirstOrThrow();
-  await k
-    .insertInto('profile_accounts')
-    .values({ profile_id: Number(p.id), account_id: Number(a.id), attached_at: at, attached_by: 'login' })
-    .execute();
-  return { profileId: Number(p.id), accountId: Number(a.id) };
+  const accountId = await accountIdOf(t.db, opts.accountNumber ?? DEMO_ACCOUNT.number);
+  const profileId = await insertProfile(t.db, {
+    email,
+    accountIds: [accountId],
+    at: t.clock.now().getTime(),
+    ...(opts.confirmed === false ? { confirmed: false } : {}),
+  });
+  return { profileId, accountId };
 }
 
 /** A browser logged in to the profile (a new session), on the tokens page (so with its CSRF token). */
@@ -48,15 +33,7 @@ export async function profileAgent(
   profile: { profileId: number; accountId: number },
   ip: string,
 ): Promise<Agent> {
-  const token = newSessionToken();
-  recordIssued('session token', token);
-  await insertSession(t.db.kysely, {
-    tokenHash: hashToken(token),
-    accountId: profile.accountId,
-    at: t.clock.now().getTime(),
-    ip,
-    profileId: profile.profileId,
-  });
+  const token = await insertProfileSession(t.db, { ...profile, at: t.clock.now().getTime(), ip });
   const agent = new Agent(t.app, ip);
   agent.jar[sessionCookieName(t.config)] = token;
   const page = await agent.get(TOKENS);

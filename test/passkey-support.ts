@@ -12,8 +12,7 @@ import type {
 } from '@simplewebauthn/server';
 import type { Db } from '../src/platform/db/connect.ts';
 import { cookieHeader, type Agent } from './helpers.ts';
-import { hashToken, newSessionToken } from '../src/features/account/account.service.ts';
-import { insertSession } from '../src/features/account/session.repository.ts';
+import { insertProfile, insertProfileSession } from './profile-support.ts';
 
 const b64 = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest();
@@ -137,20 +136,7 @@ export async function makeProfile(
   db: Db,
   p: { email: string; accountIds: number[]; passwordHash?: string; at?: number },
 ): Promise<number> {
-  const at = p.at ?? Date.now();
-  const row = await db.kysely
-    .insertInto('profiles')
-    .values({ email: p.email, email_confirmed_at: at, password_hash: p.passwordHash ?? null, created_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const profileId = Number(row.id);
-  for (const accountId of p.accountIds) {
-    await db.kysely
-      .insertInto('profile_accounts')
-      .values({ profile_id: profileId, account_id: accountId, attached_at: at, attached_by: 'login' })
-      .execute();
-  }
-  return profileId;
+  return insertProfile(db, { ...p, at: p.at ?? Date.now(), attachedBy: 'login' });
 }
 
 /** A session of the profile on one of its accounts: the token for the session cookie. */
@@ -158,15 +144,7 @@ export async function profileSession(
   db: Db,
   p: { profileId: number; accountId: number; at: number },
 ): Promise<string> {
-  const token = newSessionToken();
-  await insertSession(db.kysely, {
-    tokenHash: hashToken(token),
-    accountId: p.accountId,
-    at: p.at,
-    ip: null,
-    profileId: p.profileId,
-  });
-  return token;
+  return insertProfileSession(db, p);
 }
 
 /** A JSON POST as the passkey script sends it: the CSRF token in its header, the session cookie. */

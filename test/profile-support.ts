@@ -17,6 +17,75 @@ export interface TestProfile {
 }
 
 /**
+ * A profile row with these accounts attached, at `at`: its e-mail confirmed then unless
+ * `confirmed` is false, a password hash only when given; the accounts attached 'login' first and
+ * 'proof' after, unless `attachedBy` names one way for all. Returns the profile's id.
+ */
+export async function insertProfile(
+  db: Db,
+  p: {
+    email: string;
+    accountIds: number[];
+    at: number;
+    confirmed?: boolean;
+    passwordHash?: string | null;
+    attachedBy?: 'login' | 'proof';
+  },
+): Promise<number> {
+  const k = db.kysely;
+  const row = await k
+    .insertInto('profiles')
+    .values({
+      email: p.email,
+      email_confirmed_at: p.confirmed === false ? null : p.at,
+      password_hash: p.passwordHash ?? null,
+      created_at: p.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const profileId = Number(row.id);
+  for (const [i, accountId] of p.accountIds.entries()) {
+    await k
+      .insertInto('profile_accounts')
+      .values({
+        profile_id: profileId,
+        account_id: accountId,
+        attached_at: p.at,
+        attached_by: p.attachedBy ?? (i === 0 ? 'login' : 'proof'),
+      })
+      .execute();
+  }
+  return profileId;
+}
+
+/** The id of the account with this number (which must exist). */
+export async function accountIdOf(db: Db, number: string): Promise<number> {
+  const r = await db.kysely
+    .selectFrom('accounts')
+    .select('id')
+    .where('number', '=', number)
+    .executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+/** A session of the profile showing `accountId`, as a profile login makes it: its cookie's token. */
+export async function insertProfileSession(
+  db: Db,
+  p: { profileId: number; accountId: number; at: number; ip?: string | null },
+): Promise<string> {
+  const token = newSessionToken();
+  recordIssued('session token', token);
+  await insertSession(db.kysely, {
+    tokenHash: hashToken(token),
+    accountId: p.accountId,
+    at: p.at,
+    ip: p.ip ?? null,
+    profileId: p.profileId,
+  });
+  return token;
+}
+
+/**
  * A profile whose e-mail is confirmed, with the accounts of these numbers attached (the first
  * 'login', the others 'proof'); the accounts must exist (the demo account, or `addAccount`'s).
  */
@@ -24,32 +93,16 @@ export async function addProfile(
   db: Db,
   p: { email: string; accounts: string[]; passwordHash?: string | null; at?: number },
 ): Promise<TestProfile> {
-  const k = db.kysely;
-  const at = p.at ?? Date.parse('2026-06-01T00:00:00Z');
-  const row = await k
-    .insertInto('profiles')
-    .values({ email: p.email, email_confirmed_at: at, password_hash: p.passwordHash ?? null, created_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const profileId = Number(row.id);
   const accountIds: number[] = [];
-  for (const [i, number] of p.accounts.entries()) {
-    const a = await k
-      .selectFrom('accounts')
-      .select('id')
-      .where('number', '=', number)
-      .executeTakeFirstOrThrow();
-    accountIds.push(Number(a.id));
-    await k
-      .insertInto('profile_accounts')
-      .values({
-        profile_id: profileId,
-        account_id: Number(a.id),
-        attached_at: at,
-        attached_by: i === 0 ? 'login' : 'proof',
-      })
-      .execute();
+  for (const number of p.accounts) {
+    accountIds.push(await accountIdOf(db, number));
   }
+  const profileId = await insertProfile(db, {
+    email: p.email,
+    accountIds,
+    at: p.at ?? Date.parse('2026-06-01T00:00:00Z'),
+    passwordHash: p.passwordHash ?? null,
+  });
   return { profileId, email: p.email, accountIds };
 }
 
@@ -65,14 +118,11 @@ export async function profileSession(
 ): Promise<{ agent: Agent; token: string; html: string; text: string }> {
   const accountId = opts.accountId ?? profile.accountIds[0];
   assert.ok(accountId !== undefined, 'a profile session shows one of its accounts');
-  const token = newSessionToken();
-  recordIssued('session token', token);
-  await insertSession(t.db.kysely, {
-    tokenHash: hashToken(token),
+  const token = await insertProfileSession(t.db, {
+    profileId: profile.profileId,
     accountId,
     at: t.clock.now().getTime(),
     ip: opts.ip ?? '10.0.0.1',
-    profileId: profile.profileId,
   });
   const agent = new Agent(t.app, opts.ip ?? '10.0.0.1');
   agent.jar[sessionCookieName(t.config)] = token;
