@@ -66,6 +66,15 @@ for (const dialect of await testDialects()) {
     });
 
     test("A's token gets 404 for every read of B's account, the same answer as for no account", async () => {
+      // Every route of the document that names an account is tried: a new one fails here first.
+      const named = Object.entries(contract.doc.paths)
+        .filter(([path, ops]) => path.includes('{number}') && ops.get)
+        .map(([path]) => path)
+        .sort();
+      const tried = [
+        ...new Set(READS('{number}').map((u) => u.split('?')[0]!.replace('2026-05.pdf', '{period}.pdf'))),
+      ].sort();
+      assert.deepEqual(tried, named);
       for (const url of READS(B)) {
         const res = await a.get(url);
         assert.equal(res.statusCode, 404, url);
