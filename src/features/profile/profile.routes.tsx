@@ -62,14 +62,9 @@ function pageCommon(
  * /cabinet/profile/password changes the password. Forms work without JavaScript; a refusal shows
  * the page again with the messages next to the fields and the address kept (never a password).
  */
-export function registerProfileRoutes(
-  app: FastifyInstance,
-  ctx: MailContext,
-  deps: ProfileDeps,
-  requireCustomer: RequireCustomer,
-) {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const show = async (
+/** Sends «Профиль»: the profile of a profile's session, else the form that makes one. */
+function profilePage(ctx: MailContext, deps: ProfileDeps) {
+  return async (
     reply: FastifyReply,
     customer: Customer,
     status: 200 | 400,
@@ -93,6 +88,16 @@ export function registerProfileRoutes(
     );
     return reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
   };
+}
+
+export function registerProfileRoutes(
+  app: FastifyInstance,
+  ctx: MailContext,
+  deps: ProfileDeps,
+  requireCustomer: RequireCustomer,
+) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const show = profilePage(ctx, deps);
 
   r.get(
     '/cabinet/profile',
