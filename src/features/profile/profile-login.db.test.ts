@@ -66,6 +66,30 @@ for (const dialect of await testDialects()) {
       assert.equal(await count(), 1);
     });
 
+    test('thirty wrong passwords sent at once: five are checked, the rest refused unchecked', async () => {
+      await f.confirmed('d', 'race@mail.ru');
+      const agent = new Agent(f.t.app, '10.81.9.1');
+      await agent.get('/profile/login');
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          agent.post('/profile/login', {
+            consent: 'yes',
+            email: 'race@mail.ru',
+            password: `неверный-${i}-пароль`,
+          }),
+        ),
+      );
+      const codes = answers.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(' '));
+      assert.equal(codes.filter((c) => c === 429).length, 25, codes.join(' '));
+      const checked = await f.t.db.kysely
+        .selectFrom('profile_login_attempts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('ip', '=', '10.81.9.1')
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(checked.n), 5, 'one attempt counted per password checked');
+    });
+
     test('five failures lock the browser out, the right password too, and the page says when', async () => {
       await f.confirmed('c', 'locked@mail.ru');
       const agent = new Agent(f.t.app, '10.81.0.1');

@@ -76,17 +76,28 @@ export async function loginProfile(deps: ProfileDeps, input: LoginInput): Promis
   const emailKey = emailHash(await linkKeyOf(deps.db), email);
   const client = clientKey(input.browser && hashToken(input.browser).slice(0, 32), input.ip);
   const attempt = { email, emailKey, client, ip: input.ip, password: input.password };
-  const { db } = deps;
-  if (deps.dialect !== 'postgres') {
-    return decide(deps, db, attempt);
-  }
-  // As the account login: attempts on one address, and from one IP, one after another, so that
-  // parallel attempts cannot all be checked before any is counted.
-  return queue.run([`email:${emailKey}`, `ip:${input.ip}`], () =>
-    db.transaction().execute(async (tx) => {
-      await lockProfileAttempts(tx, emailKey, input.ip);
-      return decide(deps, tx, attempt);
-    }),
+  return oneAttemptAtATime(deps, { emailKey, ip: input.ip }, (q) => decide(deps, q, attempt));
+}
+
+/**
+ * Runs `check` with the password attempts on one address, and from one client address, one after
+ * another. The password's check (Argon2, off the event loop) lies between reading the attempts
+ * and counting this one, so without this, parallel attempts would all be checked before any was
+ * counted: on SQLite too, although one process holds it. In this process by a keyed queue; on
+ * PostgreSQL also across instances, by the transaction's advisory locks.
+ */
+export function oneAttemptAtATime<T>(
+  deps: Pick<ProfileDeps, 'db' | 'dialect'>,
+  keys: { emailKey: string; ip: string },
+  check: (q: Q) => Promise<T>,
+): Promise<T> {
+  return queue.run([`email:${keys.emailKey}`, `ip:${keys.ip}`], () =>
+    deps.dialect === 'postgres'
+      ? deps.db.transaction().execute(async (tx) => {
+          await lockProfileAttempts(tx, keys.emailKey, keys.ip);
+          return check(tx);
+        })
+      : check(deps.db),
   );
 }
 

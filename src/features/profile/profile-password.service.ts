@@ -6,6 +6,7 @@ import { linkKeyOf } from '../mail/mail.service.ts';
 import { emailHash } from '../mail/tokens.ts';
 import { sendProfileMail, type ProfileDeps } from './profile-mail.ts';
 import { recentProfileAttempts, recordProfileAttempt } from './profile-login.repository.ts';
+import { oneAttemptAtATime } from './profile-login.service.ts';
 import { newPasswordErrors, usableLink, type FieldErrors } from './profile.service.ts';
 import {
   deleteProfileSessions,
@@ -84,23 +85,26 @@ async function checkCurrent(
     return { message: 'Введите текущий пароль.', locked: false };
   }
   const emailKey = emailHash(await linkKeyOf(deps.db), who.email);
-  const at = deps.clock.now().getTime();
-  const client = `s:${who.sessionId}`;
-  const limits = deps.loginLimits;
-  const attempts = await recentProfileAttempts(deps.db, emailKey, at - limits.windowMs, 500);
-  const verdict = assessLogin(attempts, { client, ip: who.ip }, limits, at);
-  if (verdict.lockedBy.length > 0) {
-    const minutes = Math.max(1, Math.ceil((verdict.retryAt - at) / 60_000));
-    return {
-      message: `Слишком много неверных паролей. Повторите попытку через ${minutes} мин.`,
-      locked: true,
-    };
-  }
-  if (await passwordMatches(who.hash, current)) {
-    return undefined;
-  }
-  await recordProfileAttempt(deps.db, { emailKey, ip: who.ip, client, at, success: false });
-  return { message: 'Текущий пароль введён неверно.', locked: false };
+  // Guesses sent at once are checked one after another, each seeing the ones before it.
+  return oneAttemptAtATime(deps, { emailKey, ip: who.ip }, async (q) => {
+    const at = deps.clock.now().getTime();
+    const client = `s:${who.sessionId}`;
+    const limits = deps.loginLimits;
+    const attempts = await recentProfileAttempts(q, emailKey, at - limits.windowMs, 500);
+    const verdict = assessLogin(attempts, { client, ip: who.ip }, limits, at);
+    if (verdict.lockedBy.length > 0) {
+      const minutes = Math.max(1, Math.ceil((verdict.retryAt - at) / 60_000));
+      return {
+        message: `Слишком много неверных паролей. Повторите попытку через ${minutes} мин.`,
+        locked: true,
+      };
+    }
+    if (await passwordMatches(who.hash, current)) {
+      return undefined;
+    }
+    await recordProfileAttempt(q, { emailKey, ip: who.ip, client, at, success: false });
+    return { message: 'Текущий пароль введён неверно.', locked: false };
+  });
 }
 
 /**

@@ -388,6 +388,20 @@ for (const dialect of await testDialects()) {
       assert.equal((await f.login('changer@mail.ru', 'Новый-пароль-2026', '10.77.0.3')).status, 303);
     });
 
+    test('guesses of the current password sent at once: five are checked, the rest refused', async () => {
+      await f.confirmed('c', 'burst@mail.ru');
+      const { agent } = await f.login('burst@mail.ru', GOOD, '10.79.1.1');
+      await agent.get('/cabinet/profile');
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          agent.post('/cabinet/profile/password', { current: `залп-${i}`, password: OTHER, repeat: OTHER }),
+        ),
+      );
+      const said = burst.map((res) => fieldError(res.body, 'password-current') ?? '');
+      assert.equal(said.filter((m) => /введён неверно/.test(m)).length, 5, said.join(' | '));
+      assert.equal(said.filter((m) => /Слишком много неверных паролей/.test(m)).length, 7, said.join(' | '));
+    });
+
     test('the current password cannot be guessed from an open session: five wrong ones lock the change', async () => {
       await f.confirmed('d', 'guessed@mail.ru');
       const { agent } = await f.login('guessed@mail.ru', GOOD, '10.79.0.1');
