@@ -153,9 +153,16 @@ for (const dialect of await testDialects()) {
     test('a key is kept for a day, then forgotten', async () => {
       assert.equal((await w.post(url(), { values: [28650] }, { 'idempotency-key': 'day' })).statusCode, 201);
       t.clock.advance(24 * 60 * 60 * 1000 + 1000);
+      const before = await count();
       const later = await w.post(url(), { values: [28660] }, { 'idempotency-key': 'day' });
       assert.equal(later.statusCode, 201);
       assert.equal(later.headers['idempotent-replayed'], undefined);
+      assert.deepEqual(
+        later.json<{ reading: { values: number[] } }>().reading.values,
+        [28660],
+        'the new reading',
+      );
+      assert.equal(await count(), before + 1, 'stored');
     });
 
     test('without an Idempotency-Key header: 400 naming the header', async () => {

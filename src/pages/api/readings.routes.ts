@@ -178,7 +178,7 @@ function submitRoute(app: FastifyInstance, ctx: ApiContext): void {
             { 'Retry-After': '1' },
           );
         case 'new':
-          return submitOnce(req, reply, { deps, account, ref, body: req.body });
+          return submitOnce(req, reply, { deps, account, ref: { ...ref, fingerprint }, body: req.body });
       }
     },
   );
@@ -188,7 +188,12 @@ function submitRoute(app: FastifyInstance, ctx: ApiContext): void {
 async function submitOnce(
   req: FastifyRequest,
   reply: FastifyReply,
-  s: { deps: ReadingsDeps; account: AttachedAccount; ref: KeyRef; body: Static<typeof NewReading> },
+  s: {
+    deps: ReadingsDeps;
+    account: AttachedAccount;
+    ref: KeyRef & { fingerprint: string };
+    body: Static<typeof NewReading>;
+  },
 ): Promise<FastifyReply> {
   const { db } = s.deps;
   let answer: { status: number; body: unknown };
@@ -218,17 +223,24 @@ function sendAnswer(
 }
 
 /**
- * The reading's key for the readings feature: derived from the token and its Idempotency-Key, so
- * that a request taken over after its process died finds the reading the first one stored.
+ * The reading's key for the readings feature: derived from the token, its Idempotency-Key and the
+ * request's fingerprint, so that a request taken over after its process died finds the reading
+ * the first one stored, and a key used again with other values once its day is over (it is
+ * forgotten then) stores the new reading instead of finding the old one.
  */
-function submissionKey(ref: KeyRef): string {
-  const h = createHash('sha256').update(`api:${ref.tokenId}:${ref.key}`).digest('hex');
+function submissionKey(ref: KeyRef & { fingerprint: string }): string {
+  const h = createHash('sha256').update(`api:${ref.tokenId}:${ref.key}:${ref.fingerprint}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 async function submitAnswer(
   req: FastifyRequest,
-  s: { deps: ReadingsDeps; account: AttachedAccount; ref: KeyRef; body: Static<typeof NewReading> },
+  s: {
+    deps: ReadingsDeps;
+    account: AttachedAccount;
+    ref: KeyRef & { fingerprint: string };
+    body: Static<typeof NewReading>;
+  },
 ): Promise<{ status: number; body: unknown }> {
   const { db } = s.deps;
   const problem = (p: ApiProblem) => ({ status: p.status, body: problemDocument(req, p) });
