@@ -79,7 +79,12 @@ export function registerAccessRoutes(
       const customer = customerOf(req);
       const id = /^[0-9]{1,15}$/.test(req.body.profile ?? '') ? Number(req.body.profile) : NaN;
       const res = Number.isSafeInteger(id)
-        ? await removeAccess({ db: ctx.db.kysely, clock: ctx.clock }, customer, id, req.ip)
+        ? await removeAccess(
+            { db: ctx.db.kysely, clock: ctx.clock, dialect: ctx.db.dialect },
+            customer,
+            id,
+            req.ip,
+          )
         : 'unknown';
       if (res === 'removed') {
         // One's own profile removed: the session now shows another of its accounts.

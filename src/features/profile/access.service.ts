@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import type { Dialect } from '../../platform/db/connect.ts';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import type { Customer } from '../account/session.hook.ts';
 import * as repo from './profile-accounts.repository.ts';
@@ -39,7 +40,7 @@ export type RemoveResult = 'removed' | 'unknown' | 'last';
  * profile's last account; the session then shows another of its accounts).
  */
 export async function removeAccess(
-  deps: { db: Kysely<Database>; clock: Clock },
+  deps: { db: Kysely<Database>; clock: Clock; dialect: Dialect },
   customer: Customer,
   profileId: number,
   ip: string,

@@ -26,6 +26,8 @@ const GUARDED = { number: '1000000110', surname: 'Охраняева' };
 const GUARDED2 = { number: '1000000127', surname: 'Стражева' };
 /** Paid 700,00: the account two profiles of a family attach, one after the other. */
 const FAMILY = { number: '1000000141', surname: 'Семейкина' };
+/** Paid 300,00: attached by one form sent twice at once. */
+const TWICE = { number: '1000000158', surname: 'Дважды' };
 const WRONG = 'Номер лицевого счёта, фамилия или сумма указаны неверно.';
 
 for (const dialect of await testDialects()) {
@@ -62,6 +64,7 @@ for (const dialect of await testDialects()) {
       await addAccount(t.db, { ...GUARDED, serial: '110110', payments: [['2026-06-01', 50000]] });
       await addAccount(t.db, { ...GUARDED2, serial: '127127', payments: [['2026-06-01', 50000]] });
       await addAccount(t.db, { ...FAMILY, serial: '141141', payments: [['2026-06-02', 70000]] });
+      await addAccount(t.db, { ...TWICE, serial: '158158', payments: [['2026-06-03', 30000]] });
     });
     after(async () => {
       await t.close();
@@ -263,6 +266,44 @@ for (const dialect of await testDialects()) {
       // An account of no concern to the profile: 404, nothing removed anywhere.
       const other = await agent.post(`${PAGE}/detach`, { account: BILLED.number, confirm: 'yes' });
       assert.equal(other.statusCode, 404);
+    });
+
+    test('two detaches at once, of the two accounts: one goes, the other stays as the last', async () => {
+      const p = await addProfile(t.db, {
+        email: 'pair@mail.ru',
+        accounts: [DEMO_ACCOUNT.number, PAID.number],
+      });
+      const one = await profileSession(t, p, { accountId: p.accountIds[0]!, ip: '10.2.1.1' });
+      const two = await profileSession(t, p, { accountId: p.accountIds[1]!, ip: '10.2.1.2' });
+      const answers = await Promise.all([
+        one.agent.post(`${PAGE}/detach`, { account: PAID.number, confirm: 'yes' }),
+        two.agent.post(`${PAGE}/detach`, { account: DEMO_ACCOUNT.number, confirm: 'yes' }),
+      ]);
+      // The other is refused as the last (409), or finds its session ended with the account it
+      // showed (401): never a second 303.
+      const codes = answers.map((r) => r.statusCode).sort();
+      assert.equal(codes[0], 303, codes.join(' '));
+      assert.ok(codes[1] === 409 || codes[1] === 401, codes.join(' '));
+      assert.equal((await attached(p.profileId)).length, 1, 'the profile keeps one account');
+    });
+
+    test('the same proof sent twice at once: attached once, one e-mail', async () => {
+      const p = await newProfile();
+      const sent = sink.received.length;
+      const proof = { number: TWICE.number, surname: TWICE.surname, amount: '300' };
+      const answers = await Promise.all([attempt(p.agent, proof), attempt(p.agent, proof)]);
+      assert.ok(answers.some((r) => r.statusCode === 303));
+      await sink.waitFor(sent + 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(sink.received.slice(sent).filter((m) => m.rcpt.includes(p.email)).length, 1);
+      const audit = await t.db.kysely
+        .selectFrom('audit_log')
+        .select('outcome')
+        .where('event', '=', 'profile_attach')
+        .where('account_number', '=', TWICE.number)
+        .where('outcome', '=', 'success')
+        .execute();
+      assert.equal(audit.length, 1);
     });
 
     test('attempts sent at once are counted one after another: five failures, the rest refused', async () => {

@@ -187,7 +187,17 @@ async function decideAttach(
     );
     return { kind: 'failed', left: 0, retryAt: new Date(retry) };
   }
-  await repo.attachAccount(q, { profileId: who.profileId, accountId: account.accountId, at, by: 'proof' });
+  if (
+    !(await repo.attachAccount(q, {
+      profileId: who.profileId,
+      accountId: account.accountId,
+      at,
+      by: 'proof',
+    }))
+  ) {
+    // The same form sent twice: the first one attached it (and sends the e-mails).
+    return { kind: 'already', number: account.number };
+  }
   await audit('success');
   return { kind: 'attached', number: account.number, accountId: account.accountId, mailed: false };
 }
@@ -230,11 +240,14 @@ export type DetachResult = 'detached' | 'last' | 'unknown';
  * the session that asked, when it showed that account, shows another of the profile's instead.
  */
 export async function detach(
-  deps: Pick<ProfileAccountsDeps, 'db' | 'clock'>,
+  deps: Pick<ProfileAccountsDeps, 'db' | 'clock' | 'dialect'>,
   who: { profileId: number; ip: string; sessionId: number; shownAccountId: number },
   accountNumber: string,
 ): Promise<DetachResult> {
   return deps.db.transaction().execute(async (tx) => {
+    if (deps.dialect === 'postgres') {
+      await repo.lockProfileAccounts(tx, who.profileId);
+    }
     const accounts = await repo.accountsOfProfile(tx, who.profileId);
     const account = accounts.find((a) => a.number === accountNumber);
     if (!account) {

@@ -242,6 +242,15 @@ const LOCK_ATTACH_PROFILE = 0x5041; // 'PA'
 const LOCK_ATTACH_NUMBER = 0x504e; // 'PN'
 
 /**
+ * PostgreSQL only: holds, until the transaction ends, the lock on the profile's accounts (the one
+ * lockAttachAttempts takes first), so that two detaches at once cannot each leave the other's
+ * account as the profile's last and take both (SQLite's single writer does that by itself).
+ */
+export async function lockProfileAccounts(tx: Transaction<Database>, profileId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${LOCK_ATTACH_PROFILE}, hashtext(${String(profileId)}))`.execute(tx);
+}
+
+/**
  * PostgreSQL only: holds, until the transaction ends, a lock on the profile's attempts and one on
  * the account number's, always in that order, so that parallel attempts are counted one after
  * another by every app instance (SQLite's single writer does that by itself).
@@ -251,6 +260,6 @@ export async function lockAttachAttempts(
   profileId: number,
   accountNumber: string,
 ): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${LOCK_ATTACH_PROFILE}, hashtext(${String(profileId)}))`.execute(tx);
+  await lockProfileAccounts(tx, profileId);
   await sql`select pg_advisory_xact_lock(${LOCK_ATTACH_NUMBER}, hashtext(${accountNumber}))`.execute(tx);
 }
