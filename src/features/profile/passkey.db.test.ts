@@ -15,6 +15,7 @@ import {
 } from '../../../test/helpers.ts';
 import { makeProfile, postJson, profileSession, SoftAuthenticator } from '../../../test/passkey-support.ts';
 import { hashPassword } from '../../platform/passwords.ts';
+import { insertPasskey } from './passkey.repository.ts';
 
 const ORIGIN = 'http://localhost:3000'; // testConfig's PUBLIC_URL
 const PAGE = '/cabinet/profile/passkeys';
@@ -268,6 +269,30 @@ for (const dialect of await testDialects()) {
         assert.equal(reg.statusCode, 400, `${origin} ${rpId}`);
         assert.match(errorOf(reg), /Ключ не прошёл проверку/);
       }
+    });
+
+    test('a credential stored already is not stored again, nor a 500: the insert says so', async () => {
+      // Two registrations of one new key at once both pass the "already added?" check; the second
+      // insert must then report the conflict (and the service answers «уже добавлен»).
+      const key = new SoftAuthenticator();
+      const row = {
+        profileId: profileA,
+        credentialId: key.id,
+        publicKey: 'AAAA',
+        counter: 0,
+        transports: [],
+        userHandle: 'aGFuZGxl',
+        name: 'Раз',
+        at: t.clock.now().getTime(),
+      };
+      assert.equal(typeof (await insertPasskey(t.db.kysely, row)), 'number');
+      assert.equal(await insertPasskey(t.db.kysely, { ...row, name: 'Два' }), undefined);
+      const stored = await t.db.kysely
+        .selectFrom('passkeys')
+        .select('name')
+        .where('credential_id', '=', key.id)
+        .execute();
+      assert.deepEqual(stored, [{ name: 'Раз' }]);
     });
 
     test('a key that checked presence only (no PIN, no fingerprint) can neither register nor log in', async () => {

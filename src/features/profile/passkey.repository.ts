@@ -140,6 +140,7 @@ export async function credentialExists(db: Q, credentialId: string): Promise<boo
   return r !== undefined;
 }
 
+/** Stores a new passkey; undefined when its credential is stored already (sent twice at once). */
 export async function insertPasskey(
   db: Q,
   p: {
@@ -152,7 +153,7 @@ export async function insertPasskey(
     name: string;
     at: number;
   },
-): Promise<number> {
+): Promise<number | undefined> {
   const r = await db
     .insertInto('passkeys')
     .values({
@@ -166,9 +167,10 @@ export async function insertPasskey(
       created_at: p.at,
       last_used_at: null,
     })
+    .onConflict((oc) => oc.column('credential_id').doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(r.id);
+    .executeTakeFirst();
+  return r === undefined ? undefined : Number(r.id);
 }
 
 /** After a good assertion: the new counter and the time of use. */

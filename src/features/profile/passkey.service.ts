@@ -162,6 +162,9 @@ export async function registerPasskey(
       name: name.name,
       at: now.getTime(),
     });
+    if (passkeyId === undefined) {
+      return undefined;
+    }
     await recordAudit(tx, now, {
       event: 'passkey',
       outcome: 'added',
@@ -170,6 +173,10 @@ export async function registerPasskey(
     });
     return passkeyId;
   });
+  if (id === undefined) {
+    // The same answer sent twice at once: the other request stored it.
+    return refused('Этот ключ входа уже добавлен.');
+  }
   return { kind: 'added', id };
 }
 
