@@ -47,6 +47,7 @@ import { importsPlugin } from '../features/imports/imports.plugin.ts';
 import { accountCardPlugin } from '../pages/office/card.plugin.tsx';
 import { profilePlugin } from '../features/profile/profile.plugin.ts';
 import { apiTokensPlugin } from '../features/api-tokens/api-tokens.plugin.ts';
+import { revokeTokensOfProfile } from '../features/api-tokens/api-tokens.repository.ts';
 import { apiPlugin } from '../pages/api/api.plugin.ts';
 import { sendMainPage } from '../pages/main/main.routes.tsx';
 import { DEMO_ACCOUNT } from '../tools/demo/demo-account.ts';
@@ -190,7 +191,13 @@ async function registerFeatures(
   await app.register(searchPlugin, { ctx });
   await app.register(accountCardPlugin, { ctx });
   await app.register(exportsPlugin, { ctx });
-  await app.register(profilePlugin, { ctx, requireCustomer, jobs, transport: mailTransport });
+  await app.register(profilePlugin, {
+    ctx,
+    requireCustomer,
+    jobs,
+    transport: mailTransport,
+    revokeTokens: revokeTokensOfProfile,
+  });
   await app.register(apiTokensPlugin, { ctx, requireCustomer });
   await app.register(apiPlugin, { ctx });
   runJobsWhileListening(app, jobs);

@@ -104,6 +104,17 @@ export async function revokeToken(db: Q, profileId: number, id: number, at: numb
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Revokes every token of the profile still in force (its password was reset); how many. */
+export async function revokeTokensOfProfile(db: Q, profileId: number, at: number): Promise<number> {
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('profile_id', '=', profileId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** The token with this hash, with whether its profile's e-mail is confirmed. */
 export async function findTokenByHash(db: Q, tokenHash: string): Promise<TokenForAuth | undefined> {
   const r = await db

@@ -173,6 +173,12 @@ export async function insertPasskey(
   return r === undefined ? undefined : Number(r.id);
 }
 
+/** Deletes every passkey of the profile (a password reset); how many there were. */
+export async function deletePasskeysOfProfile(db: Q, profileId: number): Promise<number> {
+  const r = await db.deleteFrom('passkeys').where('profile_id', '=', profileId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** After a good assertion: the new counter and the time of use. */
 export async function markPasskeyUsed(db: Q, id: number, counter: number, at: number): Promise<void> {
   await db.updateTable('passkeys').set({ counter, last_used_at: at }).where('id', '=', id).execute();

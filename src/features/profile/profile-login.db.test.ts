@@ -2,7 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, testDialects, textOf } from '../../../test/helpers.ts';
 import { parse } from '../../../test/mail-support.ts';
-import { GOOD, OTHER, profileFixture } from './profile-support.test.ts';
+import { addToken } from '../../../test/api-support.ts';
+import { addProfile } from '../../../test/profile-support.ts';
+import { insertPasskey } from './passkey.repository.ts';
+import { GOOD, OTHER, people, profileFixture } from './profile-support.test.ts';
 
 // The profile login's throttles, and the password reset by an e-mail link.
 
@@ -123,6 +126,7 @@ for (const dialect of await testDialects()) {
         .select('details')
         .where('event', '=', 'profile_login')
         .where('outcome', '=', 'locked')
+        .where('ip', '=', '10.81.0.1')
         .execute();
       assert.equal(locked.length, 1);
       assert.ok(!JSON.stringify(locked).includes('locked@mail.ru'));
@@ -188,8 +192,30 @@ for (const dialect of await testDialects()) {
       const link = await f.linkOf(sent[0]!);
       assert.match(link, /^\/profile\/reset\//);
 
+      // What else signs in to the profile, and another profile's token, which must stay.
+      const profileId = (await f.profileRow('forgetful@mail.ru'))!.id;
+      const now = f.t.clock.now().getTime();
+      await insertPasskey(f.t.db.kysely, {
+        profileId,
+        credentialId: 'Y3JlZGVudGlhbA',
+        publicKey: 'AAAA',
+        counter: 0,
+        transports: [],
+        userHandle: 'aGFuZGxl',
+        name: 'Чужой ключ',
+        at: now,
+      });
+      await addToken(f.t.db, profileId, { now });
+      const bystander = await addProfile(f.t.db, { email: 'bystander@mail.ru', accounts: [people.c.number] });
+      await addToken(f.t.db, bystander.profileId, { now });
+
       const phone = new Agent(f.t.app, '10.82.0.3');
-      assert.equal((await phone.get(link)).statusCode, 200);
+      const form = await phone.get(link);
+      assert.equal(form.statusCode, 200);
+      assert.match(
+        textOf(form.body),
+        /ключи входа \(passkeys\) удаляются, а токены доступа для программ отзываются/,
+      );
       const weak = await phone.post(link, { password: 'qwertyuiop', repeat: 'qwertyuiop' });
       assert.equal(weak.statusCode, 400);
       assert.match(weak.body, /id="reset-password-error"[^>]*>[^<]*часто используемых/);
@@ -204,6 +230,18 @@ for (const dialect of await testDialects()) {
         'single use',
       );
       assert.equal((await phone.get(link)).statusCode, 404);
+      const left = async (table: 'passkeys' | 'api_tokens', id: number) =>
+        (
+          await f.t.db.kysely
+            .selectFrom(table)
+            .select('profile_id')
+            .where('profile_id', '=', id)
+            .$if(table === 'api_tokens', (q) => q.where('revoked_at', 'is', null))
+            .execute()
+        ).length;
+      assert.equal(await left('passkeys', profileId), 0, 'the passkey is gone');
+      assert.equal(await left('api_tokens', profileId), 0, 'the token is revoked');
+      assert.equal(await left('api_tokens', bystander.profileId), 1, "another profile's token stays");
 
       assert.match(
         textOf((await session.agent.get('/cabinet')).body),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { CoreConfig } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/schema.ts';
@@ -22,6 +22,11 @@ export interface ProfileDeps {
   supplierName: string;
   transport: MailTransport;
   loginLimits: CoreConfig['loginLimits'];
+  /**
+   * Revokes the profile's API tokens in the reset's transaction (given by app.ts, which composes
+   * the tokens feature with this one); returns how many were in force.
+   */
+  revokeTokens: (tx: Transaction<Database>, profileId: number, at: number) => Promise<number>;
 }
 
 /** A password reset link works this long (issue 22). */

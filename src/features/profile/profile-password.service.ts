@@ -7,6 +7,7 @@ import { emailHash } from '../mail/tokens.ts';
 import { sendProfileMail, type ProfileDeps } from './profile-mail.ts';
 import { recentProfileAttempts, recordProfileAttempt } from './profile-login.repository.ts';
 import { oneAttemptAtATime } from './profile-login.service.ts';
+import { deletePasskeysOfProfile } from './passkey.repository.ts';
 import { newPasswordErrors, usableLink, type FieldErrors } from './profile.service.ts';
 import {
   deleteProfileSessions,
@@ -156,12 +157,23 @@ export async function resetPassword(
     }
     await setPasswordHash(tx, link.profileId, hash);
     await retireLinks(tx, link.profileId, 'reset', now.getTime());
+    // A reset is the way back for an owner who lost control of the profile: whatever signs in
+    // without the new password goes, so that nobody who had the old one keeps a way in (a
+    // passkey added from a stolen session, a token).
     const n = await deleteProfileSessions(tx, link.profileId, null);
+    const passkeys = await deletePasskeysOfProfile(tx, link.profileId);
+    const tokens = await deps.revokeTokens(tx, link.profileId, now.getTime());
     await recordAudit(tx, now, {
       event: 'profile_password',
       outcome: 'reset',
       ip,
-      details: { profile: link.profileId, email: maskEmail(link.email), sessionsEnded: n },
+      details: {
+        profile: link.profileId,
+        email: maskEmail(link.email),
+        sessionsEnded: n,
+        passkeysRemoved: passkeys,
+        tokensRevoked: tokens,
+      },
     });
     return true;
   });

@@ -17,6 +17,8 @@ export interface ProfilePluginOptions {
   jobs: Job[];
   /** The same SMTP transport as the bills' confirmation links (made by app.ts). */
   transport: MailTransport;
+  /** A password reset revokes the profile's API tokens through this (the tokens feature's). */
+  revokeTokens: ProfileDeps['revokeTokens'];
 }
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -27,7 +29,7 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
  * attaching accounts with a proof, detaching, the switcher; passkeys.
  */
 export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, options, done) => {
-  const { ctx, requireCustomer, jobs, transport } = options;
+  const { ctx, requireCustomer, jobs, transport, revokeTokens } = options;
   const deps: ProfileDeps = {
     db: ctx.db.kysely,
     dialect: ctx.db.dialect,
@@ -37,6 +39,7 @@ export const profilePlugin: FastifyPluginCallback<ProfilePluginOptions> = (app, 
     supplierName: ctx.supplierName,
     transport,
     loginLimits: ctx.config.loginLimits,
+    revokeTokens,
   };
   const later = new Later((err) =>
     app.log.warn({ err: { message: scrubEmails(String(err)) } }, 'profile e-mail failed'),
