@@ -343,6 +343,26 @@ for (const dialect of await testDialects()) {
       assert.equal((await f.login('typo@mail.ru', OTHER, '10.78.0.2')).status, 303);
     });
 
+    test('a link sent again keeps the address taken until that link has expired too', async () => {
+      await f.create('b', 'slow@mail.ru');
+      f.t.clock.advance(23 * 3_600_000);
+      const agent = new Agent(f.t.app, '10.78.1.1');
+      await agent.get('/profile/resend');
+      const before = f.sink.received.length;
+      assert.equal((await agent.post('/profile/resend', { email: 'slow@mail.ru' })).statusCode, 200);
+      await f.sink.waitFor(before + 1);
+      const resent = await f.linkOf(f.sentTo('slow@mail.ru').at(-1)!);
+      f.t.clock.advance(2 * 3_600_000);
+      // 25 hours after the profile was made, its resent link still works: the address is taken.
+      const again = await f.create('c', 'slow@mail.ru', OTHER);
+      assert.match((await parse(again.mail)).subject ?? '', /Попытка создать второй профиль/);
+      const phone = new Agent(f.t.app, '10.78.1.2');
+      await phone.get(resent);
+      assert.equal((await phone.post(resent, {})).statusCode, 303, 'the owner confirms with the resent link');
+      assert.equal((await f.login('slow@mail.ru', GOOD, '10.78.1.3')).status, 303);
+      f.t.clock.advance(-25 * 3_600_000);
+    });
+
     test('a profile with no attached account gets a message instead of a session', async () => {
       await f.confirmed('b', 'lonely@mail.ru');
       const row = await f.profileRow('lonely@mail.ru');

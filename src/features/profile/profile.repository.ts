@@ -73,14 +73,16 @@ export async function insertProfile(
 }
 
 /**
- * Deletes the profile with this address if it was never confirmed and was made before `before`
- * (its link has expired): whoever typed the address was not its owner, or gave up. Throws when
- * another table still refers to the profile (the caller then keeps it).
+ * Deletes the profile with this address if it was never confirmed, was made before `before` and
+ * has no confirmation link still usable at `now` (a link sent again later keeps it): whoever
+ * typed the address was not its owner, or gave up. Throws when another table still refers to the
+ * profile (the caller then keeps it).
  */
 export async function deleteStaleProfile(
   tx: Transaction<Database>,
   email: string,
   before: number,
+  now: number,
 ): Promise<number | undefined> {
   const stale = await tx
     .selectFrom('profiles')
@@ -88,6 +90,18 @@ export async function deleteStaleProfile(
     .where('email', '=', email)
     .where('email_confirmed_at', 'is', null)
     .where('created_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('profile_mails')
+            .select('profile_mails.id')
+            .whereRef('profile_mails.profile_id', '=', 'profiles.id')
+            .where('profile_mails.kind', '=', 'confirm')
+            .where('profile_mails.used_at', 'is', null)
+            .where('profile_mails.expires_at', '>', now),
+        ),
+      ),
+    )
     .executeTakeFirst();
   if (!stale) {
     return undefined;

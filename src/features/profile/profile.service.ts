@@ -115,7 +115,8 @@ export async function createProfile(
 
 /**
  * An address typed by mistake must not stay taken for ever: a profile whose address was never
- * confirmed, made longer ago than its link lasts (24 h), gives the address up to the next one
+ * confirmed, made longer ago than its link lasts (24 h) and with no link sent again since that
+ * still works, gives the address up to the next one
  * who makes a profile with it. Nothing of the old one is kept (its accounts were attached by
  * whoever typed the address, which its owner never confirmed). A profile that another table still
  * refers to is kept: the address then stays taken, as before.
@@ -124,7 +125,7 @@ async function dropStaleProfile(deps: ProfileDeps, email: string, who: AccountAc
   const now = deps.clock.now();
   try {
     await deps.db.transaction().execute(async (tx) => {
-      const id = await deleteStaleProfile(tx, email, now.getTime() - deps.mail.confirmTtlMs);
+      const id = await deleteStaleProfile(tx, email, now.getTime() - deps.mail.confirmTtlMs, now.getTime());
       if (id !== undefined) {
         await recordAudit(tx, now, {
           event: 'profile_create',
