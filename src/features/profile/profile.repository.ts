@@ -90,10 +90,11 @@ export async function deleteStaleProfile(
     .where('email', '=', email)
     .where('email_confirmed_at', 'is', null)
     .where('created_at', '<', before)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('profile_mails')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('profile_mails')
             .select('profile_mails.id')
             .whereRef('profile_mails.profile_id', '=', 'profiles.id')
             .where('profile_mails.kind', '=', 'confirm')
