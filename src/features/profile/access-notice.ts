@@ -27,15 +27,14 @@ export interface AccessNoticeDeps {
  * proof of attaching is what a family shares (number, surname, an amount), so the portal cannot
  * tell its holder from someone who learnt them; the ones who already hold the account can, and
  * remove the access on «Кто видит счёт». Sent at once, one message per address; a relay that
- * fails does not undo the access (as the attachment's own e-mail). Returns how many were sent.
+ * fails does not undo the access (as the attachment's own e-mail), nor stops the next address.
  */
 export async function tellOtherProfiles(
   deps: AccessNoticeDeps,
   newcomer: { profileId: number; email: string },
   account: { accountId: number; accountNumber: string },
-): Promise<number> {
+): Promise<void> {
   const to = await otherConfirmedEmailsOfAccount(deps.db, account.accountId, newcomer.profileId);
-  let sent = 0;
   for (const address of to) {
     try {
       await deps.transport.send(
@@ -47,10 +46,8 @@ export async function tellOtherProfiles(
           supplierName: deps.supplierName,
         }),
       );
-      sent += 1;
     } catch {
       // The next address still gets its message.
     }
   }
-  return sent;
 }

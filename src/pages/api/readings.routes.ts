@@ -184,17 +184,16 @@ function submitRoute(app: FastifyInstance, ctx: ApiContext): void {
   );
 }
 
+/** A reading sent with a newly claimed key: what submitOnce and submitAnswer work on. */
+interface Submission {
+  deps: ReadingsDeps;
+  account: AttachedAccount;
+  ref: KeyRef & { fingerprint: string };
+  body: Static<typeof NewReading>;
+}
+
 /** Submits the reading of a newly claimed key and stores the answer for its repeats. */
-async function submitOnce(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  s: {
-    deps: ReadingsDeps;
-    account: AttachedAccount;
-    ref: KeyRef & { fingerprint: string };
-    body: Static<typeof NewReading>;
-  },
-): Promise<FastifyReply> {
+async function submitOnce(req: FastifyRequest, reply: FastifyReply, s: Submission): Promise<FastifyReply> {
   const { db } = s.deps;
   let answer: { status: number; body: unknown };
   try {
@@ -228,20 +227,12 @@ function sendAnswer(
  * the first one stored, and a key used again with other values once its day is over (it is
  * forgotten then) stores the new reading instead of finding the old one.
  */
-function submissionKey(ref: KeyRef & { fingerprint: string }): string {
+function submissionKey(ref: Submission['ref']): string {
   const h = createHash('sha256').update(`api:${ref.tokenId}:${ref.key}:${ref.fingerprint}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-async function submitAnswer(
-  req: FastifyRequest,
-  s: {
-    deps: ReadingsDeps;
-    account: AttachedAccount;
-    ref: KeyRef & { fingerprint: string };
-    body: Static<typeof NewReading>;
-  },
-): Promise<{ status: number; body: unknown }> {
+async function submitAnswer(req: FastifyRequest, s: Submission): Promise<{ status: number; body: unknown }> {
   const { db } = s.deps;
   const problem = (p: ApiProblem) => ({ status: p.status, body: problemDocument(req, p) });
   const meter = await readingsRepo.findActiveMeter(db, s.account.accountId);
