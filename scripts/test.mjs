@@ -5,7 +5,7 @@
 //   browser  test/browser/*.test.ts: the real pages in Chromium
 //   deploy   test/deploy/*.test.ts: the deployment kit (deploy/) under nginx and systemd-analyze
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -46,6 +46,36 @@ for (const script of ['scripts/build-fonts.mjs', 'scripts/build-assets.mjs']) {
     process.exit(built.status ?? 1);
   }
 }
+// The compiled tree (dist/, as `npm run build` makes it) that the tests start the CLI and the
+// server from in child processes (test/portal-process.ts): compiled again here when a source is
+// newer, so that the children always run the sources under test.
+if (!distIsFresh()) {
+  console.log('dist/ is older than src/: compiling it (tsc -p tsconfig.build.json)');
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
+  if (tsc.status !== 0) {
+    process.exit(tsc.status ?? 1);
+  }
+}
+
+/** Whether dist/ was compiled after the last change of what it is compiled from. */
+function distIsFresh() {
+  let built;
+  try {
+    built = statSync('dist/app/cli.js').mtimeMs;
+  } catch {
+    return false;
+  }
+  const inputs = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+  for (const f of readdirSync('src', { recursive: true, encoding: 'utf8' })) {
+    if (!/\.test\.tsx?$/.test(f)) {
+      inputs.push(path.join('src', f));
+    }
+  }
+  return inputs.every((f) => statSync(f).mtimeMs <= built);
+}
+
 // Test files run in parallel, four at a time by default (TEST_CONCURRENCY=1 runs them one by one).
 // Most of a file's time is spent waiting: on PostgreSQL, on Chromium, on the CLI and servers it
 // starts as child processes. On the 2-core CI machine the whole run took 1,616 s one file at a
@@ -64,7 +94,7 @@ const res = spawnSync(
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   {
     stdio: 'inherit',
-    env: leakDir ? { ...process.env, LK_TEST_LOG_DIR: leakDir } : process.env,
+    env: { ...process.env, LK_TEST_DIST: 'dist', ...(leakDir ? { LK_TEST_LOG_DIR: leakDir } : {}) },
   },
 );
 if (leakDir) {

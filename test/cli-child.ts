@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cliEnvFor } from './db.ts';
+import { portalArgs } from './portal-process.ts';
 
 // The CLI in a child process of its own, as an operator runs it, on a test database: for the
 // tests that kill it with SIGKILL half-way (imports, closing) and run it again.
@@ -14,7 +15,7 @@ export interface CliRun {
 
 /** Starts `npm run cli -- ARGS` (without npm) on the database at `dbUrl`, logging nothing. */
 export function runCli(dbUrl: string, args: string[]): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
+  const child = spawn(process.execPath, portalArgs('cli', args), {
     env: cliEnvFor(dbUrl, { LOG_LEVEL: 'silent' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliCommand } from './cli/common.ts';
 import { COMMANDS, loadCommand } from './cli/commands.ts';
+import { portalArgs } from '../../test/portal-process.ts';
 
 // The CLI as a user runs it, in a child process: help, and the usage errors (exit 2) that refuse a
 // command before it does anything. No database: DATA_DIR points at a directory that must never
@@ -26,15 +27,10 @@ function cli(...args: string[]): Promise<Run> {
   delete env.DATABASE_URL;
   delete env.NODE_TEST_CONTEXT;
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/app/cli.ts', ...args],
-      { cwd: ROOT, env },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, portalArgs('cli', args), { cwd: ROOT, env }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

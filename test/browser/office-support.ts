@@ -12,6 +12,7 @@ import { generate } from 'otplib';
 import Database from 'better-sqlite3';
 import { axeViolations } from './axe.ts';
 import { DEMO_ACCOUNT, ROOT, squash, type Server } from './support.ts';
+import { portalArgs } from '../portal-process.ts';
 
 const run = promisify(execFile);
 export const PASSWORD = 'зелёная лампа на столе 19';
@@ -30,17 +31,14 @@ export async function staffAdd(
 ): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/app/cli.ts',
+    portalArgs('cli', [
       'staff-add',
       '--login',
       login,
       '--name',
       name,
       ...roles.flatMap((r) => ['--role', r]),
-    ],
+    ]),
     { cwd: ROOT, env: cliEnv(server) },
   );
   return new URL(stdout.trim()).pathname;

@@ -26,6 +26,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
+import { portalArgs } from '../portal-process.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -93,7 +94,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'NODE_TEST_CONTEXT']) {
       delete env[k];
     }
-    const args = ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/app/cli.ts', 'quickstart'];
+    const args = [...(options.nodeArgs ?? []), ...portalArgs('cli', ['quickstart'])];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env,

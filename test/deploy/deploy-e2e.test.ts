@@ -15,6 +15,7 @@ import { bulkAccounts, cliEnvFor, createTestDb, type TestDb } from '../db.ts';
 import { testDialects } from '../helpers.ts';
 import { startSmtpSink, subscribeAccounts, type SmtpSink } from '../mail-support.ts';
 import { NGINX, renderNginx, request, ROOT, selfSignedCertificate, startNginx } from './render.ts';
+import { portalArgs } from '../portal-process.ts';
 
 // The deployment as docs/operations.md builds it, on one machine: nginx (deploy/nginx, TLS with a
 // self-signed certificate) in front of two portal processes and two mail workers on PostgreSQL.
@@ -44,7 +45,7 @@ interface Proc {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,7 +87,7 @@ async function waitHealthy(port: number, p: Proc): Promise<void> {
 
 /** The CLI's reconciliation, as the systemd timer runs it: its summary. */
 async function runReconcile(env: NodeJS.ProcessEnv): Promise<ReconcileSummary> {
-  const p = start(['src/app/cli.ts', 'payments-reconcile'], env);
+  const p = start(portalArgs('cli', ['payments-reconcile']), env);
   assert.equal(await p.exited, 0, p.output());
   const line = p
     .output()
@@ -170,7 +171,7 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
         SHUTDOWN_DRAIN_MS: '3000',
         ...settings,
       });
-    const startPortal = (port: number) => start(['src/app/server.ts'], env({ PORT: String(port) }));
+    const startPortal = (port: number) => start(portalArgs('server'), env({ PORT: String(port) }));
     const portals = PORTS.portals.map(startPortal);
     cleanups.push(() => Promise.all(portals.map(stop)));
     await Promise.all(portals.map((p, i) => waitHealthy(PORTS.portals[i]!, p)));
@@ -185,7 +186,7 @@ test('nginx, two portals and two mail workers on PostgreSQL: a portal restarted 
     cleanups.push(() => nginx.stop());
     const ca = fs.readFileSync(tls.cert, 'utf8');
 
-    const workers = [1, 2].map((n) => start(['src/app/cli.ts', 'mail-worker', '--id', `e2e-${n}`], env({})));
+    const workers = [1, 2].map((n) => start(portalArgs('cli', ['mail-worker', '--id', `e2e-${n}`]), env({})));
     cleanups.push(() => Promise.all(workers.map(stop)));
 
     // The load: each connection is one browser going round login page, login, main page, reading,

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../platform/db/migrate.ts';
 import { createTestDb } from '../../../test/db.ts';
 import { testDialects } from '../../../test/helpers.ts';
 import type { Dialect } from '../../platform/db/connect.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // `npm run cli -- backup FILE` run as an operator runs it, in a child process, while this process
 // keeps writing to the database as a running portal would.
@@ -31,7 +32,7 @@ function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/app/cli.ts', ...args],
+      portalArgs('cli', args),
       { cwd: ROOT, env: childEnv },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;

@@ -8,6 +8,7 @@ import { cliEnvFor, createTestDb, type TestDb } from '../../../test/db.ts';
 import { testDialects } from '../../../test/helpers.ts';
 import { bytesOf, exportsSetUp, FORMULA_SURNAME, recordsOf, textOf } from '../../../test/exports-support.ts';
 import { debtsRegistryExport, ExportRefused } from '../../features/exports/exports.service.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // The export-* commands as an accountant runs them (child processes), and the debts registry's
 // file name, number and lines: on both databases.
@@ -27,7 +28,7 @@ function cli(dbUrl: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/app/cli.ts', ...args],
+      portalArgs('cli', args),
       { cwd: ROOT, env: cliEnvFor(dbUrl, { LOG_LEVEL: 'silent' }) },
       (err, stdout, stderr) => {
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });

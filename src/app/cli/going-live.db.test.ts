@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cliEnvFor, createTestDb } from '../../../test/db.ts';
 import { testDialects } from '../../../test/helpers.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // The README's "Going live" block, command by command, as an administrator runs it on a fresh
 // database: read from the README itself (so the documented sequence is the tested one), each
@@ -13,7 +14,6 @@ import { testDialects } from '../../../test/helpers.ts';
 // Every command must exit 0, and the first closing must charge every imported account with a meter.
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const TSX = import.meta.resolve('tsx');
 
 /** The commands of the README's "Going live" block, as argument lists (double quotes honoured). */
 function goingLiveCommands(): string[][] {
@@ -43,7 +43,7 @@ function cli(env: NodeJS.ProcessEnv, cwd: string, args: string[]): Promise<Run> 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', TSX, path.join(ROOT, 'src/app/cli.ts'), ...args],
+      portalArgs('cli', args),
       { cwd, env: { ...env, LOG_LEVEL: 'silent' } },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { cliEnvFor, createTestDb } from '../../../test/db.ts';
 import { testDialects } from '../../../test/helpers.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // `tariff-set` and `import-tariffs` as an administrator runs them, in a child process: what they
 // print, their exit codes, and that a refusal leaves the prices as they were.
@@ -24,7 +25,7 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/app/cli.ts', ...args],
+      portalArgs('cli', args),
       { cwd: ROOT, env: { ...env, LOG_LEVEL: 'silent' } },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;

@@ -6,6 +6,7 @@ import { testDialects } from '../../../test/helpers.ts';
 import { bulkAccounts, cliEnvFor, cloneDb, createTestDb, reopenDb } from '../../../test/db.ts';
 import { chargeStats } from '../../../test/billing-support.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // The closing CLI killed mid-run and run again: exactly what a clean run gives.
 
@@ -24,14 +25,10 @@ for (const dialect of await testDialects()) {
       const killed = await cloneDb(dialect, base);
       await base.drop();
       const run = (url: string) =>
-        spawn(
-          process.execPath,
-          ['--import', 'tsx', 'src/app/cli.ts', 'close-month', '2026-10', '--batch-size', '100'],
-          {
-            env: cliEnv(url),
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
+        spawn(process.execPath, portalArgs('cli', ['close-month', '2026-10', '--batch-size', '100']), {
+          env: cliEnv(url),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       const finish = (child: ReturnType<typeof run>) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
           let out = '';

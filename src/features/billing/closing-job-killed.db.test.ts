@@ -7,6 +7,7 @@ import { bulkAccounts, cliEnvFor, cloneDb, createTestDb, reopenDb } from '../../
 import { chargeStats } from '../../../test/billing-support.ts';
 import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import * as repo from './closing-jobs.repository.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // A closing requested from the back office, its runner process killed with SIGKILL half-way:
 // the lease holds it while it runs out, then the next runner continues and ends with exactly
@@ -31,17 +32,14 @@ for (const dialect of await testDialects()) {
         const runner = (url: string) =>
           spawn(
             process.execPath,
-            [
-              '--import',
-              'tsx',
-              'src/app/cli.ts',
+            portalArgs('cli', [
               'closing-worker',
               '--drain',
               '--batch-size',
               '100',
               '--lease-seconds',
               String(LEASE_SECONDS),
-            ],
+            ]),
             { env: cliEnvFor(url, { LOG_LEVEL: 'silent' }), stdio: ['ignore', 'pipe', 'pipe'] },
           );
         const finish = (child: ReturnType<typeof runner>) =>

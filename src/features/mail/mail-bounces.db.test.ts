@@ -10,6 +10,7 @@ import { staffAgent } from '../../../test/office-staff.ts';
 import { confirmPathOf, subscribeAccounts, type SmtpSink } from '../../../test/mail-support.ts';
 import { enqueueBillMailing, mailingProgress, retryFailedBills } from './mailing.ts';
 import { mailFixture, people, type Who } from './mail-fixture.db.test.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // Bounces: a recipient refused for good at send time (5xx to RCPT TO or DATA), and delivery
 // status notifications (RFC 3464) applied by `mail-bounces <DIR>`; the address suspended until
@@ -29,7 +30,7 @@ function cli(dbUrl: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/app/cli.ts', ...args],
+      portalArgs('cli', args),
       { cwd: ROOT, env: cliEnvFor(dbUrl, { LOG_LEVEL: 'silent', MAIL_FROM }) },
       (err, stdout, stderr) => {
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });

@@ -7,6 +7,7 @@ import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { closeMonth } from '../billing/close-month.ts';
 import { enqueueBillMailing } from './mailing.ts';
 import { parse, startSmtpSink, subscribeAccounts, type SmtpSink } from '../../../test/mail-support.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // The links in e-mails come from PUBLIC_URL only: a worker started without it (and without the
 // server's PORT) wrote http://localhost:3000/… into every bill.
@@ -14,7 +15,7 @@ import { parse, startSmtpSink, subscribeAccounts, type SmtpSink } from '../../..
 const N = 3;
 
 function worker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'mail-worker', '--drain'], {
+  const child = spawn(process.execPath, portalArgs('cli', ['mail-worker', '--drain']), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

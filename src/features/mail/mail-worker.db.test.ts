@@ -7,6 +7,7 @@ import { ensureReferenceData } from '../../tools/demo/reference-data.ts';
 import { closeMonth } from '../billing/close-month.ts';
 import { enqueueBillMailing } from './mailing.ts';
 import { startSmtpSink, subscribeAccounts, type SmtpSink } from '../../../test/mail-support.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 // The mailing under stress, through the real CLI in child processes: several workers at once, and
 // a worker killed with SIGKILL mid-batch (security.md row 19).
@@ -28,7 +29,7 @@ function cliEnv(dbUrl: string, smtpUrl: string): NodeJS.ProcessEnv {
 }
 
 function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
+  const child = spawn(process.execPath, portalArgs('cli', args), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,6 +16,7 @@ import { cliEnvFor, reopenDb } from '../../../test/db.ts';
 import { buildApp } from '../../app/app.ts';
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { RbsEmulator } from '../../../test/payments-emulator.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
 
@@ -390,7 +391,7 @@ for (const dialect of await testDialects()) {
         LOG_LEVEL: 'silent',
       });
       const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'payments-reconcile'], {
+        const child = spawn(process.execPath, portalArgs('cli', ['payments-reconcile']), {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { callbackChecksum } from './checksum.ts';
 import { CALLBACK_PATH } from './payments.deps.ts';
 import { keyOf, pathOf, sandboxFixture } from './payments.fixture.db.test.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 for (const dialect of await testDialects()) {
   describe(`a card payment across two portal instances over one database (${dialect})`, () => {
@@ -169,7 +170,7 @@ for (const dialect of await testDialects()) {
         // Neither the notification nor the customer came back: the order still waits.
         assert.equal((await f.orderRow(mdOrder)).status, 'registered');
         const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', 'payments-reconcile'], {
+          const child = spawn(process.execPath, portalArgs('cli', ['payments-reconcile']), {
             env: cliEnvFor(f.t.dbUrl, { LOG_LEVEL: 'silent' }),
             stdio: ['ignore', 'pipe', 'pipe'],
           });

@@ -10,6 +10,7 @@ import { Agent, createTestApp, testDialects, type TestApp } from '../../../test/
 import { DEMO_ACCOUNT } from '../../tools/demo/demo-account.ts';
 import { dateInZone } from '../../domain/dates.ts';
 import { exportReadings, parseDecisionsCsv, reviewReadings } from './readings.backoffice.ts';
+import { portalArgs } from '../../../test/portal-process.ts';
 
 const run = promisify(execFile);
 
@@ -157,8 +158,7 @@ describe('the CLI commands', () => {
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-cli-'));
       const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' };
-      const cli = (...args: string[]) =>
-        run(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], { env });
+      const cli = (...args: string[]) => run(process.execPath, portalArgs('cli', args), { env });
       try {
         assert.match(
           (await cli('migrate')).stdout,
