@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import type { AppContext } from '../../platform/http/context.ts';
 import { rotateCsrfSecret } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
@@ -23,6 +23,10 @@ import {
 import { totpUri } from './credentials.ts';
 import { RecoveryNoticePage, StaffCodePage, StaffLoginPage } from './login.view.tsx';
 import { EnrollCodePage, EnrollDonePage, EnrollGonePage, EnrollPasswordPage } from './enroll.view.tsx';
+import { lazyRequire } from '../../platform/lazy.ts';
+
+/** qrcode (about 60 modules), loaded at the first code drawn. */
+const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
 
 // The way in: the login (password, then a TOTP or recovery code), the logout, and the one-time
 // enrollment link. All public in the rights matrix; everything else needs what these give.
@@ -372,6 +376,6 @@ function registerEnrollCode(app: FastifyInstance, ctx: AppContext): void {
 
 /** The QR code as an SVG image in a data: URL (an <img>: no inline style for the CSP to refuse). */
 async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  const svg = await qrcode().toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

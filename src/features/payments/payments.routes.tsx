@@ -19,7 +19,11 @@ import { settleOrder } from './payments.settle.ts';
 import { PaymentPage } from './payments.view.tsx';
 import { ResultPage } from './result.view.tsx';
 import { QR_SIZE, SbpQrPage } from './sbp.view.tsx';
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
+import { lazyRequire } from '../../platform/lazy.ts';
+
+/** qrcode (about 60 modules), loaded at the first code drawn. */
+const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
 
 const OrderBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
@@ -350,7 +354,7 @@ function registerQrImageRoute({ r, ctx, guard }: PaymentRoutes): void {
       if (!order || order.method !== 'sbp' || order.status !== 'registered' || !order.qr) {
         return notFound(ctx, reply);
       }
-      const svg = await QRCode.toString(order.qr.payload, {
+      const svg = await qrcode().toString(order.qr.payload, {
         type: 'svg',
         errorCorrectionLevel: 'M',
         margin: 2,

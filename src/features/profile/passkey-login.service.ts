@@ -1,15 +1,20 @@
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { recordAudit } from '../../platform/audit.repository.ts';
 import { newSessionToken } from '../account/account.service.ts';
 import { recentFailedAccountsFromIp, recordAttempt } from '../account/account.repository.ts';
 import { accountsOfProfile } from './profile-accounts.repository.ts';
 import * as repo from './passkey.repository.ts';
-import { CHALLENGE_TTL_MS, challengeOf, EXPIRED, relyingParty, type PasskeyDeps } from './passkey.service.ts';
+import {
+  CHALLENGE_TTL_MS,
+  challengeOf,
+  EXPIRED,
+  relyingParty,
+  webauthn,
+  type PasskeyDeps,
+} from './passkey.service.ts';
 import { CONSENT_REQUIRED, writeProfileSession } from './profile-session.ts';
 
 // The passkey login (no session yet): options for a discoverable credential, and the assertion
@@ -57,7 +62,7 @@ export async function loginOptions(
   if (limited) {
     return limited;
   }
-  const options = await generateAuthenticationOptions({
+  const options = await webauthn().generateAuthenticationOptions({
     rpID: relyingParty(deps.config.publicUrl).rpID,
     userVerification: 'required',
     timeout: CHALLENGE_TTL_MS,
@@ -195,7 +200,7 @@ async function checkAssertion(
   }
   const { rpID, origin } = relyingParty(deps.config.publicUrl);
   try {
-    const v = await verifyAuthenticationResponse({
+    const v = await webauthn().verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: origin,

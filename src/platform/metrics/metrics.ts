@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
 import type { Db } from '../db/connect.ts';
+import { lazyRequire } from '../lazy.ts';
 
 /** One value of a gauge: its labels (none for a plain number) and the value. */
 export interface GaugeSample {
@@ -27,6 +29,9 @@ export interface Metrics {
 /** The metrics when /metrics is off: features' gauges are never read, requests never timed. */
 export const noMetrics: Metrics = { gauge: () => {} };
 
+/** prom-client (with @opentelemetry/api, about 80 modules), loaded only where /metrics is served. */
+const promClient = lazyRequire<typeof PromClient>('prom-client');
+
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -36,11 +41,13 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * durations, the database's pool, and the gauges the features register.
  */
 export class PortalMetrics implements Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly requests: Histogram<'method' | 'route' | 'status_code'>;
   private readonly collectFailures: Counter<'gauge'>;
 
   constructor(db: Db) {
+    const { collectDefaultMetrics, Counter, Histogram, Registry } = promClient();
+    this.registry = new Registry();
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.requests = new Histogram({
       name: 'lk_http_request_duration_seconds',
@@ -65,7 +72,7 @@ export class PortalMetrics implements Metrics {
     collect: () => Promise<GaugeSample[]>;
   }): void {
     const failures = this.collectFailures;
-    new Gauge({
+    new (promClient().Gauge)({
       name: spec.name,
       help: spec.help,
       labelNames: [...(spec.labelNames ?? [])],

@@ -1,7 +1,11 @@
 /** The GOST R 56042-2014 payloads printed on a bill and on a payment slip, and their QR symbols. */
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
 import { buildPaymentQrPayload, paymPeriodOf, type PaymentQrFields } from '../../../domain/payment-qr.ts';
+import { lazyRequire } from '../../../platform/lazy.ts';
+
+/** qrcode (about 60 modules), loaded at the first code drawn. */
+const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
 
 /** ЖКХ (housing and utilities) in the standard's TechCode table. */
 const TECH_CODE_UTILITIES = '02';
@@ -84,7 +88,7 @@ export function slipQrPayload(slip: SlipDocument): string {
 }
 
 /** A QR symbol's modules: `size` × `size`, row-major, 1 = dark. */
-export type QrMatrix = Pick<QRCode.BitMatrix, 'size' | 'data'>;
+export type QrMatrix = Pick<QRCodeModule.BitMatrix, 'size' | 'data'>;
 
 const utf8 = new TextEncoder();
 
@@ -96,5 +100,5 @@ const utf8 = new TextEncoder();
  */
 export function paymentQrMatrix(payload: string): QrMatrix {
   const segment = { data: utf8.encode(payload), mode: 'byte' } as const;
-  return QRCode.create([segment], { errorCorrectionLevel: 'M' }).modules;
+  return qrcode().create([segment], { errorCorrectionLevel: 'M' }).modules;
 }
