@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type QRCodeModule from 'qrcode';
+import { qrcode } from '../../platform/qrcode.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import { rotateCsrfSecret } from '../../platform/http/security.ts';
 import { renderPage } from '../../platform/views/render.ts';
@@ -23,10 +23,6 @@ import {
 import { totpUri } from './credentials.ts';
 import { RecoveryNoticePage, StaffCodePage, StaffLoginPage } from './login.view.tsx';
 import { EnrollCodePage, EnrollDonePage, EnrollGonePage, EnrollPasswordPage } from './enroll.view.tsx';
-import { lazyRequire } from '../../platform/lazy.ts';
-
-/** qrcode (about 60 modules), loaded at the first code drawn. */
-const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
 
 // The way in: the login (password, then a TOTP or recovery code), the logout, and the one-time
 // enrollment link. All public in the rights matrix; everything else needs what these give.

@@ -19,11 +19,7 @@ import { settleOrder } from './payments.settle.ts';
 import { PaymentPage } from './payments.view.tsx';
 import { ResultPage } from './result.view.tsx';
 import { QR_SIZE, SbpQrPage } from './sbp.view.tsx';
-import type QRCodeModule from 'qrcode';
-import { lazyRequire } from '../../platform/lazy.ts';
-
-/** qrcode (about 60 modules), loaded at the first code drawn. */
-const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
+import { qrcode } from '../../platform/qrcode.ts';
 
 const OrderBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),

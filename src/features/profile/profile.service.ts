@@ -116,10 +116,10 @@ export async function createProfile(
 /**
  * An address typed by mistake must not stay taken for ever: a profile whose address was never
  * confirmed, made longer ago than its link lasts (24 h) and with no link sent again since that
- * still works, gives the address up to the next one
- * who makes a profile with it. Nothing of the old one is kept (its accounts were attached by
- * whoever typed the address, which its owner never confirmed). A profile that another table still
- * refers to is kept: the address then stays taken, as before.
+ * still works, gives the address up to the next one who makes a profile with it. Nothing of the
+ * old one is kept (its accounts were attached by whoever typed the address, which its owner never
+ * confirmed). A profile that another table still refers to is kept: the address then stays
+ * taken, as before.
  */
 async function dropStaleProfile(deps: ProfileDeps, email: string, who: AccountActor): Promise<void> {
   const now = deps.clock.now();

@@ -1,11 +1,7 @@
 /** The GOST R 56042-2014 payloads printed on a bill and on a payment slip, and their QR symbols. */
-import type QRCodeModule from 'qrcode';
+import { qrcode, type QRCodeModule } from '../../../platform/qrcode.ts';
 import type { BillDocument, BillSupplier, SlipDocument } from './bill.model.ts';
 import { buildPaymentQrPayload, paymPeriodOf, type PaymentQrFields } from '../../../domain/payment-qr.ts';
-import { lazyRequire } from '../../../platform/lazy.ts';
-
-/** qrcode (about 60 modules), loaded at the first code drawn. */
-const qrcode = lazyRequire<typeof QRCodeModule>('qrcode');
 
 /** ЖКХ (housing and utilities) in the standard's TechCode table. */
 const TECH_CODE_UTILITIES = '02';
